@@ -1,0 +1,114 @@
+//! The command line: clap definitions and the dispatch to one file per subcommand.
+
+mod explain;
+mod plan;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// How a run ended, as the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: everything compiled (and, under --check, the output is up to date).
+    Success,
+    /// 1: the input has errors, or --check found stale output.
+    Failure,
+    /// 2: the tool could not run (bad arguments, unreadable folders, failed writes).
+    Error,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> Self {
+        ExitCode::from(match o {
+            Outcome::Success => 0,
+            Outcome::Failure => 1,
+            Outcome::Error => 2,
+        })
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sp",
+    version,
+    about = "The spec-driven artifact compiler: spec-kit features in, plans and deployables out",
+    long_about = "sp compiles a spec-kit feature (specs/NNN-slug/spec.md), the project's constitution and the \
+plan input into the planning documents /sp.plan would write: plan.md, research.md, data-model.md, \
+quickstart.md and checklists/requirements.md. The output is deterministic and compared with what is \
+already on disk, so it can be checked in CI.",
+    after_help = "Exit status: 0 success, 1 errors in the input or stale output under --check, 2 sp could not run."
+)]
+pub struct Cli {
+    /// Run as if sp was started in DIR.
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+
+    /// When to color diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Compile a feature into its planning documents.
+    #[command(after_help = "Examples:
+  sp plan                              the feature of the current git branch (or the only one)
+  sp plan specs/006-k8s-deployment     a feature by path
+  sp plan 006                          a feature by number
+  sp plan 006 \"Backend: FastAPI …\"     save the text as plan-input.md, then compile
+  sp plan --all --check                fail (exit 1) and show diffs if out/ is stale
+  sp plan --all --diff                 show what changes, then write it")]
+    Plan(plan::PlanArgs),
+    /// Explain a diagnostic code, e.g. `sp explain SP201`.
+    Explain(explain::ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = cli.color.enabled();
+    let outcome = match &cli.command {
+        Command::Plan(args) => plan::run(args, cli.dir.as_deref(), color),
+        Command::Explain(args) => explain::run(args),
+    };
+    match outcome {
+        Ok(o) => o.into(),
+        Err(e) => {
+            let msg = e.to_string();
+            if msg.starts_with("error") {
+                eprintln!("{msg}");
+            } else {
+                eprintln!("error: {msg}");
+            }
+            Outcome::Error.into()
+        }
+    }
+}

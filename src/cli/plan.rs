@@ -1,0 +1,205 @@
+//! `sp plan`: compile features, then check, diff or write the output.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{Format, Outcome};
+use crate::diagnostics::render as diag_render;
+use crate::emit::{self, ChangeKind};
+use crate::error::{Error, Result};
+use crate::load::{self, Selection};
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The feature: a folder (`specs/006-k8s-deployment`), a number (`006`) or a name.
+    /// Defaults to the feature named by the git branch, or the only feature.
+    pub feature: Option<String>,
+
+    /// What you would type after `/sp.plan`; saved as the feature's plan-input.md.
+    #[arg(trailing_var_arg = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// Compile every feature under specs/.
+    #[arg(long, conflicts_with = "feature")]
+    pub all: bool,
+
+    /// Write into DIR instead of `out/` at the workspace root.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Write nothing; exit 1 and print diffs if any output file would change.
+    #[arg(long, conflicts_with = "diff")]
+    pub check: bool,
+
+    /// Print unified diffs of what changes, then write.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// How to print diagnostics and results.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    features: &'a [String],
+    files: Vec<JsonFile>,
+    diagnostics: serde_json::Value,
+    written: bool,
+    stale: bool,
+}
+
+#[derive(Serialize)]
+struct JsonFile {
+    path: String,
+    status: &'static str,
+}
+
+/// Work out the workspace root and the selection from the arguments. A FEATURE that is a
+/// folder on disk wins over a name, so `sp plan path/to/specs/004-x` works from anywhere.
+fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)> {
+    if let Some(f) = &args.feature {
+        let candidate = cwd.join(f);
+        if candidate.is_dir() && (f.contains('/') || f.contains('\\') || candidate.join("spec.md").is_file()) {
+            let abs = std::fs::canonicalize(&candidate).map_err(|e| Error::io(&candidate, e))?;
+            if abs.join("specs").is_dir() {
+                // A workspace root rather than a feature folder.
+                return Ok((abs, Selection::Current));
+            }
+            let name = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let parent = abs.parent().filter(|p| p.file_name().is_some_and(|n| n == "specs"));
+            let root = parent.and_then(Path::parent).map(Path::to_path_buf).ok_or_else(|| {
+                Error::Usage(format!("{} is not inside a `specs/` folder of a spec-kit workspace", candidate.display()))
+            })?;
+            return Ok((root, Selection::Named(name)));
+        }
+    }
+    let root = load::find_root(cwd).ok_or_else(|| {
+        Error::Usage(format!(
+            "no spec-kit workspace (a folder with specs/ or .specify/) at or above {}",
+            cwd.display()
+        ))
+    })?;
+    let selection = match (&args.feature, args.all) {
+        (_, true) => Selection::All,
+        (Some(f), false) => Selection::Named(f.clone()),
+        (None, false) => Selection::Current,
+    };
+    Ok((root, selection))
+}
+
+pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> {
+    let cwd = match dir {
+        Some(d) => std::fs::canonicalize(d).map_err(|e| Error::io(d, e))?,
+        None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+    };
+    let (root, selection) = locate(args, &cwd)?;
+    let out_root = match &args.out {
+        Some(o) => cwd.join(o),
+        None => crate::default_out(&root),
+    };
+
+    if !args.text.is_empty() {
+        if args.check {
+            return Err(Error::Usage("--check writes nothing, so it cannot save plan input text".into()));
+        }
+        let (dir, name) = load::feature_dir(&root, &selection)?;
+        let path = emit::save_plan_input(&dir, &name, &args.text.join(" "))?;
+        eprintln!("saved {}", path.strip_prefix(&root).unwrap_or(&path).display());
+    }
+
+    let compilation = crate::compile(&root, &selection)?;
+    let diags = &compilation.diagnostics;
+    let sources = &compilation.workspace.sources;
+    let has_errors = diags.has_errors();
+
+    // Stale files are computed even when there are errors, for the JSON report; nothing
+    // is written unless the run is clean.
+    let changes = emit::compare(&out_root, &compilation.tree)?;
+    let display_root = display_relative(&out_root, &cwd);
+
+    if args.format == Format::Json {
+        let mut files: Vec<JsonFile> = compilation
+            .tree
+            .files()
+            .map(|(p, _)| JsonFile {
+                path: p.clone(),
+                status: match changes.iter().find(|c| &c.path == p).map(|c| &c.kind) {
+                    Some(ChangeKind::Added) => "added",
+                    Some(ChangeKind::Modified) => "modified",
+                    None => "unchanged",
+                },
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let write = !has_errors && !args.check;
+        if write {
+            emit::write(&out_root, &changes)?;
+        }
+        let report = JsonReport {
+            features: &compilation.features,
+            files,
+            diagnostics: serde_json::from_str(&diag_render::json(diags, sources)).expect("valid JSON"),
+            written: write && !changes.is_empty(),
+            stale: !changes.is_empty(),
+        };
+        println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
+        return Ok(if has_errors || (args.check && !changes.is_empty()) { Outcome::Failure } else { Outcome::Success });
+    }
+
+    if !diags.is_empty() {
+        eprint!("{}", diag_render::human(diags, sources, color));
+    }
+    if has_errors {
+        eprintln!("error: {}; nothing written", diag_render::summary(diags));
+        return Ok(Outcome::Failure);
+    }
+
+    let total = compilation.tree.len();
+    if args.check {
+        for c in &changes {
+            print!("{}", emit::unified_diff(c, &display_root));
+        }
+        if changes.is_empty() {
+            eprintln!("{display_root}: {total} files up to date");
+            return Ok(Outcome::Success);
+        }
+        eprintln!(
+            "error: {} of {total} files in {display_root} are stale; run `sp plan{}` to update them",
+            changes.len(),
+            if matches!(selection, Selection::All) { " --all" } else { "" }
+        );
+        return Ok(Outcome::Failure);
+    }
+    if args.diff {
+        for c in &changes {
+            print!("{}", emit::unified_diff(c, &display_root));
+        }
+    }
+    emit::write(&out_root, &changes)?;
+    for c in &changes {
+        let verb = match c.kind {
+            ChangeKind::Added => "created",
+            ChangeKind::Modified => "updated",
+        };
+        eprintln!("{verb:>8} {display_root}/{}", c.path);
+    }
+    eprintln!(
+        "{} feature{}, {total} files: {} written, {} unchanged{}",
+        compilation.features.len(),
+        if compilation.features.len() == 1 { "" } else { "s" },
+        changes.len(),
+        total - changes.len(),
+        if diags.is_empty() { String::new() } else { format!(" ({})", diag_render::summary(diags)) }
+    );
+    Ok(Outcome::Success)
+}
+
+/// `out_root` as the user would type it from `cwd`.
+fn display_relative(path: &Path, cwd: &Path) -> String {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let s = crate::source::display_path(shown);
+    if s.is_empty() { ".".into() } else { s }
+}

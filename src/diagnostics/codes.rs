@@ -1,0 +1,106 @@
+//! The registry of diagnostic codes.
+//!
+//! Codes are stable: tools and CI configurations match on them, so a code is never reused
+//! for a different problem. The hundreds digit names the pipeline stage that raises it
+//! (1 load, 2 spec, 3 constitution, 4 plan input, 5 render, 6 emit).
+
+use super::Severity;
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $name:literal, $sev:ident, $summary:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            /// Every code, in numeric order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The code as printed, e.g. `SP201`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// The kebab-case name, e.g. `missing-section`.
+            pub fn name(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// The severity this code has unless the raising site decides otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// One line saying what the code means, for `sp explain` and the docs.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    UnreadableFile = "SP101", "unreadable-file", Error, "An input file exists but could not be read.";
+    InvalidUtf8 = "SP102", "invalid-utf8", Error, "An input file is not valid UTF-8 text.";
+    MissingConstitution = "SP103", "missing-constitution", Error, "No constitution.md at the workspace root, in .specify/memory/ or in memory/.";
+    FeatureNotFound = "SP104", "feature-not-found", Error, "The feature named on the command line does not exist under specs/.";
+    MissingSpec = "SP105", "missing-spec", Error, "A feature folder has no spec.md.";
+    AdoptedPlan = "SP106", "adopted-plan", Info, "A feature without plan-input.md has an existing plan.md whose Technical Context is used as the plan input.";
+    AmbiguousFeature = "SP107", "ambiguous-feature", Error, "The feature named on the command line matches several feature folders.";
+    MissingSection = "SP201", "missing-section", Error, "A section that spec-kit marks mandatory is missing from spec.md.";
+    DuplicateId = "SP202", "duplicate-id", Error, "Two requirements, success criteria or stories share an identifier.";
+    NonSequentialId = "SP203", "non-sequential-id", Warning, "Identifiers of one kind skip a number or go backwards.";
+    StoryWithoutPriority = "SP204", "story-without-priority", Warning, "A user story heading has no (Priority: Pn).";
+    StoryWithoutScenarios = "SP205", "story-without-scenarios", Warning, "A user story has no acceptance scenarios.";
+    NeedsClarification = "SP206", "needs-clarification", Error, "A [NEEDS CLARIFICATION: …] marker is still unresolved.";
+    MissingHeaderField = "SP207", "missing-header-field", Warning, "The spec has no title or lacks a header field (Feature Branch, Created, Status).";
+    UnusedSection = "SP208", "unused-section", Info, "A section the compiler does not use; it is kept but appears in no generated document.";
+    MalformedScenario = "SP209", "malformed-scenario", Warning, "An acceptance scenario is not written as Given / When / Then.";
+    MalformedRequirement = "SP210", "malformed-requirement", Warning, "A requirement or success criterion bullet has no identifier or no text.";
+    MalformedClarification = "SP211", "malformed-clarification", Warning, "A bullet in Clarifications is not of the form `- Q: … → A: …`.";
+    NoPrinciples = "SP301", "no-principles", Warning, "The constitution declares no principles, so the Constitution Check is empty.";
+    PrincipleWithoutRules = "SP302", "principle-without-rules", Info, "A principle states no MUST / SHOULD / MAY rule; its whole text is one rule for manual review.";
+    MissingVersion = "SP303", "missing-version", Warning, "The constitution has no Version line.";
+    TemplatePlaceholder = "SP304", "template-placeholder", Warning, "A spec-kit template placeholder such as [PROJECT_NAME] was never filled in.";
+    UnknownKey = "SP401", "unknown-key", Warning, "A `Key: value` line in the plan input names no known Technical Context key.";
+    ConflictingValue = "SP402", "conflicting-value", Warning, "Two inputs give different values for the same key; the one with higher precedence wins.";
+    MissingContext = "SP403", "missing-context", Warning, "No input gives a value for a Technical Context key; the plan says NEEDS CLARIFICATION.";
+    MissingPlanInput = "SP404", "missing-plan-input", Warning, "The feature has neither plan-input.md nor a plan.md to adopt.";
+    MalformedDecision = "SP405", "malformed-decision", Warning, "An architecture decision in the plan input has a title but no decision text.";
+    TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
+    OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Code {
+    /// Look a code up by its number (`SP201`, case-insensitive) or its name.
+    pub fn find(query: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(query) || c.name() == query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_ordered() {
+        let mut seen = std::collections::BTreeSet::new();
+        for pair in Code::ALL.windows(2) {
+            assert!(pair[0].as_str() < pair[1].as_str(), "{} !< {}", pair[0], pair[1]);
+        }
+        for c in Code::ALL {
+            assert!(seen.insert(c.name()), "duplicate name {}", c.name());
+            assert_eq!(Code::find(c.as_str()), Some(*c));
+            assert_eq!(Code::find(c.name()), Some(*c));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Findings about the user's input, as data.
+//!
+//! Every stage pushes [`Diagnostic`]s into a [`Diagnostics`] list instead of returning early,
+//! so one run reports every problem at once. Failures of the tool itself (a folder that
+//! cannot be listed, a file that cannot be written) are [`crate::Error`]s instead.
+//! Rendering lives in [`render`]: rustc-style text for people, JSON for machines.
+
+mod codes;
+pub mod render;
+
+use std::path::PathBuf;
+
+pub use codes::Code;
+
+use crate::source::{SourceId, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Where a finding points: a span of a file read by the run, or just a path (for a file
+/// that could not be read, or a folder where a file is missing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Span(Span),
+    Path(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    /// The text under the primary underline.
+    pub label: Option<String>,
+    /// Further places that explain the finding (the first definition of a duplicate ID…).
+    pub related: Vec<(Span, String)>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            location: None,
+            label: None,
+            related: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Self {
+        self.location = Some(Location::Span(span));
+        self
+    }
+
+    pub fn at_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.location = Some(Location::Path(path.into()));
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    fn sort_key(&self) -> (Option<SourceId>, usize, Code) {
+        match &self.location {
+            Some(Location::Span(s)) => (Some(s.source), s.range.start, self.code),
+            _ => (None, 0, self.code),
+        }
+    }
+}
+
+/// The findings of one run, reported together at the end.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The findings in file order, then by position, so output never depends on the order
+    /// in which stages happened to run.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        v
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}

@@ -1,0 +1,156 @@
+//! Turning diagnostics into text: rustc-style snippets (via annotate-snippets) or JSON.
+
+use annotate_snippets::{AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet};
+use serde::Serialize;
+
+use super::{Diagnostic, Diagnostics, Location, Severity};
+use crate::source::{Sources, display_path};
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// Render every finding, rustc-style, followed by a one-line summary.
+pub fn human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for d in diags.sorted() {
+        out.push_str(&renderer.render(&report(d, sources)));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn report<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
+    let title = level(d.severity)
+        .primary_title(d.message.as_str())
+        .id(d.code.as_str());
+    let mut elements: Vec<Element<'a>> = Vec::new();
+    match &d.location {
+        Some(Location::Span(span)) => {
+            let file = sources.get(span.source);
+            let mut snippet = Snippet::source(file.text.as_str())
+                .path(file.display_path())
+                .fold(true)
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(clamp(&file.text, span.range.clone()))
+                        .label(d.label.as_deref().unwrap_or("")),
+                );
+            for (rel, label) in &d.related {
+                if rel.source == span.source {
+                    snippet = snippet.annotation(
+                        AnnotationKind::Context
+                            .span(clamp(&file.text, rel.range.clone()))
+                            .label(label.as_str()),
+                    );
+                }
+            }
+            elements.push(snippet.into());
+        }
+        Some(Location::Path(path)) => elements.push(Origin::path(display_path(path)).into()),
+        None => {}
+    }
+    if let Some(hint) = &d.hint {
+        elements.push(Level::HELP.message(hint.as_str()).into());
+    }
+    let mut groups = vec![if elements.is_empty() { Group::with_title(title) } else { title.elements(elements) }];
+    for (rel, label) in &d.related {
+        if matches!(&d.location, Some(Location::Span(s)) if s.source == rel.source) {
+            continue;
+        }
+        let file = sources.get(rel.source);
+        groups.push(
+            Group::with_title(Level::NOTE.secondary_title(label.as_str())).element(
+                Snippet::source(file.text.as_str())
+                    .path(file.display_path())
+                    .fold(true)
+                    .annotation(AnnotationKind::Context.span(clamp(&file.text, rel.range.clone()))),
+            ),
+        );
+    }
+    groups
+}
+
+/// Keep a span on character boundaries and inside the text, whatever a parser produced.
+fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let mut start = range.start.min(text.len());
+    let mut end = range.end.clamp(start, text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// The summary line printed after the findings, e.g. `2 errors, 1 warning`.
+pub fn summary(diags: &Diagnostics) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}, {}",
+        plural(diags.count(Severity::Error), "error"),
+        plural(diags.count(Severity::Warning), "warning"),
+        plural(diags.count(Severity::Info), "note")
+    )
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    label: Option<&'a str>,
+    hint: Option<&'a str>,
+}
+
+/// The findings as a JSON array, one object per finding, in file order.
+pub fn json(diags: &Diagnostics, sources: &Sources) -> String {
+    let items: Vec<JsonDiagnostic> = diags
+        .sorted()
+        .into_iter()
+        .map(|d| {
+            let (file, start, end) = match &d.location {
+                Some(Location::Span(span)) => {
+                    let f = sources.get(span.source);
+                    (
+                        Some(f.display_path()),
+                        Some(f.line_col(span.range.start)),
+                        Some(f.line_col(span.range.end)),
+                    )
+                }
+                Some(Location::Path(p)) => (Some(display_path(p)), None, None),
+                None => (None, None, None),
+            };
+            JsonDiagnostic {
+                code: d.code.as_str(),
+                name: d.code.name(),
+                severity: d.severity,
+                message: &d.message,
+                file,
+                line: start.map(|p| p.0),
+                column: start.map(|p| p.1),
+                end_line: end.map(|p| p.0),
+                end_column: end.map(|p| p.1),
+                label: d.label.as_deref(),
+                hint: d.hint.as_deref(),
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).expect("diagnostics serialise") + "\n"
+}

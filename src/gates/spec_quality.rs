@@ -1,0 +1,372 @@
+//! The spec quality checklist of spec-kit's `checklists/requirements.md`, computed.
+//!
+//! Each of the sixteen items is decided from the parsed spec where a mechanical reading can
+//! decide it, with the evidence that decided it. Items that need judgement (is the language
+//! right for non-technical readers?) are MANUAL and say what to look at.
+
+use serde::Serialize;
+
+use super::Status;
+use crate::model::Plan;
+use crate::parse::spec::Spec;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Checklist {
+    pub groups: Vec<Group>,
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub manual: usize,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub title: String,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub text: String,
+    pub status: Status,
+    pub checked: bool,
+    pub evidence: String,
+}
+
+/// Words that name an implementation choice rather than a user need.
+const TECH_TERMS: &[&str] = &[
+    "docker", "dockerfile", "kubernetes", "k8s", "helm", "kubectl", "minikube", "fastapi", "next.js", "nextjs",
+    "react", "python", "typescript", "javascript", "node.js", "postgresql", "postgres", "redis", "nginx", "pnpm",
+    "npm", "uv", "sqlmodel", "sqlalchemy", "django", "flask", "golang", "rust", "java", "mysql", "mongodb",
+    "graphql", "rest", "json", "yaml", "configmap", "configmaps", "pod", "pods",
+];
+
+/// Adjectives that make a requirement untestable unless a number pins them down.
+const VAGUE: &[&str] = &[
+    "fast", "quickly", "easy", "easily", "user-friendly", "intuitive", "robust", "seamless", "seamlessly",
+    "efficient", "efficiently", "appropriate", "appropriately", "reasonable", "properly", "securely",
+    "as needed", "etc", "and so on", "simple",
+];
+
+pub fn evaluate(plan: &Plan) -> Checklist {
+    let spec = &plan.spec;
+    let mut groups = vec![
+        Group {
+            title: "Content Quality".into(),
+            items: vec![
+                no_implementation_details(spec, "No implementation details (languages, frameworks, APIs)"),
+                user_value(spec),
+                manual(
+                    "Written for non-technical stakeholders",
+                    "Judgement: read the stories and requirements as someone outside the team would.",
+                ),
+                mandatory_sections(spec),
+            ],
+        },
+        Group {
+            title: "Requirement Completeness".into(),
+            items: vec![
+                no_markers(spec),
+                testable(spec),
+                measurable(spec),
+                tech_agnostic_criteria(spec),
+                scenarios_defined(spec),
+                edge_cases(spec),
+                scope_bounded(spec),
+                assumptions(spec),
+            ],
+        },
+        Group {
+            title: "Feature Readiness".into(),
+            items: vec![
+                requirements_have_criteria(plan),
+                primary_flows(spec),
+                manual(
+                    "Feature meets measurable outcomes defined in Success Criteria",
+                    "Verified after implementation against each SC-### below.",
+                ),
+                no_implementation_details(spec, "No implementation details leak into specification"),
+            ],
+        },
+    ];
+    let mut n = 0;
+    for g in &mut groups {
+        for item in &mut g.items {
+            n += 1;
+            item.id = format!("CHK{n:03}");
+            item.checked = item.status == Status::Pass;
+        }
+    }
+    let count = |s: Status| groups.iter().flat_map(|g| &g.items).filter(|i| i.status == s).count();
+    let (pass, fail, manual) = (count(Status::Pass), count(Status::Fail), count(Status::Manual));
+    Checklist {
+        summary: format!("{pass}/{n} PASS, {fail} FAIL, {manual} MANUAL"),
+        groups,
+        total: n,
+        pass,
+        fail,
+        manual,
+    }
+}
+
+fn item(text: &str, status: Status, evidence: String) -> Item {
+    Item {
+        id: String::new(),
+        text: text.into(),
+        status,
+        checked: false,
+        evidence,
+    }
+}
+
+fn manual(text: &str, evidence: &str) -> Item {
+    item(text, Status::Manual, evidence.into())
+}
+
+fn pass_or_fail(text: &str, ok: bool, pass: String, fail: String) -> Item {
+    if ok { item(text, Status::Pass, pass) } else { item(text, Status::Fail, fail) }
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    let lower = text.to_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(word) {
+        let at = from + i;
+        let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '.');
+        let after = lower[at + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '-');
+        if before && after {
+            return true;
+        }
+        from = at + word.len();
+    }
+    false
+}
+
+fn list(ids: &[String]) -> String {
+    const MAX: usize = 8;
+    if ids.len() > MAX {
+        format!("{} and {} more", ids[..MAX].join(", "), ids.len() - MAX)
+    } else {
+        ids.join(", ")
+    }
+}
+
+fn no_implementation_details(spec: &Spec, text: &str) -> Item {
+    let mut found: Vec<String> = Vec::new();
+    for r in spec.requirements.iter().chain(&spec.success_criteria) {
+        for t in TECH_TERMS {
+            if has_word(&r.text, t) && !found.iter().any(|f| f == t) {
+                found.push(t.to_string());
+            }
+        }
+    }
+    if found.is_empty() {
+        item(text, Status::Pass, "No framework, language or platform names in the requirements or success criteria.".into())
+    } else {
+        item(
+            text,
+            Status::Manual,
+            format!(
+                "Mentions {}: acceptable only where the technology is the subject of the feature.",
+                list(&found)
+            ),
+        )
+    }
+}
+
+fn user_value(spec: &Spec) -> Item {
+    let text = "Focused on user value and business needs";
+    if spec.stories.is_empty() {
+        return item(text, Status::Fail, "No user stories.".into());
+    }
+    let without: Vec<String> = spec
+        .stories
+        .iter()
+        .filter(|s| {
+            let n = s.narrative.to_lowercase();
+            !(n.contains("so that") || n.contains("in order to"))
+        })
+        .map(|s| s.id.clone())
+        .collect();
+    if without.is_empty() {
+        item(text, Status::Pass, format!("All {} stories state the value they deliver (\"so that …\").", spec.stories.len()))
+    } else {
+        item(text, Status::Manual, format!("{} state no \"so that …\"; check their value is clear.", list(&without)))
+    }
+}
+
+fn mandatory_sections(spec: &Spec) -> Item {
+    let missing: Vec<String> = spec.mandatory_present.iter().filter(|(_, p)| !p).map(|(n, _)| n.clone()).collect();
+    pass_or_fail(
+        "All mandatory sections completed",
+        missing.is_empty(),
+        "User Scenarios & Testing, Requirements and Success Criteria are present.".into(),
+        format!("Missing: {}.", missing.join(", ")),
+    )
+}
+
+fn no_markers(spec: &Spec) -> Item {
+    let lines: Vec<String> = spec.open_questions.iter().map(|q| format!("line {}", q.line)).collect();
+    pass_or_fail(
+        "No [NEEDS CLARIFICATION] markers remain",
+        lines.is_empty(),
+        "No markers in spec.md.".into(),
+        format!("{} marker(s): {}.", lines.len(), list(&lines)),
+    )
+}
+
+fn testable(spec: &Spec) -> Item {
+    let text = "Requirements are testable and unambiguous";
+    if spec.requirements.is_empty() {
+        return item(text, Status::Fail, "No requirements with identifiers.".into());
+    }
+    let mut problems = Vec::new();
+    for r in &spec.requirements {
+        if r.strength.is_none() {
+            problems.push(format!("{} (no MUST/SHOULD/MAY)", r.id));
+        } else if let Some(v) = VAGUE.iter().find(|v| has_word(&r.text, v)) {
+            problems.push(format!("{} (\"{v}\")", r.id));
+        }
+    }
+    pass_or_fail(
+        text,
+        problems.is_empty(),
+        format!("All {} requirements use MUST/SHOULD/MAY and no vague qualifier.", spec.requirements.len()),
+        format!("Unclear: {}.", list(&problems)),
+    )
+}
+
+fn measurable(spec: &Spec) -> Item {
+    let text = "Success criteria are measurable";
+    if spec.success_criteria.is_empty() {
+        return item(text, Status::Fail, "No success criteria with identifiers.".into());
+    }
+    let without: Vec<String> = spec
+        .success_criteria
+        .iter()
+        .filter(|s| !s.text.chars().any(|c| c.is_ascii_digit()) && !has_word(&s.text, "zero") && !has_word(&s.text, "all"))
+        .map(|s| s.id.clone())
+        .collect();
+    pass_or_fail(
+        text,
+        without.is_empty(),
+        format!("All {} success criteria state a number, a percentage or a count.", spec.success_criteria.len()),
+        format!("No measurable figure in {}.", list(&without)),
+    )
+}
+
+fn tech_agnostic_criteria(spec: &Spec) -> Item {
+    let text = "Success criteria are technology-agnostic (no implementation details)";
+    let with: Vec<String> = spec
+        .success_criteria
+        .iter()
+        .filter(|s| TECH_TERMS.iter().any(|t| has_word(&s.text, t)))
+        .map(|s| s.id.clone())
+        .collect();
+    if with.is_empty() {
+        item(text, Status::Pass, "No success criterion names a technology.".into())
+    } else {
+        item(
+            text,
+            Status::Manual,
+            format!("{} name a technology: acceptable only where it is the feature's subject.", list(&with)),
+        )
+    }
+}
+
+fn scenarios_defined(spec: &Spec) -> Item {
+    let text = "All acceptance scenarios are defined";
+    if spec.stories.is_empty() {
+        return item(text, Status::Fail, "No user stories.".into());
+    }
+    let mut problems = Vec::new();
+    for s in &spec.stories {
+        if s.scenarios.is_empty() {
+            problems.push(format!("{} has none", s.id));
+        }
+        for sc in &s.scenarios {
+            if sc.given.is_none() || sc.when.is_none() || sc.then.is_none() {
+                problems.push(format!("{} scenario {} is not Given/When/Then", s.id, sc.number));
+            }
+        }
+    }
+    let total: usize = spec.stories.iter().map(|s| s.scenarios.len()).sum();
+    pass_or_fail(
+        text,
+        problems.is_empty(),
+        format!("{total} Given/When/Then scenarios across {} stories.", spec.stories.len()),
+        format!("{}.", list(&problems)),
+    )
+}
+
+fn edge_cases(spec: &Spec) -> Item {
+    pass_or_fail(
+        "Edge cases are identified",
+        !spec.edge_cases.is_empty(),
+        format!("{} edge cases listed.", spec.edge_cases.len()),
+        "No Edge Cases section, or it is empty.".into(),
+    )
+}
+
+fn scope_bounded(spec: &Spec) -> Item {
+    let ok = !spec.out_of_scope.is_empty() || !spec.assumptions.is_empty() || !spec.constraints.is_empty();
+    pass_or_fail(
+        "Scope is clearly bounded",
+        ok,
+        format!(
+            "{} out-of-scope items, {} assumptions, {} constraints.",
+            spec.out_of_scope.len(),
+            spec.assumptions.len(),
+            spec.constraints.len()
+        ),
+        "No Out of Scope, Assumptions or Constraints section bounds the feature.".into(),
+    )
+}
+
+fn assumptions(spec: &Spec) -> Item {
+    pass_or_fail(
+        "Dependencies and assumptions identified",
+        !spec.assumptions.is_empty() || !spec.dependencies.is_empty(),
+        format!("{} assumptions, {} dependencies.", spec.assumptions.len(), spec.dependencies.len()),
+        "No Assumptions or Dependencies section.".into(),
+    )
+}
+
+fn requirements_have_criteria(plan: &Plan) -> Item {
+    let text = "All functional requirements have clear acceptance criteria";
+    if plan.spec.requirements.is_empty() {
+        return item(text, Status::Fail, "No requirements with identifiers.".into());
+    }
+    let mut orphans: Vec<String> = plan.cross_cutting.iter().map(|r| r.id.clone()).collect();
+    for s in &plan.stories {
+        if s.scenario_count == 0 {
+            orphans.extend(s.requirements.iter().map(|r| r.id.clone()));
+        }
+    }
+    pass_or_fail(
+        text,
+        orphans.is_empty(),
+        format!(
+            "Each of the {} requirements traces to a user story with acceptance scenarios (see plan.md, Component Breakdown).",
+            plan.spec.requirements.len()
+        ),
+        format!("Not traced to a story with scenarios: {}.", list(&orphans)),
+    )
+}
+
+fn primary_flows(spec: &Spec) -> Item {
+    let p1: Vec<String> = spec
+        .stories
+        .iter()
+        .filter(|s| s.priority.as_deref() == Some("P1") && !s.scenarios.is_empty())
+        .map(|s| s.id.clone())
+        .collect();
+    pass_or_fail(
+        "User scenarios cover primary flows",
+        !p1.is_empty(),
+        format!("P1 stories with scenarios: {}.", list(&p1)),
+        "No P1 story with acceptance scenarios.".into(),
+    )
+}

@@ -1,0 +1,130 @@
+//! `sp`: a spec-driven artifact compiler.
+//!
+//! `sp plan` turns a spec-kit feature (`specs/NNN-slug/spec.md`), the project's
+//! constitution and the plan input into planning documents, the way `/sp.plan` does, but
+//! deterministically and in milliseconds. The pipeline, one module per stage:
+//!
+//! 1. [`load`]: find the workspace, read every input into the [`source::Sources`] table.
+//!    One of two modules that touch the disk.
+//! 2. [`parse`]: Markdown to typed syntax with spans (spec, constitution, plan input).
+//! 3. [`resolve`]: syntax to the resolved [`model::Plan`], each value with its origin.
+//! 4. [`render`]: the plan to documents, through user-overridable templates.
+//! 5. [`gates`]: the constitution and spec-quality checks the documents report.
+//! 6. [`emit`]: compare with the disk, diff, write atomically. The other module that
+//!    touches the disk.
+//!
+//! Problems in the input are [`diagnostics::Diagnostic`]s, collected across all stages
+//! and reported together; failures of the tool itself are [`error::Error`]s.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod emit;
+pub mod error;
+pub mod gates;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod resolve;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+use diagnostics::{Code, Diagnostic, Diagnostics};
+use emit::OutputTree;
+use load::{Selection, Workspace};
+use source::Span;
+
+/// What one compilation produced: the sources (for rendering diagnostics), the findings,
+/// and the output tree, which is only to be written when there are no errors.
+pub struct Compilation {
+    pub workspace: Workspace,
+    pub diagnostics: Diagnostics,
+    pub tree: OutputTree,
+    pub features: Vec<String>,
+    pub plans: Vec<model::Plan>,
+}
+
+/// Run stages 1 to 5 for the selected features of the workspace at `root`. Output paths in
+/// the tree are relative to the output root, starting with the feature name.
+pub fn compile(root: &Path, selection: &Selection) -> error::Result<Compilation> {
+    let mut diags = Diagnostics::default();
+    let workspace = load::load(root, selection, &mut diags)?;
+    let sources = &workspace.sources;
+
+    // Parse once per run what all features share.
+    let constitution = workspace
+        .constitution
+        .map(|id| parse::constitution::parse(sources.get(id), id, &mut diags));
+
+    let mut tree = OutputTree::default();
+    let mut features = Vec::new();
+    let mut plans = Vec::new();
+    for f in &workspace.features {
+        features.push(f.name.clone());
+        let Some(spec_id) = f.spec else { continue };
+        let spec_file = sources.get(spec_id);
+        let spec = parse::spec::parse(spec_file, spec_id, &mut diags);
+        let plan_input = match (f.plan_input, f.existing_plan) {
+            (Some(id), _) => Some(parse::plan_input::parse(sources.get(id), id)),
+            (None, Some(id)) => {
+                let adopted = parse::plan_input::parse_adopted(sources.get(id), id);
+                let d = match &adopted {
+                    Some(_) => Diagnostic::new(Code::AdoptedPlan, "no plan-input.md: using the Technical Context of the existing plan.md")
+                        .hint("sp never overwrites this plan.md; its own output goes to the output folder. Write plan-input.md to take over"),
+                    None => Diagnostic::new(Code::MissingPlanInput, "no plan-input.md, and the existing plan.md has no Technical Context")
+                        .hint("write specs/<feature>/plan-input.md, or run `sp plan <feature> \"<what you would type after /sp.plan>\"`"),
+                };
+                diags.push(d.at(Span::new(id, 0..0)));
+                adopted
+            }
+            (None, None) => {
+                diags.push(
+                    Diagnostic::new(Code::MissingPlanInput, format!("feature `{}` has no plan-input.md", f.name))
+                        .at_path(f.dir.join("plan-input.md"))
+                        .hint("every Technical Context key will say NEEDS CLARIFICATION; run `sp plan <feature> \"<what you would type after /sp.plan>\"` to save one"),
+                );
+                None
+            }
+        };
+        let parsed = resolve::ParsedFeature {
+            name: f.name.clone(),
+            dir: source::display_path(&f.dir),
+            spec,
+            plan_input,
+            anchor: Some(Span::new(spec_id, 0..0)),
+            date_override: workspace.date_override.clone(),
+            git_branch: workspace.git_branch.clone(),
+        };
+        let plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
+        let report = gates::evaluate(&plan);
+        let templates = render::Templates {
+            overrides: &workspace.templates,
+            sources,
+        };
+        let out_dir = format!("out/{}", f.name);
+        for (name, text) in render::documents(&plan, &report, &out_dir, &templates, &mut diags) {
+            let path = format!("{}/{name}", f.name);
+            if let Err(p) = tree.insert(path, text) {
+                diags.push(
+                    Diagnostic::new(Code::OutputEscapes, format!("output path `{p}` would leave the output folder"))
+                        .at_path(&f.dir)
+                        .hint("rename the feature folder to spec-kit's `NNN-slug` form"),
+                );
+            }
+        }
+        plans.push(plan);
+    }
+    Ok(Compilation {
+        workspace,
+        diagnostics: diags,
+        tree,
+        features,
+        plans,
+    })
+}
+
+/// Where `sp` writes when `--out` is not given.
+pub fn default_out(root: &Path) -> PathBuf {
+    root.join("out")
+}

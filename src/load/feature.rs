@@ -1,0 +1,166 @@
+//! Feature folders under `specs/` and which of them a run compiles.
+
+use std::path::{Path, PathBuf};
+
+use super::read_source;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::error::{Error, Result};
+use crate::source::{SourceId, Sources};
+
+#[derive(Debug, Clone)]
+pub struct FeatureFiles {
+    /// The folder name, `006-k8s-deployment`.
+    pub name: String,
+    /// The folder relative to the workspace root, `specs/006-k8s-deployment`.
+    pub dir: PathBuf,
+    pub spec: Option<SourceId>,
+    pub plan_input: Option<SourceId>,
+    /// A spec-kit `plan.md` already in the feature folder (read, never written).
+    pub existing_plan: Option<SourceId>,
+}
+
+/// What the command line asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// The feature of the current git branch, or the only feature.
+    Current,
+    All,
+    /// A folder name, a number (`006`) or a slug (`k8s-deployment`).
+    Named(String),
+}
+
+pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
+    let specs = root.join("specs");
+    if !specs.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(&specs).map_err(|e| Error::io(&specs, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(&specs, e))?;
+        if !entry.file_type().map_err(|e| Error::io(entry.path(), e))?.is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        out.push(FeatureFiles {
+            dir: Path::new("specs").join(&name),
+            name,
+            spec: None,
+            plan_input: None,
+            existing_plan: None,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&str>) -> Result<Vec<FeatureFiles>> {
+    let names = || features.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+    match selection {
+        Selection::All => Ok(features.to_vec()),
+        Selection::Current => {
+            if let Some(f) = branch.and_then(|b| features.iter().find(|f| f.name == b)) {
+                return Ok(vec![f.clone()]);
+            }
+            match features {
+                [] => Err(Error::Usage(format!("error[{}]: no feature folders under specs/", Code::FeatureNotFound))),
+                [only] => Ok(vec![only.clone()]),
+                _ => Err(Error::Usage(format!(
+                    "error[{}]: several features ({}) and the git branch names none of them; name one, or use --all",
+                    Code::AmbiguousFeature,
+                    names()
+                ))),
+            }
+        }
+        Selection::Named(q) => {
+            let q = q.trim_end_matches('/');
+            if let Some(f) = features.iter().find(|f| f.name == q) {
+                return Ok(vec![f.clone()]);
+            }
+            let matches: Vec<&FeatureFiles> = features
+                .iter()
+                .filter(|f| {
+                    let (num, slug) = f.name.split_once('-').unwrap_or((f.name.as_str(), ""));
+                    let numeric = !q.is_empty() && q.chars().all(|c| c.is_ascii_digit());
+                    (numeric && num.parse::<u64>().ok() == q.parse::<u64>().ok() && num.chars().all(|c| c.is_ascii_digit()))
+                        || slug == q
+                })
+                .collect();
+            match matches.as_slice() {
+                [one] => Ok(vec![(*one).clone()]),
+                [] => Err(Error::Usage(format!(
+                    "error[{}]: no feature `{q}` under specs/ (features: {})",
+                    Code::FeatureNotFound,
+                    if features.is_empty() { "none".to_string() } else { names() }
+                ))),
+                many => Err(Error::Usage(format!(
+                    "error[{}]: `{q}` matches {}; name one by its folder",
+                    Code::AmbiguousFeature,
+                    many.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(" and ")
+                ))),
+            }
+        }
+    }
+}
+
+impl FeatureFiles {
+    pub fn read(&mut self, root: &Path, sources: &mut Sources, diags: &mut Diagnostics) {
+        let abs = root.join(&self.dir);
+        let spec = abs.join("spec.md");
+        if spec.is_file() {
+            self.spec = read_source(sources, &spec, self.dir.join("spec.md"), diags);
+        } else {
+            diags.push(
+                Diagnostic::new(Code::MissingSpec, format!("feature `{}` has no spec.md", self.name))
+                    .at_path(self.dir.join("spec.md"))
+                    .hint("write it with spec-kit's /specify command, or remove the folder"),
+            );
+        }
+        let input = abs.join("plan-input.md");
+        if input.is_file() {
+            self.plan_input = read_source(sources, &input, self.dir.join("plan-input.md"), diags);
+        }
+        let plan = abs.join("plan.md");
+        if self.plan_input.is_none() && plan.is_file() {
+            self.existing_plan = read_source(sources, &plan, self.dir.join("plan.md"), diags);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str) -> FeatureFiles {
+        FeatureFiles {
+            name: name.into(),
+            dir: Path::new("specs").join(name),
+            spec: None,
+            plan_input: None,
+            existing_plan: None,
+        }
+    }
+
+    #[test]
+    fn names_numbers_and_slugs() {
+        let all = vec![f("004-k8s-deployment"), f("006-k8s-deployment"), f("007-chat")];
+        let pick = |q: &str| select(&all, &Selection::Named(q.into()), None).map(|v| v[0].name.clone());
+        assert_eq!(pick("006").unwrap(), "006-k8s-deployment");
+        assert_eq!(pick("6").unwrap(), "006-k8s-deployment");
+        assert_eq!(pick("chat").unwrap(), "007-chat");
+        assert!(pick("k8s-deployment").unwrap_err().to_string().contains("SP107"));
+        assert!(pick("999").unwrap_err().to_string().contains("SP104"));
+    }
+
+    #[test]
+    fn current_uses_the_branch_or_the_only_feature() {
+        let all = vec![f("004-a"), f("006-b")];
+        let got = select(&all, &Selection::Current, Some("006-b")).unwrap();
+        assert_eq!(got[0].name, "006-b");
+        assert!(select(&all, &Selection::Current, Some("main")).is_err());
+        assert_eq!(select(&all[..1], &Selection::Current, None).unwrap()[0].name, "004-a");
+    }
+}

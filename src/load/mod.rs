@@ -1,0 +1,168 @@
+//! Stage 1: find the workspace and read every input file into the source table.
+//!
+//! This and [`crate::emit`] are the only modules that touch the disk. Everything the later
+//! stages need from the outside world (files, the git branch, `SOURCE_DATE_EPOCH`) is read
+//! here once and handed on as data, which keeps the middle of the pipeline pure.
+
+mod date;
+mod feature;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use feature::{FeatureFiles, Selection, select};
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::error::{Error, Result};
+use crate::source::{SourceId, Sources};
+
+/// Where spec-kit keeps the constitution, in the order they are tried.
+pub const CONSTITUTION_PATHS: &[&str] = &["constitution.md", ".specify/memory/constitution.md", "memory/constitution.md"];
+
+/// Everything read from disk for one run.
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub sources: Sources,
+    pub constitution: Option<SourceId>,
+    pub features: Vec<FeatureFiles>,
+    /// Template overrides from the workspace's `templates/`, by name (`plan.md`).
+    pub templates: BTreeMap<String, SourceId>,
+    pub date_override: Option<String>,
+    pub git_branch: Option<String>,
+}
+
+/// Walk up from `start` to the first folder that looks like a spec-kit workspace.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    start
+        .ancestors()
+        .find(|dir| dir.join("specs").is_dir() || dir.join(".specify").is_dir())
+        .map(Path::to_path_buf)
+}
+
+/// Read a text file into the source table, turning unreadable and non-UTF-8 files into
+/// diagnostics. `display` is the path shown to the user.
+pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &mut Diagnostics) -> Option<SourceId> {
+    match std::fs::read(abs) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(sources.add(display, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+                diags.push(
+                    Diagnostic::new(Code::InvalidUtf8, format!("not valid UTF-8 (byte {at}, line {line})"))
+                        .at_path(display)
+                        .hint("save the file as UTF-8; spec-kit documents are Markdown text"),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            diags.push(
+                Diagnostic::new(Code::UnreadableFile, format!("cannot read: {e}"))
+                    .at_path(display)
+                    .hint("check the file's permissions, or that it is a file and not a folder"),
+            );
+            None
+        }
+    }
+}
+
+/// Load the workspace at `root` with the features in `selection`.
+pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Result<Workspace> {
+    let mut sources = Sources::default();
+    let features = feature::discover(root)?;
+    let git_branch = git_branch(root);
+    let chosen = select(&features, selection, git_branch.as_deref())?;
+
+    let mut constitution = None;
+    let found = CONSTITUTION_PATHS.iter().find(|p| root.join(p).is_file());
+    match found {
+        Some(rel) => constitution = read_source(&mut sources, &root.join(rel), PathBuf::from(rel), diags),
+        None => diags.push(
+            Diagnostic::new(Code::MissingConstitution, "no constitution.md in this workspace")
+                .at_path(root.join("constitution.md").strip_prefix(root).unwrap_or(Path::new("constitution.md")))
+                .hint(format!(
+                    "looked for {}; create one with spec-kit's /constitution command",
+                    CONSTITUTION_PATHS.join(", ")
+                )),
+        ),
+    }
+
+    let mut loaded = Vec::new();
+    for mut f in chosen {
+        f.read(root, &mut sources, diags);
+        loaded.push(f);
+    }
+
+    let mut templates = BTreeMap::new();
+    let tdir = root.join("templates");
+    if tdir.is_dir() {
+        for rel in walk_files(&tdir)? {
+            let name = crate::source::display_path(&rel);
+            let Some(name) = name.strip_suffix(".hbs") else { continue };
+            let display = Path::new("templates").join(&rel);
+            if let Some(id) = read_source(&mut sources, &tdir.join(&rel), display, diags) {
+                templates.insert(name.to_string(), id);
+            }
+        }
+    }
+
+    Ok(Workspace {
+        root: root.to_path_buf(),
+        sources,
+        constitution,
+        features: loaded,
+        templates,
+        date_override: date::source_date_epoch(),
+        git_branch,
+    })
+}
+
+/// Files below `dir`, relative to it, sorted so the run never depends on directory order.
+fn walk_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let abs = dir.join(&rel);
+        let entries = std::fs::read_dir(&abs).map_err(|e| Error::io(&abs, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&abs, e))?;
+            let path = rel.join(entry.file_name());
+            let ft = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+            if ft.is_dir() {
+                stack.push(path);
+            } else if ft.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The current branch, read from `.git/HEAD` without running git.
+fn git_branch(root: &Path) -> Option<String> {
+    let git = root.join(".git");
+    let head_path = if git.is_file() {
+        // A worktree: `.git` is a file pointing at the real git dir.
+        let text = std::fs::read_to_string(&git).ok()?;
+        let dir = text.strip_prefix("gitdir:")?.trim();
+        root.join(dir).join("HEAD")
+    } else {
+        git.join("HEAD")
+    };
+    let head = std::fs::read_to_string(head_path).ok()?;
+    head.trim().strip_prefix("ref: refs/heads/").map(str::to_string)
+}
+
+/// The folder of the one feature `selection` names, for commands that write into it.
+pub fn feature_dir(root: &Path, selection: &Selection) -> Result<(PathBuf, String)> {
+    let features = feature::discover(root)?;
+    let chosen = select(&features, selection, git_branch(root).as_deref())?;
+    match chosen.as_slice() {
+        [one] => Ok((root.join(&one.dir), one.name.clone())),
+        _ => Err(Error::Usage("plan input text needs exactly one feature; name it".into())),
+    }
+}

@@ -1,0 +1,167 @@
+//! Stage 2: Markdown sources to typed syntax with positions.
+//!
+//! Each spec-kit document has its own parser on top of the shared [`markdown`] block tree.
+//! Parsers are tolerant: they accept every layout spec-kit has shipped (v0.0.50 through
+//! v1.x) and what people actually write, keep what they do not understand, and report what
+//! they could not use as diagnostics instead of failing.
+
+pub mod constitution;
+pub mod markdown;
+pub mod plan_input;
+pub mod spec;
+
+use std::ops::Range;
+
+use crate::source::{SourceFile, SourceId, Span};
+
+/// A piece of text with the line it starts on, as shown in documents (`spec.md:42`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Located {
+    pub text: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Located {
+    pub fn new(file: &SourceFile, source: SourceId, text: String, range: Range<usize>) -> Self {
+        Located {
+            text,
+            line: file.line_of(range.start),
+            span: Span::new(source, range),
+        }
+    }
+}
+
+/// Markdown source of an inline span folded onto one line, so list items that wrap in the
+/// input do not break tables and bullets in the output.
+pub fn one_line(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Split `Label: value` (the plain text of a bold-label line such as `**Why this
+/// priority**: …`). The label must look like a label: short, no sentence punctuation.
+pub fn split_label(plain: &str) -> Option<(&str, &str)> {
+    let idx = plain.find(':')?;
+    let (label, rest) = plain.split_at(idx);
+    let label = label.trim();
+    if label.is_empty()
+        || label.split_whitespace().count() > 6
+        || label.contains(['.', ',', ';', '!', '?', '`', '"'])
+    {
+        return None;
+    }
+    Some((label, rest[1..].trim()))
+}
+
+/// The Markdown after a leading label in `raw`: `**FR-001**: text`, `**Label:** text`,
+/// `Label: text` and `FR-001 text` all give `text`, with inline formatting intact.
+pub fn after_label(raw: &str) -> &str {
+    let raw = raw.trim_start();
+    let rest = if let Some(stripped) = raw.strip_prefix("**").or_else(|| raw.strip_prefix("__")) {
+        match stripped.find("**").or_else(|| stripped.find("__")) {
+            Some(end) => &stripped[end + 2..],
+            None => stripped,
+        }
+    } else if let Some(idx) = raw.find(':') {
+        &raw[idx + 1..]
+    } else {
+        match raw.find(char::is_whitespace) {
+            Some(idx) => &raw[idx..],
+            None => "",
+        }
+    };
+    rest.trim_start_matches(|c: char| c == ':' || c == '-' || c == '—' || c == '–' || c.is_whitespace())
+        .trim_end()
+}
+
+/// An identifier like `FR-001`, `NFR-12`, `SC-003` or `FR-SEC-004` at the start of `text`:
+/// returns the prefix (`FR`), the number and the byte length of the identifier.
+pub fn leading_id(text: &str) -> Option<(String, u32, usize)> {
+    let t = text.trim_start();
+    let offset = text.len() - t.len();
+    let bytes = t.as_bytes();
+    let mut i = 0;
+    let mut prefix_end;
+    loop {
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        if i == start || i - start > 6 || i >= bytes.len() || bytes[i] != b'-' {
+            return None;
+        }
+        prefix_end = i;
+        i += 1;
+        if i < bytes.len() && bytes[i].is_ascii_digit() {
+            break;
+        }
+    }
+    let num_start = i;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i - num_start > 5 || (i < bytes.len() && (bytes[i].is_ascii_alphanumeric())) {
+        return None;
+    }
+    let number = t[num_start..i].parse().ok()?;
+    Some((t[..prefix_end].to_string(), number, offset + i))
+}
+
+/// The lines of `range` in `src`, each with its own byte range (without the line break).
+pub fn lines_in(src: &str, range: Range<usize>) -> Vec<(Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    for line in src[range.clone()].split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        out.push((start..start + content.len(), content));
+        start += line.len();
+    }
+    out
+}
+
+/// Byte ranges of HTML comments, which spec-kit templates use for instructions that must
+/// not be read as content.
+pub fn comment_ranges(src: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = src[from..].find("<!--") {
+        let start = from + start;
+        let end = src[start..]
+            .find("-->")
+            .map(|e| start + e + 3)
+            .unwrap_or(src.len());
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_recognised_with_any_prefix() {
+        assert_eq!(leading_id("FR-001: x"), Some(("FR".into(), 1, 6)));
+        assert_eq!(leading_id("NFR-12 x"), Some(("NFR".into(), 12, 6)));
+        assert_eq!(leading_id("FR-SEC-004: x"), Some(("FR-SEC".into(), 4, 10)));
+        assert_eq!(leading_id("SC-3"), Some(("SC".into(), 3, 4)));
+        assert_eq!(leading_id("Frontend: x"), None);
+        assert_eq!(leading_id("FR-00A"), None);
+    }
+
+    #[test]
+    fn after_label_keeps_inline_markdown() {
+        assert_eq!(after_label("**FR-001**: Use `helm`"), "Use `helm`");
+        assert_eq!(after_label("**Why this priority:** because"), "because");
+        assert_eq!(after_label("Key: value"), "value");
+        assert_eq!(after_label("FR-001 text"), "text");
+    }
+
+    #[test]
+    fn labels_must_be_short() {
+        assert_eq!(split_label("Target Platform: Minikube"), Some(("Target Platform", "Minikube")));
+        assert_eq!(split_label("This is a long sentence, really: no"), None);
+    }
+}

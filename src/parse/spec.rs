@@ -1,0 +1,856 @@
+//! `spec.md`: the feature specification in any spec-kit layout.
+//!
+//! Sections are found by their normalised titles wherever they sit, because real specs move
+//! them around (Edge Cases under User Scenarios or on their own, requirements grouped under
+//! sub-headings, Clarifications before or after the stories).
+
+use serde::Serialize;
+
+use super::markdown::{self, Block, Document, Item, Section};
+use super::{Located, after_label, comment_ranges, leading_id, one_line, split_label};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{SourceFile, SourceId, Span};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Spec {
+    pub path: String,
+    pub title: String,
+    pub branch: Option<String>,
+    pub created: Option<String>,
+    pub status: Option<String>,
+    pub input: Option<String>,
+    pub stories: Vec<Story>,
+    pub edge_cases: Vec<Located>,
+    pub requirements: Vec<Requirement>,
+    pub entities: Vec<Entity>,
+    pub success_criteria: Vec<Requirement>,
+    pub assumptions: Vec<Located>,
+    pub out_of_scope: Vec<Located>,
+    pub dependencies: Vec<Located>,
+    pub constraints: Vec<Located>,
+    pub clarifications: Vec<Clarification>,
+    pub open_questions: Vec<Located>,
+    pub extra_sections: Vec<Located>,
+    /// Which mandatory sections are present (by spec-kit's names).
+    pub mandatory_present: Vec<(String, bool)>,
+    #[serde(skip)]
+    pub source: Option<SourceId>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Story {
+    pub number: u32,
+    pub id: String,
+    pub title: String,
+    pub priority: Option<String>,
+    pub narrative: String,
+    pub why: Option<String>,
+    pub independent_test: Option<String>,
+    pub scenarios: Vec<Scenario>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    pub number: usize,
+    pub text: String,
+    pub given: Option<String>,
+    pub when: Option<String>,
+    pub then: Option<String>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    pub id: String,
+    pub prefix: String,
+    pub number: u32,
+    pub text: String,
+    /// MUST / SHOULD / MAY as written, if the requirement uses one.
+    pub strength: Option<String>,
+    /// The sub-heading the requirement sits under (Functional Requirements…).
+    pub group: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entity {
+    pub name: String,
+    pub description: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Clarification {
+    pub session: Option<String>,
+    pub question: String,
+    pub answer: String,
+    pub line: usize,
+}
+
+/// The three sections spec-kit's spec template marks `*(mandatory)*`, with the titles each
+/// has had across versions.
+const MANDATORY: &[(&str, &[&str])] = &[
+    ("User Scenarios & Testing", &["user scenarios & testing", "user scenarios and testing", "user scenarios", "user stories"]),
+    ("Requirements", &["requirements"]),
+    ("Success Criteria", &["success criteria"]),
+];
+
+/// Titles the parser reads. Anything else is kept and reported as unused.
+const KNOWN: &[&str] = &[
+    "user scenarios & testing", "user scenarios and testing", "user scenarios", "user stories",
+    "primary user story", "acceptance scenarios", "edge cases", "requirements",
+    "functional requirements", "non-functional requirements", "key entities", "success criteria",
+    "measurable outcomes", "assumptions", "out of scope", "dependencies", "constraints",
+    "clarifications", "review & acceptance checklist", "execution flow", "execution status",
+];
+
+pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Spec {
+    let src = file.text.as_str();
+    let doc = markdown::parse(src);
+    let mut p = SpecParser {
+        file,
+        source,
+        diags,
+    };
+    p.spec(&doc)
+}
+
+struct SpecParser<'a> {
+    file: &'a SourceFile,
+    source: SourceId,
+    diags: &'a mut Diagnostics,
+}
+
+impl SpecParser<'_> {
+    fn loc(&self, text: String, range: std::ops::Range<usize>) -> Located {
+        Located::new(self.file, self.source, text, range)
+    }
+
+    fn span(&self, range: std::ops::Range<usize>) -> Span {
+        Span::new(self.source, range)
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.file.line_of(offset)
+    }
+
+    fn raw(&self, range: std::ops::Range<usize>) -> &str {
+        &self.file.text[range]
+    }
+
+    fn spec(&mut self, doc: &Document) -> Spec {
+        let src = self.file.text.as_str();
+        let title_section = doc.sections.iter().find(|s| s.level == 1);
+        let title = match title_section {
+            Some(s) => {
+                let t = s.title.plain.trim();
+                t.split_once(':')
+                    .filter(|(head, _)| head.to_lowercase().contains("specification"))
+                    .map(|(_, rest)| rest.trim().to_string())
+                    .unwrap_or_else(|| t.to_string())
+            }
+            None => {
+                self.diags.push(
+                    Diagnostic::new(Code::MissingHeaderField, "the spec has no `# Feature Specification: …` title")
+                        .at(self.span(0..0))
+                        .hint("start spec.md with `# Feature Specification: <feature name>`"),
+                );
+                String::new()
+            }
+        };
+
+        let mut spec = Spec {
+            path: self.file.display_path(),
+            title,
+            branch: None,
+            created: None,
+            status: None,
+            input: None,
+            stories: Vec::new(),
+            edge_cases: Vec::new(),
+            requirements: Vec::new(),
+            entities: Vec::new(),
+            success_criteria: Vec::new(),
+            assumptions: Vec::new(),
+            out_of_scope: Vec::new(),
+            dependencies: Vec::new(),
+            constraints: Vec::new(),
+            clarifications: Vec::new(),
+            open_questions: Vec::new(),
+            extra_sections: Vec::new(),
+            mandatory_present: Vec::new(),
+            source: Some(self.source),
+        };
+
+        // Header fields: the paragraphs before the first `##`.
+        let header_blocks: Vec<&Block> = doc
+            .preamble
+            .iter()
+            .chain(title_section.map(|s| s.blocks.iter()).into_iter().flatten())
+            .collect();
+        self.header(&header_blocks, &mut spec);
+
+        let all = doc.walk();
+        // Mandatory sections.
+        for (name, titles) in MANDATORY {
+            let present = all.iter().any(|s| titles.contains(&s.key().as_str()));
+            spec.mandatory_present.push((name.to_string(), present));
+            if !present {
+                let at = title_section.map(|s| s.title.span.clone()).unwrap_or(0..0);
+                self.diags.push(
+                    Diagnostic::new(Code::MissingSection, format!("spec.md has no `{name}` section"))
+                        .at(self.span(at))
+                        .label("mandatory in spec-kit's spec template")
+                        .hint(format!("add `## {name} *(mandatory)*`, as in spec-kit's spec-template.md")),
+                );
+            }
+        }
+
+        for s in &all {
+            let key = s.key();
+            if is_story_heading(&key) {
+                let story = self.story(s);
+                spec.stories.push(story);
+            }
+        }
+        if spec.stories.is_empty() {
+            if let Some(primary) = doc.find(&["primary user story"]) {
+                // spec-kit v0.0.50: one story, scenarios in a sibling section.
+                let scenarios_section = doc.find(&["acceptance scenarios"]);
+                let story = self.legacy_story(primary, scenarios_section);
+                spec.stories.push(story);
+            }
+        }
+        self.check_story_numbers(&spec.stories, &all);
+
+        if let Some(s) = doc.find(&["edge cases"]) {
+            spec.edge_cases = self.bullets(s, true);
+        }
+        if let Some(s) = doc.find(&["requirements"]) {
+            for sub in s.walk() {
+                if sub.key() == "key entities" {
+                    continue;
+                }
+                let group = if std::ptr::eq(sub, s) {
+                    "Requirements".to_string()
+                } else {
+                    sub.title.plain.trim().to_string()
+                };
+                let group = markdown::normalize_title(&group);
+                let group = title_case(&group);
+                self.requirements(sub, &group, &mut spec.requirements);
+            }
+        }
+        self.check_ids(&spec.requirements, "requirement");
+        if let Some(s) = doc.find(&["key entities"]) {
+            spec.entities = self.entities(s);
+        }
+        if let Some(s) = doc.find(&["success criteria"]) {
+            for sub in s.walk() {
+                self.requirements(sub, "Success Criteria", &mut spec.success_criteria);
+            }
+        }
+        self.check_ids(&spec.success_criteria, "success criterion");
+        if let Some(s) = doc.find(&["assumptions"]) {
+            spec.assumptions = self.bullets(s, true);
+        }
+        if let Some(s) = doc.find(&["out of scope"]) {
+            spec.out_of_scope = self.bullets(s, true);
+        }
+        if let Some(s) = doc.find(&["dependencies"]) {
+            spec.dependencies = self.bullets(s, true);
+        }
+        if let Some(s) = doc.find(&["constraints"]) {
+            spec.constraints = self.bullets(s, true);
+        }
+        if let Some(s) = doc.find(&["clarifications"]) {
+            spec.clarifications = self.clarifications(s);
+        }
+        spec.open_questions = self.needs_clarification(src);
+        spec.extra_sections = self.unused_sections(doc);
+        spec
+    }
+
+    fn header(&mut self, blocks: &[&Block], spec: &mut Spec) {
+        for block in blocks {
+            let Block::Paragraph(text) = block else { continue };
+            let mut lines = text.plain.lines().peekable();
+            while let Some(line) = lines.next() {
+                let Some((label, value)) = split_label(line) else { continue };
+                let value = value.trim().trim_matches('`').trim().to_string();
+                match label.to_lowercase().as_str() {
+                    "feature branch" | "branch" => spec.branch = Some(value),
+                    "created" | "date" => spec.created = Some(value),
+                    "status" => spec.status = Some(value),
+                    "input" => {
+                        // The user's description may run over several lines.
+                        let mut input = value;
+                        while let Some(next) = lines.peek() {
+                            if split_label(next).is_some_and(|(l, _)| {
+                                matches!(l.to_lowercase().as_str(), "feature branch" | "created" | "status")
+                            }) {
+                                break;
+                            }
+                            input.push(' ');
+                            input.push_str(next.trim());
+                            lines.next();
+                        }
+                        spec.input = Some(one_line(&input));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let missing: Vec<&str> = [
+            ("Feature Branch", spec.branch.is_none()),
+            ("Created", spec.created.is_none()),
+            ("Status", spec.status.is_none()),
+        ]
+        .iter()
+        .filter(|(_, m)| *m)
+        .map(|(n, _)| *n)
+        .collect();
+        if !missing.is_empty() && !spec.title.is_empty() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::MissingHeaderField,
+                    format!("the spec header has no {}", missing.join(", ")),
+                )
+                .at(self.span(0..0))
+                .hint("spec-kit writes `**Feature Branch**: `NNN-name``, `**Created**: YYYY-MM-DD` and `**Status**: Draft` under the title"),
+            );
+        }
+    }
+
+    fn story(&mut self, s: &Section) -> Story {
+        let heading = s.title.plain.trim();
+        let (number, title, priority) = parse_story_heading(heading);
+        let line = self.line(s.title.span.start);
+        let mut story = Story {
+            number,
+            id: format!("US{number}"),
+            title,
+            priority,
+            narrative: String::new(),
+            why: None,
+            independent_test: None,
+            scenarios: Vec::new(),
+            line,
+        };
+        let mut narrative = Vec::new();
+        let mut in_scenarios = false;
+        let blocks: Vec<&Block> = s
+            .blocks
+            .iter()
+            .chain(s.children.iter().flat_map(|c| c.blocks.iter()))
+            .collect();
+        for block in blocks {
+            match block {
+                Block::Paragraph(text) => {
+                    let raw = self.raw(text.span.clone());
+                    match split_label(&text.plain).map(|(l, _)| l.to_lowercase()) {
+                        Some(l) if l.starts_with("why this priority") => {
+                            story.why = Some(one_line(after_label(raw)));
+                        }
+                        Some(l) if l.starts_with("independent test") => {
+                            story.independent_test = Some(one_line(after_label(raw)));
+                        }
+                        Some(l) if l.starts_with("acceptance scenarios") || l.starts_with("acceptance criteria") => {
+                            in_scenarios = true;
+                        }
+                        _ => narrative.push(one_line(raw)),
+                    }
+                }
+                Block::List(list) if in_scenarios || list.ordered => {
+                    for item in &list.items {
+                        let scenario = self.scenario(item, story.scenarios.len() + 1);
+                        story.scenarios.push(scenario);
+                    }
+                }
+                _ => {}
+            }
+        }
+        story.narrative = narrative.join(" ");
+        if story.priority.is_none() {
+            self.diags.push(
+                Diagnostic::new(Code::StoryWithoutPriority, format!("user story {number} has no priority"))
+                    .at(self.span(s.title.span.clone()))
+                    .label("expected `(Priority: P1)`, `(Priority: P2)`, …")
+                    .hint("spec-kit orders stories by priority; the plan stages and the quickstart follow that order"),
+            );
+        }
+        if story.scenarios.is_empty() {
+            self.diags.push(
+                Diagnostic::new(Code::StoryWithoutScenarios, format!("user story {number} has no acceptance scenarios"))
+                    .at(self.span(s.title.span.clone()))
+                    .hint("add `**Acceptance Scenarios**:` and a numbered list of `**Given** …, **When** …, **Then** …`"),
+            );
+        }
+        story
+    }
+
+    fn legacy_story(&mut self, primary: &Section, scenarios: Option<&Section>) -> Story {
+        let narrative = primary
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph(t) => Some(one_line(self.raw(t.span.clone()))),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut story = Story {
+            number: 1,
+            id: "US1".into(),
+            title: "Primary User Story".into(),
+            priority: Some("P1".into()),
+            narrative,
+            why: None,
+            independent_test: None,
+            scenarios: Vec::new(),
+            line: self.line(primary.title.span.start),
+        };
+        if let Some(sc) = scenarios {
+            for block in &sc.blocks {
+                if let Block::List(list) = block {
+                    for item in &list.items {
+                        let scenario = self.scenario(item, story.scenarios.len() + 1);
+                        story.scenarios.push(scenario);
+                    }
+                }
+            }
+        }
+        story
+    }
+
+    fn scenario(&mut self, item: &Item, number: usize) -> Scenario {
+        let text = one_line(self.raw(item.text.span.clone()));
+        let plain = one_line(&item.text.plain);
+        let (given, when, then) = split_gwt(&plain);
+        if given.is_none() || when.is_none() || then.is_none() {
+            self.diags.push(
+                Diagnostic::new(Code::MalformedScenario, "acceptance scenario is not Given / When / Then")
+                    .at(self.span(item.text.span.clone()))
+                    .hint("write `**Given** <state>, **When** <action>, **Then** <outcome>` so the scenario is testable"),
+            );
+        }
+        Scenario {
+            number,
+            text,
+            given,
+            when,
+            then,
+            line: self.line(item.span.start),
+        }
+    }
+
+    fn check_story_numbers(&mut self, stories: &[Story], all: &[&Section]) {
+        let headings: Vec<&Section> = all.iter().copied().filter(|s| is_story_heading(&s.key())).collect();
+        for (i, story) in stories.iter().enumerate() {
+            let Some(section) = headings.get(i) else { continue };
+            if let Some(first) = stories[..i].iter().position(|s| s.number == story.number) {
+                self.diags.push(
+                    Diagnostic::new(Code::DuplicateId, format!("user story {} is numbered twice", story.number))
+                        .at(self.span(section.title.span.clone()))
+                        .related(self.span(headings[first].title.span.clone()), "first used here")
+                        .hint("number user stories 1, 2, 3, … in order"),
+                );
+            } else if i > 0 && story.number != stories[i - 1].number + 1 {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::NonSequentialId,
+                        format!("user story {} follows user story {}", story.number, stories[i - 1].number),
+                    )
+                    .at(self.span(section.title.span.clone()))
+                    .hint("number user stories 1, 2, 3, … in order"),
+                );
+            }
+        }
+    }
+
+    /// Bullets (and their nested bullets, flattened) of a section and its sub-sections.
+    fn bullets(&mut self, s: &Section, deep: bool) -> Vec<Located> {
+        let mut out = Vec::new();
+        let sections: Vec<&Section> = if deep { s.walk() } else { vec![s] };
+        for sec in sections {
+            for block in &sec.blocks {
+                match block {
+                    Block::List(list) => self.flatten_items(&list.items, &mut out),
+                    Block::Paragraph(t) if !t.plain.trim().is_empty() => {
+                        // Prose assumptions are still assumptions.
+                        out.push(self.loc(one_line(self.raw(t.span.clone())), t.span.clone()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    fn flatten_items(&self, items: &[Item], out: &mut Vec<Located>) {
+        for item in items {
+            if !item.text.plain.trim().is_empty() {
+                out.push(self.loc(one_line(self.raw(item.text.span.clone())), item.text.span.clone()));
+            }
+            for child in &item.children {
+                if let Block::List(l) = child {
+                    self.flatten_items(&l.items, out);
+                }
+            }
+        }
+    }
+
+    fn requirements(&mut self, s: &Section, group: &str, out: &mut Vec<Requirement>) {
+        for block in &s.blocks {
+            let Block::List(list) = block else { continue };
+            for item in &list.items {
+                let plain = item.text.plain.trim();
+                if plain.is_empty() {
+                    continue;
+                }
+                match leading_id(plain) {
+                    Some((prefix, number, _)) => {
+                        let raw = self.raw(item.text.span.clone());
+                        let text = one_line(after_label(raw));
+                        let id = plain.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).next().unwrap_or("").to_string();
+                        if text.is_empty() {
+                            self.diags.push(
+                                Diagnostic::new(Code::MalformedRequirement, format!("{id} has no text"))
+                                    .at(self.span(item.text.span.clone()))
+                                    .hint("write the requirement after the identifier: `**FR-001**: System MUST …`"),
+                            );
+                        }
+                        out.push(Requirement {
+                            strength: strength(&text),
+                            id,
+                            prefix,
+                            number,
+                            text,
+                            group: group.to_string(),
+                            line: self.line(item.span.start),
+                            span: Some(self.span(item.text.span.clone())),
+                        });
+                    }
+                    None => {
+                        self.diags.push(
+                            Diagnostic::new(Code::MalformedRequirement, "bullet without an identifier")
+                                .at(self.span(item.text.span.clone()))
+                                .label("not traced to any story or checklist item")
+                                .hint("give it an ID such as `**FR-012**:` (requirements) or `**SC-004**:` (success criteria)"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Duplicates are errors (references become ambiguous); gaps and reordering are warnings.
+    fn check_ids(&mut self, items: &[Requirement], what: &str) {
+        for (i, r) in items.iter().enumerate() {
+            let span = r.span.clone().expect("parsed requirements have spans");
+            if let Some(first) = items[..i].iter().find(|o| o.id == r.id) {
+                self.diags.push(
+                    Diagnostic::new(Code::DuplicateId, format!("{what} {} is defined twice", r.id))
+                        .at(span)
+                        .label("second definition")
+                        .related(first.span.clone().expect("spans"), "first defined here")
+                        .hint(format!("give each {what} its own number; the next free one is {}-{:03}", r.prefix, next_free(items, &r.prefix))),
+                );
+                continue;
+            }
+            let prev = items[..i].iter().rev().find(|o| o.prefix == r.prefix);
+            let expected = prev.map(|p| p.number + 1).unwrap_or(1);
+            if r.number != expected && prev.is_none_or(|p| r.number != p.number) {
+                let msg = match prev {
+                    Some(p) => format!("{} follows {}", r.id, p.id),
+                    None => format!("{} is the first {what} with prefix {}", r.id, r.prefix),
+                };
+                self.diags.push(
+                    Diagnostic::new(Code::NonSequentialId, msg)
+                        .at(span)
+                        .label(format!("expected {}-{:03}", r.prefix, expected))
+                        .hint("number identifiers without gaps so references and traceability stay clear"),
+                );
+            }
+        }
+    }
+
+    fn entities(&mut self, s: &Section) -> Vec<Entity> {
+        let mut out = Vec::new();
+        for block in &s.blocks {
+            let Block::List(list) = block else { continue };
+            for item in &list.items {
+                let plain = one_line(&item.text.plain);
+                let raw = self.raw(item.text.span.clone());
+                let (name, description) = match plain.split_once(':').or_else(|| plain.split_once(" - ")) {
+                    Some((n, _)) if n.split_whitespace().count() <= 6 => (n.trim().to_string(), one_line(after_label(raw))),
+                    _ => (plain.clone(), String::new()),
+                };
+                let mut description = description;
+                // Attributes written as nested bullets belong to the description.
+                for child in &item.children {
+                    if let Block::List(l) = child {
+                        let attrs: Vec<String> = l.items.iter().map(|i| one_line(self.raw(i.text.span.clone()))).collect();
+                        if !attrs.is_empty() {
+                            if !description.is_empty() {
+                                description.push(' ');
+                            }
+                            description.push_str(&format!("Attributes: {}.", attrs.join("; ")));
+                        }
+                    }
+                }
+                out.push(Entity {
+                    name,
+                    description,
+                    line: self.line(item.span.start),
+                });
+            }
+        }
+        out
+    }
+
+    fn clarifications(&mut self, s: &Section) -> Vec<Clarification> {
+        let mut out = Vec::new();
+        for sec in s.walk() {
+            let session = sec
+                .title
+                .plain
+                .trim()
+                .strip_prefix("Session")
+                .map(|d| d.trim().to_string())
+                .filter(|_| !std::ptr::eq(sec, s));
+            for block in &sec.blocks {
+                let Block::List(list) = block else { continue };
+                for item in &list.items {
+                    let raw = one_line(self.raw(item.text.span.clone()));
+                    match split_qa(&raw) {
+                        Some((q, a)) => out.push(Clarification {
+                            session: session.clone(),
+                            question: q,
+                            answer: a,
+                            line: self.line(item.span.start),
+                        }),
+                        None => self.diags.push(
+                            Diagnostic::new(Code::MalformedClarification, "clarification is not `Q: … → A: …`")
+                                .at(self.span(item.text.span.clone()))
+                                .hint("spec-kit's /clarify records each answer as `- Q: <question> → A: <answer>`"),
+                        ),
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn needs_clarification(&mut self, src: &str) -> Vec<Located> {
+        let comments = comment_ranges(src);
+        let mut out = Vec::new();
+        let lower = src.to_ascii_lowercase();
+        let needle = "[needs clarification";
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(needle) {
+            let start = from + i;
+            let end = src[start..].find(']').map(|e| start + e + 1).unwrap_or(src.len());
+            from = start + needle.len();
+            if comments.iter().any(|c| c.contains(&start)) {
+                continue;
+            }
+            let inner = src[start + 1..end.saturating_sub(1).max(start + 1)].trim();
+            let question = inner
+                .split_once(':')
+                .map(|(_, q)| q.trim().to_string())
+                .unwrap_or_default();
+            self.diags.push(
+                Diagnostic::new(Code::NeedsClarification, "unresolved [NEEDS CLARIFICATION] marker")
+                    .at(self.span(start..end))
+                    .label(if question.is_empty() { "open question".to_string() } else { question.clone() })
+                    .hint("answer it in the spec (spec-kit's /clarify records the answer under `## Clarifications`), then re-run `sp plan`"),
+            );
+            let text = if question.is_empty() { one_line(&src[start..end]) } else { question };
+            out.push(self.loc(text, start..end));
+        }
+        out
+    }
+
+    fn unused_sections(&mut self, doc: &Document) -> Vec<Located> {
+        let mut out = Vec::new();
+        for top in &doc.sections {
+            let under_title = top.level == 1;
+            let candidates: Vec<&Section> = if under_title { top.children.iter().collect() } else { vec![top] };
+            for s in candidates {
+                let key = s.key();
+                if KNOWN.contains(&key.as_str()) || is_story_heading(&key) {
+                    continue;
+                }
+                let title = s.title.plain.trim().to_string();
+                self.diags.push(
+                    Diagnostic::new(Code::UnusedSection, format!("section `{title}` is not used by the plan"))
+                        .at(self.span(s.title.span.clone()))
+                        .hint("it is kept in the spec; research.md lists it under \"Spec sections not used\""),
+                );
+                out.push(self.loc(title, s.title.span.clone()));
+            }
+        }
+        out
+    }
+}
+
+fn is_story_heading(key: &str) -> bool {
+    let rest = key.strip_prefix("user story").or_else(|| key.strip_prefix("story"));
+    rest.is_some_and(|r| r.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// `User Story 1 - Title (Priority: P1) 🎯 MVP` → (1, "Title", Some("P1")).
+fn parse_story_heading(heading: &str) -> (u32, String, Option<String>) {
+    let lower = heading.to_lowercase();
+    let after = lower.find("story").map(|i| i + "story".len()).unwrap_or(0);
+    let rest = &heading[after..];
+    let digits: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
+    let number = digits.parse().unwrap_or(0);
+    let rest = rest.trim_start()[digits.len()..]
+        .trim_start_matches(|c: char| c == '-' || c == '–' || c == '—' || c == ':' || c == '.' || c.is_whitespace());
+    let mut priority = None;
+    let mut title = String::new();
+    let mut depth = 0;
+    let mut paren = String::new();
+    for ch in rest.chars() {
+        match ch {
+            '(' | '[' => {
+                depth += 1;
+                paren.clear();
+            }
+            ')' | ']' if depth > 0 => {
+                depth -= 1;
+                let p = paren.trim();
+                let p = p.strip_prefix("Priority:").or_else(|| p.strip_prefix("priority:")).unwrap_or(p).trim();
+                if p.len() >= 2 && p.starts_with(['P', 'p']) && p[1..].chars().all(|c| c.is_ascii_digit()) {
+                    priority = Some(p.to_uppercase());
+                }
+            }
+            _ if depth > 0 => paren.push(ch),
+            _ => title.push(ch),
+        }
+    }
+    let title = title
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphanumeric()) || *w == "&")
+        .collect::<Vec<_>>()
+        .join(" ");
+    let title = title.trim_end_matches(" MVP").to_string();
+    (number, title, priority)
+}
+
+/// Split `Given a, When b, Then c` (any case, bold or not) into its three parts.
+fn split_gwt(plain: &str) -> (Option<String>, Option<String>, Option<String>) {
+    let lower = plain.to_lowercase();
+    let find = |word: &str, from: usize| -> Option<usize> {
+        let mut at = from;
+        while let Some(i) = lower[at..].find(word) {
+            let idx = at + i;
+            let before_ok = idx == 0 || !lower[..idx].ends_with(|c: char| c.is_alphanumeric());
+            let after_ok = !lower[idx + word.len()..].starts_with(|c: char| c.is_alphanumeric());
+            if before_ok && after_ok {
+                return Some(idx);
+            }
+            at = idx + word.len();
+        }
+        None
+    };
+    let g = find("given", 0);
+    let w = find("when", g.unwrap_or(0));
+    let t = find("then", w.or(g).unwrap_or(0));
+    let part = |start: Option<usize>, word: &str, end: Option<usize>| -> Option<String> {
+        let s = start? + word.len();
+        let e = end.unwrap_or(plain.len()).max(s);
+        let v = plain[s..e].trim().trim_end_matches([',', ';']).trim();
+        (!v.is_empty()).then(|| v.to_string())
+    };
+    (part(g, "given", w.or(t)), part(w, "when", t), part(t, "then", None))
+}
+
+/// `Q: question → A: answer` (also `->` and `=>`).
+fn split_qa(raw: &str) -> Option<(String, String)> {
+    let text = raw.trim().trim_start_matches("**").trim();
+    let body = text.strip_prefix("Q:").or_else(|| text.strip_prefix("Q**:")).or_else(|| text.strip_prefix("Q :"))?;
+    for arrow in ["→", "->", "=>"] {
+        if let Some((q, a)) = body.split_once(arrow) {
+            let a = a.trim().trim_start_matches("**").trim();
+            let a = a.strip_prefix("A:").or_else(|| a.strip_prefix("A**:")).unwrap_or(a).trim();
+            let q = q.trim().trim_end_matches("**").trim();
+            if !q.is_empty() && !a.is_empty() {
+                return Some((q.to_string(), a.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// The RFC 2119 keyword a requirement uses, strongest first.
+pub fn strength(text: &str) -> Option<String> {
+    for word in ["MUST NOT", "MUST", "SHALL NOT", "SHALL", "SHOULD NOT", "SHOULD", "MAY"] {
+        if text.split(|c: char| !c.is_ascii_alphabetic() && c != ' ').any(|chunk| {
+            chunk.split_whitespace().collect::<Vec<_>>().windows(word.split(' ').count()).any(|w| w.join(" ") == word)
+        }) {
+            return Some(word.to_string());
+        }
+    }
+    None
+}
+
+fn next_free(items: &[Requirement], prefix: &str) -> u32 {
+    items.iter().filter(|r| r.prefix == prefix).map(|r| r.number).max().unwrap_or(0) + 1
+}
+
+fn title_case(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn story_headings_in_the_wild() {
+        assert_eq!(
+            parse_story_heading("User Story 1 - Containerize Apps (Priority: P1) 🎯 MVP"),
+            (1, "Containerize Apps".into(), Some("P1".into()))
+        );
+        assert_eq!(parse_story_heading("User Story 12: Title [P3]"), (12, "Title".into(), Some("P3".into())));
+        assert_eq!(parse_story_heading("User Story 2 - No priority"), (2, "No priority".into(), None));
+    }
+
+    #[test]
+    fn given_when_then_split() {
+        let (g, w, t) = split_gwt("Given a cluster, When I run helm install, Then pods are Ready");
+        assert_eq!(g.as_deref(), Some("a cluster"));
+        assert_eq!(w.as_deref(), Some("I run helm install"));
+        assert_eq!(t.as_deref(), Some("pods are Ready"));
+        assert_eq!(split_gwt("Whenever it rains").0, None);
+    }
+
+    #[test]
+    fn clarification_arrows() {
+        assert_eq!(split_qa("Q: Where is the DB? → A: Neon"), Some(("Where is the DB?".into(), "Neon".into())));
+        assert_eq!(split_qa("**Q**: x? -> **A**: y"), Some(("x?".into(), "y".into())));
+        assert_eq!(split_qa("just a note"), None);
+    }
+
+    #[test]
+    fn strength_prefers_negative_forms() {
+        assert_eq!(strength("System MUST NOT log secrets").as_deref(), Some("MUST NOT"));
+        assert_eq!(strength("Users SHOULD see it").as_deref(), Some("SHOULD"));
+        assert_eq!(strength("mustard"), None);
+    }
+}

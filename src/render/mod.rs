@@ -1,0 +1,187 @@
+//! Stage 4: the resolved plan and the gate report to document text.
+//!
+//! Documents are handlebars templates. The defaults are compiled into the binary; a
+//! workspace may replace any of them by putting a file of the same name under its own
+//! `templates/` folder (the mdBook approach). Strict mode is on, so a typo in a template is
+//! an error rather than an empty string, and HTML escaping is off, because the output is
+//! Markdown, not HTML.
+
+use std::collections::BTreeMap;
+
+use handlebars::{Handlebars, handlebars_helper};
+use serde::Serialize;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::gates::Report;
+use crate::model::Plan;
+use crate::source::{SourceId, Sources, Span};
+
+/// A document template: its name (the output path below the feature folder) and its
+/// built-in text.
+pub struct Document {
+    pub name: &'static str,
+    pub builtin: &'static str,
+}
+
+/// The planning documents, in the order they are listed in plan.md's structure.
+pub const DOCUMENTS: &[Document] = &[
+    Document {
+        name: "plan.md",
+        builtin: include_str!("../../templates/plan.md.hbs"),
+    },
+    Document {
+        name: "research.md",
+        builtin: include_str!("../../templates/research.md.hbs"),
+    },
+    Document {
+        name: "data-model.md",
+        builtin: include_str!("../../templates/data-model.md.hbs"),
+    },
+    Document {
+        name: "quickstart.md",
+        builtin: include_str!("../../templates/quickstart.md.hbs"),
+    },
+    Document {
+        name: "checklists/requirements.md",
+        builtin: include_str!("../../templates/checklists/requirements.md.hbs"),
+    },
+];
+
+/// Templates as the run will use them: overrides from the workspace win.
+pub struct Templates<'a> {
+    pub overrides: &'a BTreeMap<String, SourceId>,
+    pub sources: &'a Sources,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    plan: &'a Plan,
+    report: &'a Report,
+    /// Every file this run writes for the feature, relative to its output folder.
+    files: Vec<&'static str>,
+    /// The output folder relative to the workspace root (`out/006-k8s-deployment`).
+    out_dir: &'a str,
+}
+
+handlebars_helper!(cell: |s: str| s.replace('|', "\\|").replace('\n', " "));
+handlebars_helper!(join: |v: array, sep: str| v.iter().map(|x| match x {
+    serde_json::Value::String(s) => s.clone(),
+    other => other.to_string(),
+}).collect::<Vec<_>>().join(sep));
+handlebars_helper!(len: |v: array| v.len());
+handlebars_helper!(eq: |a: Json, b: Json| a == b);
+handlebars_helper!(lower: |s: str| s.to_lowercase());
+
+fn registry() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_helper("cell", Box::new(cell));
+    hb.register_helper("join", Box::new(join));
+    hb.register_helper("len", Box::new(len));
+    hb.register_helper("eq", Box::new(eq));
+    hb.register_helper("lower", Box::new(lower));
+    hb
+}
+
+/// Render every planning document of one feature. Template problems become SP501
+/// diagnostics pointing into the template, and the document is left out.
+pub fn documents(plan: &Plan, report: &Report, out_dir: &str, templates: &Templates, diags: &mut Diagnostics) -> Vec<(String, String)> {
+    let mut hb = registry();
+    let ctx = Context {
+        plan,
+        report,
+        files: DOCUMENTS.iter().map(|d| d.name).collect(),
+        out_dir,
+    };
+    let mut out = Vec::new();
+    for doc in DOCUMENTS {
+        let (text, source) = match templates.overrides.get(doc.name) {
+            Some(id) => (templates.sources.get(*id).text.as_str(), Some(*id)),
+            None => (doc.builtin, None),
+        };
+        if let Err(e) = hb.register_template_string(doc.name, text) {
+            let (line, col) = e.pos().unwrap_or((1, 1));
+            diags.push(template_error(doc.name, source, templates.sources, line, col, &e.reason().to_string()));
+            continue;
+        }
+        match hb.render(doc.name, &ctx) {
+            Ok(s) => out.push((doc.name.to_string(), tidy(&s))),
+            Err(e) => {
+                let (line, col) = (e.line_no.unwrap_or(1), e.column_no.unwrap_or(1));
+                diags.push(template_error(doc.name, source, templates.sources, line, col, &e.reason().to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn template_error(name: &str, source: Option<SourceId>, sources: &Sources, line: usize, col: usize, reason: &str) -> Diagnostic {
+    let d = Diagnostic::new(Code::TemplateError, format!("template `{name}` failed: {reason}"))
+        .hint("fix the template, or delete the override to use the built-in one");
+    match source {
+        Some(id) => {
+            let text = &sources.get(id).text;
+            let offset = offset_of(text, line, col);
+            let end = text[offset..].find('}').map(|e| offset + e + 1).unwrap_or(offset);
+            d.at(Span::new(id, offset..end.max(offset)))
+        }
+        None => d.at_path(format!("templates/{name}.hbs (built in)")),
+    }
+}
+
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col_bytes: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+            return (offset + col_bytes).min(text.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// Normalise what templates leave behind: no trailing spaces, at most one blank line in a
+/// row, exactly one newline at the end. Keeps templates readable without `~` everywhere.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    let mut in_fence = false;
+    for line in s.lines() {
+        let line = line.trim_end();
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if line.is_empty() && !in_fence {
+            blank += 1;
+            if blank > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidy_collapses_blank_runs_and_trailing_space() {
+        assert_eq!(tidy("\n\na  \n\n\n\nb\n\n"), "a\n\nb\n");
+    }
+
+    #[test]
+    fn offsets_from_line_and_column() {
+        assert_eq!(offset_of("ab\ncd\n", 2, 2), 4);
+        assert_eq!(offset_of("ab", 9, 1), 2);
+    }
+}

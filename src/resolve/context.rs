@@ -1,0 +1,289 @@
+//! The nine Technical Context keys of spec-kit's plan template, from every input.
+//!
+//! Precedence, highest first: the plan input (or the adopted plan.md), then the
+//! constitution's technology section, then values derived from stack lines
+//! (`Backend: FastAPI, Python 3.13+` gives a language), and finally `NEEDS CLARIFICATION`,
+//! which is what spec-kit writes when nothing says.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{ContextValue, Origin, StackLine};
+use crate::parse::Located;
+use crate::parse::plan_input::Entry;
+
+/// Canonical key and the spellings accepted for it (compared lower-cased).
+pub const KEYS: &[(&str, &[&str])] = &[
+    ("Language/Version", &["language/version", "language", "languages", "language version", "language/versions", "runtime", "runtimes"]),
+    ("Primary Dependencies", &["primary dependencies", "dependencies", "frameworks", "key dependencies", "tech stack", "stack"]),
+    ("Storage", &["storage", "database", "databases", "db", "persistence", "data store"]),
+    ("Testing", &["testing", "tests", "test strategy", "testing strategy"]),
+    ("Target Platform", &["target platform", "platform", "target", "deployment target"]),
+    ("Project Type", &["project type", "type"]),
+    ("Performance Goals", &["performance goals", "performance", "performance targets", "performance goal"]),
+    ("Constraints", &["constraints", "constraint"]),
+    ("Scale/Scope", &["scale/scope", "scale", "scope", "scale / scope"]),
+];
+
+/// Keys naming a part of the system or its tooling: they feed Language/Version, Primary
+/// Dependencies and Project Type.
+pub const STACK_ROLES: &[&str] = &[
+    "frontend", "backend", "api", "web", "ui", "client", "server", "worker", "workers", "service", "services",
+    "mcp server", "auth", "authentication", "containerization", "containers", "orchestration", "packaging",
+    "ai devops", "aiops", "devops", "ci/cd", "ci", "infrastructure", "deployment", "observability",
+    "monitoring", "tooling", "tools", "ai", "ai/ml", "messaging", "cache", "queue",
+];
+
+/// Keys that carry planning prose rather than facts; recognised so they are not reported.
+pub const NARRATIVE: &[&str] = &[
+    "overview", "summary", "goal", "goals", "objective", "objectives", "estimated time", "timeline", "estimate",
+    "recommend", "recommendation", "execution strategy", "strategy", "approach", "notes", "note",
+    "technical context", "this plan should cover", "deliverables", "input", "feature", "spec", "branch",
+    "context", "phase", "status", "priority", "out of scope", "assumptions", "dependencies and assumptions",
+];
+
+const LANGUAGES: &[(&str, &str)] = &[
+    ("python", "Python"), ("typescript", "TypeScript"), ("javascript", "JavaScript"), ("node.js", "Node.js"),
+    ("nodejs", "Node.js"), ("go", "Go"), ("golang", "Go"), ("rust", "Rust"), ("java", "Java"), ("kotlin", "Kotlin"),
+    ("c#", "C#"), ("ruby", "Ruby"), ("php", "PHP"), ("bash", "Bash"),
+];
+
+/// Frameworks that imply their language when the input does not name it.
+const IMPLIES: &[(&str, &str)] = &[
+    ("next.js", "TypeScript"), ("nextjs", "TypeScript"), ("react", "TypeScript"), ("vite", "TypeScript"),
+    ("express", "JavaScript"), ("fastapi", "Python"), ("django", "Python"), ("flask", "Python"),
+    ("sqlmodel", "Python"), ("gin", "Go"), ("net/http", "Go"), ("spring", "Java"), ("axum", "Rust"),
+];
+
+pub fn canonical(key: &str) -> Option<&'static str> {
+    let k = key.trim().to_lowercase();
+    KEYS.iter().find(|(_, aliases)| aliases.contains(&k.as_str())).map(|(c, _)| *c)
+}
+
+pub fn is_stack_role(key: &str) -> bool {
+    STACK_ROLES.contains(&key.trim().to_lowercase().as_str())
+}
+
+pub fn is_narrative(key: &str) -> bool {
+    let k = key.trim().to_lowercase();
+    NARRATIVE.contains(&k.as_str()) || k.starts_with("phase ") || k.starts_with("stage ")
+}
+
+/// One input layer: entries of a file, with the path used in origins.
+pub struct Layer<'a> {
+    pub path: &'a str,
+    pub entries: Vec<&'a Entry>,
+}
+
+/// Resolve the nine keys. `constitution_stack` holds `Key: value` bullets of the
+/// constitution's technology section.
+pub fn resolve(
+    layers: &[Layer],
+    constitution_stack: &[(String, String, Located)],
+    constitution_path: &str,
+    diags: &mut Diagnostics,
+) -> (Vec<ContextValue>, Vec<StackLine>) {
+    let mut values: Vec<Option<ContextValue>> = vec![None; KEYS.len()];
+    let mut stack: Vec<StackLine> = Vec::new();
+
+    for layer in layers {
+        for e in &layer.entries {
+            if let Some(key) = canonical(&e.key) {
+                let idx = KEYS.iter().position(|(k, _)| *k == key).expect("canonical key is listed");
+                match &values[idx] {
+                    Some(existing) if existing.value != e.value => {
+                        diags.push(
+                            Diagnostic::new(Code::ConflictingValue, format!("`{key}` is given twice with different values"))
+                                .at(e.span.clone())
+                                .label("ignored: an earlier line already sets it")
+                                .hint(format!("keep one `{key}:` line; the value used is the one at {}", existing.origin.text)),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        values[idx] = Some(ContextValue {
+                            key: key.to_string(),
+                            value: e.value.clone(),
+                            origin: Origin::at(layer.path, e.line),
+                            needs_clarification: false,
+                        })
+                    }
+                }
+            } else if is_stack_role(&e.key) {
+                if !stack.iter().any(|s| s.role.eq_ignore_ascii_case(&e.key)) {
+                    stack.push(StackLine {
+                        role: e.key.clone(),
+                        value: e.value.clone(),
+                        origin: Origin::at(layer.path, e.line),
+                    });
+                }
+            } else if !is_narrative(&e.key) && e.grouped {
+                let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+                diags.push(
+                    Diagnostic::new(Code::UnknownKey, format!("`{}` is not a Technical Context key", e.key))
+                        .at(e.span.clone())
+                        .label("kept as a planning note, not used for the Technical Context")
+                        .hint(format!(
+                            "known keys: {}; stack lines such as `Frontend:` or `Backend:` are read too",
+                            known.join(", ")
+                        )),
+                );
+            }
+        }
+    }
+
+    // The constitution's technology section fills what the plan input left open.
+    for (key, value, loc) in constitution_stack {
+        if let Some(c) = canonical(key) {
+            let idx = KEYS.iter().position(|(k, _)| *k == c).expect("listed");
+            if values[idx].is_none() {
+                values[idx] = Some(ContextValue {
+                    key: c.to_string(),
+                    value: value.clone(),
+                    origin: Origin::at(constitution_path, loc.line),
+                    needs_clarification: false,
+                });
+            }
+        } else if is_stack_role(key) && !stack.iter().any(|s| s.role.eq_ignore_ascii_case(key)) {
+            stack.push(StackLine {
+                role: key.clone(),
+                value: value.clone(),
+                origin: Origin::at(constitution_path, loc.line),
+            });
+        }
+    }
+
+    derive(&mut values, &stack);
+
+    let out = values
+        .into_iter()
+        .zip(KEYS.iter())
+        .map(|(v, (key, _))| {
+            v.unwrap_or_else(|| ContextValue {
+                key: key.to_string(),
+                value: "NEEDS CLARIFICATION".into(),
+                origin: Origin::missing(),
+                needs_clarification: true,
+            })
+        })
+        .collect();
+    (out, stack)
+}
+
+fn derive(values: &mut [Option<ContextValue>], stack: &[StackLine]) {
+    let parts: Vec<&StackLine> = stack.iter().filter(|s| !is_tooling(&s.role)).collect();
+    let origin_of = |lines: &[&StackLine]| -> Origin {
+        let mut lines: Vec<String> = lines.iter().map(|s| s.origin.text.clone()).collect();
+        lines.dedup();
+        Origin::derived(lines.join(", "))
+    };
+
+    if values[0].is_none() && !parts.is_empty() {
+        let mut langs = Vec::new();
+        let mut used = Vec::new();
+        for s in &parts {
+            if let Some(lang) = language_of(&s.value) {
+                langs.push(format!("{lang} ({})", s.role.to_lowercase()));
+                used.push(*s);
+            }
+        }
+        if !langs.is_empty() {
+            values[0] = Some(ContextValue {
+                key: KEYS[0].0.into(),
+                value: langs.join("; "),
+                origin: origin_of(&used),
+                needs_clarification: false,
+            });
+        }
+    }
+    if values[1].is_none() && !stack.is_empty() {
+        let all: Vec<&StackLine> = stack.iter().collect();
+        values[1] = Some(ContextValue {
+            key: KEYS[1].0.into(),
+            value: stack.iter().map(|s| format!("{}: {}", s.role, s.value)).collect::<Vec<_>>().join("; "),
+            origin: origin_of(&all),
+            needs_clarification: false,
+        });
+    }
+    if values[5].is_none() && !parts.is_empty() {
+        let roles: Vec<String> = parts.iter().map(|s| s.role.to_lowercase()).collect();
+        let has = |names: &[&str]| roles.iter().any(|r| names.contains(&r.as_str()));
+        let kind = if has(&["frontend", "web", "ui", "client"]) && has(&["backend", "api", "server"]) {
+            "Web application"
+        } else if has(&["frontend", "web", "ui", "client"]) {
+            "Web frontend"
+        } else {
+            "Service"
+        };
+        values[5] = Some(ContextValue {
+            key: KEYS[5].0.into(),
+            value: format!("{kind} ({})", roles.join(" + ")),
+            origin: origin_of(&parts),
+            needs_clarification: false,
+        });
+    }
+}
+
+fn is_tooling(role: &str) -> bool {
+    matches!(
+        role.to_lowercase().as_str(),
+        "containerization" | "containers" | "orchestration" | "packaging" | "ai devops" | "aiops" | "devops"
+            | "ci/cd" | "ci" | "infrastructure" | "deployment" | "observability" | "monitoring" | "tooling"
+            | "tools" | "ai" | "ai/ml"
+    )
+}
+
+/// `FastAPI, Python 3.13+, SQLModel` → `Python 3.13+`; `Next.js 16+, React 19+` → `TypeScript`.
+pub fn language_of(value: &str) -> Option<String> {
+    let tokens: Vec<&str> = value.split([',', ';', '(', ')']).map(str::trim).collect();
+    for t in &tokens {
+        let lower = t.to_lowercase();
+        let first = lower.split_whitespace().next().unwrap_or("");
+        if let Some((_, name)) = LANGUAGES.iter().find(|(k, _)| *k == first) {
+            let version = t.split_whitespace().nth(1).filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+            return Some(match version {
+                Some(v) => format!("{name} {v}"),
+                None => name.to_string(),
+            });
+        }
+    }
+    for t in &tokens {
+        let lower = t.to_lowercase();
+        let first = lower.split_whitespace().next().unwrap_or("");
+        if let Some((_, lang)) = IMPLIES.iter().find(|(k, _)| *k == first) {
+            return Some(lang.to_string());
+        }
+    }
+    None
+}
+
+/// Report every key no input gave a value for.
+pub fn report_missing(values: &[ContextValue], anchor: Option<crate::source::Span>, path: &str, diags: &mut Diagnostics) {
+    for v in values.iter().filter(|v| v.needs_clarification) {
+        let mut d = Diagnostic::new(Code::MissingContext, format!("no input gives `{}`", v.key))
+            .hint(format!("add `- {}: …` to {path}; until then the plan says NEEDS CLARIFICATION", v.key));
+        d = match &anchor {
+            Some(span) => d.at(span.clone()),
+            None => d.at_path(path),
+        };
+        diags.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_from_stack_lines() {
+        assert_eq!(language_of("FastAPI, Python 3.13+, SQLModel, UV").as_deref(), Some("Python 3.13+"));
+        assert_eq!(language_of("Next.js 16+, React 19+, TypeScript, pnpm").as_deref(), Some("TypeScript"));
+        assert_eq!(language_of("Next.js 16+, React 19+").as_deref(), Some("TypeScript"));
+        assert_eq!(language_of("Neon PostgreSQL"), None);
+    }
+
+    #[test]
+    fn aliases() {
+        assert_eq!(canonical("Database"), Some("Storage"));
+        assert_eq!(canonical("Language/Version"), Some("Language/Version"));
+        assert_eq!(canonical("Frontend"), None);
+    }
+}

@@ -1,0 +1,117 @@
+//! The source table: every input file the run read, addressed by a small id.
+//!
+//! Parsers and diagnostics refer to text by `(SourceId, byte range)` instead of holding
+//! borrowed strings, so the model can outlive the parse and a diagnostic can be rendered
+//! long after the stage that raised it. Only [`crate::load`] adds files here.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Index of a file in [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct SourceId(u32);
+
+/// One input file: the path shown to the user (relative to the workspace root) and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(path: PathBuf, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let col = self.text[start..offset].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// 1-based line number of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_col(offset).0
+    }
+
+    /// The path as the user sees it, with forward slashes on every platform.
+    pub fn display_path(&self) -> String {
+        display_path(&self.path)
+    }
+}
+
+/// Every file read by a run, in the order they were read.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: PathBuf, text: String) -> SourceId {
+        let id = SourceId(self.files.len() as u32);
+        self.files.push(SourceFile::new(path, text));
+        id
+    }
+
+    pub fn get(&self, id: SourceId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+}
+
+/// A place in a source file. Kept as a byte range so diagnostics can underline it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Span {
+    pub source: SourceId,
+    pub range: Range<usize>,
+}
+
+impl Span {
+    pub fn new(source: SourceId, range: Range<usize>) -> Self {
+        Span { source, range }
+    }
+}
+
+/// Forward-slash form of a relative path, so documents are identical on every platform.
+pub fn display_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::RootDir => out.push('/'),
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let mut s = Sources::default();
+        let id = s.add("a.md".into(), "ab\n→c d\n".into());
+        let f = s.get(id);
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // "→" is three bytes; the 'c' after it is column 2.
+        assert_eq!(f.line_col(6), (2, 2));
+        assert_eq!(f.line_col(100), (3, 1));
+    }
+}
