@@ -24,6 +24,9 @@ pub struct PlanInput {
     pub yaml_blocks: Vec<Located>,
     /// True when this input was adopted from an existing spec-kit `plan.md`.
     pub adopted: bool,
+    /// The first line of the file, where findings about the input as a whole point.
+    #[serde(skip)]
+    pub start: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +110,7 @@ impl<'a> InputParser<'a> {
                 free_text: Vec::new(),
                 yaml_blocks: Vec::new(),
                 adopted: false,
+                start: Span::new(source, 0..file.text.find('\n').unwrap_or(file.text.len())),
             },
         }
     }
@@ -252,15 +256,7 @@ impl<'a> InputParser<'a> {
             let is_last = idx + 1 == plain_lines.len();
             if value.is_empty() && is_last {
                 if let Some(list) = next_list {
-                    // `Key:` then a list: either a group header over `Key: value` bullets,
-                    // or one key whose value is the list.
-                    let all_labelled = list.items.iter().all(|i| split_label(&i.text.plain).is_some());
-                    if all_labelled || lkey.contains("context") {
-                        self.list(&list.items, &lkey);
-                    } else {
-                        let items = self.list_items(&list.items);
-                        self.push_entry(key, items.join("; "), items, true, range);
-                    }
+                    self.keyed_list(key, range, &list.items, context);
                     consumed = true;
                     continue;
                 }
@@ -284,6 +280,64 @@ impl<'a> InputParser<'a> {
         consumed
     }
 
+    /// `Key:` followed by a list. The list is either the key's value, or (when every item is
+    /// itself `Key: value`) a group of entries under a heading such as `Technical Context:`.
+    /// Agents often write the next `**Key**:` straight after the list, where Markdown folds
+    /// it into the last item; such lines start a new key here.
+    fn keyed_list(&mut self, key: &str, range: std::ops::Range<usize>, items: &[Item], context: &str) {
+        let mut current: Option<(String, std::ops::Range<usize>)> = Some((key.to_string(), range));
+        let mut collected: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+        for item in items {
+            for (i, (r, line)) in lines_in(&self.file.text, item.text.span.clone()).into_iter().enumerate() {
+                let bold_key = line.trim_start().starts_with("**");
+                let label = split_label(&line.replace("**", "")).map(|(k, v)| (k.to_string(), v.to_string()));
+                match label {
+                    Some((k, v)) if i > 0 && bold_key => {
+                        self.flush_keyed(current.take(), std::mem::take(&mut collected), context);
+                        if v.is_empty() {
+                            current = Some((k, r));
+                        } else {
+                            let value = one_line(after_label(line));
+                            self.push_entry(&k, value, Vec::new(), true, r);
+                        }
+                    }
+                    _ if i == 0 => collected.push((r, one_line(line))),
+                    _ => {
+                        if let Some(last) = collected.last_mut() {
+                            last.1.push(' ');
+                            last.1.push_str(&one_line(line));
+                            last.0.end = r.end;
+                        }
+                    }
+                }
+            }
+        }
+        self.flush_keyed(current, collected, context);
+    }
+
+    fn flush_keyed(&mut self, key: Option<(String, std::ops::Range<usize>)>, items: Vec<(std::ops::Range<usize>, String)>, context: &str) {
+        let Some((key, range)) = key else { return };
+        if items.is_empty() {
+            return;
+        }
+        let all_labelled = items.iter().all(|(_, t)| split_label(&t.replace("**", "")).is_some());
+        if all_labelled || key.to_lowercase().contains("context") {
+            for (r, text) in items {
+                match split_label(&text.replace("**", "")) {
+                    Some((k, _)) => {
+                        let k = k.to_string();
+                        self.push_entry(&k, one_line(after_label(&text)), Vec::new(), true, r)
+                    }
+                    None => self.out.free_text.push(self.loc(text, r)),
+                }
+            }
+            let _ = context;
+        } else {
+            let values: Vec<String> = items.into_iter().map(|(_, t)| t).collect();
+            self.push_entry(&key, values.join("; "), values, true, range);
+        }
+    }
+
     fn list_items(&self, items: &[Item]) -> Vec<String> {
         items.iter().map(|i| one_line(after_bullet(self.raw(i.text.span.clone())))).collect()
     }
@@ -291,9 +345,25 @@ impl<'a> InputParser<'a> {
     fn list(&mut self, items: &[Item], context: &str) {
         let grouped = items.iter().filter(|i| split_label(&i.text.plain).is_some()).count() >= 2;
         for item in items {
-            let plain = one_line(&item.text.plain);
-            let raw = self.raw(item.text.span.clone());
-            let range = item.text.span.clone();
+            // `**Key**: value` lines right after a list continue its last item's paragraph
+            // (Markdown's lazy continuation) but are entries of their own.
+            let lines = lines_in(&self.file.text, item.text.span.clone());
+            let split = lines
+                .iter()
+                .skip(1)
+                .position(|(_, l)| l.trim_start().starts_with("**") && split_label(&l.replace("**", "")).is_some())
+                .map(|i| i + 1);
+            let (head, tail) = match split {
+                Some(i) => (lines[0].0.start..lines[i - 1].0.end, Some(lines[i].0.start..item.text.span.end)),
+                None => (item.text.span.clone(), None),
+            };
+            let plain = one_line(&self.raw(head.clone()).replace("**", ""));
+            let raw = self.raw(head.clone());
+            let range = head;
+            if let Some(tail) = tail {
+                let text = self.raw(tail.clone()).replace("**", "");
+                self.paragraph(tail, &text, None, context);
+            }
             if context == "risks" {
                 let (risk, mitigation) = match split_label(&plain) {
                     Some(_) => (one_line(raw.split(':').next().unwrap_or(raw)), one_line(after_label(raw))),

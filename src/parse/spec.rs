@@ -78,6 +78,8 @@ pub struct Requirement {
 #[derive(Debug, Clone, Serialize)]
 pub struct Entity {
     pub name: String,
+    /// The name as a Mermaid node id (letters and digits only).
+    pub mermaid_id: String,
     pub description: String,
     pub line: usize,
 }
@@ -96,6 +98,13 @@ const MANDATORY: &[(&str, &[&str])] = &[
     ("User Scenarios & Testing", &["user scenarios & testing", "user scenarios and testing", "user scenarios", "user stories"]),
     ("Requirements", &["requirements"]),
     ("Success Criteria", &["success criteria"]),
+];
+
+/// Sections with a meaning of their own, skipped when they are nested inside Requirements
+/// or Success Criteria (some specs put Assumptions under Success Criteria).
+const OWN_SECTIONS: &[&str] = &[
+    "key entities", "assumptions", "out of scope", "dependencies", "constraints", "edge cases", "clarifications",
+    "non-goals",
 ];
 
 /// Titles the parser reads. Anything else is kept and reported as unused.
@@ -231,7 +240,7 @@ impl SpecParser<'_> {
         }
         if let Some(s) = doc.find(&["requirements"]) {
             for sub in s.walk() {
-                if sub.key() == "key entities" {
+                if OWN_SECTIONS.contains(&sub.key().as_str()) {
                     continue;
                 }
                 let group = if std::ptr::eq(sub, s) {
@@ -250,6 +259,9 @@ impl SpecParser<'_> {
         }
         if let Some(s) = doc.find(&["success criteria"]) {
             for sub in s.walk() {
+                if OWN_SECTIONS.contains(&sub.key().as_str()) {
+                    continue;
+                }
                 self.requirements(sub, "Success Criteria", &mut spec.success_criteria);
             }
         }
@@ -603,6 +615,7 @@ impl SpecParser<'_> {
                     }
                 }
                 out.push(Entity {
+                    mermaid_id: crate::resolve::mermaid_id(&name),
                     name,
                     description,
                     line: self.line(item.span.start),

@@ -5,7 +5,7 @@
 //! (`Backend: FastAPI, Python 3.13+` gives a language), and finally `NEEDS CLARIFICATION`,
 //! which is what spec-kit writes when nothing says.
 
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::model::{ContextValue, Origin, StackLine};
 use crate::parse::Located;
 use crate::parse::plan_input::Entry;
@@ -70,6 +70,8 @@ pub fn is_narrative(key: &str) -> bool {
 /// One input layer: entries of a file, with the path used in origins.
 pub struct Layer<'a> {
     pub path: &'a str,
+    /// True for the Technical Context of an existing plan.md.
+    pub adopted: bool,
     pub entries: Vec<&'a Entry>,
 }
 
@@ -117,6 +119,9 @@ pub fn resolve(
                 }
             } else if !is_narrative(&e.key) && e.grouped {
                 let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+                // An adopted plan.md was written by an agent, not typed by the user: its
+                // extra keys are worth a note, not a warning.
+                let severity = if layer.adopted { Severity::Info } else { Severity::Warning };
                 diags.push(
                     Diagnostic::new(Code::UnknownKey, format!("`{}` is not a Technical Context key", e.key))
                         .at(e.span.clone())
@@ -124,7 +129,8 @@ pub fn resolve(
                         .hint(format!(
                             "known keys: {}; stack lines such as `Frontend:` or `Backend:` are read too",
                             known.join(", ")
-                        )),
+                        ))
+                        .severity(severity),
                 );
             }
         }
@@ -259,6 +265,7 @@ pub fn language_of(value: &str) -> Option<String> {
 pub fn report_missing(values: &[ContextValue], anchor: Option<crate::source::Span>, path: &str, diags: &mut Diagnostics) {
     for v in values.iter().filter(|v| v.needs_clarification) {
         let mut d = Diagnostic::new(Code::MissingContext, format!("no input gives `{}`", v.key))
+            .label(format!("this plan input has no `{}:` line", v.key))
             .hint(format!("add `- {}: …` to {path}; until then the plan says NEEDS CLARIFICATION", v.key));
         d = match &anchor {
             Some(span) => d.at(span.clone()),

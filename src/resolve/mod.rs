@@ -79,6 +79,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         .iter()
         .map(|p| context::Layer {
             path: p.path.as_str(),
+            adopted: p.adopted,
             entries: p.entries.iter().collect(),
         })
         .collect();
@@ -100,8 +101,8 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         diags,
     );
     if f.plan_input.is_some() {
-        let anchor = f.plan_input.as_ref().and_then(|p| p.entries.first().map(|e| e.span.clone()));
-        context::report_missing(&ctx, anchor.or_else(|| f.anchor.clone()), &plan_path, diags);
+        let anchor = f.plan_input.as_ref().map(|p| p.start.clone());
+        context::report_missing(&ctx, anchor, &plan_path, diags);
     }
 
     let plan_input = f.plan_input.as_ref();
