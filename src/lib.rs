@@ -57,6 +57,12 @@ pub fn compile(root: &Path, selection: &Selection) -> error::Result<Compilation>
         .constitution
         .map(|id| parse::constitution::parse(sources.get(id), id, &mut diags));
 
+    let templates = render::Templates {
+        overrides: &workspace.templates,
+        sources,
+    };
+    let renderer = render::Renderer::new(&templates);
+
     let mut tree = OutputTree::default();
     let mut features = Vec::new();
     let mut plans = Vec::new();
@@ -98,18 +104,17 @@ pub fn compile(root: &Path, selection: &Selection) -> error::Result<Compilation>
         };
         let plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
         let report = gates::evaluate(&plan);
-        let templates = render::Templates {
-            overrides: &workspace.templates,
-            sources,
-        };
         let out_dir = format!("out/{}", f.name);
-        for (name, text) in render::documents(&plan, &report, &out_dir, &templates, &mut diags) {
+        for (name, text) in renderer.documents(&plan, &report, &out_dir, &templates, &mut diags) {
             let path = format!("{}/{name}", f.name);
             if let Err(p) = tree.insert(path, text) {
                 diags.push(
-                    Diagnostic::new(Code::OutputEscapes, format!("output path `{p}` would leave the output folder"))
-                        .at_path(&f.dir)
-                        .hint("rename the feature folder to spec-kit's `NNN-slug` form"),
+                    Diagnostic::new(
+                        Code::OutputEscapes,
+                        format!("output path `{p}` would leave the output folder"),
+                    )
+                    .at_path(&f.dir)
+                    .hint("rename the feature folder to spec-kit's `NNN-slug` form"),
                 );
             }
         }

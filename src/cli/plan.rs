@@ -68,10 +68,16 @@ fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)> {
                 // A workspace root rather than a feature folder.
                 return Ok((abs, Selection::Current));
             }
-            let name = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = abs
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let parent = abs.parent().filter(|p| p.file_name().is_some_and(|n| n == "specs"));
             let root = parent.and_then(Path::parent).map(Path::to_path_buf).ok_or_else(|| {
-                Error::Usage(format!("{} is not inside a `specs/` folder of a spec-kit workspace", candidate.display()))
+                Error::Usage(format!(
+                    "{} is not inside a `specs/` folder of a spec-kit workspace",
+                    candidate.display()
+                ))
             })?;
             return Ok((root, Selection::Named(name)));
         }
@@ -103,7 +109,9 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
 
     if !args.text.is_empty() {
         if args.check {
-            return Err(Error::Usage("--check writes nothing, so it cannot save plan input text".into()));
+            return Err(Error::Usage(
+                "--check writes nothing, so it cannot save plan input text".into(),
+            ));
         }
         let (dir, name) = load::feature_dir(&root, &selection)?;
         let path = emit::save_plan_input(&dir, &name, &args.text.join(" "))?;
@@ -146,7 +154,11 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
             stale: !changes.is_empty(),
         };
         println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
-        return Ok(if has_errors || (args.check && !changes.is_empty()) { Outcome::Failure } else { Outcome::Success });
+        return Ok(if has_errors || (args.check && !changes.is_empty()) {
+            Outcome::Failure
+        } else {
+            Outcome::Success
+        });
     }
 
     if !diags.is_empty() {
@@ -169,7 +181,11 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         eprintln!(
             "error: {} of {total} files in {display_root} are stale; run `sp plan{}` to update them",
             changes.len(),
-            if matches!(selection, Selection::All) { " --all" } else { "" }
+            if matches!(selection, Selection::All) {
+                " --all"
+            } else {
+                ""
+            }
         );
         return Ok(Outcome::Failure);
     }
@@ -192,7 +208,11 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         if compilation.features.len() == 1 { "" } else { "s" },
         changes.len(),
         total - changes.len(),
-        if diags.is_empty() { String::new() } else { format!(" ({})", diag_render::summary(diags)) }
+        if diags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", diag_render::summary(diags))
+        }
     );
     Ok(Outcome::Success)
 }

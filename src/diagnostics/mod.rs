@@ -135,7 +135,7 @@ impl Diagnostics {
     /// in which stages happened to run.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
-        v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        v.sort_by_key(|d| d.sort_key());
         v
     }
 

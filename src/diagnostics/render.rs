@@ -16,11 +16,7 @@ fn level(severity: Severity) -> Level<'static> {
 
 /// Render every finding, rustc-style, followed by a one-line summary.
 pub fn human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for d in diags.sorted() {
         out.push_str(&renderer.render(&report(d, sources)));
@@ -30,9 +26,7 @@ pub fn human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
 }
 
 fn report<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
-    let title = level(d.severity)
-        .primary_title(d.message.as_str())
-        .id(d.code.as_str());
+    let title = level(d.severity).primary_title(d.message.as_str()).id(d.code.as_str());
     let mut elements: Vec<Element<'a>> = Vec::new();
     match &d.location {
         Some(Location::Span(span)) => {
@@ -62,7 +56,11 @@ fn report<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
     if let Some(hint) = &d.hint {
         elements.push(Level::HELP.message(hint.as_str()).into());
     }
-    let mut groups = vec![if elements.is_empty() { Group::with_title(title) } else { title.elements(elements) }];
+    let mut groups = vec![if elements.is_empty() {
+        Group::with_title(title)
+    } else {
+        title.elements(elements)
+    }];
     for (rel, label) in &d.related {
         if matches!(&d.location, Some(Location::Span(s)) if s.source == rel.source) {
             continue;

@@ -95,8 +95,16 @@ pub fn compare(out_root: &Path, tree: &OutputTree) -> Result<Vec<Change>> {
 /// A unified diff of one change, with `a/` and `b/` paths relative to `display_root`.
 pub fn unified_diff(change: &Change, display_root: &str) -> String {
     let old = change.old.as_deref().unwrap_or("");
-    let path = if display_root.is_empty() { change.path.clone() } else { format!("{display_root}/{}", change.path) };
-    let old_name = if change.old.is_some() { format!("a/{path}") } else { "/dev/null".to_string() };
+    let path = if display_root.is_empty() {
+        change.path.clone()
+    } else {
+        format!("{display_root}/{}", change.path)
+    };
+    let old_name = if change.old.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
     TextDiff::from_lines(old, change.new.as_str())
         .unified_diff()
         .context_radius(3)
@@ -113,7 +121,10 @@ pub fn write(out_root: &Path, changes: &[Change]) -> Result<()> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".sp-")
@@ -163,6 +174,9 @@ mod tests {
         let changes = compare(dir.path(), &t).unwrap();
         assert_eq!(changes[0].kind, ChangeKind::Modified);
         let diff = unified_diff(&changes[0], "out");
-        assert!(diff.contains("--- a/out/f/plan.md") && diff.contains("-one") && diff.contains("+two"), "{diff}");
+        assert!(
+            diff.contains("--- a/out/f/plan.md") && diff.contains("-one") && diff.contains("+two"),
+            "{diff}"
+        );
     }
 }

@@ -37,17 +37,69 @@ pub struct Item {
 
 /// Words that name an implementation choice rather than a user need.
 const TECH_TERMS: &[&str] = &[
-    "docker", "dockerfile", "kubernetes", "k8s", "helm", "kubectl", "minikube", "fastapi", "next.js", "nextjs",
-    "react", "python", "typescript", "javascript", "node.js", "postgresql", "postgres", "redis", "nginx", "pnpm",
-    "npm", "uv", "sqlmodel", "sqlalchemy", "django", "flask", "golang", "rust", "java", "mysql", "mongodb",
-    "graphql", "rest", "json", "yaml", "configmap", "configmaps", "pod", "pods",
+    "docker",
+    "dockerfile",
+    "kubernetes",
+    "k8s",
+    "helm",
+    "kubectl",
+    "minikube",
+    "fastapi",
+    "next.js",
+    "nextjs",
+    "react",
+    "python",
+    "typescript",
+    "javascript",
+    "node.js",
+    "postgresql",
+    "postgres",
+    "redis",
+    "nginx",
+    "pnpm",
+    "npm",
+    "uv",
+    "sqlmodel",
+    "sqlalchemy",
+    "django",
+    "flask",
+    "golang",
+    "rust",
+    "java",
+    "mysql",
+    "mongodb",
+    "graphql",
+    "rest",
+    "json",
+    "yaml",
+    "configmap",
+    "configmaps",
+    "pod",
+    "pods",
 ];
 
 /// Adjectives that make a requirement untestable unless a number pins them down.
 const VAGUE: &[&str] = &[
-    "fast", "quickly", "easy", "easily", "user-friendly", "intuitive", "robust", "seamless", "seamlessly",
-    "efficient", "efficiently", "appropriate", "appropriately", "reasonable", "properly", "securely",
-    "as needed", "etc", "and so on", "simple",
+    "fast",
+    "quickly",
+    "easy",
+    "easily",
+    "user-friendly",
+    "intuitive",
+    "robust",
+    "seamless",
+    "seamlessly",
+    "efficient",
+    "efficiently",
+    "appropriate",
+    "appropriately",
+    "reasonable",
+    "properly",
+    "securely",
+    "as needed",
+    "etc",
+    "and so on",
+    "simple",
 ];
 
 pub fn evaluate(plan: &Plan) -> Checklist {
@@ -126,7 +178,11 @@ fn manual(text: &str, evidence: &str) -> Item {
 }
 
 fn pass_or_fail(text: &str, ok: bool, pass: String, fail: String) -> Item {
-    if ok { item(text, Status::Pass, pass) } else { item(text, Status::Fail, fail) }
+    if ok {
+        item(text, Status::Pass, pass)
+    } else {
+        item(text, Status::Fail, fail)
+    }
 }
 
 fn has_word(text: &str, word: &str) -> bool {
@@ -134,8 +190,14 @@ fn has_word(text: &str, word: &str) -> bool {
     let mut from = 0;
     while let Some(i) = lower[from..].find(word) {
         let at = from + i;
-        let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '.');
-        let after = lower[at + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '-');
+        let before = lower[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '.');
+        let after = lower[at + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '-');
         if before && after {
             return true;
         }
@@ -163,7 +225,11 @@ fn no_implementation_details(spec: &Spec, text: &str) -> Item {
         }
     }
     if found.is_empty() {
-        item(text, Status::Pass, "No framework, language or platform names in the requirements or success criteria.".into())
+        item(
+            text,
+            Status::Pass,
+            "No framework, language or platform names in the requirements or success criteria.".into(),
+        )
     } else {
         item(
             text,
@@ -191,14 +257,30 @@ fn user_value(spec: &Spec) -> Item {
         .map(|s| s.id.clone())
         .collect();
     if without.is_empty() {
-        item(text, Status::Pass, format!("All {} stories state the value they deliver (\"so that …\").", spec.stories.len()))
+        item(
+            text,
+            Status::Pass,
+            format!(
+                "All {} stories state the value they deliver (\"so that …\").",
+                spec.stories.len()
+            ),
+        )
     } else {
-        item(text, Status::Manual, format!("{} state no \"so that …\"; check their value is clear.", list(&without)))
+        item(
+            text,
+            Status::Manual,
+            format!("{} state no \"so that …\"; check their value is clear.", list(&without)),
+        )
     }
 }
 
 fn mandatory_sections(spec: &Spec) -> Item {
-    let missing: Vec<String> = spec.mandatory_present.iter().filter(|(_, p)| !p).map(|(n, _)| n.clone()).collect();
+    let missing: Vec<String> = spec
+        .mandatory_present
+        .iter()
+        .filter(|(_, p)| !p)
+        .map(|(n, _)| n.clone())
+        .collect();
     pass_or_fail(
         "All mandatory sections completed",
         missing.is_empty(),
@@ -233,7 +315,10 @@ fn testable(spec: &Spec) -> Item {
     pass_or_fail(
         text,
         problems.is_empty(),
-        format!("All {} requirements use MUST/SHOULD/MAY and no vague qualifier.", spec.requirements.len()),
+        format!(
+            "All {} requirements use MUST/SHOULD/MAY and no vague qualifier.",
+            spec.requirements.len()
+        ),
         format!("Unclear: {}.", list(&problems)),
     )
 }
@@ -246,13 +331,18 @@ fn measurable(spec: &Spec) -> Item {
     let without: Vec<String> = spec
         .success_criteria
         .iter()
-        .filter(|s| !s.text.chars().any(|c| c.is_ascii_digit()) && !has_word(&s.text, "zero") && !has_word(&s.text, "all"))
+        .filter(|s| {
+            !s.text.chars().any(|c| c.is_ascii_digit()) && !has_word(&s.text, "zero") && !has_word(&s.text, "all")
+        })
         .map(|s| s.id.clone())
         .collect();
     pass_or_fail(
         text,
         without.is_empty(),
-        format!("All {} success criteria state a number, a percentage or a count.", spec.success_criteria.len()),
+        format!(
+            "All {} success criteria state a number, a percentage or a count.",
+            spec.success_criteria.len()
+        ),
         format!("No measurable figure in {}.", list(&without)),
     )
 }
@@ -271,7 +361,10 @@ fn tech_agnostic_criteria(spec: &Spec) -> Item {
         item(
             text,
             Status::Manual,
-            format!("{} name a technology: acceptable only where it is the feature's subject.", list(&with)),
+            format!(
+                "{} name a technology: acceptable only where it is the feature's subject.",
+                list(&with)
+            ),
         )
     }
 }
@@ -296,7 +389,10 @@ fn scenarios_defined(spec: &Spec) -> Item {
     pass_or_fail(
         text,
         problems.is_empty(),
-        format!("{total} Given/When/Then scenarios across {} stories.", spec.stories.len()),
+        format!(
+            "{total} Given/When/Then scenarios across {} stories.",
+            spec.stories.len()
+        ),
         format!("{}.", list(&problems)),
     )
 }
@@ -329,7 +425,11 @@ fn assumptions(spec: &Spec) -> Item {
     pass_or_fail(
         "Dependencies and assumptions identified",
         !spec.assumptions.is_empty() || !spec.dependencies.is_empty(),
-        format!("{} assumptions, {} dependencies.", spec.assumptions.len(), spec.dependencies.len()),
+        format!(
+            "{} assumptions, {} dependencies.",
+            spec.assumptions.len(),
+            spec.dependencies.len()
+        ),
         "No Assumptions or Dependencies section.".into(),
     )
 }

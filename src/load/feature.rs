@@ -66,7 +66,10 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
                 return Ok(vec![f.clone()]);
             }
             match features {
-                [] => Err(Error::Usage(format!("error[{}]: no feature folders under specs/", Code::FeatureNotFound))),
+                [] => Err(Error::Usage(format!(
+                    "error[{}]: no feature folders under specs/",
+                    Code::FeatureNotFound
+                ))),
                 [only] => Ok(vec![only.clone()]),
                 _ => Err(Error::Usage(format!(
                     "error[{}]: several features ({}) and the git branch names none of them; name one, or use --all",
@@ -85,7 +88,9 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
                 .filter(|f| {
                     let (num, slug) = f.name.split_once('-').unwrap_or((f.name.as_str(), ""));
                     let numeric = !q.is_empty() && q.chars().all(|c| c.is_ascii_digit());
-                    (numeric && num.parse::<u64>().ok() == q.parse::<u64>().ok() && num.chars().all(|c| c.is_ascii_digit()))
+                    (numeric
+                        && num.parse::<u64>().ok() == q.parse::<u64>().ok()
+                        && num.chars().all(|c| c.is_ascii_digit()))
                         || slug == q
                 })
                 .collect();
@@ -94,7 +99,11 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
                 [] => Err(Error::Usage(format!(
                     "error[{}]: no feature `{q}` under specs/ (features: {})",
                     Code::FeatureNotFound,
-                    if features.is_empty() { "none".to_string() } else { names() }
+                    if features.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names()
+                    }
                 ))),
                 many => Err(Error::Usage(format!(
                     "error[{}]: `{q}` matches {}; name one by its folder",

@@ -17,7 +17,11 @@ use crate::error::{Error, Result};
 use crate::source::{SourceId, Sources};
 
 /// Where spec-kit keeps the constitution, in the order they are tried.
-pub const CONSTITUTION_PATHS: &[&str] = &["constitution.md", ".specify/memory/constitution.md", "memory/constitution.md"];
+pub const CONSTITUTION_PATHS: &[&str] = &[
+    "constitution.md",
+    ".specify/memory/constitution.md",
+    "memory/constitution.md",
+];
 
 /// Everything read from disk for one run.
 #[derive(Debug)]
@@ -82,7 +86,11 @@ pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Resu
         Some(rel) => constitution = read_source(&mut sources, &root.join(rel), PathBuf::from(rel), diags),
         None => diags.push(
             Diagnostic::new(Code::MissingConstitution, "no constitution.md in this workspace")
-                .at_path(root.join("constitution.md").strip_prefix(root).unwrap_or(Path::new("constitution.md")))
+                .at_path(
+                    root.join("constitution.md")
+                        .strip_prefix(root)
+                        .unwrap_or(Path::new("constitution.md")),
+                )
                 .hint(format!(
                     "looked for {}; create one with spec-kit's /constitution command",
                     CONSTITUTION_PATHS.join(", ")
@@ -101,7 +109,9 @@ pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Resu
     if tdir.is_dir() {
         for rel in walk_files(&tdir)? {
             let name = crate::source::display_path(&rel);
-            let Some(name) = name.strip_suffix(".hbs") else { continue };
+            let Some(name) = name.strip_suffix(".hbs") else {
+                continue;
+            };
             let display = Path::new("templates").join(&rel);
             if let Some(id) = read_source(&mut sources, &tdir.join(&rel), display, diags) {
                 templates.insert(name.to_string(), id);
@@ -163,6 +173,8 @@ pub fn feature_dir(root: &Path, selection: &Selection) -> Result<(PathBuf, Strin
     let chosen = select(&features, selection, git_branch(root).as_deref())?;
     match chosen.as_slice() {
         [one] => Ok((root.join(&one.dir), one.name.clone())),
-        _ => Err(Error::Usage("plan input text needs exactly one feature; name it".into())),
+        _ => Err(Error::Usage(
+            "plan input text needs exactly one feature; name it".into(),
+        )),
     }
 }

@@ -78,7 +78,9 @@ pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Co
         for b in s.blocks.iter().chain(doc.preamble.iter()) {
             let Block::Paragraph(t) = b else { continue };
             for part in t.plain.split(['|', '\n']) {
-                let Some((label, value)) = split_label(part.trim()) else { continue };
+                let Some((label, value)) = split_label(part.trim()) else {
+                    continue;
+                };
                 let value = Some(value.trim().trim_matches('*').trim().to_string());
                 match label.to_lowercase().as_str() {
                     "version" | "constitution version" => {
@@ -109,7 +111,11 @@ pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Co
             .collect();
         if v.is_empty() {
             // No "Principles" section: fall back to numbered headings anywhere.
-            v = all.iter().copied().filter(|s| s.level >= 2 && roman_prefix(&s.title.plain).is_some()).collect();
+            v = all
+                .iter()
+                .copied()
+                .filter(|s| s.level >= 2 && roman_prefix(&s.title.plain).is_some())
+                .collect();
         }
         v
     };
@@ -127,7 +133,12 @@ pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Co
 
     for s in &all {
         if s.level == 2 && !s.key().contains("principles") {
-            c.sections.push(Located::new(file, source, s.title.plain.trim().to_string(), s.title.span.clone()));
+            c.sections.push(Located::new(
+                file,
+                source,
+                s.title.plain.trim().to_string(),
+                s.title.span.clone(),
+            ));
         }
         let key = s.key();
         if key.contains("technology") || key.contains("tech stack") || key == "stack" {
@@ -167,7 +178,9 @@ fn principle(file: &SourceFile, source: SourceId, s: &Section, index: usize, dia
         }
     }
     let title = one_line(&title);
-    let non_negotiable = markers.iter().any(|m| m.contains("NON-NEGOTIABLE") || m.contains("NON NEGOTIABLE"));
+    let non_negotiable = markers
+        .iter()
+        .any(|m| m.contains("NON-NEGOTIABLE") || m.contains("NON NEGOTIABLE"));
 
     let mut p = Principle {
         index,
@@ -180,7 +193,11 @@ fn principle(file: &SourceFile, source: SourceId, s: &Section, index: usize, dia
         rationale: None,
         line: file.line_of(s.title.span.start),
     };
-    let blocks: Vec<&Block> = s.blocks.iter().chain(s.children.iter().flat_map(|c| c.blocks.iter())).collect();
+    let blocks: Vec<&Block> = s
+        .blocks
+        .iter()
+        .chain(s.children.iter().flat_map(|c| c.blocks.iter()))
+        .collect();
     let mut summary = Vec::new();
     for b in blocks {
         match b {
@@ -222,7 +239,11 @@ fn principle(file: &SourceFile, source: SourceId, s: &Section, index: usize, dia
                 .at(Span::new(source, s.title.span.clone()))
                 .hint("the whole principle is listed for manual review; write its rules as `- … MUST …` bullets to make them checkable"),
         );
-        let text = if p.summary.is_empty() { p.title.clone() } else { p.summary.clone() };
+        let text = if p.summary.is_empty() {
+            p.title.clone()
+        } else {
+            p.summary.clone()
+        };
         p.rules.push(Rule {
             text,
             strength: None,
@@ -233,7 +254,13 @@ fn principle(file: &SourceFile, source: SourceId, s: &Section, index: usize, dia
 }
 
 /// Sentences of a paragraph that carry a keyword become rules; the rest is explanation.
-fn sentence_rules(file: &SourceFile, _source: SourceId, text: &str, span: std::ops::Range<usize>, rules: &mut Vec<Rule>) {
+fn sentence_rules(
+    file: &SourceFile,
+    _source: SourceId,
+    text: &str,
+    span: std::ops::Range<usize>,
+    rules: &mut Vec<Rule>,
+) {
     for sentence in split_sentences(text) {
         if let Some(st) = strength(sentence) {
             rules.push(Rule {
@@ -267,7 +294,12 @@ fn collect_bullets(file: &SourceFile, source: SourceId, blocks: &[Block], out: &
     for b in blocks {
         if let Block::List(l) = b {
             for item in &l.items {
-                out.push(Located::new(file, source, one_line(&file.text[item.text.span.clone()]), item.text.span.clone()));
+                out.push(Located::new(
+                    file,
+                    source,
+                    one_line(&file.text[item.text.span.clone()]),
+                    item.text.span.clone(),
+                ));
             }
         }
     }
@@ -300,7 +332,10 @@ fn roman_prefix(heading: &str) -> Option<(&str, &str)> {
     if end == 0 || !heading[end..].starts_with(['.', ':', ')']) {
         return None;
     }
-    Some((&heading[..end], heading[end + 1..].trim_start_matches([' ', '-', '—']).trim()))
+    Some((
+        &heading[..end],
+        heading[end + 1..].trim_start_matches([' ', '-', '—']).trim(),
+    ))
 }
 
 /// spec-kit's constitution template placeholders (`[PROJECT_NAME]`) left unfilled.
@@ -314,13 +349,18 @@ fn placeholders(src: &str, source: SourceId, diags: &mut Diagnostics) {
         let Some(len) = src[start + 1..].find(']') else { break };
         let inner = &src[start + 1..start + 1 + len];
         let looks_like = inner.len() >= 3
-            && inner.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
             && inner.contains('_');
         if looks_like && !comments.iter().any(|c| c.contains(&start)) && seen.insert(inner.to_string()) {
             diags.push(
-                Diagnostic::new(Code::TemplatePlaceholder, format!("template placeholder `[{inner}]` was never filled in"))
-                    .at(Span::new(source, start..start + len + 2))
-                    .hint("run spec-kit's /constitution command or replace the placeholder by hand"),
+                Diagnostic::new(
+                    Code::TemplatePlaceholder,
+                    format!("template placeholder `[{inner}]` was never filled in"),
+                )
+                .at(Span::new(source, start..start + len + 2))
+                .hint("run spec-kit's /constitution command or replace the placeholder by hand"),
             );
         }
     }
@@ -339,6 +379,9 @@ mod tests {
 
     #[test]
     fn sentences() {
-        assert_eq!(split_sentences("A MUST x. B is y! C"), vec!["A MUST x.", "B is y!", "C"]);
+        assert_eq!(
+            split_sentences("A MUST x. B is y! C"),
+            vec!["A MUST x.", "B is y!", "C"]
+        );
     }
 }

@@ -37,13 +37,25 @@ pub struct List {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
-    Heading { level: u8, text: Text },
+    Heading {
+        level: u8,
+        text: Text,
+    },
     Paragraph(Text),
     List(List),
-    Code { info: String, text: String, span: Range<usize> },
-    Table { rows: Vec<Vec<String>>, span: Range<usize> },
+    Code {
+        info: String,
+        text: String,
+        span: Range<usize>,
+    },
+    Table {
+        rows: Vec<Vec<String>>,
+        span: Range<usize>,
+    },
     /// HTML blocks, rules, block quotes and anything else kept only for its position.
-    Other { span: Range<usize> },
+    Other {
+        span: Range<usize>,
+    },
 }
 
 impl Block {
@@ -51,9 +63,7 @@ impl Block {
         match self {
             Block::Heading { text, .. } | Block::Paragraph(text) => text.span.clone(),
             Block::List(l) => l.span.clone(),
-            Block::Code { span, .. } | Block::Table { span, .. } | Block::Other { span } => {
-                span.clone()
-            }
+            Block::Code { span, .. } | Block::Table { span, .. } | Block::Other { span } => span.clone(),
         }
     }
 }
@@ -104,9 +114,7 @@ impl Document {
 
     /// The first section anywhere in the document whose normalised title is one of `names`.
     pub fn find(&self, names: &[&str]) -> Option<&Section> {
-        self.walk()
-            .into_iter()
-            .find(|s| names.contains(&s.key().as_str()))
+        self.walk().into_iter().find(|s| names.contains(&s.key().as_str()))
     }
 }
 
@@ -214,14 +222,16 @@ fn blocks(events: &[(Event, Range<usize>)], pos: &mut usize, src: &str) -> Vec<B
                 });
                 *pos += 1;
             }
-            Event::Text(_) | Event::Code(_) | Event::Start(_) | Event::InlineHtml(_) | Event::SoftBreak | Event::HardBreak => {
+            Event::Text(_)
+            | Event::Code(_)
+            | Event::Start(_)
+            | Event::InlineHtml(_)
+            | Event::SoftBreak
+            | Event::HardBreak => {
                 // Text straight inside a container (a tight list item): a paragraph of its own.
                 let start = range.start;
                 let mut text = inline(events, pos, src);
-                let end = events
-                    .get(pos.saturating_sub(1))
-                    .map(|(_, r)| r.end)
-                    .unwrap_or(start);
+                let end = events.get(pos.saturating_sub(1)).map(|(_, r)| r.end).unwrap_or(start);
                 text.span = trim_span(src, start..end.max(start));
                 out.push(Block::Paragraph(text));
             }
@@ -426,9 +436,7 @@ mod tests {
     fn loose_items_keep_nested_lists_as_children() {
         let src = "- Key:\n\n  - a\n  - b\n\n- Other: c\n";
         let doc = parse(src);
-        let Block::List(list) = &doc.preamble[0] else {
-            panic!()
-        };
+        let Block::List(list) = &doc.preamble[0] else { panic!() };
         assert_eq!(list.items[0].text.plain, "Key:");
         assert!(matches!(list.items[0].children[0], Block::List(_)));
     }
@@ -437,9 +445,7 @@ mod tests {
     fn tight_items_starting_with_emphasis_keep_their_text() {
         let src = "- **FR-001**: System MUST x\n- *b* c\n";
         let doc = parse(src);
-        let Block::List(list) = &doc.preamble[0] else {
-            panic!()
-        };
+        let Block::List(list) = &doc.preamble[0] else { panic!() };
         assert_eq!(list.items[0].text.plain, "FR-001: System MUST x");
         assert_eq!(&src[list.items[0].text.span.clone()], "**FR-001**: System MUST x");
         assert_eq!(list.items[1].text.plain, "b c");
@@ -451,13 +457,22 @@ mod tests {
         let Block::Table { rows, .. } = &doc.preamble[0] else {
             panic!()
         };
-        assert_eq!(rows, &vec![vec!["a".to_string(), "b".into()], vec!["1".into(), "2".into()]]);
+        assert_eq!(
+            rows,
+            &vec![vec!["a".to_string(), "b".into()], vec!["1".into(), "2".into()]]
+        );
     }
 
     #[test]
     fn normalize_title_drops_remarks_and_case() {
-        assert_eq!(normalize_title("User Scenarios & Testing *(mandatory)*"), "user scenarios & testing");
-        assert_eq!(normalize_title("Key Entities *(include if feature involves data)*"), "key entities");
+        assert_eq!(
+            normalize_title("User Scenarios & Testing *(mandatory)*"),
+            "user scenarios & testing"
+        );
+        assert_eq!(
+            normalize_title("Key Entities *(include if feature involves data)*"),
+            "key entities"
+        );
         assert_eq!(normalize_title("  Edge Cases: "), "edge cases");
     }
 }

@@ -45,10 +45,7 @@ pub fn split_label(plain: &str) -> Option<(&str, &str)> {
     let idx = plain.find(':')?;
     let (label, rest) = plain.split_at(idx);
     let label = label.trim();
-    if label.is_empty()
-        || label.split_whitespace().count() > 6
-        || label.contains(['.', ',', ';', '!', '?', '`', '"'])
-    {
+    if label.is_empty() || label.split_whitespace().count() > 6 || label.contains(['.', ',', ';', '!', '?', '`', '"']) {
         return None;
     }
     Some((label, rest[1..].trim()))
@@ -127,10 +124,7 @@ pub fn comment_ranges(src: &str) -> Vec<Range<usize>> {
     let mut from = 0;
     while let Some(start) = src[from..].find("<!--") {
         let start = from + start;
-        let end = src[start..]
-            .find("-->")
-            .map(|e| start + e + 3)
-            .unwrap_or(src.len());
+        let end = src[start..].find("-->").map(|e| start + e + 3).unwrap_or(src.len());
         out.push(start..end);
         from = end;
     }
@@ -161,7 +155,10 @@ mod tests {
 
     #[test]
     fn labels_must_be_short() {
-        assert_eq!(split_label("Target Platform: Minikube"), Some(("Target Platform", "Minikube")));
+        assert_eq!(
+            split_label("Target Platform: Minikube"),
+            Some(("Target Platform", "Minikube"))
+        );
         assert_eq!(split_label("This is a long sentence, really: no"), None);
     }
 }

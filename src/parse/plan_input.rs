@@ -147,7 +147,10 @@ impl<'a> InputParser<'a> {
                 estimate,
                 detail: None,
                 gate: gate_of(&items),
-                items: items.into_iter().filter(|i| !i.to_lowercase().starts_with("gate")).collect(),
+                items: items
+                    .into_iter()
+                    .filter(|i| !i.to_lowercase().starts_with("gate"))
+                    .collect(),
                 line: self.file.line_of(s.title.span.start),
             });
             for c in &s.children {
@@ -166,7 +169,12 @@ impl<'a> InputParser<'a> {
         blocks
             .iter()
             .filter_map(|b| match b {
-                Block::List(l) => Some(l.items.iter().map(|i| one_line(after_bullet(self.raw(i.text.span.clone())))).collect::<Vec<_>>()),
+                Block::List(l) => Some(
+                    l.items
+                        .iter()
+                        .map(|i| one_line(after_bullet(self.raw(i.text.span.clone()))))
+                        .collect::<Vec<_>>(),
+                ),
                 _ => None,
             })
             .flatten()
@@ -188,10 +196,10 @@ impl<'a> InputParser<'a> {
                     }
                 }
                 Block::List(l) => self.list(&l.items, context),
-                Block::Code { info, text, span } => {
-                    if info.trim().eq_ignore_ascii_case("yaml") || info.trim().eq_ignore_ascii_case("yml") {
-                        self.out.yaml_blocks.push(self.loc(text.clone(), span.clone()));
-                    }
+                Block::Code { info, text, span }
+                    if info.trim().eq_ignore_ascii_case("yaml") || info.trim().eq_ignore_ascii_case("yml") =>
+                {
+                    self.out.yaml_blocks.push(self.loc(text.clone(), span.clone()));
                 }
                 _ => {}
             }
@@ -201,7 +209,13 @@ impl<'a> InputParser<'a> {
 
     /// Returns true when the paragraph's last line was a bare `Key:` that took the list
     /// after it as its value.
-    fn paragraph(&mut self, span: std::ops::Range<usize>, plain: &str, next_list: Option<&markdown::List>, context: &str) -> bool {
+    fn paragraph(
+        &mut self,
+        span: std::ops::Range<usize>,
+        plain: &str,
+        next_list: Option<&markdown::List>,
+        context: &str,
+    ) -> bool {
         let raw_lines = lines_in(&self.file.text, span.clone());
         let plain_lines: Vec<&str> = plain.lines().collect();
         let labelled = plain_lines.iter().filter(|l| split_label(l).is_some()).count();
@@ -228,7 +242,11 @@ impl<'a> InputParser<'a> {
             };
             let lkey = key.to_lowercase();
             let value_md = one_line(after_label(raw));
-            let value_md = if value_md.is_empty() { value.to_string() } else { value_md };
+            let value_md = if value_md.is_empty() {
+                value.to_string()
+            } else {
+                value_md
+            };
             if lkey.contains("risk") || context == "risks" {
                 for r in split_list(&value_md) {
                     self.out.risks.push(self.loc(r, range.clone()));
@@ -288,7 +306,10 @@ impl<'a> InputParser<'a> {
         let mut current: Option<(String, std::ops::Range<usize>)> = Some((key.to_string(), range));
         let mut collected: Vec<(std::ops::Range<usize>, String)> = Vec::new();
         for item in items {
-            for (i, (r, line)) in lines_in(&self.file.text, item.text.span.clone()).into_iter().enumerate() {
+            for (i, (r, line)) in lines_in(&self.file.text, item.text.span.clone())
+                .into_iter()
+                .enumerate()
+            {
                 let bold_key = line.trim_start().starts_with("**");
                 let label = split_label(&line.replace("**", "")).map(|(k, v)| (k.to_string(), v.to_string()));
                 match label {
@@ -315,7 +336,12 @@ impl<'a> InputParser<'a> {
         self.flush_keyed(current, collected, context);
     }
 
-    fn flush_keyed(&mut self, key: Option<(String, std::ops::Range<usize>)>, items: Vec<(std::ops::Range<usize>, String)>, context: &str) {
+    fn flush_keyed(
+        &mut self,
+        key: Option<(String, std::ops::Range<usize>)>,
+        items: Vec<(std::ops::Range<usize>, String)>,
+        context: &str,
+    ) {
         let Some((key, range)) = key else { return };
         if items.is_empty() {
             return;
@@ -339,7 +365,10 @@ impl<'a> InputParser<'a> {
     }
 
     fn list_items(&self, items: &[Item]) -> Vec<String> {
-        items.iter().map(|i| one_line(after_bullet(self.raw(i.text.span.clone())))).collect()
+        items
+            .iter()
+            .map(|i| one_line(after_bullet(self.raw(i.text.span.clone()))))
+            .collect()
     }
 
     fn list(&mut self, items: &[Item], context: &str) {
@@ -354,7 +383,10 @@ impl<'a> InputParser<'a> {
                 .position(|(_, l)| l.trim_start().starts_with("**") && split_label(&l.replace("**", "")).is_some())
                 .map(|i| i + 1);
             let (head, tail) = match split {
-                Some(i) => (lines[0].0.start..lines[i - 1].0.end, Some(lines[i].0.start..item.text.span.end)),
+                Some(i) => (
+                    lines[0].0.start..lines[i - 1].0.end,
+                    Some(lines[i].0.start..item.text.span.end),
+                ),
                 None => (item.text.span.clone(), None),
             };
             let plain = one_line(&self.raw(head.clone()).replace("**", ""));
@@ -366,7 +398,10 @@ impl<'a> InputParser<'a> {
             }
             if context == "risks" {
                 let (risk, mitigation) = match split_label(&plain) {
-                    Some(_) => (one_line(raw.split(':').next().unwrap_or(raw)), one_line(after_label(raw))),
+                    Some(_) => (
+                        one_line(raw.split(':').next().unwrap_or(raw)),
+                        one_line(after_label(raw)),
+                    ),
                     None => (one_line(raw), String::new()),
                 };
                 let risk = risk.trim_matches('*').trim().to_string();
@@ -420,7 +455,14 @@ impl<'a> InputParser<'a> {
             .collect()
     }
 
-    fn push_entry(&mut self, key: &str, value: String, items: Vec<String>, grouped: bool, range: std::ops::Range<usize>) {
+    fn push_entry(
+        &mut self,
+        key: &str,
+        value: String,
+        items: Vec<String>,
+        grouped: bool,
+        range: std::ops::Range<usize>,
+    ) {
         self.out.entries.push(Entry {
             key: key.trim_matches('*').trim().to_string(),
             value,
@@ -432,7 +474,11 @@ impl<'a> InputParser<'a> {
     }
 
     fn decision_from_item(&self, id: String, text: String, item: &Item) -> Decision {
-        let (title, decision) = match text.split_once(" — ").or_else(|| text.split_once(" - ")).or_else(|| text.split_once(": ")) {
+        let (title, decision) = match text
+            .split_once(" — ")
+            .or_else(|| text.split_once(" - "))
+            .or_else(|| text.split_once(": "))
+        {
             Some((t, d)) => (t.trim().to_string(), d.trim().to_string()),
             None => (text.clone(), text.clone()),
         };
@@ -514,7 +560,9 @@ impl<'a> InputParser<'a> {
                         let raw = self.raw(t.span.clone());
                         match split_label(&t.plain).map(|(l, _)| l.to_lowercase()) {
                             Some(l) if l.starts_with("rationale") => d.rationale = Some(one_line(after_label(raw))),
-                            Some(l) if l.starts_with("alternative") => d.alternatives = Some(one_line(after_label(raw))),
+                            Some(l) if l.starts_with("alternative") => {
+                                d.alternatives = Some(one_line(after_label(raw)))
+                            }
                             Some(l) if l == "decision" => text.push(one_line(after_label(raw))),
                             _ => text.push(one_line(raw)),
                         }
@@ -564,7 +612,11 @@ fn stage_line(line: &str) -> Option<(u32, String, Option<String>)> {
         .trim_start_matches(|c: char| c == ':' || c == '*' || c == '-' || c == '—' || c == '.' || c.is_whitespace())
         .trim();
     let (title, estimate) = match title.rsplit_once(" - ").or_else(|| title.rsplit_once(" — ")) {
-        Some((t, e)) if e.to_lowercase().contains("hour") || e.to_lowercase().contains("day") || e.to_lowercase().contains("week") => {
+        Some((t, e))
+            if e.to_lowercase().contains("hour")
+                || e.to_lowercase().contains("day")
+                || e.to_lowercase().contains("week") =>
+        {
             (t.trim().to_string(), Some(e.trim().to_string()))
         }
         _ => (title.to_string(), None),
@@ -573,10 +625,11 @@ fn stage_line(line: &str) -> Option<(u32, String, Option<String>)> {
 }
 
 fn gate_of(items: &[String]) -> Option<String> {
-    items
-        .iter()
-        .find(|i| i.to_lowercase().starts_with("gate"))
-        .map(|i| i.split_once(':').map(|(_, g)| g.trim().to_string()).unwrap_or_else(|| i.clone()))
+    items.iter().find(|i| i.to_lowercase().starts_with("gate")).map(|i| {
+        i.split_once(':')
+            .map(|(_, g)| g.trim().to_string())
+            .unwrap_or_else(|| i.clone())
+    })
 }
 
 /// `a, b and c.` → [a, b, c].
@@ -604,9 +657,16 @@ mod tests {
     fn stage_lines() {
         assert_eq!(
             stage_line("STAGE 1: CONTAINERIZATION (Docker + Gordon) - 8-10 hours"),
-            Some((1, "CONTAINERIZATION (Docker + Gordon)".into(), Some("8-10 hours".into())))
+            Some((
+                1,
+                "CONTAINERIZATION (Docker + Gordon)".into(),
+                Some("8-10 hours".into())
+            ))
         );
-        assert_eq!(stage_line("Phase 0: Research (Docker)"), Some((0, "Research (Docker)".into(), None)));
+        assert_eq!(
+            stage_line("Phase 0: Research (Docker)"),
+            Some((0, "Research (Docker)".into(), None))
+        );
         assert_eq!(stage_line("Phase IV: Local deployment"), None);
         assert_eq!(stage_line("Stagehand: x"), None);
     }

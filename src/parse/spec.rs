@@ -95,7 +95,15 @@ pub struct Clarification {
 /// The three sections spec-kit's spec template marks `*(mandatory)*`, with the titles each
 /// has had across versions.
 const MANDATORY: &[(&str, &[&str])] = &[
-    ("User Scenarios & Testing", &["user scenarios & testing", "user scenarios and testing", "user scenarios", "user stories"]),
+    (
+        "User Scenarios & Testing",
+        &[
+            "user scenarios & testing",
+            "user scenarios and testing",
+            "user scenarios",
+            "user stories",
+        ],
+    ),
     ("Requirements", &["requirements"]),
     ("Success Criteria", &["success criteria"]),
 ];
@@ -103,27 +111,45 @@ const MANDATORY: &[(&str, &[&str])] = &[
 /// Sections with a meaning of their own, skipped when they are nested inside Requirements
 /// or Success Criteria (some specs put Assumptions under Success Criteria).
 const OWN_SECTIONS: &[&str] = &[
-    "key entities", "assumptions", "out of scope", "dependencies", "constraints", "edge cases", "clarifications",
+    "key entities",
+    "assumptions",
+    "out of scope",
+    "dependencies",
+    "constraints",
+    "edge cases",
+    "clarifications",
     "non-goals",
 ];
 
 /// Titles the parser reads. Anything else is kept and reported as unused.
 const KNOWN: &[&str] = &[
-    "user scenarios & testing", "user scenarios and testing", "user scenarios", "user stories",
-    "primary user story", "acceptance scenarios", "edge cases", "requirements",
-    "functional requirements", "non-functional requirements", "key entities", "success criteria",
-    "measurable outcomes", "assumptions", "out of scope", "dependencies", "constraints",
-    "clarifications", "review & acceptance checklist", "execution flow", "execution status",
+    "user scenarios & testing",
+    "user scenarios and testing",
+    "user scenarios",
+    "user stories",
+    "primary user story",
+    "acceptance scenarios",
+    "edge cases",
+    "requirements",
+    "functional requirements",
+    "non-functional requirements",
+    "key entities",
+    "success criteria",
+    "measurable outcomes",
+    "assumptions",
+    "out of scope",
+    "dependencies",
+    "constraints",
+    "clarifications",
+    "review & acceptance checklist",
+    "execution flow",
+    "execution status",
 ];
 
 pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Spec {
     let src = file.text.as_str();
     let doc = markdown::parse(src);
-    let mut p = SpecParser {
-        file,
-        source,
-        diags,
-    };
+    let mut p = SpecParser { file, source, diags };
     p.spec(&doc)
 }
 
@@ -163,9 +189,12 @@ impl SpecParser<'_> {
             }
             None => {
                 self.diags.push(
-                    Diagnostic::new(Code::MissingHeaderField, "the spec has no `# Feature Specification: …` title")
-                        .at(self.span(0..0))
-                        .hint("start spec.md with `# Feature Specification: <feature name>`"),
+                    Diagnostic::new(
+                        Code::MissingHeaderField,
+                        "the spec has no `# Feature Specification: …` title",
+                    )
+                    .at(self.span(0..0))
+                    .hint("start spec.md with `# Feature Specification: <feature name>`"),
                 );
                 String::new()
             }
@@ -213,7 +242,9 @@ impl SpecParser<'_> {
                     Diagnostic::new(Code::MissingSection, format!("spec.md has no `{name}` section"))
                         .at(self.span(at))
                         .label("mandatory in spec-kit's spec template")
-                        .hint(format!("add `## {name} *(mandatory)*`, as in spec-kit's spec-template.md")),
+                        .hint(format!(
+                            "add `## {name} *(mandatory)*`, as in spec-kit's spec-template.md"
+                        )),
                 );
             }
         }
@@ -291,7 +322,9 @@ impl SpecParser<'_> {
             let Block::Paragraph(text) = block else { continue };
             let mut lines = text.plain.lines().peekable();
             while let Some(line) = lines.next() {
-                let Some((label, value)) = split_label(line) else { continue };
+                let Some((label, value)) = split_label(line) else {
+                    continue;
+                };
                 let value = value.trim().trim_matches('`').trim().to_string();
                 match label.to_lowercase().as_str() {
                     "feature branch" | "branch" => spec.branch = Some(value),
@@ -388,17 +421,23 @@ impl SpecParser<'_> {
         story.narrative = narrative.join(" ");
         if story.priority.is_none() {
             self.diags.push(
-                Diagnostic::new(Code::StoryWithoutPriority, format!("user story {number} has no priority"))
-                    .at(self.span(s.title.span.clone()))
-                    .label("expected `(Priority: P1)`, `(Priority: P2)`, …")
-                    .hint("spec-kit orders stories by priority; the plan stages and the quickstart follow that order"),
+                Diagnostic::new(
+                    Code::StoryWithoutPriority,
+                    format!("user story {number} has no priority"),
+                )
+                .at(self.span(s.title.span.clone()))
+                .label("expected `(Priority: P1)`, `(Priority: P2)`, …")
+                .hint("spec-kit orders stories by priority; the plan stages and the quickstart follow that order"),
             );
         }
         if story.scenarios.is_empty() {
             self.diags.push(
-                Diagnostic::new(Code::StoryWithoutScenarios, format!("user story {number} has no acceptance scenarios"))
-                    .at(self.span(s.title.span.clone()))
-                    .hint("add `**Acceptance Scenarios**:` and a numbered list of `**Given** …, **When** …, **Then** …`"),
+                Diagnostic::new(
+                    Code::StoryWithoutScenarios,
+                    format!("user story {number} has no acceptance scenarios"),
+                )
+                .at(self.span(s.title.span.clone()))
+                .hint("add `**Acceptance Scenarios**:` and a numbered list of `**Given** …, **When** …, **Then** …`"),
             );
         }
         story
@@ -444,9 +483,12 @@ impl SpecParser<'_> {
         let (given, when, then) = split_gwt(&plain);
         if given.is_none() || when.is_none() || then.is_none() {
             self.diags.push(
-                Diagnostic::new(Code::MalformedScenario, "acceptance scenario is not Given / When / Then")
-                    .at(self.span(item.text.span.clone()))
-                    .hint("write `**Given** <state>, **When** <action>, **Then** <outcome>` so the scenario is testable"),
+                Diagnostic::new(
+                    Code::MalformedScenario,
+                    "acceptance scenario is not Given / When / Then",
+                )
+                .at(self.span(item.text.span.clone()))
+                .hint("write `**Given** <state>, **When** <action>, **Then** <outcome>` so the scenario is testable"),
             );
         }
         Scenario {
@@ -465,16 +507,23 @@ impl SpecParser<'_> {
             let Some(section) = headings.get(i) else { continue };
             if let Some(first) = stories[..i].iter().position(|s| s.number == story.number) {
                 self.diags.push(
-                    Diagnostic::new(Code::DuplicateId, format!("user story {} is numbered twice", story.number))
-                        .at(self.span(section.title.span.clone()))
-                        .related(self.span(headings[first].title.span.clone()), "first used here")
-                        .hint("number user stories 1, 2, 3, … in order"),
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        format!("user story {} is numbered twice", story.number),
+                    )
+                    .at(self.span(section.title.span.clone()))
+                    .related(self.span(headings[first].title.span.clone()), "first used here")
+                    .hint("number user stories 1, 2, 3, … in order"),
                 );
             } else if i > 0 && story.number != stories[i - 1].number + 1 {
                 self.diags.push(
                     Diagnostic::new(
                         Code::NonSequentialId,
-                        format!("user story {} follows user story {}", story.number, stories[i - 1].number),
+                        format!(
+                            "user story {} follows user story {}",
+                            story.number,
+                            stories[i - 1].number
+                        ),
                     )
                     .at(self.span(section.title.span.clone()))
                     .hint("number user stories 1, 2, 3, … in order"),
@@ -527,7 +576,11 @@ impl SpecParser<'_> {
                     Some((prefix, number, _)) => {
                         let raw = self.raw(item.text.span.clone());
                         let text = one_line(after_label(raw));
-                        let id = plain.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).next().unwrap_or("").to_string();
+                        let id = plain
+                            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                            .next()
+                            .unwrap_or("")
+                            .to_string();
                         if text.is_empty() {
                             self.diags.push(
                                 Diagnostic::new(Code::MalformedRequirement, format!("{id} has no text"))
@@ -569,7 +622,11 @@ impl SpecParser<'_> {
                         .at(span)
                         .label("second definition")
                         .related(first.span.clone().expect("spans"), "first defined here")
-                        .hint(format!("give each {what} its own number; the next free one is {}-{:03}", r.prefix, next_free(items, &r.prefix))),
+                        .hint(format!(
+                            "give each {what} its own number; the next free one is {}-{:03}",
+                            r.prefix,
+                            next_free(items, &r.prefix)
+                        )),
                 );
                 continue;
             }
@@ -598,14 +655,20 @@ impl SpecParser<'_> {
                 let plain = one_line(&item.text.plain);
                 let raw = self.raw(item.text.span.clone());
                 let (name, description) = match plain.split_once(':').or_else(|| plain.split_once(" - ")) {
-                    Some((n, _)) if n.split_whitespace().count() <= 6 => (n.trim().to_string(), one_line(after_label(raw))),
+                    Some((n, _)) if n.split_whitespace().count() <= 6 => {
+                        (n.trim().to_string(), one_line(after_label(raw)))
+                    }
                     _ => (plain.clone(), String::new()),
                 };
                 let mut description = description;
                 // Attributes written as nested bullets belong to the description.
                 for child in &item.children {
                     if let Block::List(l) = child {
-                        let attrs: Vec<String> = l.items.iter().map(|i| one_line(self.raw(i.text.span.clone()))).collect();
+                        let attrs: Vec<String> = l
+                            .items
+                            .iter()
+                            .map(|i| one_line(self.raw(i.text.span.clone())))
+                            .collect();
                         if !attrs.is_empty() {
                             if !description.is_empty() {
                                 description.push(' ');
@@ -682,7 +745,11 @@ impl SpecParser<'_> {
                     .label(if question.is_empty() { "open question".to_string() } else { question.clone() })
                     .hint("answer it in the spec (spec-kit's /clarify records the answer under `## Clarifications`), then re-run `sp plan`"),
             );
-            let text = if question.is_empty() { one_line(&src[start..end]) } else { question };
+            let text = if question.is_empty() {
+                one_line(&src[start..end])
+            } else {
+                question
+            };
             out.push(self.loc(text, start..end));
         }
         out
@@ -692,7 +759,11 @@ impl SpecParser<'_> {
         let mut out = Vec::new();
         for top in &doc.sections {
             let under_title = top.level == 1;
-            let candidates: Vec<&Section> = if under_title { top.children.iter().collect() } else { vec![top] };
+            let candidates: Vec<&Section> = if under_title {
+                top.children.iter().collect()
+            } else {
+                vec![top]
+            };
             for s in candidates {
                 let key = s.key();
                 if KNOWN.contains(&key.as_str()) || is_story_heading(&key) {
@@ -700,9 +771,12 @@ impl SpecParser<'_> {
                 }
                 let title = s.title.plain.trim().to_string();
                 self.diags.push(
-                    Diagnostic::new(Code::UnusedSection, format!("section `{title}` is not used by the plan"))
-                        .at(self.span(s.title.span.clone()))
-                        .hint("it is kept in the spec; research.md lists it under \"Spec sections not used\""),
+                    Diagnostic::new(
+                        Code::UnusedSection,
+                        format!("section `{title}` is not used by the plan"),
+                    )
+                    .at(self.span(s.title.span.clone()))
+                    .hint("it is kept in the spec; research.md lists it under \"Spec sections not used\""),
                 );
                 out.push(self.loc(title, s.title.span.clone()));
             }
@@ -738,7 +812,11 @@ fn parse_story_heading(heading: &str) -> (u32, String, Option<String>) {
             ')' | ']' if depth > 0 => {
                 depth -= 1;
                 let p = paren.trim();
-                let p = p.strip_prefix("Priority:").or_else(|| p.strip_prefix("priority:")).unwrap_or(p).trim();
+                let p = p
+                    .strip_prefix("Priority:")
+                    .or_else(|| p.strip_prefix("priority:"))
+                    .unwrap_or(p)
+                    .trim();
                 if p.len() >= 2 && p.starts_with(['P', 'p']) && p[1..].chars().all(|c| c.is_ascii_digit()) {
                     priority = Some(p.to_uppercase());
                 }
@@ -787,11 +865,18 @@ fn split_gwt(plain: &str) -> (Option<String>, Option<String>, Option<String>) {
 /// `Q: question → A: answer` (also `->` and `=>`).
 fn split_qa(raw: &str) -> Option<(String, String)> {
     let text = raw.trim().trim_start_matches("**").trim();
-    let body = text.strip_prefix("Q:").or_else(|| text.strip_prefix("Q**:")).or_else(|| text.strip_prefix("Q :"))?;
+    let body = text
+        .strip_prefix("Q:")
+        .or_else(|| text.strip_prefix("Q**:"))
+        .or_else(|| text.strip_prefix("Q :"))?;
     for arrow in ["→", "->", "=>"] {
         if let Some((q, a)) = body.split_once(arrow) {
             let a = a.trim().trim_start_matches("**").trim();
-            let a = a.strip_prefix("A:").or_else(|| a.strip_prefix("A**:")).unwrap_or(a).trim();
+            let a = a
+                .strip_prefix("A:")
+                .or_else(|| a.strip_prefix("A**:"))
+                .unwrap_or(a)
+                .trim();
             let q = q.trim().trim_end_matches("**").trim();
             if !q.is_empty() && !a.is_empty() {
                 return Some((q.to_string(), a.to_string()));
@@ -805,7 +890,11 @@ fn split_qa(raw: &str) -> Option<(String, String)> {
 pub fn strength(text: &str) -> Option<String> {
     for word in ["MUST NOT", "MUST", "SHALL NOT", "SHALL", "SHOULD NOT", "SHOULD", "MAY"] {
         if text.split(|c: char| !c.is_ascii_alphabetic() && c != ' ').any(|chunk| {
-            chunk.split_whitespace().collect::<Vec<_>>().windows(word.split(' ').count()).any(|w| w.join(" ") == word)
+            chunk
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .windows(word.split(' ').count())
+                .any(|w| w.join(" ") == word)
         }) {
             return Some(word.to_string());
         }
@@ -814,7 +903,13 @@ pub fn strength(text: &str) -> Option<String> {
 }
 
 fn next_free(items: &[Requirement], prefix: &str) -> u32 {
-    items.iter().filter(|r| r.prefix == prefix).map(|r| r.number).max().unwrap_or(0) + 1
+    items
+        .iter()
+        .filter(|r| r.prefix == prefix)
+        .map(|r| r.number)
+        .max()
+        .unwrap_or(0)
+        + 1
 }
 
 fn title_case(s: &str) -> String {
@@ -840,8 +935,14 @@ mod tests {
             parse_story_heading("User Story 1 - Containerize Apps (Priority: P1) 🎯 MVP"),
             (1, "Containerize Apps".into(), Some("P1".into()))
         );
-        assert_eq!(parse_story_heading("User Story 12: Title [P3]"), (12, "Title".into(), Some("P3".into())));
-        assert_eq!(parse_story_heading("User Story 2 - No priority"), (2, "No priority".into(), None));
+        assert_eq!(
+            parse_story_heading("User Story 12: Title [P3]"),
+            (12, "Title".into(), Some("P3".into()))
+        );
+        assert_eq!(
+            parse_story_heading("User Story 2 - No priority"),
+            (2, "No priority".into(), None)
+        );
     }
 
     #[test]
@@ -855,7 +956,10 @@ mod tests {
 
     #[test]
     fn clarification_arrows() {
-        assert_eq!(split_qa("Q: Where is the DB? → A: Neon"), Some(("Where is the DB?".into(), "Neon".into())));
+        assert_eq!(
+            split_qa("Q: Where is the DB? → A: Neon"),
+            Some(("Where is the DB?".into(), "Neon".into()))
+        );
         assert_eq!(split_qa("**Q**: x? -> **A**: y"), Some(("x?".into(), "y".into())));
         assert_eq!(split_qa("just a note"), None);
     }

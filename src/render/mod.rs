@@ -84,39 +84,96 @@ fn registry() -> Handlebars<'static> {
     hb
 }
 
-/// Render every planning document of one feature. Template problems become SP501
-/// diagnostics pointing into the template, and the document is left out.
-pub fn documents(plan: &Plan, report: &Report, out_dir: &str, templates: &Templates, diags: &mut Diagnostics) -> Vec<(String, String)> {
-    let mut hb = registry();
-    let ctx = Context {
-        plan,
-        report,
-        files: DOCUMENTS.iter().map(|d| d.name).collect(),
-        out_dir,
-    };
-    let mut out = Vec::new();
-    for doc in DOCUMENTS {
-        let (text, source) = match templates.overrides.get(doc.name) {
-            Some(id) => (templates.sources.get(*id).text.as_str(), Some(*id)),
-            None => (doc.builtin, None),
-        };
-        if let Err(e) = hb.register_template_string(doc.name, text) {
-            let (line, col) = e.pos().unwrap_or((1, 1));
-            diags.push(template_error(doc.name, source, templates.sources, line, col, &e.reason().to_string()));
-            continue;
-        }
-        match hb.render(doc.name, &ctx) {
-            Ok(s) => out.push((doc.name.to_string(), tidy(&s))),
-            Err(e) => {
-                let (line, col) = (e.line_no.unwrap_or(1), e.column_no.unwrap_or(1));
-                diags.push(template_error(doc.name, source, templates.sources, line, col, &e.reason().to_string()));
-            }
-        }
-    }
-    out
+/// The compiled templates of a run, built once and used for every feature.
+pub struct Renderer {
+    hb: Handlebars<'static>,
+    /// Templates that failed to compile, with the diagnostic to report per feature.
+    broken: BTreeMap<&'static str, Diagnostic>,
 }
 
-fn template_error(name: &str, source: Option<SourceId>, sources: &Sources, line: usize, col: usize, reason: &str) -> Diagnostic {
+impl Renderer {
+    /// Compile the templates, taking workspace overrides over the built-in ones. Templates
+    /// that fail to compile are reported (SP501) when a document would use them.
+    pub fn new(templates: &Templates) -> Self {
+        let mut hb = registry();
+        let mut broken = BTreeMap::new();
+        for doc in DOCUMENTS {
+            let (text, source) = match templates.overrides.get(doc.name) {
+                Some(id) => (templates.sources.get(*id).text.as_str(), Some(*id)),
+                None => (doc.builtin, None),
+            };
+            if let Err(e) = hb.register_template_string(doc.name, text) {
+                let (line, col) = e.pos().unwrap_or((1, 1));
+                broken.insert(
+                    doc.name,
+                    template_error(doc.name, source, templates.sources, line, col, &e.reason().to_string()),
+                );
+            }
+        }
+        Renderer { hb, broken }
+    }
+
+    /// Render every planning document of one feature. Template problems become SP501
+    /// diagnostics pointing into the template, and the document is left out.
+    pub fn documents(
+        &self,
+        plan: &Plan,
+        report: &Report,
+        out_dir: &str,
+        templates: &Templates,
+        diags: &mut Diagnostics,
+    ) -> Vec<(String, String)> {
+        let ctx = Context {
+            plan,
+            report,
+            files: DOCUMENTS.iter().map(|d| d.name).collect(),
+            out_dir,
+        };
+        // Serialise the context once for all documents.
+        let ctx = match handlebars::Context::wraps(&ctx) {
+            Ok(c) => c,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    Code::TemplateError,
+                    format!("cannot build the template context: {e}"),
+                ));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for doc in DOCUMENTS {
+            if let Some(d) = self.broken.get(doc.name) {
+                diags.push(d.clone());
+                continue;
+            }
+            match self.hb.render_with_context(doc.name, &ctx) {
+                Ok(s) => out.push((doc.name.to_string(), tidy(&s))),
+                Err(e) => {
+                    let source = templates.overrides.get(doc.name).copied();
+                    let (line, col) = (e.line_no.unwrap_or(1), e.column_no.unwrap_or(1));
+                    diags.push(template_error(
+                        doc.name,
+                        source,
+                        templates.sources,
+                        line,
+                        col,
+                        &e.reason().to_string(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn template_error(
+    name: &str,
+    source: Option<SourceId>,
+    sources: &Sources,
+    line: usize,
+    col: usize,
+    reason: &str,
+) -> Diagnostic {
     let d = Diagnostic::new(Code::TemplateError, format!("template `{name}` failed: {reason}"))
         .hint("fix the template, or delete the override to use the built-in one");
     match source {

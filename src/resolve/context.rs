@@ -12,13 +12,48 @@ use crate::parse::plan_input::Entry;
 
 /// Canonical key and the spellings accepted for it (compared lower-cased).
 pub const KEYS: &[(&str, &[&str])] = &[
-    ("Language/Version", &["language/version", "language", "languages", "language version", "language/versions", "runtime", "runtimes"]),
-    ("Primary Dependencies", &["primary dependencies", "dependencies", "frameworks", "key dependencies", "tech stack", "stack"]),
-    ("Storage", &["storage", "database", "databases", "db", "persistence", "data store"]),
+    (
+        "Language/Version",
+        &[
+            "language/version",
+            "language",
+            "languages",
+            "language version",
+            "language/versions",
+            "runtime",
+            "runtimes",
+        ],
+    ),
+    (
+        "Primary Dependencies",
+        &[
+            "primary dependencies",
+            "dependencies",
+            "frameworks",
+            "key dependencies",
+            "tech stack",
+            "stack",
+        ],
+    ),
+    (
+        "Storage",
+        &["storage", "database", "databases", "db", "persistence", "data store"],
+    ),
     ("Testing", &["testing", "tests", "test strategy", "testing strategy"]),
-    ("Target Platform", &["target platform", "platform", "target", "deployment target"]),
+    (
+        "Target Platform",
+        &["target platform", "platform", "target", "deployment target"],
+    ),
     ("Project Type", &["project type", "type"]),
-    ("Performance Goals", &["performance goals", "performance", "performance targets", "performance goal"]),
+    (
+        "Performance Goals",
+        &[
+            "performance goals",
+            "performance",
+            "performance targets",
+            "performance goal",
+        ],
+    ),
     ("Constraints", &["constraints", "constraint"]),
     ("Scale/Scope", &["scale/scope", "scale", "scope", "scale / scope"]),
 ];
@@ -26,36 +61,115 @@ pub const KEYS: &[(&str, &[&str])] = &[
 /// Keys naming a part of the system or its tooling: they feed Language/Version, Primary
 /// Dependencies and Project Type.
 pub const STACK_ROLES: &[&str] = &[
-    "frontend", "backend", "api", "web", "ui", "client", "server", "worker", "workers", "service", "services",
-    "mcp server", "auth", "authentication", "containerization", "containers", "orchestration", "packaging",
-    "ai devops", "aiops", "devops", "ci/cd", "ci", "infrastructure", "deployment", "observability",
-    "monitoring", "tooling", "tools", "ai", "ai/ml", "messaging", "cache", "queue",
+    "frontend",
+    "backend",
+    "api",
+    "web",
+    "ui",
+    "client",
+    "server",
+    "worker",
+    "workers",
+    "service",
+    "services",
+    "mcp server",
+    "auth",
+    "authentication",
+    "containerization",
+    "containers",
+    "orchestration",
+    "packaging",
+    "ai devops",
+    "aiops",
+    "devops",
+    "ci/cd",
+    "ci",
+    "infrastructure",
+    "deployment",
+    "observability",
+    "monitoring",
+    "tooling",
+    "tools",
+    "ai",
+    "ai/ml",
+    "messaging",
+    "cache",
+    "queue",
 ];
 
 /// Keys that carry planning prose rather than facts; recognised so they are not reported.
 pub const NARRATIVE: &[&str] = &[
-    "overview", "summary", "goal", "goals", "objective", "objectives", "estimated time", "timeline", "estimate",
-    "recommend", "recommendation", "execution strategy", "strategy", "approach", "notes", "note",
-    "technical context", "this plan should cover", "deliverables", "input", "feature", "spec", "branch",
-    "context", "phase", "status", "priority", "out of scope", "assumptions", "dependencies and assumptions",
+    "overview",
+    "summary",
+    "goal",
+    "goals",
+    "objective",
+    "objectives",
+    "estimated time",
+    "timeline",
+    "estimate",
+    "recommend",
+    "recommendation",
+    "execution strategy",
+    "strategy",
+    "approach",
+    "notes",
+    "note",
+    "technical context",
+    "this plan should cover",
+    "deliverables",
+    "input",
+    "feature",
+    "spec",
+    "branch",
+    "context",
+    "phase",
+    "status",
+    "priority",
+    "out of scope",
+    "assumptions",
+    "dependencies and assumptions",
 ];
 
 const LANGUAGES: &[(&str, &str)] = &[
-    ("python", "Python"), ("typescript", "TypeScript"), ("javascript", "JavaScript"), ("node.js", "Node.js"),
-    ("nodejs", "Node.js"), ("go", "Go"), ("golang", "Go"), ("rust", "Rust"), ("java", "Java"), ("kotlin", "Kotlin"),
-    ("c#", "C#"), ("ruby", "Ruby"), ("php", "PHP"), ("bash", "Bash"),
+    ("python", "Python"),
+    ("typescript", "TypeScript"),
+    ("javascript", "JavaScript"),
+    ("node.js", "Node.js"),
+    ("nodejs", "Node.js"),
+    ("go", "Go"),
+    ("golang", "Go"),
+    ("rust", "Rust"),
+    ("java", "Java"),
+    ("kotlin", "Kotlin"),
+    ("c#", "C#"),
+    ("ruby", "Ruby"),
+    ("php", "PHP"),
+    ("bash", "Bash"),
 ];
 
 /// Frameworks that imply their language when the input does not name it.
 const IMPLIES: &[(&str, &str)] = &[
-    ("next.js", "TypeScript"), ("nextjs", "TypeScript"), ("react", "TypeScript"), ("vite", "TypeScript"),
-    ("express", "JavaScript"), ("fastapi", "Python"), ("django", "Python"), ("flask", "Python"),
-    ("sqlmodel", "Python"), ("gin", "Go"), ("net/http", "Go"), ("spring", "Java"), ("axum", "Rust"),
+    ("next.js", "TypeScript"),
+    ("nextjs", "TypeScript"),
+    ("react", "TypeScript"),
+    ("vite", "TypeScript"),
+    ("express", "JavaScript"),
+    ("fastapi", "Python"),
+    ("django", "Python"),
+    ("flask", "Python"),
+    ("sqlmodel", "Python"),
+    ("gin", "Go"),
+    ("net/http", "Go"),
+    ("spring", "Java"),
+    ("axum", "Rust"),
 ];
 
 pub fn canonical(key: &str) -> Option<&'static str> {
     let k = key.trim().to_lowercase();
-    KEYS.iter().find(|(_, aliases)| aliases.contains(&k.as_str())).map(|(c, _)| *c)
+    KEYS.iter()
+        .find(|(_, aliases)| aliases.contains(&k.as_str()))
+        .map(|(c, _)| *c)
 }
 
 pub fn is_stack_role(key: &str) -> bool {
@@ -89,14 +203,23 @@ pub fn resolve(
     for layer in layers {
         for e in &layer.entries {
             if let Some(key) = canonical(&e.key) {
-                let idx = KEYS.iter().position(|(k, _)| *k == key).expect("canonical key is listed");
+                let idx = KEYS
+                    .iter()
+                    .position(|(k, _)| *k == key)
+                    .expect("canonical key is listed");
                 match &values[idx] {
                     Some(existing) if existing.value != e.value => {
                         diags.push(
-                            Diagnostic::new(Code::ConflictingValue, format!("`{key}` is given twice with different values"))
-                                .at(e.span.clone())
-                                .label("ignored: an earlier line already sets it")
-                                .hint(format!("keep one `{key}:` line; the value used is the one at {}", existing.origin.text)),
+                            Diagnostic::new(
+                                Code::ConflictingValue,
+                                format!("`{key}` is given twice with different values"),
+                            )
+                            .at(e.span.clone())
+                            .label("ignored: an earlier line already sets it")
+                            .hint(format!(
+                                "keep one `{key}:` line; the value used is the one at {}",
+                                existing.origin.text
+                            )),
                         );
                     }
                     Some(_) => {}
@@ -121,7 +244,11 @@ pub fn resolve(
                 let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
                 // An adopted plan.md was written by an agent, not typed by the user: its
                 // extra keys are worth a note, not a warning.
-                let severity = if layer.adopted { Severity::Info } else { Severity::Warning };
+                let severity = if layer.adopted {
+                    Severity::Info
+                } else {
+                    Severity::Warning
+                };
                 diags.push(
                     Diagnostic::new(Code::UnknownKey, format!("`{}` is not a Technical Context key", e.key))
                         .at(e.span.clone())
@@ -204,7 +331,11 @@ fn derive(values: &mut [Option<ContextValue>], stack: &[StackLine]) {
         let all: Vec<&StackLine> = stack.iter().collect();
         values[1] = Some(ContextValue {
             key: KEYS[1].0.into(),
-            value: stack.iter().map(|s| format!("{}: {}", s.role, s.value)).collect::<Vec<_>>().join("; "),
+            value: stack
+                .iter()
+                .map(|s| format!("{}: {}", s.role, s.value))
+                .collect::<Vec<_>>()
+                .join("; "),
             origin: origin_of(&all),
             needs_clarification: false,
         });
@@ -231,9 +362,23 @@ fn derive(values: &mut [Option<ContextValue>], stack: &[StackLine]) {
 fn is_tooling(role: &str) -> bool {
     matches!(
         role.to_lowercase().as_str(),
-        "containerization" | "containers" | "orchestration" | "packaging" | "ai devops" | "aiops" | "devops"
-            | "ci/cd" | "ci" | "infrastructure" | "deployment" | "observability" | "monitoring" | "tooling"
-            | "tools" | "ai" | "ai/ml"
+        "containerization"
+            | "containers"
+            | "orchestration"
+            | "packaging"
+            | "ai devops"
+            | "aiops"
+            | "devops"
+            | "ci/cd"
+            | "ci"
+            | "infrastructure"
+            | "deployment"
+            | "observability"
+            | "monitoring"
+            | "tooling"
+            | "tools"
+            | "ai"
+            | "ai/ml"
     )
 }
 
@@ -244,7 +389,10 @@ pub fn language_of(value: &str) -> Option<String> {
         let lower = t.to_lowercase();
         let first = lower.split_whitespace().next().unwrap_or("");
         if let Some((_, name)) = LANGUAGES.iter().find(|(k, _)| *k == first) {
-            let version = t.split_whitespace().nth(1).filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+            let version = t
+                .split_whitespace()
+                .nth(1)
+                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
             return Some(match version {
                 Some(v) => format!("{name} {v}"),
                 None => name.to_string(),
@@ -262,11 +410,19 @@ pub fn language_of(value: &str) -> Option<String> {
 }
 
 /// Report every key no input gave a value for.
-pub fn report_missing(values: &[ContextValue], anchor: Option<crate::source::Span>, path: &str, diags: &mut Diagnostics) {
+pub fn report_missing(
+    values: &[ContextValue],
+    anchor: Option<crate::source::Span>,
+    path: &str,
+    diags: &mut Diagnostics,
+) {
     for v in values.iter().filter(|v| v.needs_clarification) {
         let mut d = Diagnostic::new(Code::MissingContext, format!("no input gives `{}`", v.key))
             .label(format!("this plan input has no `{}:` line", v.key))
-            .hint(format!("add `- {}: …` to {path}; until then the plan says NEEDS CLARIFICATION", v.key));
+            .hint(format!(
+                "add `- {}: …` to {path}; until then the plan says NEEDS CLARIFICATION",
+                v.key
+            ));
         d = match &anchor {
             Some(span) => d.at(span.clone()),
             None => d.at_path(path),
@@ -281,8 +437,14 @@ mod tests {
 
     #[test]
     fn languages_from_stack_lines() {
-        assert_eq!(language_of("FastAPI, Python 3.13+, SQLModel, UV").as_deref(), Some("Python 3.13+"));
-        assert_eq!(language_of("Next.js 16+, React 19+, TypeScript, pnpm").as_deref(), Some("TypeScript"));
+        assert_eq!(
+            language_of("FastAPI, Python 3.13+, SQLModel, UV").as_deref(),
+            Some("Python 3.13+")
+        );
+        assert_eq!(
+            language_of("Next.js 16+, React 19+, TypeScript, pnpm").as_deref(),
+            Some("TypeScript")
+        );
         assert_eq!(language_of("Next.js 16+, React 19+").as_deref(), Some("TypeScript"));
         assert_eq!(language_of("Neon PostgreSQL"), None);
     }

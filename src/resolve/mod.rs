@@ -42,12 +42,19 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
     let (date, date_origin) = match (&f.date_override, &spec.created) {
         (Some(d), _) => (Some(d.clone()), "SOURCE_DATE_EPOCH".to_string()),
         (None, Some(c)) => (Some(c.clone()), format!("{} (Created)", spec.path)),
-        (None, None) => (None, "no date: set SOURCE_DATE_EPOCH or the spec's Created line".to_string()),
+        (None, None) => (
+            None,
+            "no date: set SOURCE_DATE_EPOCH or the spec's Created line".to_string(),
+        ),
     };
     let feature = Feature {
         name: f.name.clone(),
         number,
-        title: if spec.title.is_empty() { f.name.clone() } else { spec.title.clone() },
+        title: if spec.title.is_empty() {
+            f.name.clone()
+        } else {
+            spec.title.clone()
+        },
         branch: spec.branch.clone().unwrap_or_else(|| f.name.clone()),
         dir: f.dir.clone(),
         date,
@@ -59,7 +66,11 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
     let plan_path = f.plan_input.as_ref().map(|p| p.path.clone()).unwrap_or_default();
     if let Some(p) = &f.plan_input {
         inputs.push(InputFile {
-            role: if p.adopted { "plan input (adopted from an existing plan.md)".into() } else { "plan input".into() },
+            role: if p.adopted {
+                "plan input (adopted from an existing plan.md)".into()
+            } else {
+                "plan input".into()
+            },
             path: p.path.clone(),
         });
     }
@@ -110,9 +121,12 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
     for d in &decisions {
         if d.decision.trim().is_empty() {
             diags.push(
-                Diagnostic::new(Code::MalformedDecision, format!("{} `{}` states no decision", d.id, d.title))
-                    .at(d.span.clone())
-                    .hint("write the decision as a sentence under its heading, then `- Rationale:` and `- Alternatives:`"),
+                Diagnostic::new(
+                    Code::MalformedDecision,
+                    format!("{} `{}` states no decision", d.id, d.title),
+                )
+                .at(d.span.clone())
+                .hint("write the decision as a sentence under its heading, then `- Rationale:` and `- Alternatives:`"),
             );
         }
     }
@@ -141,13 +155,20 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             text: r.text.clone(),
             by: by.to_string(),
         };
-        match numbers.first().and_then(|n| stories.iter_mut().find(|s| s.number == *n)) {
+        match numbers
+            .first()
+            .and_then(|n| stories.iter_mut().find(|s| s.number == *n))
+        {
             Some(story) => story.requirements.push(traced),
             None => cross_cutting.push(traced),
         }
     }
     // Plan order is priority order: P1 first, stable by story number.
-    stories.sort_by(|a, b| priority_rank(&a.priority).cmp(&priority_rank(&b.priority)).then(a.number.cmp(&b.number)));
+    stories.sort_by(|a, b| {
+        priority_rank(&a.priority)
+            .cmp(&priority_rank(&b.priority))
+            .then(a.number.cmp(&b.number))
+    });
 
     let stages = stages(plan_input, &stories, &tracer, spec);
     let risks = risks(plan_input, &ctx, spec);
@@ -229,11 +250,20 @@ fn stages(input: Option<&PlanInput>, stories: &[StoryTrace], tracer: &trace::Tra
 fn risks(input: Option<&PlanInput>, ctx: &[crate::model::ContextValue], spec: &Spec) -> Vec<Risk> {
     let mut out = Vec::new();
     if let Some(p) = input {
-        let contingency = p.contingency.iter().map(|c| c.text.clone()).collect::<Vec<_>>().join("; ");
+        let contingency = p
+            .contingency
+            .iter()
+            .map(|c| c.text.clone())
+            .collect::<Vec<_>>()
+            .join("; ");
         for r in &p.risks {
             out.push(Risk {
                 risk: r.text.clone(),
-                mitigation: if contingency.is_empty() { "none stated in the plan input".into() } else { contingency.clone() },
+                mitigation: if contingency.is_empty() {
+                    "none stated in the plan input".into()
+                } else {
+                    contingency.clone()
+                },
                 origin: Origin::at(&p.path, r.line),
             });
         }
@@ -281,8 +311,14 @@ fn research(
                 id: String::new(),
                 topic: format!("{}: {}", d.id, d.title),
                 decision: d.decision.clone(),
-                rationale: d.rationale.clone().unwrap_or_else(|| "Not stated in the plan input.".into()),
-                alternatives: d.alternatives.clone().unwrap_or_else(|| "Not stated in the plan input.".into()),
+                rationale: d
+                    .rationale
+                    .clone()
+                    .unwrap_or_else(|| "Not stated in the plan input.".into()),
+                alternatives: d
+                    .alternatives
+                    .clone()
+                    .unwrap_or_else(|| "Not stated in the plan input.".into()),
                 origin: Origin::at(&p.path, d.line),
             });
         }
@@ -350,7 +386,10 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
     while let Some(i) = haystack[from..].find(needle) {
         let at = from + i;
         let before = haystack[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = haystack[at + needle.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() || c == 's');
+        let after = haystack[at + needle.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() || c == 's');
         if before && after {
             return true;
         }

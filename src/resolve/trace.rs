@@ -11,13 +11,89 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::parse::spec::Story;
 
 const STOPWORDS: &[&str] = &[
-    "the", "and", "for", "with", "that", "this", "from", "into", "each", "able", "have", "has", "when", "then",
-    "given", "user", "users", "system", "must", "should", "shall", "will", "can", "may", "not", "are", "its",
-    "their", "they", "them", "all", "any", "one", "two", "use", "uses", "using", "used", "via", "per", "also",
-    "feature", "application", "app", "provide", "provides", "support", "supports", "allow", "allows", "ensure",
-    "without", "within", "after", "before", "only", "more", "than", "such", "other", "every", "both", "out",
-    "who", "want", "so", "as", "an", "a", "to", "of", "in", "on", "by", "is", "be", "or", "it", "at", "i",
-    "developer", "developers", "engineer",
+    "the",
+    "and",
+    "for",
+    "with",
+    "that",
+    "this",
+    "from",
+    "into",
+    "each",
+    "able",
+    "have",
+    "has",
+    "when",
+    "then",
+    "given",
+    "user",
+    "users",
+    "system",
+    "must",
+    "should",
+    "shall",
+    "will",
+    "can",
+    "may",
+    "not",
+    "are",
+    "its",
+    "their",
+    "they",
+    "them",
+    "all",
+    "any",
+    "one",
+    "two",
+    "use",
+    "uses",
+    "using",
+    "used",
+    "via",
+    "per",
+    "also",
+    "feature",
+    "application",
+    "app",
+    "provide",
+    "provides",
+    "support",
+    "supports",
+    "allow",
+    "allows",
+    "ensure",
+    "without",
+    "within",
+    "after",
+    "before",
+    "only",
+    "more",
+    "than",
+    "such",
+    "other",
+    "every",
+    "both",
+    "out",
+    "who",
+    "want",
+    "so",
+    "as",
+    "an",
+    "a",
+    "to",
+    "of",
+    "in",
+    "on",
+    "by",
+    "is",
+    "be",
+    "or",
+    "it",
+    "at",
+    "i",
+    "developer",
+    "developers",
+    "engineer",
 ];
 
 fn stem(word: &str) -> String {
@@ -87,7 +163,10 @@ impl Tracer {
             .stories
             .iter()
             .map(|(n, set)| {
-                let score: f64 = ws.intersection(set).map(|w| self.weight.get(w).copied().unwrap_or(0.0)).sum();
+                let score: f64 = ws
+                    .intersection(set)
+                    .map(|w| self.weight.get(w).copied().unwrap_or(0.0))
+                    .sum();
                 (score, *n)
             })
             .filter(|(s, _)| *s > 0.0)
@@ -97,7 +176,11 @@ impl Tracer {
         let Some(best) = scored.first().map(|s| s.0) else {
             return (Vec::new(), "none");
         };
-        let picked = scored.into_iter().filter(|(s, _)| *s >= best * 0.75).map(|(_, n)| n).collect();
+        let picked = scored
+            .into_iter()
+            .filter(|(s, _)| *s >= best * 0.75)
+            .map(|(_, n)| n)
+            .collect();
         (picked, "keywords")
     }
 }
@@ -113,7 +196,11 @@ fn explicit_story(text: &str) -> Option<u32> {
             if at > 0 && lower[..at].ends_with(|c: char| c.is_alphanumeric()) {
                 continue;
             }
-            let digits: String = lower[at + marker.len()..].trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
+            let digits: String = lower[at + marker.len()..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
             if let Ok(n) = digits.parse() {
                 return Some(n);
             }
