@@ -16,6 +16,7 @@
 //! Problems in the input are [`diagnostics::Diagnostic`]s, collected across all stages
 //! and reported together; failures of the tool itself are [`error::Error`]s.
 
+pub mod catalog;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;
@@ -27,6 +28,7 @@ pub mod parse;
 pub mod render;
 pub mod resolve;
 pub mod source;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,8 @@
 //! data-model.md and quickstart.md consistent with one another. Every value a user could
 //! ask "where did that come from?" about carries an [`Origin`].
 
+pub mod deploy;
+
 use serde::Serialize;
 
 use crate::parse::Located;

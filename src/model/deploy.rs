@@ -1,0 +1,401 @@
+//! The deployment model: what gets built and deployed, resolved from every input.
+//!
+//! Dockerfiles, manifests, contracts and the documents are all rendered from this one
+//! model, which is why they agree on ports, names, images, probes and secrets. Every value
+//! a reader might question is a [`Valued`], carrying the [`Origin`] that decided it, and
+//! `sp plan --explain` prints them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Origin;
+
+/// A resolved value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Valued<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Valued<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Valued { value, origin }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deployment {
+    /// The application's name: part-of label, image prefix, chart name (DNS-1123).
+    pub app: Valued<String>,
+    pub namespace: Valued<String>,
+    pub components: Vec<Component>,
+    pub backing_services: Vec<BackingService>,
+    pub platform: Platform,
+    pub rollout: Rollout,
+    /// AI-ops tools to document (kubectl-ai, kagent, Gordon), each with a manual fallback.
+    pub tooling: Vec<Valued<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Frontend,
+    Backend,
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RunMode {
+    /// A long-running HTTP server of the language runtime.
+    Server,
+    /// Static files served by an unprivileged nginx.
+    Static,
+    /// A background process with no port.
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// DNS-1123 label: Deployment, Service, container and image name.
+    pub name: String,
+    pub role: Valued<Role>,
+    /// Catalog id of the stack (`nextjs-standalone`, `fastapi-uv`…).
+    pub stack: Valued<String>,
+    /// Human name of the stack (`Next.js (standalone server)`).
+    pub stack_name: String,
+    /// Folder of the component's source, relative to the workspace root, when it exists.
+    pub source_dir: Valued<Option<String>>,
+    /// `node`, `python`, `go`.
+    pub language: String,
+    pub language_version: Valued<String>,
+    pub package_manager: Valued<String>,
+    pub run_mode: Valued<RunMode>,
+    /// Container port; `None` for workers.
+    pub port: Option<Valued<u16>>,
+    pub health: Option<Health>,
+    pub image: Image,
+    /// Base image of each Dockerfile stage, pinned.
+    pub stages: Vec<Stage>,
+    pub size_budget_mb: Option<Valued<u32>>,
+    /// Replicas in the raw manifests and values-local.yaml.
+    pub replicas: Valued<u32>,
+    pub resources: Resources,
+    /// Non-secret configuration, delivered through the component's ConfigMap.
+    pub config: Vec<ConfigValue>,
+    /// Secret environment variables, delivered only through `secretKeyRef`.
+    pub secrets: Vec<SecretRef>,
+    pub exposure: Exposure,
+    /// Names of components and backing services this one calls.
+    pub depends_on: Vec<String>,
+    /// Folders the process writes to, mounted as `emptyDir` under a read-only root.
+    pub writable_dirs: Vec<String>,
+    /// Numeric user and group of the runtime stage, 10000 or more.
+    pub uid: u32,
+    pub gid: u32,
+    /// The runtime command, JSON form.
+    pub command: Vec<String>,
+    /// True when the stack needs more than the default to answer its first probe.
+    pub slow_start: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub liveness: Valued<String>,
+    pub readiness: Valued<String>,
+    pub startup: Valued<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Image {
+    pub repository: Valued<String>,
+    pub tag: Valued<String>,
+    pub pull_policy: Valued<String>,
+}
+
+impl Image {
+    pub fn reference(&self) -> String {
+        format!("{}:{}", self.repository.value, self.tag.value)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    /// `deps`, `build`, `runtime`…
+    pub name: String,
+    pub base: Valued<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Resources {
+    pub cpu_request: Valued<String>,
+    pub cpu_limit: Valued<String>,
+    pub memory_request: Valued<String>,
+    pub memory_limit: Valued<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigValue {
+    pub name: String,
+    pub value: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretRef {
+    /// The environment variable the process reads.
+    pub env: String,
+    /// The Kubernetes Secret that holds it, created from the CLI.
+    pub secret: String,
+    /// The key inside that Secret.
+    pub key: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exposure {
+    pub service_type: Valued<ServiceType>,
+    /// Host name of an Ingress, when the component is exposed through one.
+    pub ingress_host: Option<Valued<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceKind {
+    Postgres,
+    Redis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceMode {
+    /// Outside the cluster, reached by a URL from a Secret (Neon, a managed Redis).
+    External,
+    /// A StatefulSet with a PersistentVolumeClaim and a password from a Secret.
+    InCluster,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BackingService {
+    pub name: String,
+    pub kind: ServiceKind,
+    pub mode: Valued<ServiceMode>,
+    /// Product name as the inputs say it (`Neon PostgreSQL`, `Redis 7`).
+    pub product: String,
+    pub version: Valued<String>,
+    /// Pinned image, for in-cluster services.
+    pub image: Option<Valued<String>>,
+    pub port: u16,
+    /// Size of the PersistentVolumeClaim, for in-cluster services.
+    pub storage: Option<Valued<String>>,
+    /// The Secret holding the connection URL or password.
+    pub secret: SecretRef,
+    pub uid: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PlatformKind {
+    Minikube,
+    Kind,
+    Generic,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Platform {
+    pub kind: Valued<PlatformKind>,
+    pub kubernetes_version: Valued<String>,
+    /// How locally built images reach the cluster (`minikube image load`…).
+    pub image_loading: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rollout {
+    pub max_surge: Valued<String>,
+    pub max_unavailable: Valued<String>,
+    pub zero_downtime: Valued<bool>,
+    pub termination_grace_seconds: Valued<u32>,
+    pub pre_stop_sleep_seconds: Valued<u32>,
+    /// Replicas in values-production.yaml (and the threshold for a PodDisruptionBudget).
+    pub production_replicas: Valued<u32>,
+}
+
+/// A hand-built deployment covering every kind of part: a Next.js frontend behind a
+/// NodePort, a FastAPI backend, a Go worker, an external PostgreSQL and an in-cluster
+/// Redis. Renderer tests use it so they do not depend on resolution.
+#[cfg(test)]
+pub mod fixture {
+    use super::*;
+
+    fn v<T>(value: T) -> Valued<T> {
+        Valued::new(value, Origin::at("specs/001-x/plan-input.md", 1))
+    }
+
+    fn secret(env: &str, secret: &str) -> SecretRef {
+        SecretRef {
+            env: env.into(),
+            secret: secret.into(),
+            key: env.to_lowercase().replace('_', "-"),
+            origin: Origin::at("specs/001-x/spec.md", 9),
+        }
+    }
+
+    fn resources() -> Resources {
+        Resources {
+            cpu_request: v("100m".into()),
+            cpu_limit: v("500m".into()),
+            memory_request: v("128Mi".into()),
+            memory_limit: v("512Mi".into()),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn component(
+        name: &str,
+        role: Role,
+        stack: &str,
+        language: &str,
+        version: &str,
+        pm: &str,
+        mode: RunMode,
+        port: Option<u16>,
+        stages: &[(&str, &str)],
+        command: &[&str],
+    ) -> Component {
+        Component {
+            name: name.into(),
+            role: v(role),
+            stack: v(stack.into()),
+            stack_name: stack.into(),
+            source_dir: v(Some(name.into())),
+            language: language.into(),
+            language_version: v(version.into()),
+            package_manager: v(pm.into()),
+            run_mode: v(mode),
+            port: port.map(v),
+            health: port.map(|_| Health {
+                liveness: v("/healthz".into()),
+                readiness: v("/readyz".into()),
+                startup: v("/healthz".into()),
+            }),
+            image: Image {
+                repository: v(format!("todo-{name}")),
+                tag: v("0.1.0".into()),
+                pull_policy: v("IfNotPresent".into()),
+            },
+            stages: stages.iter().map(|(n, b)| Stage { name: n.to_string(), base: v(b.to_string()) }).collect(),
+            size_budget_mb: Some(v(200)),
+            replicas: v(1),
+            resources: resources(),
+            config: vec![ConfigValue { name: "LOG_LEVEL".into(), value: "info".into(), origin: Origin::derived("default") }],
+            secrets: Vec::new(),
+            exposure: Exposure { service_type: v(ServiceType::ClusterIP), ingress_host: None },
+            depends_on: Vec::new(),
+            writable_dirs: vec!["/tmp".into()],
+            uid: 10001,
+            gid: 10001,
+            command: command.iter().map(|s| s.to_string()).collect(),
+            slow_start: false,
+        }
+    }
+
+    pub fn deployment() -> Deployment {
+        let mut web = component(
+            "web",
+            Role::Frontend,
+            "nextjs-standalone",
+            "node",
+            "24",
+            "pnpm",
+            RunMode::Server,
+            Some(3000),
+            &[("deps", "node:24.11-alpine3.22"), ("build", "node:24.11-alpine3.22"), ("runtime", "node:24.11-alpine3.22")],
+            &["node", "server.js"],
+        );
+        web.exposure.service_type = v(ServiceType::NodePort);
+        web.writable_dirs.push("/app/.next/cache".into());
+        web.slow_start = true;
+        web.depends_on = vec!["api".into()];
+        web.config.push(ConfigValue { name: "API_URL".into(), value: "http://api:8000".into(), origin: Origin::derived("the api component") });
+        let mut api = component(
+            "api",
+            Role::Backend,
+            "fastapi",
+            "python",
+            "3.13",
+            "uv",
+            RunMode::Server,
+            Some(8000),
+            &[("uv", "ghcr.io/astral-sh/uv:0.9.5"), ("build", "python:3.13.9-slim-bookworm"), ("runtime", "python:3.13.9-slim-bookworm")],
+            &["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"],
+        );
+        api.secrets = vec![secret("DATABASE_URL", "todo-db"), secret("OPENAI_API_KEY", "todo-secrets")];
+        api.depends_on = vec!["postgres".into(), "redis".into()];
+        let mut worker = component(
+            "worker",
+            Role::Worker,
+            "go-worker",
+            "go",
+            "1.25",
+            "go",
+            RunMode::Worker,
+            None,
+            &[("build", "golang:1.25.4-alpine3.22"), ("runtime", "alpine:3.22.2")],
+            &["/app/worker"],
+        );
+        worker.depends_on = vec!["redis".into()];
+        worker.secrets = vec![secret("REDIS_PASSWORD", "todo-redis")];
+        Deployment {
+            app: v("todo".into()),
+            namespace: v("todo".into()),
+            components: vec![web, api, worker],
+            backing_services: vec![
+                BackingService {
+                    name: "postgres".into(),
+                    kind: ServiceKind::Postgres,
+                    mode: v(ServiceMode::External),
+                    product: "Neon PostgreSQL".into(),
+                    version: v("17".into()),
+                    image: None,
+                    port: 5432,
+                    storage: None,
+                    secret: secret("DATABASE_URL", "todo-db"),
+                    uid: 10001,
+                },
+                BackingService {
+                    name: "redis".into(),
+                    kind: ServiceKind::Redis,
+                    mode: v(ServiceMode::InCluster),
+                    product: "Redis 7".into(),
+                    version: v("7".into()),
+                    image: Some(v("redis:7.4.6-alpine3.22".into())),
+                    port: 6379,
+                    storage: Some(v("1Gi".into())),
+                    secret: secret("REDIS_PASSWORD", "todo-redis"),
+                    uid: 10001,
+                },
+            ],
+            platform: Platform {
+                kind: v(PlatformKind::Minikube),
+                kubernetes_version: v("1.33".into()),
+                image_loading: "minikube image load".into(),
+            },
+            rollout: Rollout {
+                max_surge: v("1".into()),
+                max_unavailable: v("0".into()),
+                zero_downtime: v(true),
+                termination_grace_seconds: v(30),
+                pre_stop_sleep_seconds: v(5),
+                production_replicas: v(2),
+            },
+            tooling: vec![v("kubectl-ai".into()), v("kagent".into())],
+        }
+    }
+}
