@@ -6,6 +6,9 @@
 //! an error rather than an empty string, and HTML escaping is off, because the output is
 //! Markdown, not HTML.
 
+pub mod docker;
+pub mod k8s;
+
 use std::collections::BTreeMap;
 
 use handlebars::{Handlebars, handlebars_helper};

@@ -1,0 +1,1 @@
+//! Dockerfiles and their .dockerignore files, rendered from the deployment model.

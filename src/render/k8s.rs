@@ -1,0 +1,1 @@
+//! Raw Kubernetes manifests, built as typed objects from the deployment model.
