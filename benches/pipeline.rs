@@ -63,7 +63,7 @@ fn main() {
         row(feature, "whole process (sp plan)", process);
 
         let all = median(iterations, || {
-            sp::compile(&root, &selection).expect("compile");
+            sp::compile(&root, &selection, &sp::Options::default()).expect("compile");
         });
         row(feature, "in-process, all stages", all);
 
@@ -140,7 +140,7 @@ fn stages(root: &Path, selection: &Selection, feature: &str, iterations: usize, 
     });
     row(feature, "5b render: documents", render);
 
-    let compilation = sp::compile(root, selection).expect("compile");
+    let compilation = sp::compile(root, selection, &sp::Options::default()).expect("compile");
     let emit = median(iterations, || {
         sp::emit::compare(out.parent().expect("scratch"), &compilation.tree).expect("compare");
     });

@@ -47,9 +47,16 @@ pub struct Compilation {
     pub plans: Vec<model::Plan>,
 }
 
+/// What the command line adds to the inputs on disk.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--set key=value` assignments, the highest-precedence input.
+    pub set: Vec<String>,
+}
+
 /// Run stages 1 to 5 for the selected features of the workspace at `root`. Output paths in
 /// the tree are relative to the output root, starting with the feature name.
-pub fn compile(root: &Path, selection: &Selection) -> error::Result<Compilation> {
+pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::Result<Compilation> {
     let mut diags = Diagnostics::default();
     let workspace = load::load(root, selection, &mut diags)?;
     let sources = &workspace.sources;
@@ -64,6 +71,7 @@ pub fn compile(root: &Path, selection: &Selection) -> error::Result<Compilation>
         sources,
     };
     let renderer = render::Renderer::new(&templates);
+    let catalog = catalog::Catalog::builtin();
 
     let mut tree = OutputTree::default();
     let mut features = Vec::new();
@@ -104,7 +112,21 @@ pub fn compile(root: &Path, selection: &Selection) -> error::Result<Compilation>
             date_override: workspace.date_override.clone(),
             git_branch: workspace.git_branch.clone(),
         };
-        let plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
+        let mut plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
+        plan.deployment = resolve::deploy::resolve(
+            &resolve::deploy::DeployInputs {
+                feature: &f.name,
+                spec: &parsed.spec,
+                plan_input: parsed.plan_input.as_ref(),
+                constitution: constitution.as_ref(),
+                stack: &plan.stack,
+                repo: &workspace.repo,
+                sources,
+                set: &options.set,
+                catalog: &catalog,
+            },
+            &mut diags,
+        );
         let report = gates::evaluate(&plan);
         let out_dir = format!("out/{}", f.name);
         for (name, text) in renderer.documents(&plan, &report, &out_dir, &templates, &mut diags) {

@@ -37,6 +37,15 @@ pub struct PlanArgs {
     #[arg(long)]
     pub diff: bool,
 
+    /// Set a deployment value, overriding every input: `--set components.api.port=8080`.
+    /// Keys are those of the plan input's YAML block (`sp schema` prints them).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Print the resolved deployment model with the origin of every value; write nothing.
+    #[arg(long, conflicts_with_all = ["check", "diff"])]
+    pub explain: bool,
+
     /// How to print diagnostics and results.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -118,7 +127,8 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         eprintln!("saved {}", path.strip_prefix(&root).unwrap_or(&path).display());
     }
 
-    let compilation = crate::compile(&root, &selection)?;
+    let options = crate::Options { set: args.set.clone() };
+    let compilation = crate::compile(&root, &selection, &options)?;
     let diags = &compilation.diagnostics;
     let sources = &compilation.workspace.sources;
     let has_errors = diags.has_errors();
@@ -163,6 +173,12 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
 
     if !diags.is_empty() {
         eprint!("{}", diag_render::human(diags, sources, color));
+    }
+    if args.explain {
+        for plan in &compilation.plans {
+            print!("{}", crate::render::explain::explain(plan));
+        }
+        return Ok(if has_errors { Outcome::Failure } else { Outcome::Success });
     }
     if has_errors {
         eprintln!("error: {}; nothing written", diag_render::summary(diags));

@@ -67,6 +67,9 @@ codes! {
     MissingContext = "SP403", "missing-context", Warning, "No input gives a value for a Technical Context key; the plan says NEEDS CLARIFICATION.";
     MissingPlanInput = "SP404", "missing-plan-input", Warning, "The feature has neither plan-input.md nor a plan.md to adopt.";
     MalformedDecision = "SP405", "malformed-decision", Warning, "An architecture decision in the plan input has a title but no decision text.";
+    InvalidDeployInput = "SP406", "invalid-deploy-input", Error, "The plan input's fenced YAML block or a --set assignment does not fit the deployment schema.";
+    UnknownStack = "SP407", "unknown-stack", Warning, "A component names no stack the catalog knows, so nothing is built or deployed for it.";
+    UnsupportedVersion = "SP408", "unsupported-version", Warning, "A component asks for a language version the catalog pins no maintained image for.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
 }

@@ -6,6 +6,7 @@
 
 mod date;
 mod feature;
+pub mod repo;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct Workspace {
     pub templates: BTreeMap<String, SourceId>,
     pub date_override: Option<String>,
     pub git_branch: Option<String>,
+    /// Component folders of the repository and what was read from them.
+    pub repo: Vec<repo::RepoDir>,
 }
 
 /// Walk up from `start` to the first folder that looks like a spec-kit workspace.
@@ -119,7 +122,10 @@ pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Resu
         }
     }
 
+    let repo = repo::scan(root, &mut sources, diags);
+
     Ok(Workspace {
+        repo,
         root: root.to_path_buf(),
         sources,
         constitution,

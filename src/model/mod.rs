@@ -74,6 +74,8 @@ pub struct Plan {
     pub notes: Vec<Located>,
     /// The input files, in the order they take precedence (highest first).
     pub inputs: Vec<InputFile>,
+    /// What is built and deployed; `None` when no input names a component.
+    pub deployment: Option<deploy::Deployment>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -349,6 +349,18 @@ impl<'a> InputParser<'a> {
         let all_labelled = items.iter().all(|(_, t)| split_label(&t.replace("**", "")).is_some());
         if all_labelled || key.to_lowercase().contains("context") {
             for (r, text) in items {
+                if let Some((number, title, estimate)) = stage_line(&text) {
+                    self.out.stages.push(Stage {
+                        number,
+                        title,
+                        estimate,
+                        detail: None,
+                        items: Vec::new(),
+                        gate: None,
+                        line: self.file.line_of(r.start),
+                    });
+                    continue;
+                }
                 match split_label(&text.replace("**", "")) {
                     Some((k, _)) => {
                         let k = k.to_string();

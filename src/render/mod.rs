@@ -7,6 +7,7 @@
 //! Markdown, not HTML.
 
 pub mod docker;
+pub mod explain;
 pub mod k8s;
 
 use std::collections::BTreeMap;

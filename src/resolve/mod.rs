@@ -5,6 +5,7 @@
 //! override arrives as data from [`crate::load`]).
 
 pub mod context;
+pub mod deploy;
 pub mod trace;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -191,6 +192,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         relationships,
         notes: plan_input.map(|p| p.free_text.clone()).unwrap_or_default(),
         inputs,
+        deployment: None,
     }
 }
 

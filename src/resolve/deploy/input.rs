@@ -1,0 +1,203 @@
+//! The typed deployment input: a fenced ```yaml block in `plan-input.md` and `--set`.
+//!
+//! Every field is optional: the block only states what the prose does not, and what it
+//! states wins over the prose. Unknown keys are refused, so a typo is an error with its line
+//! rather than a silently ignored setting. The JSON Schema published for editors is
+//! generated from these types (`sp schema`), so it cannot drift from what is read.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::model::deploy::{PlatformKind, Role, ServiceKind, ServiceMode, ServiceType};
+
+/// The deployment input of one feature.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeployInput {
+    /// Application name: image prefix, `app.kubernetes.io/part-of`, chart name (DNS-1123).
+    pub app: Option<String>,
+    /// Namespace of every resource.
+    pub namespace: Option<String>,
+    pub platform: Option<PlatformInput>,
+    /// Components by name (DNS-1123 label), e.g. `frontend`, `api`.
+    #[serde(default)]
+    pub components: BTreeMap<String, ComponentInput>,
+    /// Backing services by name, e.g. `postgres`, `redis`.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceInput>,
+    pub rollout: Option<RolloutInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PlatformInput {
+    pub kind: Option<PlatformKind>,
+    /// Kubernetes minor version, e.g. `"1.33"`.
+    pub kubernetes_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ComponentInput {
+    pub role: Option<Role>,
+    /// A stack id of the catalog (`nextjs-standalone`, `fastapi`, `go-http`…).
+    pub stack: Option<String>,
+    /// Folder of the source, relative to the workspace root.
+    pub source_dir: Option<String>,
+    /// Language version, e.g. `"3.13"` or `"24"`.
+    pub language_version: Option<String>,
+    pub package_manager: Option<String>,
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<u16>,
+    pub health: Option<HealthInput>,
+    pub replicas: Option<u32>,
+    /// Image size budget in megabytes.
+    pub size_budget_mb: Option<u32>,
+    pub image: Option<String>,
+    pub tag: Option<String>,
+    pub pull_policy: Option<PullPolicy>,
+    pub exposure: Option<ServiceType>,
+    /// Host name of an Ingress in front of the component.
+    pub host: Option<String>,
+    pub resources: Option<ResourcesInput>,
+    /// Non-secret configuration: name → value.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+    /// Names of secret environment variables the component reads.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Components and services this one calls.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum PullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+impl PullPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPolicy::Always => "Always",
+            PullPolicy::IfNotPresent => "IfNotPresent",
+            PullPolicy::Never => "Never",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HealthInput {
+    pub liveness: Option<String>,
+    pub readiness: Option<String>,
+    pub startup: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourcesInput {
+    pub cpu_request: Option<String>,
+    pub cpu_limit: Option<String>,
+    pub memory_request: Option<String>,
+    pub memory_limit: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceInput {
+    pub kind: Option<ServiceKind>,
+    pub mode: Option<ServiceMode>,
+    pub version: Option<String>,
+    /// PersistentVolumeClaim size of an in-cluster service, e.g. `1Gi`.
+    pub storage: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RolloutInput {
+    pub zero_downtime: Option<bool>,
+    pub max_surge: Option<String>,
+    pub max_unavailable: Option<String>,
+    pub production_replicas: Option<u32>,
+    pub termination_grace_seconds: Option<u32>,
+    pub pre_stop_sleep_seconds: Option<u32>,
+}
+
+/// The JSON Schema of [`DeployInput`], pretty-printed.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(DeployInput);
+    serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
+}
+
+/// Turn `--set` assignments (`components.api.port=8080`) into a JSON object, so they are
+/// read by the same types as the YAML block. Values that parse as JSON numbers or booleans
+/// are typed; everything else is a string.
+pub fn set_to_json(assignments: &[String]) -> Result<serde_json::Value, String> {
+    let mut root = serde_json::Value::Object(Default::default());
+    for a in assignments {
+        let (path, raw) = a.split_once('=').ok_or_else(|| format!("`{a}` is not KEY=VALUE"))?;
+        let value = match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v,
+            _ => serde_json::Value::String(raw.to_string()),
+        };
+        let keys: Vec<&str> = path.split('.').collect();
+        if keys.iter().any(|k| k.is_empty()) {
+            return Err(format!("`{path}` has an empty key"));
+        }
+        // Build the nested object for this one assignment, then merge it in.
+        let mut nested = value;
+        for k in keys.iter().rev() {
+            let mut obj = serde_json::Map::new();
+            obj.insert(k.to_string(), nested);
+            nested = serde_json::Value::Object(obj);
+        }
+        merge(&mut root, nested);
+    }
+    Ok(root)
+}
+
+/// Merge `over` into `base`, maps key by key, anything else replaced.
+pub fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_paths_become_typed_json() {
+        let v = set_to_json(&["components.api.port=8080".into(), "namespace=todo".into(), "rollout.zeroDowntime=true".into()]).unwrap();
+        let input: DeployInput = serde_json::from_value(v).unwrap();
+        assert_eq!(input.components["api"].port, Some(8080));
+        assert_eq!(input.namespace.as_deref(), Some("todo"));
+        assert_eq!(input.rollout.unwrap().zero_downtime, Some(true));
+        assert!(set_to_json(&["nope".into()]).is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let e = crate::yaml::from_str::<DeployInput>("components:\n  api:\n    prot: 8080\n").unwrap_err();
+        assert!(e.message.contains("prot"), "{e}");
+        assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn schema_has_enums_and_ranges() {
+        let s = schema_json();
+        assert!(s.contains("\"LoadBalancer\"") && s.contains("\"IfNotPresent\"") && s.contains("65535"), "{s}");
+        assert!(s.contains("\"additionalProperties\": false"));
+    }
+}

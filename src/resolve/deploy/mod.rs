@@ -1,0 +1,717 @@
+//! Resolution of the deployment model from every input, in the brief's order of precedence:
+//! `--set`, the fenced YAML block of `plan-input.md`, the prose of `plan-input.md`, the
+//! spec's clarifications and requirements, the constitution's technology section, the
+//! repository (component folders that exist), and finally the stack catalog's defaults.
+//!
+//! Each value is decided once, by the highest input that states it, and keeps that input
+//! as its [`Origin`]. Prose is read with small, explicit rules (a stack line names a stack;
+//! "imagePullPolicy Never" sets the pull policy; "<200MB (frontend)" sets a size budget);
+//! words no rule understands are left to the planning documents, never guessed at.
+
+pub mod input;
+mod prose;
+mod repo;
+
+use std::collections::BTreeSet;
+
+use crate::catalog::{Catalog, Stack};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::repo::RepoDir;
+use crate::model::deploy::{
+    BackingService, Component, ConfigValue, Deployment, Exposure, Health, Image, Platform, PlatformKind, Resources,
+    Role, Rollout, RunMode, SecretRef, ServiceKind, ServiceMode, ServiceType, Stage, Valued,
+};
+use crate::model::{Origin, StackLine};
+use crate::parse::constitution::Constitution;
+use crate::parse::plan_input::PlanInput;
+use crate::parse::spec::Spec;
+use crate::source::{Sources, Span};
+
+use input::DeployInput;
+use prose::Facts;
+
+/// Numeric user and group of every generated container: above 10000 so they can never
+/// collide with a host user (kube-score, checkov CKV_K8S_40).
+pub const UID: u32 = 10001;
+
+/// Everything resolution reads.
+pub struct DeployInputs<'a> {
+    pub feature: &'a str,
+    pub spec: &'a Spec,
+    pub plan_input: Option<&'a PlanInput>,
+    pub constitution: Option<&'a Constitution>,
+    /// Stack lines (`Frontend: …`), already resolved by precedence with their origins.
+    pub stack: &'a [StackLine],
+    pub repo: &'a [RepoDir],
+    pub sources: &'a Sources,
+    /// `--set` assignments from the command line.
+    pub set: &'a [String],
+    pub catalog: &'a Catalog,
+}
+
+/// Which input a value came from, for values set by the typed input.
+fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usize)>) -> Origin {
+    if set_keys.contains(key) {
+        Origin {
+            text: format!("--set {key}"),
+            kind: crate::model::OriginKind::Input,
+        }
+    } else {
+        match yaml {
+            Some((path, line)) => Origin::at(path, line),
+            None => Origin::derived("typed input"),
+        }
+    }
+}
+
+/// Resolve the deployment. `None` when no input names a component: the feature is then
+/// planned without deployables.
+pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment> {
+    let typed = typed_input(cx, diags);
+    let set_keys: BTreeSet<String> = cx.set.iter().filter_map(|s| s.split_once('=').map(|(k, _)| k.to_string())).collect();
+    let yaml_at = cx
+        .plan_input
+        .and_then(|p| p.yaml_blocks.first().map(|b| (p.path.as_str(), b.line)));
+    let facts = Facts::collect(cx.spec, cx.plan_input, cx.constitution);
+    let t = |key: &str| typed_origin(&set_keys, key, yaml_at);
+
+    // Components: typed input first, then stack lines.
+    let mut names: Vec<(String, Option<&StackLine>)> = Vec::new();
+    for line in cx.stack {
+        if let Some(role) = role_of(&line.role) {
+            if cx.catalog.find(&line.value).is_some() || typed.components.contains_key(&slug(&line.role)) {
+                let _ = role;
+                names.push((slug(&line.role), Some(line)));
+            }
+        }
+    }
+    for name in typed.components.keys() {
+        if !names.iter().any(|(n, _)| n == name) {
+            names.push((name.clone(), None));
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+
+    let app = match &typed.app {
+        Some(a) => Valued::new(slug(a), t("app")),
+        None => app_name(cx),
+    };
+    let namespace = match &typed.namespace {
+        Some(n) => Valued::new(slug(n), t("namespace")),
+        None => facts.namespace().unwrap_or_else(|| Valued::new(app.value.clone(), Origin::derived("the application name"))),
+    };
+
+    let platform = platform(&typed, &facts, &t);
+    let zero_downtime = typed
+        .rollout
+        .as_ref()
+        .and_then(|r| r.zero_downtime)
+        .map(|z| Valued::new(z, t("rollout.zeroDowntime")))
+        .or_else(|| facts.zero_downtime())
+        .unwrap_or_else(|| Valued::new(true, Origin { text: "default (secure-by-default policy)".into(), kind: crate::model::OriginKind::Default }));
+    let rollout = rollout(&typed, zero_downtime, &t);
+
+    let mut backing = backing_services(cx, &typed, &facts, &app.value, &t);
+
+    let mut components = Vec::new();
+    let mut used_dirs = BTreeSet::new();
+    for (name, line) in &names {
+        let ci = typed.components.get(name).cloned().unwrap_or_default();
+        match component(cx, name, *line, &ci, &facts, &platform, &app.value, &t, &mut used_dirs, diags) {
+            Some(c) => components.push(c),
+            None => continue,
+        }
+    }
+    if components.is_empty() {
+        return None;
+    }
+    wire(&mut components, &mut backing, &facts, &app.value);
+
+    let tooling = facts.tooling();
+    Some(Deployment {
+        app,
+        namespace,
+        components,
+        backing_services: backing,
+        platform,
+        rollout,
+        tooling,
+    })
+}
+
+/// The YAML block merged with `--set`, read into [`DeployInput`]. Problems are diagnostics
+/// pointing into the block; the prose still applies.
+fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
+    let mut value = serde_json::Value::Object(Default::default());
+    if let Some(p) = cx.plan_input {
+        if let Some(block) = p.yaml_blocks.first() {
+            match crate::yaml::from_str::<serde_json::Value>(&block.text) {
+                Ok(v) if v.is_object() => value = v,
+                Ok(serde_json::Value::Null) => {}
+                Ok(_) => diags.push(
+                    Diagnostic::new(Code::InvalidDeployInput, "the deployment block is not a map")
+                        .at(block.span.clone())
+                        .hint("start it with keys such as `components:` or `platform:`; `sp schema` prints the schema"),
+                ),
+                Err(e) => diags.push(yaml_error(cx.sources, block, &e)),
+            }
+        }
+    }
+    match input::set_to_json(cx.set) {
+        Ok(over) => input::merge(&mut value, over),
+        Err(e) => diags.push(
+            Diagnostic::new(Code::InvalidDeployInput, format!("--set {e}"))
+                .hint("write `--set components.api.port=8080`: dotted keys of the deployment schema"),
+        ),
+    }
+    match serde_json::from_value::<DeployInput>(value.clone()) {
+        Ok(i) => i,
+        Err(e) => {
+            // Re-read the YAML text to point at the offending line when the problem is there.
+            let located = cx
+                .plan_input
+                .and_then(|p| p.yaml_blocks.first())
+                .and_then(|block| crate::yaml::from_str::<DeployInput>(&block.text).err().map(|ye| yaml_error(cx.sources, block, &ye)));
+            diags.push(located.unwrap_or_else(|| {
+                Diagnostic::new(Code::InvalidDeployInput, format!("invalid deployment input: {e}"))
+                    .hint("`sp schema` prints the schema of the deployment block and of --set keys")
+            }));
+            DeployInput::default()
+        }
+    }
+}
+
+/// A YAML problem inside the fenced block, pointing at the offending line of plan-input.md.
+fn yaml_error(sources: &Sources, block: &crate::parse::Located, e: &crate::yaml::YamlError) -> Diagnostic {
+    let text = &sources.get(block.span.source).text;
+    let fence = block.span.range.clone();
+    // YAML line 1 is the line after the opening fence.
+    let body_start = text[fence.clone()].find('\n').map(|i| fence.start + i + 1).unwrap_or(fence.start);
+    let span = match e.line {
+        Some(l) => {
+            let mut start = body_start;
+            for _ in 1..l {
+                match text[start..fence.end].find('\n') {
+                    Some(i) => start += i + 1,
+                    None => break,
+                }
+            }
+            let end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
+            Span::new(block.span.source, start..end.min(fence.end))
+        }
+        None => block.span.clone(),
+    };
+    Diagnostic::new(Code::InvalidDeployInput, format!("deployment block: {}", e.message))
+        .at(span)
+        .hint("`sp schema` prints the JSON Schema the block is checked against")
+}
+
+fn role_of(key: &str) -> Option<Role> {
+    match key.trim().to_lowercase().as_str() {
+        "frontend" | "web" | "ui" | "client" => Some(Role::Frontend),
+        "backend" | "api" | "server" | "service" | "mcp server" => Some(Role::Backend),
+        "worker" | "workers" => Some(Role::Worker),
+        _ => None,
+    }
+}
+
+/// A DNS-1123 label: lower case, digits and `-`, at most 63 characters.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for ch in s.trim().to_lowercase().chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut out: String = out.trim_matches('-').chars().take(63).collect();
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "app".into() } else { out }
+}
+
+/// The application's name: the constitution's title without "Constitution" (`Todo Chatbot
+/// Constitution` → `todo-chatbot`), else the feature's slug.
+fn app_name(cx: &DeployInputs) -> Valued<String> {
+    if let Some(c) = cx.constitution {
+        let title = c.title.replace("Constitution", "");
+        let title = title.trim().trim_end_matches(['-', '–', '—', ':']).trim();
+        if !title.is_empty() && title.split_whitespace().count() <= 4 {
+            return Valued::new(slug(title), Origin::derived(format!("the constitution's title ({})", c.path)));
+        }
+    }
+    let feature_slug = cx.feature.split_once('-').map(|(_, s)| s).unwrap_or(cx.feature);
+    Valued::new(slug(feature_slug), Origin::derived("the feature's name"))
+}
+
+fn default_origin(what: &str) -> Origin {
+    Origin {
+        text: format!("default ({what})"),
+        kind: crate::model::OriginKind::Default,
+    }
+}
+
+fn platform(typed: &DeployInput, facts: &Facts, t: &dyn Fn(&str) -> Origin) -> Platform {
+    let typed_p = typed.platform.clone().unwrap_or_default();
+    let kind = match typed_p.kind {
+        Some(k) => Valued::new(k, t("platform.kind")),
+        None => facts.platform().unwrap_or_else(|| Valued::new(PlatformKind::Generic, default_origin("no platform named"))),
+    };
+    let kubernetes_version = match typed_p.kubernetes_version {
+        Some(v) => Valued::new(v, t("platform.kubernetesVersion")),
+        None => facts
+            .kubernetes_version()
+            .unwrap_or_else(|| Valued::new("1.33".into(), default_origin("oldest Kubernetes release the manifests target"))),
+    };
+    let image_loading = match kind.value {
+        PlatformKind::Minikube => "minikube image load",
+        PlatformKind::Kind => "kind load docker-image",
+        PlatformKind::Generic => "docker push to a registry the cluster can pull from",
+    }
+    .to_string();
+    Platform {
+        kind,
+        kubernetes_version,
+        image_loading,
+    }
+}
+
+fn rollout(typed: &DeployInput, zero_downtime: Valued<bool>, t: &dyn Fn(&str) -> Origin) -> Rollout {
+    let r = typed.rollout.clone().unwrap_or_default();
+    let z = zero_downtime.value;
+    let zo = zero_downtime.origin.clone();
+    let pick_s = |v: Option<String>, key: &str, dflt: &str, why: Origin| match v {
+        Some(v) => Valued::new(v, t(key)),
+        None => Valued::new(dflt.to_string(), why),
+    };
+    let pick_n = |v: Option<u32>, key: &str, dflt: u32, why: Origin| match v {
+        Some(v) => Valued::new(v, t(key)),
+        None => Valued::new(dflt, why),
+    };
+    Rollout {
+        max_surge: pick_s(r.max_surge, "rollout.maxSurge", "1", default_origin("one extra pod during a rollout")),
+        max_unavailable: pick_s(
+            r.max_unavailable,
+            "rollout.maxUnavailable",
+            if z { "0" } else { "1" },
+            if z { zo.clone() } else { default_origin("rolling update") },
+        ),
+        termination_grace_seconds: pick_n(r.termination_grace_seconds, "rollout.terminationGraceSeconds", 30, default_origin("preStop plus time to drain")),
+        pre_stop_sleep_seconds: pick_n(r.pre_stop_sleep_seconds, "rollout.preStopSleepSeconds", 5, default_origin("time for endpoints to deregister")),
+        production_replicas: pick_n(r.production_replicas, "rollout.productionReplicas", 2, if z { zo } else { default_origin("production") }),
+        zero_downtime,
+    }
+}
+
+/// Folder names a component of each role is looked for under, besides its own name.
+fn dir_aliases(role: Role) -> &'static [&'static str] {
+    match role {
+        Role::Frontend => &["frontend", "web", "client", "ui", "app"],
+        Role::Backend => &["backend", "api", "server"],
+        Role::Worker => &["worker", "workers", "jobs"],
+    }
+}
+
+const STAGE_ORDER: &[&str] = &["uv", "deps", "build", "runtime"];
+
+#[allow(clippy::too_many_arguments)]
+fn component(
+    cx: &DeployInputs,
+    name: &str,
+    line: Option<&StackLine>,
+    ci: &input::ComponentInput,
+    facts: &Facts,
+    platform: &Platform,
+    app: &str,
+    t: &dyn Fn(&str) -> Origin,
+    used_dirs: &mut BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> Option<Component> {
+    let key = |field: &str| format!("components.{name}.{field}");
+    let line_origin = line.map(|l| l.origin.clone()).unwrap_or_else(|| t(&format!("components.{name}")));
+    let line_value = line.map(|l| l.value.as_str()).unwrap_or("");
+
+    // Source folder: typed, else an existing folder named like the component or its role.
+    let role_guess = ci.role.or_else(|| role_of(name)).or_else(|| line.and_then(|l| role_of(&l.role)));
+    let source_dir: Valued<Option<String>> = match &ci.source_dir {
+        Some(d) => Valued::new(Some(d.trim_end_matches('/').to_string()), t(&key("sourceDir"))),
+        None => {
+            let mut wanted = vec![name.to_string()];
+            if let Some(r) = role_guess {
+                wanted.extend(dir_aliases(r).iter().map(|s| s.to_string()));
+            }
+            let found = wanted.iter().find_map(|w| {
+                cx.repo.iter().find(|d| (d.path == *w || d.path.ends_with(&format!("/{w}"))) && !used_dirs.contains(&d.path))
+            });
+            match found {
+                Some(d) => Valued::new(Some(d.path.clone()), Origin { text: format!("repository: {}/ exists", d.path), kind: crate::model::OriginKind::Input }),
+                None => Valued::new(None, default_origin("no component folder in the repository")),
+            }
+        }
+    };
+    if let Some(d) = &source_dir.value {
+        used_dirs.insert(d.clone());
+    }
+    let repo_dir = source_dir.value.as_ref().and_then(|d| cx.repo.iter().find(|r| &r.path == d));
+
+    // Stack.
+    let prose_stack = cx.catalog.find(line_value);
+    let detected_first = repo_dir.map(|r| repo::detect(r, cx.sources, prose_stack));
+    let stack: (&Stack, Origin) = match &ci.stack {
+        Some(id) => match cx.catalog.get(id) {
+            Some(s) => (s, t(&key("stack"))),
+            None => {
+                let ids: Vec<&str> = cx.catalog.stacks.iter().map(|s| s.id.as_str()).collect();
+                diags.push(
+                    Diagnostic::new(Code::UnknownStack, format!("component `{name}`: no stack `{id}` in the catalog"))
+                        .hint(format!("known stacks: {}", ids.join(", "))),
+                );
+                return None;
+            }
+        },
+        None => {
+            let hinted = detected_first
+                .as_ref()
+                .and_then(|d| d.stack_hint.clone())
+                .filter(|h| prose_stack.is_none_or(|p| p.language == cx.catalog.get(&h.value).map(|s| s.language.clone()).unwrap_or_default()));
+            match (hinted, prose_stack) {
+                (Some(h), _) => (cx.catalog.get(&h.value).expect("detected ids are catalog ids"), h.origin),
+                (None, Some(s)) => (s, line_origin.clone()),
+                (None, None) => {
+                    let ids: Vec<&str> = cx.catalog.stacks.iter().map(|s| s.id.as_str()).collect();
+                    diags.push(
+                        Diagnostic::new(Code::UnknownStack, format!("component `{name}`: the catalog has no stack for `{line_value}`"))
+                            .hint(format!("name a framework the catalog knows, or set `components.{name}.stack` to one of: {}", ids.join(", "))),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    let (stack, stack_origin) = stack;
+    let detected = repo_dir.map(|r| repo::detect(r, cx.sources, Some(stack)));
+
+    let role = match ci.role {
+        Some(r) => Valued::new(r, t(&key("role"))),
+        None => match line.and_then(|l| role_of(&l.role)) {
+            Some(r) => Valued::new(r, line_origin.clone()),
+            None => Valued::new(stack.role, Origin::derived(format!("the {} stack", stack.id))),
+        },
+    };
+
+    // Language version: typed, repository, prose (`Python 3.13+`), catalog default.
+    let wanted: Option<Valued<String>> = ci
+        .language_version
+        .clone()
+        .map(|v| Valued::new(v, t(&key("languageVersion"))))
+        .or_else(|| detected.as_ref().and_then(|d| d.language_version.clone()))
+        .or_else(|| prose_version(line_value, &stack.language).map(|v| Valued::new(v, line_origin.clone())));
+    let (version, matched) = stack.version(wanted.as_ref().map(|w| w.value.as_str()));
+    let language_version = match (&wanted, matched) {
+        (Some(w), true) => Valued::new(version.version.clone(), w.origin.clone()),
+        (Some(w), false) => {
+            let known: Vec<&str> = stack.versions.iter().map(|v| v.version.as_str()).collect();
+            diags.push(
+                Diagnostic::new(Code::UnsupportedVersion, format!("component `{name}`: {} {} is not a maintained version the catalog pins", stack.language, w.value))
+                    .hint(format!("{} uses {} {}; the catalog has {}", name, stack.language, version.version, known.join(", "))),
+            );
+            Valued::new(version.version.clone(), default_origin(&format!("{} catalog, {} {} not available", stack.id, stack.language, w.value)))
+        }
+        (None, _) => Valued::new(version.version.clone(), default_origin(&format!("{} catalog", stack.id))),
+    };
+
+    let package_manager = ci
+        .package_manager
+        .clone()
+        .map(|p| Valued::new(p, t(&key("packageManager"))))
+        .or_else(|| detected.as_ref().and_then(|d| d.package_manager.clone()))
+        .or_else(|| {
+            let words = crate::catalog::tokens(line_value);
+            stack.package_managers.iter().find(|pm| words.contains(pm)).map(|pm| Valued::new(pm.clone(), line_origin.clone()))
+        })
+        .unwrap_or_else(|| Valued::new(stack.package_managers[0].clone(), default_origin(&format!("{} catalog", stack.id))));
+
+    let catalog_origin = default_origin(&format!("{} catalog", stack.id));
+    let port = stack.port.map(|dflt| match ci.port {
+        Some(p) => Valued::new(p, t(&key("port"))),
+        None => facts.port(role.value, name).unwrap_or_else(|| Valued::new(dflt, catalog_origin.clone())),
+    });
+    let health = stack.health.as_ref().map(|h| {
+        let hi = ci.health.clone().unwrap_or_default();
+        let live = hi
+            .liveness
+            .map(|p| Valued::new(p, t(&key("health.liveness"))))
+            .or_else(|| detected.as_ref().and_then(|d| d.health.clone()))
+            .or_else(|| facts.health_path(role.value, name))
+            .unwrap_or_else(|| Valued::new(h.liveness.clone(), catalog_origin.clone()));
+        let ready = hi
+            .readiness
+            .map(|p| Valued::new(p, t(&key("health.readiness"))))
+            .or_else(|| detected.as_ref().and_then(|d| d.readiness.clone()))
+            .unwrap_or_else(|| if live.origin.kind == crate::model::OriginKind::Default { Valued::new(h.readiness.clone(), catalog_origin.clone()) } else { live.clone() });
+        let startup = hi
+            .startup
+            .map(|p| Valued::new(p, t(&key("health.startup"))))
+            .unwrap_or_else(|| live.clone());
+        Health {
+            liveness: live,
+            readiness: ready,
+            startup,
+        }
+    });
+
+    let pull_policy = ci
+        .pull_policy
+        .map(|p| Valued::new(p.as_str().to_string(), t(&key("pullPolicy"))))
+        .or_else(|| facts.pull_policy())
+        .unwrap_or_else(|| {
+            let why = match platform.kind.value {
+                PlatformKind::Minikube | PlatformKind::Kind => "images are loaded into the cluster and their tags never move",
+                PlatformKind::Generic => "immutable version tags",
+            };
+            Valued::new("IfNotPresent".into(), default_origin(why))
+        });
+    let image = Image {
+        repository: match &ci.image {
+            Some(i) => Valued::new(i.clone(), t(&key("image"))),
+            None => Valued::new(format!("{app}-{name}"), Origin::derived("the application and component names")),
+        },
+        tag: match &ci.tag {
+            Some(tag) => Valued::new(tag.clone(), t(&key("tag"))),
+            None => Valued::new("0.1.0".into(), default_origin("first release; never `latest`")),
+        },
+        pull_policy,
+    };
+
+    let mut stage_images: Vec<(String, String)> = version.images.iter().chain(stack.images.iter()).map(|(k, v)| (k.clone(), v.clone())).collect();
+    stage_images.sort_by_key(|(k, _)| STAGE_ORDER.iter().position(|s| s == k).unwrap_or(usize::MAX));
+    let stages = stage_images
+        .into_iter()
+        .map(|(n, img)| Stage {
+            name: n,
+            base: Valued::new(img, Origin::derived(format!("the {} catalog, {} {}", stack.id, stack.language, version.version))),
+        })
+        .collect();
+
+    let size_budget_mb = ci
+        .size_budget_mb
+        .map(|s| Valued::new(s, t(&key("sizeBudgetMb"))))
+        .or_else(|| facts.size_budget(role.value, name));
+    let replicas = ci
+        .replicas
+        .map(|r| Valued::new(r, t(&key("replicas"))))
+        .unwrap_or_else(|| Valued::new(1, default_origin("one replica on a local cluster; production values raise it")));
+    let ri = ci.resources.clone().unwrap_or_default();
+    let res = |v: Option<String>, field: &str, dflt: &str| match v {
+        Some(v) => Valued::new(v, t(&key(&format!("resources.{field}")))),
+        None => Valued::new(dflt.to_string(), catalog_origin.clone()),
+    };
+    let resources = Resources {
+        cpu_request: res(ri.cpu_request, "cpuRequest", &stack.resources.cpu_request),
+        cpu_limit: res(ri.cpu_limit, "cpuLimit", &stack.resources.cpu_limit),
+        memory_request: res(ri.memory_request, "memoryRequest", &stack.resources.memory_request),
+        memory_limit: res(ri.memory_limit, "memoryLimit", &stack.resources.memory_limit),
+    };
+
+    let mut config = vec![ConfigValue {
+        name: "LOG_LEVEL".into(),
+        value: "info".into(),
+        origin: default_origin("structured logs at info"),
+    }];
+    let mut secrets = Vec::new();
+    for (k, v) in &ci.config {
+        config.retain(|c| &c.name != k);
+        config.push(ConfigValue { name: k.clone(), value: v.clone(), origin: t(&key(&format!("config.{k}"))) });
+    }
+    for s in &ci.secrets {
+        secrets.push(SecretRef { env: s.clone(), secret: format!("{app}-secrets"), key: s.clone(), origin: t(&key("secrets")) });
+    }
+    if let Some(d) = &detected {
+        for (k, v, secret, origin) in &d.env {
+            if *secret {
+                if !secrets.iter().any(|s: &SecretRef| &s.env == k) {
+                    secrets.push(SecretRef { env: k.clone(), secret: format!("{app}-secrets"), key: k.clone(), origin: origin.clone() });
+                }
+            } else if !v.is_empty() && !config.iter().any(|c| &c.name == k) {
+                config.push(ConfigValue { name: k.clone(), value: v.clone(), origin: origin.clone() });
+            }
+        }
+    }
+
+    let service_type = match ci.exposure {
+        Some(e) => Valued::new(e, t(&key("exposure"))),
+        None => facts.exposure(role.value).unwrap_or_else(|| match role.value {
+            Role::Frontend => match platform.kind.value {
+                PlatformKind::Minikube | PlatformKind::Kind => Valued::new(ServiceType::NodePort, default_origin("reachable from the host of a local cluster")),
+                PlatformKind::Generic => Valued::new(ServiceType::LoadBalancer, default_origin("the public entry point")),
+            },
+            _ => Valued::new(ServiceType::ClusterIP, default_origin("reachable inside the cluster only")),
+        }),
+    };
+    let ingress_host = match &ci.host {
+        Some(h) => Some(Valued::new(h.clone(), t(&key("host")))),
+        None => facts.ingress_host(role.value),
+    };
+
+    Some(Component {
+        name: name.to_string(),
+        role,
+        stack: Valued::new(stack.id.clone(), stack_origin),
+        stack_name: stack.name.clone(),
+        source_dir,
+        language: stack.language.clone(),
+        language_version,
+        package_manager,
+        run_mode: Valued::new(stack.run_mode, Origin::derived(format!("the {} stack", stack.id))),
+        port: if stack.run_mode == RunMode::Worker { None } else { port },
+        health,
+        image,
+        stages,
+        size_budget_mb,
+        replicas,
+        resources,
+        config,
+        secrets,
+        exposure: Exposure { service_type, ingress_host },
+        depends_on: ci.depends_on.clone(),
+        writable_dirs: stack.writable_dirs.clone(),
+        uid: UID,
+        gid: UID,
+        command: stack.command.clone(),
+        slow_start: stack.slow_start,
+    })
+}
+
+/// `Python 3.13+` → `3.13`, `Node.js 22` → `22`, `Go 1.25` → `1.25`.
+fn prose_version(value: &str, language: &str) -> Option<String> {
+    let names: &[&str] = match language {
+        "python" => &["python"],
+        "node" => &["node", "node.js", "nodejs"],
+        "go" => &["go", "golang"],
+        _ => &[],
+    };
+    let words = crate::catalog::tokens(value);
+    for (i, w) in words.iter().enumerate() {
+        if names.contains(&w.as_str()) {
+            if let Some(v) = words.get(i + 1) {
+                let v = v.trim_end_matches('+').trim_start_matches('v');
+                if v.starts_with(|c: char| c.is_ascii_digit()) {
+                    return Some(v.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn backing_services(cx: &DeployInputs, typed: &DeployInput, facts: &Facts, app: &str, t: &dyn Fn(&str) -> Origin) -> Vec<BackingService> {
+    let mut out = Vec::new();
+    let mut found = facts.backing();
+    // Typed services add to or override what the prose says.
+    for (name, si) in &typed.services {
+        let kind = si.kind.or_else(|| match name.as_str() {
+            n if n.contains("postgres") || n == "db" || n == "database" => Some(ServiceKind::Postgres),
+            n if n.contains("redis") || n == "cache" => Some(ServiceKind::Redis),
+            _ => None,
+        });
+        let Some(kind) = kind else { continue };
+        found.retain(|f| f.0 != kind);
+        let mode = si.mode.map(|m| Valued::new(m, t(&format!("services.{name}.mode")))).unwrap_or_else(|| Valued::new(ServiceMode::InCluster, default_origin("in the cluster")));
+        found.push((kind, mode, name.clone(), si.version.clone(), si.storage.clone().map(|s| Valued::new(s, t(&format!("services.{name}.storage"))))));
+    }
+    for (kind, mode, product, version, storage) in found {
+        let kind_name = match kind {
+            ServiceKind::Postgres => "postgres",
+            ServiceKind::Redis => "redis",
+        };
+        let catalog = cx.catalog.service(kind_name).expect("the catalog pins every service kind");
+        let in_cluster = mode.value == ServiceMode::InCluster;
+        let (env, key) = match (kind, in_cluster) {
+            (ServiceKind::Postgres, false) => ("DATABASE_URL", "DATABASE_URL"),
+            (ServiceKind::Postgres, true) => ("POSTGRES_PASSWORD", "POSTGRES_PASSWORD"),
+            (ServiceKind::Redis, false) => ("REDIS_URL", "REDIS_URL"),
+            (ServiceKind::Redis, true) => ("REDIS_PASSWORD", "REDIS_PASSWORD"),
+        };
+        let origin = mode.origin.clone();
+        out.push(BackingService {
+            name: kind_name.to_string(),
+            kind,
+            product,
+            version: match version {
+                Some(v) => Valued::new(v, origin.clone()),
+                None => Valued::new(catalog.version.clone(), default_origin("catalog")),
+            },
+            image: in_cluster.then(|| Valued::new(catalog.image.clone(), default_origin("catalog, pinned"))),
+            port: catalog.port,
+            storage: if in_cluster { Some(storage.unwrap_or_else(|| Valued::new("1Gi".into(), default_origin("smallest useful volume")))) } else { None },
+            secret: SecretRef { env: env.into(), secret: format!("{app}-secrets"), key: key.into(), origin },
+            uid: UID,
+            mode,
+        });
+    }
+    out
+}
+
+/// Connections between the parts: frontends call the first backend, backends and workers
+/// use the backing services, and every secret the inputs name goes to the components that
+/// need it.
+fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Facts, app: &str) {
+    let backend = components.iter().find(|c| c.role.value == Role::Backend).map(|c| (c.name.clone(), c.port.as_ref().map(|p| p.value)));
+    for c in components.iter_mut() {
+        match c.role.value {
+            Role::Frontend => {
+                if let Some((b, Some(port))) = &backend {
+                    if !c.depends_on.contains(b) {
+                        c.depends_on.push(b.clone());
+                    }
+                    if !c.config.iter().any(|v| v.name == "API_URL") {
+                        c.config.push(ConfigValue {
+                            name: "API_URL".into(),
+                            value: format!("http://{b}:{port}"),
+                            origin: Origin::derived(format!("the {b} Service; the frontend calls it server-side")),
+                        });
+                    }
+                }
+            }
+            Role::Backend | Role::Worker => {
+                for s in backing.iter() {
+                    if !c.depends_on.contains(&s.name) {
+                        c.depends_on.push(s.name.clone());
+                    }
+                    let env = match (s.kind, s.mode.value) {
+                        (ServiceKind::Postgres, _) => "DATABASE_URL",
+                        (ServiceKind::Redis, ServiceMode::External) => "REDIS_URL",
+                        (ServiceKind::Redis, ServiceMode::InCluster) => "REDIS_PASSWORD",
+                    };
+                    if !c.secrets.iter().any(|x| x.env == env) {
+                        c.secrets.push(SecretRef { env: env.into(), secret: format!("{app}-secrets"), key: env.into(), origin: s.secret.origin.clone() });
+                    }
+                    if s.kind == ServiceKind::Redis && s.mode.value == ServiceMode::InCluster && !c.config.iter().any(|v| v.name == "REDIS_HOST") {
+                        c.config.push(ConfigValue { name: "REDIS_HOST".into(), value: s.name.clone(), origin: Origin::derived("the in-cluster redis Service") });
+                        c.config.push(ConfigValue { name: "REDIS_PORT".into(), value: s.port.to_string(), origin: Origin::derived("the in-cluster redis Service") });
+                    }
+                }
+            }
+        }
+    }
+    // Application secrets named in prose go to the backends (the frontend proxies to them).
+    let service_envs = ["DATABASE_URL", "REDIS_URL", "REDIS_PASSWORD", "POSTGRES_PASSWORD"];
+    for s in facts.secrets() {
+        if service_envs.contains(&s.value.as_str()) {
+            continue;
+        }
+        for c in components.iter_mut().filter(|c| c.role.value == Role::Backend) {
+            if !c.secrets.iter().any(|x| x.env == s.value) {
+                c.secrets.push(SecretRef { env: s.value.clone(), secret: format!("{app}-secrets"), key: s.value.clone(), origin: s.origin.clone() });
+            }
+        }
+    }
+    for c in components.iter_mut() {
+        c.config.sort_by(|a, b| a.name.cmp(&b.name));
+        c.secrets.sort_by(|a, b| a.env.cmp(&b.env));
+    }
+}

@@ -1,0 +1,430 @@
+//! Facts stated in prose: the plan input, the spec's clarifications and requirements, the
+//! constitution's technology section.
+//!
+//! Each rule looks for one explicit phrasing ("imagePullPolicy Never", "<200MB (frontend)",
+//! "namespace `todo`", "Redis 7 (in-cluster, persistent volume 1Gi)") within a clause, so a
+//! fact is only taken when the text says it. The first fact in precedence order wins.
+
+use crate::model::deploy::{PlatformKind, Role, ServiceKind, ServiceMode, ServiceType, Valued};
+use crate::model::Origin;
+use crate::parse::constitution::Constitution;
+use crate::parse::plan_input::PlanInput;
+use crate::parse::spec::Spec;
+
+pub struct Fact {
+    pub text: String,
+    pub lower: String,
+    pub origin: Origin,
+}
+
+/// Every sentence-like piece of input, highest precedence first.
+pub struct Facts {
+    items: Vec<Fact>,
+}
+
+/// Words that name a component role in prose.
+fn role_words(role: Role) -> &'static [&'static str] {
+    match role {
+        Role::Frontend => &["frontend", "front-end", "web", "ui", "client", "next.js", "nextjs"],
+        Role::Backend => &["backend", "back-end", "api", "server", "fastapi"],
+        Role::Worker => &["worker", "workers", "job", "jobs"],
+    }
+}
+
+fn has_word(lower: &str, word: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(word) {
+        let at = from + i;
+        let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = lower[at + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if before && after {
+            return true;
+        }
+        from = at + word.len();
+    }
+    false
+}
+
+/// Clauses of a sentence: split at `,` `;` and parentheses closing a remark.
+fn clauses(text: &str) -> Vec<&str> {
+    text.split([';', ','])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+impl Facts {
+    pub fn collect(spec: &Spec, input: Option<&PlanInput>, constitution: Option<&Constitution>) -> Facts {
+        let mut items = Vec::new();
+        let mut push = |text: String, origin: Origin| {
+            let lower = text.to_lowercase();
+            items.push(Fact { text, lower, origin });
+        };
+        if let Some(p) = input {
+            for e in &p.entries {
+                push(format!("{}: {}", e.key, e.value), Origin::at(&p.path, e.line));
+            }
+            for d in &p.decisions {
+                push(format!("{}. {}", d.title, d.decision), Origin::at(&p.path, d.line));
+            }
+            for f in p.free_text.iter().chain(&p.risks) {
+                push(f.text.clone(), Origin::at(&p.path, f.line));
+            }
+        }
+        for c in &spec.clarifications {
+            push(format!("{} {}", c.question, c.answer), Origin::at(&spec.path, c.line));
+        }
+        for r in &spec.requirements {
+            push(r.text.clone(), Origin::at(&spec.path, r.line));
+        }
+        for a in &spec.assumptions {
+            push(a.text.clone(), Origin::at(&spec.path, a.line));
+        }
+        if let Some(c) = constitution {
+            for t in &c.technology {
+                push(t.text.clone(), Origin::at(&c.path, t.line));
+            }
+        }
+        Facts { items }
+    }
+
+    fn first<T>(&self, f: impl Fn(&Fact) -> Option<T>) -> Option<Valued<T>> {
+        self.items.iter().find_map(|fact| f(fact).map(|v| Valued::new(v, fact.origin.clone())))
+    }
+
+    pub fn namespace(&self) -> Option<Valued<String>> {
+        self.first(|f| {
+            let i = f.lower.find("namespace")?;
+            let rest = f.text[i + "namespace".len()..].trim_start_matches([':', ' ']);
+            let quoted = rest.strip_prefix('`').or_else(|| rest.strip_prefix('"'))?;
+            let end = quoted.find(['`', '"'])?;
+            let name = &quoted[..end];
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                .then(|| name.to_string())
+        })
+    }
+
+    pub fn platform(&self) -> Option<Valued<PlatformKind>> {
+        // The Technical Context's Target Platform says it best; any other mention after.
+        let stated = self.items.iter().filter(|f| f.lower.starts_with("target platform") || f.lower.starts_with("platform"));
+        let others = self.items.iter().filter(|f| !(f.lower.starts_with("target platform") || f.lower.starts_with("platform")));
+        stated.chain(others).find_map(|f| Self::platform_of(f).map(|k| Valued::new(k, f.origin.clone())))
+    }
+
+    fn platform_of(f: &Fact) -> Option<PlatformKind> {
+        {
+            if has_word(&f.lower, "minikube") {
+                Some(PlatformKind::Minikube)
+            } else if f.lower.contains("kind cluster") || f.lower.contains("kind (kubernetes in docker)") || f.lower.starts_with("target platform: kind") || f.lower.contains("kind load") {
+                Some(PlatformKind::Kind)
+            } else {
+                None
+            }
+        }
+    }
+
+    pub fn kubernetes_version(&self) -> Option<Valued<String>> {
+        self.first(|f| {
+            for marker in ["kubernetes v", "kubernetes ", "k8s v", "k8s "] {
+                let mut from = 0;
+                while let Some(i) = f.lower[from..].find(marker) {
+                    let at = from + i + marker.len();
+                    from = at;
+                    let v: String = f.lower[at..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+                    let parts: Vec<&str> = v.trim_end_matches('.').split('.').collect();
+                    if parts.len() >= 2 && parts[0] == "1" && parts[1].parse::<u32>().is_ok_and(|m| m >= 20) {
+                        return Some(format!("1.{}", parts[1]));
+                    }
+                }
+            }
+            None
+        })
+    }
+
+    pub fn zero_downtime(&self) -> Option<Valued<bool>> {
+        self.first(|f| {
+            ["zero-downtime", "zero downtime", "no downtime", "without downtime", "drops no requests"]
+                .iter()
+                .any(|p| f.lower.contains(p))
+                .then_some(true)
+        })
+    }
+
+    pub fn pull_policy(&self) -> Option<Valued<String>> {
+        self.first(|f| {
+            let l = f.lower.replace(['`', ':', '*'], "");
+            for (needle, policy) in [("pullpolicy never", "Never"), ("pull policy never", "Never"), ("pullpolicy ifnotpresent", "IfNotPresent"), ("pull policy ifnotpresent", "IfNotPresent"), ("pullpolicy always", "Always"), ("pull policy always", "Always")] {
+                if l.contains(needle) {
+                    return Some(policy.to_string());
+                }
+            }
+            None
+        })
+    }
+
+    /// How a component of `role` is exposed, when a clause names both.
+    pub fn exposure(&self, role: Role) -> Option<Valued<ServiceType>> {
+        self.first(|f| {
+            let lower = f.lower.replace(" and ", ";");
+            for clause in lower.split(['.', ';', ',']) {
+                if !role_words(role).iter().any(|w| has_word(clause, w)) {
+                    continue;
+                }
+                if has_word(clause, "loadbalancer") || clause.contains("load balancer") {
+                    return Some(ServiceType::LoadBalancer);
+                }
+                if has_word(clause, "nodeport") {
+                    return Some(ServiceType::NodePort);
+                }
+                if has_word(clause, "clusterip") {
+                    return Some(ServiceType::ClusterIP);
+                }
+            }
+            None
+        })
+    }
+
+    /// An Ingress host for `role`: a clause naming the role, "ingress" and a host name.
+    pub fn ingress_host(&self, role: Role) -> Option<Valued<String>> {
+        self.first(|f| {
+            for clause in f.text.split(['.', ';']).filter(|c| !c.is_empty()) {
+                let lower = clause.to_lowercase();
+                if !has_word(&lower, "ingress") || !role_words(role).iter().any(|w| has_word(&lower, w)) {
+                    continue;
+                }
+                if let Some(host) = clause
+                    .split(|c: char| c.is_whitespace() || c == '`' || c == '(' || c == ')' || c == ',')
+                    .find(|w| w.contains('.') && w.split('.').count() >= 2 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') && !w.ends_with('.'))
+                {
+                    return Some(host.to_lowercase());
+                }
+            }
+            None
+        })
+    }
+
+    /// `<200MB (frontend)`, `backend under 150MB`, `images under 200MB (frontend) and 150MB (backend)`.
+    pub fn size_budget(&self, role: Role, name: &str) -> Option<Valued<u32>> {
+        self.first(|f| {
+            if !f.lower.contains("mb") {
+                return None;
+            }
+            let lower = f.lower.replace(" and ", ", ");
+            for clause in clauses(&lower) {
+                let names_role = has_word(clause, name) || role_words(role).iter().any(|w| has_word(clause, w));
+                if !names_role {
+                    continue;
+                }
+                if let Some(mb) = megabytes(clause) {
+                    return Some(mb);
+                }
+            }
+            None
+        })
+    }
+
+    /// `port 8000` in a clause that names the component's role or name.
+    pub fn port(&self, role: Role, name: &str) -> Option<Valued<u16>> {
+        self.first(|f| {
+            for clause in f.lower.split([';', '.']).flat_map(|s| s.split(" and ")) {
+                if !(has_word(clause, name) || role_words(role).iter().any(|w| has_word(clause, w))) {
+                    continue;
+                }
+                let mut from = 0;
+                while let Some(i) = clause[from..].find("port ") {
+                    let at = from + i + 5;
+                    from = at;
+                    let digits: String = clause[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+                    if let Ok(p) = digits.parse::<u16>() {
+                        if p > 0 {
+                            return Some(p);
+                        }
+                    }
+                }
+            }
+            None
+        })
+    }
+
+    /// A health path (`/health`, `/healthz`, `/api/health`) in a clause naming the role.
+    pub fn health_path(&self, role: Role, name: &str) -> Option<Valued<String>> {
+        self.first(|f| {
+            for clause in f.text.split([';', ',']) {
+                let lower = clause.to_lowercase();
+                if !(has_word(&lower, name) || role_words(role).iter().any(|w| has_word(&lower, w))) {
+                    continue;
+                }
+                for word in clause.split(|c: char| c.is_whitespace() || c == '`' || c == '(' || c == ')') {
+                    if word.starts_with('/') && word.contains("health") {
+                        return Some(word.trim_end_matches(['.', ',']).to_string());
+                    }
+                }
+            }
+            None
+        })
+    }
+
+    /// Environment variable names that hold secrets, in order of first mention.
+    pub fn secrets(&self) -> Vec<Valued<String>> {
+        let mut out: Vec<Valued<String>> = Vec::new();
+        for f in &self.items {
+            for word in f.text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if is_secret_name(word) && !out.iter().any(|o| o.value == word) {
+                    out.push(Valued::new(word.to_string(), f.origin.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Backing services named in the inputs, in order of first mention.
+    pub fn backing(&self) -> Vec<(ServiceKind, Valued<ServiceMode>, String, Option<String>, Option<Valued<String>>)> {
+        let mut out: Vec<(ServiceKind, Valued<ServiceMode>, String, Option<String>, Option<Valued<String>>)> = Vec::new();
+        for f in &self.items {
+            for (kind, words) in [(ServiceKind::Postgres, &["postgresql", "postgres", "neon"][..]), (ServiceKind::Redis, &["redis"][..])] {
+                if out.iter().any(|o| o.0 == kind) || !words.iter().any(|w| has_word(&f.lower, w)) {
+                    continue;
+                }
+                let external = ["external", "neon", "managed", "rds", "supabase", "cloud sql", "upstash", "outside the cluster"]
+                    .iter()
+                    .any(|w| f.lower.contains(w));
+                let in_cluster = ["in-cluster", "in cluster", "statefulset", "inside the cluster", "persistent volume"]
+                    .iter()
+                    .any(|w| f.lower.contains(w));
+                // A mention of a database in passing (a requirement that uses it) says
+                // nothing about where it runs; only take the service when the fact does.
+                if !external && !in_cluster && !f.lower.starts_with("database") && !f.lower.starts_with("storage") && !f.lower.starts_with("cache") {
+                    continue;
+                }
+                let mode = if external { ServiceMode::External } else { ServiceMode::InCluster };
+                let product = product_name(&f.text, words);
+                let version = version_after(&f.lower, words);
+                let storage = storage_size(&f.text).map(|s| Valued::new(s, f.origin.clone()));
+                out.push((kind, Valued::new(mode, f.origin.clone()), product, version, storage));
+            }
+        }
+        out
+    }
+
+    /// AI-ops tools the inputs name.
+    pub fn tooling(&self) -> Vec<Valued<String>> {
+        let mut out: Vec<Valued<String>> = Vec::new();
+        for (tool, words) in [("kubectl-ai", &["kubectl-ai"][..]), ("kagent", &["kagent"][..]), ("Gordon (Docker AI)", &["gordon"][..])] {
+            if let Some(v) = self.first(|f| words.iter().any(|w| has_word(&f.lower, w)).then(|| tool.to_string())) {
+                out.push(v);
+            }
+        }
+        out
+    }
+}
+
+/// `DATABASE_URL`, `OPENAI_API_KEY`, `BETTER_AUTH_SECRET`, `REDIS_PASSWORD`…
+pub fn is_secret_name(word: &str) -> bool {
+    let upper_snake = word.len() >= 4
+        && word.contains('_')
+        && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && word.starts_with(|c: char| c.is_ascii_uppercase());
+    upper_snake
+        && (["_KEY", "_SECRET", "_TOKEN", "_PASSWORD"].iter().any(|s| word.ends_with(s))
+            || word.contains("PASSWORD")
+            || word.contains("SECRET")
+            || matches!(word, "DATABASE_URL" | "REDIS_URL" | "POSTGRES_URL" | "MONGODB_URI"))
+}
+
+fn megabytes(clause: &str) -> Option<u32> {
+    let bytes = clause.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            let rest = clause[i..].trim_start();
+            if rest.starts_with("mb") {
+                return clause[start..i].parse().ok();
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+fn product_name(text: &str, words: &[&str]) -> String {
+    let lower = text.to_lowercase();
+    for w in words {
+        if let Some(i) = lower.find(w) {
+            // Include a capitalised word just before (Neon PostgreSQL) and a version after.
+            let before = text[..i].split_whitespace().last().filter(|b| b.starts_with(char::is_uppercase) && !b.ends_with(':'));
+            let word = &text[i..i + w.len()];
+            let after: String = text[i + w.len()..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let mut name = String::new();
+            if let Some(b) = before {
+                name.push_str(b);
+                name.push(' ');
+            }
+            name.push_str(word);
+            if !after.is_empty() {
+                name.push(' ');
+                name.push_str(after.trim_end_matches('.'));
+            }
+            return name;
+        }
+    }
+    words[0].to_string()
+}
+
+fn version_after(lower: &str, words: &[&str]) -> Option<String> {
+    for w in words {
+        if let Some(i) = lower.find(w) {
+            let v: String = lower[i + w.len()..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let v = v.trim_end_matches('.');
+            if !v.is_empty() {
+                return Some(v.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// `1Gi`, `512Mi`, `10 GiB` in a text.
+fn storage_size(text: &str) -> Option<String> {
+    for word in text.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',') {
+        let digits: String = word.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let unit = &word[digits.len()..];
+        if !digits.is_empty() && matches!(unit, "Gi" | "Mi" | "GiB" | "MiB" | "G" | "GB") {
+            let unit = if unit.starts_with('G') { "Gi" } else { "Mi" };
+            return Some(format!("{digits}{unit}"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn megabytes_in_clauses() {
+        assert_eq!(megabytes("image sizes <200mb (frontend)"), Some(200));
+        assert_eq!(megabytes("150 mb"), Some(150));
+        assert_eq!(megabytes("no size"), None);
+    }
+
+    #[test]
+    fn secret_names() {
+        for s in ["DATABASE_URL", "OPENAI_API_KEY", "BETTER_AUTH_SECRET", "REDIS_PASSWORD"] {
+            assert!(is_secret_name(s), "{s}");
+        }
+        for s in ["LOG_LEVEL", "API_URL", "NODE_ENV", "KEY"] {
+            assert!(!is_secret_name(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn storage_sizes() {
+        assert_eq!(storage_size("Redis 7 (in-cluster, persistent volume 1Gi)").as_deref(), Some("1Gi"));
+        assert_eq!(storage_size("no volume"), None);
+    }
+}
