@@ -136,7 +136,7 @@ fn stages(root: &Path, selection: &Selection, feature: &str, iterations: usize, 
     row(feature, "5a render: templates", compile_templates);
     let renderer = sp::render::Renderer::new(&templates);
     let render = median(iterations, || {
-        renderer.documents(&plan, &report, "out", &templates, &mut Diagnostics::default());
+        renderer.documents(&plan, &report, "out", &[], &templates, &mut Diagnostics::default());
     });
     row(feature, "5b render: documents", render);
 

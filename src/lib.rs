@@ -52,6 +52,8 @@ pub struct Compilation {
 pub struct Options {
     /// `--set key=value` assignments, the highest-precedence input.
     pub set: Vec<String>,
+    /// The output root as documents should name it (`out` when it is the workspace's own).
+    pub out_display: Option<String>,
 }
 
 /// Run stages 1 to 5 for the selected features of the workspace at `root`. Output paths in
@@ -128,8 +130,16 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             &mut diags,
         );
         let report = gates::evaluate(&plan);
-        let out_dir = format!("out/{}", f.name);
-        for (name, text) in renderer.documents(&plan, &report, &out_dir, &templates, &mut diags) {
+        let out_dir = format!("{}/{}", options.out_display.as_deref().unwrap_or("out"), f.name);
+        let mut outputs: Vec<(String, String)> = Vec::new();
+        if let Some(d) = &plan.deployment {
+            outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
+        }
+        let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();
+        names.extend(outputs.iter().map(|(p, _)| p.clone()));
+        names.sort();
+        outputs.extend(renderer.documents(&plan, &report, &out_dir, &names, &templates, &mut diags));
+        for (name, text) in outputs {
             let path = format!("{}/{name}", f.name);
             if let Err(p) = tree.insert(path, text) {
                 diags.push(

@@ -24,8 +24,11 @@ impl std::fmt::Display for YamlError {
 
 /// Serialise one document.
 pub fn to_string<T: Serialize>(value: &T) -> String {
-    // The defaults are what we want: two-space indentation, block style.
-    let mut s = serde_saphyr::to_string(value).expect("generated values serialise to YAML");
+    // Two-space indentation and block style are the defaults. Long strings stay on one line:
+    // folded scalars would break commands people copy from the contracts.
+    let mut opts = serde_saphyr::SerializerOptions::default();
+    opts.prefer_block_scalars = false;
+    let mut s = serde_saphyr::to_string_with_options(value, opts).expect("generated values serialise to YAML");
     while s.ends_with("\n\n") {
         s.pop();
     }
@@ -84,4 +87,3 @@ mod tests {
         assert_eq!(e.line, Some(2), "{e}");
     }
 }
-

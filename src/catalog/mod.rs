@@ -135,7 +135,11 @@ impl Stack {
     pub fn version(&self, wanted: Option<&str>) -> (&Version, bool) {
         if let Some(w) = wanted {
             let w = w.trim_end_matches('+').trim_start_matches('v');
-            if let Some(v) = self.versions.iter().find(|v| v.version == w || w.starts_with(&format!("{}.", v.version))) {
+            if let Some(v) = self
+                .versions
+                .iter()
+                .find(|v| v.version == w || w.starts_with(&format!("{}.", v.version)))
+            {
                 return (v, true);
             }
         }
@@ -147,7 +151,10 @@ impl Stack {
 /// `net/http`, `kubectl-ai`).
 pub fn tokens(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | ':' | '[' | ']'))
-        .map(|w| w.trim_matches(|c: char| c == '.' || c == '*' || c == '`').to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| c == '.' || c == '*' || c == '`')
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -164,12 +171,21 @@ mod tests {
         for s in &c.stacks {
             assert!(ids.insert(&s.id), "duplicate stack {}", s.id);
             assert!(!s.versions.is_empty() && !s.package_managers.is_empty(), "{}", s.id);
-            assert_eq!(s.port.is_some(), s.run_mode != RunMode::Worker, "{}: port iff it serves", s.id);
+            assert_eq!(
+                s.port.is_some(),
+                s.run_mode != RunMode::Worker,
+                "{}: port iff it serves",
+                s.id
+            );
             assert_eq!(s.health.is_some(), s.port.is_some(), "{}: health iff port", s.id);
             for v in &s.versions {
                 for (stage, image) in v.images.iter().chain(&s.images) {
                     let tag = image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
-                    assert!(!tag.is_empty() && tag != "latest", "{}: stage {stage} image {image} is not pinned", s.id);
+                    assert!(
+                        !tag.is_empty() && tag != "latest",
+                        "{}: stage {stage} image {image} is not pinned",
+                        s.id
+                    );
                 }
             }
         }
@@ -178,7 +194,10 @@ mod tests {
     #[test]
     fn stack_lines_select_stacks() {
         let c = Catalog::builtin();
-        assert_eq!(c.find("Next.js 16+, React 19+, TypeScript, pnpm").unwrap().id, "nextjs-standalone");
+        assert_eq!(
+            c.find("Next.js 16+, React 19+, TypeScript, pnpm").unwrap().id,
+            "nextjs-standalone"
+        );
         assert_eq!(c.find("FastAPI, Python 3.13+, SQLModel, UV").unwrap().id, "fastapi");
         assert_eq!(c.find("Go 1.25, net/http").unwrap().language, "go");
         assert!(c.find("Neon PostgreSQL").is_none());

@@ -127,7 +127,14 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         eprintln!("saved {}", path.strip_prefix(&root).unwrap_or(&path).display());
     }
 
-    let options = crate::Options { set: args.set.clone() };
+    let out_display = match out_root.strip_prefix(&root) {
+        Ok(rel) => crate::source::display_path(rel),
+        Err(_) => crate::source::display_path(&out_root),
+    };
+    let options = crate::Options {
+        set: args.set.clone(),
+        out_display: Some(out_display),
+    };
     let compilation = crate::compile(&root, &selection, &options)?;
     let diags = &compilation.diagnostics;
     let sources = &compilation.workspace.sources;

@@ -12,24 +12,61 @@ use crate::diagnostics::Diagnostics;
 use crate::source::{SourceId, Sources, display_path};
 
 /// Files whose presence identifies a component folder.
-const MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "requirements.txt", "go.mod", "Cargo.toml"];
+const MANIFESTS: &[&str] = &[
+    "package.json",
+    "pyproject.toml",
+    "requirements.txt",
+    "go.mod",
+    "Cargo.toml",
+];
 
 /// Files read (when present) because they decide a stack, a version, a package manager or
 /// configuration keys.
 const READ: &[&str] = &[
-    "package.json", "pyproject.toml", "requirements.txt", "go.mod", "Cargo.toml", ".python-version", ".nvmrc",
-    ".node-version", ".env.example", "next.config.js", "next.config.mjs", "next.config.ts", "vite.config.ts",
-    "vite.config.js", "vite.config.mjs",
+    "package.json",
+    "pyproject.toml",
+    "requirements.txt",
+    "go.mod",
+    "Cargo.toml",
+    ".python-version",
+    ".nvmrc",
+    ".node-version",
+    ".env.example",
+    "next.config.js",
+    "next.config.mjs",
+    "next.config.ts",
+    "vite.config.ts",
+    "vite.config.js",
+    "vite.config.mjs",
 ];
 
 /// Files whose mere presence matters (lock files).
-const PRESENCE: &[&str] = &["pnpm-lock.yaml", "package-lock.json", "yarn.lock", "uv.lock", "poetry.lock", "go.sum", "bun.lockb"];
+const PRESENCE: &[&str] = &[
+    "pnpm-lock.yaml",
+    "package-lock.json",
+    "yarn.lock",
+    "uv.lock",
+    "poetry.lock",
+    "go.sum",
+    "bun.lockb",
+];
 
 /// Folders under which components may be grouped.
 const GROUPS: &[&str] = &["apps", "services", "packages"];
 
 /// Folders never taken for components.
-const SKIP: &[&str] = &["node_modules", "target", "out", "specs", "templates", "tests", "docs", ".git", ".specify", "vendor"];
+const SKIP: &[&str] = &[
+    "node_modules",
+    "target",
+    "out",
+    "specs",
+    "templates",
+    "tests",
+    "docs",
+    ".git",
+    ".specify",
+    "vendor",
+];
 
 /// Source files scanned for health routes, and how much of each.
 const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "go"];
@@ -52,7 +89,10 @@ pub struct RepoDir {
 pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<RepoDir> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     for dir in subdirs(root) {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if GROUPS.contains(&name.as_str()) {
             candidates.extend(subdirs(&dir));
         } else {
@@ -77,9 +117,15 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
                 }
             }
         }
-        rd.present = PRESENCE.iter().filter(|f| dir.join(f).is_file()).map(|f| f.to_string()).collect();
+        rd.present = PRESENCE
+            .iter()
+            .filter(|f| dir.join(f).is_file())
+            .map(|f| f.to_string())
+            .collect();
         for file in source_files(&dir) {
-            let Ok(text) = std::fs::read_to_string(&file) else { continue };
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
             if text.contains("/health") || text.contains("/healthz") || text.contains("/readyz") {
                 let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
                 rd.sources.push(sources.add(shown, text));
@@ -91,7 +137,9 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut v: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
@@ -117,7 +165,8 @@ fn source_files(dir: &Path) -> Vec<PathBuf> {
             let name = e.file_name().to_string_lossy().into_owned();
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
-                if !name.starts_with('.') && !SKIP.contains(&name.as_str()) && name != "__pycache__" && name != ".next" {
+                if !name.starts_with('.') && !SKIP.contains(&name.as_str()) && name != "__pycache__" && name != ".next"
+                {
                     queue.insert(0, e.path());
                 }
             } else if ft.is_file()

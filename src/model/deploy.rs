@@ -290,13 +290,26 @@ pub mod fixture {
                 tag: v("0.1.0".into()),
                 pull_policy: v("IfNotPresent".into()),
             },
-            stages: stages.iter().map(|(n, b)| Stage { name: n.to_string(), base: v(b.to_string()) }).collect(),
+            stages: stages
+                .iter()
+                .map(|(n, b)| Stage {
+                    name: n.to_string(),
+                    base: v(b.to_string()),
+                })
+                .collect(),
             size_budget_mb: Some(v(200)),
             replicas: v(1),
             resources: resources(),
-            config: vec![ConfigValue { name: "LOG_LEVEL".into(), value: "info".into(), origin: Origin::derived("default") }],
+            config: vec![ConfigValue {
+                name: "LOG_LEVEL".into(),
+                value: "info".into(),
+                origin: Origin::derived("default"),
+            }],
             secrets: Vec::new(),
-            exposure: Exposure { service_type: v(ServiceType::ClusterIP), ingress_host: None },
+            exposure: Exposure {
+                service_type: v(ServiceType::ClusterIP),
+                ingress_host: None,
+            },
             depends_on: Vec::new(),
             writable_dirs: vec!["/tmp".into()],
             uid: 10001,
@@ -316,14 +329,22 @@ pub mod fixture {
             "pnpm",
             RunMode::Server,
             Some(3000),
-            &[("deps", "node:24.11-alpine3.22"), ("build", "node:24.11-alpine3.22"), ("runtime", "node:24.11-alpine3.22")],
+            &[
+                ("deps", "node:24.11-alpine3.22"),
+                ("build", "node:24.11-alpine3.22"),
+                ("runtime", "node:24.11-alpine3.22"),
+            ],
             &["node", "server.js"],
         );
         web.exposure.service_type = v(ServiceType::NodePort);
         web.writable_dirs.push("/app/.next/cache".into());
         web.slow_start = true;
         web.depends_on = vec!["api".into()];
-        web.config.push(ConfigValue { name: "API_URL".into(), value: "http://api:8000".into(), origin: Origin::derived("the api component") });
+        web.config.push(ConfigValue {
+            name: "API_URL".into(),
+            value: "http://api:8000".into(),
+            origin: Origin::derived("the api component"),
+        });
         let mut api = component(
             "api",
             Role::Backend,
@@ -333,10 +354,17 @@ pub mod fixture {
             "uv",
             RunMode::Server,
             Some(8000),
-            &[("uv", "ghcr.io/astral-sh/uv:0.9.5"), ("build", "python:3.13.9-slim-bookworm"), ("runtime", "python:3.13.9-slim-bookworm")],
+            &[
+                ("uv", "ghcr.io/astral-sh/uv:0.9.5"),
+                ("build", "python:3.13.9-slim-bookworm"),
+                ("runtime", "python:3.13.9-slim-bookworm"),
+            ],
             &["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"],
         );
-        api.secrets = vec![secret("DATABASE_URL", "todo-db"), secret("OPENAI_API_KEY", "todo-secrets")];
+        api.secrets = vec![
+            secret("DATABASE_URL", "todo-db"),
+            secret("OPENAI_API_KEY", "todo-secrets"),
+        ];
         api.depends_on = vec!["postgres".into(), "redis".into()];
         let mut worker = component(
             "worker",

@@ -26,10 +26,17 @@ fn leaf(map: &serde_json::Map<String, Value>) -> Option<(String, String)> {
     if map.len() == 2 && map.contains_key("value") {
         return Some((scalar(&map["value"]), origin));
     }
-    if map.iter().any(|(k, v)| k != "origin" && (v.is_object() || v.is_array())) {
+    if map
+        .iter()
+        .any(|(k, v)| k != "origin" && (v.is_object() || v.is_array()))
+    {
         return None;
     }
-    let rest: Vec<String> = map.iter().filter(|(k, _)| *k != "origin").map(|(k, v)| format!("{k}={}", scalar(v))).collect();
+    let rest: Vec<String> = map
+        .iter()
+        .filter(|(k, _)| *k != "origin")
+        .map(|(k, v)| format!("{k}={}", scalar(v)))
+        .collect();
     Some((rest.join(" "), origin))
 }
 

@@ -6,6 +6,7 @@
 //! an error rather than an empty string, and HTML escaping is off, because the output is
 //! Markdown, not HTML.
 
+pub mod contracts;
 pub mod docker;
 pub mod explain;
 pub mod k8s;
@@ -62,7 +63,7 @@ struct Context<'a> {
     plan: &'a Plan,
     report: &'a Report,
     /// Every file this run writes for the feature, relative to its output folder.
-    files: Vec<&'static str>,
+    files: &'a [String],
     /// The output folder relative to the workspace root (`out/006-k8s-deployment`).
     out_dir: &'a str,
 }
@@ -124,13 +125,14 @@ impl Renderer {
         plan: &Plan,
         report: &Report,
         out_dir: &str,
+        files: &[String],
         templates: &Templates,
         diags: &mut Diagnostics,
     ) -> Vec<(String, String)> {
         let ctx = Context {
             plan,
             report,
-            files: DOCUMENTS.iter().map(|d| d.name).collect(),
+            files,
             out_dir,
         };
         // Serialise the context once for all documents.

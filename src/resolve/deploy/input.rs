@@ -179,7 +179,12 @@ mod tests {
 
     #[test]
     fn set_paths_become_typed_json() {
-        let v = set_to_json(&["components.api.port=8080".into(), "namespace=todo".into(), "rollout.zeroDowntime=true".into()]).unwrap();
+        let v = set_to_json(&[
+            "components.api.port=8080".into(),
+            "namespace=todo".into(),
+            "rollout.zeroDowntime=true".into(),
+        ])
+        .unwrap();
         let input: DeployInput = serde_json::from_value(v).unwrap();
         assert_eq!(input.components["api"].port, Some(8080));
         assert_eq!(input.namespace.as_deref(), Some("todo"));
@@ -197,7 +202,10 @@ mod tests {
     #[test]
     fn schema_has_enums_and_ranges() {
         let s = schema_json();
-        assert!(s.contains("\"LoadBalancer\"") && s.contains("\"IfNotPresent\"") && s.contains("65535"), "{s}");
+        assert!(
+            s.contains("\"LoadBalancer\"") && s.contains("\"IfNotPresent\"") && s.contains("65535"),
+            "{s}"
+        );
         assert!(s.contains("\"additionalProperties\": false"));
     }
 }

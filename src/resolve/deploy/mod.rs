@@ -68,7 +68,11 @@ fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usiz
 /// planned without deployables.
 pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment> {
     let typed = typed_input(cx, diags);
-    let set_keys: BTreeSet<String> = cx.set.iter().filter_map(|s| s.split_once('=').map(|(k, _)| k.to_string())).collect();
+    let set_keys: BTreeSet<String> = cx
+        .set
+        .iter()
+        .filter_map(|s| s.split_once('=').map(|(k, _)| k.to_string()))
+        .collect();
     let yaml_at = cx
         .plan_input
         .and_then(|p| p.yaml_blocks.first().map(|b| (p.path.as_str(), b.line)));
@@ -100,7 +104,9 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     };
     let namespace = match &typed.namespace {
         Some(n) => Valued::new(slug(n), t("namespace")),
-        None => facts.namespace().unwrap_or_else(|| Valued::new(app.value.clone(), Origin::derived("the application name"))),
+        None => facts
+            .namespace()
+            .unwrap_or_else(|| Valued::new(app.value.clone(), Origin::derived("the application name"))),
     };
 
     let platform = platform(&typed, &facts, &t);
@@ -110,7 +116,15 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         .and_then(|r| r.zero_downtime)
         .map(|z| Valued::new(z, t("rollout.zeroDowntime")))
         .or_else(|| facts.zero_downtime())
-        .unwrap_or_else(|| Valued::new(true, Origin { text: "default (secure-by-default policy)".into(), kind: crate::model::OriginKind::Default }));
+        .unwrap_or_else(|| {
+            Valued::new(
+                true,
+                Origin {
+                    text: "default (secure-by-default policy)".into(),
+                    kind: crate::model::OriginKind::Default,
+                },
+            )
+        });
     let rollout = rollout(&typed, zero_downtime, &t);
 
     let mut backing = backing_services(cx, &typed, &facts, &app.value, &t);
@@ -119,7 +133,18 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     let mut used_dirs = BTreeSet::new();
     for (name, line) in &names {
         let ci = typed.components.get(name).cloned().unwrap_or_default();
-        match component(cx, name, *line, &ci, &facts, &platform, &app.value, &t, &mut used_dirs, diags) {
+        match component(
+            cx,
+            name,
+            *line,
+            &ci,
+            &facts,
+            &platform,
+            &app.value,
+            &t,
+            &mut used_dirs,
+            diags,
+        ) {
             Some(c) => components.push(c),
             None => continue,
         }
@@ -170,10 +195,11 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
         Ok(i) => i,
         Err(e) => {
             // Re-read the YAML text to point at the offending line when the problem is there.
-            let located = cx
-                .plan_input
-                .and_then(|p| p.yaml_blocks.first())
-                .and_then(|block| crate::yaml::from_str::<DeployInput>(&block.text).err().map(|ye| yaml_error(cx.sources, block, &ye)));
+            let located = cx.plan_input.and_then(|p| p.yaml_blocks.first()).and_then(|block| {
+                crate::yaml::from_str::<DeployInput>(&block.text)
+                    .err()
+                    .map(|ye| yaml_error(cx.sources, block, &ye))
+            });
             diags.push(located.unwrap_or_else(|| {
                 Diagnostic::new(Code::InvalidDeployInput, format!("invalid deployment input: {e}"))
                     .hint("`sp schema` prints the schema of the deployment block and of --set keys")
@@ -188,7 +214,10 @@ fn yaml_error(sources: &Sources, block: &crate::parse::Located, e: &crate::yaml:
     let text = &sources.get(block.span.source).text;
     let fence = block.span.range.clone();
     // YAML line 1 is the line after the opening fence.
-    let body_start = text[fence.clone()].find('\n').map(|i| fence.start + i + 1).unwrap_or(fence.start);
+    let body_start = text[fence.clone()]
+        .find('\n')
+        .map(|i| fence.start + i + 1)
+        .unwrap_or(fence.start);
     let span = match e.line {
         Some(l) => {
             let mut start = body_start;
@@ -241,7 +270,10 @@ fn app_name(cx: &DeployInputs) -> Valued<String> {
         let title = c.title.replace("Constitution", "");
         let title = title.trim().trim_end_matches(['-', '–', '—', ':']).trim();
         if !title.is_empty() && title.split_whitespace().count() <= 4 {
-            return Valued::new(slug(title), Origin::derived(format!("the constitution's title ({})", c.path)));
+            return Valued::new(
+                slug(title),
+                Origin::derived(format!("the constitution's title ({})", c.path)),
+            );
         }
     }
     let feature_slug = cx.feature.split_once('-').map(|(_, s)| s).unwrap_or(cx.feature);
@@ -259,13 +291,18 @@ fn platform(typed: &DeployInput, facts: &Facts, t: &dyn Fn(&str) -> Origin) -> P
     let typed_p = typed.platform.clone().unwrap_or_default();
     let kind = match typed_p.kind {
         Some(k) => Valued::new(k, t("platform.kind")),
-        None => facts.platform().unwrap_or_else(|| Valued::new(PlatformKind::Generic, default_origin("no platform named"))),
+        None => facts
+            .platform()
+            .unwrap_or_else(|| Valued::new(PlatformKind::Generic, default_origin("no platform named"))),
     };
     let kubernetes_version = match typed_p.kubernetes_version {
         Some(v) => Valued::new(v, t("platform.kubernetesVersion")),
-        None => facts
-            .kubernetes_version()
-            .unwrap_or_else(|| Valued::new("1.33".into(), default_origin("oldest Kubernetes release the manifests target"))),
+        None => facts.kubernetes_version().unwrap_or_else(|| {
+            Valued::new(
+                "1.33".into(),
+                default_origin("oldest Kubernetes release the manifests target"),
+            )
+        }),
     };
     let image_loading = match kind.value {
         PlatformKind::Minikube => "minikube image load",
@@ -293,16 +330,40 @@ fn rollout(typed: &DeployInput, zero_downtime: Valued<bool>, t: &dyn Fn(&str) ->
         None => Valued::new(dflt, why),
     };
     Rollout {
-        max_surge: pick_s(r.max_surge, "rollout.maxSurge", "1", default_origin("one extra pod during a rollout")),
+        max_surge: pick_s(
+            r.max_surge,
+            "rollout.maxSurge",
+            "1",
+            default_origin("one extra pod during a rollout"),
+        ),
         max_unavailable: pick_s(
             r.max_unavailable,
             "rollout.maxUnavailable",
             if z { "0" } else { "1" },
-            if z { zo.clone() } else { default_origin("rolling update") },
+            if z {
+                zo.clone()
+            } else {
+                default_origin("rolling update")
+            },
         ),
-        termination_grace_seconds: pick_n(r.termination_grace_seconds, "rollout.terminationGraceSeconds", 30, default_origin("preStop plus time to drain")),
-        pre_stop_sleep_seconds: pick_n(r.pre_stop_sleep_seconds, "rollout.preStopSleepSeconds", 5, default_origin("time for endpoints to deregister")),
-        production_replicas: pick_n(r.production_replicas, "rollout.productionReplicas", 2, if z { zo } else { default_origin("production") }),
+        termination_grace_seconds: pick_n(
+            r.termination_grace_seconds,
+            "rollout.terminationGraceSeconds",
+            30,
+            default_origin("preStop plus time to drain"),
+        ),
+        pre_stop_sleep_seconds: pick_n(
+            r.pre_stop_sleep_seconds,
+            "rollout.preStopSleepSeconds",
+            5,
+            default_origin("time for endpoints to deregister"),
+        ),
+        production_replicas: pick_n(
+            r.production_replicas,
+            "rollout.productionReplicas",
+            2,
+            if z { zo } else { default_origin("production") },
+        ),
         zero_downtime,
     }
 }
@@ -332,11 +393,16 @@ fn component(
     diags: &mut Diagnostics,
 ) -> Option<Component> {
     let key = |field: &str| format!("components.{name}.{field}");
-    let line_origin = line.map(|l| l.origin.clone()).unwrap_or_else(|| t(&format!("components.{name}")));
+    let line_origin = line
+        .map(|l| l.origin.clone())
+        .unwrap_or_else(|| t(&format!("components.{name}")));
     let line_value = line.map(|l| l.value.as_str()).unwrap_or("");
 
     // Source folder: typed, else an existing folder named like the component or its role.
-    let role_guess = ci.role.or_else(|| role_of(name)).or_else(|| line.and_then(|l| role_of(&l.role)));
+    let role_guess = ci
+        .role
+        .or_else(|| role_of(name))
+        .or_else(|| line.and_then(|l| role_of(&l.role)));
     let source_dir: Valued<Option<String>> = match &ci.source_dir {
         Some(d) => Valued::new(Some(d.trim_end_matches('/').to_string()), t(&key("sourceDir"))),
         None => {
@@ -345,10 +411,18 @@ fn component(
                 wanted.extend(dir_aliases(r).iter().map(|s| s.to_string()));
             }
             let found = wanted.iter().find_map(|w| {
-                cx.repo.iter().find(|d| (d.path == *w || d.path.ends_with(&format!("/{w}"))) && !used_dirs.contains(&d.path))
+                cx.repo
+                    .iter()
+                    .find(|d| (d.path == *w || d.path.ends_with(&format!("/{w}"))) && !used_dirs.contains(&d.path))
             });
             match found {
-                Some(d) => Valued::new(Some(d.path.clone()), Origin { text: format!("repository: {}/ exists", d.path), kind: crate::model::OriginKind::Input }),
+                Some(d) => Valued::new(
+                    Some(d.path.clone()),
+                    Origin {
+                        text: format!("repository: {}/ exists", d.path),
+                        kind: crate::model::OriginKind::Input,
+                    },
+                ),
                 None => Valued::new(None, default_origin("no component folder in the repository")),
             }
         }
@@ -356,7 +430,10 @@ fn component(
     if let Some(d) = &source_dir.value {
         used_dirs.insert(d.clone());
     }
-    let repo_dir = source_dir.value.as_ref().and_then(|d| cx.repo.iter().find(|r| &r.path == d));
+    let repo_dir = source_dir
+        .value
+        .as_ref()
+        .and_then(|d| cx.repo.iter().find(|r| &r.path == d));
 
     // Stack.
     let prose_stack = cx.catalog.find(line_value);
@@ -367,25 +444,38 @@ fn component(
             None => {
                 let ids: Vec<&str> = cx.catalog.stacks.iter().map(|s| s.id.as_str()).collect();
                 diags.push(
-                    Diagnostic::new(Code::UnknownStack, format!("component `{name}`: no stack `{id}` in the catalog"))
-                        .hint(format!("known stacks: {}", ids.join(", "))),
+                    Diagnostic::new(
+                        Code::UnknownStack,
+                        format!("component `{name}`: no stack `{id}` in the catalog"),
+                    )
+                    .hint(format!("known stacks: {}", ids.join(", "))),
                 );
                 return None;
             }
         },
         None => {
-            let hinted = detected_first
-                .as_ref()
-                .and_then(|d| d.stack_hint.clone())
-                .filter(|h| prose_stack.is_none_or(|p| p.language == cx.catalog.get(&h.value).map(|s| s.language.clone()).unwrap_or_default()));
+            let hinted = detected_first.as_ref().and_then(|d| d.stack_hint.clone()).filter(|h| {
+                prose_stack.is_none_or(|p| {
+                    p.language == cx.catalog.get(&h.value).map(|s| s.language.clone()).unwrap_or_default()
+                })
+            });
             match (hinted, prose_stack) {
-                (Some(h), _) => (cx.catalog.get(&h.value).expect("detected ids are catalog ids"), h.origin),
+                (Some(h), _) => (
+                    cx.catalog.get(&h.value).expect("detected ids are catalog ids"),
+                    h.origin,
+                ),
                 (None, Some(s)) => (s, line_origin.clone()),
                 (None, None) => {
                     let ids: Vec<&str> = cx.catalog.stacks.iter().map(|s| s.id.as_str()).collect();
                     diags.push(
-                        Diagnostic::new(Code::UnknownStack, format!("component `{name}`: the catalog has no stack for `{line_value}`"))
-                            .hint(format!("name a framework the catalog knows, or set `components.{name}.stack` to one of: {}", ids.join(", "))),
+                        Diagnostic::new(
+                            Code::UnknownStack,
+                            format!("component `{name}`: the catalog has no stack for `{line_value}`"),
+                        )
+                        .hint(format!(
+                            "name a framework the catalog knows, or set `components.{name}.stack` to one of: {}",
+                            ids.join(", ")
+                        )),
                     );
                     return None;
                 }
@@ -416,12 +506,33 @@ fn component(
         (Some(w), false) => {
             let known: Vec<&str> = stack.versions.iter().map(|v| v.version.as_str()).collect();
             diags.push(
-                Diagnostic::new(Code::UnsupportedVersion, format!("component `{name}`: {} {} is not a maintained version the catalog pins", stack.language, w.value))
-                    .hint(format!("{} uses {} {}; the catalog has {}", name, stack.language, version.version, known.join(", "))),
+                Diagnostic::new(
+                    Code::UnsupportedVersion,
+                    format!(
+                        "component `{name}`: {} {} is not a maintained version the catalog pins",
+                        stack.language, w.value
+                    ),
+                )
+                .hint(format!(
+                    "{} uses {} {}; the catalog has {}",
+                    name,
+                    stack.language,
+                    version.version,
+                    known.join(", ")
+                )),
             );
-            Valued::new(version.version.clone(), default_origin(&format!("{} catalog, {} {} not available", stack.id, stack.language, w.value)))
+            Valued::new(
+                version.version.clone(),
+                default_origin(&format!(
+                    "{} catalog, {} {} not available",
+                    stack.id, stack.language, w.value
+                )),
+            )
         }
-        (None, _) => Valued::new(version.version.clone(), default_origin(&format!("{} catalog", stack.id))),
+        (None, _) => Valued::new(
+            version.version.clone(),
+            default_origin(&format!("{} catalog", stack.id)),
+        ),
     };
 
     let package_manager = ci
@@ -431,14 +542,25 @@ fn component(
         .or_else(|| detected.as_ref().and_then(|d| d.package_manager.clone()))
         .or_else(|| {
             let words = crate::catalog::tokens(line_value);
-            stack.package_managers.iter().find(|pm| words.contains(pm)).map(|pm| Valued::new(pm.clone(), line_origin.clone()))
+            stack
+                .package_managers
+                .iter()
+                .find(|pm| words.contains(pm))
+                .map(|pm| Valued::new(pm.clone(), line_origin.clone()))
         })
-        .unwrap_or_else(|| Valued::new(stack.package_managers[0].clone(), default_origin(&format!("{} catalog", stack.id))));
+        .unwrap_or_else(|| {
+            Valued::new(
+                stack.package_managers[0].clone(),
+                default_origin(&format!("{} catalog", stack.id)),
+            )
+        });
 
     let catalog_origin = default_origin(&format!("{} catalog", stack.id));
     let port = stack.port.map(|dflt| match ci.port {
         Some(p) => Valued::new(p, t(&key("port"))),
-        None => facts.port(role.value, name).unwrap_or_else(|| Valued::new(dflt, catalog_origin.clone())),
+        None => facts
+            .port(role.value, name)
+            .unwrap_or_else(|| Valued::new(dflt, catalog_origin.clone())),
     });
     let health = stack.health.as_ref().map(|h| {
         let hi = ci.health.clone().unwrap_or_default();
@@ -452,7 +574,13 @@ fn component(
             .readiness
             .map(|p| Valued::new(p, t(&key("health.readiness"))))
             .or_else(|| detected.as_ref().and_then(|d| d.readiness.clone()))
-            .unwrap_or_else(|| if live.origin.kind == crate::model::OriginKind::Default { Valued::new(h.readiness.clone(), catalog_origin.clone()) } else { live.clone() });
+            .unwrap_or_else(|| {
+                if live.origin.kind == crate::model::OriginKind::Default {
+                    Valued::new(h.readiness.clone(), catalog_origin.clone())
+                } else {
+                    live.clone()
+                }
+            });
         let startup = hi
             .startup
             .map(|p| Valued::new(p, t(&key("health.startup"))))
@@ -470,7 +598,9 @@ fn component(
         .or_else(|| facts.pull_policy())
         .unwrap_or_else(|| {
             let why = match platform.kind.value {
-                PlatformKind::Minikube | PlatformKind::Kind => "images are loaded into the cluster and their tags never move",
+                PlatformKind::Minikube | PlatformKind::Kind => {
+                    "images are loaded into the cluster and their tags never move"
+                }
                 PlatformKind::Generic => "immutable version tags",
             };
             Valued::new("IfNotPresent".into(), default_origin(why))
@@ -478,7 +608,10 @@ fn component(
     let image = Image {
         repository: match &ci.image {
             Some(i) => Valued::new(i.clone(), t(&key("image"))),
-            None => Valued::new(format!("{app}-{name}"), Origin::derived("the application and component names")),
+            None => Valued::new(
+                format!("{app}-{name}"),
+                Origin::derived("the application and component names"),
+            ),
         },
         tag: match &ci.tag {
             Some(tag) => Valued::new(tag.clone(), t(&key("tag"))),
@@ -487,13 +620,24 @@ fn component(
         pull_policy,
     };
 
-    let mut stage_images: Vec<(String, String)> = version.images.iter().chain(stack.images.iter()).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut stage_images: Vec<(String, String)> = version
+        .images
+        .iter()
+        .chain(stack.images.iter())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     stage_images.sort_by_key(|(k, _)| STAGE_ORDER.iter().position(|s| s == k).unwrap_or(usize::MAX));
     let stages = stage_images
         .into_iter()
         .map(|(n, img)| Stage {
             name: n,
-            base: Valued::new(img, Origin::derived(format!("the {} catalog, {} {}", stack.id, stack.language, version.version))),
+            base: Valued::new(
+                img,
+                Origin::derived(format!(
+                    "the {} catalog, {} {}",
+                    stack.id, stack.language, version.version
+                )),
+            ),
         })
         .collect();
 
@@ -504,7 +648,12 @@ fn component(
     let replicas = ci
         .replicas
         .map(|r| Valued::new(r, t(&key("replicas"))))
-        .unwrap_or_else(|| Valued::new(1, default_origin("one replica on a local cluster; production values raise it")));
+        .unwrap_or_else(|| {
+            Valued::new(
+                1,
+                default_origin("one replica on a local cluster; production values raise it"),
+            )
+        });
     let ri = ci.resources.clone().unwrap_or_default();
     let res = |v: Option<String>, field: &str, dflt: &str| match v {
         Some(v) => Valued::new(v, t(&key(&format!("resources.{field}")))),
@@ -525,19 +674,37 @@ fn component(
     let mut secrets = Vec::new();
     for (k, v) in &ci.config {
         config.retain(|c| &c.name != k);
-        config.push(ConfigValue { name: k.clone(), value: v.clone(), origin: t(&key(&format!("config.{k}"))) });
+        config.push(ConfigValue {
+            name: k.clone(),
+            value: v.clone(),
+            origin: t(&key(&format!("config.{k}"))),
+        });
     }
     for s in &ci.secrets {
-        secrets.push(SecretRef { env: s.clone(), secret: format!("{app}-secrets"), key: s.clone(), origin: t(&key("secrets")) });
+        secrets.push(SecretRef {
+            env: s.clone(),
+            secret: format!("{app}-secrets"),
+            key: s.clone(),
+            origin: t(&key("secrets")),
+        });
     }
     if let Some(d) = &detected {
         for (k, v, secret, origin) in &d.env {
             if *secret {
                 if !secrets.iter().any(|s: &SecretRef| &s.env == k) {
-                    secrets.push(SecretRef { env: k.clone(), secret: format!("{app}-secrets"), key: k.clone(), origin: origin.clone() });
+                    secrets.push(SecretRef {
+                        env: k.clone(),
+                        secret: format!("{app}-secrets"),
+                        key: k.clone(),
+                        origin: origin.clone(),
+                    });
                 }
             } else if !v.is_empty() && !config.iter().any(|c| &c.name == k) {
-                config.push(ConfigValue { name: k.clone(), value: v.clone(), origin: origin.clone() });
+                config.push(ConfigValue {
+                    name: k.clone(),
+                    value: v.clone(),
+                    origin: origin.clone(),
+                });
             }
         }
     }
@@ -546,10 +713,18 @@ fn component(
         Some(e) => Valued::new(e, t(&key("exposure"))),
         None => facts.exposure(role.value).unwrap_or_else(|| match role.value {
             Role::Frontend => match platform.kind.value {
-                PlatformKind::Minikube | PlatformKind::Kind => Valued::new(ServiceType::NodePort, default_origin("reachable from the host of a local cluster")),
-                PlatformKind::Generic => Valued::new(ServiceType::LoadBalancer, default_origin("the public entry point")),
+                PlatformKind::Minikube | PlatformKind::Kind => Valued::new(
+                    ServiceType::NodePort,
+                    default_origin("reachable from the host of a local cluster"),
+                ),
+                PlatformKind::Generic => {
+                    Valued::new(ServiceType::LoadBalancer, default_origin("the public entry point"))
+                }
             },
-            _ => Valued::new(ServiceType::ClusterIP, default_origin("reachable inside the cluster only")),
+            _ => Valued::new(
+                ServiceType::ClusterIP,
+                default_origin("reachable inside the cluster only"),
+            ),
         }),
     };
     let ingress_host = match &ci.host {
@@ -576,7 +751,10 @@ fn component(
         resources,
         config,
         secrets,
-        exposure: Exposure { service_type, ingress_host },
+        exposure: Exposure {
+            service_type,
+            ingress_host,
+        },
         depends_on: ci.depends_on.clone(),
         writable_dirs: stack.writable_dirs.clone(),
         uid: UID,
@@ -608,7 +786,13 @@ fn prose_version(value: &str, language: &str) -> Option<String> {
     None
 }
 
-fn backing_services(cx: &DeployInputs, typed: &DeployInput, facts: &Facts, app: &str, t: &dyn Fn(&str) -> Origin) -> Vec<BackingService> {
+fn backing_services(
+    cx: &DeployInputs,
+    typed: &DeployInput,
+    facts: &Facts,
+    app: &str,
+    t: &dyn Fn(&str) -> Origin,
+) -> Vec<BackingService> {
     let mut out = Vec::new();
     let mut found = facts.backing();
     // Typed services add to or override what the prose says.
@@ -620,15 +804,29 @@ fn backing_services(cx: &DeployInputs, typed: &DeployInput, facts: &Facts, app: 
         });
         let Some(kind) = kind else { continue };
         found.retain(|f| f.0 != kind);
-        let mode = si.mode.map(|m| Valued::new(m, t(&format!("services.{name}.mode")))).unwrap_or_else(|| Valued::new(ServiceMode::InCluster, default_origin("in the cluster")));
-        found.push((kind, mode, name.clone(), si.version.clone(), si.storage.clone().map(|s| Valued::new(s, t(&format!("services.{name}.storage"))))));
+        let mode = si
+            .mode
+            .map(|m| Valued::new(m, t(&format!("services.{name}.mode"))))
+            .unwrap_or_else(|| Valued::new(ServiceMode::InCluster, default_origin("in the cluster")));
+        found.push((
+            kind,
+            mode,
+            name.clone(),
+            si.version.clone(),
+            si.storage
+                .clone()
+                .map(|s| Valued::new(s, t(&format!("services.{name}.storage")))),
+        ));
     }
     for (kind, mode, product, version, storage) in found {
         let kind_name = match kind {
             ServiceKind::Postgres => "postgres",
             ServiceKind::Redis => "redis",
         };
-        let catalog = cx.catalog.service(kind_name).expect("the catalog pins every service kind");
+        let catalog = cx
+            .catalog
+            .service(kind_name)
+            .expect("the catalog pins every service kind");
         let in_cluster = mode.value == ServiceMode::InCluster;
         let (env, key) = match (kind, in_cluster) {
             (ServiceKind::Postgres, false) => ("DATABASE_URL", "DATABASE_URL"),
@@ -647,8 +845,17 @@ fn backing_services(cx: &DeployInputs, typed: &DeployInput, facts: &Facts, app: 
             },
             image: in_cluster.then(|| Valued::new(catalog.image.clone(), default_origin("catalog, pinned"))),
             port: catalog.port,
-            storage: if in_cluster { Some(storage.unwrap_or_else(|| Valued::new("1Gi".into(), default_origin("smallest useful volume")))) } else { None },
-            secret: SecretRef { env: env.into(), secret: format!("{app}-secrets"), key: key.into(), origin },
+            storage: if in_cluster {
+                Some(storage.unwrap_or_else(|| Valued::new("1Gi".into(), default_origin("smallest useful volume"))))
+            } else {
+                None
+            },
+            secret: SecretRef {
+                env: env.into(),
+                secret: format!("{app}-secrets"),
+                key: key.into(),
+                origin,
+            },
             uid: UID,
             mode,
         });
@@ -660,7 +867,10 @@ fn backing_services(cx: &DeployInputs, typed: &DeployInput, facts: &Facts, app: 
 /// use the backing services, and every secret the inputs name goes to the components that
 /// need it.
 fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Facts, app: &str) {
-    let backend = components.iter().find(|c| c.role.value == Role::Backend).map(|c| (c.name.clone(), c.port.as_ref().map(|p| p.value)));
+    let backend = components
+        .iter()
+        .find(|c| c.role.value == Role::Backend)
+        .map(|c| (c.name.clone(), c.port.as_ref().map(|p| p.value)));
     for c in components.iter_mut() {
         match c.role.value {
             Role::Frontend => {
@@ -688,11 +898,27 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                         (ServiceKind::Redis, ServiceMode::InCluster) => "REDIS_PASSWORD",
                     };
                     if !c.secrets.iter().any(|x| x.env == env) {
-                        c.secrets.push(SecretRef { env: env.into(), secret: format!("{app}-secrets"), key: env.into(), origin: s.secret.origin.clone() });
+                        c.secrets.push(SecretRef {
+                            env: env.into(),
+                            secret: format!("{app}-secrets"),
+                            key: env.into(),
+                            origin: s.secret.origin.clone(),
+                        });
                     }
-                    if s.kind == ServiceKind::Redis && s.mode.value == ServiceMode::InCluster && !c.config.iter().any(|v| v.name == "REDIS_HOST") {
-                        c.config.push(ConfigValue { name: "REDIS_HOST".into(), value: s.name.clone(), origin: Origin::derived("the in-cluster redis Service") });
-                        c.config.push(ConfigValue { name: "REDIS_PORT".into(), value: s.port.to_string(), origin: Origin::derived("the in-cluster redis Service") });
+                    if s.kind == ServiceKind::Redis
+                        && s.mode.value == ServiceMode::InCluster
+                        && !c.config.iter().any(|v| v.name == "REDIS_HOST")
+                    {
+                        c.config.push(ConfigValue {
+                            name: "REDIS_HOST".into(),
+                            value: s.name.clone(),
+                            origin: Origin::derived("the in-cluster redis Service"),
+                        });
+                        c.config.push(ConfigValue {
+                            name: "REDIS_PORT".into(),
+                            value: s.port.to_string(),
+                            origin: Origin::derived("the in-cluster redis Service"),
+                        });
                     }
                 }
             }
@@ -706,7 +932,12 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
         }
         for c in components.iter_mut().filter(|c| c.role.value == Role::Backend) {
             if !c.secrets.iter().any(|x| x.env == s.value) {
-                c.secrets.push(SecretRef { env: s.value.clone(), secret: format!("{app}-secrets"), key: s.value.clone(), origin: s.origin.clone() });
+                c.secrets.push(SecretRef {
+                    env: s.value.clone(),
+                    secret: format!("{app}-secrets"),
+                    key: s.value.clone(),
+                    origin: s.origin.clone(),
+                });
             }
         }
     }

@@ -5,8 +5,8 @@
 //! "namespace `todo`", "Redis 7 (in-cluster, persistent volume 1Gi)") within a clause, so a
 //! fact is only taken when the text says it. The first fact in precedence order wins.
 
-use crate::model::deploy::{PlatformKind, Role, ServiceKind, ServiceMode, ServiceType, Valued};
 use crate::model::Origin;
+use crate::model::deploy::{PlatformKind, Role, ServiceKind, ServiceMode, ServiceType, Valued};
 use crate::parse::constitution::Constitution;
 use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
@@ -36,7 +36,10 @@ fn has_word(lower: &str, word: &str) -> bool {
     while let Some(i) = lower[from..].find(word) {
         let at = from + i;
         let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = lower[at + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        let after = lower[at + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
         if before && after {
             return true;
         }
@@ -89,7 +92,9 @@ impl Facts {
     }
 
     fn first<T>(&self, f: impl Fn(&Fact) -> Option<T>) -> Option<Valued<T>> {
-        self.items.iter().find_map(|fact| f(fact).map(|v| Valued::new(v, fact.origin.clone())))
+        self.items
+            .iter()
+            .find_map(|fact| f(fact).map(|v| Valued::new(v, fact.origin.clone())))
     }
 
     pub fn namespace(&self) -> Option<Valued<String>> {
@@ -99,23 +104,38 @@ impl Facts {
             let quoted = rest.strip_prefix('`').or_else(|| rest.strip_prefix('"'))?;
             let end = quoted.find(['`', '"'])?;
             let name = &quoted[..end];
-            (!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-                .then(|| name.to_string())
+            (!name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            .then(|| name.to_string())
         })
     }
 
     pub fn platform(&self) -> Option<Valued<PlatformKind>> {
         // The Technical Context's Target Platform says it best; any other mention after.
-        let stated = self.items.iter().filter(|f| f.lower.starts_with("target platform") || f.lower.starts_with("platform"));
-        let others = self.items.iter().filter(|f| !(f.lower.starts_with("target platform") || f.lower.starts_with("platform")));
-        stated.chain(others).find_map(|f| Self::platform_of(f).map(|k| Valued::new(k, f.origin.clone())))
+        let stated = self
+            .items
+            .iter()
+            .filter(|f| f.lower.starts_with("target platform") || f.lower.starts_with("platform"));
+        let others = self
+            .items
+            .iter()
+            .filter(|f| !(f.lower.starts_with("target platform") || f.lower.starts_with("platform")));
+        stated
+            .chain(others)
+            .find_map(|f| Self::platform_of(f).map(|k| Valued::new(k, f.origin.clone())))
     }
 
     fn platform_of(f: &Fact) -> Option<PlatformKind> {
         {
             if has_word(&f.lower, "minikube") {
                 Some(PlatformKind::Minikube)
-            } else if f.lower.contains("kind cluster") || f.lower.contains("kind (kubernetes in docker)") || f.lower.starts_with("target platform: kind") || f.lower.contains("kind load") {
+            } else if f.lower.contains("kind cluster")
+                || f.lower.contains("kind (kubernetes in docker)")
+                || f.lower.starts_with("target platform: kind")
+                || f.lower.contains("kind load")
+            {
                 Some(PlatformKind::Kind)
             } else {
                 None
@@ -130,7 +150,10 @@ impl Facts {
                 while let Some(i) = f.lower[from..].find(marker) {
                     let at = from + i + marker.len();
                     from = at;
-                    let v: String = f.lower[at..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+                    let v: String = f.lower[at..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit() || *c == '.')
+                        .collect();
                     let parts: Vec<&str> = v.trim_end_matches('.').split('.').collect();
                     if parts.len() >= 2 && parts[0] == "1" && parts[1].parse::<u32>().is_ok_and(|m| m >= 20) {
                         return Some(format!("1.{}", parts[1]));
@@ -143,17 +166,30 @@ impl Facts {
 
     pub fn zero_downtime(&self) -> Option<Valued<bool>> {
         self.first(|f| {
-            ["zero-downtime", "zero downtime", "no downtime", "without downtime", "drops no requests"]
-                .iter()
-                .any(|p| f.lower.contains(p))
-                .then_some(true)
+            [
+                "zero-downtime",
+                "zero downtime",
+                "no downtime",
+                "without downtime",
+                "drops no requests",
+            ]
+            .iter()
+            .any(|p| f.lower.contains(p))
+            .then_some(true)
         })
     }
 
     pub fn pull_policy(&self) -> Option<Valued<String>> {
         self.first(|f| {
             let l = f.lower.replace(['`', ':', '*'], "");
-            for (needle, policy) in [("pullpolicy never", "Never"), ("pull policy never", "Never"), ("pullpolicy ifnotpresent", "IfNotPresent"), ("pull policy ifnotpresent", "IfNotPresent"), ("pullpolicy always", "Always"), ("pull policy always", "Always")] {
+            for (needle, policy) in [
+                ("pullpolicy never", "Never"),
+                ("pull policy never", "Never"),
+                ("pullpolicy ifnotpresent", "IfNotPresent"),
+                ("pull policy ifnotpresent", "IfNotPresent"),
+                ("pullpolicy always", "Always"),
+                ("pull policy always", "Always"),
+            ] {
                 if l.contains(needle) {
                     return Some(policy.to_string());
                 }
@@ -194,7 +230,12 @@ impl Facts {
                 }
                 if let Some(host) = clause
                     .split(|c: char| c.is_whitespace() || c == '`' || c == '(' || c == ')' || c == ',')
-                    .find(|w| w.contains('.') && w.split('.').count() >= 2 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') && !w.ends_with('.'))
+                    .find(|w| {
+                        w.contains('.')
+                            && w.split('.').count() >= 2
+                            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                            && !w.ends_with('.')
+                    })
                 {
                     return Some(host.to_lowercase());
                 }
@@ -278,25 +319,66 @@ impl Facts {
     }
 
     /// Backing services named in the inputs, in order of first mention.
-    pub fn backing(&self) -> Vec<(ServiceKind, Valued<ServiceMode>, String, Option<String>, Option<Valued<String>>)> {
-        let mut out: Vec<(ServiceKind, Valued<ServiceMode>, String, Option<String>, Option<Valued<String>>)> = Vec::new();
+    pub fn backing(
+        &self,
+    ) -> Vec<(
+        ServiceKind,
+        Valued<ServiceMode>,
+        String,
+        Option<String>,
+        Option<Valued<String>>,
+    )> {
+        let mut out: Vec<(
+            ServiceKind,
+            Valued<ServiceMode>,
+            String,
+            Option<String>,
+            Option<Valued<String>>,
+        )> = Vec::new();
         for f in &self.items {
-            for (kind, words) in [(ServiceKind::Postgres, &["postgresql", "postgres", "neon"][..]), (ServiceKind::Redis, &["redis"][..])] {
+            for (kind, words) in [
+                (ServiceKind::Postgres, &["postgresql", "postgres", "neon"][..]),
+                (ServiceKind::Redis, &["redis"][..]),
+            ] {
                 if out.iter().any(|o| o.0 == kind) || !words.iter().any(|w| has_word(&f.lower, w)) {
                     continue;
                 }
-                let external = ["external", "neon", "managed", "rds", "supabase", "cloud sql", "upstash", "outside the cluster"]
-                    .iter()
-                    .any(|w| f.lower.contains(w));
-                let in_cluster = ["in-cluster", "in cluster", "statefulset", "inside the cluster", "persistent volume"]
-                    .iter()
-                    .any(|w| f.lower.contains(w));
+                let external = [
+                    "external",
+                    "neon",
+                    "managed",
+                    "rds",
+                    "supabase",
+                    "cloud sql",
+                    "upstash",
+                    "outside the cluster",
+                ]
+                .iter()
+                .any(|w| f.lower.contains(w));
+                let in_cluster = [
+                    "in-cluster",
+                    "in cluster",
+                    "statefulset",
+                    "inside the cluster",
+                    "persistent volume",
+                ]
+                .iter()
+                .any(|w| f.lower.contains(w));
                 // A mention of a database in passing (a requirement that uses it) says
                 // nothing about where it runs; only take the service when the fact does.
-                if !external && !in_cluster && !f.lower.starts_with("database") && !f.lower.starts_with("storage") && !f.lower.starts_with("cache") {
+                if !external
+                    && !in_cluster
+                    && !f.lower.starts_with("database")
+                    && !f.lower.starts_with("storage")
+                    && !f.lower.starts_with("cache")
+                {
                     continue;
                 }
-                let mode = if external { ServiceMode::External } else { ServiceMode::InCluster };
+                let mode = if external {
+                    ServiceMode::External
+                } else {
+                    ServiceMode::InCluster
+                };
                 let product = product_name(&f.text, words);
                 let version = version_after(&f.lower, words);
                 let storage = storage_size(&f.text).map(|s| Valued::new(s, f.origin.clone()));
@@ -309,7 +391,11 @@ impl Facts {
     /// AI-ops tools the inputs name.
     pub fn tooling(&self) -> Vec<Valued<String>> {
         let mut out: Vec<Valued<String>> = Vec::new();
-        for (tool, words) in [("kubectl-ai", &["kubectl-ai"][..]), ("kagent", &["kagent"][..]), ("Gordon (Docker AI)", &["gordon"][..])] {
+        for (tool, words) in [
+            ("kubectl-ai", &["kubectl-ai"][..]),
+            ("kagent", &["kagent"][..]),
+            ("Gordon (Docker AI)", &["gordon"][..]),
+        ] {
             if let Some(v) = self.first(|f| words.iter().any(|w| has_word(&f.lower, w)).then(|| tool.to_string())) {
                 out.push(v);
             }
@@ -322,10 +408,14 @@ impl Facts {
 pub fn is_secret_name(word: &str) -> bool {
     let upper_snake = word.len() >= 4
         && word.contains('_')
-        && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && word
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && word.starts_with(|c: char| c.is_ascii_uppercase());
     upper_snake
-        && (["_KEY", "_SECRET", "_TOKEN", "_PASSWORD"].iter().any(|s| word.ends_with(s))
+        && (["_KEY", "_SECRET", "_TOKEN", "_PASSWORD"]
+            .iter()
+            .any(|s| word.ends_with(s))
             || word.contains("PASSWORD")
             || word.contains("SECRET")
             || matches!(word, "DATABASE_URL" | "REDIS_URL" | "POSTGRES_URL" | "MONGODB_URI"))
@@ -356,9 +446,16 @@ fn product_name(text: &str, words: &[&str]) -> String {
     for w in words {
         if let Some(i) = lower.find(w) {
             // Include a capitalised word just before (Neon PostgreSQL) and a version after.
-            let before = text[..i].split_whitespace().last().filter(|b| b.starts_with(char::is_uppercase) && !b.ends_with(':'));
+            let before = text[..i]
+                .split_whitespace()
+                .last()
+                .filter(|b| b.starts_with(char::is_uppercase) && !b.ends_with(':'));
             let word = &text[i..i + w.len()];
-            let after: String = text[i + w.len()..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let after: String = text[i + w.len()..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
             let mut name = String::new();
             if let Some(b) = before {
                 name.push_str(b);
@@ -378,7 +475,11 @@ fn product_name(text: &str, words: &[&str]) -> String {
 fn version_after(lower: &str, words: &[&str]) -> Option<String> {
     for w in words {
         if let Some(i) = lower.find(w) {
-            let v: String = lower[i + w.len()..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let v: String = lower[i + w.len()..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
             let v = v.trim_end_matches('.');
             if !v.is_empty() {
                 return Some(v.to_string());
@@ -424,7 +525,10 @@ mod tests {
 
     #[test]
     fn storage_sizes() {
-        assert_eq!(storage_size("Redis 7 (in-cluster, persistent volume 1Gi)").as_deref(), Some("1Gi"));
+        assert_eq!(
+            storage_size("Redis 7 (in-cluster, persistent volume 1Gi)").as_deref(),
+            Some("1Gi")
+        );
         assert_eq!(storage_size("no volume"), None);
     }
 }

@@ -28,7 +28,9 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
 
 /// Line (1-based) of the first occurrence of `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> usize {
-    text.find(needle).map(|i| text[..i].matches('\n').count() + 1).unwrap_or(1)
+    text.find(needle)
+        .map(|i| text[..i].matches('\n').count() + 1)
+        .unwrap_or(1)
 }
 
 pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detected {
@@ -64,14 +66,17 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     }
 
     // Package manager: the lock file is the truth.
-    let lock = |f: &str, pm: &str| dir.present.iter().any(|p| p == f).then(|| (pm.to_string(), format!("{}/{f}", dir.path)));
+    let lock = |f: &str, pm: &str| {
+        dir.present
+            .iter()
+            .any(|p| p == f)
+            .then(|| (pm.to_string(), format!("{}/{f}", dir.path)))
+    };
     let pm = lock("pnpm-lock.yaml", "pnpm")
         .or_else(|| lock("yarn.lock", "yarn"))
         .or_else(|| lock("package-lock.json", "npm"))
         .or_else(|| lock("uv.lock", "uv"))
-        .or_else(|| {
-            file(dir, sources, "requirements.txt").map(|(_, p)| ("pip".to_string(), p))
-        })
+        .or_else(|| file(dir, sources, "requirements.txt").map(|(_, p)| ("pip".to_string(), p)))
         .or_else(|| file(dir, sources, "go.mod").map(|(_, p)| ("go".to_string(), p)));
     if let Some((pm, path)) = pm {
         if stack.is_none_or(|s| s.package_managers.contains(&pm)) {
@@ -81,19 +86,36 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
 
     // Language version.
     let version_files: [(&str, fn(&str) -> Option<String>); 6] = [
-        (".python-version", |t| t.lines().next().map(|l| l.trim().to_string()).filter(|v| !v.is_empty())),
+        (".python-version", |t| {
+            t.lines().next().map(|l| l.trim().to_string()).filter(|v| !v.is_empty())
+        }),
         ("pyproject.toml", |t| {
             let line = t.lines().find(|l| l.trim_start().starts_with("requires-python"))?;
             let v: String = line.split('=').skip(1).collect::<Vec<_>>().join("=");
             let v = v.trim().trim_matches('"').trim_start_matches(['>', '=', '~', '^']);
             Some(v.split(',').next()?.trim().to_string())
         }),
-        (".nvmrc", |t| t.lines().next().map(|l| l.trim().trim_start_matches('v').to_string()).filter(|v| !v.is_empty())),
-        (".node-version", |t| t.lines().next().map(|l| l.trim().trim_start_matches('v').to_string()).filter(|v| !v.is_empty())),
+        (".nvmrc", |t| {
+            t.lines()
+                .next()
+                .map(|l| l.trim().trim_start_matches('v').to_string())
+                .filter(|v| !v.is_empty())
+        }),
+        (".node-version", |t| {
+            t.lines()
+                .next()
+                .map(|l| l.trim().trim_start_matches('v').to_string())
+                .filter(|v| !v.is_empty())
+        }),
         ("package.json", |t| {
             let v: serde_json::Value = serde_json::from_str(t).ok()?;
             let node = v.get("engines")?.get("node")?.as_str()?;
-            Some(node.trim_start_matches(['>', '=', '^', '~', 'v']).split(['.', ' ']).next()?.to_string())
+            Some(
+                node.trim_start_matches(['>', '=', '^', '~', 'v'])
+                    .split(['.', ' '])
+                    .next()?
+                    .to_string(),
+            )
         }),
         ("go.mod", |t| {
             let line = t.lines().find(|l| l.starts_with("go "))?;
@@ -123,7 +145,8 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
                 let k = k.trim();
                 if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !k.is_empty() {
                     let v = v.trim().trim_matches('"').trim_matches('\'').to_string();
-                    d.env.push((k.to_string(), v, is_secret_name(k), Origin::at(&path, i + 1)));
+                    d.env
+                        .push((k.to_string(), v, is_secret_name(k), Origin::at(&path, i + 1)));
                 }
             }
         }
@@ -132,7 +155,15 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     // Health routes declared in the source.
     for id in &dir.sources {
         let f = sources.get(*id);
-        for (needle, ready) in [("\"/healthz\"", false), ("'/healthz'", false), ("\"/health\"", false), ("'/health'", false), ("\"/readyz\"", true), ("'/readyz'", true), ("\"/ready\"", true)] {
+        for (needle, ready) in [
+            ("\"/healthz\"", false),
+            ("'/healthz'", false),
+            ("\"/health\"", false),
+            ("'/health'", false),
+            ("\"/readyz\"", true),
+            ("'/readyz'", true),
+            ("\"/ready\"", true),
+        ] {
             if let Some(i) = f.text.find(needle) {
                 let path = needle.trim_matches(['"', '\'']).to_string();
                 let v = Valued::new(path, Origin::at(&f.display_path(), f.line_of(i)));
