@@ -129,6 +129,12 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             },
             &mut diags,
         );
+        if let Some(d) = &plan.deployment {
+            plan.research.extend(resolve::deploy::research::entries(d));
+            for (i, e) in plan.research.iter_mut().enumerate() {
+                e.id = format!("R{}", i + 1);
+            }
+        }
         let report = gates::evaluate(&plan);
         let out_dir = format!("{}/{}", options.out_display.as_deref().unwrap_or("out"), f.name);
         let mut outputs: Vec<(String, String)> = Vec::new();

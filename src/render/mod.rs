@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod docker;
 pub mod explain;
 pub mod k8s;
+pub mod ops;
 
 use std::collections::BTreeMap;
 
@@ -66,6 +67,8 @@ struct Context<'a> {
     files: &'a [String],
     /// The output folder relative to the workspace root (`out/006-k8s-deployment`).
     out_dir: &'a str,
+    /// Commands and sizes for the quickstart; `None` without a deployment.
+    ops: Option<ops::Ops>,
 }
 
 handlebars_helper!(cell: |s: str| s.replace('|', "\\|").replace('\n', " "));
@@ -134,6 +137,7 @@ impl Renderer {
             report,
             files,
             out_dir,
+            ops: plan.deployment.as_ref().map(|d| ops::ops(d, out_dir)),
         };
         // Serialise the context once for all documents.
         let ctx = match handlebars::Context::wraps(&ctx) {

@@ -11,6 +11,7 @@
 pub mod input;
 mod prose;
 mod repo;
+pub mod research;
 
 use std::collections::BTreeSet;
 

@@ -1,0 +1,222 @@
+//! The operational facts the documents print: exact commands for this feature, and the
+//! cluster size the quickstart asks for, computed from the resource requests.
+//!
+//! Computed here, not in templates, so plan.md, quickstart.md and the contracts print the
+//! same command for the same step.
+
+use serde::Serialize;
+
+use super::contracts::{build_command, load_command};
+use crate::model::deploy::{Deployment, PlatformKind, RunMode, ServiceMode, ServiceType};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ops {
+    pub namespace: String,
+    pub platform: String,
+    /// Sum of the CPU requests, in millicores, and of the memory requests, in MiB.
+    pub cpu_requests_m: u64,
+    pub memory_requests_mi: u64,
+    pub cluster_cpus: u64,
+    pub cluster_memory_mi: u64,
+    pub cluster_start: String,
+    pub builds: Vec<String>,
+    pub loads: Vec<String>,
+    /// One command per Secret; values come from the shell environment, never from a file.
+    pub secret_creates: Vec<String>,
+    /// Shell variables the secret commands read their values from.
+    pub secret_keys: Vec<String>,
+    pub apply: String,
+    pub wait: Vec<String>,
+    pub access: Vec<String>,
+    pub verify: Vec<String>,
+    pub size_checks: Vec<String>,
+    pub ai: Vec<AiCommand>,
+    pub uninstall: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AiCommand {
+    pub tool: String,
+    pub task: String,
+    pub command: String,
+    pub fallback: String,
+}
+
+/// `500m` → 500, `1` → 1000, `1.5` → 1500.
+pub fn millicores(q: &str) -> u64 {
+    match q.strip_suffix('m') {
+        Some(m) => m.parse().unwrap_or(0),
+        None => q.parse::<f64>().map(|c| (c * 1000.0) as u64).unwrap_or(0),
+    }
+}
+
+/// `128Mi` → 128, `1Gi` → 1024, `512M` → 488.
+pub fn mebibytes(q: &str) -> u64 {
+    let (num, unit) = q.split_at(q.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(q.len()));
+    let n: f64 = num.parse().unwrap_or(0.0);
+    let mi = match unit {
+        "Gi" => n * 1024.0,
+        "Mi" => n,
+        "Ki" => n / 1024.0,
+        "G" => n * 1e9 / 1_048_576.0,
+        "M" => n * 1e6 / 1_048_576.0,
+        _ => n / 1_048_576.0,
+    };
+    mi.ceil() as u64
+}
+
+pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
+    let ns = d.namespace.value.clone();
+    let cpu: u64 = d.components.iter().map(|c| millicores(&c.resources.cpu_request.value) * u64::from(c.replicas.value)).sum::<u64>()
+        + d.backing_services.iter().filter(|s| s.mode.value == ServiceMode::InCluster).count() as u64 * 100;
+    let mem: u64 = d.components.iter().map(|c| mebibytes(&c.resources.memory_request.value) * u64::from(c.replicas.value)).sum::<u64>()
+        + d.backing_services.iter().filter(|s| s.mode.value == ServiceMode::InCluster).count() as u64 * 128;
+    // Room for the control plane and system pods (about 1 CPU and 2 GiB on minikube), the
+    // surge pod of a rolling update, and headroom; never below minikube's own minimum.
+    let cluster_cpus = ((cpu * 2 + 1000).div_ceil(1000)).max(2);
+    let cluster_memory_mi = ((mem * 2 + 2048).div_ceil(512) * 512).max(2048);
+    let cluster_start = match d.platform.kind.value {
+        PlatformKind::Minikube => format!(
+            "minikube start --driver=docker --cpus={cluster_cpus} --memory={cluster_memory_mi}mb --kubernetes-version=v{}.0\nminikube addons enable metrics-server   # for kubectl top",
+            d.platform.kubernetes_version.value
+        ),
+        PlatformKind::Kind => format!("kind create cluster --name {} --image kindest/node:v{}.0", d.app.value, d.platform.kubernetes_version.value),
+        PlatformKind::Generic => format!("kubectl config current-context   # any cluster with {cluster_cpus} CPUs and {cluster_memory_mi} MiB free"),
+    };
+    // One `kubectl create secret` per Secret, with every key the workloads read from it.
+    let mut by_secret: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for s in d.components.iter().flat_map(|c| c.secrets.iter()).chain(d.backing_services.iter().map(|s| &s.secret)) {
+        by_secret.entry(s.secret.clone()).or_default().push(s.key.clone());
+    }
+    let mut secret_keys = Vec::new();
+    let secret_creates: Vec<String> = by_secret
+        .into_iter()
+        .map(|(name, mut keys)| {
+            keys.sort();
+            keys.dedup();
+            let env_of = |k: &str| k.to_uppercase().replace('-', "_");
+            let literals: Vec<String> = keys.iter().map(|k| format!("  --from-literal={k}=\"${}\"", env_of(k))).collect();
+            secret_keys.extend(keys.iter().map(|k| env_of(k)));
+            format!("kubectl create secret generic {name} -n {ns} \\\n{}", literals.join(" \\\n"))
+        })
+        .collect();
+    let mut access = Vec::new();
+    let mut verify = Vec::new();
+    for c in d.components.iter().filter(|c| c.run_mode.value != RunMode::Worker) {
+        let port = c.port.as_ref().map(|p| p.value).unwrap_or(80);
+        match (c.exposure.service_type.value, d.platform.kind.value) {
+            (_, _) if c.exposure.ingress_host.is_some() => {
+                let host = &c.exposure.ingress_host.as_ref().expect("checked").value;
+                access.push(format!("curl -H 'Host: {host}' http://$(kubectl get ingress {} -n {ns} -o jsonpath='{{.status.loadBalancer.ingress[0].ip}}')/", c.name));
+            }
+            (ServiceType::NodePort, PlatformKind::Minikube) => access.push(format!("minikube service {} -n {ns} --url", c.name)),
+            (ServiceType::LoadBalancer, PlatformKind::Minikube) => {
+                access.push("minikube tunnel   # in a second terminal; gives LoadBalancer Services an address".to_string());
+                access.push(format!("kubectl get service {} -n {ns} -o jsonpath='{{.status.loadBalancer.ingress[0].ip}}'", c.name));
+            }
+            (ServiceType::ClusterIP, _) => {}
+            _ => access.push(format!("kubectl port-forward -n {ns} service/{} {port}:{port}", c.name)),
+        }
+        if let Some(h) = &c.health {
+            // port-forward goes through the kubelet, so it works under the default-deny
+            // NetworkPolicy and needs no extra pod in a restricted namespace.
+            verify.push(format!(
+                "kubectl port-forward -n {ns} service/{} {port}:{port} & sleep 2; curl -fsS http://127.0.0.1:{port}{}; kill %1",
+                c.name, h.readiness.value
+            ));
+        }
+    }
+    let mut wait: Vec<String> = d.components.iter().map(|c| format!("kubectl rollout status deployment/{} -n {ns} --timeout=120s", c.name)).collect();
+    for s in d.backing_services.iter().filter(|s| s.mode.value == ServiceMode::InCluster) {
+        wait.push(format!("kubectl rollout status statefulset/{} -n {ns} --timeout=120s", s.name));
+    }
+    let size_checks = d
+        .components
+        .iter()
+        .filter_map(|c| c.size_budget_mb.as_ref().map(|b| format!("docker image inspect {} --format '{{{{.Size}}}}'   # at most {} MB", c.image.reference(), b.value)))
+        .collect();
+    let first = d.components.first().map(|c| c.name.clone()).unwrap_or_default();
+    let mut ai = Vec::new();
+    for t in &d.tooling {
+        let tool = t.value.as_str();
+        match tool {
+            "kubectl-ai" => {
+                ai.push(AiCommand {
+                    tool: tool.into(),
+                    task: "why a pod is not Ready".into(),
+                    command: format!("kubectl-ai \"why is the {first} deployment in namespace {ns} not ready?\""),
+                    fallback: format!("kubectl describe deployment {first} -n {ns} && kubectl get events -n {ns} --sort-by=.lastTimestamp"),
+                });
+                ai.push(AiCommand {
+                    tool: tool.into(),
+                    task: "scale a component".into(),
+                    command: format!("kubectl-ai \"scale the {first} deployment in namespace {ns} to 2 replicas\""),
+                    fallback: format!("kubectl scale deployment {first} -n {ns} --replicas=2"),
+                });
+            }
+            "kagent" => ai.push(AiCommand {
+                tool: tool.into(),
+                task: "a health report of the namespace".into(),
+                command: format!("kagent invoke --agent k8s-agent --task \"summarise the health of namespace {ns}\""),
+                fallback: format!("kubectl get pods,deployments,services -n {ns} && kubectl top pods -n {ns}"),
+            }),
+            _ => ai.push(AiCommand {
+                tool: tool.into(),
+                task: "review a Dockerfile".into(),
+                command: format!("docker ai \"review {out_dir}/docker/{first}.Dockerfile for size and security\""),
+                fallback: format!("hadolint {out_dir}/docker/{first}.Dockerfile"),
+            }),
+        }
+    }
+    Ops {
+        namespace: ns.clone(),
+        platform: format!("{:?}", d.platform.kind.value).to_lowercase(),
+        cpu_requests_m: cpu,
+        memory_requests_mi: mem,
+        cluster_cpus,
+        cluster_memory_mi,
+        cluster_start,
+        builds: d.components.iter().map(|c| build_command(c, out_dir)).collect(),
+        loads: d.components.iter().map(|c| load_command(d, c)).collect(),
+        secret_creates,
+        secret_keys: {
+            let mut k = secret_keys;
+            k.sort();
+            k.dedup();
+            k
+        },
+        apply: format!("kubectl apply -f {out_dir}/k8s/"),
+        wait,
+        access,
+        verify,
+        size_checks,
+        ai,
+        uninstall: format!("kubectl delete namespace {ns}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(millicores("500m"), 500);
+        assert_eq!(millicores("1.5"), 1500);
+        assert_eq!(mebibytes("1Gi"), 1024);
+        assert_eq!(mebibytes("128Mi"), 128);
+    }
+
+    #[test]
+    fn cluster_is_sized_from_requests() {
+        let d = crate::model::deploy::fixture::deployment();
+        let o = ops(&d, "out/001-x");
+        assert_eq!(o.cpu_requests_m, 100 * 3 + 100);
+        assert!(o.cluster_cpus >= 2 && o.cluster_memory_mi >= 2048);
+        assert!(o.cluster_start.contains(&format!("--cpus={}", o.cluster_cpus)));
+        let all = o.secret_creates.join("\n");
+        assert!(all.contains("kubectl create secret generic todo-db -n todo"), "{all}");
+        assert!(all.contains("--from-literal=database-url=\"$DATABASE_URL\""), "{all}");
+        assert_eq!(o.secret_creates.len(), 3);
+    }
+}

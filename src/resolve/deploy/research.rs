@@ -1,0 +1,133 @@
+//! research.md entries for the choices the compiler made about the deployment, so every
+//! default is written down with its reason and the alternatives it beat.
+
+use crate::model::deploy::{Deployment, Role, RunMode, ServiceMode, ServiceType};
+use crate::model::{Origin, ResearchEntry};
+
+fn entry(topic: String, decision: String, rationale: String, alternatives: &str, origin: Origin) -> ResearchEntry {
+    ResearchEntry {
+        id: String::new(),
+        topic,
+        decision,
+        rationale,
+        alternatives: alternatives.to_string(),
+        origin,
+    }
+}
+
+pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
+    let mut out = Vec::new();
+    for c in &d.components {
+        let stages: Vec<String> = c.stages.iter().map(|s| format!("{} `{}`", s.name, s.base.value)).collect();
+        out.push(entry(
+            format!("Base images of {}", c.name),
+            format!("{} {} on {}: {}.", c.stack_name, c.language_version.value, c.language, stages.join(", ")),
+            format!(
+                "Pinned to a maintained {} release by tag, the same major version the inputs ask for; the runtime stage copies only the build output, so no compiler or package manager ships in the image. Version from {}.",
+                c.language, c.language_version.origin.text
+            ),
+            match c.language.as_str() {
+                "node" => "`node:20` (end of life since April 2026); an unpinned `node:lts` or `latest` tag (changes under the same name).",
+                "python" => "`python:3.x` without a patch pin (moves silently); Alpine Python (musl wheels are slower to build and often missing).",
+                "go" => "`scratch` or distroless (no shell or wget for the HEALTHCHECK); an unpinned `golang:latest`.",
+                _ => "An unpinned base image.",
+            },
+            c.stack.origin.clone(),
+        ));
+        let mode = match c.run_mode.value {
+            RunMode::Server => format!("A long-running {} server on port {}.", c.language, c.port.as_ref().map(|p| p.value).unwrap_or_default()),
+            RunMode::Static => format!("Static files served by unprivileged nginx on port {}.", c.port.as_ref().map(|p| p.value).unwrap_or_default()),
+            RunMode::Worker => "A background process with no port and no Service.".to_string(),
+        };
+        out.push(entry(
+            format!("Run mode of {}", c.name),
+            mode,
+            format!("The {} stack ({}) runs this way.", c.stack.value, c.stack.origin.text),
+            match c.stack.value.as_str() {
+                "nextjs-standalone" => "Static export behind nginx (loses API routes, rewrites, middleware and ISR the app may use).",
+                "nextjs-static" | "vite-spa" => "A Node server (more memory and a runtime to patch, for files that never change).",
+                _ => "None for this stack.",
+            },
+            c.run_mode.origin.clone(),
+        ));
+        if c.role.value == Role::Frontend || c.exposure.service_type.value != ServiceType::ClusterIP {
+            out.push(entry(
+                format!("Exposure of {}", c.name),
+                format!(
+                    "A {:?} Service{}.",
+                    c.exposure.service_type.value,
+                    c.exposure.ingress_host.as_ref().map(|h| format!(" behind an Ingress for `{}`", h.value)).unwrap_or_default()
+                ),
+                format!("Decided by {}.", c.exposure.service_type.origin.text),
+                "LoadBalancer (needs `minikube tunnel` locally); NodePort (a high port, local clusters only); Ingress (one more controller to run).",
+                c.exposure.service_type.origin.clone(),
+            ));
+        }
+    }
+    if let Some(c) = d.components.first() {
+        out.push(entry(
+            "Image pull policy".into(),
+            format!("`imagePullPolicy: {}` for every component.", c.image.pull_policy.value),
+            format!("Decided by {}. Images are built locally and reach the cluster with `{}`.", c.image.pull_policy.origin.text, d.platform.image_loading),
+            "`Always` (fails for images that exist only inside the cluster); relying on the default (which is `Always` for `latest`).",
+            c.image.pull_policy.origin.clone(),
+        ));
+    }
+    let secrets: Vec<String> = {
+        let mut v: Vec<String> = d.components.iter().flat_map(|c| c.secrets.iter().map(|s| format!("`{}` ({})", s.env, s.secret))).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    if !secrets.is_empty() {
+        out.push(entry(
+            "Secrets handling".into(),
+            format!("{} come only from Kubernetes Secrets created with `kubectl create secret generic`; manifests, values files and contracts reference them by name and key.", secrets.join(", ")),
+            "No secret value is ever written to a file sp generates, so none can reach git or the Helm release history. ConfigMaps carry only non-secret settings.".into(),
+            "A Secret manifest with base64 values (base64 is not encryption, and the file ends up in git); values in values.yaml (kept in every Helm release record).",
+            d.components.iter().flat_map(|c| c.secrets.first()).map(|s| s.origin.clone()).next().unwrap_or_else(|| Origin::derived("the inputs")),
+        ));
+    }
+    for c in d.components.iter().filter(|c| c.role.value == Role::Frontend) {
+        if let Some(api) = c.config.iter().find(|v| v.name == "API_URL") {
+            out.push(entry(
+                format!("How {} reaches the API", c.name),
+                format!("`API_URL={}`: the frontend calls the backend through its ClusterIP Service, server-side.", api.value),
+                "The browser never needs the API's address, the backend stays internal, and no CORS setup is needed.".into(),
+                "A public API called from the browser (a second exposed Service, CORS, and the API URL baked into the build).",
+                api.origin.clone(),
+            ));
+        }
+    }
+    for s in &d.backing_services {
+        out.push(entry(
+            format!("{} ({})", s.product, s.name),
+            match s.mode.value {
+                ServiceMode::External => format!("External: reached through `{}` from the Secret `{}`.", s.secret.env, s.secret.secret),
+                ServiceMode::InCluster => format!(
+                    "In the cluster: a StatefulSet running `{}` with a {} volume and its password from the Secret `{}`.",
+                    s.image.as_ref().map(|i| i.value.as_str()).unwrap_or(""),
+                    s.storage.as_ref().map(|v| v.value.as_str()).unwrap_or("persistent"),
+                    s.secret.secret
+                ),
+            },
+            format!("Decided by {}.", s.mode.origin.text),
+            match s.mode.value {
+                ServiceMode::External => "Running it in the cluster (state on a laptop cluster, backups, memory).",
+                ServiceMode::InCluster => "A managed service (an account and network access from the cluster).",
+            },
+            s.mode.origin.clone(),
+        ));
+    }
+    out.push(entry(
+        "Rollout".into(),
+        format!(
+            "RollingUpdate with maxSurge {} and maxUnavailable {}; a `preStop` sleep of {} s and a termination grace period of {} s; {} replicas in production values.",
+            d.rollout.max_surge.value, d.rollout.max_unavailable.value, d.rollout.pre_stop_sleep_seconds.value, d.rollout.termination_grace_seconds.value, d.rollout.production_replicas.value
+        ),
+        format!("Zero downtime: {} ({}). A new pod must be Ready before an old one goes, and a terminating pod keeps serving until its endpoints are removed.", d.rollout.zero_downtime.value, d.rollout.zero_downtime.origin.text),
+        "Recreate (downtime on every release); maxUnavailable 1 with one replica (the only pod goes first).",
+        d.rollout.zero_downtime.origin.clone(),
+    ));
+    out
+}
