@@ -139,6 +139,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
         let out_dir = format!("{}/{}", options.out_display.as_deref().unwrap_or("out"), f.name);
         let mut outputs: Vec<(String, String)> = Vec::new();
         if let Some(d) = &plan.deployment {
+            outputs.extend(render::docker::dockerfiles_in(d, &catalog, &out_dir, &mut diags));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
         }
         let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();

@@ -118,10 +118,16 @@ impl Catalog {
 
     /// The first stack one of whose match words appears in `text` as a whole word.
     pub fn find(&self, text: &str) -> Option<&Stack> {
+        self.find_for(text, None)
+    }
+
+    /// Like [`Catalog::find`], preferring stacks of `role`: `Worker: Go 1.25` is the Go
+    /// worker, `API: Go 1.25` the Go HTTP server.
+    pub fn find_for(&self, text: &str, role: Option<Role>) -> Option<&Stack> {
         let words = tokens(text);
-        self.stacks
-            .iter()
-            .find(|s| s.matches.iter().any(|m| words.iter().any(|w| w == m)))
+        let matching = |s: &&Stack| s.matches.iter().any(|m| words.iter().any(|w| w == m));
+        role.and_then(|r| self.stacks.iter().filter(|s| s.role == r).find(matching))
+            .or_else(|| self.stacks.iter().find(matching))
     }
 
     pub fn service(&self, kind: &str) -> Option<&ServiceImage> {
@@ -201,6 +207,9 @@ mod tests {
         assert_eq!(c.find("FastAPI, Python 3.13+, SQLModel, UV").unwrap().id, "fastapi");
         assert_eq!(c.find("Go 1.25, net/http").unwrap().language, "go");
         assert!(c.find("Neon PostgreSQL").is_none());
+        assert_eq!(c.find_for("Go 1.25 background jobs", Some(Role::Worker)).unwrap().id, "go-worker");
+        assert_eq!(c.find_for("Go 1.25, net/http", Some(Role::Backend)).unwrap().id, "go-http");
+        assert_eq!(c.find_for("Python 3.13, Celery", Some(Role::Worker)).unwrap().id, "python-worker");
     }
 
     #[test]

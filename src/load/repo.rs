@@ -111,11 +111,10 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         };
         for f in READ {
             let abs = dir.join(f);
-            if abs.is_file() {
-                if let Some(id) = super::read_source(sources, &abs, rel.join(f), diags) {
+            if abs.is_file()
+                && let Some(id) = super::read_source(sources, &abs, rel.join(f), diags) {
                     rd.files.insert(f.to_string(), id);
                 }
-            }
         }
         rd.present = PRESENCE
             .iter()
@@ -126,7 +125,9 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };
-            if text.contains("/health") || text.contains("/healthz") || text.contains("/readyz") {
+            // Next.js route handlers take their path from the folder (`app/api/health/route.ts`).
+            let route_file = display_path(&file).contains("health/route.");
+            if route_file || text.contains("/health") || text.contains("/healthz") || text.contains("/readyz") {
                 let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
                 rd.sources.push(sources.add(shown, text));
             }

@@ -272,13 +272,12 @@ impl<'a> InputParser<'a> {
                 continue;
             }
             let is_last = idx + 1 == plain_lines.len();
-            if value.is_empty() && is_last {
-                if let Some(list) = next_list {
+            if value.is_empty() && is_last
+                && let Some(list) = next_list {
                     self.keyed_list(key, range, &list.items, context);
                     consumed = true;
                     continue;
                 }
-            }
             if value.is_empty() {
                 // A heading written as `OVERVIEW:`; the text follows in the next lines.
                 continue;
@@ -599,11 +598,10 @@ fn decision_id(key: &str) -> Option<String> {
     let k = key.trim().trim_matches('*');
     let upper = k.to_uppercase();
     for prefix in ["AD-", "ADR-", "AD ", "DECISION "] {
-        if let Some(n) = upper.strip_prefix(prefix) {
-            if let Ok(n) = n.trim().parse::<u32>() {
+        if let Some(n) = upper.strip_prefix(prefix)
+            && let Ok(n) = n.trim().parse::<u32>() {
                 return Some(format!("AD-{n}"));
             }
-        }
     }
     None
 }

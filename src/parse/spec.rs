@@ -256,14 +256,13 @@ impl SpecParser<'_> {
                 spec.stories.push(story);
             }
         }
-        if spec.stories.is_empty() {
-            if let Some(primary) = doc.find(&["primary user story"]) {
+        if spec.stories.is_empty()
+            && let Some(primary) = doc.find(&["primary user story"]) {
                 // spec-kit v0.0.50: one story, scenarios in a sibling section.
                 let scenarios_section = doc.find(&["acceptance scenarios"]);
                 let story = self.legacy_story(primary, scenarios_section);
                 spec.stories.push(story);
             }
-        }
         self.check_story_numbers(&spec.stories, &all);
 
         if let Some(s) = doc.find(&["edge cases"]) {

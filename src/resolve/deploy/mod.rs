@@ -83,12 +83,10 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     // Components: typed input first, then stack lines.
     let mut names: Vec<(String, Option<&StackLine>)> = Vec::new();
     for line in cx.stack {
-        if let Some(role) = role_of(&line.role) {
-            if cx.catalog.find(&line.value).is_some() || typed.components.contains_key(&slug(&line.role)) {
-                let _ = role;
+        if let Some(role) = role_of(&line.role)
+            && (cx.catalog.find_for(&line.value, Some(role)).is_some() || typed.components.contains_key(&slug(&line.role))) {
                 names.push((slug(&line.role), Some(line)));
             }
-        }
     }
     for name in typed.components.keys() {
         if !names.iter().any(|(n, _)| n == name) {
@@ -171,8 +169,8 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
 /// pointing into the block; the prose still applies.
 fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
     let mut value = serde_json::Value::Object(Default::default());
-    if let Some(p) = cx.plan_input {
-        if let Some(block) = p.yaml_blocks.first() {
+    if let Some(p) = cx.plan_input
+        && let Some(block) = p.yaml_blocks.first() {
             match crate::yaml::from_str::<serde_json::Value>(&block.text) {
                 Ok(v) if v.is_object() => value = v,
                 Ok(serde_json::Value::Null) => {}
@@ -184,7 +182,6 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
                 Err(e) => diags.push(yaml_error(cx.sources, block, &e)),
             }
         }
-    }
     match input::set_to_json(cx.set) {
         Ok(over) => input::merge(&mut value, over),
         Err(e) => diags.push(
@@ -437,7 +434,7 @@ fn component(
         .and_then(|d| cx.repo.iter().find(|r| &r.path == d));
 
     // Stack.
-    let prose_stack = cx.catalog.find(line_value);
+    let prose_stack = cx.catalog.find_for(line_value, role_guess);
     let detected_first = repo_dir.map(|r| repo::detect(r, cx.sources, prose_stack));
     let stack: (&Stack, Origin) = match &ci.stack {
         Some(id) => match cx.catalog.get(id) {
@@ -628,6 +625,10 @@ fn component(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     stage_images.sort_by_key(|(k, _)| STAGE_ORDER.iter().position(|s| s == k).unwrap_or(usize::MAX));
+    // The uv image is a stage only where uv installs the dependencies.
+    if package_manager.value != "uv" {
+        stage_images.retain(|(k, _)| k != "uv");
+    }
     let stages = stage_images
         .into_iter()
         .map(|(n, img)| Stage {
@@ -775,14 +776,13 @@ fn prose_version(value: &str, language: &str) -> Option<String> {
     };
     let words = crate::catalog::tokens(value);
     for (i, w) in words.iter().enumerate() {
-        if names.contains(&w.as_str()) {
-            if let Some(v) = words.get(i + 1) {
+        if names.contains(&w.as_str())
+            && let Some(v) = words.get(i + 1) {
                 let v = v.trim_end_matches('+').trim_start_matches('v');
                 if v.starts_with(|c: char| c.is_ascii_digit()) {
                     return Some(v.to_string());
                 }
             }
-        }
     }
     None
 }
@@ -804,22 +804,16 @@ fn backing_services(
             _ => None,
         });
         let Some(kind) = kind else { continue };
-        found.retain(|f| f.0 != kind);
+        found.retain(|f| f.kind != kind);
         let mode = si
             .mode
             .map(|m| Valued::new(m, t(&format!("services.{name}.mode"))))
             .unwrap_or_else(|| Valued::new(ServiceMode::InCluster, default_origin("in the cluster")));
-        found.push((
-            kind,
-            mode,
-            name.clone(),
-            si.version.clone(),
-            si.storage
+        found.push(prose::ServiceMention { kind, mode, product: name.clone(), version: si.version.clone(), storage: si.storage
                 .clone()
-                .map(|s| Valued::new(s, t(&format!("services.{name}.storage")))),
-        ));
+                .map(|s| Valued::new(s, t(&format!("services.{name}.storage")))) });
     }
-    for (kind, mode, product, version, storage) in found {
+    for prose::ServiceMention { kind, mode, product, version, storage } in found {
         let kind_name = match kind {
             ServiceKind::Postgres => "postgres",
             ServiceKind::Redis => "redis",

@@ -11,6 +11,16 @@ use crate::parse::constitution::Constitution;
 use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
 
+/// A backing service as a fact states it.
+pub struct ServiceMention {
+    pub kind: ServiceKind,
+    pub mode: Valued<ServiceMode>,
+    /// The product as written (`Neon PostgreSQL`, `Redis 7`).
+    pub product: String,
+    pub version: Option<String>,
+    pub storage: Option<Valued<String>>,
+}
+
 pub struct Fact {
     pub text: String,
     pub lower: String,
@@ -46,6 +56,12 @@ fn has_word(lower: &str, word: &str) -> bool {
         from = at + word.len();
     }
     false
+}
+
+/// Sentences of a text: split at `. ` (a period followed by space) and `;`, so host names
+/// and versions (`links.local`, `3.13`) stay whole.
+fn sentences(text: &str) -> Vec<&str> {
+    text.split("; ").flat_map(|s| s.split(". ")).map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
 /// Clauses of a sentence: split at `,` `;` and parentheses closing a remark.
@@ -201,8 +217,8 @@ impl Facts {
     /// How a component of `role` is exposed, when a clause names both.
     pub fn exposure(&self, role: Role) -> Option<Valued<ServiceType>> {
         self.first(|f| {
-            let lower = f.lower.replace(" and ", ";");
-            for clause in lower.split(['.', ';', ',']) {
+            let lower = f.lower.replace(" and ", "; ");
+            for clause in sentences(&lower).into_iter().flat_map(|s| s.split(',')) {
                 if !role_words(role).iter().any(|w| has_word(clause, w)) {
                     continue;
                 }
@@ -223,7 +239,7 @@ impl Facts {
     /// An Ingress host for `role`: a clause naming the role, "ingress" and a host name.
     pub fn ingress_host(&self, role: Role) -> Option<Valued<String>> {
         self.first(|f| {
-            for clause in f.text.split(['.', ';']).filter(|c| !c.is_empty()) {
+            for clause in sentences(&f.text) {
                 let lower = clause.to_lowercase();
                 if !has_word(&lower, "ingress") || !role_words(role).iter().any(|w| has_word(&lower, w)) {
                     continue;
@@ -267,7 +283,7 @@ impl Facts {
     /// `port 8000` in a clause that names the component's role or name.
     pub fn port(&self, role: Role, name: &str) -> Option<Valued<u16>> {
         self.first(|f| {
-            for clause in f.lower.split([';', '.']).flat_map(|s| s.split(" and ")) {
+            for clause in sentences(&f.lower).into_iter().flat_map(|s| s.split(" and ")) {
                 if !(has_word(clause, name) || role_words(role).iter().any(|w| has_word(clause, w))) {
                     continue;
                 }
@@ -276,11 +292,10 @@ impl Facts {
                     let at = from + i + 5;
                     from = at;
                     let digits: String = clause[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
-                    if let Ok(p) = digits.parse::<u16>() {
-                        if p > 0 {
+                    if let Ok(p) = digits.parse::<u16>()
+                        && p > 0 {
                             return Some(p);
                         }
-                    }
                 }
             }
             None
@@ -319,28 +334,14 @@ impl Facts {
     }
 
     /// Backing services named in the inputs, in order of first mention.
-    pub fn backing(
-        &self,
-    ) -> Vec<(
-        ServiceKind,
-        Valued<ServiceMode>,
-        String,
-        Option<String>,
-        Option<Valued<String>>,
-    )> {
-        let mut out: Vec<(
-            ServiceKind,
-            Valued<ServiceMode>,
-            String,
-            Option<String>,
-            Option<Valued<String>>,
-        )> = Vec::new();
+    pub fn backing(&self) -> Vec<ServiceMention> {
+        let mut out: Vec<ServiceMention> = Vec::new();
         for f in &self.items {
             for (kind, words) in [
                 (ServiceKind::Postgres, &["postgresql", "postgres", "neon"][..]),
                 (ServiceKind::Redis, &["redis"][..]),
             ] {
-                if out.iter().any(|o| o.0 == kind) || !words.iter().any(|w| has_word(&f.lower, w)) {
+                if out.iter().any(|o| o.kind == kind) || !words.iter().any(|w| has_word(&f.lower, w)) {
                     continue;
                 }
                 let external = [
@@ -382,7 +383,7 @@ impl Facts {
                 let product = product_name(&f.text, words);
                 let version = version_after(&f.lower, words);
                 let storage = storage_size(&f.text).map(|s| Valued::new(s, f.origin.clone()));
-                out.push((kind, Valued::new(mode, f.origin.clone()), product, version, storage));
+                out.push(ServiceMention { kind, mode: Valued::new(mode, f.origin.clone()), product, version, storage });
             }
         }
         out

@@ -33,6 +33,9 @@ fn line_of(text: &str, needle: &str) -> usize {
         .unwrap_or(1)
 }
 
+/// Reads a language version out of one file's text.
+type VersionReader = fn(&str) -> Option<String>;
+
 pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detected {
     let mut d = Detected {
         stack_hint: None,
@@ -78,14 +81,13 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         .or_else(|| lock("uv.lock", "uv"))
         .or_else(|| file(dir, sources, "requirements.txt").map(|(_, p)| ("pip".to_string(), p)))
         .or_else(|| file(dir, sources, "go.mod").map(|(_, p)| ("go".to_string(), p)));
-    if let Some((pm, path)) = pm {
-        if stack.is_none_or(|s| s.package_managers.contains(&pm)) {
+    if let Some((pm, path)) = pm
+        && stack.is_none_or(|s| s.package_managers.contains(&pm)) {
             d.package_manager = Some(Valued::new(pm, Origin::at(&path, 1)));
         }
-    }
 
     // Language version.
-    let version_files: [(&str, fn(&str) -> Option<String>); 6] = [
+    let version_files: [(&str, VersionReader); 6] = [
         (".python-version", |t| {
             t.lines().next().map(|l| l.trim().to_string()).filter(|v| !v.is_empty())
         }),
@@ -124,13 +126,12 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         }),
     ];
     for (name, parse) in version_files {
-        if let Some((text, path)) = file(dir, sources, name) {
-            if let Some(v) = parse(text) {
+        if let Some((text, path)) = file(dir, sources, name)
+            && let Some(v) = parse(text) {
                 let needle = v.split('.').next().unwrap_or("").to_string();
                 d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
                 break;
             }
-        }
     }
 
     // Configuration keys from .env.example.
@@ -155,6 +156,10 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     // Health routes declared in the source.
     for id in &dir.sources {
         let f = sources.get(*id);
+        if let Some(route) = next_route(&f.display_path(), &dir.path) {
+            d.health.get_or_insert(Valued::new(route, Origin::at(&f.display_path(), 1)));
+            continue;
+        }
         for (needle, ready) in [
             ("\"/healthz\"", false),
             ("'/healthz'", false),
@@ -176,4 +181,30 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         }
     }
     d
+}
+
+/// The URL path of a Next.js App Router handler: `web/app/api/health/route.ts` → `/api/health`
+/// (route groups in parentheses do not appear in the URL).
+fn next_route(file: &str, dir: &str) -> Option<String> {
+    let rel = file.strip_prefix(dir)?.trim_start_matches('/');
+    let rel = rel.strip_prefix("src/").unwrap_or(rel);
+    let inner = rel.strip_prefix("app/")?;
+    let (folder, name) = inner.rsplit_once('/')?;
+    if !name.starts_with("route.") {
+        return None;
+    }
+    let path: Vec<&str> = folder.split('/').filter(|seg| !(seg.starts_with('(') && seg.ends_with(')'))).collect();
+    Some(format!("/{}", path.join("/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_route;
+
+    #[test]
+    fn next_route_paths() {
+        assert_eq!(next_route("web/app/api/health/route.ts", "web").as_deref(), Some("/api/health"));
+        assert_eq!(next_route("web/src/app/(ops)/healthz/route.js", "web").as_deref(), Some("/healthz"));
+        assert_eq!(next_route("web/lib/health.ts", "web"), None);
+    }
 }

@@ -1,0 +1,349 @@
+//! One snapshot per folder of `tests/fixtures/`: each folder is a tiny spec-kit workspace,
+//! and the snapshot is what `sp plan --all` does with it (exit code, the human diagnostics,
+//! the files it generated). Adding a case means adding a folder with a README.md.
+//!
+//! Every fixture also checks the invariants that hold for any input: `sp` never changes
+//! an input file, writes only below `out/`, and writes nothing at all when it fails.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::support::{Output, Test, Workspace, fixtures_dir, snapshot_settings};
+
+/// What a fixture run did.
+struct FixtureRun {
+    ws: Workspace,
+    run: Output,
+    generated: BTreeMap<String, Vec<u8>>,
+}
+
+impl FixtureRun {
+    fn doc(&self, path: &str) -> &str {
+        let bytes = self
+            .generated
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} was not generated"));
+        std::str::from_utf8(bytes).expect("UTF-8")
+    }
+}
+
+/// Run `sp plan --all` in a copy of `src` and check the invariants.
+fn run_workspace(src: &Path) -> FixtureRun {
+    let ws = Workspace::copy_of(src);
+    let before = ws.files();
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    let after = ws.files();
+    let name = src.file_name().unwrap().to_string_lossy();
+
+    for (path, bytes) in &before {
+        assert!(
+            after.get(path) == Some(bytes),
+            "{name}: sp changed or deleted the input {path}"
+        );
+    }
+    let generated: BTreeMap<String, Vec<u8>> = after
+        .into_iter()
+        .filter(|(p, _)| !before.contains_key(p))
+        .map(|(p, b)| {
+            (
+                p.strip_prefix("out/")
+                    .unwrap_or_else(|| panic!("{name}: sp wrote {p} outside out/"))
+                    .to_string(),
+                b,
+            )
+        })
+        .collect();
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{name}: exit code {}\n{}",
+        run.code,
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "{name}: sp plan printed on stdout");
+    if run.code == 1 {
+        assert!(
+            generated.is_empty() && !ws.exists("out"),
+            "{name}: a failed run wrote {:?}",
+            generated.keys()
+        );
+        assert!(
+            run.stderr.contains("error["),
+            "{name}: exit 1 without an error:\n{}",
+            run.stderr
+        );
+    } else {
+        assert!(
+            !run.stderr.contains("error["),
+            "{name}: exit 0 with an error:\n{}",
+            run.stderr
+        );
+    }
+    FixtureRun { ws, run, generated }
+}
+
+fn run_fixture(name: &str) -> FixtureRun {
+    run_workspace(&fixtures_dir().join(name))
+}
+
+/// The snapshot text of a run: exit code, stderr and generated files.
+fn report(f: &FixtureRun) -> String {
+    let mut files = String::new();
+    for path in f.generated.keys() {
+        files.push_str(&format!("out/{path}\n"));
+    }
+    if files.is_empty() {
+        files.push_str("(none)\n");
+    }
+    format!(
+        "exit code: {}\n\n--- stderr\n{}\n--- generated files\n{}",
+        f.run.code,
+        f.ws.redact(&f.run.stderr),
+        files
+    )
+}
+
+#[test]
+fn fixtures() {
+    insta::glob!("../fixtures", "*/README.md", |readme| {
+        let dir = readme.parent().unwrap();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let description = std::fs::read_to_string(readme).unwrap();
+        assert!(
+            !description.trim().is_empty(),
+            "{name}/README.md must say what the fixture demonstrates"
+        );
+        let f = run_workspace(dir);
+        let mut settings = snapshot_settings();
+        settings.set_description(description.trim());
+        settings.bind(|| insta::assert_snapshot!(format!("fixtures__{name}"), report(&f)));
+    });
+}
+
+/// Every folder of tests/fixtures is a case, so every folder needs the README.md marker
+/// the glob above matches.
+#[test]
+fn every_fixture_folder_has_a_readme() {
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            assert!(path.join("README.md").is_file(), "{} has no README.md", path.display());
+        }
+    }
+}
+
+/// Line endings never matter: every fixture gives the same exit code, diagnostics and
+/// documents with CRLF as with LF.
+#[test]
+fn crlf_and_lf_give_the_same_result_for_every_fixture() {
+    let crlf_fixture = fixtures_dir().join("crlf-line-endings/specs/001-todo-list/spec.md");
+    assert!(
+        std::fs::read_to_string(&crlf_fixture).unwrap().contains("\r\n"),
+        "{} lost its CRLF line endings (check .gitattributes)",
+        crlf_fixture.display()
+    );
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let (lf, crlf) = (Workspace::new(), Workspace::new());
+        convert(&dir, lf.path(), false);
+        convert(&dir, crlf.path(), true);
+        let (a, b) = (run_workspace(lf.path()), run_workspace(crlf.path()));
+        let name = dir.file_name().unwrap().to_string_lossy();
+        assert_eq!(a.run.code, b.run.code, "{name}: exit code");
+        assert_eq!(
+            a.ws.redact(&a.run.stderr),
+            b.ws.redact(&b.run.stderr),
+            "{name}: diagnostics"
+        );
+        assert!(
+            a.generated == b.generated,
+            "{name}: documents differ between LF and CRLF"
+        );
+    }
+}
+
+/// Copy the Markdown files of `src` into `dst` with LF or CRLF line endings.
+fn convert(src: &Path, dst: &Path, crlf: bool) {
+    for (path, bytes) in crate::support::read_tree(src) {
+        let target = dst.join(&path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) if path.ends_with(".md") => {
+                let lf = text.replace("\r\n", "\n");
+                if crlf { lf.replace('\n', "\r\n") } else { lf }.into_bytes()
+            }
+            Ok(text) => text.into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
+        std::fs::write(target, bytes).unwrap();
+    }
+}
+
+// What the snapshots cannot show: the content of the generated documents.
+
+#[test]
+fn clean_minimal_reports_nothing() {
+    let f = run_fixture("clean-minimal");
+    f.run.assert_code(0);
+    // The summary has no "(… errors, … warnings, … notes)" part when there is no finding.
+    let summary = f.run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("1 feature, ") && summary.ends_with(" written, 0 unchanged"),
+        "{summary}"
+    );
+    assert!(
+        f.run
+            .stderr
+            .lines()
+            .all(|l| l.starts_with(" created out/") || l.starts_with("1 feature")),
+        "{}",
+        f.run.stderr
+    );
+}
+
+#[test]
+fn legacy_layout_reads_the_primary_story_and_its_scenarios() {
+    let f = run_fixture("legacy-v0050-layout");
+    let plan = f.doc("001-photo-albums/plan.md");
+    assert!(plan.contains("### US1: Primary User Story (P1)"), "{plan}");
+    assert!(plan.contains("| 1 | US1 (P1): Primary User Story |"), "{plan}");
+    assert!(plan.contains("US1 acceptance scenarios pass (2 of them)"), "{plan}");
+    let data_model = f.doc("001-photo-albums/data-model.md");
+    assert!(
+        data_model.contains("### Album") && data_model.contains("### Photo"),
+        "{data_model}"
+    );
+}
+
+#[test]
+fn constitution_in_memory_dir_with_plain_principles_and_a_three_line_version() {
+    let f = run_fixture("constitution-in-memory-dir");
+    let plan = f.doc("001-todo-list/plan.md");
+    assert!(
+        plan.contains("Principles of `memory/constitution.md` (Todo Constitution, version 2.1.0)"),
+        "{plan}"
+    );
+    for row in [
+        "| 1 | Spec-First Development | MANUAL | 2 |",
+        "| 2 | Tested Code (NON-NEGOTIABLE) | MANUAL | 1 |",
+        "| 3 | Small Releases | MANUAL | 1 |",
+    ] {
+        assert!(plan.contains(row), "no row {row:?} in\n{plan}");
+    }
+    assert!(
+        plan.contains("- SHOULD: Specs SHOULD be reviewed by a second person."),
+        "{plan}"
+    );
+}
+
+#[test]
+fn constitution_without_principles_gives_an_empty_check() {
+    let f = run_fixture("constitution-without-principles");
+    let plan = f.doc("001-todo-list/plan.md");
+    assert!(
+        plan.contains("Principles of `constitution.md` (Todo Constitution). 0 principles listed"),
+        "{plan}"
+    );
+    let check = &plan[plan.find("## Constitution Check").unwrap()..plan.find("## Project Structure").unwrap()];
+    let rows = check
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
+        .count();
+    assert_eq!(rows, 0, "{check}");
+}
+
+#[test]
+fn plan_input_formats_fill_every_technical_context_key() {
+    let f = run_fixture("plan-input-formats");
+    let plan = f.doc("001-todo-list/plan.md");
+    for line in [
+        "**Language/Version**: Python 3.13",
+        "**Primary Dependencies**: FastAPI, SQLModel",
+        "**Storage**: SQLite",
+        "**Testing**: pytest",
+        "**Target Platform**: Linux server",
+        "**Project Type**: Web service",
+        "**Performance Goals**: p95 under 200 ms; 50 requests per second",
+        "**Constraints**: no external services; runs offline",
+        "**Scale/Scope**: 1 user, 100 tasks",
+    ] {
+        assert!(plan.lines().any(|l| l == line), "no line {line:?} in\n{plan}");
+    }
+    // The prose paragraph is kept as a note of the plan.
+    assert!(
+        plan.contains("> Build the todo list as a small web service that one person runs at home."),
+        "{plan}"
+    );
+}
+
+#[test]
+fn adopted_plan_feeds_the_technical_context_and_stays_untouched() {
+    let f = run_fixture("adopted-plan");
+    let plan = f.doc("001-todo-list/plan.md");
+    assert!(
+        plan.contains("Technical Context adopted from `specs/001-todo-list/plan.md`"),
+        "{plan}"
+    );
+    assert!(plan.contains("**Language/Version**: Python 3.12\n"), "{plan}");
+    assert!(
+        plan.contains("| Language/Version | specs/001-todo-list/plan.md:12 |"),
+        "{plan}"
+    );
+    assert!(!plan.contains("NEEDS CLARIFICATION"), "{plan}");
+    // (run_workspace checked that specs/001-todo-list/plan.md is byte-identical.)
+    assert_eq!(
+        f.ws.read("specs/001-todo-list/plan.md"),
+        std::fs::read_to_string(fixtures_dir().join("adopted-plan/specs/001-todo-list/plan.md")).unwrap()
+    );
+}
+
+#[test]
+fn no_plan_input_leaves_every_key_to_clarify() {
+    let f = run_fixture("no-plan-input");
+    let plan = f.doc("001-todo-list/plan.md");
+    let open = plan
+        .lines()
+        .filter(|l| l.starts_with("**") && l.ends_with("**: NEEDS CLARIFICATION"))
+        .count();
+    assert_eq!(open, 9, "{plan}");
+}
+
+#[test]
+fn unicode_titles_stories_and_arrows_survive() {
+    let f = run_fixture("unicode-and-emoji");
+    let plan = f.doc("002-tâches-partagées/plan.md");
+    assert!(
+        plan.starts_with("# Implementation Plan: Tâches partagées 📝 — 共有タスク\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("### US1: Créer une tâche (P1)"),
+        "the 🎯 MVP marker and ✍️ stay out of the title:\n{plan}"
+    );
+    assert!(plan.contains("### US2: Partager la liste (P2)"), "{plan}");
+    let research = f.doc("002-tâches-partagées/research.md");
+    assert!(
+        research.contains("Combien de membres par famille ?") && research.contains("Jusqu'à 8 membres 👨‍👩‍👧‍👦."),
+        "{research}"
+    );
+    assert!(
+        research.contains("Quelle langue ?") && research.contains("Français et 日本語."),
+        "`->` is an arrow too:\n{research}"
+    );
+    let data_model = f.doc("002-tâches-partagées/data-model.md");
+    assert!(data_model.contains("(à faire → terminée)"), "{data_model}");
+}
+
+#[test]
+fn an_empty_spec_fails_cleanly() {
+    let f = run_fixture("empty-spec");
+    f.run.assert_code(1);
+    for code in [
+        "error[SP201]: spec.md has no `User Scenarios & Testing` section",
+        "warning[SP207]",
+    ] {
+        f.run.assert_stderr_contains(code);
+    }
+}

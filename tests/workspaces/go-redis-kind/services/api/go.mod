@@ -1,0 +1,3 @@
+module example.com/links/api
+
+go 1.25

@@ -1,0 +1,3 @@
+module example.com/links/worker
+
+go 1.25

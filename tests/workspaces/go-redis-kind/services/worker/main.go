@@ -1,0 +1,8 @@
+package main
+
+import "log"
+
+func main() {
+	log.Println("counting clicks")
+	select {}
+}
