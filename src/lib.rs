@@ -52,9 +52,12 @@ pub struct Compilation {
 pub struct Options {
     /// `--set key=value` assignments, the highest-precedence input.
     pub set: Vec<String>,
-    /// The output root as documents should name it (`out` when it is the workspace's own).
-    pub out_display: Option<String>,
 }
+
+/// How documents name the output folder. Always the workspace's `out/`, wherever `--out`
+/// writes, so the same inputs give the same bytes in any folder (and a scratch run can be
+/// diffed against the committed tree).
+pub const OUT_DISPLAY: &str = "out";
 
 /// Run stages 1 to 5 for the selected features of the workspace at `root`. Output paths in
 /// the tree are relative to the output root, starting with the feature name.
@@ -136,10 +139,11 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             }
         }
         let report = gates::evaluate(&plan);
-        let out_dir = format!("{}/{}", options.out_display.as_deref().unwrap_or("out"), f.name);
+        let out_dir = format!("{}/{}", OUT_DISPLAY, f.name);
         let mut outputs: Vec<(String, String)> = Vec::new();
         if let Some(d) = &plan.deployment {
             outputs.extend(render::docker::dockerfiles_in(d, &catalog, &out_dir, &mut diags));
+            outputs.extend(render::k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
         }
         let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();

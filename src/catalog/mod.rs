@@ -207,9 +207,18 @@ mod tests {
         assert_eq!(c.find("FastAPI, Python 3.13+, SQLModel, UV").unwrap().id, "fastapi");
         assert_eq!(c.find("Go 1.25, net/http").unwrap().language, "go");
         assert!(c.find("Neon PostgreSQL").is_none());
-        assert_eq!(c.find_for("Go 1.25 background jobs", Some(Role::Worker)).unwrap().id, "go-worker");
-        assert_eq!(c.find_for("Go 1.25, net/http", Some(Role::Backend)).unwrap().id, "go-http");
-        assert_eq!(c.find_for("Python 3.13, Celery", Some(Role::Worker)).unwrap().id, "python-worker");
+        assert_eq!(
+            c.find_for("Go 1.25 background jobs", Some(Role::Worker)).unwrap().id,
+            "go-worker"
+        );
+        assert_eq!(
+            c.find_for("Go 1.25, net/http", Some(Role::Backend)).unwrap().id,
+            "go-http"
+        );
+        assert_eq!(
+            c.find_for("Python 3.13, Celery", Some(Role::Worker)).unwrap().id,
+            "python-worker"
+        );
     }
 
     #[test]

@@ -18,14 +18,16 @@ pub struct PlanArgs {
     pub feature: Option<String>,
 
     /// What you would type after `/sp.plan`; saved as the feature's plan-input.md.
-    #[arg(trailing_var_arg = true, value_name = "TEXT")]
+    /// Quote it: options after it are still read as options.
+    #[arg(value_name = "TEXT")]
     pub text: Vec<String>,
 
     /// Compile every feature under specs/.
     #[arg(long, conflicts_with = "feature")]
     pub all: bool,
 
-    /// Write into DIR instead of `out/` at the workspace root.
+    /// Write into DIR instead of `out/` at the workspace root. Documents still name the
+    /// files by their place under `out/`, so the output is the same wherever it is written.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -97,10 +99,17 @@ fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)> {
             cwd.display()
         ))
     })?;
-    let selection = match (&args.feature, args.all) {
-        (_, true) => Selection::All,
-        (Some(f), false) => Selection::Named(f.clone()),
-        (None, false) => Selection::Current,
+    // Started inside a feature folder: that feature, as spec-kit's scripts assume.
+    let here = cwd.strip_prefix(&root).ok().and_then(|rel| {
+        let mut parts = rel.components();
+        (parts.next()?.as_os_str() == "specs")
+            .then(|| parts.next().map(|p| p.as_os_str().to_string_lossy().into_owned()))?
+    });
+    let selection = match (&args.feature, args.all, here) {
+        (_, true, _) => Selection::All,
+        (Some(f), false, _) => Selection::Named(f.clone()),
+        (None, false, Some(name)) => Selection::Named(name),
+        (None, false, None) => Selection::Current,
     };
     Ok((root, selection))
 }
@@ -127,14 +136,7 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         eprintln!("saved {}", path.strip_prefix(&root).unwrap_or(&path).display());
     }
 
-    let out_display = match out_root.strip_prefix(&root) {
-        Ok(rel) => crate::source::display_path(rel),
-        Err(_) => crate::source::display_path(&out_root),
-    };
-    let options = crate::Options {
-        set: args.set.clone(),
-        out_display: Some(out_display),
-    };
+    let options = crate::Options { set: args.set.clone() };
     let compilation = crate::compile(&root, &selection, &options)?;
     let diags = &compilation.diagnostics;
     let sources = &compilation.workspace.sources;

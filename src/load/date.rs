@@ -4,10 +4,20 @@
 //! from the spec's Created line, never from the clock.
 
 /// `SOURCE_DATE_EPOCH` as a `YYYY-MM-DD` date in UTC, if set and valid.
-pub fn source_date_epoch() -> Option<String> {
-    let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
-    let secs: i64 = value.trim().parse().ok()?;
-    Some(civil_date(secs.div_euclid(86_400)))
+/// An invalid value is an error, as the specification asks: a build that meant to be
+/// reproducible must not silently fall back to another date.
+pub fn source_date_epoch() -> Result<Option<String>, String> {
+    let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    let secs: i64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds since 1970, not `{value}`"))?;
+    Ok(Some(civil_date(secs.div_euclid(86_400))))
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -131,7 +131,7 @@ pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Resu
         constitution,
         features: loaded,
         templates,
-        date_override: date::source_date_epoch(),
+        date_override: date::source_date_epoch().map_err(Error::Usage)?,
         git_branch,
     })
 }

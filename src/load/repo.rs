@@ -112,9 +112,10 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         for f in READ {
             let abs = dir.join(f);
             if abs.is_file()
-                && let Some(id) = super::read_source(sources, &abs, rel.join(f), diags) {
-                    rd.files.insert(f.to_string(), id);
-                }
+                && let Some(id) = super::read_source(sources, &abs, rel.join(f), diags)
+            {
+                rd.files.insert(f.to_string(), id);
+            }
         }
         rd.present = PRESENCE
             .iter()

@@ -90,7 +90,8 @@ pub struct Component {
     pub resources: Resources,
     /// Non-secret configuration, delivered through the component's ConfigMap.
     pub config: Vec<ConfigValue>,
-    /// Secret environment variables, delivered only through `secretKeyRef`.
+    /// Secrets the process reads. Each is mounted read-only as a file, and the process is
+    /// told where by `<ENV>_FILE` (checkov CKV_K8S_35: no secret in an environment variable).
     pub secrets: Vec<SecretRef>,
     pub exposure: Exposure,
     /// Names of components and backing services this one calls.

@@ -272,12 +272,14 @@ impl<'a> InputParser<'a> {
                 continue;
             }
             let is_last = idx + 1 == plain_lines.len();
-            if value.is_empty() && is_last
-                && let Some(list) = next_list {
-                    self.keyed_list(key, range, &list.items, context);
-                    consumed = true;
-                    continue;
-                }
+            if value.is_empty()
+                && is_last
+                && let Some(list) = next_list
+            {
+                self.keyed_list(key, range, &list.items, context);
+                consumed = true;
+                continue;
+            }
             if value.is_empty() {
                 // A heading written as `OVERVIEW:`; the text follows in the next lines.
                 continue;
@@ -329,6 +331,14 @@ impl<'a> InputParser<'a> {
                             last.0.end = r.end;
                         }
                     }
+                }
+            }
+            // `- Constraints:` with its own nested list: the nested items are its value.
+            let nested = self.nested(item);
+            if !nested.is_empty() {
+                if let Some(last) = collected.last_mut() {
+                    let sep = if last.1.trim_end().ends_with(':') { " " } else { "; " };
+                    last.1 = format!("{}{sep}{}", last.1.trim_end(), nested.join("; "));
                 }
             }
         }
@@ -599,9 +609,10 @@ fn decision_id(key: &str) -> Option<String> {
     let upper = k.to_uppercase();
     for prefix in ["AD-", "ADR-", "AD ", "DECISION "] {
         if let Some(n) = upper.strip_prefix(prefix)
-            && let Ok(n) = n.trim().parse::<u32>() {
-                return Some(format!("AD-{n}"));
-            }
+            && let Ok(n) = n.trim().parse::<u32>()
+        {
+            return Some(format!("AD-{n}"));
+        }
     }
     None
 }
@@ -610,7 +621,7 @@ fn decision_id(key: &str) -> Option<String> {
 /// or `Stage 2 — Title` → (number, title, estimate).
 fn stage_line(line: &str) -> Option<(u32, String, Option<String>)> {
     let t = line.trim().trim_start_matches("**");
-    let lower = t.to_lowercase();
+    let lower = t.to_ascii_lowercase();
     let rest = lower.strip_prefix("stage").or_else(|| lower.strip_prefix("phase"))?;
     let offset = t.len() - rest.len();
     let digits: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();

@@ -206,7 +206,16 @@ fn k8s_resources(d: &Deployment) -> String {
             secret_keys.entry(s.secret.clone()).or_default().push(s.key.clone());
         }
         for dep_on in &c.depends_on {
-            dep.uses.push(format!("Service/{dep_on}"));
+            let internal = d.components.iter().any(|o| &o.name == dep_on)
+                || d.backing_services
+                    .iter()
+                    .any(|s| &s.name == dep_on && s.mode.value == ServiceMode::InCluster);
+            if internal {
+                dep.uses.push(format!("Service/{dep_on}"));
+            } else if let Some(s) = d.backing_services.iter().find(|s| &s.name == dep_on) {
+                // Outside the cluster: no resource to point at; its Secret is in `uses`.
+                dep.fields.insert(format!("external.{dep_on}"), s.product.clone());
+            }
         }
         dep.uses.dedup();
         res.push(dep);

@@ -79,6 +79,10 @@ handlebars_helper!(join: |v: array, sep: str| v.iter().map(|x| match x {
 handlebars_helper!(len: |v: array| v.len());
 handlebars_helper!(eq: |a: Json, b: Json| a == b);
 handlebars_helper!(lower: |s: str| s.to_lowercase());
+// A Mermaid node id: letters, digits and `_` only, so `mcp-server` cannot read as an edge.
+handlebars_helper!(mid: |s: str| s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>());
+// `{{plural n "story" "stories"}}`: English plurals are too irregular to guess.
+handlebars_helper!(plural: |n: u64, one: str, many: str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") });
 
 fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
@@ -89,6 +93,8 @@ fn registry() -> Handlebars<'static> {
     hb.register_helper("len", Box::new(len));
     hb.register_helper("eq", Box::new(eq));
     hb.register_helper("lower", Box::new(lower));
+    hb.register_helper("mid", Box::new(mid));
+    hb.register_helper("plural", Box::new(plural));
     hb
 }
 

@@ -26,12 +26,23 @@ pub struct Ops {
     /// Shell variables the secret commands read their values from.
     pub secret_keys: Vec<String>,
     pub apply: String,
+    /// Applied first, so the Secrets have a namespace to go into.
+    pub namespace_apply: String,
     pub wait: Vec<String>,
     pub access: Vec<String>,
     pub verify: Vec<String>,
     pub size_checks: Vec<String>,
     pub ai: Vec<AiCommand>,
     pub uninstall: String,
+    /// Who calls whom: components and in-cluster services by Service, external ones directly.
+    pub calls: Vec<Call>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Call {
+    pub from: String,
+    pub to: String,
+    pub external: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,10 +78,26 @@ pub fn mebibytes(q: &str) -> u64 {
 
 pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
     let ns = d.namespace.value.clone();
-    let cpu: u64 = d.components.iter().map(|c| millicores(&c.resources.cpu_request.value) * u64::from(c.replicas.value)).sum::<u64>()
-        + d.backing_services.iter().filter(|s| s.mode.value == ServiceMode::InCluster).count() as u64 * 100;
-    let mem: u64 = d.components.iter().map(|c| mebibytes(&c.resources.memory_request.value) * u64::from(c.replicas.value)).sum::<u64>()
-        + d.backing_services.iter().filter(|s| s.mode.value == ServiceMode::InCluster).count() as u64 * 128;
+    let cpu: u64 = d
+        .components
+        .iter()
+        .map(|c| millicores(&c.resources.cpu_request.value) * u64::from(c.replicas.value))
+        .sum::<u64>()
+        + d.backing_services
+            .iter()
+            .filter(|s| s.mode.value == ServiceMode::InCluster)
+            .count() as u64
+            * 100;
+    let mem: u64 = d
+        .components
+        .iter()
+        .map(|c| mebibytes(&c.resources.memory_request.value) * u64::from(c.replicas.value))
+        .sum::<u64>()
+        + d.backing_services
+            .iter()
+            .filter(|s| s.mode.value == ServiceMode::InCluster)
+            .count() as u64
+            * 128;
     // Room for the control plane and system pods (about 1 CPU and 2 GiB on minikube), the
     // surge pod of a rolling update, and headroom; never below minikube's own minimum.
     let cluster_cpus = ((cpu * 2 + 1000).div_ceil(1000)).max(2);
@@ -80,12 +107,22 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             "minikube start --driver=docker --cpus={cluster_cpus} --memory={cluster_memory_mi}mb --kubernetes-version=v{}.0\nminikube addons enable metrics-server   # for kubectl top",
             d.platform.kubernetes_version.value
         ),
-        PlatformKind::Kind => format!("kind create cluster --name {} --image kindest/node:v{}.0", d.app.value, d.platform.kubernetes_version.value),
-        PlatformKind::Generic => format!("kubectl config current-context   # any cluster with {cluster_cpus} CPUs and {cluster_memory_mi} MiB free"),
+        PlatformKind::Kind => format!(
+            "kind create cluster --name {} --image kindest/node:v{}.0",
+            d.app.value, d.platform.kubernetes_version.value
+        ),
+        PlatformKind::Generic => format!(
+            "kubectl config current-context   # any cluster with {cluster_cpus} CPUs and {cluster_memory_mi} MiB free"
+        ),
     };
     // One `kubectl create secret` per Secret, with every key the workloads read from it.
     let mut by_secret: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-    for s in d.components.iter().flat_map(|c| c.secrets.iter()).chain(d.backing_services.iter().map(|s| &s.secret)) {
+    for s in d
+        .components
+        .iter()
+        .flat_map(|c| c.secrets.iter())
+        .chain(d.backing_services.iter().map(|s| &s.secret))
+    {
         by_secret.entry(s.secret.clone()).or_default().push(s.key.clone());
     }
     let mut secret_keys = Vec::new();
@@ -95,9 +132,15 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             keys.sort();
             keys.dedup();
             let env_of = |k: &str| k.to_uppercase().replace('-', "_");
-            let literals: Vec<String> = keys.iter().map(|k| format!("  --from-literal={k}=\"${}\"", env_of(k))).collect();
+            let literals: Vec<String> = keys
+                .iter()
+                .map(|k| format!("  --from-literal={k}=\"${}\"", env_of(k)))
+                .collect();
             secret_keys.extend(keys.iter().map(|k| env_of(k)));
-            format!("kubectl create secret generic {name} -n {ns} \\\n{}", literals.join(" \\\n"))
+            format!(
+                "kubectl create secret generic {name} -n {ns} \\\n{}",
+                literals.join(" \\\n")
+            )
         })
         .collect();
     let mut access = Vec::new();
@@ -109,10 +152,17 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
                 let host = &c.exposure.ingress_host.as_ref().expect("checked").value;
                 access.push(format!("curl -H 'Host: {host}' http://$(kubectl get ingress {} -n {ns} -o jsonpath='{{.status.loadBalancer.ingress[0].ip}}')/", c.name));
             }
-            (ServiceType::NodePort, PlatformKind::Minikube) => access.push(format!("minikube service {} -n {ns} --url", c.name)),
+            (ServiceType::NodePort, PlatformKind::Minikube) => {
+                access.push(format!("minikube service {} -n {ns} --url", c.name))
+            }
             (ServiceType::LoadBalancer, PlatformKind::Minikube) => {
-                access.push("minikube tunnel   # in a second terminal; gives LoadBalancer Services an address".to_string());
-                access.push(format!("kubectl get service {} -n {ns} -o jsonpath='{{.status.loadBalancer.ingress[0].ip}}'", c.name));
+                access.push(
+                    "minikube tunnel   # in a second terminal; gives LoadBalancer Services an address".to_string(),
+                );
+                access.push(format!(
+                    "kubectl get service {} -n {ns} -o jsonpath='{{.status.loadBalancer.ingress[0].ip}}'",
+                    c.name
+                ));
             }
             (ServiceType::ClusterIP, _) => {}
             _ => access.push(format!("kubectl port-forward -n {ns} service/{} {port}:{port}", c.name)),
@@ -126,14 +176,33 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             ));
         }
     }
-    let mut wait: Vec<String> = d.components.iter().map(|c| format!("kubectl rollout status deployment/{} -n {ns} --timeout=120s", c.name)).collect();
-    for s in d.backing_services.iter().filter(|s| s.mode.value == ServiceMode::InCluster) {
-        wait.push(format!("kubectl rollout status statefulset/{} -n {ns} --timeout=120s", s.name));
+    let mut wait: Vec<String> = d
+        .components
+        .iter()
+        .map(|c| format!("kubectl rollout status deployment/{} -n {ns} --timeout=120s", c.name))
+        .collect();
+    for s in d
+        .backing_services
+        .iter()
+        .filter(|s| s.mode.value == ServiceMode::InCluster)
+    {
+        wait.push(format!(
+            "kubectl rollout status statefulset/{} -n {ns} --timeout=120s",
+            s.name
+        ));
     }
     let size_checks = d
         .components
         .iter()
-        .filter_map(|c| c.size_budget_mb.as_ref().map(|b| format!("docker image inspect {} --format '{{{{.Size}}}}'   # at most {} MB", c.image.reference(), b.value)))
+        .filter_map(|c| {
+            c.size_budget_mb.as_ref().map(|b| {
+                format!(
+                    "docker image inspect {} --format '{{{{.Size}}}}'   # at most {} MB",
+                    c.image.reference(),
+                    b.value
+                )
+            })
+        })
         .collect();
     let first = d.components.first().map(|c| c.name.clone()).unwrap_or_default();
     let mut ai = Vec::new();
@@ -186,12 +255,27 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             k
         },
         apply: format!("kubectl apply -f {out_dir}/k8s/"),
+        namespace_apply: format!("kubectl apply -f {out_dir}/{}", super::k8s::namespace_path(d)),
         wait,
         access,
         verify,
         size_checks,
         ai,
         uninstall: format!("kubectl delete namespace {ns}"),
+        calls: d
+            .components
+            .iter()
+            .flat_map(|c| {
+                c.depends_on.iter().map(|to| Call {
+                    from: c.name.clone(),
+                    to: to.clone(),
+                    external: d
+                        .backing_services
+                        .iter()
+                        .any(|s| &s.name == to && s.mode.value == ServiceMode::External),
+                })
+            })
+            .collect(),
     }
 }
 

@@ -190,10 +190,28 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         stories,
         cross_cutting,
         relationships,
-        notes: plan_input.map(|p| p.free_text.clone()).unwrap_or_default(),
+        notes: plan_input.map(planning_notes).unwrap_or_default(),
         inputs,
         deployment: None,
     }
+}
+
+/// What the plan input says besides the Technical Context and the stack: its free text and
+/// every other `Key: value` line (an overview, an estimate, a key `sp` does not know), in the
+/// order written, so nothing the user typed is dropped from the plan.
+fn planning_notes(p: &PlanInput) -> Vec<crate::parse::Located> {
+    let mut notes: Vec<crate::parse::Located> = p.free_text.clone();
+    for e in &p.entries {
+        if context::canonical(&e.key).is_none() && !context::is_stack_role(&e.key) {
+            notes.push(crate::parse::Located {
+                text: format!("{}: {}", e.key, e.value),
+                line: e.line,
+                span: e.span.clone(),
+            });
+        }
+    }
+    notes.sort_by_key(|n| n.line);
+    notes
 }
 
 fn priority_rank(p: &str) -> u32 {

@@ -100,9 +100,10 @@ fn stem(word: &str) -> String {
     let w = word.to_lowercase();
     for suffix in ["ing", "ed", "es", "s"] {
         if w.len() > suffix.len() + 3
-            && let Some(s) = w.strip_suffix(suffix) {
-                return s.to_string();
-            }
+            && let Some(s) = w.strip_suffix(suffix)
+        {
+            return s.to_string();
+        }
     }
     w
 }
@@ -153,9 +154,10 @@ impl Tracer {
     /// Story numbers a text belongs to, best first, with how it was decided.
     pub fn trace(&self, text: &str) -> (Vec<u32>, &'static str) {
         if let Some(n) = explicit_story(text)
-            && self.stories.iter().any(|(s, _)| *s == n) {
-                return (vec![n], "explicit");
-            }
+            && self.stories.iter().any(|(s, _)| *s == n)
+        {
+            return (vec![n], "explicit");
+        }
         let ws = words(text);
         let mut scored: Vec<(f64, u32)> = self
             .stories

@@ -8,5 +8,5 @@ mod corpus;
 mod determinism;
 mod examples;
 mod fixtures;
-mod known_bugs;
+mod regressions;
 mod support;

@@ -84,9 +84,11 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     let mut names: Vec<(String, Option<&StackLine>)> = Vec::new();
     for line in cx.stack {
         if let Some(role) = role_of(&line.role)
-            && (cx.catalog.find_for(&line.value, Some(role)).is_some() || typed.components.contains_key(&slug(&line.role))) {
-                names.push((slug(&line.role), Some(line)));
-            }
+            && (cx.catalog.find_for(&line.value, Some(role)).is_some()
+                || typed.components.contains_key(&slug(&line.role)))
+        {
+            names.push((slug(&line.role), Some(line)));
+        }
     }
     for name in typed.components.keys() {
         if !names.iter().any(|(n, _)| n == name) {
@@ -170,18 +172,19 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
 fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
     let mut value = serde_json::Value::Object(Default::default());
     if let Some(p) = cx.plan_input
-        && let Some(block) = p.yaml_blocks.first() {
-            match crate::yaml::from_str::<serde_json::Value>(&block.text) {
-                Ok(v) if v.is_object() => value = v,
-                Ok(serde_json::Value::Null) => {}
-                Ok(_) => diags.push(
-                    Diagnostic::new(Code::InvalidDeployInput, "the deployment block is not a map")
-                        .at(block.span.clone())
-                        .hint("start it with keys such as `components:` or `platform:`; `sp schema` prints the schema"),
-                ),
-                Err(e) => diags.push(yaml_error(cx.sources, block, &e)),
-            }
+        && let Some(block) = p.yaml_blocks.first()
+    {
+        match crate::yaml::from_str::<serde_json::Value>(&block.text) {
+            Ok(v) if v.is_object() => value = v,
+            Ok(serde_json::Value::Null) => {}
+            Ok(_) => diags.push(
+                Diagnostic::new(Code::InvalidDeployInput, "the deployment block is not a map")
+                    .at(block.span.clone())
+                    .hint("start it with keys such as `components:` or `platform:`; `sp schema` prints the schema"),
+            ),
+            Err(e) => diags.push(yaml_error(cx.sources, block, &e)),
         }
+    }
     match input::set_to_json(cx.set) {
         Ok(over) => input::merge(&mut value, over),
         Err(e) => diags.push(
@@ -777,12 +780,13 @@ fn prose_version(value: &str, language: &str) -> Option<String> {
     let words = crate::catalog::tokens(value);
     for (i, w) in words.iter().enumerate() {
         if names.contains(&w.as_str())
-            && let Some(v) = words.get(i + 1) {
-                let v = v.trim_end_matches('+').trim_start_matches('v');
-                if v.starts_with(|c: char| c.is_ascii_digit()) {
-                    return Some(v.to_string());
-                }
+            && let Some(v) = words.get(i + 1)
+        {
+            let v = v.trim_end_matches('+').trim_start_matches('v');
+            if v.starts_with(|c: char| c.is_ascii_digit()) {
+                return Some(v.to_string());
             }
+        }
     }
     None
 }
@@ -809,11 +813,25 @@ fn backing_services(
             .mode
             .map(|m| Valued::new(m, t(&format!("services.{name}.mode"))))
             .unwrap_or_else(|| Valued::new(ServiceMode::InCluster, default_origin("in the cluster")));
-        found.push(prose::ServiceMention { kind, mode, product: name.clone(), version: si.version.clone(), storage: si.storage
+        found.push(prose::ServiceMention {
+            kind,
+            mode,
+            product: name.clone(),
+            version: si.version.clone(),
+            storage: si
+                .storage
                 .clone()
-                .map(|s| Valued::new(s, t(&format!("services.{name}.storage")))) });
+                .map(|s| Valued::new(s, t(&format!("services.{name}.storage")))),
+        });
     }
-    for prose::ServiceMention { kind, mode, product, version, storage } in found {
+    for prose::ServiceMention {
+        kind,
+        mode,
+        product,
+        version,
+        storage,
+    } in found
+    {
         let kind_name = match kind {
             ServiceKind::Postgres => "postgres",
             ServiceKind::Redis => "redis",

@@ -61,7 +61,11 @@ fn has_word(lower: &str, word: &str) -> bool {
 /// Sentences of a text: split at `. ` (a period followed by space) and `;`, so host names
 /// and versions (`links.local`, `3.13`) stay whole.
 fn sentences(text: &str) -> Vec<&str> {
-    text.split("; ").flat_map(|s| s.split(". ")).map(str::trim).filter(|s| !s.is_empty()).collect()
+    text.split("; ")
+        .flat_map(|s| s.split(". "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Clauses of a sentence: split at `,` `;` and parentheses closing a remark.
@@ -76,7 +80,7 @@ impl Facts {
     pub fn collect(spec: &Spec, input: Option<&PlanInput>, constitution: Option<&Constitution>) -> Facts {
         let mut items = Vec::new();
         let mut push = |text: String, origin: Origin| {
-            let lower = text.to_lowercase();
+            let lower = text.to_ascii_lowercase();
             items.push(Fact { text, lower, origin });
         };
         if let Some(p) = input {
@@ -293,9 +297,10 @@ impl Facts {
                     from = at;
                     let digits: String = clause[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
                     if let Ok(p) = digits.parse::<u16>()
-                        && p > 0 {
-                            return Some(p);
-                        }
+                        && p > 0
+                    {
+                        return Some(p);
+                    }
                 }
             }
             None
@@ -383,7 +388,13 @@ impl Facts {
                 let product = product_name(&f.text, words);
                 let version = version_after(&f.lower, words);
                 let storage = storage_size(&f.text).map(|s| Valued::new(s, f.origin.clone()));
-                out.push(ServiceMention { kind, mode: Valued::new(mode, f.origin.clone()), product, version, storage });
+                out.push(ServiceMention {
+                    kind,
+                    mode: Valued::new(mode, f.origin.clone()),
+                    product,
+                    version,
+                    storage,
+                });
             }
         }
         out
@@ -443,7 +454,7 @@ fn megabytes(clause: &str) -> Option<u32> {
 }
 
 fn product_name(text: &str, words: &[&str]) -> String {
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     for w in words {
         if let Some(i) = lower.find(w) {
             // Include a capitalised word just before (Neon PostgreSQL) and a version after.

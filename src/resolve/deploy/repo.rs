@@ -82,9 +82,10 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         .or_else(|| file(dir, sources, "requirements.txt").map(|(_, p)| ("pip".to_string(), p)))
         .or_else(|| file(dir, sources, "go.mod").map(|(_, p)| ("go".to_string(), p)));
     if let Some((pm, path)) = pm
-        && stack.is_none_or(|s| s.package_managers.contains(&pm)) {
-            d.package_manager = Some(Valued::new(pm, Origin::at(&path, 1)));
-        }
+        && stack.is_none_or(|s| s.package_managers.contains(&pm))
+    {
+        d.package_manager = Some(Valued::new(pm, Origin::at(&path, 1)));
+    }
 
     // Language version.
     let version_files: [(&str, VersionReader); 6] = [
@@ -127,11 +128,12 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     ];
     for (name, parse) in version_files {
         if let Some((text, path)) = file(dir, sources, name)
-            && let Some(v) = parse(text) {
-                let needle = v.split('.').next().unwrap_or("").to_string();
-                d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
-                break;
-            }
+            && let Some(v) = parse(text)
+        {
+            let needle = v.split('.').next().unwrap_or("").to_string();
+            d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
+            break;
+        }
     }
 
     // Configuration keys from .env.example.
@@ -157,7 +159,8 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     for id in &dir.sources {
         let f = sources.get(*id);
         if let Some(route) = next_route(&f.display_path(), &dir.path) {
-            d.health.get_or_insert(Valued::new(route, Origin::at(&f.display_path(), 1)));
+            d.health
+                .get_or_insert(Valued::new(route, Origin::at(&f.display_path(), 1)));
             continue;
         }
         for (needle, ready) in [
@@ -193,7 +196,10 @@ fn next_route(file: &str, dir: &str) -> Option<String> {
     if !name.starts_with("route.") {
         return None;
     }
-    let path: Vec<&str> = folder.split('/').filter(|seg| !(seg.starts_with('(') && seg.ends_with(')'))).collect();
+    let path: Vec<&str> = folder
+        .split('/')
+        .filter(|seg| !(seg.starts_with('(') && seg.ends_with(')')))
+        .collect();
     Some(format!("/{}", path.join("/")))
 }
 
@@ -203,8 +209,14 @@ mod tests {
 
     #[test]
     fn next_route_paths() {
-        assert_eq!(next_route("web/app/api/health/route.ts", "web").as_deref(), Some("/api/health"));
-        assert_eq!(next_route("web/src/app/(ops)/healthz/route.js", "web").as_deref(), Some("/healthz"));
+        assert_eq!(
+            next_route("web/app/api/health/route.ts", "web").as_deref(),
+            Some("/api/health")
+        );
+        assert_eq!(
+            next_route("web/src/app/(ops)/healthz/route.js", "web").as_deref(),
+            Some("/healthz")
+        );
         assert_eq!(next_route("web/lib/health.ts", "web"), None);
     }
 }

@@ -4,6 +4,37 @@
 use crate::model::deploy::{Deployment, Role, RunMode, ServiceMode, ServiceType};
 use crate::model::{Origin, ResearchEntry};
 
+/// The exposures not chosen, each with what it would have cost.
+fn exposure_alternatives(chosen: ServiceType, ingress: bool) -> String {
+    let all = [
+        (
+            Some(ServiceType::LoadBalancer),
+            "LoadBalancer (needs `minikube tunnel` on a local cluster)",
+        ),
+        (
+            Some(ServiceType::NodePort),
+            "NodePort (a high port, reachable on local clusters only)",
+        ),
+        (
+            Some(ServiceType::ClusterIP),
+            "ClusterIP with `kubectl port-forward` (one developer at a time)",
+        ),
+        (
+            None,
+            "an Ingress (one more controller to run and a host name to resolve)",
+        ),
+    ];
+    all.iter()
+        .filter(|(t, _)| match t {
+            Some(t) => *t != chosen,
+            None => !ingress,
+        })
+        .map(|(_, s)| *s)
+        .collect::<Vec<_>>()
+        .join("; ")
+        + "."
+}
+
 fn entry(topic: String, decision: String, rationale: String, alternatives: &str, origin: Origin) -> ResearchEntry {
     ResearchEntry {
         id: String::new(),
@@ -18,7 +49,11 @@ fn entry(topic: String, decision: String, rationale: String, alternatives: &str,
 pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
     let mut out = Vec::new();
     for c in &d.components {
-        let stages: Vec<String> = c.stages.iter().map(|s| format!("{} `{}`", s.name, s.base.value)).collect();
+        let stages: Vec<String> = c
+            .stages
+            .iter()
+            .map(|s| format!("{} `{}`", s.name, s.base.value))
+            .collect();
         out.push(entry(
             format!("Base images of {}", c.name),
             format!("{} {} on {}: {}.", c.stack_name, c.language_version.value, c.language, stages.join(", ")),
@@ -35,8 +70,15 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
             c.stack.origin.clone(),
         ));
         let mode = match c.run_mode.value {
-            RunMode::Server => format!("A long-running {} server on port {}.", c.language, c.port.as_ref().map(|p| p.value).unwrap_or_default()),
-            RunMode::Static => format!("Static files served by unprivileged nginx on port {}.", c.port.as_ref().map(|p| p.value).unwrap_or_default()),
+            RunMode::Server => format!(
+                "A long-running {} server on port {}.",
+                c.language,
+                c.port.as_ref().map(|p| p.value).unwrap_or_default()
+            ),
+            RunMode::Static => format!(
+                "Static files served by unprivileged nginx on port {}.",
+                c.port.as_ref().map(|p| p.value).unwrap_or_default()
+            ),
             RunMode::Worker => "A background process with no port and no Service.".to_string(),
         };
         out.push(entry(
@@ -44,8 +86,12 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
             mode,
             format!("The {} stack ({}) runs this way.", c.stack.value, c.stack.origin.text),
             match c.stack.value.as_str() {
-                "nextjs-standalone" => "Static export behind nginx (loses API routes, rewrites, middleware and ISR the app may use).",
-                "nextjs-static" | "vite-spa" => "A Node server (more memory and a runtime to patch, for files that never change).",
+                "nextjs-standalone" => {
+                    "Static export behind nginx (loses API routes, rewrites, middleware and ISR the app may use)."
+                }
+                "nextjs-static" | "vite-spa" => {
+                    "A Node server (more memory and a runtime to patch, for files that never change)."
+                }
                 _ => "None for this stack.",
             },
             c.run_mode.origin.clone(),
@@ -56,10 +102,14 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
                 format!(
                     "A {:?} Service{}.",
                     c.exposure.service_type.value,
-                    c.exposure.ingress_host.as_ref().map(|h| format!(" behind an Ingress for `{}`", h.value)).unwrap_or_default()
+                    c.exposure
+                        .ingress_host
+                        .as_ref()
+                        .map(|h| format!(" behind an Ingress for `{}`", h.value))
+                        .unwrap_or_default()
                 ),
                 format!("Decided by {}.", c.exposure.service_type.origin.text),
-                "LoadBalancer (needs `minikube tunnel` locally); NodePort (a high port, local clusters only); Ingress (one more controller to run).",
+                &exposure_alternatives(c.exposure.service_type.value, c.exposure.ingress_host.is_some()),
                 c.exposure.service_type.origin.clone(),
             ));
         }
@@ -74,7 +124,11 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
         ));
     }
     let secrets: Vec<String> = {
-        let mut v: Vec<String> = d.components.iter().flat_map(|c| c.secrets.iter().map(|s| format!("`{}` ({})", s.env, s.secret))).collect();
+        let mut v: Vec<String> = d
+            .components
+            .iter()
+            .flat_map(|c| c.secrets.iter().map(|s| format!("`{}` ({})", s.env, s.secret)))
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -82,9 +136,9 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
     if !secrets.is_empty() {
         out.push(entry(
             "Secrets handling".into(),
-            format!("{} come only from Kubernetes Secrets created with `kubectl create secret generic`; manifests, values files and contracts reference them by name and key.", secrets.join(", ")),
-            "No secret value is ever written to a file sp generates, so none can reach git or the Helm release history. ConfigMaps carry only non-secret settings.".into(),
-            "A Secret manifest with base64 values (base64 is not encryption, and the file ends up in git); values in values.yaml (kept in every Helm release record).",
+            format!("{} come only from Kubernetes Secrets created with `kubectl create secret generic`. Each key is mounted read-only as a file under `/var/run/secrets/<secret>/`, and the process finds it through `<NAME>_FILE` (for example `DATABASE_URL_FILE`); the application reads that file.", secrets.join(", ")),
+            "No secret value is ever written to a file sp generates, so none can reach git or the Helm release history; mounted files keep secrets out of the environment, where crash dumps, `ps e` and child processes would see them (checkov CKV_K8S_35). ConfigMaps carry only non-secret settings.".into(),
+            "`env.valueFrom.secretKeyRef` (secrets in the environment); a Secret manifest with base64 values (base64 is not encryption, and the file ends up in git); values in values.yaml (kept in every Helm release record).",
             d.components.iter().flat_map(|c| c.secrets.first()).map(|s| s.origin.clone()).next().unwrap_or_else(|| Origin::derived("the inputs")),
         ));
     }

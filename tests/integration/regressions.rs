@@ -1,7 +1,5 @@
-//! Bugs in `src/` found while writing this suite, each as the test that will pass once it is
-//! fixed. They are `#[ignore]`d so the suite stays green; run them with
-//! `cargo test --test integration known_bugs -- --ignored`, and remove the `#[ignore]` in
-//! the commit that fixes the bug.
+//! Regression tests: each reproduces a bug that was found in `src/` and fixed, so it stays
+//! fixed. A new bug gets its failing test here first, then the fix.
 
 use std::process::Command;
 
@@ -29,7 +27,6 @@ fn raw_run(ws: &Workspace) -> std::process::Output {
 /// src/parse/spec.rs `needs_clarification` (line 737): an unclosed marker at the end of the
 /// file slices the text at `len - 1`, which panics when the last character is multi-byte.
 #[test]
-#[ignore = "src bug: panic on an unclosed [NEEDS CLARIFICATION at the end of a file ending in a multi-byte character"]
 fn unclosed_marker_at_end_of_file_does_not_panic() {
     let ws = minimal_with(
         SPEC,
@@ -47,7 +44,6 @@ fn unclosed_marker_at_end_of_file_does_not_panic() {
 /// different length in UTF-8 (İ → i̇) shift it: the story number is read as 0, or the slice
 /// lands inside a character and panics.
 #[test]
-#[ignore = "src bug: story headings with İ before `User Story` are misnumbered or panic"]
 fn story_heading_offsets_survive_case_changing_characters() {
     let spec = "# Feature Specification: X\n\n## User Scenarios & Testing\n\n### (İİ) User Story 1 - Add a task (Priority: P1)\n\nText.\n\n## Requirements\n\n- **FR-001**: System MUST work.\n\n## Success Criteria\n\n- **SC-001**: 1 task in 5 s.\n";
     let ws = minimal_with(SPEC, spec.as_bytes());
@@ -68,7 +64,6 @@ fn story_heading_offsets_survive_case_changing_characters() {
 /// src/parse/plan_input.rs `stage_line` (line 605): the same lower-case offset mix-up;
 /// `STAGE 1: İZMİR ROLLOUT` gets the title `1: İZMİR ROLLOUT`.
 #[test]
-#[ignore = "src bug: stage titles containing İ keep the stage number"]
 fn stage_titles_with_case_changing_characters() {
     let ws = minimal_with(
         PLAN_INPUT,
@@ -83,7 +78,6 @@ fn stage_titles_with_case_changing_characters() {
 /// `Technical Context:` list, a `- Constraints:` item followed by a nested list gets an
 /// empty value; the nested items are dropped and no SP403 is reported.
 #[test]
-#[ignore = "src bug: a key with a nested list inside `Technical Context:` loses its value"]
 fn nested_list_under_a_key_inside_technical_context() {
     let ws = minimal_with(
         PLAN_INPUT,
@@ -101,7 +95,6 @@ fn nested_list_under_a_key_inside_technical_context() {
 /// marker, including the item `No [NEEDS CLARIFICATION] markers remain` of the Review &
 /// Acceptance Checklist that spec-kit's v0.0.50 spec template puts in every spec.md.
 #[test]
-#[ignore = "src bug: the checklist item naming the marker is reported as an unresolved marker (SP206)"]
 fn checklist_item_naming_the_marker_is_not_a_marker() {
     let spec = std::fs::read_to_string(fixtures_dir().join("legacy-v0050-layout/specs/001-photo-albums/spec.md"))
         .unwrap()
@@ -120,7 +113,6 @@ fn checklist_item_naming_the_marker_is_not_a_marker() {
 /// first word of the text is swallowed into it, options included. `sp plan 006 "…" --check`
 /// saves `… --check` as plan-input.md and then writes out/, the opposite of --check.
 #[test]
-#[ignore = "src bug: options after the plan input text are saved as text"]
 fn options_after_the_text_are_options() {
     let ws = Workspace::example();
     let before = ws.read("specs/006-k8s-deployment/plan-input.md");

@@ -1,1 +1,0 @@
-//! Raw Kubernetes manifests, built as typed objects from the deployment model.
