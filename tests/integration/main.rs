@@ -10,3 +10,4 @@ mod examples;
 mod fixtures;
 mod regressions;
 mod support;
+mod workspaces;

@@ -1,0 +1,118 @@
+//! The test workspaces under `tests/workspaces/`: small repositories with real source trees
+//! (a Next.js + FastAPI app with pip in `web/` and `api/`; Go services, a Vite SPA and an
+//! in-cluster Redis behind an Ingress on kind). Each is compiled by the binary in a
+//! temporary copy; every generated file is a snapshot, and the committed `out/` beside the
+//! workspace must be exactly what the binary generates. Adding a workspace folder adds its
+//! case here.
+
+use std::path::PathBuf;
+
+use crate::support::{Test, Workspace, listing, read_tree, repo_root, snapshot_settings};
+
+fn workspaces() -> Vec<PathBuf> {
+    let dir = repo_root().join("tests/workspaces");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/workspaces exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_workspace_compiles_to_its_committed_tree() {
+    let all = workspaces();
+    assert!(all.len() >= 2, "expected the test workspaces, found {all:?}");
+    let mut failed = Vec::new();
+    for src in all {
+        let name = src.file_name().unwrap().to_string_lossy().into_owned();
+        let ws = Workspace::copy_of(&src);
+        std::fs::remove_dir_all(ws.join("out")).ok();
+        let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+        run.assert_code(0);
+        let generated = read_tree(&ws.join("out"));
+        assert!(
+            generated.keys().any(|p| p.contains("/docker/")) && generated.keys().any(|p| p.contains("/k8s/")),
+            "{name}: no deployables generated:\n{}",
+            listing(&generated)
+        );
+        let committed = read_tree(&src.join("out"));
+        assert_eq!(
+            listing(&committed),
+            listing(&generated),
+            "{name}: the committed out/ lists other files; run `sp plan --all -C tests/workspaces/{name}`"
+        );
+        snapshot_settings().bind(|| {
+            for (path, bytes) in &generated {
+                let text = std::str::from_utf8(bytes).expect("generated files are UTF-8");
+                let check = || insta::assert_snapshot!(format!("workspaces__{name}__{path}"), text);
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_err() {
+                    failed.push(format!("{name}/{path} (snapshot)"));
+                }
+                if committed.get(path) != Some(bytes) {
+                    failed.push(format!("{name}/{path} (committed out/ is stale)"));
+                }
+            }
+        });
+    }
+    assert!(failed.is_empty(), "differences: {failed:#?}");
+}
+
+/// A component folder that exists changes what is generated: the Next.js app's `.nvmrc`
+/// picks Node 22, its lock file npm, its route handler the probe path; the API's
+/// `requirements.txt` picks pip and `.python-version` Python 3.12.
+#[test]
+fn the_repository_decides_versions_package_managers_and_probes() {
+    let ws = Workspace::copy_of(repo_root().join("tests/workspaces/nextjs-fastapi-pip"));
+    let run = Test::new().workspace(&ws).args(["plan", "--all", "--explain"]).run();
+    run.assert_code(0);
+    let explain = &run.stdout;
+    for needle in [
+        "web/.nvmrc:1",
+        "web/package-lock.json:1",
+        "/api/health",
+        "web/app/api/health/route.ts:1",
+        "api/requirements.txt:1",
+        "api/.python-version:1",
+        "/readyz",
+    ] {
+        assert!(explain.contains(needle), "--explain lacks {needle}:\n{explain}");
+    }
+    let web = ws.read("out/001-web-api/docker/frontend.Dockerfile");
+    assert!(web.contains("node:22."), "the .nvmrc asks for Node 22:\n{web}");
+    assert!(web.contains("npm ci"), "package-lock.json means npm:\n{web}");
+    let api = ws.read("out/001-web-api/docker/backend.Dockerfile");
+    assert!(api.contains("python:3.12."), ".python-version asks for 3.12:\n{api}");
+    assert!(api.contains("requirements.txt") && !api.contains("uv sync"), "pip, not uv:\n{api}");
+
+    // Without the folders, the catalog's defaults apply instead.
+    std::fs::remove_dir_all(ws.join("web")).unwrap();
+    std::fs::remove_dir_all(ws.join("api")).unwrap();
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    let web = ws.read("out/001-web-api/docker/frontend.Dockerfile");
+    assert!(web.contains("node:24."), "default Node is 24:\n{web}");
+}
+
+/// No secret value reaches any generated file, and every ConfigMap key is non-secret.
+#[test]
+fn no_secret_values_in_generated_files() {
+    for src in workspaces().into_iter().chain([repo_root().to_path_buf()]) {
+        let tree = read_tree(&src.join("out"));
+        for (path, bytes) in &tree {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("change-me"), "{path} carries the example password of .env.example");
+            if path.contains("configmap") {
+                for word in ["PASSWORD", "SECRET", "TOKEN", "_KEY", "DATABASE_URL"] {
+                    let keys: Vec<&str> = text.lines().filter(|l| l.starts_with("  ") && l.contains(": ")).collect();
+                    assert!(
+                        !keys.iter().any(|l| l.trim_start().split(':').next().unwrap_or("").contains(word)),
+                        "{path} has a secret-looking key ({word}):\n{text}"
+                    );
+                }
+            }
+        }
+    }
+}
