@@ -85,7 +85,10 @@ fn the_repository_decides_versions_package_managers_and_probes() {
     assert!(web.contains("npm ci"), "package-lock.json means npm:\n{web}");
     let api = ws.read("out/001-web-api/docker/backend.Dockerfile");
     assert!(api.contains("python:3.12."), ".python-version asks for 3.12:\n{api}");
-    assert!(api.contains("requirements.txt") && !api.contains("uv sync"), "pip, not uv:\n{api}");
+    assert!(
+        api.contains("requirements.txt") && !api.contains("uv sync"),
+        "pip, not uv:\n{api}"
+    );
 
     // Without the folders, the catalog's defaults apply instead.
     std::fs::remove_dir_all(ws.join("web")).unwrap();
@@ -103,12 +106,20 @@ fn no_secret_values_in_generated_files() {
         let tree = read_tree(&src.join("out"));
         for (path, bytes) in &tree {
             let text = String::from_utf8_lossy(bytes);
-            assert!(!text.contains("change-me"), "{path} carries the example password of .env.example");
+            assert!(
+                !text.contains("change-me"),
+                "{path} carries the example password of .env.example"
+            );
             if path.contains("configmap") {
                 for word in ["PASSWORD", "SECRET", "TOKEN", "_KEY", "DATABASE_URL"] {
-                    let keys: Vec<&str> = text.lines().filter(|l| l.starts_with("  ") && l.contains(": ")).collect();
+                    let keys: Vec<&str> = text
+                        .lines()
+                        .filter(|l| l.starts_with("  ") && l.contains(": "))
+                        .collect();
                     assert!(
-                        !keys.iter().any(|l| l.trim_start().split(':').next().unwrap_or("").contains(word)),
+                        !keys
+                            .iter()
+                            .any(|l| l.trim_start().split(':').next().unwrap_or("").contains(word)),
                         "{path} has a secret-looking key ({word}):\n{text}"
                     );
                 }
