@@ -53,11 +53,24 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_saphyr::from_str::<T>(text).map_err(|e| {
         let loc = e.location();
         YamlError {
-            message: e.to_string().lines().next().unwrap_or("invalid YAML").to_string(),
+            message: clean_message(e.to_string().lines().next().unwrap_or("invalid YAML")),
             line: loc.map(|l| l.line() as usize),
             column: loc.map(|l| l.column() as usize),
         }
     })
+}
+
+/// The parser's message without its own `error: line N column M:` prefix: callers show the
+/// position themselves, pointing into the file the YAML came from.
+fn clean_message(msg: &str) -> String {
+    let msg = msg.strip_prefix("error: ").unwrap_or(msg);
+    match msg.strip_prefix("line ") {
+        Some(rest) => match rest.split_once(": ") {
+            Some((pos, text)) if pos.split_whitespace().count() == 3 => text.to_string(),
+            _ => msg.to_string(),
+        },
+        None => msg.to_string(),
+    }
 }
 
 #[cfg(test)]

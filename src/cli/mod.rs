@@ -2,6 +2,7 @@
 
 mod explain;
 mod plan;
+mod schema;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -67,6 +68,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Explain a diagnostic code, e.g. `sp explain SP201`.
     Explain(explain::ExplainArgs),
+    /// Print the JSON Schema of the deployment block in plan-input.md (and of `--set` keys).
+    Schema(schema::SchemaArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Plan(args) => plan::run(args, cli.dir.as_deref(), color),
         Command::Explain(args) => explain::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     match outcome {
         Ok(o) => o.into(),

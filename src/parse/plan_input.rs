@@ -335,11 +335,11 @@ impl<'a> InputParser<'a> {
             }
             // `- Constraints:` with its own nested list: the nested items are its value.
             let nested = self.nested(item);
-            if !nested.is_empty() {
-                if let Some(last) = collected.last_mut() {
-                    let sep = if last.1.trim_end().ends_with(':') { " " } else { "; " };
-                    last.1 = format!("{}{sep}{}", last.1.trim_end(), nested.join("; "));
-                }
+            if !nested.is_empty()
+                && let Some(last) = collected.last_mut()
+            {
+                let sep = if last.1.trim_end().ends_with(':') { " " } else { "; " };
+                last.1 = format!("{}{sep}{}", last.1.trim_end(), nested.join("; "));
             }
         }
         self.flush_keyed(current, collected, context);

@@ -112,10 +112,15 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         constitution.map(|c| c.path.as_str()).unwrap_or(""),
         diags,
     );
-    if f.plan_input.is_some() {
-        let anchor = f.plan_input.as_ref().map(|p| p.start.clone());
-        context::report_missing(&ctx, anchor, &plan_path, diags);
-    }
+    // Every gap is its own warning, with or without a plan input, so the user sees exactly
+    // which keys the plan will show as NEEDS CLARIFICATION.
+    let anchor = f.plan_input.as_ref().map(|p| p.start.clone());
+    let input_path = if plan_path.is_empty() {
+        format!("{}/plan-input.md", f.dir)
+    } else {
+        plan_path.clone()
+    };
+    context::report_missing(&ctx, anchor, &input_path, diags);
 
     let plan_input = f.plan_input.as_ref();
     let decisions = plan_input.map(|p| p.decisions.clone()).unwrap_or_default();

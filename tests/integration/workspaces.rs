@@ -127,3 +127,57 @@ fn no_secret_values_in_generated_files() {
         }
     }
 }
+
+/// Plan, data model, quickstart, contracts, Dockerfiles and manifests name the same images,
+/// ports and secrets: they come from one model, and this checks that they stay that way.
+#[test]
+fn documents_contracts_and_deployables_agree() {
+    let mut trees: Vec<PathBuf> = workspaces().into_iter().map(|w| w.join("out")).collect();
+    trees.push(repo_root().join("out"));
+    let mut checked = 0;
+    for tree in trees {
+        let files = read_tree(&tree);
+        let features: std::collections::BTreeSet<String> =
+            files.keys().filter_map(|p| p.split('/').next().map(str::to_string)).collect();
+        for feature in features {
+            let get = |rel: &str| -> String {
+                let key = format!("{feature}/{rel}");
+                String::from_utf8(files.get(&key).unwrap_or_else(|| panic!("{key} missing in {}", tree.display())).clone())
+                    .unwrap()
+            };
+            let contract: serde_json::Value = sp::yaml::from_str(&get("contracts/docker-images.yaml")).unwrap();
+            let (plan, quickstart, data_model) = (get("plan.md"), get("quickstart.md"), get("data-model.md"));
+            let (openapi, resources) = (get("contracts/openapi.yaml"), get("contracts/k8s-resources.yaml"));
+            for img in contract["images"].as_array().unwrap() {
+                let c = img["component"].as_str().unwrap();
+                let image = img["image"].as_str().unwrap();
+                let deployment = get(&format!("k8s/30-{c}-deployment.yaml"));
+                let dockerfile = get(&format!("docker/{c}.Dockerfile"));
+                assert!(deployment.contains(&format!("image: {image}")), "{feature}/{c}: deployment image");
+                assert!(plan.contains(&format!("`{image}`")), "{feature}/{c}: plan.md image");
+                assert!(data_model.contains(&format!("`{image}`")), "{feature}/{c}: data-model.md image");
+                assert!(resources.contains(&format!("image: {image}")), "{feature}/{c}: k8s-resources image");
+                assert!(quickstart.contains(img["build"].as_str().unwrap()), "{feature}/{c}: quickstart build");
+                assert!(quickstart.contains(img["load"].as_str().unwrap()), "{feature}/{c}: quickstart load");
+                if let Some(port) = img["port"].as_u64() {
+                    assert!(dockerfile.contains(&format!("EXPOSE {port}")), "{feature}/{c}: EXPOSE {port}");
+                    assert!(deployment.contains(&format!("containerPort: {port}")), "{feature}/{c}: containerPort");
+                    let service = get(&format!("k8s/40-{c}-service.yaml"));
+                    assert!(service.contains(&format!("port: {port}")), "{feature}/{c}: Service port");
+                    assert!(plan.contains(&format!("| {port} |")), "{feature}/{c}: plan.md port");
+                    assert!(openapi.contains(&format!("url: http://{c}:{port}")), "{feature}/{c}: OpenAPI server");
+                }
+                // Every secret the Deployment mounts is created by the quickstart.
+                for line in deployment.lines().filter(|l| l.trim_start().starts_with("value: /var/run/secrets/")) {
+                    let key = line.rsplit('/').next().unwrap().trim();
+                    assert!(
+                        quickstart.contains(&format!("--from-literal={key}=")),
+                        "{feature}/{c}: the quickstart never creates secret key {key}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 8, "only {checked} components checked");
+}

@@ -199,6 +199,17 @@ mod tests {
         assert_eq!(e.line, Some(3));
     }
 
+    /// The schema published in the repository is the one the binary prints.
+    #[test]
+    fn published_schema_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/deploy-input.schema.json");
+        let published = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            published == schema_json(),
+            "schemas/deploy-input.schema.json is stale: run `cargo run -- schema > schemas/deploy-input.schema.json`"
+        );
+    }
+
     #[test]
     fn schema_has_enums_and_ranges() {
         let s = schema_json();

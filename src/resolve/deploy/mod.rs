@@ -558,7 +558,17 @@ fn component(
 
     let catalog_origin = default_origin(&format!("{} catalog", stack.id));
     let port = stack.port.map(|dflt| match ci.port {
-        Some(p) => Valued::new(p, t(&key("port"))),
+        Some(p) => {
+            let v = Valued::new(p, t(&key("port")));
+            report_override(
+                diags,
+                facts,
+                &format!("port of `{name}`"),
+                &v,
+                facts.port(role.value, name),
+            );
+            v
+        }
         None => facts
             .port(role.value, name)
             .unwrap_or_else(|| Valued::new(dflt, catalog_origin.clone())),
@@ -593,19 +603,27 @@ fn component(
         }
     });
 
-    let pull_policy = ci
+    let typed_pull = ci
         .pull_policy
-        .map(|p| Valued::new(p.as_str().to_string(), t(&key("pullPolicy"))))
-        .or_else(|| facts.pull_policy())
-        .unwrap_or_else(|| {
-            let why = match platform.kind.value {
-                PlatformKind::Minikube | PlatformKind::Kind => {
-                    "images are loaded into the cluster and their tags never move"
-                }
-                PlatformKind::Generic => "immutable version tags",
-            };
-            Valued::new("IfNotPresent".into(), default_origin(why))
-        });
+        .map(|p| Valued::new(p.as_str().to_string(), t(&key("pullPolicy"))));
+    if let Some(v) = &typed_pull {
+        report_override(
+            diags,
+            facts,
+            &format!("pull policy of `{name}`"),
+            v,
+            facts.pull_policy(),
+        );
+    }
+    let pull_policy = typed_pull.or_else(|| facts.pull_policy()).unwrap_or_else(|| {
+        let why = match platform.kind.value {
+            PlatformKind::Minikube | PlatformKind::Kind => {
+                "images are loaded into the cluster and their tags never move"
+            }
+            PlatformKind::Generic => "immutable version tags",
+        };
+        Valued::new("IfNotPresent".into(), default_origin(why))
+    });
     let image = Image {
         repository: match &ci.image {
             Some(i) => Valued::new(i.clone(), t(&key("image"))),
@@ -715,7 +733,17 @@ fn component(
     }
 
     let service_type = match ci.exposure {
-        Some(e) => Valued::new(e, t(&key("exposure"))),
+        Some(e) => {
+            let v = Valued::new(e, t(&key("exposure")));
+            report_override(
+                diags,
+                facts,
+                &format!("exposure of `{name}`"),
+                &v,
+                facts.exposure(role.value),
+            );
+            v
+        }
         None => facts.exposure(role.value).unwrap_or_else(|| match role.value {
             Role::Frontend => match platform.kind.value {
                 PlatformKind::Minikube | PlatformKind::Kind => Valued::new(
@@ -767,6 +795,34 @@ fn component(
         command: stack.command.clone(),
         slow_start: stack.slow_start,
     })
+}
+
+/// The typed input overrides what prose states; when the two disagree, say so, pointing at
+/// the prose that lost, so the user can fix whichever is wrong.
+fn report_override<T: PartialEq + std::fmt::Debug>(
+    diags: &mut Diagnostics,
+    facts: &Facts,
+    what: &str,
+    typed: &Valued<T>,
+    prose: Option<Valued<T>>,
+) {
+    let Some(p) = prose else { return };
+    if p.value == typed.value || typed.origin.kind != crate::model::OriginKind::Input {
+        return;
+    }
+    let mut d = Diagnostic::new(
+        Code::ConflictingValue,
+        format!(
+            "{what}: {:?} from {} overrides {:?} stated here",
+            typed.value, typed.origin.text, p.value
+        ),
+    )
+    .hint("the typed deployment input and --set win over prose; change whichever is wrong so they agree");
+    d = match facts.span_of(&p.origin) {
+        Some(span) => d.at(span).label(format!("says {:?}", p.value)),
+        None => d,
+    };
+    diags.push(d);
 }
 
 /// `Python 3.13+` → `3.13`, `Node.js 22` → `22`, `Go 1.25` → `1.25`.

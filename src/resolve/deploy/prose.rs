@@ -10,6 +10,7 @@ use crate::model::deploy::{PlatformKind, Role, ServiceKind, ServiceMode, Service
 use crate::parse::constitution::Constitution;
 use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
+use crate::source::Span;
 
 /// A backing service as a fact states it.
 pub struct ServiceMention {
@@ -25,6 +26,8 @@ pub struct Fact {
     pub text: String,
     pub lower: String,
     pub origin: Origin,
+    /// Where the fact is written, for diagnostics that point at it.
+    pub span: Option<Span>,
 }
 
 /// Every sentence-like piece of input, highest precedence first.
@@ -79,36 +82,61 @@ fn clauses(text: &str) -> Vec<&str> {
 impl Facts {
     pub fn collect(spec: &Spec, input: Option<&PlanInput>, constitution: Option<&Constitution>) -> Facts {
         let mut items = Vec::new();
-        let mut push = |text: String, origin: Origin| {
+        let mut push = |text: String, origin: Origin, span: Option<Span>| {
             let lower = text.to_ascii_lowercase();
-            items.push(Fact { text, lower, origin });
+            items.push(Fact {
+                text,
+                lower,
+                origin,
+                span,
+            });
         };
         if let Some(p) = input {
             for e in &p.entries {
-                push(format!("{}: {}", e.key, e.value), Origin::at(&p.path, e.line));
+                push(
+                    format!("{}: {}", e.key, e.value),
+                    Origin::at(&p.path, e.line),
+                    Some(e.span.clone()),
+                );
             }
             for d in &p.decisions {
-                push(format!("{}. {}", d.title, d.decision), Origin::at(&p.path, d.line));
+                push(
+                    format!("{}. {}", d.title, d.decision),
+                    Origin::at(&p.path, d.line),
+                    Some(d.span.clone()),
+                );
             }
             for f in p.free_text.iter().chain(&p.risks) {
-                push(f.text.clone(), Origin::at(&p.path, f.line));
+                push(f.text.clone(), Origin::at(&p.path, f.line), Some(f.span.clone()));
             }
         }
         for c in &spec.clarifications {
-            push(format!("{} {}", c.question, c.answer), Origin::at(&spec.path, c.line));
+            push(
+                format!("{} {}", c.question, c.answer),
+                Origin::at(&spec.path, c.line),
+                None,
+            );
         }
         for r in &spec.requirements {
-            push(r.text.clone(), Origin::at(&spec.path, r.line));
+            push(r.text.clone(), Origin::at(&spec.path, r.line), r.span.clone());
         }
         for a in &spec.assumptions {
-            push(a.text.clone(), Origin::at(&spec.path, a.line));
+            push(a.text.clone(), Origin::at(&spec.path, a.line), Some(a.span.clone()));
         }
         if let Some(c) = constitution {
             for t in &c.technology {
-                push(t.text.clone(), Origin::at(&c.path, t.line));
+                push(t.text.clone(), Origin::at(&c.path, t.line), Some(t.span.clone()));
             }
         }
         Facts { items }
+    }
+
+    /// Where the fact behind `origin` is written.
+    pub fn span_of(&self, origin: &Origin) -> Option<Span> {
+        self.items
+            .iter()
+            .find(|f| f.origin == *origin)
+            .and_then(|f| f.span.clone())
     }
 
     fn first<T>(&self, f: impl Fn(&Fact) -> Option<T>) -> Option<Valued<T>> {
