@@ -137,13 +137,20 @@ fn documents_contracts_and_deployables_agree() {
     let mut checked = 0;
     for tree in trees {
         let files = read_tree(&tree);
-        let features: std::collections::BTreeSet<String> =
-            files.keys().filter_map(|p| p.split('/').next().map(str::to_string)).collect();
+        let features: std::collections::BTreeSet<String> = files
+            .keys()
+            .filter_map(|p| p.split('/').next().map(str::to_string))
+            .collect();
         for feature in features {
             let get = |rel: &str| -> String {
                 let key = format!("{feature}/{rel}");
-                String::from_utf8(files.get(&key).unwrap_or_else(|| panic!("{key} missing in {}", tree.display())).clone())
-                    .unwrap()
+                String::from_utf8(
+                    files
+                        .get(&key)
+                        .unwrap_or_else(|| panic!("{key} missing in {}", tree.display()))
+                        .clone(),
+                )
+                .unwrap()
             };
             let contract: serde_json::Value = sp::yaml::from_str(&get("contracts/docker-images.yaml")).unwrap();
             let (plan, quickstart, data_model) = (get("plan.md"), get("quickstart.md"), get("data-model.md"));
@@ -153,22 +160,52 @@ fn documents_contracts_and_deployables_agree() {
                 let image = img["image"].as_str().unwrap();
                 let deployment = get(&format!("k8s/30-{c}-deployment.yaml"));
                 let dockerfile = get(&format!("docker/{c}.Dockerfile"));
-                assert!(deployment.contains(&format!("image: {image}")), "{feature}/{c}: deployment image");
+                assert!(
+                    deployment.contains(&format!("image: {image}")),
+                    "{feature}/{c}: deployment image"
+                );
                 assert!(plan.contains(&format!("`{image}`")), "{feature}/{c}: plan.md image");
-                assert!(data_model.contains(&format!("`{image}`")), "{feature}/{c}: data-model.md image");
-                assert!(resources.contains(&format!("image: {image}")), "{feature}/{c}: k8s-resources image");
-                assert!(quickstart.contains(img["build"].as_str().unwrap()), "{feature}/{c}: quickstart build");
-                assert!(quickstart.contains(img["load"].as_str().unwrap()), "{feature}/{c}: quickstart load");
+                assert!(
+                    data_model.contains(&format!("`{image}`")),
+                    "{feature}/{c}: data-model.md image"
+                );
+                assert!(
+                    resources.contains(&format!("image: {image}")),
+                    "{feature}/{c}: k8s-resources image"
+                );
+                assert!(
+                    quickstart.contains(img["build"].as_str().unwrap()),
+                    "{feature}/{c}: quickstart build"
+                );
+                assert!(
+                    quickstart.contains(img["load"].as_str().unwrap()),
+                    "{feature}/{c}: quickstart load"
+                );
                 if let Some(port) = img["port"].as_u64() {
-                    assert!(dockerfile.contains(&format!("EXPOSE {port}")), "{feature}/{c}: EXPOSE {port}");
-                    assert!(deployment.contains(&format!("containerPort: {port}")), "{feature}/{c}: containerPort");
+                    assert!(
+                        dockerfile.contains(&format!("EXPOSE {port}")),
+                        "{feature}/{c}: EXPOSE {port}"
+                    );
+                    assert!(
+                        deployment.contains(&format!("containerPort: {port}")),
+                        "{feature}/{c}: containerPort"
+                    );
                     let service = get(&format!("k8s/40-{c}-service.yaml"));
-                    assert!(service.contains(&format!("port: {port}")), "{feature}/{c}: Service port");
+                    assert!(
+                        service.contains(&format!("port: {port}")),
+                        "{feature}/{c}: Service port"
+                    );
                     assert!(plan.contains(&format!("| {port} |")), "{feature}/{c}: plan.md port");
-                    assert!(openapi.contains(&format!("url: http://{c}:{port}")), "{feature}/{c}: OpenAPI server");
+                    assert!(
+                        openapi.contains(&format!("url: http://{c}:{port}")),
+                        "{feature}/{c}: OpenAPI server"
+                    );
                 }
                 // Every secret the Deployment mounts is created by the quickstart.
-                for line in deployment.lines().filter(|l| l.trim_start().starts_with("value: /var/run/secrets/")) {
+                for line in deployment
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with("value: /var/run/secrets/"))
+                {
                     let key = line.rsplit('/').next().unwrap().trim();
                     assert!(
                         quickstart.contains(&format!("--from-literal={key}=")),
