@@ -40,6 +40,9 @@ pub struct Principle {
     pub summary: String,
     pub rules: Vec<Rule>,
     pub rationale: Option<String>,
+    /// Gates the principle names explicitly (`**Gates**: G101, run-as-high-uid`); when
+    /// empty, gates are matched from the wording of the rules.
+    pub gates: Vec<String>,
     pub line: usize,
 }
 
@@ -191,6 +194,7 @@ fn principle(file: &SourceFile, source: SourceId, s: &Section, index: usize, dia
         summary: String::new(),
         rules: Vec::new(),
         rationale: None,
+        gates: Vec::new(),
         line: file.line_of(s.title.span.start),
     };
     let blocks: Vec<&Block> = s
@@ -206,6 +210,14 @@ fn principle(file: &SourceFile, source: SourceId, s: &Section, index: usize, dia
                 let label = split_label(&t.plain).map(|(l, _)| l.to_lowercase());
                 match label.as_deref() {
                     Some("rationale") | Some("why") => p.rationale = Some(one_line(after_label(raw))),
+                    Some("gates") | Some("gate") | Some("checks") => {
+                        p.gates.extend(
+                            after_label(raw)
+                                .split([',', ' '])
+                                .map(|g| g.trim().trim_matches('`').to_string())
+                                .filter(|g| !g.is_empty()),
+                        );
+                    }
                     Some("description") | Some("principle") | Some("statement") => {
                         let text = one_line(after_label(raw));
                         sentence_rules(file, source, &text, t.span.clone(), &mut p.rules);

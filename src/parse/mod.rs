@@ -33,6 +33,53 @@ impl Located {
     }
 }
 
+/// One row of a Complexity Tracking table: a justified violation of the constitution.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Waiver {
+    /// What is violated, as written: a gate code or name, or a principle.
+    pub violation: String,
+    pub why: String,
+    pub alternative: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The rows of every table under a `Complexity Tracking` section, spec-kit's place for
+/// justified violations (`| Violation | Why Needed | Simpler Alternative Rejected Because |`).
+pub fn complexity_tracking(doc: &markdown::Document, file: &SourceFile, source: SourceId) -> Vec<Waiver> {
+    let mut out = Vec::new();
+    let Some(section) = doc.find(&["complexity tracking"]) else {
+        return out;
+    };
+    for s in section.walk() {
+        for block in &s.blocks {
+            let markdown::Block::Table { rows, span } = block else {
+                continue;
+            };
+            let lines = lines_in(&file.text, span.clone());
+            for (i, row) in rows.iter().enumerate().skip(1) {
+                let cell = |n: usize| row.get(n).map(|c| c.trim().to_string()).unwrap_or_default();
+                let violation = cell(0);
+                // spec-kit's template ships an example row in brackets; it waives nothing.
+                if violation.is_empty() || violation.starts_with('[') {
+                    continue;
+                }
+                // Row i of the table is line i + 1 of its source (the separator is line 1).
+                let range = lines.get(i + 1).map(|(r, _)| r.clone()).unwrap_or(span.clone());
+                out.push(Waiver {
+                    violation,
+                    why: cell(1),
+                    alternative: cell(2),
+                    line: file.line_of(range.start),
+                    span: Span::new(source, range),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Markdown source of an inline span folded onto one line, so list items that wrap in the
 /// input do not break tables and bullets in the output.
 pub fn one_line(raw: &str) -> String {

@@ -24,6 +24,8 @@ pub struct PlanInput {
     pub yaml_blocks: Vec<Located>,
     /// True when this input was adopted from an existing spec-kit `plan.md`.
     pub adopted: bool,
+    /// Justified violations from a `Complexity Tracking` table.
+    pub complexity: Vec<super::Waiver>,
     /// The first line of the file, where findings about the input as a whole point.
     #[serde(skip)]
     pub start: Span,
@@ -71,9 +73,14 @@ pub fn parse(file: &SourceFile, source: SourceId) -> PlanInput {
     let mut p = InputParser::new(file, source);
     p.blocks(&doc.preamble, "");
     for s in &doc.sections {
+        if s.key() == "complexity tracking" {
+            continue;
+        }
         p.section(s);
     }
-    p.finish(false)
+    let mut input = p.finish(false);
+    input.complexity = super::complexity_tracking(&doc, file, source);
+    input
 }
 
 /// Read the Technical Context (and Summary) of an existing spec-kit `plan.md`, so a feature
@@ -110,6 +117,7 @@ impl<'a> InputParser<'a> {
                 free_text: Vec::new(),
                 yaml_blocks: Vec::new(),
                 adopted: false,
+                complexity: Vec::new(),
                 start: Span::new(source, 0..file.text.find('\n').unwrap_or(file.text.len())),
             },
         }

@@ -31,6 +31,8 @@ pub struct Spec {
     pub clarifications: Vec<Clarification>,
     pub open_questions: Vec<Located>,
     pub extra_sections: Vec<Located>,
+    /// Justified violations from a `Complexity Tracking` table.
+    pub complexity: Vec<super::Waiver>,
     /// Which mandatory sections are present (by spec-kit's names).
     pub mandatory_present: Vec<(String, bool)>,
     #[serde(skip)]
@@ -219,6 +221,7 @@ impl SpecParser<'_> {
             clarifications: Vec::new(),
             open_questions: Vec::new(),
             extra_sections: Vec::new(),
+            complexity: super::complexity_tracking(doc, self.file, self.source),
             mandatory_present: Vec::new(),
             source: Some(self.source),
         };

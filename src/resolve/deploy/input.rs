@@ -55,6 +55,9 @@ pub struct ComponentInput {
     pub replicas: Option<u32>,
     /// Image size budget in megabytes.
     pub size_budget_mb: Option<u32>,
+    /// Numeric user and group the container runs as. The secure default is 10001; anything
+    /// below 10000 (0 is root) is checked against the constitution's gates.
+    pub uid: Option<u32>,
     pub image: Option<String>,
     pub tag: Option<String>,
     pub pull_policy: Option<PullPolicy>,

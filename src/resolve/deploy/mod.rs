@@ -760,6 +760,15 @@ fn component(
             ),
         }),
     };
+    // The user the container runs as: typed input, then prose ("run as root"), then the
+    // secure default. What the constitution says about it is the gates' business.
+    let uid = match ci.uid {
+        Some(u) => Valued::new(u, t(&key("uid"))),
+        None => facts
+            .run_as_root()
+            .map(|v| Valued::new(0, v.origin))
+            .unwrap_or_else(|| Valued::new(UID, default_origin("non-root user above 10000"))),
+    };
     let ingress_host = match &ci.host {
         Some(h) => Some(Valued::new(h.clone(), t(&key("host")))),
         None => facts.ingress_host(role.value),
@@ -790,8 +799,8 @@ fn component(
         },
         depends_on: ci.depends_on.clone(),
         writable_dirs: stack.writable_dirs.clone(),
-        uid: UID,
-        gid: UID,
+        uid: uid.value,
+        gid: uid.value,
         command: stack.command.clone(),
         slow_start: stack.slow_start,
     })

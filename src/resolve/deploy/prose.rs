@@ -212,6 +212,27 @@ impl Facts {
         })
     }
 
+    /// "run as root", "runs as root", "as the root user".
+    pub fn run_as_root(&self) -> Option<Valued<bool>> {
+        self.first(|f| {
+            [
+                "run as root",
+                "runs as root",
+                "running as root",
+                "as the root user",
+                "as root user",
+            ]
+            .iter()
+            .any(|p| {
+                f.lower.contains(p)
+                    && !f.lower.contains(&format!("not {p}"))
+                    && !f.lower.contains("non-root")
+                    && !f.lower.contains("never")
+            })
+            .then_some(true)
+        })
+    }
+
     pub fn zero_downtime(&self) -> Option<Valued<bool>> {
         self.first(|f| {
             [
