@@ -38,6 +38,13 @@ impl Severity {
 pub enum Location {
     Span(Span),
     Path(PathBuf),
+    /// A line and column of a file that is not in the source table: a generated artifact,
+    /// or one `sp check --artifacts` read.
+    PathAt {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +58,9 @@ pub struct Diagnostic {
     /// Further places that explain the finding (the first definition of a duplicate ID…).
     pub related: Vec<(Span, String)>,
     pub hint: Option<String>,
+    /// A more specific rule than the code, such as the gate (`G101`) behind an SP701; SARIF
+    /// consumers group findings by it.
+    pub rule: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -63,6 +73,7 @@ impl Diagnostic {
             label: None,
             related: Vec::new(),
             hint: None,
+            rule: None,
         }
     }
 
@@ -73,6 +84,15 @@ impl Diagnostic {
 
     pub fn at_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.location = Some(Location::Path(path.into()));
+        self
+    }
+
+    pub fn at_line(mut self, path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        self.location = Some(Location::PathAt {
+            path: path.into(),
+            line,
+            column,
+        });
         self
     }
 
@@ -88,6 +108,11 @@ impl Diagnostic {
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn rule(mut self, rule: &'static str) -> Self {
+        self.rule = Some(rule);
         self
     }
 

@@ -51,6 +51,9 @@ fn report<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
             elements.push(snippet.into());
         }
         Some(Location::Path(path)) => elements.push(Origin::path(display_path(path)).into()),
+        Some(Location::PathAt { path, line, column }) => {
+            elements.push(Origin::path(display_path(path)).line(*line).char_column(*column).into())
+        }
         None => {}
     }
     if let Some(hint) = &d.hint {
@@ -133,6 +136,9 @@ pub fn json(diags: &Diagnostics, sources: &Sources) -> String {
                     )
                 }
                 Some(Location::Path(p)) => (Some(display_path(p)), None, None),
+                Some(Location::PathAt { path, line, column }) => {
+                    (Some(display_path(path)), Some((*line, *column)), Some((*line, *column)))
+                }
                 None => (None, None, None),
             };
             JsonDiagnostic {
@@ -151,4 +157,97 @@ pub fn json(diags: &Diagnostics, sources: &Sources) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&items).expect("diagnostics serialise") + "\n"
+}
+
+/// Metadata of a rule for SARIF's `tool.driver.rules`.
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    pub help: String,
+    pub level: Severity,
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// The findings as a SARIF 2.1.0 log, so code review tools can annotate the exact lines.
+/// `rules` describes every rule id a finding may carry beyond the diagnostic codes (gates).
+pub fn sarif(diags: &Diagnostics, sources: &Sources, rules: &[RuleInfo]) -> String {
+    let mut all_rules: Vec<serde_json::Value> = crate::diagnostics::Code::ALL
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.as_str(),
+                "name": c.name(),
+                "shortDescription": { "text": c.summary() },
+                "defaultConfiguration": { "level": sarif_level(c.default_severity()) }
+            })
+        })
+        .collect();
+    all_rules.extend(rules.iter().map(|r| {
+        serde_json::json!({
+            "id": r.id,
+            "name": r.name,
+            "shortDescription": { "text": r.summary },
+            "help": { "text": r.help },
+            "defaultConfiguration": { "level": sarif_level(r.level) }
+        })
+    }));
+    let results: Vec<serde_json::Value> = diags
+        .sorted()
+        .into_iter()
+        .map(|d| {
+            let mut result = serde_json::json!({
+                "ruleId": d.rule.unwrap_or(d.code.as_str()),
+                "level": sarif_level(d.severity),
+                "message": { "text": match &d.hint { Some(h) => format!("{} (help: {h})", d.message), None => d.message.clone() } },
+            });
+            let location = match &d.location {
+                Some(Location::Span(span)) => {
+                    let f = sources.get(span.source);
+                    let (sl, sc) = f.line_col(span.range.start);
+                    let (el, ec) = f.line_col(span.range.end);
+                    Some(serde_json::json!({
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": f.display_path() },
+                            "region": { "startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec.max(sc) }
+                        }
+                    }))
+                }
+                Some(Location::PathAt { path, line, column }) => Some(serde_json::json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": display_path(path) },
+                        "region": { "startLine": (*line).max(1), "startColumn": (*column).max(1) }
+                    }
+                })),
+                Some(Location::Path(path)) => Some(serde_json::json!({
+                    "physicalLocation": { "artifactLocation": { "uri": display_path(path) } }
+                })),
+                None => None,
+            };
+            if let Some(l) = location {
+                result["locations"] = serde_json::Value::Array(vec![l]);
+            }
+            result
+        })
+        .collect();
+    let log = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "sp",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": all_rules
+            } },
+            "results": results
+        }]
+    });
+    serde_json::to_string_pretty(&log).expect("SARIF serialises") + "\n"
 }

@@ -184,3 +184,29 @@ pub fn feature_dir(root: &Path, selection: &Selection) -> Result<(PathBuf, Strin
         )),
     }
 }
+
+/// Every text file below `dir` that `sp check --artifacts` can judge (YAML, Dockerfiles,
+/// `.dockerignore`, chart files), relative to `dir`, sorted. Binary and oversized files are
+/// left out, and so are folders of dependencies and version control.
+pub fn artifact_files(dir: &Path) -> Result<Vec<(String, String)>> {
+    const MAX: u64 = 1024 * 1024;
+    let mut out = Vec::new();
+    for rel in walk_files(dir)? {
+        let shown = crate::source::display_path(&rel);
+        if shown
+            .split('/')
+            .any(|c| matches!(c, ".git" | "node_modules" | ".venv" | "target"))
+        {
+            continue;
+        }
+        let abs = dir.join(&rel);
+        if std::fs::metadata(&abs).map(|m| m.len() > MAX).unwrap_or(true) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&abs) else { continue };
+        if let Ok(text) = String::from_utf8(bytes) {
+            out.push((shown, text));
+        }
+    }
+    Ok(out)
+}

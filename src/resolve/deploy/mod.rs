@@ -30,6 +30,7 @@ use crate::source::{Sources, Span};
 
 use input::DeployInput;
 use prose::Facts;
+pub use prose::is_secret_name;
 
 /// Numeric user and group of every generated container: above 10000 so they can never
 /// collide with a host user (kube-score, checkov CKV_K8S_40).
