@@ -144,6 +144,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
         if let Some(d) = &plan.deployment {
             outputs.extend(render::docker::dockerfiles_in(d, &catalog, &out_dir, &mut diags));
             outputs.extend(render::k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
+            outputs.extend(render::helm::chart(d, &plan.feature.title, &out_dir));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
         }
         let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();

@@ -9,6 +9,7 @@
 pub mod contracts;
 pub mod docker;
 pub mod explain;
+pub mod helm;
 pub mod k8s;
 pub mod ops;
 
@@ -69,6 +70,8 @@ struct Context<'a> {
     out_dir: &'a str,
     /// Commands and sizes for the quickstart; `None` without a deployment.
     ops: Option<ops::Ops>,
+    /// The Helm chart's metadata and values table; `None` without a deployment.
+    helm: Option<helm::ChartDoc>,
 }
 
 handlebars_helper!(cell: |s: str| s.replace('|', "\\|").replace('\n', " "));
@@ -144,6 +147,7 @@ impl Renderer {
             files,
             out_dir,
             ops: plan.deployment.as_ref().map(|d| ops::ops(d, out_dir)),
+            helm: plan.deployment.as_ref().map(helm::chart_doc),
         };
         // Serialise the context once for all documents.
         let ctx = match handlebars::Context::wraps(&ctx) {

@@ -240,7 +240,7 @@ fn secret_literals(p: &PlanInput) -> Vec<crate::model::SecretLiteral> {
                 continue;
             }
             let value = text[i + 1..]
-                .trim_start()
+                
                 .split_whitespace()
                 .next()
                 .unwrap_or("")

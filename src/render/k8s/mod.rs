@@ -50,9 +50,18 @@
 //! See `network.rs`: everything is denied, then DNS, then exactly the edges the model's
 //! `depends_on` implies, then public ingress for exposed components and HTTPS egress for
 //! components holding credentials of external APIs.
+//!
+//! # The Helm chart says the same
+//!
+//! `render::helm` builds its values from the functions here (probes, engines, volumes,
+//! egress), and its templates render these objects again; `scripts/helm-equivalence` and
+//! the helm module's tests compare the two object by object. Where the chart's values are
+//! maps keyed by name (writable folders, egress targets), the lists here follow the same
+//! name order: `emptyDir` volumes and their mounts sorted by volume name, then one volume per
+//! Secret by Secret name; egress rules to pods sorted by target name, then the public ports.
 
-mod network;
-mod workload;
+pub(crate) mod network;
+pub(crate) mod workload;
 
 pub use workload::{HEARTBEAT_FILE, SECRETS_ROOT, secret_file};
 
@@ -184,7 +193,7 @@ impl<'a> Who<'a> {
     }
 }
 
-fn image_tag(image: &str) -> Option<String> {
+pub(crate) fn image_tag(image: &str) -> Option<String> {
     let without_digest = image.split('@').next()?;
     let last = without_digest.rsplit('/').next()?;
     last.split_once(':').map(|(_, tag)| tag.to_string())
@@ -218,7 +227,7 @@ pub(crate) fn selector(d: &Deployment, name: &str) -> LabelSelector {
 
 /// A label value the API server accepts: at most 63 of `[A-Za-z0-9._-]`, alphanumeric at
 /// both ends. Image tags may hold `+` (SemVer build metadata), which labels may not.
-fn label_value(s: &str) -> String {
+pub(crate) fn label_value(s: &str) -> String {
     let mapped: String = s
         .chars()
         .map(|c| {
@@ -365,7 +374,7 @@ fn headless_service(d: &Deployment, s: &BackingService) -> Service {
 }
 
 /// The controller the Ingress is written for; minikube's `ingress` addon installs it.
-const INGRESS_CLASS: &str = "nginx";
+pub(crate) const INGRESS_CLASS: &str = "nginx";
 
 fn ingress(d: &Deployment, c: &Component) -> Option<Ingress> {
     let host = c.exposure.ingress_host.as_ref()?;

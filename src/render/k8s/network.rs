@@ -23,6 +23,8 @@
 //! cloud metadata endpoint (169.254.169.254). Probes come from the kubelet, which
 //! NetworkPolicies do not filter.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
@@ -33,22 +35,25 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::{Who, app_labels, in_cluster, labels, meta, selector};
 use crate::model::deploy::{BackingService, Component, Deployment, ServiceMode, ServiceType};
 
-const PUBLIC_V4: &str = "0.0.0.0/0";
-const PRIVATE_V4: [&str; 5] = [
+pub(crate) const PUBLIC_V4: &str = "0.0.0.0/0";
+pub(crate) const PRIVATE_V4: [&str; 5] = [
     "10.0.0.0/8",
     "100.64.0.0/10",
     "169.254.0.0/16",
     "172.16.0.0/12",
     "192.168.0.0/16",
 ];
-const PUBLIC_V6: &str = "::/0";
-const PRIVATE_V6: [&str; 2] = ["fc00::/7", "fe80::/10"];
+pub(crate) const PUBLIC_V6: &str = "::/0";
+pub(crate) const PRIVATE_V6: [&str; 2] = ["fc00::/7", "fe80::/10"];
 
 /// Port of the HTTPS APIs a component holding an API credential calls.
 const HTTPS: u16 = 443;
 
-pub(super) const DEFAULT_DENY: &str = "default-deny";
-pub(super) const ALLOW_DNS: &str = "allow-dns";
+pub(crate) const DEFAULT_DENY: &str = "default-deny";
+pub(crate) const ALLOW_DNS: &str = "allow-dns";
+/// Where the cluster's DNS runs, by the labels every distribution keeps for kube-dns.
+pub(crate) const DNS_NAMESPACE: &str = "kube-system";
+pub(crate) const DNS_POD_LABELS: [(&str, &str); 1] = [("k8s-app", "kube-dns")];
 
 /// The two policies that select every pod: deny all, then DNS.
 pub(super) fn namespace_policies(d: &Deployment) -> Vec<NetworkPolicy> {
@@ -61,8 +66,8 @@ pub(super) fn namespace_policies(d: &Deployment) -> Vec<NetworkPolicy> {
         }),
     };
     let kube_dns = NetworkPolicyPeer {
-        namespace_selector: Some(match_labels([("kubernetes.io/metadata.name", "kube-system")])),
-        pod_selector: Some(match_labels([("k8s-app", "kube-dns")])),
+        namespace_selector: Some(match_labels([("kubernetes.io/metadata.name", DNS_NAMESPACE)])),
+        pod_selector: Some(match_labels(DNS_POD_LABELS)),
         ..Default::default()
     };
     let dns = NetworkPolicy {
@@ -114,7 +119,7 @@ fn public() -> Vec<NetworkPolicyPeer> {
 }
 
 /// The components that call `name`, in model order.
-fn callers<'a>(d: &'a Deployment, name: &'a str) -> impl Iterator<Item = &'a Component> {
+pub(crate) fn callers<'a>(d: &'a Deployment, name: &'a str) -> impl Iterator<Item = &'a Component> {
     d.components
         .iter()
         .filter(move |c| c.depends_on.iter().any(|t| t == name))
@@ -138,7 +143,7 @@ fn ingress_rules(d: &Deployment, name: &str, number: u16, public: bool) -> Vec<N
     }
 }
 
-fn is_public(c: &Component) -> bool {
+pub(crate) fn is_public(c: &Component) -> bool {
     matches!(
         c.exposure.service_type.value,
         ServiceType::NodePort | ServiceType::LoadBalancer
@@ -146,7 +151,7 @@ fn is_public(c: &Component) -> bool {
 }
 
 /// True when a secret of the component is not any backing service's: an API credential.
-pub(super) fn calls_external_api(d: &Deployment, c: &Component) -> bool {
+pub(crate) fn calls_external_api(d: &Deployment, c: &Component) -> bool {
     c.secrets.iter().any(|s| {
         !d.backing_services
             .iter()
@@ -154,33 +159,55 @@ pub(super) fn calls_external_api(d: &Deployment, c: &Component) -> bool {
     })
 }
 
-fn egress_rules(d: &Deployment, c: &Component) -> Vec<NetworkPolicyEgressRule> {
-    let mut rules = Vec::new();
+/// Where a component may connect: the pods of each in-cluster target by name, with its
+/// port, and the ports it may reach on public addresses (external services in
+/// `depends_on` order, then HTTPS for an API credential).
+pub(crate) struct Egress {
+    pub pods: BTreeMap<String, u16>,
+    pub public_ports: Vec<u16>,
+}
+
+pub(crate) fn egress(d: &Deployment, c: &Component) -> Egress {
+    let mut e = Egress {
+        pods: BTreeMap::new(),
+        public_ports: Vec::new(),
+    };
     for target in &c.depends_on {
         if let Some(t) = d.components.iter().find(|t| &t.name == target) {
             if let Some(p) = &t.port {
-                rules.push(NetworkPolicyEgressRule {
-                    to: Some(vec![pods(d, &t.name)]),
-                    ports: Some(vec![port("TCP", p.value)]),
-                });
+                e.pods.insert(t.name.clone(), p.value);
             }
         } else if let Some(b) = d.backing_services.iter().find(|b| &b.name == target) {
-            let to = match b.mode.value {
-                ServiceMode::InCluster => vec![pods(d, &b.name)],
-                ServiceMode::External => public(),
-            };
-            rules.push(NetworkPolicyEgressRule {
-                to: Some(to),
-                ports: Some(vec![port("TCP", b.port)]),
-            });
+            match b.mode.value {
+                ServiceMode::InCluster => {
+                    e.pods.insert(b.name.clone(), b.port);
+                }
+                ServiceMode::External => e.public_ports.push(b.port),
+            }
         }
     }
     if calls_external_api(d, c) {
-        rules.push(NetworkPolicyEgressRule {
-            to: Some(public()),
-            ports: Some(vec![port("TCP", HTTPS)]),
-        });
+        e.public_ports.push(HTTPS);
     }
+    e
+}
+
+/// One rule per target: pods in the order of their names (the order of the chart's
+/// `egressTo` map), then public addresses.
+fn egress_rules(d: &Deployment, c: &Component) -> Vec<NetworkPolicyEgressRule> {
+    let e = egress(d, c);
+    let mut rules: Vec<NetworkPolicyEgressRule> = e
+        .pods
+        .iter()
+        .map(|(name, number)| NetworkPolicyEgressRule {
+            to: Some(vec![pods(d, name)]),
+            ports: Some(vec![port("TCP", *number)]),
+        })
+        .collect();
+    rules.extend(e.public_ports.iter().map(|number| NetworkPolicyEgressRule {
+        to: Some(public()),
+        ports: Some(vec![port("TCP", *number)]),
+    }));
     rules
 }
 

@@ -23,7 +23,7 @@ use super::{
 use crate::model::deploy::{BackingService, Component, Deployment, Resources, SecretRef, ServiceKind};
 
 /// Old ReplicaSets kept for `kubectl rollout undo`; the default of 10 is clutter.
-const REVISION_HISTORY_LIMIT: i32 = 5;
+pub(crate) const REVISION_HISTORY_LIMIT: i32 = 5;
 
 /// Seconds the process keeps after the preStop sleep to finish in-flight requests, when
 /// the model's grace period would leave less.
@@ -34,7 +34,7 @@ pub const SECRETS_ROOT: &str = "/var/run/secrets";
 
 /// Group-readable only: the files belong to root and the pod's `fsGroup`, which is the
 /// process's group, so nobody else in the container can read them.
-const SECRET_FILE_MODE: i32 = 0o440;
+pub(crate) const SECRET_FILE_MODE: i32 = 0o440;
 
 /// The file a worker may touch while its loop is healthy. A worker has no port to probe,
 /// yet checkov (CKV_K8S_8/9) wants probes and a stuck loop deserves a restart. Without
@@ -43,7 +43,7 @@ const SECRET_FILE_MODE: i32 = 0o440;
 /// `HEARTBEAT_FILE` at least every minute also gets restarted when the file is two minutes
 /// old. So the contract is opt-in: an application that never writes the file still runs.
 pub const HEARTBEAT_FILE: &str = "/tmp/heartbeat";
-const HEARTBEAT_DIR: &str = "/tmp";
+pub(crate) const HEARTBEAT_DIR: &str = "/tmp";
 const HEARTBEAT_MAX_AGE_MINUTES: u32 = 2;
 
 /// How often a probe runs and how many failures it takes. Liveness is slow to give up
@@ -113,13 +113,13 @@ fn probe(check: Check, t: &Timing) -> Probe {
     p
 }
 
-struct Probes {
-    liveness: Probe,
-    readiness: Probe,
-    startup: Probe,
+pub(crate) struct Probes {
+    pub liveness: Probe,
+    pub readiness: Probe,
+    pub startup: Probe,
 }
 
-fn component_probes(c: &Component) -> Probes {
+pub(crate) fn component_probes(c: &Component) -> Probes {
     let startup = if c.slow_start { &SLOW_STARTUP } else { &STARTUP };
     match (&c.health, &c.port) {
         (Some(h), Some(_)) => Probes {
@@ -192,7 +192,7 @@ fn runtime_default() -> SeccompProfile {
     }
 }
 
-fn resources(r: &Resources) -> ResourceRequirements {
+pub(crate) fn resources(r: &Resources) -> ResourceRequirements {
     resource_requirements(
         &r.cpu_request.value,
         &r.cpu_limit.value,
@@ -231,7 +231,7 @@ fn lifecycle(d: &Deployment) -> Lifecycle {
 }
 
 /// The grace period counts the preStop sleep too, so it must exceed it by the drain time.
-fn grace_seconds(d: &Deployment) -> i64 {
+pub(crate) fn grace_seconds(d: &Deployment) -> i64 {
     let sleep = d.rollout.pre_stop_sleep_seconds.value;
     d.rollout
         .termination_grace_seconds
@@ -313,6 +313,13 @@ impl Mounts {
         env.into_iter().map(|(name, value)| plain_env(name, value)).collect()
     }
 
+    /// Puts the volumes added so far, and their mounts, in the order of their names: the
+    /// order in which the chart, whose values key them by name, lists them too.
+    fn sort_by_name(&mut self) {
+        self.volumes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.mounts.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
     fn unique_name(&self, prefix: &str, path: &str) -> String {
         let base = format!("{prefix}{}", dns_label(path.trim_start_matches(SECRETS_ROOT)));
         let base: String = base
@@ -330,6 +337,34 @@ impl Mounts {
             .find(|n| !taken(n))
             .expect("an unused name")
     }
+}
+
+/// The writable folders of a pod as `(volume name, path, in memory)`, sorted by volume
+/// name: the `emptyDir` volumes of [`deployment`] and [`stateful_set`], and the
+/// `writableDirs` of the chart's values.
+pub(crate) fn scratch_volumes<'a>(dirs: impl IntoIterator<Item = (&'a str, bool)>) -> Vec<(String, String, bool)> {
+    let mut m = Mounts::default();
+    for (dir, memory) in dirs {
+        m.scratch(dir, memory);
+    }
+    m.sort_by_name();
+    m.volumes
+        .iter()
+        .zip(&m.mounts)
+        .map(|(v, mount)| {
+            let memory = v.empty_dir.as_ref().and_then(|e| e.medium.as_deref()) == Some("Memory");
+            (v.name.clone(), mount.mount_path.clone(), memory)
+        })
+        .collect()
+}
+
+/// The folders a component writes to: the model's, and the heartbeat's for a worker.
+pub(crate) fn component_scratch_dirs(c: &Component) -> Vec<&str> {
+    let mut dirs: Vec<&str> = c.writable_dirs.iter().map(String::as_str).collect();
+    if c.port.is_none() {
+        dirs.push(HEARTBEAT_DIR);
+    }
+    dirs
 }
 
 fn plain_env(name: impl Into<String>, value: impl Into<String>) -> EnvVar {
@@ -383,12 +418,12 @@ fn pod_spec(d: &Deployment, account: &str, uid: u32, gid: u32, container: Contai
 pub(super) fn deployment(d: &Deployment, c: &Component) -> K8sDeployment {
     let who = Who::component(c);
     let mut m = Mounts::default();
-    for dir in &c.writable_dirs {
+    for dir in component_scratch_dirs(c) {
         m.scratch(dir, false);
     }
+    m.sort_by_name();
     let mut env = m.secrets(&c.secrets);
     if c.port.is_none() {
-        m.scratch(HEARTBEAT_DIR, false);
         env.push(plain_env("HEARTBEAT_FILE", HEARTBEAT_FILE));
         env.sort_by(|a, b| a.name.cmp(&b.name));
     }
@@ -446,22 +481,22 @@ pub(super) fn deployment(d: &Deployment, c: &Component) -> K8sDeployment {
 }
 
 /// How an in-cluster backing service runs: the parts that depend on the product.
-struct Engine {
+pub(crate) struct Engine {
     /// Where the PersistentVolumeClaim is mounted.
-    data_dir: &'static str,
+    pub data_dir: &'static str,
     /// Writable folders besides the data, kept in memory.
-    scratch: &'static [&'static str],
-    command: Option<Vec<String>>,
-    args: Option<Vec<String>>,
+    pub scratch: &'static [&'static str],
+    pub command: Option<Vec<String>>,
+    pub args: Option<Vec<String>>,
     /// Besides `<ENV>_FILE` of the service's Secret, which every engine gets.
-    env: Vec<EnvVar>,
-    liveness: Vec<String>,
-    readiness: Vec<String>,
+    pub env: Vec<EnvVar>,
+    pub liveness: Vec<String>,
+    pub readiness: Vec<String>,
     /// The model has no resources for backing services; these fit a development database.
-    resources: ResourceRequirements,
+    pub resources: ResourceRequirements,
 }
 
-fn engine(s: &BackingService) -> Engine {
+pub(crate) fn engine(s: &BackingService) -> Engine {
     let port = s.port;
     match s.kind {
         // Redis cannot read its password from a file, and `--requirepass` on the command
@@ -518,9 +553,18 @@ fn engine(s: &BackingService) -> Engine {
     }
 }
 
+/// The probes of an in-cluster service: its own client asks it.
+pub(crate) fn service_probes(e: &Engine) -> Probes {
+    Probes {
+        liveness: probe(Check::Exec(e.liveness.clone()), &LIVENESS),
+        readiness: probe(Check::Exec(e.readiness.clone()), &READINESS),
+        startup: probe(Check::Exec(e.readiness.clone()), &STARTUP),
+    }
+}
+
 /// The resolver always pins the image; the product's own image at the resolved version is
 /// the fallback rather than an empty field the API server would reject.
-fn backing_image(s: &BackingService) -> String {
+pub(crate) fn backing_image(s: &BackingService) -> String {
     match &s.image {
         Some(i) => i.value.clone(),
         None => format!("{}:{}", service_port_name(s), s.version.value),
@@ -528,10 +572,10 @@ fn backing_image(s: &BackingService) -> String {
 }
 
 /// Claim size when the model has none: enough for a development database.
-const DEFAULT_STORAGE: &str = "1Gi";
+pub(crate) const DEFAULT_STORAGE: &str = "1Gi";
 
 /// The name of the StatefulSet's claim template (and so of its volume in the pod).
-const DATA_VOLUME: &str = "data";
+pub(crate) const DATA_VOLUME: &str = "data";
 
 pub(super) fn stateful_set(d: &Deployment, s: &BackingService) -> StatefulSet {
     let who = Who::service(s);
@@ -542,8 +586,9 @@ pub(super) fn stateful_set(d: &Deployment, s: &BackingService) -> StatefulSet {
     for dir in e.scratch {
         m.scratch(dir, true);
     }
+    m.sort_by_name();
     let mut env = m.secrets([&s.secret]);
-    env.extend(e.env);
+    env.extend(e.env.iter().cloned());
     env.sort_by(|a, b| a.name.cmp(&b.name));
     env.dedup_by(|a, b| a.name == b.name);
     let mut mounts = vec![VolumeMount {
@@ -553,6 +598,7 @@ pub(super) fn stateful_set(d: &Deployment, s: &BackingService) -> StatefulSet {
     }];
     mounts.extend(m.mounts);
     let port = service_port_name(s);
+    let probes = service_probes(&e);
     let container = Container {
         name: s.name.clone(),
         image: Some(backing_image(s)),
@@ -568,9 +614,9 @@ pub(super) fn stateful_set(d: &Deployment, s: &BackingService) -> StatefulSet {
         }]),
         env: Some(env),
         resources: Some(e.resources),
-        liveness_probe: Some(probe(Check::Exec(e.liveness), &LIVENESS)),
-        startup_probe: Some(probe(Check::Exec(e.readiness.clone()), &STARTUP)),
-        readiness_probe: Some(probe(Check::Exec(e.readiness), &READINESS)),
+        liveness_probe: Some(probes.liveness),
+        startup_probe: Some(probes.startup),
+        readiness_probe: Some(probes.readiness),
         lifecycle: Some(lifecycle(d)),
         security_context: Some(container_security_context(uid, gid)),
         termination_message_policy: Some("FallbackToLogsOnError".into()),
