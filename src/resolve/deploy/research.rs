@@ -174,6 +174,18 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
         ));
     }
     out.push(entry(
+        "Helm chart".into(),
+        format!(
+            "One chart, `helm/{app}/`, whose templates are the same for every feature and range over `.Values.components`; everything feature-specific is in the values files. `values-local.yaml` renders exactly the raw manifests of `k8s/`; `values-production.yaml` runs {prod} replicas with PodDisruptionBudgets. The Namespace is not templated: it is created from `k8s/00-{ns}-namespace.yaml` with the Secrets, so `helm uninstall` never deletes them.",
+            app = d.app.value,
+            prod = d.rollout.production_replicas.value,
+            ns = d.namespace.value
+        ),
+        "Generic templates can be reviewed once and trusted for every feature; values are data the compiler checks, and `values.schema.json` (generated from the same Rust type) makes `helm lint` and `helm install` refuse a typo or a negative replica count. CI renders the chart with values-local.yaml and compares it object by object with the raw manifests.".into(),
+        "`helm create` (an empty securityContext, `resources: {}`, identical liveness and readiness, no schema); one chart per component (several releases to install and roll back together); kompose (charts without values).",
+        d.app.origin.clone(),
+    ));
+    out.push(entry(
         "Rollout".into(),
         format!(
             "RollingUpdate with maxSurge {} and maxUnavailable {}; a `preStop` sleep of {} s and a termination grace period of {} s; {} replicas in production values.",
