@@ -119,13 +119,23 @@ fn stages(root: &Path, selection: &Selection, feature: &str, iterations: usize, 
     });
     row(feature, "3 resolve", resolve);
 
-    let plan = sp::resolve::resolve(&parsed, Some(&constitution), &mut diags);
+    // The gates judge the deployables (Dockerfiles, manifests, chart); take them from a full
+    // compilation so this stage sees exactly what `sp plan` would write.
+    let compiled = sp::compile(root, selection, &sp::Options::default()).expect("compile");
+    let plan = compiled.plans.into_iter().next().expect("one plan");
+    let prefix = format!("{feature}/");
+    let deployables: Vec<(String, String)> = compiled
+        .tree
+        .files()
+        .filter(|(p, _)| p.starts_with(&prefix) && !p.ends_with(".md"))
+        .map(|(p, t)| (format!("out/{p}"), t.clone()))
+        .collect();
     let gates = median(iterations, || {
-        sp::gates::evaluate(&plan);
+        sp::gates::evaluate(&plan, &deployables, &mut Diagnostics::default());
     });
     row(feature, "4 gates", gates);
 
-    let report = sp::gates::evaluate(&plan);
+    let report = sp::gates::evaluate(&plan, &deployables, &mut Diagnostics::default());
     let templates = sp::render::Templates {
         overrides: &ws.templates,
         sources: &ws.sources,

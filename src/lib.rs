@@ -45,6 +45,8 @@ pub struct Compilation {
     pub tree: OutputTree,
     pub features: Vec<String>,
     pub plans: Vec<model::Plan>,
+    /// The gate report of each plan, in the same order.
+    pub reports: Vec<gates::Report>,
 }
 
 /// What the command line adds to the inputs on disk.
@@ -81,6 +83,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
     let mut tree = OutputTree::default();
     let mut features = Vec::new();
     let mut plans = Vec::new();
+    let mut reports = Vec::new();
     for f in &workspace.features {
         features.push(f.name.clone());
         let Some(spec_id) = f.spec else { continue };
@@ -138,7 +141,6 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
                 e.id = format!("R{}", i + 1);
             }
         }
-        let report = gates::evaluate(&plan);
         let out_dir = format!("{}/{}", OUT_DISPLAY, f.name);
         let mut outputs: Vec<(String, String)> = Vec::new();
         if let Some(d) = &plan.deployment {
@@ -147,6 +149,13 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             outputs.extend(render::helm::chart(d, &plan.feature.title, &out_dir));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
         }
+        // The gates judge the deployables before the documents that report on them are
+        // rendered; paths are shown as the user will find them.
+        let shown: Vec<(String, String)> = outputs
+            .iter()
+            .map(|(p, t)| (format!("{out_dir}/{p}"), t.clone()))
+            .collect();
+        let report = gates::evaluate(&plan, &shown, &mut diags);
         let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();
         names.extend(outputs.iter().map(|(p, _)| p.clone()));
         names.sort();
@@ -165,6 +174,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             }
         }
         plans.push(plan);
+        reports.push(report);
     }
     Ok(Compilation {
         workspace,
@@ -172,6 +182,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
         tree,
         features,
         plans,
+        reports,
     })
 }
 

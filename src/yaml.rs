@@ -73,6 +73,231 @@ fn clean_message(msg: &str) -> String {
     }
 }
 
+/// A YAML node and where it starts in its file (1-based line and column), for checks that
+/// point at the exact key or value they judge. Built from the parser's events rather than
+/// through serde, so a scalar keeps its style: `appVersion: "1.0"` and `appVersion: 1.0`
+/// differ, as they do for Helm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub line: usize,
+    pub column: usize,
+    pub value: NodeValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeValue {
+    /// A scalar after escape processing. `plain` is false for quoted and block scalars and
+    /// for `!!str`-tagged ones: those are strings whatever they look like.
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    /// Entries in source order (duplicates kept: the first one wins for lookups).
+    Map(Vec<(Node, Node)>),
+}
+
+/// One document of a YAML stream and the lines it spans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub root: Node,
+    pub start_line: usize,
+    pub end_line: usize,
+}
+
+/// Most nodes one stream may expand to (aliases included): a guard against alias bombs.
+const NODE_BUDGET: usize = 1_000_000;
+
+/// Parse every document of a YAML stream into [`Node`] trees with positions. A document
+/// that is not valid YAML is reported in the second list and skipped; parsing resumes at
+/// the next `---`. Never panics, whatever the input.
+pub fn parse_nodes(text: &str) -> (Vec<Document>, Vec<YamlError>) {
+    use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle};
+
+    enum Open {
+        Seq(Node, usize),
+        Map(Node, usize, Option<Node>),
+    }
+    fn size(n: &Node) -> usize {
+        match &n.value {
+            NodeValue::Scalar { .. } => 1,
+            NodeValue::Seq(items) => 1 + items.iter().map(size).sum::<usize>(),
+            NodeValue::Map(entries) => 1 + entries.iter().map(|(k, v)| size(k) + size(v)).sum::<usize>(),
+        }
+    }
+
+    let mut options = Options::default();
+    options.set_emit_comments(false);
+    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut anchors: std::collections::BTreeMap<usize, (Node, usize)> = std::collections::BTreeMap::new();
+    let mut root: Option<Node> = None;
+    let mut start_line = 1;
+    let mut budget = NODE_BUDGET;
+    let mut guard = 0usize;
+    loop {
+        guard += 1;
+        if guard > 4 * text.len() + 64 {
+            break;
+        }
+        let Some(next) = parser.next_event() else { break };
+        let (event, span) = match next {
+            Ok(e) => e,
+            Err(e) => {
+                let m = e.marker();
+                let info = e.info();
+                errors.push(YamlError {
+                    message: if info.is_empty() { "invalid YAML".into() } else { info },
+                    line: Some(m.line()),
+                    column: Some(m.col() + 1),
+                });
+                stack.clear();
+                root = None;
+                match parser.proceed_next_document() {
+                    Ok(true) => continue,
+                    _ => break,
+                }
+            }
+        };
+        let (line, column) = (span.start.line(), span.start.col() + 1);
+        let mut done: Option<(Node, usize)> = match event {
+            Event::DocumentStart(..) => {
+                start_line = line;
+                stack.clear();
+                anchors.clear();
+                root = None;
+                None
+            }
+            Event::DocumentEnd => {
+                let root = root.take().unwrap_or(Node {
+                    line: start_line,
+                    column: 1,
+                    value: NodeValue::Scalar {
+                        text: String::new(),
+                        plain: true,
+                    },
+                });
+                docs.push(Document {
+                    root,
+                    start_line,
+                    end_line: span.end.line().max(start_line),
+                });
+                None
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let plain = style == ScalarStyle::Plain && tag.as_ref().is_none_or(|t| t.suffix() != "str");
+                Some((
+                    Node {
+                        line,
+                        column,
+                        value: NodeValue::Scalar {
+                            text: text.into_owned(),
+                            plain,
+                        },
+                    },
+                    anchor,
+                ))
+            }
+            Event::Alias(id) => match anchors.get(&id) {
+                Some((n, s)) if *s <= budget => {
+                    budget -= s;
+                    let mut n = n.clone();
+                    n.line = line;
+                    n.column = column;
+                    Some((n, 0))
+                }
+                Some(_) => {
+                    errors.push(YamlError {
+                        message: "aliases expand beyond the size this tool reads".into(),
+                        line: Some(line),
+                        column: Some(column),
+                    });
+                    break;
+                }
+                None => Some((
+                    Node {
+                        line,
+                        column,
+                        value: NodeValue::Scalar {
+                            text: String::new(),
+                            plain: true,
+                        },
+                    },
+                    0,
+                )),
+            },
+            Event::SequenceStart(_, anchor, _) => {
+                stack.push(Open::Seq(
+                    Node {
+                        line,
+                        column,
+                        value: NodeValue::Seq(Vec::new()),
+                    },
+                    anchor,
+                ));
+                None
+            }
+            Event::MappingStart(_, anchor, _) => {
+                stack.push(Open::Map(
+                    Node {
+                        line,
+                        column,
+                        value: NodeValue::Map(Vec::new()),
+                    },
+                    anchor,
+                    None,
+                ));
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Open::Seq(n, a)) | Some(Open::Map(n, a, _)) => Some((n, a)),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some((node, anchor)) = done.take() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                errors.push(YamlError {
+                    message: "the document is larger than this tool reads".into(),
+                    line: Some(line),
+                    column: Some(column),
+                });
+                break;
+            }
+            if anchor != 0 {
+                let s = size(&node);
+                anchors.insert(anchor, (node.clone(), s));
+            }
+            match stack.last_mut() {
+                Some(Open::Seq(
+                    Node {
+                        value: NodeValue::Seq(items),
+                        ..
+                    },
+                    _,
+                )) => items.push(node),
+                Some(Open::Map(
+                    Node {
+                        value: NodeValue::Map(entries),
+                        ..
+                    },
+                    _,
+                    pending,
+                )) => match pending.take() {
+                    Some(key) => entries.push((key, node)),
+                    None => *pending = Some(node),
+                },
+                Some(_) => {}
+                None => root = Some(node),
+            }
+        }
+    }
+    (docs, errors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

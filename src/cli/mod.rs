@@ -1,5 +1,6 @@
 //! The command line: clap definitions and the dispatch to one file per subcommand.
 
+mod check;
 mod explain;
 mod plan;
 mod schema;
@@ -66,7 +67,13 @@ pub enum Command {
   sp plan --all --check                fail (exit 1) and show diffs if out/ is stale
   sp plan --all --diff                 show what changes, then write it")]
     Plan(plan::PlanArgs),
-    /// Explain a diagnostic code, e.g. `sp explain SP201`.
+    /// Run the gates and the spec quality checks without writing anything.
+    #[command(after_help = "Examples:
+  sp check                             the current feature, as `sp plan` would compile it
+  sp check --all --format sarif        every feature, as SARIF 2.1.0 for code review annotations
+  sp check --artifacts deploy/         Dockerfiles, manifests and charts sp did not write")]
+    Check(check::CheckArgs),
+    /// Explain a diagnostic code or a gate, e.g. `sp explain SP201`, `sp explain G101`.
     Explain(explain::ExplainArgs),
     /// Print the JSON Schema of the deployment block in plan-input.md (and of `--set` keys).
     Schema(schema::SchemaArgs),
@@ -100,6 +107,7 @@ pub fn main() -> ExitCode {
     let color = cli.color.enabled();
     let outcome = match &cli.command {
         Command::Plan(args) => plan::run(args, cli.dir.as_deref(), color),
+        Command::Check(args) => check::run(args, cli.dir.as_deref(), color),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
     };

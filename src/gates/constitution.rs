@@ -1,12 +1,11 @@
-//! The Constitution Check: one row per principle, with its rules.
-//!
-//! No rule is marked PASS without a check behind it. Until a principle's rules are bound to
-//! automatic checks, its row is MANUAL and says so, rather than the "✅ PASS" an agent
-//! would write by eye.
+//! The Constitution Check of plan.md: one row per principle, with the gates behind each of
+//! its rules and the evidence that decided it, then the secure defaults.
 
 use serde::Serialize;
 
 use super::Status;
+use super::policy::{self, DefaultCheck, GateRun, PrincipleCheck};
+use crate::diagnostics::Diagnostics;
 use crate::model::Plan;
 
 #[derive(Debug, Clone, Serialize)]
@@ -15,87 +14,49 @@ pub struct ConstitutionCheck {
     pub title: String,
     pub version: Option<String>,
     pub path: String,
-    pub rows: Vec<PrincipleRow>,
+    pub rows: Vec<PrincipleCheck>,
+    pub defaults: Vec<DefaultCheck>,
     pub pass: usize,
     pub fail: usize,
     pub waived: usize,
     pub manual: usize,
+    /// `10/16 PASS, 0 FAIL, 0 WAIVED, 6 MANUAL`: PASS counts only fully checked principles.
+    pub summary_counts: String,
     pub summary: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct PrincipleRow {
-    /// `XI` or the 1-based index when the principle has no numeral.
-    pub label: String,
-    pub title: String,
-    pub markers: String,
-    pub status: Status,
-    pub rules: Vec<RuleRow>,
-    pub evidence: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleRow {
-    pub strength: String,
-    pub text: String,
-    pub line: usize,
-}
-
-pub fn evaluate(plan: &Plan) -> ConstitutionCheck {
-    let Some(c) = &plan.constitution else {
-        return ConstitutionCheck {
-            present: false,
-            title: String::new(),
-            version: None,
-            path: String::new(),
-            rows: Vec::new(),
-            pass: 0,
-            fail: 0,
-            waived: 0,
-            manual: 0,
-            summary: "No constitution was found, so no principle could be checked.".into(),
-        };
-    };
-    let rows: Vec<PrincipleRow> = c
-        .principles
-        .iter()
-        .map(|p| PrincipleRow {
-            label: p.numeral.clone().unwrap_or_else(|| p.index.to_string()),
-            title: p.title.clone(),
-            markers: p.markers.join(", "),
-            status: Status::Manual,
-            rules: p
-                .rules
-                .iter()
-                .map(|r| RuleRow {
-                    strength: r.strength.clone().unwrap_or_else(|| "—".into()),
-                    text: r.text.clone(),
-                    line: r.line,
-                })
-                .collect(),
-            evidence: format!(
-                "{}:{}; {} rule{} for manual review",
-                c.path,
-                p.line,
-                p.rules.len(),
-                if p.rules.len() == 1 { "" } else { "s" }
-            ),
-        })
-        .collect();
-    let manual = rows.len();
-    ConstitutionCheck {
-        present: true,
-        title: c.title.clone(),
-        version: c.version.clone(),
-        path: c.path.clone(),
-        summary: format!(
-            "{manual} principle{} listed; none is evaluated automatically yet, so every row is MANUAL and needs a reviewer's sign-off.",
-            if manual == 1 { "" } else { "s" }
+pub fn evaluate(plan: &Plan, run: &GateRun, diags: &mut Diagnostics) -> ConstitutionCheck {
+    let verdict = policy::evaluate(plan.constitution.as_ref(), run, &plan.waivers, diags);
+    let count = |s: Status| verdict.principles.iter().filter(|p| p.status == s).count();
+    let (pass, fail, waived, manual) = (
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Waived),
+        count(Status::Manual),
+    );
+    let summary_counts = policy::summary(&verdict.principles);
+    let summary = match &plan.constitution {
+        None => "No constitution was found: only the secure defaults below were checked.".to_string(),
+        Some(_) if verdict.principles.is_empty() => {
+            "The constitution declares no principles: only the secure defaults below were checked.".to_string()
+        }
+        Some(_) => format!(
+            "{summary_counts}. A principle is PASS only when a gate checks every one of its rules and all pass; MANUAL rules are listed below for a reviewer."
         ),
-        rows,
-        pass: 0,
-        fail: 0,
-        waived: 0,
+    };
+    let c = plan.constitution.as_ref();
+    ConstitutionCheck {
+        present: c.is_some(),
+        title: c.map(|c| c.title.clone()).unwrap_or_default(),
+        version: c.and_then(|c| c.version.clone()),
+        path: c.map(|c| c.path.clone()).unwrap_or_default(),
+        rows: verdict.principles,
+        defaults: verdict.defaults,
+        pass,
+        fail,
+        waived,
         manual,
+        summary_counts,
+        summary,
     }
 }

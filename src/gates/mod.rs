@@ -1,14 +1,21 @@
-//! Stage 5: checks on the resolved plan (and, as they arrive, on the rendered artifacts).
+//! Stage 5: the gates. Checks on the generated artifacts (the catalog of `catalog.rs`, run by
+//! `artifacts/`), the constitution bound to them (`policy.rs`), checks of the inputs that no
+//! artifact shows (`model.rs`), and the spec quality checklist (`spec_quality.rs`).
 //!
-//! Gates compute results; they never print or fail the run themselves. The documents
-//! show the results (plan.md's Constitution Check, checklists/requirements.md), and the
-//! command line decides the exit code from them.
+//! Gates compute results and push diagnostics for failures; they never print. The documents
+//! show the results (plan.md's Constitution Check, checklists/requirements.md), and a run
+//! with an unwaived failure writes nothing.
 
+pub mod artifacts;
+pub mod catalog;
 pub mod constitution;
+mod model;
+pub mod policy;
 pub mod spec_quality;
 
 use serde::Serialize;
 
+use crate::diagnostics::Diagnostics;
 use crate::model::Plan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,9 +33,20 @@ pub struct Report {
     pub constitution: constitution::ConstitutionCheck,
 }
 
-pub fn evaluate(plan: &Plan) -> Report {
+/// Evaluate everything for one feature. `files` are the generated artifacts with their
+/// paths as the user sees them (`out/006-k8s-deployment/k8s/30-api-deployment.yaml`).
+pub fn evaluate(plan: &Plan, files: &[(String, String)], diags: &mut Diagnostics) -> Report {
+    let found = artifacts::Artifacts::from_files(files);
+    let mut local = artifacts::evaluate(&found, artifacts::Environment::Local);
+    let production = artifacts::evaluate(&found, artifacts::Environment::Production);
+    let definite = model::merge(plan, &mut local);
+    let run = policy::GateRun {
+        local: &local,
+        production: &production,
+        definite: &definite,
+    };
     Report {
         checklist: spec_quality::evaluate(plan),
-        constitution: constitution::evaluate(plan),
+        constitution: constitution::evaluate(plan, &run, diags),
     }
 }

@@ -240,7 +240,6 @@ fn secret_literals(p: &PlanInput) -> Vec<crate::model::SecretLiteral> {
                 continue;
             }
             let value = text[i + 1..]
-                
                 .split_whitespace()
                 .next()
                 .unwrap_or("")

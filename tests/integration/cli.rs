@@ -422,7 +422,8 @@ fn explain_prints_a_code_by_number_or_name() {
 #[test]
 fn explain_of_an_unknown_code_exits_2() {
     let run = Test::new().args(["explain", "nope"]).run();
-    run.assert_code(2).assert_stderr_contains("no diagnostic code `nope`");
+    run.assert_code(2)
+        .assert_stderr_contains("no diagnostic code or gate `nope`");
     assert_eq!(run.stdout, "");
 }
 
@@ -430,13 +431,28 @@ fn explain_of_an_unknown_code_exits_2() {
 fn explain_without_a_code_lists_every_code_once_in_order() {
     let run = Test::new().arg("explain").run();
     run.assert_code(0);
-    let codes: Vec<&str> = run
+    let listed: Vec<&str> = run
         .stdout
         .lines()
+        .filter(|l| l.starts_with("  "))
         .map(|l| l.split_whitespace().next().unwrap_or(""))
         .collect();
-    assert!(codes.len() >= 20, "{}", run.stdout);
-    assert!(codes.iter().all(|c| c.len() == 5 && c.starts_with("SP")), "{codes:?}");
+    let codes: Vec<&str> = listed.iter().copied().filter(|c| c.starts_with("SP")).collect();
+    let gates: Vec<&str> = listed.iter().copied().filter(|c| c.starts_with('G')).collect();
+    assert_eq!(codes.len() + gates.len(), listed.len(), "{}", run.stdout);
+    assert!(codes.len() >= 20 && gates.len() >= 35, "{}", run.stdout);
+    assert!(codes.iter().all(|c| c.len() == 5), "{codes:?}");
+    assert!(
+        gates.windows(2).all(|w| w[0] < w[1]),
+        "gates not sorted or not unique: {gates:?}"
+    );
+    // Every listed gate can be explained on its own, with its documentation.
+    for gate in &gates {
+        let one = Test::new().args(["explain", gate]).run();
+        one.assert_code(0)
+            .assert_stdout_contains("Why")
+            .assert_stdout_contains("Fix");
+    }
     assert!(
         codes.windows(2).all(|w| w[0] < w[1]),
         "not sorted or not unique: {codes:?}"

@@ -403,7 +403,7 @@ fn values_header(d: &Deployment, f: &ValuesFile, out_dir: &str) -> Vec<String> {
         Layer::Production => {
             h.push(format!(
                 "Production, layered over values.yaml: at least {} replicas with PodDisruptionBudgets, an Ingress or a LoadBalancer for what is exposed, IfNotPresent, and the existing Secrets by name (create them in namespace {ns} before installing). Push the images to a registry and set imageRegistry.",
-                d.rollout.production_replicas.value.max(2)
+                d.rollout.production_replicas.value
             ));
             h.push(String::new());
             h.extend(commented::shell_lines(&commands.production, 94).into_iter().map(|l| format!("  {l}")));
@@ -499,7 +499,7 @@ pub fn chart_doc(d: &Deployment) -> ChartDoc {
         version: CHART_VERSION.into(),
         app_version: app_version(d),
         kube_version: format!(">={}.0-0", d.platform.kubernetes_version.value),
-        production_replicas: d.rollout.production_replicas.value.max(2),
+        production_replicas: d.rollout.production_replicas.value,
         rows,
     }
 }

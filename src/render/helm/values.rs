@@ -543,10 +543,11 @@ pub fn values(d: &Deployment, layer: Layer) -> Values {
     }
 }
 
-/// Replicas of a component in production: the model's production count, never fewer than
-/// it runs locally.
+/// Replicas of a component in production: the model's production count (2 unless an input
+/// says otherwise), never fewer than it runs locally. An input asking for one replica gets
+/// it, and the gates then say what that costs (replicas-min-2, the disruption budget).
 pub fn production_replicas(d: &Deployment, c: &Component) -> u32 {
-    d.rollout.production_replicas.value.max(c.replicas.value).max(2)
+    d.rollout.production_replicas.value.max(c.replicas.value)
 }
 
 /// How a component is exposed in a layer: its Service type and whether its Ingress is on.

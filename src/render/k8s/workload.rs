@@ -409,6 +409,16 @@ fn pod_spec(d: &Deployment, account: &str, uid: u32, gid: u32, container: Contai
         enable_service_links: Some(false),
         security_context: Some(pod_security_context(uid, gid)),
         termination_grace_period_seconds: Some(grace_seconds(d)),
+        // Replicas spread over nodes where the cluster has several; `ScheduleAnyway` keeps a
+        // one-node cluster (minikube, kind) schedulable. Present at any replica count, so
+        // scaling up needs no manifest change.
+        topology_spread_constraints: Some(vec![k8s_openapi::api::core::v1::TopologySpreadConstraint {
+            max_skew: 1,
+            topology_key: "kubernetes.io/hostname".into(),
+            when_unsatisfiable: "ScheduleAnyway".into(),
+            label_selector: Some(super::selector(d, account)),
+            ..Default::default()
+        }]),
         containers: vec![container],
         volumes: (!volumes.is_empty()).then_some(volumes),
         ..Default::default()

@@ -1,0 +1,561 @@
+//! Reading YAML nodes the way Kubernetes and Helm read them, and the Kubernetes object
+//! model the gates walk: objects, their pod specs, their containers.
+//!
+//! Scalars follow YAML 1.1 as `sigs.k8s.io/yaml` (kubectl, Helm) resolves them: `yes` and
+//! `on` are booleans, quoted scalars are always strings.
+
+use crate::yaml::{Node, NodeValue};
+
+/// A 1-based position in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    pub fn of(n: &Node) -> Pos {
+        Pos {
+            line: n.line.max(1),
+            column: n.column.max(1),
+        }
+    }
+}
+
+pub fn scalar(n: &Node) -> Option<(&str, bool)> {
+    match &n.value {
+        NodeValue::Scalar { text, plain } => Some((text.as_str(), *plain)),
+        _ => None,
+    }
+}
+
+pub fn is_null(n: &Node) -> bool {
+    matches!(scalar(n), Some((t, true)) if matches!(t, "" | "~" | "null" | "Null" | "NULL"))
+}
+
+/// The text of a scalar that is not null, whatever it resolves to.
+pub fn text(n: &Node) -> Option<&str> {
+    if is_null(n) { None } else { scalar(n).map(|(t, _)| t) }
+}
+
+pub fn as_bool(n: &Node) -> Option<bool> {
+    match scalar(n)? {
+        (t, true) => match t {
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => Some(true),
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn as_int(n: &Node) -> Option<i64> {
+    match scalar(n)? {
+        (t, true) => parse_int(t),
+        _ => None,
+    }
+}
+
+pub fn parse_int(t: &str) -> Option<i64> {
+    let t = t.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let v = if let Some(h) = digits.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()?
+    } else if let Some(o) = digits.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()?
+    } else {
+        return None;
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// A plain scalar that YAML reads as a number (int or float).
+pub fn as_number(n: &Node) -> Option<f64> {
+    match scalar(n)? {
+        (t, true) => parse_number(t),
+        _ => None,
+    }
+}
+
+pub fn parse_number(t: &str) -> Option<f64> {
+    if let Some(i) = parse_int(t) {
+        return Some(i as f64);
+    }
+    let t = t.trim();
+    match t {
+        ".inf" | ".Inf" | ".INF" | "+.inf" => return Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let ok = !t.is_empty()
+        && t.bytes().any(|b| b.is_ascii_digit())
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if ok { t.parse::<f64>().ok() } else { None }
+}
+
+pub fn entries(n: &Node) -> &[(Node, Node)] {
+    match &n.value {
+        NodeValue::Map(e) => e,
+        _ => &[],
+    }
+}
+
+pub fn items(n: &Node) -> &[Node] {
+    match &n.value {
+        NodeValue::Seq(i) => i,
+        _ => &[],
+    }
+}
+
+pub fn is_map(n: &Node) -> bool {
+    matches!(n.value, NodeValue::Map(_))
+}
+
+/// The first entry whose key is `key`: (key node, value node).
+pub fn entry<'a>(n: &'a Node, key: &str) -> Option<(&'a Node, &'a Node)> {
+    entries(n)
+        .iter()
+        .find(|(k, _)| scalar(k).is_some_and(|(t, _)| t == key))
+        .map(|(k, v)| (k, v))
+}
+
+pub fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
+    entry(n, key).map(|(_, v)| v)
+}
+
+pub fn path<'a>(n: &'a Node, keys: &[&str]) -> Option<&'a Node> {
+    keys.iter().try_fold(n, |n, k| get(n, k))
+}
+
+/// The text of `key` in `n`, when it is a non-null scalar.
+pub fn get_str<'a>(n: &'a Node, key: &str) -> Option<&'a str> {
+    get(n, key).and_then(text)
+}
+
+/// A map of string to string (labels, selectors), in source order.
+pub fn string_map(n: Option<&Node>) -> Vec<(String, String)> {
+    n.map(entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                scalar(k)?.0.to_string(),
+                scalar(v).map(|(t, _)| t.to_string()).unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
+/// The YAML text of a small value for `found` fields: a scalar as written, a collection in
+/// flow style, cut at 120 characters.
+pub fn show(n: &Node) -> String {
+    fn go(n: &Node, out: &mut String, depth: usize) {
+        if out.len() > 160 || depth > 8 {
+            return;
+        }
+        match &n.value {
+            NodeValue::Scalar { text, plain } => {
+                if *plain {
+                    out.push_str(text)
+                } else {
+                    out.push_str(&format!("{text:?}"))
+                }
+            }
+            NodeValue::Seq(items) => {
+                out.push('[');
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    go(it, out, depth + 1);
+                }
+                out.push(']');
+            }
+            NodeValue::Map(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    go(k, out, depth + 1);
+                    out.push_str(": ");
+                    go(v, out, depth + 1);
+                }
+                out.push('}');
+            }
+        }
+    }
+    let mut s = String::new();
+    go(n, &mut s, 0);
+    if s.chars().count() > 120 {
+        s = s.chars().take(117).collect::<String>() + "…";
+    }
+    s
+}
+
+/// Structural equality that ignores positions and the order of map keys.
+pub fn same(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (NodeValue::Scalar { text: x, .. }, NodeValue::Scalar { text: y, .. }) => x == y,
+        (NodeValue::Seq(x), NodeValue::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (NodeValue::Map(x), NodeValue::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| {
+                    let key = scalar(k).map(|(t, _)| t).unwrap_or_default();
+                    entry(b, key).is_some_and(|(_, w)| same(v, w))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// A Kubernetes quantity (`500m`, `128Mi`, `1e3`, `0.5`) as a number of base units.
+pub fn quantity(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let suffixes: [(&str, f64); 13] = [
+        ("Ki", 1024.0),
+        ("Mi", 1024.0 * 1024.0),
+        ("Gi", 1024.0 * 1024.0 * 1024.0),
+        ("Ti", 1024f64.powi(4)),
+        ("Pi", 1024f64.powi(5)),
+        ("Ei", 1024f64.powi(6)),
+        ("n", 1e-9),
+        ("u", 1e-6),
+        ("m", 1e-3),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+    ];
+    for (suf, mul) in suffixes.iter().chain([("P", 1e15), ("E", 1e18)].iter()) {
+        if let Some(num) = s.strip_suffix(suf) {
+            if num.is_empty()
+                || !num
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'+' || b == b'-')
+            {
+                continue;
+            }
+            return num
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map(|v| v * mul);
+        }
+    }
+    parse_number(s).filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Kubernetes objects
+// ---------------------------------------------------------------------------------------
+
+/// One Kubernetes object: a document of a manifest file with apiVersion and kind.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub file: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub root: Node,
+}
+
+impl Object {
+    pub fn from_node(file: &str, root: Node) -> Option<Object> {
+        let kind = get_str(&root, "kind")?.to_string();
+        get_str(&root, "apiVersion")?;
+        let meta = get(&root, "metadata");
+        let name = meta
+            .and_then(|m| get_str(m, "name").or_else(|| get_str(m, "generateName")))
+            .unwrap_or("(unnamed)");
+        let namespace = meta.and_then(|m| get_str(m, "namespace")).map(str::to_string);
+        Some(Object {
+            file: file.to_string(),
+            kind,
+            name: name.to_string(),
+            namespace,
+            root,
+        })
+    }
+
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+
+    pub fn pos(&self) -> Pos {
+        // The `kind:` key: the line a reader looks for.
+        entry(&self.root, "kind")
+            .map(|(k, _)| Pos::of(k))
+            .unwrap_or(Pos::of(&self.root))
+    }
+
+    pub fn labels(&self) -> Vec<(String, String)> {
+        string_map(path(&self.root, &["metadata", "labels"]))
+    }
+
+    pub fn spec(&self) -> Option<&Node> {
+        get(&self.root, "spec").filter(|n| is_map(n))
+    }
+
+    /// Workload kinds that own a pod template, and the path to it.
+    pub fn template_path(&self) -> Option<&'static [&'static str]> {
+        match self.kind.as_str() {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
+                Some(&["spec", "template"])
+            }
+            "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
+            _ => None,
+        }
+    }
+
+    pub fn is_workload(&self) -> bool {
+        self.template_path().is_some() || self.kind == "Pod"
+    }
+
+    /// The pod this object runs, if it is a workload with a pod spec.
+    pub fn pod(&self) -> Option<Pod<'_>> {
+        let holder = if self.kind == "Pod" {
+            &self.root
+        } else {
+            path(&self.root, self.template_path()?)?
+        };
+        let (spec_key, spec) = entry(holder, "spec")?;
+        let meta = entry(holder, "metadata");
+        let labels_entry = meta.and_then(|(_, m)| entry(m, "labels"));
+        let labels = labels_entry.map(|(_, v)| v);
+        let labels_key = labels_entry
+            .or(meta)
+            .map(|(k, _)| Pos::of(k))
+            .unwrap_or(Pos::of(spec_key));
+        if !is_map(spec) {
+            return None;
+        }
+        let restart = get_str(spec, "restartPolicy");
+        let batch = matches!(self.kind.as_str(), "Job" | "CronJob") || matches!(restart, Some("Never" | "OnFailure"));
+        Some(Pod {
+            obj: self,
+            spec,
+            spec_key: Pos::of(spec_key),
+            labels,
+            labels_key,
+            long_running: !batch,
+        })
+    }
+
+    /// The workload's replicas as written (None: not set, the API default of 1 applies).
+    pub fn replicas(&self) -> Option<(i64, Pos)> {
+        let (k, v) = entry(self.spec()?, "replicas")?;
+        as_int(v).map(|r| (r, Pos::of(k)))
+    }
+
+    /// spec.selector.matchLabels of a workload (or PDB); spec.selector of a Service.
+    pub fn selector(&self) -> Option<(Vec<(String, String)>, Pos)> {
+        let (k, sel) = entry(self.spec()?, "selector")?;
+        if self.kind == "Service" || self.kind == "ReplicationController" {
+            return Some((string_map(Some(sel)), Pos::of(k)));
+        }
+        let mut labels = string_map(get(sel, "matchLabels"));
+        // matchExpressions with `In` and one value are equivalent to a label.
+        for e in get(sel, "matchExpressions").map(items).unwrap_or_default() {
+            if get_str(e, "operator") == Some("In") {
+                let vals = get(e, "values").map(items).unwrap_or_default();
+                if let (Some(key), [v]) = (get_str(e, "key"), vals) {
+                    labels.push((key.to_string(), text(v).unwrap_or_default().to_string()));
+                }
+            }
+        }
+        Some((labels, Pos::of(k)))
+    }
+}
+
+/// The pod spec of a workload.
+#[derive(Clone, Copy)]
+pub struct Pod<'a> {
+    pub obj: &'a Object,
+    pub spec: &'a Node,
+    /// The `spec:` key of the pod spec: where a missing pod-level field is reported.
+    pub spec_key: Pos,
+    pub labels: Option<&'a Node>,
+    /// The `labels:` key of the pod's metadata (or its `metadata:` or `spec:` key).
+    pub labels_key: Pos,
+    /// A server (Deployment, StatefulSet, DaemonSet, a Pod that restarts), not a batch job.
+    pub long_running: bool,
+}
+
+impl<'a> Pod<'a> {
+    pub fn containers(&self) -> Vec<Container<'a>> {
+        let mut out = Vec::new();
+        for (key, init) in [("initContainers", true), ("containers", false)] {
+            for c in get(self.spec, key).map(items).unwrap_or_default() {
+                if is_map(c) {
+                    out.push(Container {
+                        pod: *self,
+                        node: c,
+                        init,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    pub fn labels(&self) -> Vec<(String, String)> {
+        string_map(self.labels)
+    }
+
+    /// A pod-level field: (key node, value).
+    pub fn field(&self, key: &str) -> Option<(&'a Node, &'a Node)> {
+        entry(self.spec, key)
+    }
+
+    pub fn security(&self, key: &str) -> Option<(&'a Node, &'a Node)> {
+        get(self.spec, "securityContext").and_then(|sc| entry(sc, key))
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Container<'a> {
+    pub pod: Pod<'a>,
+    pub node: &'a Node,
+    pub init: bool,
+}
+
+/// Where a security setting comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Pod,
+    Container,
+}
+
+impl<'a> Container<'a> {
+    pub fn name(&self) -> &'a str {
+        get_str(self.node, "name").unwrap_or("(unnamed)")
+    }
+
+    pub fn object(&self) -> String {
+        format!(
+            "{} {}container {}",
+            self.pod.obj.id(),
+            if self.init { "init " } else { "" },
+            self.name()
+        )
+    }
+
+    pub fn file(&self) -> &'a str {
+        &self.pod.obj.file
+    }
+
+    /// The container's `name:` key (or its first key): where a missing field is reported.
+    pub fn pos(&self) -> Pos {
+        entry(self.node, "name")
+            .map(|(k, _)| Pos::of(k))
+            .unwrap_or(Pos::of(self.node))
+    }
+
+    pub fn field(&self, key: &str) -> Option<(&'a Node, &'a Node)> {
+        entry(self.node, key)
+    }
+
+    pub fn security(&self, key: &str) -> Option<(&'a Node, &'a Node)> {
+        get(self.node, "securityContext").and_then(|sc| entry(sc, key))
+    }
+
+    /// Where a missing security field is reported: the container's securityContext key, or
+    /// the container itself.
+    pub fn security_pos(&self) -> Pos {
+        self.field("securityContext")
+            .map(|(k, _)| Pos::of(k))
+            .unwrap_or(self.pos())
+    }
+
+    /// The effective value of a field both contexts have: the container's wins.
+    pub fn effective(&self, key: &str) -> Option<(&'a Node, &'a Node, Level)> {
+        self.security(key)
+            .map(|(k, v)| (k, v, Level::Container))
+            .or_else(|| self.pod.security(key).map(|(k, v)| (k, v, Level::Pod)))
+    }
+
+    pub fn image(&self) -> Option<(&'a Node, &'a str)> {
+        self.field("image").and_then(|(k, v)| text(v).map(|t| (k, t)))
+    }
+
+    /// containerPort numbers and names.
+    pub fn ports(&self) -> Vec<(String, Option<String>)> {
+        self.field("ports")
+            .map(|(_, v)| items(v))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    text(get(p, "containerPort")?)?.to_string(),
+                    get_str(p, "name").map(str::to_string),
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Do these labels satisfy this selector (every selector label present with its value)?
+pub fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
+    !selector.is_empty()
+        && selector
+            .iter()
+            .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+}
+
+/// An image reference split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub name: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+pub fn image_ref(s: &str) -> ImageRef {
+    let s = s.trim();
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => (r, Some(d.to_string())),
+        None => (s, None),
+    };
+    // A tag is after the last ':' that follows the last '/' (a registry port is not a tag).
+    let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match rest[last_slash..].rfind(':') {
+        Some(i) => {
+            let at = last_slash + i;
+            ImageRef {
+                name: rest[..at].to_string(),
+                tag: Some(rest[at + 1..].to_string()),
+                digest,
+            }
+        }
+        None => ImageRef {
+            name: rest.to_string(),
+            tag: None,
+            digest,
+        },
+    }
+}
+
+/// Tags that name a moving target rather than a release.
+pub fn mutable_tag(tag: &str) -> bool {
+    matches!(
+        tag.to_ascii_lowercase().as_str(),
+        "latest"
+            | "main"
+            | "master"
+            | "dev"
+            | "develop"
+            | "edge"
+            | "nightly"
+            | "head"
+            | "canary"
+            | "stable"
+            | "snapshot"
+    )
+}

@@ -1,0 +1,711 @@
+//! The built-in gates: one registry of every check `sp` runs on Dockerfiles, `.dockerignore`
+//! files, Kubernetes manifests and Helm charts, with its documentation.
+//!
+//! Each gate has a stable code (`G101`, never reused for another check) and a kebab-case
+//! name (`run-as-non-root`, the id of `design/gates.md`). The same entry feeds `sp explain`,
+//! the SARIF rule list, the Constitution Check (a principle's rules are bound to gates by
+//! the trigger phrases below) and the generated documentation, the way ruff documents its
+//! rules next to their code. The checks themselves live in [`super::artifacts`].
+
+use serde::Serialize;
+
+use crate::diagnostics::Severity;
+
+/// What a gate looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    /// Kubernetes objects: the raw manifests (and what a chart renders).
+    Kubernetes,
+    /// Dockerfiles and their `.dockerignore` files.
+    Dockerfile,
+    /// The structure of a Helm chart: Chart.yaml, values files, schema, templates.
+    Chart,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Kubernetes => "kubernetes",
+            Scope::Dockerfile => "dockerfile",
+            Scope::Chart => "chart",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Gate {
+    /// `G101`: stable, never reused.
+    pub code: &'static str,
+    /// `run-as-non-root`: the kebab-case id of `design/gates.md`.
+    pub name: &'static str,
+    pub scope: Scope,
+    /// The default severity of a failure (a constitution rule's MUST / SHOULD / MAY decides
+    /// when a principle claims the gate).
+    pub severity: Severity,
+    /// What it checks, one line.
+    pub summary: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// A failing example.
+    pub bad: &'static str,
+    /// The fix.
+    pub fix: &'static str,
+    /// Lower-case phrases of constitution rules this gate enforces.
+    pub triggers: &'static [&'static str],
+    /// The rules of real tools it mirrors.
+    pub anchors: &'static str,
+}
+
+/// Every gate, in catalog order (the order of `design/gates.md`, then the additions).
+pub static GATES: &[Gate] = &[
+    Gate {
+        code: "G101",
+        name: "run-as-non-root",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every container runs as a non-root user: the effective runAsNonRoot is true (or runAsUser is above 0) and runAsUser is never 0.",
+        why: "A process running as UID 0 in a container is root on the node's kernel: one container escape or writable host mount away from owning the node. `runAsNonRoot: true` makes the kubelet refuse to start a container whose image would run as root, so a base image that forgot its USER line fails loudly instead of silently running privileged. The effective value counts: a pod-level `securityContext.runAsNonRoot: true` covers every container that does not override it, so it passes (unlike linters that only read the container, kube-score #146).",
+        bad: "spec:\n  containers:\n    - name: api\n      image: api:1.4.2\n      securityContext:\n        runAsUser: 0",
+        fix: "Set `runAsNonRoot: true` and a numeric `runAsUser` (10000 or more) in the pod's `securityContext` (or the container's), and build the image with a numeric non-root `USER`.",
+        triggers: &["non-root", "nonroot", "run as root", "runs as root", "runasnonroot"],
+        anchors: "kube-linter run-as-non-root; Polaris runAsRootAllowed; checkov CKV_K8S_23; kube-score container-security-context-user-group-id",
+    },
+    Gate {
+        code: "G102",
+        name: "run-as-high-uid",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "The effective runAsUser and runAsGroup of every container are 10000 or more.",
+        why: "UIDs below 10000 are allocated to real users and system accounts on most hosts. If a container escapes, or shares a volume with the host, a low UID maps onto an existing host identity and inherits its files. An explicit high UID/GID also lets `runAsNonRoot` be verified without inspecting the image.",
+        bad: "securityContext:\n  runAsNonRoot: true\n  runAsUser: 1001\n  runAsGroup: 1001",
+        fix: "Use a dedicated high UID and GID, e.g. `runAsUser: 10001` and `runAsGroup: 10001`, matching the Dockerfile's `USER 10001:10001`.",
+        triggers: &["high uid", "uid of 10000", "10000 or more", "runasuser"],
+        anchors: "kube-score container-security-context-user-group-id; checkov CKV_K8S_40; cdk8s-plus defaults 25000/26000",
+    },
+    Gate {
+        code: "G103",
+        name: "read-only-root-fs",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every container sets readOnlyRootFilesystem: true (writable paths such as /tmp or .next/cache come from emptyDir volumes).",
+        why: "A writable root filesystem lets an attacker drop binaries, rewrite application code or plant configuration inside a running container, and lets the application keep state on local disk that disappears with the pod. A read-only root forces every write to an explicit volume, which documents exactly what the process writes.",
+        bad: "containers:\n  - name: web\n    image: web:2.0.1\n    securityContext:\n      allowPrivilegeEscalation: false",
+        fix: "Set `readOnlyRootFilesystem: true` in the container's `securityContext` and mount an `emptyDir` at each folder the process must write (`/tmp`, Next.js `/app/.next/cache`, nginx `/var/cache/nginx`).",
+        triggers: &[
+            "read-only",
+            "readonlyrootfilesystem",
+            "read only root",
+            "local filesystem",
+        ],
+        anchors: "kube-linter no-read-only-root-fs; Polaris notReadOnlyRootFilesystem; checkov CKV_K8S_22; kube-score container-security-context-readonlyrootfilesystem",
+    },
+    Gate {
+        code: "G104",
+        name: "no-privilege-escalation",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every container sets allowPrivilegeEscalation: false.",
+        why: "Unless it is false, a process can gain more privileges than its parent through setuid binaries or file capabilities (the kernel's no_new_privs flag stays off). The default is true, so the field must be set explicitly; Pod Security Standards `restricted` requires it.",
+        bad: "securityContext:\n  runAsNonRoot: true\n  allowPrivilegeEscalation: true",
+        fix: "Set `allowPrivilegeEscalation: false` in every container's `securityContext` (the field exists only at container level).",
+        triggers: &["privilege escalation", "allowprivilegeescalation"],
+        anchors: "kube-linter privilege-escalation-container; Polaris privilegeEscalationAllowed; checkov CKV_K8S_20; AKS container-no-privilege-escalation",
+    },
+    Gate {
+        code: "G105",
+        name: "no-privileged",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "No container is privileged, and no pod shares the host's PID, IPC or network namespace or binds a hostPort.",
+        why: "A privileged container has every capability and direct access to the host's devices: it is root on the node. hostPID, hostIPC and hostNetwork break the namespace isolation that keeps a container from seeing and signalling host processes, reading shared memory or sniffing node traffic; a hostPort ties the pod to a node port and bypasses NetworkPolicies on many CNIs.",
+        bad: "spec:\n  hostNetwork: true\n  containers:\n    - name: agent\n      securityContext:\n        privileged: true",
+        fix: "Remove `privileged: true`, `hostPID`, `hostIPC`, `hostNetwork` and `hostPort`; expose the pod through a Service instead of a host port.",
+        triggers: &[
+            "privileged container",
+            "privileged mode",
+            "privileged: false",
+            "host network",
+            "hostnetwork",
+            "hostpid",
+            "hostipc",
+            "hostport",
+            "host namespace",
+        ],
+        anchors: "kube-linter privileged-container, host-network, host-pid, host-ipc, privileged-ports; Polaris runAsPrivileged, hostNetworkSet, hostPIDSet, hostIPCSet, hostPortSet; checkov CKV_K8S_16, CKV_K8S_17, CKV_K8S_18, CKV_K8S_19, CKV_K8S_26",
+    },
+    Gate {
+        code: "G106",
+        name: "drop-all-capabilities",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every container drops ALL Linux capabilities and adds none back (NET_BIND_SERVICE alone is allowed).",
+        why: "Container runtimes grant a default set of capabilities (NET_RAW, CHOWN, SETUID, DAC_OVERRIDE…) that a web service never needs; NET_RAW alone allows ARP and DNS spoofing inside the cluster network. Dropping ALL and adding back only what is proven necessary shrinks what a compromised process can do; SYS_ADMIN or NET_ADMIN added back are near-root.",
+        bad: "securityContext:\n  capabilities:\n    add: [\"NET_ADMIN\"]",
+        fix: "Set `capabilities: {drop: [\"ALL\"]}` in every container's `securityContext`; listen on a port above 1024 instead of adding NET_BIND_SERVICE.",
+        triggers: &["capabilities"],
+        anchors: "kube-linter drop-net-raw-capability; Polaris dangerousCapabilities, insecureCapabilities; checkov CKV_K8S_28, CKV_K8S_37, CKV_K8S_39; AKS container-allowed-capabilities",
+    },
+    Gate {
+        code: "G107",
+        name: "seccomp-runtime-default",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every container's effective seccompProfile.type is RuntimeDefault or Localhost (pod level, or container level overriding it).",
+        why: "Without a seccomp profile a container may call every syscall of the node's kernel, including the rarely used ones where kernel exploits live. RuntimeDefault, the container runtime's curated profile, blocks the few dozen syscalls ordinary services never make (Docker's default profile disables about 44 of 300+, among them `keyctl`, `bpf`, `mount` and `kexec_load`); `Unconfined` turns that off. Pod Security Standards `restricted` requires it.",
+        bad: "spec:\n  securityContext:\n    runAsNonRoot: true\n  containers:\n    - name: api\n      image: api:1.4.2",
+        fix: "Set `seccompProfile: {type: RuntimeDefault}` in the pod's `securityContext` (it covers every container), and never `Unconfined` in a container's.",
+        triggers: &["seccomp", "runtimedefault"],
+        anchors: "Polaris linuxHardening; checkov CKV_K8S_31, CKV_K8S_32; kube-score container-seccomp-profile (optional); AKS allowed-seccomp-profiles",
+    },
+    Gate {
+        code: "G108",
+        name: "sa-token-automount-off",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "Pods do not mount a ServiceAccount token (automountServiceAccountToken: false on the pod, or on its ServiceAccount), and ServiceAccounts disable automounting.",
+        why: "By default every pod gets a token for the Kubernetes API mounted at /var/run/secrets/kubernetes.io/serviceaccount. An application that never talks to the API server gains nothing from it, while an attacker inside the container gains an authenticated API identity. Turn it on only for a workload whose spec needs API access, and justify it.",
+        bad: "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n# automountServiceAccountToken not set: every pod using it gets a token",
+        fix: "Set `automountServiceAccountToken: false` on the pod spec and on the ServiceAccount.",
+        triggers: &["automount", "service account token", "serviceaccount token"],
+        anchors: "Polaris automountServiceAccountToken; checkov CKV_K8S_38; AKS block-automount-token",
+    },
+    Gate {
+        code: "G109",
+        name: "dedicated-service-account",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "Every pod names its own ServiceAccount (not `default`), and that ServiceAccount is defined with the manifests.",
+        why: "Pods without serviceAccountName run as the namespace's `default` account, shared by everything in the namespace: a role granted to one workload is granted to all. A ServiceAccount that is referenced but never created makes the pod fail admission.",
+        bad: "spec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api:1.4.2\n# no serviceAccountName: runs as `default`",
+        fix: "Create one ServiceAccount per workload (with automountServiceAccountToken: false) and set `serviceAccountName` to it.",
+        triggers: &[
+            "dedicated serviceaccount",
+            "dedicated service account",
+            "serviceaccount",
+            "service account",
+        ],
+        anchors: "kube-linter default-service-account (optional), non-existent-service-account; checkov CKV_K8S_41, CKV_K8S_42",
+    },
+    Gate {
+        code: "G110",
+        name: "resources-requests",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every container (init containers included) requests cpu and memory.",
+        why: "The scheduler places pods by their requests. A container without them is BestEffort: it can land on a full node, is the first evicted under pressure, and makes cluster sizing guesswork. Requests are also what `minikube start --memory` must cover.",
+        bad: "containers:\n  - name: api\n    image: api:1.4.2\n    resources:\n      limits:\n        memory: 512Mi",
+        fix: "Set `resources.requests.cpu` and `resources.requests.memory` from measured usage (`kubectl top pods`), e.g. `cpu: 100m`, `memory: 128Mi`.",
+        triggers: &[
+            "resource requests",
+            "requests and limits",
+            "cpu and memory requests",
+            "memory requests",
+            "cpu requests",
+        ],
+        anchors: "kube-linter unset-cpu-requirements, unset-memory-requirements; Polaris cpuRequestsMissing, memoryRequestsMissing; checkov CKV_K8S_10, CKV_K8S_12; kube-score container-resources",
+    },
+    Gate {
+        code: "G111",
+        name: "resources-memory-limit",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every container sets a memory limit, at least as large as its memory request.",
+        why: "Without a memory limit one leaking container can consume the node's memory and get neighbours OOM-killed. A limit below the request is rejected by the API server; equal values give the Guaranteed QoS class.",
+        bad: "resources:\n  requests:\n    memory: 256Mi\n  limits:\n    memory: 128Mi",
+        fix: "Set `resources.limits.memory` to at least the request (e.g. request 128Mi, limit 512Mi).",
+        triggers: &["memory limit", "requests and limits", "resource limits"],
+        anchors: "Polaris memoryLimitsMissing; checkov CKV_K8S_13; AKS container-resource-limits",
+    },
+    Gate {
+        code: "G112",
+        name: "resources-cpu-limit",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "Every container sets a cpu limit, at least as large as its cpu request.",
+        why: "A CPU limit caps what one busy container takes from its neighbours on a shared node (a laptop cluster in particular). Many teams omit it on purpose because throttling adds latency; if so, waive this gate with a Complexity Tracking row rather than forgetting it.",
+        bad: "resources:\n  requests:\n    cpu: 100m\n    memory: 128Mi\n  limits:\n    memory: 512Mi",
+        fix: "Set `resources.limits.cpu` (e.g. `500m`), at least the request, or waive the gate explicitly.",
+        triggers: &["cpu limit", "requests and limits", "resource limits"],
+        anchors: "Polaris cpuLimitsMissing; checkov CKV_K8S_11; kube-score container-resources (--ignore-container-cpu-limit)",
+    },
+    Gate {
+        code: "G113",
+        name: "readiness-probe",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every serving container (one that declares a port) of a long-running workload has a readinessProbe.",
+        why: "Without a readiness probe a pod receives traffic as soon as its process starts, before it can answer, and keeps receiving it while it is overloaded or lost its database. During a rolling update this drops requests: the new pod is counted ready at once and the old one is removed.",
+        bad: "containers:\n  - name: api\n    image: api:1.4.2\n    ports:\n      - containerPort: 8000",
+        fix: "Add a `readinessProbe` (e.g. `httpGet: {path: /readyz, port: http}`) that fails while the service cannot serve.",
+        triggers: &["readiness"],
+        anchors: "checkov CKV_K8S_9; Polaris readinessProbeMissing; kube-score pod-probes; AKS container-enforce-probes",
+    },
+    Gate {
+        code: "G114",
+        name: "liveness-probe",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "Every container of a long-running workload has a livenessProbe.",
+        why: "A process that deadlocks or wedges keeps running: without a liveness probe the kubelet never restarts it and the pod stays broken until someone notices. The probe should check only the process itself, never its dependencies, or an outage of the database restarts every pod.",
+        bad: "containers:\n  - name: worker\n    image: worker:1.0.0\n    readinessProbe:\n      exec:\n        command: [\"true\"]",
+        fix: "Add a `livenessProbe` on a cheap endpoint of the process itself (`/healthz`, or a heartbeat file for workers).",
+        triggers: &["liveness"],
+        anchors: "checkov CKV_K8S_8; Polaris livenessProbeMissing; kube-linter no-liveness-probe (optional)",
+    },
+    Gate {
+        code: "G115",
+        name: "probes-distinct",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "A container's liveness and readiness probes are not identical (they differ in path, command or thresholds).",
+        why: "Readiness answers \"should this pod get traffic now?\", liveness \"is this process beyond repair?\". When both are the same probe, a slow dependency makes the pod unready and then restarts it at the same moment, turning a brownout into a crash loop across every replica.",
+        bad: "livenessProbe:\n  httpGet: {path: /health, port: http}\nreadinessProbe:\n  httpGet: {path: /health, port: http}",
+        fix: "Point readiness at a dependency-aware endpoint (`/readyz`) and liveness at a process-only one (`/healthz`), or at least give liveness a longer period and higher failureThreshold.",
+        triggers: &[
+            "differ in path",
+            "probes that differ",
+            "identical probes",
+            "distinct probes",
+        ],
+        anchors: "kube-score pod-probes-identical",
+    },
+    Gate {
+        code: "G116",
+        name: "startup-probe-slow-start",
+        scope: Scope::Kubernetes,
+        severity: Severity::Info,
+        summary: "A container that starts slowly (a liveness initialDelaySeconds of 30 or more, or a JVM or ML image) has a startupProbe.",
+        why: "A liveness probe that fires during a slow boot (JVM warm-up, model loading, Next.js cold start) kills the container before it ever serves, and a long initialDelaySeconds, the usual workaround, delays detection of real hangs for the life of the pod. A startupProbe holds liveness back only until the first success.",
+        bad: "containers:\n  - name: api\n    image: eclipse-temurin:21-jre\n    livenessProbe:\n      initialDelaySeconds: 90\n      httpGet: {path: /healthz, port: http}",
+        fix: "Add a `startupProbe` on the same endpoint with `failureThreshold × periodSeconds` covering the worst boot time, and drop the long `initialDelaySeconds`.",
+        triggers: &["startup probe", "startupprobe", "cold start", "slow start", "slow boot"],
+        anchors: "kube-linter startup-port (the port part, see probe-ports-exposed); Kubernetes docs: protect slow starting containers with startup probes",
+    },
+    Gate {
+        code: "G117",
+        name: "probe-ports-exposed",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every httpGet, tcpSocket or grpc probe targets a port the container declares (by number or name).",
+        why: "A probe aimed at a port the container does not declare usually means the port was renamed or changed on one side only: the probe then fails forever (pods never ready, or restarted in a loop), or by luck hits another listener and reports nothing useful.",
+        bad: "ports:\n  - name: http\n    containerPort: 8000\nreadinessProbe:\n  httpGet:\n    path: /readyz\n    port: metrics",
+        fix: "Name the container port (`name: http`) and refer to that name in every probe.",
+        triggers: &["probe port", "probes target"],
+        anchors: "kube-linter liveness-port, readiness-port, startup-port",
+    },
+    Gate {
+        code: "G118",
+        name: "image-tag-pinned",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "No container image or Dockerfile FROM (or COPY --from image) is untagged or `latest`; a @sha256 digest is best.",
+        why: "`latest` and untagged references resolve to whatever was pushed last: two nodes can run different code under one Deployment, a rollback restores nothing, and a rebuild silently picks up a new base image. A version tag is reproducible as long as nobody re-pushes it; a digest always is.",
+        bad: "FROM node:latest AS build\n…\ncontainers:\n  - name: api\n    image: myorg/api",
+        fix: "Use an explicit version tag (`node:24.11-alpine3.22`, `api:1.4.2`), or a digest (`@sha256:…`) for immutability.",
+        triggers: &["pinned", "latest", "untagged", "digest"],
+        anchors: "kube-linter latest-tag; Polaris tagNotSpecified; checkov CKV_K8S_14, CKV_K8S_43; kube-score container-image-tag; hadolint DL3006, DL3007; checkov CKV_DOCKER_7; AKS container-no-latest-image",
+    },
+    Gate {
+        code: "G119",
+        name: "image-pull-policy",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "Every container sets imagePullPolicy explicitly: IfNotPresent (or Never) for a fixed tag or digest, Always only for a mutable tag.",
+        why: "The implicit default depends on the tag (Always for `latest` or none, IfNotPresent otherwise), so the behaviour changes when someone edits the tag. IfNotPresent with a mutable tag runs stale images on nodes that pulled earlier; Always with a digest only adds a registry round-trip to every start and breaks images loaded into a local cluster.",
+        bad: "containers:\n  - name: api\n    image: api:latest\n    imagePullPolicy: IfNotPresent",
+        fix: "Pin the tag and set `imagePullPolicy: IfNotPresent` (or `Never` for images loaded with `minikube image load`).",
+        triggers: &["pull policy", "pullpolicy"],
+        anchors: "checkov CKV_K8S_15; Polaris pullPolicyNotAlways; kube-score container-image-pull-policy; helm chart best practices (pods)",
+    },
+    Gate {
+        code: "G120",
+        name: "replicas-min-2",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "In production every Deployment runs at least 2 replicas (or is scaled by an HPA with minReplicas ≥ 2 and sets no replicas itself). Off for local.",
+        why: "A single replica means every rollout, node drain or crash is an outage. With two or more, a PodDisruptionBudget and a zero-downtime rollout can keep one serving. When an HPA scales the Deployment, a `replicas` field in the manifest fights it: every apply resets the count.",
+        bad: "# values-production.yaml\ncomponents:\n  api:\n    replicas: 1",
+        fix: "Set 2 or more replicas in the production values (or an HPA with `minReplicas: 2`, and remove `replicas` from the Deployment).",
+        triggers: &[
+            "at least 2 replicas",
+            "at least two replicas",
+            "replicas of each",
+            "minimum replicas",
+            "high availability",
+            "highly available",
+        ],
+        anchors: "Polaris deploymentMissingReplicas; kube-score deployment-replicas, deployment-targeted-by-hpa-does-not-have-replicas-configured; kube-linter minimum-three-replicas (optional)",
+    },
+    Gate {
+        code: "G121",
+        name: "rolling-update-zero-downtime",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "In production every Deployment uses strategy RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1. Off for local.",
+        why: "`Recreate` stops every pod before starting the new ones. The RollingUpdate default (maxUnavailable 25%, rounded down; maxSurge 25%, rounded up) lets a quarter of the serving pods go before their replacements are ready, so capacity drops during every release once there are four replicas or more. An explicit maxUnavailable 0 with a surge of at least 1 starts a new pod, waits for its readiness probe, then retires an old one.",
+        bad: "strategy:\n  type: RollingUpdate\n  rollingUpdate:\n    maxUnavailable: 1\n    maxSurge: 0",
+        fix: "Set `strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}`.",
+        triggers: &[
+            "rollingupdate",
+            "rolling update",
+            "zero-downtime",
+            "zero downtime",
+            "maxunavailable: 0",
+        ],
+        anchors: "kube-score deployment-strategy; kube-linter no-rolling-update-strategy (optional)",
+    },
+    Gate {
+        code: "G122",
+        name: "pdb-present-and-sane",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "In production every workload with 2 or more replicas is selected by a PodDisruptionBudget that allows one eviction (maxUnavailable ≥ 1 or minAvailable < replicas) with unhealthyPodEvictionPolicy AlwaysAllow. Off for local.",
+        why: "Without a budget a node drain may evict every replica at once. A budget that allows no disruption (maxUnavailable 0, or minAvailable equal to the replicas) blocks drains and cluster upgrades forever. With the default IfHealthyBudget policy, pods that never became ready also block drains; AlwaysAllow lets them be evicted, since they serve nothing.",
+        bad: "apiVersion: policy/v1\nkind: PodDisruptionBudget\nspec:\n  minAvailable: 2   # the Deployment has 2 replicas: nothing can ever be evicted\n  selector:\n    matchLabels: {app.kubernetes.io/name: api}",
+        fix: "Create one PDB per workload with `maxUnavailable: 1`, the workload's selector labels, and `unhealthyPodEvictionPolicy: AlwaysAllow`.",
+        triggers: &["poddisruptionbudget", "disruption budget", "pdb"],
+        anchors: "Polaris missingPodDisruptionBudget, pdbDisruptionsIsZero; kube-score deployment-has-poddisruptionbudget; kube-linter pdb-max-unavailable, pdb-min-available, pdb-unhealthy-pod-eviction-policy; AKS disallowed-bad-pod-disruption-budgets",
+    },
+    Gate {
+        code: "G123",
+        name: "graceful-shutdown",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "Every container of a long-running workload has a preStop hook that waits (sleep action, or exec sleep) and the pod's terminationGracePeriodSeconds exceeds that wait.",
+        why: "When a pod is deleted, the kubelet sends SIGTERM while Services, kube-proxy and ingress controllers are still removing it from their endpoints: for a few seconds requests keep arriving at a process that is shutting down. A short preStop sleep keeps serving until the endpoints are updated; the grace period must cover that sleep plus the application's own drain, or SIGKILL cuts in-flight requests.",
+        bad: "spec:\n  terminationGracePeriodSeconds: 5\n  containers:\n    - name: api\n      lifecycle:\n        preStop:\n          sleep:\n            seconds: 10",
+        fix: "Add `lifecycle.preStop.sleep.seconds: 5` (Kubernetes ≥ 1.30; `exec: [sleep, \"5\"]` before) and keep `terminationGracePeriodSeconds` above the sleep plus the drain time (30 by default).",
+        triggers: &["prestop", "graceful", "terminationgraceperiodseconds", "drain time"],
+        anchors: "AKS container-enforce-pre-stop-hook; Kubernetes pod termination docs",
+    },
+    Gate {
+        code: "G124",
+        name: "spread-replicas",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "A workload with more than one replica spreads them over nodes (topologySpreadConstraints or a podAntiAffinity on kubernetes.io/hostname).",
+        why: "Replicas only protect against node failure when they run on different nodes. The scheduler does not guarantee it: two replicas on one node go down together during a drain or a node crash, and the PodDisruptionBudget cannot help.",
+        bad: "spec:\n  replicas: 3\n  template:\n    spec:\n      containers: [ … ]   # no topologySpreadConstraints, no podAntiAffinity",
+        fix: "Add `topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: <selector labels>}}]`.",
+        triggers: &["topology spread", "anti-affinity", "antiaffinity", "spread"],
+        anchors: "kube-linter no-anti-affinity; kube-score deployment-has-host-podantiaffinity, pod-topology-spread-constraints; Polaris topologySpreadConstraint; AKS pod-enforce-antiaffinity",
+    },
+    Gate {
+        code: "G125",
+        name: "no-secrets-in-configmap",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "No ConfigMap key looks like a secret (password, token, secret, bearer, *_KEY, private key) and no value holds a credential.",
+        why: "ConfigMaps are not access-controlled like Secrets: anyone who can read configuration in the namespace, and every `kubectl describe`, CI log and GitOps diff, sees their contents in clear text. A credential that lands there has leaked.",
+        bad: "kind: ConfigMap\ndata:\n  DATABASE_PASSWORD: hunter2",
+        fix: "Move the value into a Secret (created from the command line, never committed) and read it with `secretKeyRef` or as a mounted file.",
+        triggers: &["configmap", "config map"],
+        anchors: "Polaris sensitiveConfigmapContent",
+    },
+    Gate {
+        code: "G126",
+        name: "no-secret-env-literals",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "No container env variable with a secret-like name has a literal value, and no Dockerfile ENV or ARG has a secret-like name.",
+        why: "A literal `value:` is stored in the manifest, in git and in every ReplicaSet revision, and shown by `kubectl describe`. In a Dockerfile, ENV values and ARG values are baked into the image metadata and history, readable by anyone who can pull the image. Secrets belong in Kubernetes Secrets, read through secretKeyRef or, better, a read-only mounted file (`<VAR>_FILE`), and in BuildKit secret mounts at build time.",
+        bad: "env:\n  - name: OPENAI_API_KEY\n    value: sk-live-1234\n# Dockerfile\nARG NPM_TOKEN",
+        fix: "Use `valueFrom.secretKeyRef` or mount the Secret as a file and pass its path (`OPENAI_API_KEY_FILE`); in Dockerfiles use `RUN --mount=type=secret,id=…`.",
+        triggers: &[
+            "secretkeyref",
+            "literal env",
+            "secrets in",
+            "secret in",
+            "kubernetes secret",
+            "`env` instruction",
+            "arg default",
+        ],
+        anchors: "kube-linter env-var-secret, read-secret-from-env-var (optional); Polaris sensitiveContainerEnvVar; checkov CKV_K8S_35; BuildKit SecretsUsedInArgOrEnv",
+    },
+    Gate {
+        code: "G127",
+        name: "recommended-labels",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Workloads, pod templates and Services carry app.kubernetes.io/name and instance, selectors use only those stable labels, and a chart's templates set name, instance, managed-by and helm.sh/chart.",
+        why: "The recommended labels are how kubectl, dashboards, Helm and cost tools find everything that belongs to one application instance. Selectors are immutable on Deployments: a selector that includes a changing label (version, helm.sh/chart) breaks the next upgrade or leaves old pods orphaned. version, component, part-of and managed-by are recommended too (sp writes all six).",
+        bad: "metadata:\n  labels:\n    app: api\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: api\n      app.kubernetes.io/version: 1.4.2",
+        fix: "Label every object with app.kubernetes.io/name, instance, version, component, part-of and managed-by (plus helm.sh/chart in a chart), and select with name and instance only.",
+        triggers: &["labels", "app.kubernetes.io"],
+        anchors: "Kubernetes recommended labels (common-labels); Helm chart best practices (labels); helm create _helpers.tpl",
+    },
+    Gate {
+        code: "G128",
+        name: "selector-matches-template",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every workload's selector matches its pod template labels, every Service (and PDB) selects at least one pod, and no two Services share one selector.",
+        why: "A Deployment whose selector does not match its template is rejected by the API server; a Service whose selector matches no pod has no endpoints and answers nothing, which only shows up at run time as connection refused. Two Services with the same selector usually means one of them was copied and forgotten.",
+        bad: "kind: Service\nspec:\n  selector:\n    app.kubernetes.io/name: backend   # the pods are labelled `api`",
+        fix: "Build selectors and pod labels from the same selector labels (name and instance), and check `kubectl get endpoints` after a change.",
+        triggers: &["selector"],
+        anchors: "kube-linter mismatching-selector, dangling-service; kube-score deployment-selector-labels-match-template, service-targets-pod; AKS unique-service-selectors",
+    },
+    Gate {
+        code: "G129",
+        name: "no-namespace-in-templates",
+        scope: Scope::Chart,
+        severity: Severity::Warning,
+        summary: "Chart templates never hard-code metadata.namespace (`{{ .Release.Namespace }}` is fine).",
+        why: "A chart is installed with `helm install -n <namespace>`; a hard-coded namespace puts objects somewhere else than the release, so `helm uninstall`, `helm test` and the NetworkPolicies of the release no longer see them, and the same chart cannot be installed twice.",
+        bad: "metadata:\n  name: {{ include \"app.fullname\" . }}\n  namespace: production",
+        fix: "Remove the namespace, or write `namespace: {{ .Release.Namespace }}` (which checkov needs to see that the namespace is not `default`).",
+        triggers: &["namespace in templates", "metadata.namespace", "hard-coded namespace"],
+        anchors: "Helm chart best practices (conventions: namespaces)",
+    },
+    Gate {
+        code: "G130",
+        name: "dockerfile-multi-stage",
+        scope: Scope::Dockerfile,
+        severity: Severity::Error,
+        summary: "Every Dockerfile has at least two stages and its final stage carries no build toolchain (no package install, compiler or build command, no builder base image, no uv binary copied in).",
+        why: "Build tools (compilers, npm, uv, pip, the Go toolchain) in the runtime image multiply its size and its CVE count and give an attacker a ready-made toolkit. A multi-stage build installs and compiles in a builder stage and copies only the result (a virtualenv, a standalone server, a static binary) into a minimal runtime stage.",
+        bad: "FROM python:3.13-slim\nCOPY . /app\nRUN pip install -r requirements.txt\nCMD [\"uvicorn\", \"app.main:app\"]",
+        fix: "Build in a first stage (`FROM python:3.13-slim AS build` … `uv sync --locked`), then `FROM python:3.13-slim AS runtime` and `COPY --from=build /app/.venv /app/.venv`.",
+        triggers: &["multi-stage", "multistage", "build toolchain", "runtime stage contains"],
+        anchors: "uv docs (multistage); Next.js with-docker example; hadolint DL3022, DL3024; checkov CKV_DOCKER_11",
+    },
+    Gate {
+        code: "G131",
+        name: "dockerfile-non-root-user",
+        scope: Scope::Dockerfile,
+        severity: Severity::Error,
+        summary: "The final stage of every Dockerfile sets a USER that is not root (numeric UID:GID preferred).",
+        why: "Without USER the image runs as root, and so does the container unless Kubernetes overrides it. A numeric USER (`10001:10001`) lets the kubelet verify `runAsNonRoot` without resolving names in /etc/passwd; a name-only USER is refused under runAsNonRoot unless runAsUser is also set.",
+        bad: "FROM node:24.11-alpine3.22 AS runtime\nCOPY --from=build /app .\nCMD [\"node\", \"server.js\"]",
+        fix: "End the runtime stage with `USER 10001:10001` (after any RUN that needs root).",
+        triggers: &[
+            "non-root `user`",
+            "numeric non-root",
+            "numeric user",
+            "`user`",
+            "user instruction",
+        ],
+        anchors: "hadolint DL3002; checkov CKV_DOCKER_3, CKV_DOCKER_8",
+    },
+    Gate {
+        code: "G132",
+        name: "dockerfile-healthcheck",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "The final stage of every Dockerfile declares a HEALTHCHECK (not HEALTHCHECK NONE).",
+        why: "Docker and Compose use HEALTHCHECK to report and restart unhealthy containers when the image runs outside Kubernetes (local runs, CI smoke tests). Kubernetes ignores it and uses the probes, so the two should check the same endpoint.",
+        bad: "FROM alpine:3.22.2\nCOPY --from=build /app/server /app/server\nUSER 10001:10001\nCMD [\"/app/server\"]",
+        fix: "Add `HEALTHCHECK --interval=30s --timeout=5s CMD [\"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/healthz\"]`.",
+        triggers: &["healthcheck"],
+        anchors: "checkov CKV_DOCKER_2; hadolint DL3057 (ignored by default)",
+    },
+    Gate {
+        code: "G133",
+        name: "dockerfile-hygiene",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "JSON-form CMD/ENTRYPOINT, COPY instead of ADD, absolute WORKDIR, pipefail before piped RUNs, pinned apt/apk/pip packages, no sudo, no TLS verification turned off.",
+        why: "Shell-form CMD runs the process under `/bin/sh -c`, which does not forward SIGTERM: graceful shutdown never happens and pods are SIGKILLed after the grace period. ADD fetches URLs and unpacks archives implicitly. A relative WORKDIR depends on the base image. Without pipefail, `curl … | sh` succeeds when curl fails. Unpinned packages make builds unreproducible; sudo and `curl -k`/`--trusted-host` undo the isolation and integrity the image relies on.",
+        bad: "ADD app.py /app/\nWORKDIR app\nRUN curl -k https://example.com/install.sh | sh\nRUN apt-get install -y curl\nCMD uvicorn app.main:app",
+        fix: "`COPY app.py /app/`, `WORKDIR /app`, `SHELL [\"/bin/sh\", \"-o\", \"pipefail\", \"-c\"]` before a piped RUN, `apt-get install -y curl=8.5.0-2`, `CMD [\"uvicorn\", \"app.main:app\"]`.",
+        triggers: &[
+            "hadolint",
+            "pipefail",
+            "exec form",
+            "json form",
+            "instead of add",
+            "dockerfile hygiene",
+        ],
+        anchors: "hadolint DL3025, DL3020, DL3000, DL4006, DL3008, DL3018, DL3013, DL3004, DL3059; checkov CKV_DOCKER_4, CKV_DOCKER_10, CKV2_DOCKER_1..16",
+    },
+    Gate {
+        code: "G134",
+        name: "dockerignore-present",
+        scope: Scope::Dockerfile,
+        severity: Severity::Error,
+        summary: "Every Dockerfile has a .dockerignore (`<name>.Dockerfile.dockerignore` beside it, or `.dockerignore` in its folder or above) that excludes .git, .env files, key files, and the stack's node_modules, .next or .venv.",
+        why: "Everything in the build context is sent to the builder and can end up in a layer through `COPY . .`: the git history, `.env` files with real credentials, private keys. Host-built node_modules or a .venv copied over the image's own install breaks it (native modules and interpreter paths are platform-specific) and invalidates the layer cache on every change.",
+        bad: "# .dockerignore\nnode_modules\n# .git, .env and .next are still sent to the builder",
+        fix: "Write a .dockerignore with at least `.git`, `.env`, `.env.*`, `!.env.example`, `**/*.pem`, `**/*.key`, and `node_modules`/`.next` (Node.js) or `.venv` (Python).",
+        triggers: &["dockerignore", "build context"],
+        anchors: "uv docs (.venv in .dockerignore); Docker build-context best practices",
+    },
+    Gate {
+        code: "G135",
+        name: "helm-values-schema",
+        scope: Scope::Chart,
+        severity: Severity::Error,
+        summary: "The chart ships values.schema.json, and values.yaml, and each values-*.yaml layered over it, satisfy the schema (required keys, additionalProperties, types, enums, minimums).",
+        why: "Helm validates the merged values against values.schema.json on install, upgrade, lint and template, so a typo in a values file (`replica: 2`) or a wrong type fails before anything reaches the cluster instead of rendering a silently wrong manifest. `helm create` does not scaffold a schema (helm #10009), so charts usually lack one; a schema that its own values files violate breaks every install.",
+        bad: "# values-production.yaml\ncomponents:\n  api:\n    replica: 2      # schema: additionalProperties false\n    image:\n      pullPolicy: Sometimes",
+        fix: "Add values.schema.json (draft-07) with `additionalProperties: false`, `required`, types and enums, and keep every values file valid against it (`helm lint -f values-production.yaml`).",
+        triggers: &["values.schema.json", "values schema", "json schema"],
+        anchors: "Helm docs charts (schema files); helm #10009 (not scaffolded)",
+    },
+    Gate {
+        code: "G136",
+        name: "helm-notes-present",
+        scope: Scope::Chart,
+        severity: Severity::Warning,
+        summary: "The chart has a non-empty templates/NOTES.txt with balanced template delimiters.",
+        why: "NOTES.txt is what `helm install` prints: how to reach the application, which Secrets must exist, how to run `helm test`. Without it users are left to guess; with an unbalanced `{{` the install fails at render time.",
+        bad: "templates/\n  deployment.yaml\n  service.yaml\n# no NOTES.txt",
+        fix: "Add templates/NOTES.txt that prints how to wait for the pods, reach each Service and run `helm test`.",
+        triggers: &["notes.txt", "notes"],
+        anchors: "helm create scaffold (templates/NOTES.txt)",
+    },
+    Gate {
+        code: "G137",
+        name: "helm-tests-present",
+        scope: Scope::Chart,
+        severity: Severity::Warning,
+        summary: "The chart has templates/tests/* with a `helm.sh/hook: test` annotation, a hook-delete-policy, a pinned image and a hardened securityContext.",
+        why: "`helm test` is the post-install smoke test that proves the release answers; without a test hook nothing checks it. Test pods are pods like any other: an unpinned image makes the test irreproducible, no hook-delete-policy leaves finished pods behind (and blocks the next run), and a root test pod is refused by a `restricted` namespace.",
+        bad: "# templates/tests/test-connection.yaml\nkind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: test\nspec:\n  containers:\n    - name: wget\n      image: busybox",
+        fix: "Add templates/tests/test-connection.yaml: a Pod with `helm.sh/hook: test`, `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`, a pinned image (`busybox:1.37`) and the workloads' securityContext.",
+        triggers: &["helm test", "test hook", "chart test"],
+        anchors: "Helm docs chart_tests; helm create test-connection.yaml",
+    },
+    Gate {
+        code: "G138",
+        name: "helm-chart-conventions",
+        scope: Scope::Chart,
+        severity: Severity::Warning,
+        summary: "Chart name DNS-1123 (≤ 63), SemVer version, quoted appVersion, namespaced define names (<chart>.*), image references from values, camelCase values keys each documented by a comment starting with its name.",
+        why: "Helm and registries reject or mangle chart names that are not DNS-1123 and versions that are not SemVer 2. An unquoted appVersion like 1.10 becomes the number 1.1. Un-namespaced `define`s collide with those of subcharts (last one wins, silently). Image repositories and tags hard-coded in templates cannot be overridden per environment. camelCase keys and a comment per key, starting with the key's name, are what `helm show values` readers and tooling rely on.",
+        bad: "# Chart.yaml\nname: My_Chart\nversion: 1.0\nappVersion: 1.10\n# _helpers.tpl\n{{- define \"fullname\" -}}",
+        fix: "`name: my-chart`, `version: 1.0.0`, `appVersion: \"1.10\"`, `{{- define \"my-chart.fullname\" -}}`, `image: {{ .Values.image.repository }}:{{ .Values.image.tag }}`, and `# replicaCount is …` above `replicaCount: 1`.",
+        triggers: &[
+            "helm lint",
+            "helm chart",
+            "chart name",
+            "semver",
+            "hard-coded in templates",
+            "image repositories",
+        ],
+        anchors: "Helm chart best practices (conventions, values, templates); helm lint",
+    },
+    Gate {
+        code: "G139",
+        name: "image-size-budget-recorded",
+        scope: Scope::Dockerfile,
+        severity: Severity::Info,
+        summary: "A Dockerfile that carries an image size budget records it in its header as `# Image size budget: <N> MB`, so it can be checked after the build.",
+        why: "A size budget stated in the spec or the constitution (\"the backend image under 150MB\") is only useful if it travels with the Dockerfile and is checked after each build (`docker image ls`). A budget line that does not state a number and a unit, or that is buried below the instructions, cannot be checked by a script.",
+        bad: "# api: Go (net/http).\n# Image size budget: small\nFROM golang:1.25.4-alpine3.22 AS build",
+        fix: "Write the budget before the first instruction: `# Image size budget: 150 MB (check with `docker image ls api:1.0.0`).`",
+        triggers: &[
+            "image size",
+            "size budget",
+            "must stay under",
+            "images under",
+            "image under",
+        ],
+        anchors: "sp deployment model (size budgets from the spec); docker image ls",
+    },
+    Gate {
+        code: "G140",
+        name: "network-policy-coverage",
+        scope: Scope::Kubernetes,
+        severity: Severity::Error,
+        summary: "Every pod of a long-running workload is selected by a NetworkPolicy in its namespace (a default-deny policy with an empty podSelector counts).",
+        why: "Kubernetes allows all traffic between pods until a NetworkPolicy selects them: one compromised pod can then reach every database and internal API of the cluster. A default-deny policy plus one policy per workload admitting exactly the traffic it serves limits the blast radius, and documents the architecture's allowed flows.",
+        bad: "kind: Deployment\nmetadata:\n  name: api\n# no NetworkPolicy selects app.kubernetes.io/name: api",
+        fix: "Add a `default-deny` NetworkPolicy (`podSelector: {}`, policyTypes Ingress and Egress), DNS egress, and one policy per workload that admits its callers on its port.",
+        triggers: &["network polic", "networkpolic"],
+        anchors: "kube-linter non-isolated-pod; Polaris missingNetworkPolicy",
+    },
+];
+
+/// A gate by code (`g101`, case-insensitive) or name (`run-as-non-root`).
+pub fn find(query: &str) -> Option<&'static Gate> {
+    let q = query.trim();
+    GATES
+        .iter()
+        .find(|g| g.code.eq_ignore_ascii_case(q) || g.name.eq_ignore_ascii_case(q))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        for (i, g) in GATES.iter().enumerate() {
+            assert_eq!(g.code, format!("G{}", 101 + i), "codes follow catalog order");
+            assert!(
+                g.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                g.name
+            );
+            assert!(GATES.iter().filter(|o| o.name == g.name).count() == 1, "{}", g.name);
+            for t in g.triggers {
+                assert_eq!(*t, t.to_lowercase(), "{}: triggers are lower case", g.code);
+            }
+            assert!(!g.summary.is_empty() && !g.why.is_empty() && !g.bad.is_empty() && !g.fix.is_empty());
+            assert!(!g.triggers.is_empty() && !g.anchors.is_empty(), "{}", g.code);
+        }
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("g101").map(|g| g.name), Some("run-as-non-root"));
+        assert_eq!(find("run-as-high-uid").map(|g| g.code), Some("G102"));
+        assert_eq!(find("G999").map(|g| g.code), None);
+        assert_eq!(find("helm-chart-conventions").map(|g| g.scope), Some(Scope::Chart));
+    }
+
+    /// The rows of design/gates.md, in order: the codes are stable, so this list only grows.
+    #[test]
+    fn catalog_order_is_stable() {
+        let names: Vec<&str> = GATES.iter().map(|g| g.name).collect();
+        assert_eq!(
+            names,
+            [
+                "run-as-non-root",
+                "run-as-high-uid",
+                "read-only-root-fs",
+                "no-privilege-escalation",
+                "no-privileged",
+                "drop-all-capabilities",
+                "seccomp-runtime-default",
+                "sa-token-automount-off",
+                "dedicated-service-account",
+                "resources-requests",
+                "resources-memory-limit",
+                "resources-cpu-limit",
+                "readiness-probe",
+                "liveness-probe",
+                "probes-distinct",
+                "startup-probe-slow-start",
+                "probe-ports-exposed",
+                "image-tag-pinned",
+                "image-pull-policy",
+                "replicas-min-2",
+                "rolling-update-zero-downtime",
+                "pdb-present-and-sane",
+                "graceful-shutdown",
+                "spread-replicas",
+                "no-secrets-in-configmap",
+                "no-secret-env-literals",
+                "recommended-labels",
+                "selector-matches-template",
+                "no-namespace-in-templates",
+                "dockerfile-multi-stage",
+                "dockerfile-non-root-user",
+                "dockerfile-healthcheck",
+                "dockerfile-hygiene",
+                "dockerignore-present",
+                "helm-values-schema",
+                "helm-notes-present",
+                "helm-tests-present",
+                "helm-chart-conventions",
+                "image-size-budget-recorded",
+                "network-policy-coverage",
+            ]
+        );
+    }
+}

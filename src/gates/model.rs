@@ -1,0 +1,79 @@
+//! Checks of the inputs that no generated file shows on its own: a pull policy that cannot
+//! work on a local cluster, a secret value typed into the plan input. Their findings join
+//! the results of the matching catalog gate, so principles bind to them the same way.
+
+use super::artifacts::{Finding, GateResult, Outcome};
+use super::catalog;
+use crate::model::Plan;
+use crate::model::deploy::PlatformKind;
+
+/// Add a finding to its gate's result, and remember it as definite breakage.
+fn add(results: &mut [GateResult], definite: &mut Vec<(String, String, usize)>, gate: &str, finding: Finding) {
+    let Some(g) = catalog::find(gate) else { return };
+    if let Some(r) = results.iter_mut().find(|r| r.gate == g.code) {
+        definite.push((g.code.to_string(), finding.file.clone(), finding.line));
+        r.status = Outcome::Fail;
+        r.findings.push(finding);
+    }
+}
+
+/// `file:line` of an origin, when it names one.
+fn at(origin: &str) -> (String, usize) {
+    match origin.rsplit_once(':') {
+        Some((f, l)) if l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty() => {
+            (f.to_string(), l.parse().unwrap_or(1))
+        }
+        _ => (origin.to_string(), 1),
+    }
+}
+
+/// Merge the input checks into `results`; returns the findings that are certain breakage.
+pub fn merge(plan: &Plan, results: &mut [GateResult]) -> Vec<(String, String, usize)> {
+    let mut definite = Vec::new();
+    let Some(d) = &plan.deployment else { return definite };
+    let local = matches!(d.platform.kind.value, PlatformKind::Minikube | PlatformKind::Kind);
+    for c in &d.components {
+        if local && c.image.pull_policy.value == "Always" {
+            let (file, line) = at(&c.image.pull_policy.origin.text);
+            add(
+                results,
+                &mut definite,
+                "image-pull-policy",
+                Finding {
+                    gate: "",
+                    file,
+                    line,
+                    column: 1,
+                    object: format!("component {}", c.name),
+                    message: format!(
+                        "imagePullPolicy Always for `{}`, an image that exists only inside the {:?} cluster: the kubelet cannot pull it, so the pods never start",
+                        c.image.reference(),
+                        d.platform.kind.value
+                    ),
+                    found: "imagePullPolicy: Always".into(),
+                },
+            );
+        }
+    }
+    // A secret value written into the plan input: `OPENAI_API_KEY=sk-…` or `DATABASE_URL: postgres://…`.
+    for note in plan.secret_literals.iter() {
+        add(
+            results,
+            &mut definite,
+            "no-secret-env-literals",
+            Finding {
+                gate: "",
+                file: note.file.clone(),
+                line: note.line,
+                column: note.column,
+                object: note.name.clone(),
+                message: format!(
+                    "a value for the secret `{}` is written in the plan input; it would end up in the plan, in git and in every generated file that repeats it",
+                    note.name
+                ),
+                found: format!("{}=…", note.name),
+            },
+        );
+    }
+    definite
+}
