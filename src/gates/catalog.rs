@@ -75,7 +75,7 @@ pub static GATES: &[Gate] = &[
         name: "run-as-high-uid",
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
-        summary: "The effective runAsUser and runAsGroup of every container are 10000 or more.",
+        summary: "The effective runAsUser and runAsGroup of every container are 10000 or more, and so is a Dockerfile's final numeric USER.",
         why: "UIDs below 10000 are allocated to real users and system accounts on most hosts. If a container escapes, or shares a volume with the host, a low UID maps onto an existing host identity and inherits its files. An explicit high UID/GID also lets `runAsNonRoot` be verified without inspecting the image.",
         bad: "securityContext:\n  runAsNonRoot: true\n  runAsUser: 1001\n  runAsGroup: 1001",
         fix: "Use a dedicated high UID and GID, e.g. `runAsUser: 10001` and `runAsGroup: 10001`, matching the Dockerfile's `USER 10001:10001`.",
@@ -427,8 +427,8 @@ pub static GATES: &[Gate] = &[
         name: "recommended-labels",
         scope: Scope::Kubernetes,
         severity: Severity::Error,
-        summary: "Workloads, pod templates and Services carry app.kubernetes.io/name and instance, selectors use only those stable labels, and a chart's templates set name, instance, managed-by and helm.sh/chart.",
-        why: "The recommended labels are how kubectl, dashboards, Helm and cost tools find everything that belongs to one application instance. Selectors are immutable on Deployments: a selector that includes a changing label (version, helm.sh/chart) breaks the next upgrade or leaves old pods orphaned. version, component, part-of and managed-by are recommended too (sp writes all six).",
+        summary: "Workloads, pod templates and Services carry app.kubernetes.io/name and instance, selectors use only those stable labels, and a chart's templates set name, instance, managed-by and helm.sh/chart (the other recommended labels: recommended-labels-complete).",
+        why: "The recommended labels are how kubectl, dashboards, Helm and cost tools find everything that belongs to one application instance; name and instance are the ones every query and selector relies on. Selectors are immutable on Deployments: a selector that includes a changing label (version, helm.sh/chart) breaks the next upgrade or leaves old pods orphaned.",
         bad: "metadata:\n  labels:\n    app: api\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: api\n      app.kubernetes.io/version: 1.4.2",
         fix: "Label every object with app.kubernetes.io/name, instance, version, component, part-of and managed-by (plus helm.sh/chart in a chart), and select with name and instance only.",
         triggers: &["labels", "app.kubernetes.io"],
@@ -616,6 +616,18 @@ pub static GATES: &[Gate] = &[
         triggers: &["network polic", "networkpolic"],
         anchors: "kube-linter non-isolated-pod; Polaris missingNetworkPolicy",
     },
+    Gate {
+        code: "G141",
+        name: "recommended-labels-complete",
+        scope: Scope::Kubernetes,
+        severity: Severity::Warning,
+        summary: "Workloads, pod templates and Services also carry app.kubernetes.io/version, component, part-of and managed-by, and a chart's templates set version, component and part-of.",
+        why: "Beyond name and instance (recommended-labels), version tells which release a pod runs during a rollout, component separates the frontend from the API and the cache, part-of groups everything of one application across releases, and managed-by tells a reader whether Helm, sp or a person owns the object before they edit it by hand. Tools such as the Kubernetes dashboard, Argo CD and cost reports group by them.",
+        bad: "metadata:\n  labels:\n    app.kubernetes.io/name: api\n    app.kubernetes.io/instance: shop\n# no version, component, part-of, managed-by",
+        fix: "Add `app.kubernetes.io/version: \"1.4.2\"`, `app.kubernetes.io/component: backend`, `app.kubernetes.io/part-of: shop` and `app.kubernetes.io/managed-by: Helm` (or your tool) to the object and its pod template.",
+        triggers: &["labels", "part-of", "managed-by"],
+        anchors: "Kubernetes recommended labels (common-labels: version, component, part-of, managed-by); Helm chart best practices (labels)",
+    },
 ];
 
 /// A gate by code (`g101`, case-insensitive) or name (`run-as-non-root`).
@@ -705,6 +717,7 @@ mod tests {
                 "helm-chart-conventions",
                 "image-size-budget-recorded",
                 "network-policy-coverage",
+                "recommended-labels-complete",
             ]
         );
     }

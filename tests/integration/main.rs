@@ -8,6 +8,7 @@ mod corpus;
 mod determinism;
 mod examples;
 mod fixtures;
+mod gates;
 mod regressions;
 mod support;
 mod workspaces;

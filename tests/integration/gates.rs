@@ -1,0 +1,159 @@
+//! The constitution's gates on real runs: inputs that ask for something a principle forbids
+//! fail with the exact gate, principle, file and line; a justified violation passes as
+//! WAIVED; a NON-NEGOTIABLE principle cannot be waived; `sp check` speaks SARIF.
+//!
+//! Each case starts from the `nextjs-fastapi-pip` test workspace, whose constitution has a
+//! NON-NEGOTIABLE "Secure Containers" principle (non-root, pinned images, secrets) and a
+//! "Zero-Downtime Releases" principle.
+
+use crate::support::{Test, Workspace, repo_root};
+
+const INPUT: &str = "specs/001-web-api/plan-input.md";
+
+fn workspace_with(extra_input: &str) -> Workspace {
+    let ws = Workspace::copy_of(repo_root().join("tests/workspaces/nextjs-fastapi-pip"));
+    std::fs::remove_dir_all(ws.join("out")).ok();
+    let input = ws.read(INPUT);
+    ws.write(INPUT, format!("{input}\n{extra_input}\n"));
+    ws
+}
+
+fn yaml(block: &str) -> String {
+    format!("```yaml\n{block}```\n")
+}
+
+#[test]
+fn the_unmodified_workspace_passes_every_gate() {
+    let ws = workspace_with("");
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(!run.stderr.contains("SP701"), "{}", run.stderr);
+    let plan = ws.read("out/001-web-api/plan.md");
+    assert!(
+        plan.contains("| I | Secure Containers (NON-NEGOTIABLE) | PASS | 3/3 |"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn running_as_root_fails_the_non_negotiable_principle_and_cannot_be_waived() {
+    let ws = workspace_with(&yaml("components:\n  backend:\n    uid: 0\n"));
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1)
+        .assert_stderr_contains("error[SP701]: G101 run-as-non-root fails principle I. Secure Containers (MUST)")
+        .assert_stderr_contains("out/001-web-api/k8s/30-backend-deployment.yaml:")
+        .assert_stderr_contains("nothing written");
+    assert!(!ws.exists("out"), "a failing run wrote output");
+
+    // A Complexity Tracking row cannot justify it: the principle is NON-NEGOTIABLE.
+    let input = ws.read(INPUT);
+    ws.write(
+        INPUT,
+        format!(
+            "{input}\n## Complexity Tracking\n\n| Violation | Why Needed | Simpler Alternative Rejected Because |\n|---|---|---|\n| G101 run-as-non-root | the legacy image binds port 80 | rebuilding it is out of scope |\n"
+        ),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1)
+        .assert_stderr_contains("error[SP702]: principle I. Secure Containers is NON-NEGOTIABLE")
+        .assert_stderr_contains("G101 run-as-non-root");
+    assert!(!ws.exists("out"));
+}
+
+#[test]
+fn one_production_replica_under_zero_downtime_fails_and_a_justification_waives_it() {
+    let ws = workspace_with(&yaml("rollout:\n  productionReplicas: 1\n"));
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1)
+        .assert_stderr_contains("G120 replicas-min-2")
+        .assert_stderr_contains("values-production.yaml:");
+    assert!(!ws.exists("out"));
+
+    let input = ws.read(INPUT);
+    ws.write(
+        INPUT,
+        format!(
+            "{input}\n## Complexity Tracking\n\n| Violation | Why Needed | Simpler Alternative Rejected Because |\n|---|---|---|\n| G120 replicas-min-2 | the demo cluster has one small node | a second replica would not fit its memory |\n"
+        ),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    let plan = ws.read("out/001-web-api/plan.md");
+    assert!(plan.contains("WAIVED"), "{plan}");
+    assert!(
+        plan.contains("| G120 replicas-min-2 | the demo cluster has one small node |"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn pull_policy_always_with_images_loaded_into_minikube_fails() {
+    let ws = workspace_with("The frontend uses imagePullPolicy Always.");
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1)
+        .assert_stderr_contains("G119 image-pull-policy")
+        .assert_stderr_contains("exists only inside the Minikube cluster")
+        .assert_stderr_contains(&format!("{INPUT}:"));
+}
+
+#[test]
+fn a_secret_written_into_the_plan_input_fails_at_its_line() {
+    let ws = workspace_with("For local testing use OPENAI_API_KEY=sk-live-4f9a2c71d0e34b8a.");
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1)
+        .assert_stderr_contains("G126 no-secret-env-literals")
+        .assert_stderr_contains("OPENAI_API_KEY");
+    let line = ws.read(INPUT).lines().position(|l| l.contains("sk-live")).unwrap() + 1;
+    run.assert_stderr_contains(&format!("{INPUT}:{line}:"));
+}
+
+#[test]
+fn check_writes_nothing_and_speaks_sarif() {
+    let ws = workspace_with(&yaml("components:\n  backend:\n    uid: 0\n"));
+    let run = Test::new().workspace(&ws).args(["check", "--format", "sarif"]).run();
+    run.assert_code(1);
+    assert!(!ws.exists("out"));
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let run0 = &log["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "sp");
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "G101"), "G101 is described");
+    let results = run0["results"].as_array().unwrap();
+    let root = results.iter().find(|r| r["ruleId"] == "G101").expect("a G101 result");
+    assert_eq!(root["level"], "error");
+    let loc = &root["locations"][0]["physicalLocation"];
+    assert!(
+        loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("k8s/30-backend-deployment.yaml")
+    );
+    assert!(loc["region"]["startLine"].as_u64().unwrap() > 1);
+    // Every result names a rule the driver describes.
+    for r in results {
+        assert!(
+            rules.iter().any(|rule| rule["id"] == r["ruleId"]),
+            "undescribed rule {}",
+            r["ruleId"]
+        );
+    }
+}
+
+#[test]
+fn check_artifacts_judges_files_sp_did_not_write() {
+    let planted = repo_root().join("tests/gates/planted");
+    let run = Test::new()
+        .args(["check", "--format", "json", "--artifacts"])
+        .arg(&planted)
+        .run();
+    run.assert_code(1);
+    let findings: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let n = findings.as_array().unwrap().len();
+    assert!(n >= 30, "only {n} findings on the planted violations");
+    let clean = Test::new()
+        .args(["check", "--artifacts"])
+        .arg(repo_root().join("out/006-k8s-deployment/k8s"))
+        .run();
+    clean.assert_code(0);
+}
