@@ -8,8 +8,9 @@
 //!    One of two modules that touch the disk.
 //! 2. [`parse`]: Markdown to typed syntax with spans (spec, constitution, plan input).
 //! 3. [`resolve`]: syntax to the resolved [`model::Plan`], each value with its origin.
-//! 4. [`render`]: the plan to documents, through user-overridable templates.
-//! 5. [`gates`]: the constitution and spec-quality checks the documents report.
+//! 4. [`render`]: the deployment to Dockerfiles, manifests, the Helm chart and contracts.
+//! 5. [`gates`]: the built-in gates on those artifacts, the constitution bound to them, and
+//!    the spec quality checklist; then `render` again for the documents that report them.
 //! 6. [`emit`]: compare with the disk, diff, write atomically. The other module that
 //!    touches the disk.
 //!

@@ -344,7 +344,7 @@ pub fn evaluate(
                 )
                 .at(w.span.clone())
                 .hint(
-                    "name the gate (`G103`, `run-as-high-uid`) or the principle (`XI`) it justifies, or remove the row",
+                    "name the gate (`G102`, `run-as-high-uid`) or the principle (`XI`) it justifies, or remove the row",
                 ),
             );
         }

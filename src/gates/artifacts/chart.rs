@@ -908,18 +908,26 @@ pub fn image_tag_pinned(charts: &[Chart], acc: &mut Acc) {
     }
 }
 
-pub fn recommended_labels(charts: &[Chart], acc: &mut Acc) {
+/// The labels every chart's templates must set: name, instance, managed-by and helm.sh/chart
+/// (recommended-labels); version, component and part-of (recommended-labels-complete).
+pub const CHART_LABELS: [&str; 4] = [
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+    "helm.sh/chart",
+];
+pub const CHART_LABELS_MORE: [&str; 3] = [
+    "app.kubernetes.io/version",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/part-of",
+];
+
+pub fn recommended_labels(charts: &[Chart], required: &[&str], acc: &mut Acc) {
     for c in charts {
         let all: String = c.templates().map(|(_, t)| t).collect::<Vec<_>>().join("\n");
         if all.is_empty() {
             continue;
         }
-        let required = [
-            "app.kubernetes.io/name",
-            "app.kubernetes.io/instance",
-            "app.kubernetes.io/managed-by",
-            "helm.sh/chart",
-        ];
         let missing: Vec<&str> = required.iter().copied().filter(|l| !all.contains(l)).collect();
         let (file, line) = c
             .templates()

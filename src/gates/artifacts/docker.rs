@@ -728,6 +728,39 @@ pub fn non_root_user(dfs: &[Dockerfile], acc: &mut Acc) {
     }
 }
 
+/// run-as-high-uid for Dockerfiles: the final USER, when numeric, is 10000 or more (uid and
+/// gid). A name cannot be judged without the image's /etc/passwd.
+pub fn high_uid(dfs: &[Dockerfile], acc: &mut Acc) {
+    for d in dfs {
+        let Some(u) = last_in_chain(d, "USER") else { continue };
+        let label = d.stage_label(d.stages.len().saturating_sub(1));
+        let user = u.args.split_whitespace().next().unwrap_or_default();
+        let ids: Vec<&str> = user.split(':').collect();
+        if !ids
+            .iter()
+            .all(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+        {
+            continue;
+        }
+        let low: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|i| i.parse::<u64>().map_or(true, |v| v < 10000))
+            .collect();
+        if low.is_empty() {
+            acc.pass(&d.file, u.pos(), label, u.show());
+        } else {
+            acc.fail(
+                &d.file,
+                u.pos(),
+                label,
+                format!("USER {user}: IDs below 10000 can collide with a host user or group"),
+                u.show(),
+            );
+        }
+    }
+}
+
 pub fn healthcheck(dfs: &[Dockerfile], acc: &mut Acc) {
     for d in dfs {
         let Some(from) = final_from(d) else { continue };

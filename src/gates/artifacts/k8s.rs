@@ -1371,6 +1371,55 @@ pub fn recommended_labels(objs: &[Object], acc: &mut Acc) {
     }
 }
 
+const MORE_LABELS: [&str; 4] = [
+    "app.kubernetes.io/version",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/managed-by",
+];
+
+pub fn recommended_labels_complete(objs: &[Object], acc: &mut Acc) {
+    for o in objs.iter().filter(|o| o.is_workload() || o.kind == "Service") {
+        let meta = entry(&o.root, "metadata");
+        let meta_pos = meta
+            .and_then(|(_, m)| entry(m, "labels"))
+            .or(meta)
+            .map(|(k, _)| Pos::of(k))
+            .unwrap_or(o.pos());
+        let mut sets: Vec<LabelSet> = vec![(o.labels(), meta_pos, "metadata.labels")];
+        if o.template_path().is_some()
+            && let Some(p) = o.pod()
+        {
+            sets.push((p.labels(), p.labels_key, "pod template labels"));
+        }
+        let mut bad = false;
+        for (labels, pos, what) in &sets {
+            let missing: Vec<&str> = MORE_LABELS
+                .into_iter()
+                .filter(|l| !labels.iter().any(|(k, _)| k == l))
+                .collect();
+            if !missing.is_empty() {
+                bad = true;
+                acc.fail(
+                    &o.file,
+                    *pos,
+                    o.id(),
+                    format!("{what} lack {}", missing.join(", ")),
+                    format!("missing {}", missing.join(", ")),
+                );
+            }
+        }
+        if !bad {
+            let labels = &sets[0].0;
+            let shown: Vec<String> = MORE_LABELS
+                .iter()
+                .filter_map(|l| labels.iter().find(|(k, _)| k == l).map(|(k, v)| format!("{k}={v}")))
+                .collect();
+            acc.pass(&o.file, sets[0].1, o.id(), shown.join(", "));
+        }
+    }
+}
+
 pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
     let pod_labels: Vec<(&Object, Vec<(String, String)>)> = pods(objs).map(|p| (p.obj, p.labels())).collect();
     for o in objs

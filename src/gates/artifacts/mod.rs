@@ -349,7 +349,10 @@ fn run(name: &str, a: &Artifacts, prod: Option<&chart::Production>, acc: &mut Ac
     let o = &a.objects;
     match name {
         "run-as-non-root" => k8s::run_as_non_root(o, acc),
-        "run-as-high-uid" => k8s::run_as_high_uid(o, acc),
+        "run-as-high-uid" => {
+            k8s::run_as_high_uid(o, acc);
+            docker::high_uid(&a.dockerfiles, acc);
+        }
         "read-only-root-fs" => k8s::read_only_root_fs(o, acc),
         "no-privilege-escalation" => k8s::no_privilege_escalation(o, acc),
         "no-privileged" => k8s::no_privileged(o, acc),
@@ -395,7 +398,11 @@ fn run(name: &str, a: &Artifacts, prod: Option<&chart::Production>, acc: &mut Ac
         }
         "recommended-labels" => {
             k8s::recommended_labels(o, acc);
-            chart::recommended_labels(&a.charts, acc);
+            chart::recommended_labels(&a.charts, &chart::CHART_LABELS, acc);
+        }
+        "recommended-labels-complete" => {
+            k8s::recommended_labels_complete(o, acc);
+            chart::recommended_labels(&a.charts, &chart::CHART_LABELS_MORE, acc);
         }
         "selector-matches-template" => k8s::selector_matches_template(o, acc),
         "no-namespace-in-templates" => chart::no_namespace_in_templates(&a.charts, acc),
