@@ -27,6 +27,10 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
                     c.summary()
                 );
             }
+            println!("\nSpec quality checks:");
+            for c in crate::gates::spec_quality::SPEC_CHECKS {
+                println!("  {}  {:<30} {:<8} {}", c.code, c.name, "check", c.summary);
+            }
             println!("\nGates:");
             for g in GATES {
                 println!("  {}  {:<30} {:<8} {}", g.code, g.name, g.severity.as_str(), g.summary);
@@ -41,6 +45,14 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
                     c.name(),
                     c.default_severity().as_str(),
                     c.summary()
+                );
+                return Ok(Outcome::Success);
+            }
+            if let Some(c) = crate::gates::spec_quality::find(q) {
+                println!("{} {} (spec quality, {})\n", c.code, c.name, c.kind);
+                println!(
+                    "{}\n\nWhy\n\n{}\n\nFails\n\n{}\n\nFix\n\n{}",
+                    c.summary, c.why, c.bad, c.fix
                 );
                 return Ok(Outcome::Success);
             }

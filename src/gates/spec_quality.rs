@@ -26,9 +26,180 @@ pub struct Group {
     pub items: Vec<Item>,
 }
 
+/// Documentation of one spec quality check, for `sp explain S105` and the checklist.
+#[derive(Debug)]
+pub struct SpecCheck {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// `computed` or `manual`: whether sp decides it from the text.
+    pub kind: &'static str,
+    pub summary: &'static str,
+    pub why: &'static str,
+    pub bad: &'static str,
+    pub fix: &'static str,
+}
+
+/// The sixteen items of spec-kit's requirements checklist, in checklist order (CHK001 is
+/// S101). Codes are stable.
+pub static SPEC_CHECKS: &[SpecCheck] = &[
+    SpecCheck {
+        code: "S101",
+        name: "no-implementation-details",
+        kind: "computed (MANUAL when technology is named)",
+        summary: "Requirements and success criteria name no language, framework or platform.",
+        why: "A spec states what users need; naming FastAPI or Kubernetes fixes the design before the plan weighs alternatives, unless the technology is the feature's subject.",
+        bad: "- **FR-003**: The API MUST be written in FastAPI and store tasks in PostgreSQL.",
+        fix: "- **FR-003**: System MUST persist tasks so they survive restarts (the plan picks the storage).",
+    },
+    SpecCheck {
+        code: "S102",
+        name: "user-value",
+        kind: "computed",
+        summary: "Every user story says the value it delivers (\"so that …\").",
+        why: "A story without its value cannot be prioritised or cut when time runs out.",
+        bad: "As a user, I want a button.",
+        fix: "As a user, I want to archive a task, so that my list shows only current work.",
+    },
+    SpecCheck {
+        code: "S103",
+        name: "non-technical-language",
+        kind: "manual",
+        summary: "The spec reads for stakeholders outside the team.",
+        why: "Product owners sign the spec off; jargon hides scope from them.",
+        bad: "The DTO is hydrated via the ORM's lazy loader.",
+        fix: "Task details load when the user opens a task.",
+    },
+    SpecCheck {
+        code: "S104",
+        name: "mandatory-sections",
+        kind: "computed",
+        summary: "User Scenarios & Testing, Requirements and Success Criteria are present.",
+        why: "spec-kit's plan, tasks and this compiler read those sections; without them there is nothing to trace or measure.",
+        bad: "A spec with stories but no `## Requirements`.",
+        fix: "Add `## Requirements *(mandatory)*` with `**FR-001**: …` bullets (and Success Criteria).",
+    },
+    SpecCheck {
+        code: "S105",
+        name: "no-unresolved-clarification",
+        kind: "computed",
+        summary: "No `[NEEDS CLARIFICATION: …]` marker remains.",
+        why: "spec-kit's plan command refuses to plan over open questions: every answer changes the plan.",
+        bad: "- **FR-006**: Users MUST log in via [NEEDS CLARIFICATION: which provider?]",
+        fix: "Answer it with /clarify; the answer goes under `## Clarifications` and the requirement is rewritten.",
+    },
+    SpecCheck {
+        code: "S106",
+        name: "testable-requirements",
+        kind: "computed",
+        summary: "Every requirement uses MUST/SHOULD/MAY and no vague qualifier (fast, easy, robust, securely…).",
+        why: "A requirement is done when a test says so; \"fast\" has no test.",
+        bad: "- **FR-004**: The page MUST load fast.",
+        fix: "- **FR-004**: The task list MUST render within 1 second for 500 tasks.",
+    },
+    SpecCheck {
+        code: "S107",
+        name: "measurable-success-criteria",
+        kind: "computed",
+        summary: "Every success criterion states a number, a percentage or a count.",
+        why: "A criterion without a figure cannot be verified after release.",
+        bad: "- **SC-002**: Users are happy with the chat.",
+        fix: "- **SC-002**: 90% of users complete their first task within 2 minutes.",
+    },
+    SpecCheck {
+        code: "S108",
+        name: "technology-agnostic-criteria",
+        kind: "computed (MANUAL when technology is named)",
+        summary: "Success criteria name no technology.",
+        why: "Outcomes are measured on what users get, so they survive a change of design.",
+        bad: "- **SC-003**: Redis answers in 5 ms.",
+        fix: "- **SC-003**: Search results appear within 200 ms for 95% of queries.",
+    },
+    SpecCheck {
+        code: "S109",
+        name: "acceptance-scenarios",
+        kind: "computed",
+        summary: "Every story has acceptance scenarios, each written Given / When / Then.",
+        why: "Scenarios are the story's tests; without them \"done\" is an opinion.",
+        bad: "**Acceptance Scenarios**: it works.",
+        fix: "1. **Given** a task, **When** I archive it, **Then** it leaves the list.",
+    },
+    SpecCheck {
+        code: "S110",
+        name: "edge-cases",
+        kind: "computed",
+        summary: "The spec lists edge cases.",
+        why: "Failures and limits are where most defects hide; naming them puts them in the plan.",
+        bad: "No `### Edge Cases` section.",
+        fix: "### Edge Cases\n- What happens when the database is unreachable at startup?",
+    },
+    SpecCheck {
+        code: "S111",
+        name: "scope-bounded",
+        kind: "computed",
+        summary: "Out of Scope, Assumptions or Constraints bound the feature.",
+        why: "Unbounded scope grows in review; stating what is out is as useful as what is in.",
+        bad: "A spec with no Out of Scope, Assumptions or Constraints.",
+        fix: "## Assumptions\n- The database is managed outside the cluster.",
+    },
+    SpecCheck {
+        code: "S112",
+        name: "assumptions-and-dependencies",
+        kind: "computed",
+        summary: "The spec lists its assumptions or dependencies.",
+        why: "An unstated assumption becomes a surprise in production.",
+        bad: "No `## Assumptions` section.",
+        fix: "## Assumptions\n- Developers have Docker and Minikube installed.",
+    },
+    SpecCheck {
+        code: "S113",
+        name: "requirements-traced",
+        kind: "computed",
+        summary: "Every functional requirement traces to a user story that has acceptance scenarios.",
+        why: "A requirement no story covers has no acceptance test and no place in the plan's stages.",
+        bad: "FR-012 shares no words with any story.",
+        fix: "Name its story (`US2`) in the requirement, or reword it so it traces.",
+    },
+    SpecCheck {
+        code: "S114",
+        name: "primary-flows",
+        kind: "computed",
+        summary: "At least one P1 story with acceptance scenarios.",
+        why: "The MVP is the P1 stories; without one the plan has no first stage.",
+        bad: "Every story is P2 or P3.",
+        fix: "Mark the story that delivers the core value `(Priority: P1)`.",
+    },
+    SpecCheck {
+        code: "S115",
+        name: "meets-measurable-outcomes",
+        kind: "manual",
+        summary: "The feature meets its success criteria (verified after implementation).",
+        why: "Only a measurement of the running system can say.",
+        bad: "—",
+        fix: "Measure each SC-### after release and record the figure.",
+    },
+    SpecCheck {
+        code: "S116",
+        name: "no-implementation-leak",
+        kind: "computed (MANUAL when technology is named)",
+        summary: "No implementation detail leaks into the spec as a whole.",
+        why: "The same as S101, read over the whole document at the end of the checklist.",
+        bad: "See S101.",
+        fix: "See S101.",
+    },
+];
+
+/// A spec quality check by code (`S105`, case-insensitive) or name.
+pub fn find(query: &str) -> Option<&'static SpecCheck> {
+    SPEC_CHECKS
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(query) || c.name == query)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
     pub id: String,
+    /// The stable code of the check (`S105`), for `sp explain`.
+    pub code: String,
     pub text: String,
     pub status: Status,
     pub checked: bool,
@@ -148,6 +319,7 @@ pub fn evaluate(plan: &Plan) -> Checklist {
         for item in &mut g.items {
             n += 1;
             item.id = format!("CHK{n:03}");
+            item.code = SPEC_CHECKS.get(n - 1).map(|c| c.code.to_string()).unwrap_or_default();
             item.checked = item.status == Status::Pass;
         }
     }
@@ -166,6 +338,7 @@ pub fn evaluate(plan: &Plan) -> Checklist {
 fn item(text: &str, status: Status, evidence: String) -> Item {
     Item {
         id: String::new(),
+        code: String::new(),
         text: text.into(),
         status,
         checked: false,

@@ -439,7 +439,20 @@ fn explain_without_a_code_lists_every_code_once_in_order() {
         .collect();
     let codes: Vec<&str> = listed.iter().copied().filter(|c| c.starts_with("SP")).collect();
     let gates: Vec<&str> = listed.iter().copied().filter(|c| c.starts_with('G')).collect();
-    assert_eq!(codes.len() + gates.len(), listed.len(), "{}", run.stdout);
+    let checks: Vec<&str> = listed
+        .iter()
+        .copied()
+        .filter(|c| c.starts_with('S') && !c.starts_with("SP"))
+        .collect();
+    assert_eq!(codes.len() + gates.len() + checks.len(), listed.len(), "{}", run.stdout);
+    assert_eq!(checks.len(), 16, "the sixteen spec quality checks: {checks:?}");
+    for check in &checks {
+        Test::new()
+            .args(["explain", check])
+            .run()
+            .assert_code(0)
+            .assert_stdout_contains("Why");
+    }
     assert!(codes.len() >= 20 && gates.len() >= 35, "{}", run.stdout);
     assert!(codes.iter().all(|c| c.len() == 5), "{codes:?}");
     assert!(
