@@ -124,7 +124,8 @@ pub fn dockerfiles_in(
     out_dir: &str,
     diags: &mut Diagnostics,
 ) -> Vec<(String, String)> {
-    let hb = match registry() {
+    let stacks: Vec<&str> = d.components.iter().map(|c| c.stack.value.as_str()).collect();
+    let hb = match registry_for(&stacks) {
         Ok(hb) => hb,
         Err(e) => {
             diags.push(Diagnostic::new(Code::TemplateError, e).hint("this is a bug in sp; please report it"));
@@ -155,6 +156,12 @@ pub fn dockerfiles_in(
 }
 
 fn registry() -> Result<Handlebars<'static>, String> {
+    registry_for(&TEMPLATES.iter().map(|(name, _)| *name).collect::<Vec<_>>())
+}
+
+/// A registry with only the templates of `stacks`: compiling a template costs far more than
+/// rendering it, and a feature uses two or three of the catalog's stacks.
+fn registry_for(stacks: &[&str]) -> Result<Handlebars<'static>, String> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
@@ -162,7 +169,7 @@ fn registry() -> Result<Handlebars<'static>, String> {
         hb.register_partial(name, *text)
             .map_err(|e| format!("Dockerfile partial `{name}`: {e}"))?;
     }
-    for (name, text) in TEMPLATES {
+    for (name, text) in TEMPLATES.iter().filter(|(name, _)| stacks.contains(name)) {
         hb.register_template_string(name, *text)
             .map_err(|e| format!("Dockerfile template `{name}`: {e}"))?;
     }
