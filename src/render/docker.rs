@@ -155,6 +155,7 @@ pub fn dockerfiles_in(
     out
 }
 
+#[cfg(test)]
 fn registry() -> Result<Handlebars<'static>, String> {
     registry_for(&TEMPLATES.iter().map(|(name, _)| *name).collect::<Vec<_>>())
 }
