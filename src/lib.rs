@@ -129,6 +129,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
                 plan_input: parsed.plan_input.as_ref(),
                 constitution: constitution.as_ref(),
                 stack: &plan.stack,
+                context: &plan.context,
                 repo: &workspace.repo,
                 sources,
                 set: &options.set,

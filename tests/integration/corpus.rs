@@ -96,3 +96,54 @@ fn every_corpus_workspace_has_a_valid_json_report() {
         assert_eq!(report["written"], false, "--check never writes");
     }
 }
+
+/// An agent-written plan.md that names components only in Language/Version
+/// ("Python 3.13+ (backend), TypeScript 5+ (frontend)") still gets its deployables, with the
+/// stacks read off Primary Dependencies and the derivation named as their origin.
+#[test]
+fn language_roles_of_an_adopted_plan_become_components() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("no ../shared/corpus: skipped");
+        return;
+    };
+    let ws = dir.join("Fatima367--Evolution-of-Todo");
+    if !ws.is_dir() {
+        eprintln!("{} missing: skipped", ws.display());
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = crate::support::Test::new()
+        .args(["plan", "--all", "--explain", "-C"])
+        .arg(&ws)
+        .run();
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("stack                      fastapi"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("stack                      nextjs-standalone"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("derived from Language/Version and Primary Dependencies"),
+        "{}",
+        run.stdout
+    );
+    let run = crate::support::Test::new()
+        .args(["plan", "--all", "-C"])
+        .arg(&ws)
+        .arg("--out")
+        .arg(out.path())
+        .run();
+    run.assert_code(0);
+    assert!(
+        out.path()
+            .join("004-kubernetes-deployment/docker/backend.Dockerfile")
+            .is_file()
+    );
+    assert!(out.path().join("004-kubernetes-deployment/k8s").is_dir());
+}

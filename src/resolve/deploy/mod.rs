@@ -44,6 +44,8 @@ pub struct DeployInputs<'a> {
     pub constitution: Option<&'a Constitution>,
     /// Stack lines (`Frontend: …`), already resolved by precedence with their origins.
     pub stack: &'a [StackLine],
+    /// The resolved Technical Context, for plans that name components only there.
+    pub context: &'a [crate::model::ContextValue],
     pub repo: &'a [RepoDir],
     pub sources: &'a Sources,
     /// `--set` assignments from the command line.
@@ -81,9 +83,15 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     let facts = Facts::collect(cx.spec, cx.plan_input, cx.constitution);
     let t = |key: &str| typed_origin(&set_keys, key, yaml_at);
 
-    // Components: typed input first, then stack lines.
+    // Components: typed input first, then stack lines; without stack lines, the roles that
+    // Language/Version names (`Python 3.13+ (backend), TypeScript (frontend)`).
+    let derived = if cx.stack.iter().any(|l| role_of(&l.role).is_some()) {
+        Vec::new()
+    } else {
+        lines_from_context(cx)
+    };
     let mut names: Vec<(String, Option<&StackLine>)> = Vec::new();
-    for line in cx.stack {
+    for line in cx.stack.iter().chain(&derived) {
         if let Some(role) = role_of(&line.role)
             && (cx.catalog.find_for(&line.value, Some(role)).is_some()
                 || typed.components.contains_key(&slug(&line.role)))
@@ -370,6 +378,41 @@ fn rollout(typed: &DeployInput, zero_downtime: Valued<bool>, t: &dyn Fn(&str) ->
     }
 }
 
+/// Stack lines read off the Technical Context of a plan that has none of its own, as
+/// agent-written spec-kit plans often do: each `Language (role)` entry of Language/Version,
+/// with Primary Dependencies as the words that pick the stack. A role is taken only when a
+/// stack of that role matches, so a guess never puts a backend stack on a frontend.
+fn lines_from_context(cx: &DeployInputs) -> Vec<StackLine> {
+    let get = |key: &str| cx.context.iter().find(|v| v.key == key && !v.needs_clarification);
+    let Some(langs) = get("Language/Version") else {
+        return Vec::new();
+    };
+    let deps = get("Primary Dependencies").map(|v| v.value.as_str()).unwrap_or("");
+    let mut out = Vec::new();
+    for part in langs.value.split([',', ';']) {
+        let Some((lang, rest)) = part.split_once('(') else {
+            continue;
+        };
+        let role_text = rest.trim_end().trim_end_matches(')').trim();
+        let role_text = role_text.strip_prefix("for ").unwrap_or(role_text);
+        let Some(role) = role_of(role_text) else { continue };
+        let value = format!("{}, {deps}", lang.trim());
+        if cx.catalog.find_for(&value, Some(role)).is_some_and(|s| s.role == role)
+            && !out.iter().any(|l: &StackLine| l.role.eq_ignore_ascii_case(role_text))
+        {
+            out.push(StackLine {
+                role: role_text.to_string(),
+                value,
+                origin: Origin::derived(format!(
+                    "Language/Version and Primary Dependencies ({})",
+                    langs.origin.text
+                )),
+            });
+        }
+    }
+    out
+}
+
 /// Folder names a component of each role is looked for under, besides its own name.
 fn dir_aliases(role: Role) -> &'static [&'static str] {
     match role {
@@ -511,7 +554,7 @@ fn component(
                 Diagnostic::new(
                     Code::UnsupportedVersion,
                     format!(
-                        "component `{name}`: {} {} is not a maintained version the catalog pins",
+                        "component `{name}`: {} {} has no pinned image in the catalog",
                         stack.language, w.value
                     ),
                 )
