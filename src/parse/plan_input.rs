@@ -233,15 +233,7 @@ impl<'a> InputParser<'a> {
         for (idx, line) in plain_lines.iter().enumerate() {
             let (range, raw) = raw_lines.get(idx).cloned().unwrap_or((span.clone(), ""));
             if let Some((number, title, estimate)) = stage_line(line) {
-                self.out.stages.push(Stage {
-                    number,
-                    title,
-                    estimate,
-                    detail: None,
-                    items: Vec::new(),
-                    gate: None,
-                    line: self.file.line_of(range.start),
-                });
+                self.push_stage(number, title, estimate, Vec::new(), range.start);
                 continue;
             }
             let Some((key, value)) = split_label(line) else {
@@ -367,15 +359,7 @@ impl<'a> InputParser<'a> {
         if all_labelled || key.to_lowercase().contains("context") {
             for (r, text) in items {
                 if let Some((number, title, estimate)) = stage_line(&text) {
-                    self.out.stages.push(Stage {
-                        number,
-                        title,
-                        estimate,
-                        detail: None,
-                        items: Vec::new(),
-                        gate: None,
-                        line: self.file.line_of(r.start),
-                    });
+                    self.push_stage(number, title, estimate, Vec::new(), r.start);
                     continue;
                 }
                 match split_label(&text.replace("**", "")) {
@@ -441,15 +425,7 @@ impl<'a> InputParser<'a> {
                 continue;
             }
             if let Some((number, title, estimate)) = stage_line(&plain) {
-                self.out.stages.push(Stage {
-                    number,
-                    title,
-                    estimate,
-                    detail: None,
-                    items: self.nested(item),
-                    gate: None,
-                    line: self.file.line_of(range.start),
-                });
+                self.push_stage(number, title, estimate, self.nested(item), range.start);
                 continue;
             }
             match split_label(&plain) {
@@ -471,6 +447,19 @@ impl<'a> InputParser<'a> {
                 None => self.out.free_text.push(self.loc(one_line(raw), range)),
             }
         }
+    }
+
+    /// A stage line (`STAGE 1: … - 8 hours`) found at byte `at`.
+    fn push_stage(&mut self, number: u32, title: String, estimate: Option<String>, items: Vec<String>, at: usize) {
+        self.out.stages.push(Stage {
+            number,
+            title,
+            estimate,
+            detail: None,
+            items,
+            gate: None,
+            line: self.file.line_of(at),
+        });
     }
 
     fn nested(&self, item: &Item) -> Vec<String> {

@@ -184,7 +184,7 @@ fn dockerfile(hb: &Handlebars, c: &Component, out_dir: &str) -> Result<String, S
     }
     let ctx = context(c, out_dir)?;
     let text = hb.render(stack, &ctx).map_err(|e| e.reason().to_string())?;
-    Ok(tidy(&text))
+    Ok(super::tidy(&text))
 }
 
 /// What a Dockerfile template sees.
@@ -499,30 +499,6 @@ pub fn dockerignore(c: &Component, catalog: &Catalog) -> String {
                 out.push('\n');
             }
         }
-    }
-    out
-}
-
-/// No trailing spaces, at most one blank line in a row, one newline at the end: templates
-/// stay readable without whitespace control on every block.
-fn tidy(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut blank = 0;
-    for line in s.lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank += 1;
-            if blank > 1 || out.is_empty() {
-                continue;
-            }
-        } else {
-            blank = 0;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
     }
     out
 }

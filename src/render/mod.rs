@@ -221,7 +221,7 @@ fn offset_of(text: &str, line: usize, col: usize) -> usize {
 
 /// Normalise what templates leave behind: no trailing spaces, at most one blank line in a
 /// row, exactly one newline at the end. Keeps templates readable without `~` everywhere.
-fn tidy(s: &str) -> String {
+pub(crate) fn tidy(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut blank = 0;
     let mut in_fence = false;
