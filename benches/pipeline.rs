@@ -110,9 +110,7 @@ fn stages(root: &Path, selection: &Selection, feature: &str, iterations: usize, 
         dir: sp::source::display_path(&f.dir),
         spec: sp::parse::spec::parse(ws.sources.get(spec_id), spec_id, &mut diags),
         plan_input: Some(sp::parse::plan_input::parse(ws.sources.get(input_id), input_id)),
-        anchor: None,
         date_override: None,
-        git_branch: None,
     };
     let resolve = median(iterations, || {
         sp::resolve::resolve(&parsed, Some(&constitution), &mut Diagnostics::default());

@@ -117,9 +117,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             dir: source::display_path(&f.dir),
             spec,
             plan_input,
-            anchor: Some(Span::new(spec_id, 0..0)),
             date_override: workspace.date_override.clone(),
-            git_branch: workspace.git_branch.clone(),
         };
         let mut plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
         plan.deployment = resolve::deploy::resolve(

@@ -34,7 +34,6 @@ pub struct Workspace {
     /// Template overrides from the workspace's `templates/`, by name (`plan.md`).
     pub templates: BTreeMap<String, SourceId>,
     pub date_override: Option<String>,
-    pub git_branch: Option<String>,
     /// Component folders of the repository and what was read from them.
     pub repo: Vec<repo::RepoDir>,
 }
@@ -132,7 +131,6 @@ pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Resu
         features: loaded,
         templates,
         date_override: date::source_date_epoch().map_err(Error::Usage)?,
-        git_branch,
     })
 }
 

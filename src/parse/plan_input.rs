@@ -62,7 +62,6 @@ pub struct Stage {
     pub number: u32,
     pub title: String,
     pub estimate: Option<String>,
-    pub detail: Option<String>,
     pub items: Vec<String>,
     pub gate: Option<String>,
     pub line: usize,
@@ -153,7 +152,6 @@ impl<'a> InputParser<'a> {
                 number,
                 title,
                 estimate,
-                detail: None,
                 gate: gate_of(&items),
                 items: items
                     .into_iter()
@@ -455,7 +453,6 @@ impl<'a> InputParser<'a> {
             number,
             title,
             estimate,
-            detail: None,
             items,
             gate: None,
             line: self.file.line_of(at),

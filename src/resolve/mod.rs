@@ -17,7 +17,6 @@ use crate::parse::constitution::Constitution;
 use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
 use crate::parse::split_label;
-use crate::source::Span;
 
 /// Everything parsed for one feature.
 pub struct ParsedFeature {
@@ -25,11 +24,8 @@ pub struct ParsedFeature {
     pub dir: String,
     pub spec: Spec,
     pub plan_input: Option<PlanInput>,
-    /// The span of the spec's title, where feature-wide findings point.
-    pub anchor: Option<Span>,
     /// The date to print, when the environment fixes it (`SOURCE_DATE_EPOCH`).
     pub date_override: Option<String>,
-    pub git_branch: Option<String>,
 }
 
 pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &mut Diagnostics) -> Plan {

@@ -1299,21 +1299,28 @@ fn mutable_label(k: &str) -> bool {
         || l.ends_with("/chart")
 }
 
+/// The label maps of an object that carry the recommended labels: its own, and its pod
+/// template's when it has one, each with where it is written.
+fn label_sets(o: &Object) -> Vec<LabelSet> {
+    let meta = entry(&o.root, "metadata");
+    let meta_pos = meta
+        .and_then(|(_, m)| entry(m, "labels"))
+        .or(meta)
+        .map(|(k, _)| Pos::of(k))
+        .unwrap_or(o.pos());
+    let mut sets: Vec<LabelSet> = vec![(o.labels(), meta_pos, "metadata.labels")];
+    if o.template_path().is_some()
+        && let Some(p) = o.pod()
+    {
+        sets.push((p.labels(), p.labels_key, "pod template labels"));
+    }
+    sets
+}
+
 pub fn recommended_labels(objs: &[Object], acc: &mut Acc) {
     for o in objs.iter().filter(|o| o.is_workload() || o.kind == "Service") {
         let mut bad = false;
-        let meta = entry(&o.root, "metadata");
-        let meta_pos = meta
-            .and_then(|(_, m)| entry(m, "labels"))
-            .or(meta)
-            .map(|(k, _)| Pos::of(k))
-            .unwrap_or(o.pos());
-        let mut sets: Vec<LabelSet> = vec![(o.labels(), meta_pos, "metadata.labels")];
-        if o.template_path().is_some()
-            && let Some(p) = o.pod()
-        {
-            sets.push((p.labels(), p.labels_key, "pod template labels"));
-        }
+        let sets = label_sets(o);
         for (labels, pos, what) in &sets {
             let missing: Vec<&str> = [NAME, INSTANCE]
                 .into_iter()
@@ -1380,18 +1387,7 @@ const MORE_LABELS: [&str; 4] = [
 
 pub fn recommended_labels_complete(objs: &[Object], acc: &mut Acc) {
     for o in objs.iter().filter(|o| o.is_workload() || o.kind == "Service") {
-        let meta = entry(&o.root, "metadata");
-        let meta_pos = meta
-            .and_then(|(_, m)| entry(m, "labels"))
-            .or(meta)
-            .map(|(k, _)| Pos::of(k))
-            .unwrap_or(o.pos());
-        let mut sets: Vec<LabelSet> = vec![(o.labels(), meta_pos, "metadata.labels")];
-        if o.template_path().is_some()
-            && let Some(p) = o.pod()
-        {
-            sets.push((p.labels(), p.labels_key, "pod template labels"));
-        }
+        let sets = label_sets(o);
         let mut bad = false;
         for (labels, pos, what) in &sets {
             let missing: Vec<&str> = MORE_LABELS
