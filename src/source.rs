@@ -67,6 +67,10 @@ impl Sources {
     pub fn get(&self, id: SourceId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
 }
 
 /// A place in a source file. Kept as a byte range so diagnostics can underline it.

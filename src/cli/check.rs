@@ -99,7 +99,7 @@ pub fn run(args: &CheckArgs, dir: Option<&Path>, color: bool) -> Result<Outcome>
     let options = crate::Options { set: args.set.clone() };
     let c = crate::compile(&root, &selection, &options)?;
     let mut summary = Vec::new();
-    for (plan, report) in c.plans.iter().zip(&c.reports) {
+    for (plan, report) in c.features.iter().filter_map(|f| f.plan.as_ref().zip(f.report.as_ref())) {
         summary.push(format!(
             "{}: constitution {}; spec quality {}",
             plan.feature.name, report.constitution.summary_counts, report.checklist.summary

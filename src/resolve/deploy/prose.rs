@@ -110,18 +110,27 @@ impl Facts {
                 push(f.text.clone(), Origin::at(&p.path, f.line), Some(f.span.clone()));
             }
         }
-        for c in &spec.clarifications {
+        for (i, c) in spec.clarifications.iter().enumerate() {
             push(
                 format!("{} {}", c.question, c.answer),
-                Origin::at(&spec.path, c.line),
+                Origin::cite(&spec.path, format_args!("clarification Q{}", i + 1)),
                 None,
             );
         }
         for r in &spec.requirements {
-            push(r.text.clone(), Origin::at(&spec.path, r.line), r.span.clone());
+            let origin = if r.id.is_empty() {
+                Origin::at(&spec.path, r.line)
+            } else {
+                Origin::cite(&spec.path, &r.id)
+            };
+            push(r.text.clone(), origin, r.span.clone());
         }
-        for a in &spec.assumptions {
-            push(a.text.clone(), Origin::at(&spec.path, a.line), Some(a.span.clone()));
+        for (i, a) in spec.assumptions.iter().enumerate() {
+            push(
+                a.text.clone(),
+                Origin::cite(&spec.path, format_args!("assumption {}", i + 1)),
+                Some(a.span.clone()),
+            );
         }
         if let Some(c) = constitution {
             for t in &c.technology {
