@@ -28,6 +28,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod review;
 pub mod source;
 pub mod yaml;
 
@@ -274,7 +275,10 @@ fn feature_inputs(
         out.insert(file.display_path(), emit::record::hash(file.text.as_bytes()));
     }
     if !options.set.is_empty() {
-        out.insert("--set".to_string(), emit::record::hash(options.set.join("\n").as_bytes()));
+        out.insert(
+            "--set".to_string(),
+            emit::record::hash(options.set.join("\n").as_bytes()),
+        );
     }
     out
 }

@@ -50,7 +50,7 @@ pub struct CheckArgs {
 }
 
 /// Gate metadata for SARIF's rule list.
-fn gate_rules() -> Vec<diag_render::RuleInfo> {
+pub(super) fn gate_rules() -> Vec<diag_render::RuleInfo> {
     GATES
         .iter()
         .map(|g| diag_render::RuleInfo {

@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod plan;
+mod review;
 mod schema;
 
 use std::io::IsTerminal;
@@ -75,6 +76,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Explain a diagnostic code or a gate, e.g. `sp explain SP201`, `sp explain G101`.
     Explain(explain::ExplainArgs),
+    /// What a change means: compare the workspace with a git revision by meaning (spec,
+    /// model, contracts, findings), for a pull request comment.
+    #[command(after_help = "Examples:
+  sp review --base origin/main                   markdown for a pull request comment
+  sp review --base HEAD~1 --format json          the same as data
+  sp review --base origin/main --format sarif    only the findings new since the base
+  sp review --base origin/main --fail-on-new     exit 1 when a finding is new")]
+    Review(review::ReviewArgs),
     /// Print the JSON Schema of the deployment block in plan-input.md (and of `--set` keys).
     Schema(schema::SchemaArgs),
 }
@@ -110,6 +119,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, cli.dir.as_deref(), color),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Review(args) => review::run(args, cli.dir.as_deref()),
     };
     match outcome {
         Ok(o) => o.into(),

@@ -173,9 +173,13 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         .collect();
     // Without --all, a run with errors writes nothing; with --all, every feature that
     // compiled is written and the others are reported.
-    let blocked_by_errors = compilation.diagnostics.has_errors() && (!args.all || compilation.shared_errors);
+    let blocked_by_errors = compilation.diagnostics.has_errors()
+        && (!args.all || compilation.shared_errors || compilation.writable().next().is_none());
     if human && blocked_by_errors {
-        eprintln!("error: {}; nothing written", diag_render::summary(&compilation.diagnostics));
+        eprintln!(
+            "error: {}; nothing written",
+            diag_render::summary(&compilation.diagnostics)
+        );
         return Ok(Outcome::Failure);
     }
 
@@ -320,7 +324,10 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
             eprintln!("{verb:>8} {display_root}/{}{note}", c.path);
         }
         for k in p.kept_edits.iter().filter(|k| !p.changes.iter().any(|c| &c.path == *k)) {
-            eprintln!("{:>8} {display_root}/{k} (your edit kept; nothing else changed)", "kept");
+            eprintln!(
+                "{:>8} {display_root}/{k} (your edit kept; nothing else changed)",
+                "kept"
+            );
         }
         for (path, diff) in &p.lost {
             eprintln!("warning: --force overwrote hand edits in {display_root}/{path}; what was lost:");
@@ -360,9 +367,9 @@ fn conflict_diagnostic(c: &emit::ConflictedFile, display_root: &str) -> Diagnost
     let path = PathBuf::from(format!("{display_root}/{}", c.path));
     let mut d = Diagnostic::new(Code::EditConflict, format!("{}: {}", c.path, c.why));
     let Some(first) = c.hunks.first() else {
-        return d.at_path(path).hint(
-            "move your version away (or delete it) and run again, or run with --force to overwrite it",
-        );
+        return d
+            .at_path(path)
+            .hint("move your version away (or delete it) and run again, or run with --force to overwrite it");
     };
     d = d.at_line(path, first.ours_lines.start.max(1), 1);
     let mut detail = String::new();

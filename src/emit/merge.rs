@@ -103,7 +103,11 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Merge {
     let (b, o, t) = (lines(base), lines(ours), lines(theirs));
     let (ho, ht) = (hunks(&b, &o), hunks(&b, &t));
     // All hunks by base position; `true` is ours.
-    let mut all: Vec<(bool, Hunk)> = ho.iter().map(|h| (true, *h)).chain(ht.iter().map(|h| (false, *h))).collect();
+    let mut all: Vec<(bool, Hunk)> = ho
+        .iter()
+        .map(|h| (true, *h))
+        .chain(ht.iter().map(|h| (false, *h)))
+        .collect();
     all.sort_by_key(|(ours, h)| (h.base.0, h.base.1, !*ours));
 
     let mut merged: Vec<&str> = Vec::new();
@@ -168,20 +172,29 @@ mod tests {
     fn separate_edits_merge() {
         let ours = "a\nB (mine)\nc\nd\ne\nf\ng\n";
         let theirs = "a\nb\nc\nd\ne\nF\ng\nh\n";
-        assert_eq!(merge(BASE, ours, theirs), Merge::Clean("a\nB (mine)\nc\nd\ne\nF\ng\nh\n".into()));
+        assert_eq!(
+            merge(BASE, ours, theirs),
+            Merge::Clean("a\nB (mine)\nc\nd\ne\nF\ng\nh\n".into())
+        );
     }
 
     #[test]
     fn insertions_and_deletions_merge() {
         let ours = "a\nb\nmine\nc\nd\ne\nf\ng\n";
         let theirs = "a\nb\nc\nd\ne\ng\n";
-        assert_eq!(merge(BASE, ours, theirs), Merge::Clean("a\nb\nmine\nc\nd\ne\ng\n".into()));
+        assert_eq!(
+            merge(BASE, ours, theirs),
+            Merge::Clean("a\nb\nmine\nc\nd\ne\ng\n".into())
+        );
     }
 
     #[test]
     fn same_change_on_both_sides_is_clean() {
         let both = "a\nb\nX\nd\ne\nf\ng\n";
-        assert_eq!(merge(BASE, both, &format!("{both}h\n")), Merge::Clean(format!("{both}h\n")));
+        assert_eq!(
+            merge(BASE, both, &format!("{both}h\n")),
+            Merge::Clean(format!("{both}h\n"))
+        );
     }
 
     #[test]

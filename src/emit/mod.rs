@@ -238,7 +238,9 @@ pub fn plan_feature(
     match &old {
         Some(o) => plan.reasons.extend(o.reasons(&now)),
         None if old_record_text.is_some() => plan.reasons.push(format!("{} is damaged", record::RECORD)),
-        None if dir.is_dir() => plan.reasons.push("no record of what sp wrote (an older sp wrote this folder)".into()),
+        None if dir.is_dir() => plan
+            .reasons
+            .push("no record of what sp wrote (an older sp wrote this folder)".into()),
         None => {}
     }
     let mut edited = Vec::new();
@@ -316,7 +318,9 @@ pub fn plan_feature(
     if let Some(o) = &old {
         for (rel, h) in o.files.iter().filter(|(r, _)| !files.contains_key(*r)) {
             let path = format!("{name}/{rel}");
-            let Some(disk) = read_text(&dir.join(rel))? else { continue };
+            let Some(disk) = read_text(&dir.join(rel))? else {
+                continue;
+            };
             plan.reasons.push(format!("{rel} is no longer generated"));
             if record::hash(disk.as_bytes()) != *h {
                 if !force {
@@ -362,7 +366,8 @@ pub fn plan_feature(
         ));
     }
     if old_base_bytes.as_deref() != Some(&base_bytes[..]) {
-        plan.record.push((format!("{name}/{}", record::BASE), base_bytes, old_base_bytes));
+        plan.record
+            .push((format!("{name}/{}", record::BASE), base_bytes, old_base_bytes));
     }
     Ok(plan)
 }

@@ -388,7 +388,7 @@ fn named_endpoints(plan: &Plan) -> Vec<(String, String, String)> {
         .spec
         .requirements
         .iter()
-        .map(|r| (r.text.clone(), format!("{}:{}", plan.spec.path, r.line)))
+        .map(|r| (r.text.clone(), format!("{} ({})", plan.spec.path, r.id)))
         .chain(plan.notes.iter().map(|n| (n.text.clone(), format!("line {}", n.line))));
     for (text, source) in texts {
         let words: Vec<&str> = text

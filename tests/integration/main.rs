@@ -11,5 +11,6 @@ mod fixtures;
 mod gates;
 mod regen;
 mod regressions;
+mod review;
 mod support;
 mod workspaces;
