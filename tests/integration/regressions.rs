@@ -274,7 +274,7 @@ fn deployment_facts_are_never_dropped_silently() {
         "warning[SP410]: a port stated here",
         "`components: {backend: {port: 9000}}`",
         "warning[SP410]: a CPU or memory quantity stated here",
-        "`components: {backend: {resources: {memoryLimit: 512Mi}}}`",
+        "`components: {backend: {resources: {memoryLimit: 384Mi}}}`",
         "warning[SP411]: 4 services are enumerated here, but the deployment has 1 (backend): 3 of them not deployed",
     ] {
         assert!(run.stderr.contains(expected), "missing {expected}:\n{}", run.stderr);

@@ -46,6 +46,9 @@ pub(super) fn role_words(role: Role) -> &'static [&'static str] {
 }
 
 pub(super) fn has_word(lower: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
     let mut from = 0;
     while let Some(i) = lower[from..].find(word) {
         let at = from + i;
@@ -171,14 +174,9 @@ impl Facts {
         self.first(|f| replicas_in(&f.lower, false, role, name))
     }
 
-    /// "at least 2 replicas in production".
+    /// "at least 2 replicas in production", "2 in production values".
     pub fn production_replicas(&self) -> Option<Valued<u32>> {
-        self.first(|f| {
-            if !(has_word(&f.lower, "production") || has_word(&f.lower, "prod")) {
-                return None;
-            }
-            sentences(&f.lower).into_iter().find_map(replica_count)
-        })
+        self.first(|f| replicas_in(&f.lower, true, Role::Backend, ""))
     }
 
     pub fn platform(&self) -> Option<Valued<PlatformKind>> {
@@ -636,24 +634,42 @@ fn names_any_role(clause: &str) -> bool {
         .any(|r| role_words(*r).iter().any(|w| has_word(clause, w)))
 }
 
-/// The replica count a text gives the component (`role`, `name`): the clause naming it, or a
+/// The replica count a text gives the component (`role`, `name`): the part naming it, or a
 /// count that names no component at all ("Replicas: 2"), which holds for every one.
-/// "Replicas: 1 for the backend, 2 for the frontend" gives each its own.
+/// "Replicas: 1 for the backend, 2 for the frontend" gives each its own; a part about
+/// production ("1 replica per component locally and 2 in production values") counts only
+/// when `production` is asked for, and then for every component.
 pub(super) fn replicas_in(lower: &str, production: bool, role: Role, name: &str) -> Option<u32> {
-    let prod = has_word(lower, "production") || has_word(lower, "prod");
-    if !lower.contains("replica") || prod != production {
+    if !lower.contains("replica") {
         return None;
     }
+    let lower = lower
+        .replace(" and ", ", ")
+        .replace(" while ", ", ")
+        .replace(" but ", ", ");
     let mut general = None;
     let mut carried: Option<u32> = None;
-    for clause in clauses(lower) {
-        let n = replica_count(clause).or_else(|| carried.and(clause.split_whitespace().next()).and_then(count));
+    for part in clauses(&lower) {
+        let n = replica_count(part).or_else(|| {
+            carried?;
+            part.split_whitespace().find_map(count)
+        });
         let Some(n) = n else { continue };
         carried = Some(n);
-        if names_role(clause, role, name) {
+        let prod = has_word(part, "production") || has_word(part, "prod");
+        if production {
+            if prod {
+                return Some(n);
+            }
+            continue;
+        }
+        if prod {
+            continue;
+        }
+        if names_role(part, role, name) {
             return Some(n);
         }
-        if !names_any_role(clause) && general.is_none() {
+        if !names_any_role(part) && general.is_none() {
             general = Some(n);
         }
     }
@@ -800,6 +816,13 @@ mod tests {
         assert_eq!(fe("Replicas: 2"), Some(2));
         assert_eq!(be("run two replicas of each service"), Some(2));
         assert_eq!(be("at least 2 replicas in production"), None);
+        let both = "1 replica per component locally and 2 in production values";
+        assert_eq!(be(both), Some(1));
+        assert_eq!(replicas_in(both, true, Role::Backend, ""), Some(2));
+        assert_eq!(
+            replicas_in("at least 2 replicas in production", true, Role::Backend, ""),
+            Some(2)
+        );
         assert_eq!(be("the chart supports replica scaling"), None);
         assert_eq!(replica_count("replica count of 3"), Some(3));
     }

@@ -133,6 +133,12 @@ fn host_in(text: &str) -> Option<String> {
 /// A CPU or memory quantity given to pods: "memory limit 512Mi", "CPU request 250m".
 /// The size of the cluster itself ("Minikube with 4GB RAM, 2 CPUs") is not a pod's.
 fn resources_in(lower: &str) -> Option<String> {
+    quantities(lower).into_iter().next()
+}
+
+/// Every CPU or memory quantity a statement about pod resources gives, normalised to
+/// Kubernetes units (`512mb` → `512Mi`).
+fn quantities(lower: &str) -> Vec<String> {
     let about = ["cpu", "memory", "ram"].iter().any(|w| lower.contains(w));
     let per_pod = ["limit", "request", "per pod", "per container", "resources"]
         .iter()
@@ -141,23 +147,22 @@ fn resources_in(lower: &str) -> Option<String> {
         .iter()
         .any(|w| has_word(lower, w));
     if !about || !per_pod || cluster {
-        return None;
+        return Vec::new();
     }
     lower
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | ':' | '='))
-        .find(|w| {
-            let digits = w.chars().take_while(|c| c.is_ascii_digit() || *c == '.').count();
-            digits > 0 && matches!(&w[digits..], "m" | "mi" | "gi" | "mb" | "gb" | "g")
-        })
-        .map(|w| {
+        .filter_map(|w| {
+            let w = w.trim_end_matches('.');
             let digits = w.chars().take_while(|c| c.is_ascii_digit() || *c == '.').count();
             let unit = match &w[digits..] {
                 "m" => "m",
                 "mi" | "mb" => "Mi",
-                _ => "Gi",
+                "gi" | "gb" | "g" => "Gi",
+                _ => return None,
             };
-            format!("{}{unit}", &w[..digits])
+            (digits > 0).then(|| format!("{}{unit}", &w[..digits]))
         })
+        .collect()
 }
 
 /// The component a statement is about: one whose role or name it names, else (for how
@@ -227,16 +232,31 @@ fn taken(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> Option<Strin
                 .any(|b| b.storage.as_ref().is_some_and(|s| s.value == value)),
             None,
         ),
-        Topic::Resources => (
-            comps().any(|c| {
+        Topic::Resources => {
+            let values = |c: &'_ Component| {
                 let r = &c.resources;
-                [&r.cpu_request, &r.cpu_limit, &r.memory_request, &r.memory_limit]
-                    .iter()
-                    .any(|v| here(&v.origin))
-            }),
-            false,
-            None,
-        ),
+                [
+                    r.cpu_request.clone(),
+                    r.cpu_limit.clone(),
+                    r.memory_request.clone(),
+                    r.memory_limit.clone(),
+                ]
+            };
+            // "between 100m and 500m CPU and between 128Mi and 512Mi memory" agrees with a
+            // model whose requests and limits are those very values.
+            let stated = sentences(&fact.lower)
+                .into_iter()
+                .flat_map(quantities)
+                .collect::<Vec<_>>();
+            (
+                comps().any(|c| values(c).iter().any(|v| here(&v.origin))),
+                !stated.is_empty()
+                    && stated
+                        .iter()
+                        .all(|q| comps().any(|c| values(c).iter().any(|v| &v.value == q))),
+                None,
+            )
+        }
         Topic::PullPolicy => (
             comps().any(|c| here(&c.image.pull_policy.origin)),
             comps().any(|c| c.image.pull_policy.value == value),
