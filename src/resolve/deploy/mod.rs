@@ -22,7 +22,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
 use crate::model::deploy::{
     BackingService, Component, ConfigValue, Deployment, Exposure, Health, Image, Platform, PlatformKind, Resources,
-    Role, Rollout, RunMode, SecretRef, ServiceKind, ServiceMode, ServiceType, Stage, Valued,
+    Role, Rollout, RunMode, SecretDelivery, SecretRef, ServiceKind, ServiceMode, ServiceType, Stage, Valued,
 };
 use crate::model::{Origin, StackLine};
 use crate::parse::constitution::Constitution;
@@ -707,6 +707,7 @@ fn component(
             env: s.clone(),
             secret: format!("{app}-secrets"),
             key: s.clone(),
+            delivery: SecretDelivery::Env,
             origin: t(&key("secrets")),
         });
     }
@@ -718,6 +719,7 @@ fn component(
                         env: k.clone(),
                         secret: format!("{app}-secrets"),
                         key: k.clone(),
+                        delivery: SecretDelivery::Env,
                         origin: origin.clone(),
                     });
                 }
@@ -783,6 +785,11 @@ fn component(
         language_version,
         package_manager,
         run_mode: Valued::new(stack.run_mode, Origin::derived(format!("the {} stack", stack.id))),
+        entry: None,
+        command: Valued::new(
+            with_port(&stack.command, port.as_ref().map(|p| p.value)),
+            default_origin(&format!("{} catalog", stack.id)),
+        ),
         port: if stack.run_mode == RunMode::Worker { None } else { port },
         health,
         image,
@@ -792,6 +799,8 @@ fn component(
         resources,
         config,
         secrets,
+        build_args: Vec::new(),
+        env_reads: Vec::new(),
         exposure: Exposure {
             service_type,
             ingress_host,
@@ -800,9 +809,33 @@ fn component(
         writable_dirs: stack.writable_dirs.clone(),
         uid: uid.value,
         gid: uid.value,
-        command: stack.command.clone(),
         slow_start: stack.slow_start,
     })
+}
+
+/// A command with its listening port set to `port`: the argument after `--port`/`-p`, or
+/// the port of a `--bind`/`-b host:port`, so the command can never disagree with EXPOSE, the
+/// probes and the Service.
+pub(crate) fn with_port(command: &[String], port: Option<u16>) -> Vec<String> {
+    let Some(port) = port else { return command.to_vec() };
+    let mut out = command.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        let arg = out[i].clone();
+        if (arg == "--port" || arg == "-p") && i + 1 < out.len() {
+            out[i + 1] = port.to_string();
+            i += 1;
+        } else if arg.starts_with("--port=") {
+            out[i] = format!("--port={port}");
+        } else if (arg == "--bind" || arg == "-b") && i + 1 < out.len() {
+            if let Some((host, _)) = out[i + 1].rsplit_once(':') {
+                out[i + 1] = format!("{host}:{port}");
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The typed input overrides what prose states; when the two disagree, say so, pointing at
@@ -931,6 +964,9 @@ fn backing_services(
                 env: env.into(),
                 secret: format!("{app}-secrets"),
                 key: key.into(),
+                // The official images read `POSTGRES_PASSWORD_FILE`; redis gets its password
+                // from the file through its start script.
+                delivery: SecretDelivery::File,
                 origin,
             },
             uid: UID,
@@ -979,6 +1015,7 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                             env: env.into(),
                             secret: format!("{app}-secrets"),
                             key: env.into(),
+                            delivery: SecretDelivery::Env,
                             origin: s.secret.origin.clone(),
                         });
                     }
@@ -1013,6 +1050,7 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     env: s.value.clone(),
                     secret: format!("{app}-secrets"),
                     key: s.value.clone(),
+                    delivery: SecretDelivery::Env,
                     origin: s.origin.clone(),
                 });
             }
