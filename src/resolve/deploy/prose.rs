@@ -122,12 +122,7 @@ impl Facts {
             );
         }
         for r in &spec.requirements {
-            let origin = if r.id.is_empty() {
-                Origin::at(&spec.path, r.line)
-            } else {
-                Origin::cite(&spec.path, &r.id)
-            };
-            push(r.text.clone(), origin, r.span.clone());
+            push(r.text.clone(), requirement_origin(&spec.path, r), r.span.clone());
         }
         for (i, a) in spec.assumptions.iter().enumerate() {
             push(
@@ -843,5 +838,15 @@ mod tests {
             Some("1Gi")
         );
         assert_eq!(storage_size("no volume"), None);
+    }
+}
+
+/// Where a fact read from a requirement comes from: the requirement's ID, so the documents
+/// that cite it do not change when lines are added elsewhere in the spec.
+pub fn requirement_origin(spec_path: &str, r: &crate::parse::spec::Requirement) -> Origin {
+    if r.id.is_empty() {
+        Origin::at(spec_path, r.line)
+    } else {
+        Origin::cite(spec_path, &r.id)
     }
 }
