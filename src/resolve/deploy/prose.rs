@@ -761,6 +761,16 @@ pub(super) fn storage_size(text: &str) -> Option<String> {
     None
 }
 
+/// Where a fact read from a requirement comes from: the requirement's ID, so the documents
+/// that cite it do not change when lines are added elsewhere in the spec.
+pub fn requirement_origin(spec_path: &str, r: &crate::parse::spec::Requirement) -> Origin {
+    if r.id.is_empty() {
+        Origin::at(spec_path, r.line)
+    } else {
+        Origin::cite(spec_path, &r.id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -838,15 +848,5 @@ mod tests {
             Some("1Gi")
         );
         assert_eq!(storage_size("no volume"), None);
-    }
-}
-
-/// Where a fact read from a requirement comes from: the requirement's ID, so the documents
-/// that cite it do not change when lines are added elsewhere in the spec.
-pub fn requirement_origin(spec_path: &str, r: &crate::parse::spec::Requirement) -> Origin {
-    if r.id.is_empty() {
-        Origin::at(spec_path, r.line)
-    } else {
-        Origin::cite(spec_path, &r.id)
     }
 }
