@@ -570,6 +570,7 @@ pub fn image_tag_pinned(dfs: &[Dockerfile], acc: &mut Acc) {
             } else {
                 match r.tag.as_deref() {
                     None => acc.fail(
+                        "from-untagged",
                         &d.file,
                         instr.pos(),
                         object,
@@ -577,6 +578,7 @@ pub fn image_tag_pinned(dfs: &[Dockerfile], acc: &mut Acc) {
                         instr.show(),
                     ),
                     Some(t) if mutable_tag(t) => acc.fail(
+                        "from-mutable-tag",
                         &d.file,
                         instr.pos(),
                         object,
@@ -594,6 +596,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
     for d in dfs {
         if d.stages.is_empty() {
             acc.fail(
+                "no-from",
                 &d.file,
                 d.first_line(),
                 d.file.clone(),
@@ -605,6 +608,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
         if d.stages.len() < 2 {
             let from = &d.instrs[d.stages[0].from];
             acc.fail(
+                "single-stage",
                 &d.file,
                 from.pos(),
                 d.stage_label(0),
@@ -622,6 +626,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
                 bad = true;
                 let from = &d.instrs[st.from];
                 acc.fail(
+                    "toolchain-base",
                     &d.file,
                     from.pos(),
                     final_label.clone(),
@@ -640,6 +645,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
                                 format!(" (inherited from {})", d.stage_label(s))
                             };
                             acc.fail(
+                                "build-step-in-runtime",
                                 &d.file,
                                 i.pos(),
                                 final_label.clone(),
@@ -652,6 +658,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
                 } else if let Some(img) = copied_tools(d, i) {
                     bad = true;
                     acc.fail(
+                        "tools-copied-in",
                         &d.file,
                         i.pos(),
                         final_label.clone(),
@@ -693,6 +700,7 @@ pub fn non_root_user(dfs: &[Dockerfile], acc: &mut Acc) {
         let label = d.stage_label(d.stages.len() - 1);
         match last_in_chain(d, "USER") {
             None => acc.fail(
+                "user-missing",
                 &d.file,
                 from.pos(),
                 label,
@@ -704,6 +712,7 @@ pub fn non_root_user(dfs: &[Dockerfile], acc: &mut Acc) {
                 let name = user.split(':').next().unwrap_or_default();
                 if name == "0" || name.eq_ignore_ascii_case("root") || name.is_empty() {
                     acc.fail(
+                        "user-root",
                         &d.file,
                         u.pos(),
                         label,
@@ -751,6 +760,7 @@ pub fn high_uid(dfs: &[Dockerfile], acc: &mut Acc) {
             acc.pass(&d.file, u.pos(), label, u.show());
         } else {
             acc.fail(
+                "user-low-id",
                 &d.file,
                 u.pos(),
                 label,
@@ -767,6 +777,7 @@ pub fn healthcheck(dfs: &[Dockerfile], acc: &mut Acc) {
         let label = d.stage_label(d.stages.len() - 1);
         match last_in_chain(d, "HEALTHCHECK") {
             None => acc.fail(
+                "healthcheck-missing",
                 &d.file,
                 from.pos(),
                 label,
@@ -774,6 +785,7 @@ pub fn healthcheck(dfs: &[Dockerfile], acc: &mut Acc) {
                 "no HEALTHCHECK",
             ),
             Some(h) if h.args.trim().eq_ignore_ascii_case("none") => acc.fail(
+                "healthcheck-none",
                 &d.file,
                 h.pos(),
                 label,
@@ -851,7 +863,7 @@ pub fn hygiene(dfs: &[Dockerfile], acc: &mut Acc) {
             let label = i.stage.map(|s| d.stage_label(s)).unwrap_or_else(|| d.file.clone());
             let mut fail = |msg: String| {
                 problems += 1;
-                acc.fail(&d.file, i.pos(), label.clone(), msg, i.show());
+                acc.fail("hygiene", &d.file, i.pos(), label.clone(), msg, i.show());
             };
             match i.keyword.as_str() {
                 "CMD" | "ENTRYPOINT" if !is_json_form(&i.args) => fail(format!(
@@ -1058,6 +1070,7 @@ pub fn no_secret_args(dfs: &[Dockerfile], acc: &mut Acc) {
                 if secretish(&k) {
                     bad = true;
                     acc.fail(
+                        "secret-like-name",
                         &d.file,
                         i.pos(),
                         label.clone(),
@@ -1067,6 +1080,7 @@ pub fn no_secret_args(dfs: &[Dockerfile], acc: &mut Acc) {
                 } else if let Some(what) = v.as_deref().and_then(credential_value) {
                     bad = true;
                     acc.fail(
+                        "credential-value",
                         &d.file,
                         i.pos(),
                         label.clone(),
@@ -1115,6 +1129,7 @@ pub fn size_budget(dfs: &[Dockerfile], acc: &mut Acc) {
             };
             if *line > first {
                 acc.fail(
+                    "budget-below-instructions",
                     &d.file,
                     pos,
                     d.file.clone(),
@@ -1123,6 +1138,7 @@ pub fn size_budget(dfs: &[Dockerfile], acc: &mut Acc) {
                 );
             } else if !has_size {
                 acc.fail(
+                    "budget-no-size",
                     &d.file,
                     pos,
                     d.file.clone(),
@@ -1297,6 +1313,7 @@ pub fn dockerignore_present(dfs: &[Dockerfile], ignores: &[DockerIgnore], acc: &
         });
         let Some(ig) = found else {
             acc.fail(
+                "dockerignore-missing",
                 &d.file,
                 d.first_line(),
                 d.file.clone(),
@@ -1355,6 +1372,7 @@ pub fn dockerignore_present(dfs: &[Dockerfile], ignores: &[DockerIgnore], acc: &
             );
         } else {
             acc.fail(
+                "dockerignore-incomplete",
                 &ig.file,
                 Pos { line: first, column: 1 },
                 d.file.clone(),

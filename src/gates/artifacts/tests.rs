@@ -425,7 +425,7 @@ fn clean() -> Vec<(String, String)> {
 fn every_gate_has_an_implementation() {
     let a = Artifacts::default();
     for g in GATES {
-        let mut acc = Acc::new(g.code);
+        let mut acc = Acc::new(g.code, g.scope);
         assert!(run(g.name, &a, None, &mut acc), "{} {} has no check", g.code, g.name);
     }
 }
@@ -800,7 +800,122 @@ fn files_are_recognised_by_name_in_any_layout() {
     assert_eq!(kind_of("svc/api.Dockerfile.dockerignore"), Kind::DockerIgnore);
     assert_eq!(kind_of(".dockerignore"), Kind::DockerIgnore);
     assert_eq!(kind_of("k8s/all.yml"), Kind::Yaml);
+    assert_eq!(kind_of("k8s/deploy.json"), Kind::Json);
+    assert!(matches!(kind_of("k8s/app.jsonnet"), Kind::Template(_)));
+    assert!(matches!(kind_of("k8s/app.yaml.j2"), Kind::Template(_)));
     assert_eq!(kind_of("README.md"), Kind::Other);
+}
+
+const POD_JSON: &str = r#"{
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {"name": "from-json", "namespace": "shop"},
+  "spec": {
+    "containers": [
+      {"name": "api", "image": "api:1.0.0", "securityContext": {"runAsUser": 0}}
+    ]
+  }
+}
+"#;
+
+const LIST_AND_MORE: &str = "apiVersion: v1
+kind: List
+items:
+  - apiVersion: apps.openshift.io/v1
+    kind: DeploymentConfig
+    metadata:
+      name: dc
+    spec:
+      selector:
+        app: dc
+      template:
+        metadata:
+          labels:
+            app: dc
+        spec:
+          containers:
+            - name: app
+              image: app:1.0.0
+              securityContext:
+                privileged: true
+  - apiVersion: batch/v1beta1
+    kind: CronJob
+    metadata:
+      name: nightly
+    spec:
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              initContainers:
+                - name: setup
+                  image: busybox:latest
+              containers:
+                - name: job
+                  image: job:1.0.0
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  containers:
+    - name: app
+      image: app:1.0.0
+  ephemeralContainers:
+    - name: shell
+      image: busybox
+";
+
+/// A JSON manifest, the items of a `kind: List`, OpenShift's DeploymentConfig, a v1beta1
+/// CronJob's init container and an ephemeral container are all judged; an unknown kind, a
+/// Jsonnet file and a JSON file that is not Kubernetes are each reported as not checked.
+#[test]
+fn json_lists_and_every_workload_kind_are_read_or_reported() {
+    let a = Artifacts::from_files(&[
+        ("k8s/pod.json".into(), POD_JSON.into()),
+        ("k8s/all.yaml".into(), LIST_AND_MORE.into()),
+        ("k8s/app.jsonnet".into(), "{}".into()),
+        ("package.json".into(), "{\"name\": \"x\"}".into()),
+    ]);
+    let results = evaluate(&a, Environment::Local);
+    let found = |gate: &str, object: &str| {
+        let g = crate::gates::catalog::find(gate).expect("gate");
+        results
+            .iter()
+            .find(|r| r.gate == g.code)
+            .is_some_and(|r| r.findings.iter().any(|f| f.object.contains(object)))
+    };
+    assert!(found("run-as-non-root", "Pod/shop/from-json container api"));
+    assert!(found("no-privileged", "DeploymentConfig/dc container app"));
+    assert!(found("image-tag-pinned", "CronJob/nightly init container setup"));
+    assert!(found("image-tag-pinned", "Pod/debug ephemeral container shell"));
+    // An ephemeral container may not declare probes or resources: those gates leave it alone.
+    assert!(!found("resources-requests", "ephemeral container"));
+    assert!(!found("liveness-probe", "ephemeral container"));
+    let run_as_root = results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .find(|f| f.object.contains("from-json"))
+        .expect("a finding on the JSON pod");
+    assert_eq!(run_as_root.subject.kind, "Pod");
+    assert_eq!(run_as_root.subject.namespace.as_deref(), Some("shop"));
+    assert_eq!(run_as_root.subject.name, "from-json");
+    let reasons: Vec<String> = a
+        .skipped()
+        .iter()
+        .map(|s| format!("{}:{}: {}", s.file, s.line.unwrap_or(0), s.reason))
+        .collect();
+    let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
+    assert!(has("k8s/all.yaml:38: Widget/w (example.com/v1): no gate examines the kind `Widget`"), "{reasons:#?}");
+    assert!(has("k8s/app.jsonnet:0: Jsonnet, which sp does not render"), "{reasons:#?}");
+    assert!(has("package.json:0: JSON that is not a Kubernetes object"), "{reasons:#?}");
+    assert_eq!(reasons.len(), 3, "{reasons:#?}");
 }
 
 #[test]
@@ -819,14 +934,17 @@ fn what_cannot_be_checked_is_reported() {
     let reasons: Vec<String> = a
         .skipped()
         .iter()
-        .map(|s| format!("{}: {}", s.file, s.reason))
+        .map(|s| match s.line {
+            Some(l) => format!("{}:{l}: {}", s.file, s.reason),
+            None => format!("{}: {}", s.file, s.reason),
+        })
         .collect();
     let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
     assert!(
         has("contracts/x.yaml:1: document 1 is not a Kubernetes object"),
         "{reasons:#?}"
     );
-    assert!(has("bad.yaml: not valid YAML"), "{reasons:#?}");
+    assert!(has("bad.yaml:1: not valid YAML"), "{reasons:#?}");
     assert!(has("a template must be rendered first"), "{reasons:#?}");
     assert!(has("Deployment/x has no pod spec"), "{reasons:#?}");
     assert!(has("c: Helm templates are not rendered"), "{reasons:#?}");
@@ -859,7 +977,7 @@ fn from_uses_build_argument_defaults() {
     let text = "ARG NODE=24.11-alpine3.22\nARG BASE\nFROM node:${NODE} AS build\nFROM ${BASE} AS runtime\nUSER 1\n";
     let d = docker::Dockerfile::parse("Dockerfile", text);
     assert_eq!(d.stages[0].base, "node:24.11-alpine3.22");
-    let mut acc = Acc::new("G118");
+    let mut acc = Acc::new("G118", crate::gates::catalog::Scope::Kubernetes);
     docker::image_tag_pinned(&[d], &mut acc);
     assert!(acc.findings.is_empty(), "{:?}", acc.findings);
     assert!(acc.evidence.iter().any(|e| e.found.contains("not verified")));
