@@ -50,6 +50,19 @@ fn same_ns(a: &Option<String>, b: &Option<String>) -> bool {
 
 pub fn run_as_non_root(objs: &[Object], acc: &mut Acc) {
     for c in containers(objs) {
+        // The root group: files owned by group 0 (most of a base image) stay writable.
+        if let Some((k, v, l)) = c.effective("runAsGroup")
+            && as_int(v) == Some(0)
+        {
+            acc.fail(
+                "run-as-group-zero",
+                c.file(),
+                Pos::of(k),
+                c.object(),
+                format!("runs in the root group: runAsGroup 0 in the {}", level(l)),
+                kv(k, v),
+            );
+        }
         let user = c.effective("runAsUser");
         let non_root = c.effective("runAsNonRoot");
         let uid = user.and_then(|(_, v, _)| as_int(v));
@@ -435,32 +448,30 @@ pub fn resources_requests(objs: &[Object], acc: &mut Acc) {
     for c in resourced(objs) {
         let res = c.field("resources");
         let req = res.and_then(|(_, v)| entry(v, "requests"));
-        let missing: Vec<&str> = ["cpu", "memory"]
-            .into_iter()
-            .filter(|r| req.and_then(|(_, v)| get(v, r)).and_then(text).is_none())
-            .collect();
         let pos = req
             .map(|(k, _)| Pos::of(k))
             .or(res.map(|(k, _)| Pos::of(k)))
             .unwrap_or(c.pos());
-        if missing.is_empty() {
+        let mut missing = false;
+        for (r, rule) in [("cpu", "cpu-request-missing"), ("memory", "memory-request-missing")] {
+            if req.and_then(|(_, v)| get(v, r)).and_then(text).is_none() {
+                missing = true;
+                acc.fail(
+                    rule,
+                    c.file(),
+                    pos,
+                    c.object(),
+                    format!("no {r} request: the scheduler cannot place the pod by what it needs"),
+                    req.map(|(k, v)| kv(k, v)).unwrap_or("no resources.requests".into()),
+                );
+            }
+        }
+        if !missing {
             acc.pass(
                 c.file(),
                 pos,
                 c.object(),
                 format!("requests: {}", req.map(|(_, v)| show(v)).unwrap_or_default()),
-            );
-        } else {
-            acc.fail(
-                "request-missing",
-                c.file(),
-                pos,
-                c.object(),
-                format!(
-                    "no {} request: the scheduler cannot place the pod by what it needs",
-                    missing.join(" or ")
-                ),
-                req.map(|(k, v)| kv(k, v)).unwrap_or("no resources.requests".into()),
             );
         }
     }

@@ -455,7 +455,13 @@ impl std::fmt::Display for Subject {
             if let Some(ns) = &self.namespace {
                 write!(f, "{ns}/")?;
             }
-            f.write_str(&self.name)?;
+            // A Dockerfile is named by its file: the location already says where it is.
+            let name = if matches!(self.kind.as_str(), "Dockerfile" | ".dockerignore") {
+                self.name.rsplit('/').next().unwrap_or(&self.name)
+            } else {
+                &self.name
+            };
+            f.write_str(name)?;
         }
         if let Some(p) = &self.part {
             write!(f, " {p}")?;
