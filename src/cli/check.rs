@@ -181,7 +181,11 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
     summary.push(format!(
         "{} files read ({}); {} not checked; gates: {pass} passed, {fail} failed, {na} had nothing to examine",
         files.len(),
-        if read.is_empty() { "nothing to check".to_string() } else { read.join(", ") },
+        if read.is_empty() {
+            "nothing to check".to_string()
+        } else {
+            read.join(", ")
+        },
         found.skipped().len(),
     ));
     print(&diags, &Sources::default(), args.format, color, &summary);

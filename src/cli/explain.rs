@@ -39,7 +39,10 @@ pub fn comparison(g: &catalog::Gate) -> String {
     for s in g.strictness {
         let d = s.describe();
         let mut c = d.chars();
-        let d = c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default();
+        let d = c
+            .next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default();
         out.push_str(&format!("{d}\n"));
     }
     if !g.related.is_empty() {
@@ -51,7 +54,10 @@ pub fn comparison(g: &catalog::Gate) -> String {
 pub fn run(args: &ExplainArgs) -> Result<Outcome> {
     if args.json {
         let doc = serde_json::json!({ "gates": GATES, "retired": catalog::RETIRED });
-        println!("{}", serde_json::to_string_pretty(&doc).expect("the catalog serialises"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("the catalog serialises")
+        );
         return Ok(Outcome::Success);
     }
     match &args.code {

@@ -216,7 +216,10 @@ fn check_artifacts_reads_json_and_lists_and_reports_unknown_kinds_in_every_forma
 
     let sarif: serde_json::Value = serde_json::from_str(&run("sarif").stdout).expect("SARIF");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    let note = results.iter().find(|r| r["ruleId"] == "SP705").expect("a not-checked result");
+    let note = results
+        .iter()
+        .find(|r| r["ruleId"] == "SP705")
+        .expect("a not-checked result");
     assert_eq!(note["level"], "note");
     assert!(note["message"]["text"].as_str().unwrap().contains("Widget"));
     let g101 = results
@@ -225,5 +228,9 @@ fn check_artifacts_reads_json_and_lists_and_reports_unknown_kinds_in_every_forma
         .expect("a G101 result on the JSON pod");
     assert_eq!(g101["properties"]["rule"], "run-as-user-zero");
     assert_eq!(g101["properties"]["kind"], "Pod");
-    assert!(results.iter().any(|r| r["ruleId"] == "G105" && r["properties"]["name"] == "in-list"));
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "G105" && r["properties"]["name"] == "in-list")
+    );
 }

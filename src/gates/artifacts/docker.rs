@@ -811,18 +811,32 @@ fn unpinned_packages(cmd: &[String]) -> (&'static str, Vec<&str>) {
     let Some(c) = w.first().map(|c| c.rsplit('/').next().unwrap_or_default()) else {
         return ("", Vec::new());
     };
+    // pip, pip2, pip3, pip3.12…
+    let pip = c
+        .strip_prefix("pip")
+        .is_some_and(|v| v.chars().all(|ch| ch.is_ascii_digit() || ch == '.'));
+    // A version specifier of PEP 440 (`==`, `>=`, `<`, `!=`, `~=`, `===`) or a direct reference.
+    const PIP: &[&str] = &["==", ">", "<", "!=", "~=", "@"];
     let mut out = Vec::new();
     let mut skip_next = false;
     let (rule, start, sep): (&'static str, usize, &[&str]) = match (c, w.get(1).copied()) {
         ("apt-get" | "apt", Some("install")) => ("apt-unpinned", 2, &["="]),
-        ("apk", Some("add")) => ("apk-unpinned", 2, &["="]),
-        ("pip" | "pip3", Some("install")) => ("pip-unpinned", 2, &["==", "~=", "@"]),
-        ("uv", Some("pip")) if w.get(2) == Some(&"install") => ("pip-unpinned", 3, &["==", "~=", "@"]),
+        // `pkg=1.2.3` exactly, `pkg~1.2` fuzzy: both name a version.
+        ("apk", Some("add")) => ("apk-unpinned", 2, &["=", "~"]),
+        (_, Some("install")) if pip || c == "pipx" => ("pip-unpinned", 2, PIP),
+        ("uv", Some("pip")) if w.get(2) == Some(&"install") => ("pip-unpinned", 3, PIP),
         ("python" | "python3", Some("-m")) if w.get(2) == Some(&"pip") && w.get(3) == Some(&"install") => {
-            ("pip-unpinned", 4, &["==", "~=", "@"])
+            ("pip-unpinned", 4, PIP)
         }
         _ => return ("", out),
     };
+    // A constraints file pins every package the command names.
+    if rule == "pip-unpinned"
+        && w.iter()
+            .any(|a| matches!(*a, "-c" | "--constraint") || a.starts_with("--constraint="))
+    {
+        return (rule, out);
+    }
     for a in w.iter().skip(start) {
         if skip_next {
             skip_next = false;
@@ -847,18 +861,40 @@ fn unpinned_packages(cmd: &[String]) -> (&'static str, Vec<&str>) {
                     | "-f"
                     | "--find-links"
                     | "-o"
+                    | "--trusted-host"
+                    | "--root-user-action"
+                    | "--prefix"
+                    | "--root"
+                    | "--platform"
+                    | "--python-version"
+                    | "--implementation"
+                    | "--abi"
+                    | "--src"
+                    | "--progress-bar"
+                    | "--cache-dir"
             );
+            continue;
+        }
+        let a = a.trim_matches(|c| c == '\'' || c == '"');
+        // A VCS reference pins only with `@<ref>` after the repository.
+        if ["git+", "hg+", "svn+", "bzr+"].iter().any(|v| a.starts_with(v)) {
+            let repo = a.split('#').next().unwrap_or(a);
+            let after_scheme = repo.split_once("://").map(|(_, r)| r).unwrap_or(repo);
+            if !after_scheme.contains('@') {
+                out.push(a);
+            }
             continue;
         }
         let is_path = a.starts_with('.')
             || a.starts_with('/')
             || a.starts_with('$')
             || a.contains("://")
-            || a.ends_with(".whl")
-            || a.ends_with(".deb")
-            || a.ends_with(".tar.gz");
+            || (rule == "pip-unpinned" && a.contains('/'))
+            || [".whl", ".deb", ".apk", ".tar.gz", ".zip"]
+                .iter()
+                .any(|e| a.ends_with(e));
         if !is_path && !sep.iter().any(|s| a.contains(s)) {
-            out.push(*a);
+            out.push(a);
         }
     }
     (rule, out)
@@ -923,9 +959,12 @@ pub fn copy_not_add(dfs: &[Dockerfile], acc: &mut Acc) {
         let srcs: Vec<String> = shell_words(rest);
         let srcs = &srcs[..srcs.len().saturating_sub(1)];
         let archive = |s: &str| {
-            [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar.zst"]
-                .iter()
-                .any(|e| s.ends_with(e))
+            [
+                ".tar", ".gz", ".tgz", ".bz2", ".tbz", ".tbz2", ".tb2", ".xz", ".txz", ".zst", ".tzst", ".lz", ".lzma",
+                ".tlz", ".z", ".tz",
+            ]
+            .iter()
+            .any(|e| s.to_ascii_lowercase().ends_with(e))
         };
         let checked = flags.iter().any(|(n, _)| n == "checksum");
         let mut out = Vec::new();
@@ -935,10 +974,15 @@ pub fn copy_not_add(dfs: &[Dockerfile], acc: &mut Acc) {
                 "ADD of a URL without --checksum: the download is not verified (use ADD --checksum, or curl and a checksum)".to_string(),
             ));
         }
-        if srcs.is_empty() || srcs.iter().any(|s| !s.contains("://") && !archive(s) && !s.starts_with("git@")) {
+        if srcs.is_empty()
+            || srcs
+                .iter()
+                .any(|s| !s.contains("://") && !archive(s) && !s.starts_with("git@"))
+        {
             out.push((
                 "add-local-file",
-                "ADD of a local file or folder: ADD also unpacks archives and fetches URLs implicitly, use COPY".to_string(),
+                "ADD of a local file or folder: ADD also unpacks archives and fetches URLs implicitly, use COPY"
+                    .to_string(),
             ));
         }
         out
@@ -963,32 +1007,45 @@ pub fn absolute_workdir(dfs: &[Dockerfile], acc: &mut Acc) {
     });
 }
 
+/// Does a SHELL instruction make later piped RUNs safe: bash, zsh or ash with `-o pipefail`, or
+/// a shell that is not POSIX (PowerShell, cmd) where the rule does not apply? `/bin/sh` is
+/// dash on Debian, which has no pipefail, so it does not count (as hadolint DL4006 reads it).
+fn shell_has_pipefail(args: &str) -> bool {
+    let words: Vec<String> = serde_json::from_str::<Vec<String>>(args.trim()).unwrap_or_else(|_| shell_words(args));
+    let Some(first) = words.first() else { return false };
+    let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
+    if ["pwsh", "powershell", "cmd"].iter().any(|p| base.starts_with(p)) {
+        return true;
+    }
+    matches!(base.as_str(), "bash" | "zsh" | "ash")
+        && words
+            .iter()
+            .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('o'))
+        && words.iter().any(|w| w == "pipefail")
+}
+
 /// dockerfile-pipefail: a piped RUN fails when any command of the pipe fails.
 pub fn pipefail(dfs: &[Dockerfile], acc: &mut Acc) {
-    let mut pipefail_stages: Vec<(String, usize)> = Vec::new();
-    each_instr(dfs, acc, "every piped RUN under pipefail", |d, i| {
+    // Whether the current SHELL of the stage has pipefail: reset by each FROM.
+    let mut covered = false;
+    each_instr(dfs, acc, "every piped RUN under pipefail", |_, i| {
         match i.keyword.as_str() {
-            "SHELL" if i.args.contains("pipefail") => {
-                if let Some(s) = i.stage {
-                    pipefail_stages.push((d.file.clone(), s));
-                }
-                Vec::new()
-            }
+            "FROM" => covered = false,
+            "SHELL" => covered = shell_has_pipefail(&i.args),
             "RUN" => {
                 let script = run_script(i);
                 let (_, rest) = i.flags();
-                let covered = i.stage.is_some_and(|s| pipefail_stages.iter().any(|(f, st)| f == &d.file && *st == s));
-                if !rest.trim_start().starts_with('[') && has_pipe(&script) && !script.contains("pipefail") && !covered {
-                    vec![(
+                if !rest.trim_start().starts_with('[') && has_pipe(&script) && !script.contains("pipefail") && !covered
+                {
+                    return vec![(
                         "pipe-without-pipefail",
-                        "a piped RUN without `set -o pipefail` (or a SHELL with -o pipefail) succeeds when the first command fails".to_string(),
-                    )]
-                } else {
-                    Vec::new()
+                        "a piped RUN without `set -o pipefail` (or a SHELL of bash, zsh or ash with -o pipefail) succeeds when the first command fails".to_string(),
+                    )];
                 }
             }
-            _ => Vec::new(),
+            _ => {}
         }
+        Vec::new()
     });
 }
 
@@ -1076,7 +1133,10 @@ fn inline_assignments(script: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for words in raw_commands(script) {
         let mut it = words.iter().peekable();
-        if it.peek().is_some_and(|w| matches!(w.as_str(), "export" | "env" | "declare" | "readonly")) {
+        if it
+            .peek()
+            .is_some_and(|w| matches!(w.as_str(), "export" | "env" | "declare" | "readonly"))
+        {
             it.next();
             while it.peek().is_some_and(|w| w.starts_with('-')) {
                 it.next();
@@ -1132,23 +1192,28 @@ pub fn tls_verification(dfs: &[Dockerfile], acc: &mut Acc) {
                             Some("curl-insecure")
                         }
                         "wget" if args().any(|a| a == "--no-check-certificate") => Some("wget-no-check-certificate"),
-                        "pip" | "pip3" | "uv" | "python" | "python3" if args().any(|a| a.starts_with("--trusted-host")) => {
+                        "pip" | "pip3" | "uv" | "python" | "python3"
+                            if args().any(|a| a.starts_with("--trusted-host")) =>
+                        {
                             Some("pip-trusted-host")
                         }
                         // `npm config set strict-ssl false` or `--strict-ssl=false`; a bare
                         // `strict-ssl false` elsewhere (`npm install strict-ssl false`) names packages.
                         "npm" | "pnpm" | "yarn" => {
                             let w: Vec<&str> = args().map(|a| a.trim_matches(|c| c == '"' || c == '\'')).collect();
-                            let set = w.iter().position(|a| *a == "set").filter(|&p| {
-                                p == 0 || matches!(w[p - 1], "config" | "c")
-                            });
+                            let set = w
+                                .iter()
+                                .position(|a| *a == "set")
+                                .filter(|&p| p == 0 || matches!(w[p - 1], "config" | "c"));
                             let via_set = set.is_some_and(|p| {
                                 let rest = &w[p + 1..];
-                                rest.windows(2).any(|x| x[0] == "strict-ssl" && x[1].eq_ignore_ascii_case("false"))
+                                rest.windows(2)
+                                    .any(|x| x[0] == "strict-ssl" && x[1].eq_ignore_ascii_case("false"))
                                     || rest.iter().any(|a| a.eq_ignore_ascii_case("strict-ssl=false"))
                             });
                             let via_flag = w.iter().any(|a| a.eq_ignore_ascii_case("--strict-ssl=false"))
-                                || w.windows(2).any(|x| x[0] == "--strict-ssl" && x[1].eq_ignore_ascii_case("false"))
+                                || w.windows(2)
+                                    .any(|x| x[0] == "--strict-ssl" && x[1].eq_ignore_ascii_case("false"))
                                 || w.iter().any(|a| a.eq_ignore_ascii_case("--no-strict-ssl"));
                             (via_set || via_flag).then_some("npm-strict-ssl-off")
                         }
@@ -1156,7 +1221,8 @@ pub fn tls_verification(dfs: &[Dockerfile], acc: &mut Acc) {
                             let lower: Vec<String> = args().map(|a| a.to_ascii_lowercase()).collect();
                             (lower.iter().any(|a| ssl_verify_off(a))
                                 || lower.windows(2).any(|x| {
-                                    x[0].ends_with("http.sslverify") && matches!(x[1].trim_matches('"'), "false" | "0" | "no")
+                                    x[0].ends_with("http.sslverify")
+                                        && matches!(x[1].trim_matches('"'), "false" | "0" | "no")
                                 }))
                             .then_some("git-ssl-verify-off")
                         }
@@ -1164,7 +1230,10 @@ pub fn tls_verification(dfs: &[Dockerfile], acc: &mut Acc) {
                         _ => None,
                     };
                     if let Some(rule) = rule {
-                        out.push((rule, format!("`{}` turns TLS certificate verification off", cmd.join(" "))));
+                        out.push((
+                            rule,
+                            format!("`{}` turns TLS certificate verification off", cmd.join(" ")),
+                        ));
                     }
                 }
             }
@@ -1185,18 +1254,26 @@ pub fn package_signatures(dfs: &[Dockerfile], acc: &mut Acc) {
             let c = command_name(&cmd);
             let has = |flag: &str| cmd.iter().skip(1).any(|a| a == flag);
             let rule = match c {
-                "yum" | "dnf" | "tdnf" | "microdnf" | "yum-config-manager" if has("--nogpgcheck") => {
-                    Some(("yum-nogpgcheck", "--nogpgcheck installs packages whose GPG signature is not checked"))
-                }
+                "yum" | "dnf" | "tdnf" | "microdnf" | "yum-config-manager" if has("--nogpgcheck") => Some((
+                    "yum-nogpgcheck",
+                    "--nogpgcheck installs packages whose GPG signature is not checked",
+                )),
                 "yum" | "dnf" | "tdnf" | "microdnf"
                     if cmd.iter().any(|a| {
                         let a = a.to_ascii_lowercase();
                         a.contains("gpgcheck=0") || a.contains("gpgcheck=false")
                     }) =>
                 {
-                    Some(("yum-nogpgcheck", "gpgcheck=0 installs packages whose GPG signature is not checked"))
+                    Some((
+                        "yum-nogpgcheck",
+                        "gpgcheck=0 installs packages whose GPG signature is not checked",
+                    ))
                 }
-                "rpm" if ["--nodigest", "--nosignature", "--noverify", "--nofiledigest"].iter().any(|f| has(f)) => {
+                "rpm"
+                    if ["--nodigest", "--nosignature", "--noverify", "--nofiledigest"]
+                        .iter()
+                        .any(|f| has(f)) =>
+                {
                     Some(("rpm-no-verify", "rpm skips digest or signature verification"))
                 }
                 "apt-get" | "apt" if has("--allow-unauthenticated") => Some((

@@ -114,7 +114,11 @@ pub fn run_as_high_uid(objs: &[Object], acc: &mut Acc) {
                     _ => {
                         bad = true;
                         acc.fail(
-                            if key == "runAsUser" { "run-as-user-low" } else { "run-as-group-low" },
+                            if key == "runAsUser" {
+                                "run-as-user-low"
+                            } else {
+                                "run-as-group-low"
+                            },
                             c.file(),
                             Pos::of(k),
                             c.object(),
@@ -126,7 +130,11 @@ pub fn run_as_high_uid(objs: &[Object], acc: &mut Acc) {
                 None => {
                     bad = true;
                     acc.fail(
-                        if key == "runAsUser" { "run-as-user-unset" } else { "run-as-group-unset" },
+                        if key == "runAsUser" {
+                            "run-as-user-unset"
+                        } else {
+                            "run-as-group-unset"
+                        },
                         c.file(),
                         c.security_pos(),
                         c.object(),
@@ -145,7 +153,14 @@ pub fn run_as_high_uid(objs: &[Object], acc: &mut Acc) {
 
 /// A container-level boolean security field that must have the `want` value.
 /// `rules`: the rule names for a wrong value and for a missing field.
-fn container_flag(objs: &[Object], acc: &mut Acc, key: &str, want: bool, why: &str, rules: (&'static str, &'static str)) {
+fn container_flag(
+    objs: &[Object],
+    acc: &mut Acc,
+    key: &str,
+    want: bool,
+    why: &str,
+    rules: (&'static str, &'static str),
+) {
     for c in containers(objs) {
         match c.security(key) {
             Some((k, v)) if as_bool(v) == Some(want) => acc.pass(c.file(), Pos::of(k), c.object(), kv(k, v)),
@@ -200,7 +215,11 @@ pub fn no_privileged(objs: &[Object], acc: &mut Acc) {
             {
                 bad = true;
                 acc.fail(
-                    match key { "hostNetwork" => "host-network", "hostPID" => "host-pid", _ => "host-ipc" },
+                    match key {
+                        "hostNetwork" => "host-network",
+                        "hostPID" => "host-pid",
+                        _ => "host-ipc",
+                    },
                     &p.obj.file,
                     Pos::of(k),
                     p.obj.subject(),
@@ -438,7 +457,12 @@ pub fn dedicated_service_account(objs: &[Object], acc: &mut Acc) {
                 } else {
                     " (no ServiceAccount in these manifests to check it against)"
                 };
-                acc.pass(&o.file, Pos::of(k), o.subject(), format!("serviceAccountName: {name}{note}"))
+                acc.pass(
+                    &o.file,
+                    Pos::of(k),
+                    o.subject(),
+                    format!("serviceAccountName: {name}{note}"),
+                )
             }
         }
     }
@@ -675,7 +699,25 @@ pub fn probe_ports_exposed(objs: &[Object], acc: &mut Acc) {
                 let ok = ports
                     .iter()
                     .any(|(num, name)| num == want || name.as_deref() == Some(want));
-                if ok {
+                // Probes connect over TCP (gRPC and HTTP run on it): a UDP or SCTP port never answers.
+                let protocol = c
+                    .field("ports")
+                    .map(|(_, v)| items(v))
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|p| get(p, "containerPort").and_then(text) == Some(want) || get_str(p, "name") == Some(want))
+                    .and_then(|p| get_str(p, "protocol"))
+                    .filter(|proto| !proto.eq_ignore_ascii_case("TCP"));
+                if let (true, Some(proto)) = (ok, protocol) {
+                    acc.fail(
+                        "probe-port-not-tcp",
+                        c.file(),
+                        Pos::of(pk),
+                        c.object(),
+                        format!("{probe} targets port `{want}`, which the container declares as {proto}: the probe connects over TCP"),
+                        format!("port: {want} ({proto})"),
+                    );
+                } else if ok {
                     acc.pass(
                         c.file(),
                         Pos::of(pk),
@@ -711,7 +753,14 @@ pub fn probe_ports_exposed(objs: &[Object], acc: &mut Acc) {
 pub fn image_tag_pinned(objs: &[Object], acc: &mut Acc) {
     for c in containers(objs) {
         let Some((k, image)) = c.image() else {
-            acc.fail("image-missing", c.file(), c.pos(), c.object(), "the container has no image", "no image");
+            acc.fail(
+                "image-missing",
+                c.file(),
+                c.pos(),
+                c.object(),
+                "the container has no image",
+                "no image",
+            );
             continue;
         };
         let r = image_ref(image);
@@ -1496,16 +1545,17 @@ pub fn recommended_labels_complete(objs: &[Object], acc: &mut Acc) {
 }
 
 pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
-    let pod_labels: Vec<(&Object, Vec<(String, String)>)> = pods(objs).map(|p| (p.obj, p.labels())).collect();
-    for o in objs
+    // The labels of every pod template, whether or not the template has a usable pod spec.
+    let pod_labels: Vec<(&Object, Vec<(String, String)>)> = objs
         .iter()
-        .filter(|o| {
-            matches!(
-                o.kind.as_str(),
-                "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "DeploymentConfig"
-            )
-        })
-    {
+        .filter_map(|o| o.template_labels().map(|l| (o, l)))
+        .collect();
+    for o in objs.iter().filter(|o| {
+        matches!(
+            o.kind.as_str(),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "DeploymentConfig"
+        )
+    }) {
         let Some(pod) = o.pod() else { continue };
         let labels = pod.labels();
         match (o.selector(), o.spec().and_then(|s| get(s, "selector"))) {

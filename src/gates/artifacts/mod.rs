@@ -33,8 +33,8 @@ mod tests;
 use serde::Serialize;
 
 use super::catalog::{GATES, Scope};
-use parse::{Object, Pos};
 pub use parse::Subject;
+use parse::{Object, Pos};
 
 /// Something that could not be parsed or checked, reported rather than dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -243,8 +243,7 @@ impl Artifacts {
                 reason,
             });
         }
-        a.skipped
-            .sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
+        a.skipped.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
         a
     }
 
@@ -288,7 +287,11 @@ impl Artifacts {
                             None => self.skipped.push(Skipped {
                                 file: path.into(),
                                 line: Some(at),
-                                reason: format!("item {} of the {} is not a Kubernetes object (no apiVersion and kind)", j + 1, o.kind),
+                                reason: format!(
+                                    "item {} of the {} is not a Kubernetes object (no apiVersion and kind)",
+                                    j + 1,
+                                    o.kind
+                                ),
                             }),
                         }
                     }

@@ -321,11 +321,22 @@ impl Object {
         match self.kind.as_str() {
             "Pod" => Some(&self.root),
             "PodTemplate" => get(&self.root, "template"),
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job"
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
             | "DeploymentConfig" => path(&self.root, &["spec", "template"]),
             "CronJob" => path(&self.root, &["spec", "jobTemplate", "spec", "template"]),
             _ => get(&self.root, "spec").and_then(|s| find_template(s, 0)),
         }
+    }
+
+    /// The labels of the pod template (of the Pod itself), even when it has no pod spec.
+    pub fn template_labels(&self) -> Option<Vec<(String, String)>> {
+        let holder = self.pod_holder()?;
+        Some(string_map(path(holder, &["metadata", "labels"])))
     }
 
     /// Kinds that own a pod template (whether or not this one has a usable pod spec).
@@ -368,7 +379,10 @@ impl Object {
     /// spec.selector.matchLabels of a workload (or PDB); spec.selector of a Service.
     pub fn selector(&self) -> Option<(Vec<(String, String)>, Pos)> {
         let (k, sel) = entry(self.spec()?, "selector")?;
-        if matches!(self.kind.as_str(), "Service" | "ReplicationController" | "DeploymentConfig") {
+        if matches!(
+            self.kind.as_str(),
+            "Service" | "ReplicationController" | "DeploymentConfig"
+        ) {
             return Some((string_map(Some(sel)), Pos::of(k)));
         }
         let mut labels = string_map(get(sel, "matchLabels"));
@@ -416,7 +430,9 @@ fn find_template(n: &Node, depth: usize) -> Option<&Node> {
     }
     for (k, v) in entries(n) {
         if scalar(k).is_some_and(|(t, _)| t == "template")
-            && get(v, "spec").and_then(|s| get(s, "containers")).is_some_and(|c| !items(c).is_empty())
+            && get(v, "spec")
+                .and_then(|s| get(s, "containers"))
+                .is_some_and(|c| !items(c).is_empty())
         {
             return Some(v);
         }

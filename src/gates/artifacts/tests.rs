@@ -917,9 +917,18 @@ fn json_lists_and_every_workload_kind_are_read_or_reported() {
         .map(|s| format!("{}:{}: {}", s.file, s.line.unwrap_or(0), s.reason))
         .collect();
     let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
-    assert!(has("k8s/all.yaml:38: Widget/w (example.com/v1): no gate examines the kind `Widget`"), "{reasons:#?}");
-    assert!(has("k8s/app.jsonnet:0: Jsonnet, which sp does not render"), "{reasons:#?}");
-    assert!(has("package.json:0: JSON that is not a Kubernetes object"), "{reasons:#?}");
+    assert!(
+        has("k8s/all.yaml:38: Widget/w (example.com/v1): no gate examines the kind `Widget`"),
+        "{reasons:#?}"
+    );
+    assert!(
+        has("k8s/app.jsonnet:0: Jsonnet, which sp does not render"),
+        "{reasons:#?}"
+    );
+    assert!(
+        has("package.json:0: JSON that is not a Kubernetes object"),
+        "{reasons:#?}"
+    );
     assert_eq!(reasons.len(), 3, "{reasons:#?}");
 }
 
@@ -1365,25 +1374,52 @@ fn mutated_artifacts_do_not_panic() {
 #[test]
 fn tls_verification_rules_are_exact() {
     let flagged = [
-        ("RUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci", "node-tls-reject-unauthorized"),
-        ("RUN NODE_TLS_REJECT_UNAUTHORIZED='0' node fetch.js", "node-tls-reject-unauthorized"),
-        ("RUN export PYTHONHTTPSVERIFY=0 && python3 fetch.py", "python-https-verify-off"),
+        (
+            "RUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci",
+            "node-tls-reject-unauthorized",
+        ),
+        (
+            "RUN NODE_TLS_REJECT_UNAUTHORIZED='0' node fetch.js",
+            "node-tls-reject-unauthorized",
+        ),
+        (
+            "RUN export PYTHONHTTPSVERIFY=0 && python3 fetch.py",
+            "python-https-verify-off",
+        ),
         ("ENV PYTHONHTTPSVERIFY=0", "python-https-verify-off"),
         ("ARG NODE_TLS_REJECT_UNAUTHORIZED=0", "node-tls-reject-unauthorized"),
-        ("RUN GIT_SSL_NO_VERIFY=true git clone https://example.com/r.git", "git-ssl-no-verify"),
+        (
+            "RUN GIT_SSL_NO_VERIFY=true git clone https://example.com/r.git",
+            "git-ssl-no-verify",
+        ),
         ("ENV GIT_SSL_NO_VERIFY=1", "git-ssl-no-verify"),
         ("RUN NPM_CONFIG_STRICT_SSL=false npm ci", "npm-strict-ssl-off"),
         ("RUN npm_config_strict_ssl=false npm ci", "npm-strict-ssl-off"),
         ("RUN npm config set strict-ssl false", "npm-strict-ssl-off"),
         ("RUN yarn config set strict-ssl false", "npm-strict-ssl-off"),
         ("RUN npm ci --strict-ssl=false", "npm-strict-ssl-off"),
-        ("RUN PIP_TRUSTED_HOST=pypi.org pip install -r requirements.txt", "pip-trusted-host"),
-        ("RUN pip install --trusted-host pypi.org -r requirements.txt", "pip-trusted-host"),
+        (
+            "RUN PIP_TRUSTED_HOST=pypi.org pip install -r requirements.txt",
+            "pip-trusted-host",
+        ),
+        (
+            "RUN pip install --trusted-host pypi.org -r requirements.txt",
+            "pip-trusted-host",
+        ),
         ("RUN curl -sk https://example.com/x -o /x", "curl-insecure"),
-        ("RUN wget --no-check-certificate https://example.com/x", "wget-no-check-certificate"),
-        ("RUN git -c http.sslVerify=false clone https://example.com/r.git", "git-ssl-verify-off"),
+        (
+            "RUN wget --no-check-certificate https://example.com/x",
+            "wget-no-check-certificate",
+        ),
+        (
+            "RUN git -c http.sslVerify=false clone https://example.com/r.git",
+            "git-ssl-verify-off",
+        ),
         ("RUN git config --global http.sslVerify false", "git-ssl-verify-off"),
-        ("RUN yum-config-manager --save --setopt=sslverify=false", "yum-sslverify-off"),
+        (
+            "RUN yum-config-manager --save --setopt=sslverify=false",
+            "yum-sslverify-off",
+        ),
         ("RUN dnf install -y --setopt=*.sslverify=0 tar", "yum-sslverify-off"),
         ("RUN echo 'sslverify=false' >> /etc/yum.conf", "yum-sslverify-off"),
     ];
@@ -1427,7 +1463,10 @@ fn package_signature_rules_are_exact() {
         ("RUN dnf install -y --setopt=gpgcheck=0 tool", "yum-nogpgcheck"),
         ("RUN rpm -i --nodigest tool.rpm", "rpm-no-verify"),
         ("RUN rpm -Uvh --nosignature tool.rpm", "rpm-no-verify"),
-        ("RUN apt-get install -y --allow-unauthenticated tool=1.0", "apt-allow-unauthenticated"),
+        (
+            "RUN apt-get install -y --allow-unauthenticated tool=1.0",
+            "apt-allow-unauthenticated",
+        ),
         ("RUN apt-get install -y --force-yes tool=1.0", "apt-force-yes"),
         ("RUN apk add --allow-untrusted /tmp/tool.apk", "apk-allow-untrusted"),
     ];
@@ -1472,6 +1511,11 @@ fn planted_report_agrees_with_the_catalog() {
         assert_eq!(g.name, name, "{code}");
     }
     for g in GATES {
-        assert!(named.iter().any(|(c, _)| c == g.code), "{} {} has no row", g.code, g.name);
+        assert!(
+            named.iter().any(|(c, _)| c == g.code),
+            "{} {} has no row",
+            g.code,
+            g.name
+        );
     }
 }
