@@ -257,15 +257,13 @@ pub fn plan_feature(
             });
             continue;
         };
+        // Already what this run generates (whoever wrote it): nothing to do.
+        if disk == *new {
+            continue;
+        }
         let hand_edited = recorded.is_some_and(|h| *h != record::hash(disk.as_bytes()));
         if hand_edited {
             edited.push(rel.clone());
-        }
-        if disk == *new {
-            if hand_edited {
-                plan.kept_edits.push(path);
-            }
-            continue;
         }
         let modified = |new: String| Change {
             path: path.clone(),
