@@ -8,6 +8,8 @@
 
 pub mod contracts;
 pub mod docker;
+pub mod agent_context;
+pub mod agents;
 pub mod explain;
 pub mod helm;
 pub mod k8s;
