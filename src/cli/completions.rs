@@ -91,7 +91,10 @@ pub fn long_version() -> String {
     let gates = crate::gates::catalog::GATES;
     let mut gate_text = String::new();
     for g in gates {
-        gate_text.push_str(&format!("{}\t{}\t{:?}\t{}\t{}\n", g.code, g.name, g.severity, g.summary, g.fix));
+        gate_text.push_str(&format!(
+            "{}\t{}\t{:?}\t{}\t{}\n",
+            g.code, g.name, g.severity, g.summary, g.fix
+        ));
     }
     let first = gates.first().map(|g| g.code).unwrap_or("");
     let last = gates.last().map(|g| g.code).unwrap_or("");
@@ -126,14 +129,22 @@ mod tests {
 
     #[test]
     fn every_shell_gets_completions_naming_every_subcommand() {
-        for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish, clap_complete::Shell::PowerShell] {
+        for shell in [
+            clap_complete::Shell::Bash,
+            clap_complete::Shell::Zsh,
+            clap_complete::Shell::Fish,
+            clap_complete::Shell::PowerShell,
+        ] {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut super::super::command(), "sp", &mut buf);
             let text = String::from_utf8(buf).unwrap();
             for sub in ["plan", "check", "explain", "init", "completions", "man"] {
                 assert!(text.contains(sub), "{shell:?} completions miss {sub}");
             }
-            assert!(text.contains("--agent-context") || text.contains("agent-context"), "{shell:?}");
+            assert!(
+                text.contains("--agent-context") || text.contains("agent-context"),
+                "{shell:?}"
+            );
         }
     }
 }

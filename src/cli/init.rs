@@ -98,7 +98,10 @@ pub fn run(args: &InitArgs, dir: Option<&Path>) -> Result<Outcome> {
         + usize::from(missing_specs);
 
     if fresh {
-        eprintln!("no spec-kit workspace here: {} specs/ and a minimal constitution", verb(args.check));
+        eprintln!(
+            "no spec-kit workspace here: {} specs/ and a minimal constitution",
+            verb(args.check)
+        );
     } else {
         eprintln!(
             "spec-kit workspace{}",

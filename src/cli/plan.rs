@@ -209,7 +209,17 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     }
     for w in &workspace_files {
         if w.action != "unchanged" {
-            eprintln!("{:>8} {}", if w.action == "create" { "created" } else if w.action == "update" { "updated" } else { "kept" }, w.path);
+            eprintln!(
+                "{:>8} {}",
+                if w.action == "create" {
+                    "created"
+                } else if w.action == "update" {
+                    "updated"
+                } else {
+                    "kept"
+                },
+                w.path
+            );
         }
     }
     eprintln!(

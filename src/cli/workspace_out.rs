@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::plan_report::WorkspaceFileEntry;
 use crate::Compilation;
-use crate::emit::workspace_files::{self, Ownership, WorkspaceFile};
 use crate::emit::Change;
+use crate::emit::workspace_files::{self, Ownership, WorkspaceFile};
 use crate::error::Result;
 use crate::render::agent_context::{self, BLOCK, CONTEXT_FILES, RecordInput};
 

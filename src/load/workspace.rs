@@ -32,9 +32,6 @@ pub fn layout(root: &Path, paths: &[&str]) -> Layout {
             .iter()
             .find(|p| root.join(p).is_file())
             .map(|p| p.to_string()),
-        present: paths
-            .iter()
-            .map(|p| (p.to_string(), root.join(p).exists()))
-            .collect(),
+        present: paths.iter().map(|p| (p.to_string(), root.join(p).exists())).collect(),
     }
 }

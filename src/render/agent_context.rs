@@ -241,7 +241,10 @@ mod tests {
 
     #[test]
     fn slugs_and_names() {
-        assert_eq!(record_name(7, "006-k8s-deployment"), "007-sp-plan-006-k8s-deployment.plan.prompt.md");
+        assert_eq!(
+            record_name(7, "006-k8s-deployment"),
+            "007-sp-plan-006-k8s-deployment.plan.prompt.md"
+        );
         assert_eq!(slug("A b__c"), "a-b-c");
     }
 

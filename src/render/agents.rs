@@ -31,7 +31,9 @@ impl Agent {
     }
 
     pub fn from_id(id: &str) -> Option<Agent> {
-        Agent::ALL.into_iter().find(|a| a.id() == id.trim().to_ascii_lowercase())
+        Agent::ALL
+            .into_iter()
+            .find(|a| a.id() == id.trim().to_ascii_lowercase())
     }
 
     /// The folder the agent reads its commands from.
@@ -199,7 +201,10 @@ fn toml_string(s: &str) -> String {
 }
 
 fn yaml_string(s: &str) -> String {
-    if s.contains(':') || s.contains('#') || s.starts_with(['"', '\'', '[', '{', '*', '&', '!', '|', '>', '%', '@', '`']) {
+    if s.contains(':')
+        || s.contains('#')
+        || s.starts_with(['"', '\'', '[', '{', '*', '&', '!', '|', '>', '%', '@', '`'])
+    {
         format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
         s.to_string()

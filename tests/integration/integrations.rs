@@ -10,7 +10,9 @@ use crate::support::{Test, Workspace, read_tree, repo_root};
 /// The real spec-kit-plus repositories beside the repository (`../shared/repos`).
 fn shared_repos() -> Vec<PathBuf> {
     let dir = repo_root().join("../shared/repos");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
     let mut out: Vec<PathBuf> = entries
         .map(|e| e.unwrap().path())
         .filter(|p| p.join(".specify").is_dir() || p.join("specs").is_dir())
@@ -55,7 +57,12 @@ fn init_adds_agent_commands_beside_spec_kit_plus_ones_and_changes_nothing_else()
         let after = snapshot(ws.path());
         // Every file that was there is byte for byte the same.
         for (path, bytes) in &before {
-            assert_eq!(after.get(path), Some(bytes), "{}: sp init changed {path}", repo.display());
+            assert_eq!(
+                after.get(path),
+                Some(bytes),
+                "{}: sp init changed {path}",
+                repo.display()
+            );
         }
         let added: Vec<&String> = after.keys().filter(|p| !before.contains_key(*p)).collect();
         assert_eq!(
@@ -79,7 +86,9 @@ fn init_adds_agent_commands_beside_spec_kit_plus_ones_and_changes_nothing_else()
         assert!(plan.starts_with("---\ndescription: "), "{plan}");
         assert!(plan.contains("$ARGUMENTS") && plan.contains("sp plan <feature> --format json"));
         let toml = String::from_utf8(after[".gemini/commands/spc.plan.toml"].clone()).unwrap();
-        assert!(toml.contains("\ndescription = \"") && toml.contains("\nprompt = \"\"\"\n") && toml.contains("{{args}}"));
+        assert!(
+            toml.contains("\ndescription = \"") && toml.contains("\nprompt = \"\"\"\n") && toml.contains("{{args}}")
+        );
 
         // A second run changes nothing, and --check finds nothing missing.
         let second = Test::new().workspace(&ws).args(["init", "--ai", "claude,gemini"]).run();
@@ -134,9 +143,18 @@ fn init_in_a_fresh_folder_gives_a_workspace_sp_can_read() {
     let constitution = std::fs::read_to_string(ws.join(".specify/memory/constitution.md")).unwrap();
     assert!(constitution.contains("### I. Spec First") && constitution.contains("MUST"));
     let before = snapshot(ws.path());
-    Test::new().workspace(&ws).args(["init", "--ai", "cursor"]).run().assert_code(0);
+    Test::new()
+        .workspace(&ws)
+        .args(["init", "--ai", "cursor"])
+        .run()
+        .assert_code(0);
     assert_eq!(snapshot(ws.path()), before);
-    Test::new().workspace(&ws).args(["init", "--ai", "emacs"]).run().assert_code(2).assert_stderr_contains("unknown agent `emacs`");
+    Test::new()
+        .workspace(&ws)
+        .args(["init", "--ai", "emacs"])
+        .run()
+        .assert_code(2)
+        .assert_stderr_contains("unknown agent `emacs`");
 }
 
 #[test]
@@ -155,7 +173,10 @@ fn agent_context_is_a_block_that_reruns_never_duplicate_and_records_are_reproduc
     };
     run(&ws);
     let claude = std::fs::read_to_string(ws.join("CLAUDE.md")).unwrap();
-    assert!(claude.starts_with("# Rules\n\nKeep this.\n\n<!-- sp:begin agent-context"), "{claude}");
+    assert!(
+        claude.starts_with("# Rules\n\nKeep this.\n\n<!-- sp:begin agent-context"),
+        "{claude}"
+    );
     assert!(claude.contains("## Active Technologies\n\n- ") && claude.contains("(006-k8s-deployment)"));
     assert!(claude.contains("## Recent Changes\n\n- 006-k8s-deployment: planned with sp"));
     assert!(!ws.exists("GEMINI.md"), "a context file that did not exist was created");
@@ -163,8 +184,15 @@ fn agent_context_is_a_block_that_reruns_never_duplicate_and_records_are_reproduc
     assert!(copilot.starts_with("Be brief.\n\n<!-- sp:begin agent-context"));
     let record = ws.join("history/prompts/006-k8s-deployment/001-sp-plan-006-k8s-deployment.plan.prompt.md");
     let text = std::fs::read_to_string(&record).unwrap();
-    assert!(text.starts_with("---\nid: 001\ntitle: sp plan 006-k8s-deployment\nstage: plan\ndate: 2026-01-01\n"), "{text}");
-    assert!(text.contains("\nfiles:\n  - out/006-k8s-deployment/") && text.contains("\n## Prompt\n") && text.contains("\n## Outcome\n"));
+    assert!(
+        text.starts_with("---\nid: 001\ntitle: sp plan 006-k8s-deployment\nstage: plan\ndate: 2026-01-01\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nfiles:\n  - out/006-k8s-deployment/")
+            && text.contains("\n## Prompt\n")
+            && text.contains("\n## Outcome\n")
+    );
 
     let before = read_tree(ws.path());
     run(&ws);
@@ -198,7 +226,10 @@ fn plan_json_validates_against_the_committed_schema() {
     // updates workspace files: each report must validate.
     let ok = Workspace::example();
     let mut reports = Vec::new();
-    let first = Test::new().workspace(&ok).args(["plan", "--all", "--format", "json"]).run();
+    let first = Test::new()
+        .workspace(&ok)
+        .args(["plan", "--all", "--format", "json"])
+        .run();
     first.assert_code(0);
     reports.push(first.stdout);
     std::fs::write(ok.join("AGENTS.md"), "# Agents\n").unwrap();
@@ -212,25 +243,46 @@ fn plan_json_validates_against_the_committed_schema() {
     let spec = bad.join("specs/006-k8s-deployment/spec.md");
     let text = std::fs::read_to_string(&spec).unwrap();
     std::fs::write(&spec, text.replacen("- **FR-002**", "- **FR-001**", 1)).unwrap();
-    let failed = Test::new().workspace(&bad).args(["plan", "--all", "--format", "json"]).run();
+    let failed = Test::new()
+        .workspace(&bad)
+        .args(["plan", "--all", "--format", "json"])
+        .run();
     failed.assert_code(1);
     reports.push(failed.stdout);
 
     for (i, report) in reports.iter().enumerate() {
         let value: serde_json::Value = serde_json::from_str(report).expect("one JSON document");
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
-        assert!(errors.is_empty(), "report {i} does not validate:\n{}", errors.join("\n"));
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "report {i} does not validate:\n{}",
+            errors.join("\n")
+        );
         let summary = &value["summary"];
         assert_eq!(summary["files"], value["files"].as_array().unwrap().len());
     }
     let second: serde_json::Value = serde_json::from_str(&reports[1]).unwrap();
     assert_eq!(second["summary"]["unchanged"], second["summary"]["files"]);
-    assert_eq!(second["workspace_files"], serde_json::json!([{"path": "AGENTS.md", "action": "update"}]));
+    assert_eq!(
+        second["workspace_files"],
+        serde_json::json!([{"path": "AGENTS.md", "action": "update"}])
+    );
     let failed: serde_json::Value = serde_json::from_str(&reports[2]).unwrap();
     assert!(failed["summary"]["errors"].as_u64().unwrap() >= 1);
-    assert!(failed["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "SP202" && d["line"].is_u64()));
+    assert!(
+        failed["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "SP202" && d["line"].is_u64())
+    );
     // The schema rejects what the report never contains.
-    assert!(!validator.is_valid(&serde_json::json!({"features": [], "files": [], "diagnostics": [], "written": false})));
+    assert!(
+        !validator.is_valid(&serde_json::json!({"features": [], "files": [], "diagnostics": [], "written": false}))
+    );
 }
 
 #[test]
@@ -265,4 +317,46 @@ fn version_names_the_stack_and_gate_catalogs() {
         .assert_stdout_contains("stack catalog: ")
         .assert_stdout_contains("gate catalog: ");
     assert!(run.stdout.contains("(fingerprint "), "{}", run.stdout);
+}
+
+/// Every `skaffold.yaml` the committed trees hold, validated against Skaffold's published
+/// schema (vendored in tests/vendor/skaffold/, with its source).
+#[test]
+fn generated_skaffold_files_validate_against_skaffolds_schema() {
+    let schema_text = std::fs::read_to_string(repo_root().join("tests/vendor/skaffold/v4beta14.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("Skaffold's schema compiles");
+    let mut trees = vec![repo_root().join("out")];
+    for e in std::fs::read_dir(repo_root().join("tests/workspaces")).unwrap() {
+        trees.push(e.unwrap().path().join("out"));
+    }
+    let mut checked = 0;
+    for tree in trees {
+        for (path, bytes) in read_tree(&tree) {
+            if !path.ends_with("/skaffold.yaml") {
+                continue;
+            }
+            let text = String::from_utf8(bytes).unwrap();
+            let doc: serde_json::Value = sp::yaml::from_str(&text).expect("skaffold.yaml is YAML");
+            let errors: Vec<String> = validator
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{}/{path}:\n{}", tree.display(), errors.join("\n"));
+            assert_eq!(doc["apiVersion"], "skaffold/v4beta14");
+            assert!(
+                doc["deploy"]["helm"]["releases"][0]["valuesFiles"][0]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("/values-local.yaml")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} skaffold.yaml files found");
+    // The schema is strict: a misspelt key is refused.
+    let mut bad: serde_json::Value = serde_json::json!({"apiVersion": "skaffold/v4beta14", "kind": "Config", "deploy": {"helm": {"releases": [{"name": "x", "chartPth": "y"}]}}});
+    assert!(!validator.is_valid(&bad));
+    bad["deploy"]["helm"]["releases"][0] = serde_json::json!({"name": "x", "chartPath": "y"});
+    assert!(validator.is_valid(&bad));
 }
