@@ -13,7 +13,7 @@ pub enum Shell {
     Zsh,
     Fish,
     #[value(name = "powershell")]
-    PowerShell,
+    Powershell,
 }
 
 #[derive(Args, Debug)]
@@ -32,7 +32,7 @@ pub fn completions(args: &CompletionsArgs) -> Result<Outcome> {
         Shell::Bash => S::Bash,
         Shell::Zsh => S::Zsh,
         Shell::Fish => S::Fish,
-        Shell::PowerShell => S::PowerShell,
+        Shell::Powershell => S::PowerShell,
     };
     let mut cmd = super::command();
     generate(shell, &mut cmd, "sp", &mut std::io::stdout());

@@ -114,9 +114,7 @@ pub fn splice_block(text: Option<&str>, name: &str, body: &str) -> String {
         }
         return format!("{}{block}{}", &text[..start], &text[stop..]);
     }
-    let sep = if text.is_empty() {
-        ""
-    } else if text.ends_with("\n\n") {
+    let sep = if text.is_empty() || text.ends_with("\n\n") {
         ""
     } else if text.ends_with('\n') {
         "\n"
