@@ -146,6 +146,12 @@ fn kind_of(path: &str) -> Kind {
     }
 }
 
+/// Whether a file is an artifact by its name (a Dockerfile, a `.dockerignore`, a manifest, a
+/// chart file, a templated manifest): what must be checked or reported.
+pub fn is_artifact_name(path: &str) -> bool {
+    kind_of(path) != Kind::Other
+}
+
 /// Manifests written in a template language: reported as not checked, never dropped.
 const TEMPLATE_EXTENSIONS: &[(&str, &str)] = &[
     (".yaml.tmpl", "a Go template"),
