@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How the fixtures of this folder were vendored, to redo it at another commit.
 
-Usage: tests/conformance/vendor.py KUBE_LINTER_GIT POLARIS_GIT KUBE_SCORE_GIT HADOLINT_GIT
+Usage: SP=target/release/sp tests/conformance/vendor.py KUBE_LINTER_GIT POLARIS_GIT KUBE_SCORE_GIT HADOLINT_GIT [CHECKOV_GIT]
 (each a git directory of the peer's repository, e.g. a bare clone). Copies the fixture files of
 the checks sp's gates mirror or differ from, unchanged (hadolint: the Dockerfile text of each
 ruleCatches / ruleCatchesNot case of its Haskell specs), and rewrites expectations.tsv. Review
@@ -178,3 +178,54 @@ for r,n,exp,text in cases:
 with open(f"{ROOT}/expectations.tsv","a") as f:
     for row in rows: f.write("\t".join(row)+"\n")
 print(len(rows), hgit("rev-parse","HEAD"))
+# ---------------- checkov
+CK=sys.argv[5] if len(sys.argv) > 5 else None
+if CK:
+    def cgit(*a): return subprocess.run(["git","-C",CK,*a],capture_output=True,text=True,check=True).stdout
+    wanted=set()
+    cat=json.loads(subprocess.run([os.environ.get("SP","sp"),"explain","--json"],capture_output=True,text=True,check=True).stdout)
+    for g in cat["gates"]:
+        for m in g["mirrors"]: wanted.add(m["peer"])
+        for s in g["strictness"]:
+            if s["relation"]=="stricter": wanted.add(s["peer"])
+    ids={p.split(" ",1)[1] for p in wanted if p.startswith("checkov ")}
+    crow=[]
+    for src_dir,test_dir,kind in [("checkov/kubernetes/checks/resource/k8s","tests/kubernetes/checks","k8s"),("checkov/dockerfile/checks","tests/dockerfile/checks","docker")]:
+        for f in cgit("ls-tree","--name-only","HEAD",src_dir+"/").split():
+            if not f.endswith(".py"): continue
+            m=re.search(r'id = "([A-Z0-9_]+)"',cgit("show",f"HEAD:{f}"))
+            if not m or m.group(1) not in ids: continue
+            cid=m.group(1); name=os.path.basename(f)[:-3]
+            for t in cgit("ls-tree","-r","--name-only","HEAD",f"{test_dir}/example_{name}/").split():
+                rel=t[len(f"{test_dir}/example_{name}/"):]
+                if kind=="k8s":
+                    base=os.path.basename(rel)
+                    exp="fail" if "FAILED" in base else "pass" if "PASSED" in base else None
+                else:
+                    top=rel.split("/")[0]
+                    exp="fail" if top.startswith("failure") else "pass" if top.startswith("success") else None
+                if exp is None: continue
+                dst=f"checkov/{cid}/{rel}"
+                os.makedirs(os.path.dirname(f"{ROOT}/{dst}"),exist_ok=True)
+                open(f"{ROOT}/{dst}","w").write(cgit("show",f"HEAD:{t}"))
+                crow.append(["checkov",cid,dst,"*","*","*",exp,f"{test_dir}/example_{name}/{rel} ({'FAILED/failure' if exp=='fail' else 'PASSED/success'} in the name, as checkov's test reads it)"])
+    gdir="checkov/dockerfile/checks/graph_checks"
+    for f in cgit("ls-tree","--name-only","HEAD",gdir+"/").split():
+        if not f.endswith((".json",".yaml")): continue
+        text=cgit("show",f"HEAD:{f}")
+        cid=(json.loads(text) if f.endswith(".json") else yaml.safe_load(text))["metadata"]["id"]
+        if cid not in ids: continue
+        name=os.path.basename(f).rsplit(".",1)[0]
+        base=f"tests/dockerfile/graph_builder/checks/resources/{name}/"
+        for t in cgit("ls-tree","-r","--name-only","HEAD",base).split():
+            rel=t[len(base):]
+            top=rel.split("/")[0]
+            if top not in ("pass","fail"): continue
+            dst=f"checkov/{cid}/{rel}"
+            os.makedirs(os.path.dirname(f"{ROOT}/{dst}"),exist_ok=True)
+            open(f"{ROOT}/{dst}","w").write(cgit("show",f"HEAD:{t}"))
+            crow.append(["checkov",cid,dst,"*","*","*","fail" if top=="fail" else "pass",f"{base}{rel} (in {top}/, as checkov's graph check test reads it)"])
+    crow.sort(key=lambda r:(r[1],r[2]))
+    with open(f"{ROOT}/expectations.tsv","a") as fh:
+        for row in crow: fh.write("\t".join(row)+"\n")
+    print(len(crow),"checkov rows", cgit("rev-parse","HEAD").strip())

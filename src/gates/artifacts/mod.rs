@@ -326,6 +326,12 @@ impl Artifacts {
                 line,
                 reason: format!("{} has no pod spec to check", o.subject()),
             });
+        } else if o.pod().is_some_and(|p| p.containers().is_empty()) {
+            self.skipped.push(Skipped {
+                file: o.file.clone(),
+                line,
+                reason: format!("{} has no containers to check", o.subject()),
+            });
         } else if !o.is_workload() && !parse::EXAMINED_KINDS.contains(&o.kind.as_str()) {
             let api = parse::get_str(&o.root, "apiVersion").unwrap_or_default();
             self.skipped.push(Skipped {
