@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use serde::Serialize;
 
 use super::{Format, Outcome};
 use crate::diagnostics::render as diag_render;
@@ -54,28 +53,19 @@ pub struct PlanArgs {
     #[arg(long, conflicts_with_all = ["check", "diff"])]
     pub explain: bool,
 
-    /// How to print diagnostics and results.
+    /// How to print diagnostics and results (`json`: see schemas/plan-report.schema.json).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-}
 
-#[derive(Serialize)]
-struct JsonReport {
-    features: Vec<String>,
-    files: Vec<JsonFile>,
-    diagnostics: serde_json::Value,
-    written: bool,
-    stale: bool,
-    /// Features not written: their errors, conflicts or write failures.
-    not_written: Vec<String>,
-    /// Why the output on disk differs from this run's, per feature.
-    reasons: std::collections::BTreeMap<String, Vec<String>>,
-}
+    /// Also update the technologies and recent changes block of CLAUDE.md, AGENTS.md,
+    /// GEMINI.md and .github/copilot-instructions.md (those that exist), between markers.
+    #[arg(long, conflicts_with = "explain")]
+    pub agent_context: bool,
 
-#[derive(Serialize)]
-struct JsonFile {
-    path: String,
-    status: &'static str,
+    /// Also write a prompt history record of the run under history/prompts/<feature>/
+    /// (spec-kit-plus's format), dated from SOURCE_DATE_EPOCH or the spec.
+    #[arg(long, conflicts_with = "explain")]
+    pub record: bool,
 }
 
 /// Work out the workspace root and the selection from the arguments. A FEATURE that is a
@@ -217,7 +207,7 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     }
 
     if args.format == Format::Json {
-        return json_report(args, &compilation, &plans, &emit_diags, &out_root, blocked_by_errors);
+        return json_report(args, &root, &compilation, &plans, &emit_diags, &out_root, blocked_by_errors);
     }
     if !emit_diags.is_empty() {
         eprint!("{}", diag_render::human(&emit_diags, sources, color));
@@ -335,6 +325,18 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         }
         written += p.changes.len();
     }
+    if not_written.is_empty() && (args.agent_context || args.record) {
+        for w in super::workspace_out::update(&root, &compilation, args.agent_context, args.record)? {
+            if w.action != "unchanged" {
+                let verb = match w.action.as_str() {
+                    "create" => "created",
+                    "update" => "updated",
+                    _ => "kept",
+                };
+                eprintln!("{verb:>8} {}", w.path);
+            }
+        }
+    }
     eprintln!(
         "{} feature{}, {total} files: {written} written, {} unchanged{}",
         compilation.features.len(),
@@ -408,15 +410,13 @@ fn quote(lines: &[String], mark: char) -> String {
 
 fn json_report(
     args: &PlanArgs,
+    root: &Path,
     compilation: &crate::Compilation,
     plans: &[emit::FeaturePlan],
     emit_diags: &Diagnostics,
     out_root: &Path,
     blocked: bool,
 ) -> Result<Outcome> {
-    let sources = &compilation.workspace.sources;
-    let mut files = Vec::new();
-    let mut reasons = std::collections::BTreeMap::new();
     let mut not_written: Vec<String> = compilation
         .features
         .iter()
@@ -425,36 +425,7 @@ fn json_report(
         .collect();
     let mut written = false;
     let mut io_failure = false;
-    for f in &compilation.features {
-        let plan = plans.iter().find(|p| p.name == f.name);
-        for (path, _) in f.tree.files() {
-            let status = match plan {
-                None => "not-written",
-                Some(p) if p.conflicts.iter().any(|c| &c.path == path) => "conflict",
-                Some(p) => match p.changes.iter().find(|c| &c.path == path).map(|c| &c.kind) {
-                    Some(ChangeKind::Added) => "added",
-                    Some(ChangeKind::Modified) => "modified",
-                    Some(ChangeKind::Merged) => "merged",
-                    Some(ChangeKind::Removed) => "removed",
-                    None => "unchanged",
-                },
-            };
-            files.push(JsonFile {
-                path: path.clone(),
-                status,
-            });
-        }
-    }
     for p in plans {
-        for c in p.changes.iter().filter(|c| c.kind == ChangeKind::Removed) {
-            files.push(JsonFile {
-                path: c.path.clone(),
-                status: "removed",
-            });
-        }
-        if !p.reasons.is_empty() {
-            reasons.insert(p.name.clone(), p.reasons.clone());
-        }
         if !p.conflicts.is_empty() {
             not_written.push(p.name.clone());
         } else if !args.check && !blocked {
@@ -467,24 +438,15 @@ fn json_report(
             }
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut diags: serde_json::Value =
-        serde_json::from_str(&diag_render::json(&compilation.diagnostics, sources)).expect("valid JSON");
-    let more: serde_json::Value = serde_json::from_str(&diag_render::json(emit_diags, sources)).expect("valid JSON");
-    if let (Some(a), Some(b)) = (diags.as_array_mut(), more.as_array()) {
-        a.extend(b.iter().cloned());
-    }
-    let stale = plans.iter().any(|p| !p.up_to_date());
-    let report = JsonReport {
-        features: compilation.features.iter().map(|f| f.name.clone()).collect(),
-        files,
-        diagnostics: diags,
-        written,
-        stale,
-        not_written: not_written.clone(),
-        reasons,
+    let clean = !args.check && !blocked && not_written.is_empty();
+    let workspace_files = if clean && (args.agent_context || args.record) {
+        super::workspace_out::update(root, compilation, args.agent_context, args.record)?
+    } else {
+        Vec::new()
     };
+    let report = super::plan_report::report(compilation, plans, emit_diags, written, not_written.clone(), workspace_files);
     println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
+    let stale = plans.iter().any(|p| !p.up_to_date());
     Ok(if io_failure {
         Outcome::Error
     } else if blocked || !not_written.is_empty() || (args.check && stale) {

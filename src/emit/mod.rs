@@ -15,6 +15,8 @@ pub mod record;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+pub mod workspace_files;
+
 use similar::TextDiff;
 
 use crate::error::{Error, Result};

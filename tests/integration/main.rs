@@ -9,6 +9,7 @@ mod determinism;
 mod examples;
 mod fixtures;
 mod gates;
+mod integrations;
 mod regen;
 mod regressions;
 mod review;
