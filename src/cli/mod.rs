@@ -5,8 +5,8 @@ mod completions;
 mod explain;
 mod init;
 mod plan;
-mod review;
 pub mod plan_report;
+mod review;
 mod schema;
 mod workspace_out;
 

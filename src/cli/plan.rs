@@ -207,7 +207,15 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     }
 
     if args.format == Format::Json {
-        return json_report(args, &root, &compilation, &plans, &emit_diags, &out_root, blocked_by_errors);
+        return json_report(
+            args,
+            &root,
+            &compilation,
+            &plans,
+            &emit_diags,
+            &out_root,
+            blocked_by_errors,
+        );
     }
     if !emit_diags.is_empty() {
         eprint!("{}", diag_render::human(&emit_diags, sources, color));
@@ -444,7 +452,14 @@ fn json_report(
     } else {
         Vec::new()
     };
-    let report = super::plan_report::report(compilation, plans, emit_diags, written, not_written.clone(), workspace_files);
+    let report = super::plan_report::report(
+        compilation,
+        plans,
+        emit_diags,
+        written,
+        not_written.clone(),
+        workspace_files,
+    );
     println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
     let stale = plans.iter().any(|p| !p.up_to_date());
     Ok(if io_failure {

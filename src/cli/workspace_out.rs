@@ -9,12 +9,7 @@ use crate::emit::workspace_files::{self, Ownership, WorkspaceFile};
 use crate::error::Result;
 use crate::render::agent_context::{self, BLOCK, CONTEXT_FILES, RecordInput};
 
-pub fn update(
-    root: &Path,
-    c: &Compilation,
-    agent_context: bool,
-    record: bool,
-) -> Result<Vec<WorkspaceFileEntry>> {
+pub fn update(root: &Path, c: &Compilation, agent_context: bool, record: bool) -> Result<Vec<WorkspaceFileEntry>> {
     let mut files = Vec::new();
     if agent_context {
         for rel in CONTEXT_FILES {
@@ -31,7 +26,9 @@ pub fn update(
     }
     if record {
         for f in c.writable() {
-            let (Some(plan), Some(report)) = (&f.plan, &f.report) else { continue };
+            let (Some(plan), Some(report)) = (&f.plan, &f.report) else {
+                continue;
+            };
             let name = &plan.feature.name;
             let dir = format!("history/prompts/{name}");
             let existing = workspace_files::list_dir(root, &dir)?;
