@@ -1,9 +1,11 @@
 //! The repository around the specs: component folders and the files that say what they are.
 //!
 //! A component folder is a direct sub-folder of the workspace root (or of `apps/`,
-//! `services/`, `packages/`) holding a manifest `sp` understands. Only the files that decide
-//! something are read (package and lock files, framework configs, `.env.example`), plus a
-//! bounded scan of source files for health routes; everything else is left alone.
+//! `services/`, `packages/`), or the root itself, holding a manifest `sp` understands. Only
+//! the files that decide something are read (package and lock files, framework configs,
+//! `.env.example`, the team's own Dockerfile and Procfile, compose files at the root), plus
+//! a bounded, sorted scan of source files: what starts the component, its port, the
+//! variables it reads and its health routes are read from them (`parse::source`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +40,17 @@ const READ: &[&str] = &[
     "vite.config.ts",
     "vite.config.js",
     "vite.config.mjs",
+    ".env.sample",
+    "Dockerfile",
+    "Procfile",
+];
+
+/// Compose files, read at the workspace root: their services name build contexts.
+const COMPOSE: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
 ];
 
 /// Files whose mere presence matters (lock files).
@@ -49,6 +62,7 @@ const PRESENCE: &[&str] = &[
     "poetry.lock",
     "go.sum",
     "bun.lockb",
+    "bun.lock",
 ];
 
 /// Folders under which components may be grouped.
@@ -68,8 +82,8 @@ const SKIP: &[&str] = &[
     "vendor",
 ];
 
-/// Source files scanned for health routes, and how much of each.
-const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "go"];
+/// Source files read, and how much of each.
+const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "cjs", "go"];
 const MAX_SOURCE_FILES: usize = 200;
 const MAX_SOURCE_BYTES: u64 = 256 * 1024;
 
@@ -81,13 +95,26 @@ pub struct RepoDir {
     pub files: BTreeMap<String, SourceId>,
     /// Lock files and other files that were only checked for.
     pub present: Vec<String>,
-    /// Source files mentioning a health-like route, as source ids.
+    /// Source files, breadth first and sorted, at most [`MAX_SOURCE_FILES`] of at most
+    /// [`MAX_SOURCE_BYTES`] each; `__init__.py` files are among them (they decide packages).
     pub sources: Vec<SourceId>,
+    /// Compose files at the workspace root (shared by every folder).
+    pub compose: Vec<SourceId>,
 }
 
 /// Find component folders below `root` and read what decides their stack.
 pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<RepoDir> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
+    let mut compose = Vec::new();
+    for f in COMPOSE {
+        let abs = root.join(f);
+        if abs.is_file()
+            && let Some(id) = super::read_source(sources, &abs, PathBuf::from(f), diags)
+        {
+            compose.push(id);
+        }
+    }
+    // The root itself is a candidate (a root `pyproject.toml` that packages `backend/`).
+    let mut candidates: Vec<PathBuf> = vec![root.to_path_buf()];
     for dir in subdirs(root) {
         let name = dir
             .file_name()
@@ -105,8 +132,10 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             continue;
         }
         let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+        let shown = display_path(&rel);
         let mut rd = RepoDir {
-            path: display_path(&rel),
+            path: if shown.is_empty() { ".".into() } else { shown },
+            compose: compose.clone(),
             ..Default::default()
         };
         for f in READ {
@@ -126,12 +155,8 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };
-            // Next.js route handlers take their path from the folder (`app/api/health/route.ts`).
-            let route_file = display_path(&file).contains("health/route.");
-            if route_file || text.contains("/health") || text.contains("/healthz") || text.contains("/readyz") {
-                let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
-                rd.sources.push(sources.add(shown, text));
-            }
+            let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
+            rd.sources.push(sources.add(shown, text));
         }
         out.push(rd);
     }
