@@ -61,7 +61,10 @@ impl Code {
             let f = sources.get(id);
             let shown = f.display_path();
             let rel = strip(&shown);
-            let facts = source::read(&rel, &f.text, id);
+            let mut facts = source::read(&rel, &f.text, id);
+            // In the order the file says them.
+            facts.env.sort_by_key(|e| e.span.range.start);
+            facts.ports.sort_by_key(|p| p.span.range.start);
             files.push(SourceFile { rel, shown, facts });
         }
         let mut compose = Vec::new();
@@ -473,7 +476,9 @@ pub fn port(
                 p.value, s.value, s.origin.text
             ),
         )
-        .hint("the source wins; correct the sentence, or set `components.<name>.port` in the deployment block if the code is about to change");
+        .hint(format!(
+            "the source wins; correct the sentence, or set `components.{name}.port` in the deployment block if the code is about to change"
+        ));
         if let Some(span) = facts.span_of(&p.origin) {
             d = d.at(span).label(format!("says {}", p.value));
         }
@@ -667,6 +672,14 @@ pub fn env(
             }
         }
     }
+    // Reads that are the source's port (`port: int = 8001` in Settings): given the one port.
+    let port_spans: Vec<Span> = code
+        .map(|c| {
+            c.app_files()
+                .flat_map(|f| f.facts.ports.iter().map(|p| p.span.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     let reads_file = |name: &str| reads.iter().any(|(r, _, _)| r.name == format!("{name}_FILE"));
     let delivery = |name: &str| {
         if reads_file(name) || files_demanded.is_some() {
@@ -697,9 +710,7 @@ pub fn env(
             && (secret_var(base) || reads.iter().any(|(x, _, _)| x.name == base))
         {
             add_secret(&mut e, base, origin.clone());
-            continue;
-        }
-        if r.build_time {
+        } else if r.build_time {
             if !e.build_args.iter().any(|b| b.name == name) {
                 let value = example_value(name)
                     .filter(|(_, v, _, _)| !v.is_empty())
@@ -713,12 +724,12 @@ pub fn env(
                     });
                 }
             }
-        } else if name == "PORT" {
+        } else if name == "PORT" || port_spans.contains(span) {
             if let Some(p) = port
-                && !e.config.iter().any(|c| c.name == "PORT")
+                && !e.config.iter().any(|c| c.name == name)
             {
                 e.config.push(ConfigValue {
-                    name: "PORT".into(),
+                    name: name.to_string(),
                     value: p.value.to_string(),
                     origin: Origin::derived(format!("the component's port ({})", p.origin.text)),
                 });
@@ -907,5 +918,378 @@ fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
     {
         Some((path, line)) if o.kind == crate::model::OriginKind::Input => d.at_line(path, line, 1),
         _ => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::model::deploy::fixture;
+
+    /// A component folder `dir` holding `files` (path relative to the workspace root, text):
+    /// manifests by name, everything else as source.
+    fn repo(dir: &str, files: &[(&str, &str)]) -> (RepoDir, Sources) {
+        let mut sources = Sources::default();
+        let mut rd = RepoDir {
+            path: dir.into(),
+            ..Default::default()
+        };
+        for (path, text) in files {
+            let id = sources.add(path.into(), text.to_string());
+            let name = path.rsplit('/').next().unwrap();
+            let direct = path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".") == dir;
+            let manifest = [
+                "pyproject.toml",
+                "requirements.txt",
+                "package.json",
+                "Dockerfile",
+                "Procfile",
+                ".env.example",
+            ];
+            if direct && manifest.contains(&name) {
+                rd.files.insert(name.into(), id);
+            } else if path.starts_with("docker-compose") {
+                rd.compose.push(id);
+            } else {
+                rd.sources.push(id);
+            }
+        }
+        (rd, sources)
+    }
+
+    fn entry_of(stack: &str, dir: &str, files: &[(&str, &str)]) -> Option<Entry> {
+        let (rd, sources) = repo(dir, files);
+        let catalog = Catalog::builtin();
+        entry(&Code::read(&rd, &sources), catalog.get(stack).unwrap(), &sources)
+    }
+
+    const APP: &str = "from fastapi import FastAPI\n\napp = FastAPI()\n";
+
+    #[test]
+    fn python_import_paths_follow_the_real_package_root() {
+        // A package declared by a root pyproject.toml.
+        let e = entry_of(
+            "fastapi",
+            ".",
+            &[
+                (
+                    "pyproject.toml",
+                    "[tool.hatch.build.targets.wheel]\npackages = [\"backend\"]\n",
+                ),
+                ("backend/__init__.py", ""),
+                ("backend/main.py", APP),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.target.as_str(), e.root.as_str()), ("backend.main:app", "."));
+        assert_eq!(e.origin.text, "backend/main.py:3 (FastAPI object `app`)");
+        // A flat folder with main.py and requirements.txt.
+        let e = entry_of(
+            "fastapi",
+            "backend",
+            &[("backend/requirements.txt", "fastapi\n"), ("backend/main.py", APP)],
+        )
+        .unwrap();
+        assert_eq!((e.target.as_str(), e.root.as_str()), ("main:app", "backend"));
+        // src/ as a folder of the project, and a declared src layout.
+        let e = entry_of(
+            "fastapi",
+            "api",
+            &[("api/requirements.txt", ""), ("api/src/main.py", APP)],
+        )
+        .unwrap();
+        assert_eq!(e.target, "src.main:app");
+        let e = entry_of(
+            "fastapi",
+            "api",
+            &[
+                (
+                    "api/pyproject.toml",
+                    "[tool.setuptools.packages.find]\nwhere = [\"src\"]\n",
+                ),
+                ("api/src/todo/__init__.py", ""),
+                ("api/src/todo/main.py", APP),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.target.as_str(), e.root.as_str()), ("todo.main:app", "api/src"));
+        // The application, not its tests, and main.py before a deeper module.
+        let e = entry_of(
+            "fastapi",
+            "api",
+            &[
+                ("api/requirements.txt", ""),
+                ("api/app/main.py", APP),
+                ("api/app/sub/asgi.py", APP),
+                ("api/tests/test_app.py", APP),
+            ],
+        )
+        .unwrap();
+        assert_eq!(e.target, "app.main:app");
+    }
+
+    #[test]
+    fn the_teams_own_command_wins_when_what_it_names_exists() {
+        let files = [
+            ("api/requirements.txt", ""),
+            (
+                "api/Dockerfile",
+                "FROM python:3.12\nCMD [\"uvicorn\", \"service.http:api\", \"--port\", \"9000\"]\n",
+            ),
+            ("api/service/http.py", "from fastapi import FastAPI\napi = FastAPI()\n"),
+            ("api/main.py", APP),
+        ];
+        let e = entry_of("fastapi", "api", &files).unwrap();
+        assert_eq!(e.target, "service.http:api");
+        assert_eq!(e.origin.text, "api/Dockerfile:2 (Dockerfile CMD)");
+        // A command naming a module that does not exist is not evidence.
+        let files = [
+            ("api/requirements.txt", ""),
+            ("api/Procfile", "web: uvicorn gone:app\n"),
+            ("api/main.py", APP),
+        ];
+        assert_eq!(entry_of("fastapi", "api", &files).unwrap().target, "main:app");
+    }
+
+    #[test]
+    fn node_and_go_entries() {
+        let e = entry_of(
+            "express",
+            "api",
+            &[
+                ("api/package.json", "{\"scripts\": {\"start\": \"node src/server.js\"}}"),
+                ("api/src/server.js", "app.listen(3001)\n"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.kind, e.target.as_str()), (EntryKind::NodeScript, "src/server.js"));
+        let e = entry_of(
+            "express",
+            "api",
+            &[("api/package.json", "{}"), ("api/index.js", "app.listen(3001)\n")],
+        )
+        .unwrap();
+        assert_eq!(e.target, "index.js");
+        let e = entry_of(
+            "go-http",
+            "svc",
+            &[
+                ("svc/internal/x.go", "package x\n"),
+                ("svc/cmd/api/main.go", "package main\n\nfunc main() {}\n"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.kind, e.target.as_str()), (EntryKind::GoMain, "./cmd/api"));
+        assert_eq!(
+            entry_of("nextjs-standalone", "web", &[("web/package.json", "{}")]),
+            None
+        );
+    }
+
+    #[test]
+    fn one_port_from_the_source_into_the_command() {
+        let files = [
+            ("api/requirements.txt", "fastapi\nuvicorn\n"),
+            (
+                "api/config.py",
+                "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    port: int = 8001\n",
+            ),
+            ("api/main.py", APP),
+            ("api/.env.example", "PORT=9999\n"),
+        ];
+        let (rd, sources) = repo("api", &files);
+        let catalog = Catalog::builtin();
+        let stack = catalog.get("fastapi").unwrap();
+        let code = Code::read(&rd, &sources);
+        let spec_src = sources_with_spec();
+        let facts = Facts::collect(&spec_src.1, None, None);
+        let mut diags = Diagnostics::default();
+        let p = port(None, Some(&code), None, stack, "api", &sources, &facts, &mut diags).unwrap();
+        assert_eq!(p.value, 8001, "the code's setting before .env.example");
+        assert_eq!(p.origin.text, "api/config.py:3 (Settings field PORT)");
+        let e = entry(&code, stack, &sources);
+        let c = command(None, e.as_ref(), Some(&code), stack, Some(p.value), &sources);
+        assert_eq!(
+            c.value,
+            [
+                "uvicorn",
+                "main:app",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "8001",
+                "--proxy-headers"
+            ]
+        );
+        // Prose that says otherwise is reported; the source wins.
+        let prose = Some(Valued::new(8000, Origin::at("specs/001-x/spec.md", 3)));
+        let p = port(None, Some(&code), prose, stack, "api", &sources, &facts, &mut diags).unwrap();
+        assert_eq!(p.value, 8001);
+        assert_eq!(
+            diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            vec![DiagCode::ProseContradictsSource]
+        );
+        // Typed input wins over everything; static sites keep nginx's port.
+        let typed = Some(Valued::new(7000, Origin::derived("typed input")));
+        assert_eq!(
+            port(typed, Some(&code), None, stack, "api", &sources, &facts, &mut diags)
+                .unwrap()
+                .value,
+            7000
+        );
+        let nginx = catalog.get("vite-spa").unwrap();
+        assert_eq!(
+            port(None, Some(&code), None, nginx, "web", &sources, &facts, &mut diags)
+                .unwrap()
+                .value,
+            8080
+        );
+    }
+
+    fn sources_with_spec() -> (Sources, crate::parse::spec::Spec) {
+        let mut sources = Sources::default();
+        let id = sources.add("specs/001-x/spec.md".into(), "# Feature Specification: X\n".into());
+        let spec = crate::parse::spec::parse(sources.get(id), id, &mut Diagnostics::default());
+        (sources, spec)
+    }
+
+    #[test]
+    fn wsgi_uses_gunicorn_unless_only_uvicorn_is_installed() {
+        let catalog = Catalog::builtin();
+        let stack = catalog.get("python-service").unwrap();
+        let flask = "from flask import Flask\nserver = Flask(__name__)\n";
+        for (deps, first) in [("flask\ngunicorn\n", "gunicorn"), ("flask\nuvicorn\n", "uvicorn")] {
+            let (rd, sources) = repo("api", &[("api/requirements.txt", deps), ("api/app.py", flask)]);
+            let code = Code::read(&rd, &sources);
+            let e = entry(&code, stack, &sources).unwrap();
+            assert_eq!((e.kind, e.target.as_str()), (EntryKind::Wsgi, "app:server"));
+            let c = command(None, Some(&e), Some(&code), stack, Some(5000), &sources);
+            assert_eq!(c.value[0], first);
+            assert!(c.value.iter().any(|a| a.contains("5000")));
+        }
+    }
+
+    #[test]
+    fn variables_become_secrets_config_and_build_arguments() {
+        let files = [
+            ("web/requirements.txt", ""),
+            (
+                "web/main.py",
+                "import os\nDB = os.environ[\"DATABASE_URL\"]\nKEY = open(os.environ[\"OPENAI_API_KEY_FILE\"]).read()\nTIMEOUT = os.getenv(\"TIMEOUT\", \"5\")\nAUTH_URL = os.environ[\"AUTH_URL\"]\nPORT = int(os.getenv(\"PORT\", \"8000\"))\n",
+            ),
+            ("web/ui.ts", "const api = process.env.NEXT_PUBLIC_API_URL;\n"),
+        ];
+        let (rd, sources) = repo("web", &files);
+        let code = Code::read(&rd, &sources);
+        let example = vec![
+            (
+                "NEXT_PUBLIC_API_URL".to_string(),
+                "http://localhost:8000".to_string(),
+                false,
+                Origin::at("web/.env.example", 1),
+            ),
+            (
+                "API_BASE".to_string(),
+                "http://localhost:8000/v1".to_string(),
+                false,
+                Origin::at("web/.env.example", 2),
+            ),
+        ];
+        let port = Valued::new(8000, Origin::derived("x"));
+        let e = env(
+            Some(&code),
+            &example,
+            Vec::new(),
+            Vec::new(),
+            "todo-secrets",
+            None,
+            Some(&port),
+            &sources,
+        );
+        let secrets: Vec<(&str, SecretDelivery)> = e.secrets.iter().map(|s| (s.env.as_str(), s.delivery)).collect();
+        assert_eq!(
+            secrets,
+            vec![
+                ("DATABASE_URL", SecretDelivery::Env),
+                ("OPENAI_API_KEY", SecretDelivery::File)
+            ]
+        );
+        let config: Vec<(&str, &str)> = e.config.iter().map(|c| (c.name.as_str(), c.value.as_str())).collect();
+        assert_eq!(config, vec![("PORT", "8000"), ("API_BASE", "http://localhost:8000/v1")]);
+        assert_eq!(e.build_args.len(), 1);
+        assert_eq!(e.build_args[0].value, "http://localhost:8000");
+        // A constitution rule demanding files turns every secret into a file.
+        let demanded = Origin::at("constitution.md", 9);
+        let e2 = env(
+            Some(&code),
+            &[],
+            Vec::new(),
+            Vec::new(),
+            "s",
+            Some(&demanded),
+            None,
+            &sources,
+        );
+        assert!(e2.secrets.iter().all(|s| s.delivery == SecretDelivery::File));
+
+        // After wiring: localhost that names another component is rewritten; a required
+        // variable with no value is reported at its read.
+        let mut d = fixture::deployment();
+        let web = &mut d.components[0];
+        web.config = e.config;
+        web.secrets = e.secrets;
+        web.env_reads = e.reads;
+        web.build_args = e.build_args;
+        web.config.push(ConfigValue {
+            name: "SELF_URL".into(),
+            value: "http://localhost:3000".into(),
+            origin: Origin::at("web/.env.example", 3),
+        });
+        let mut diags = Diagnostics::default();
+        deliver(&mut d.components, &d.backing_services, &mut diags);
+        let web = &d.components[0];
+        let api_base = web.config.iter().find(|c| c.name == "API_BASE").unwrap();
+        assert_eq!(api_base.value, "http://api:8000/v1");
+        assert!(
+            api_base.origin.text.contains("rewritten to the api Service"),
+            "{}",
+            api_base.origin.text
+        );
+        let codes: Vec<(DiagCode, String)> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
+        assert_eq!(codes.len(), 2, "{codes:?}");
+        assert_eq!(codes[0].0, DiagCode::LocalhostInCluster);
+        assert!(codes[0].1.contains("SELF_URL"));
+        assert_eq!(codes[1].0, DiagCode::MissingVariable);
+        assert!(codes[1].1.contains("AUTH_URL"));
+        let delivered: Vec<(&str, &str)> = web
+            .env_reads
+            .iter()
+            .map(|r| (r.name.as_str(), r.delivered.as_str()))
+            .collect();
+        assert_eq!(
+            delivered,
+            vec![
+                ("DATABASE_URL", "secret todo-secrets/DATABASE_URL"),
+                ("OPENAI_API_KEY_FILE", "file of secret todo-secrets/OPENAI_API_KEY"),
+                ("TIMEOUT", "code default"),
+                ("AUTH_URL", "missing"),
+                ("PORT", "config"),
+                ("NEXT_PUBLIC_API_URL", "build-arg"),
+            ]
+        );
+    }
+
+    #[test]
+    fn constitution_rules_that_demand_files() {
+        let mut sources = Sources::default();
+        let text = "# X Constitution\n\n## Core Principles\n\n### I. Secrets\n\n- Secrets MUST be mounted as files, never environment variables.\n";
+        let id = sources.add("constitution.md".into(), text.into());
+        let c = crate::parse::constitution::parse(sources.get(id), id, &mut Diagnostics::default());
+        assert!(constitution_demands_files(Some(&c)).is_some());
+        let text = "# X Constitution\n\n## Core Principles\n\n### I. Secrets\n\n- Secrets MUST come from Secrets, through `secretKeyRef` or mounted files.\n";
+        let id = sources.add("constitution.md".into(), text.into());
+        let c = crate::parse::constitution::parse(sources.get(id), id, &mut Diagnostics::default());
+        assert!(constitution_demands_files(Some(&c)).is_none());
     }
 }
