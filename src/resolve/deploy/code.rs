@@ -246,7 +246,29 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
                     });
                 }
             }
-            // 2. The application object in the code.
+            // 2. A worker runs a module with `if __name__ == "__main__"` (`python -m jobs.run`).
+            if stack.run_mode == RunMode::Worker {
+                let mut best: Option<(usize, Entry)> = None;
+                for f in code.app_files() {
+                    let (Some(span), Some(module)) = (&f.facts.main, module_of(&f.rel, &py_root)) else {
+                        continue;
+                    };
+                    let rank = name_rank(&f.rel);
+                    if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                        best = Some((
+                            rank,
+                            Entry {
+                                kind: EntryKind::PythonModule,
+                                target: module,
+                                root: root_of(&py_root),
+                                origin: with_how(origin_of(sources, &f.shown, span), "__main__ block"),
+                            },
+                        ));
+                    }
+                }
+                return best.map(|(_, e)| e);
+            }
+            // 3. The application object in the code.
             let mut best: Option<(usize, Entry)> = None;
             for f in code.app_files() {
                 for a in &f.facts.apps {
@@ -1050,6 +1072,24 @@ mod tests {
             ("api/main.py", APP),
         ];
         assert_eq!(entry_of("fastapi", "api", &files).unwrap().target, "main:app");
+    }
+
+    #[test]
+    fn a_python_worker_runs_its_main_module_not_a_web_app() {
+        let e = entry_of(
+            "python-worker",
+            "worker",
+            &[
+                ("worker/requirements.txt", ""),
+                ("worker/health.py", APP),
+                (
+                    "worker/jobs/run.py",
+                    "def main():\n    pass\n\nif __name__ == \"__main__\":\n    main()\n",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.kind, e.target.as_str()), (EntryKind::PythonModule, "jobs.run"));
     }
 
     #[test]
