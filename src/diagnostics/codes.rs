@@ -70,6 +70,9 @@ codes! {
     InvalidDeployInput = "SP406", "invalid-deploy-input", Error, "The plan input's fenced YAML block or a --set assignment does not fit the deployment schema.";
     UnknownStack = "SP407", "unknown-stack", Warning, "A component names no stack the catalog knows, so nothing is built or deployed for it.";
     UnsupportedVersion = "SP408", "unsupported-version", Warning, "A component asks for a language version the catalog has no pinned image for; the catalog's default version is used.";
+    NoDeployables = "SP409", "no-deployables", Warning, "A feature about deployment (its spec or plan input talks about containers, Kubernetes, Helm or Docker) names no component, and none was found in the repository's folders.";
+    UnusedDeploymentFact = "SP410", "unused-deployment-fact", Warning, "A plan-input line or a spec requirement states a deployment fact (namespace, replicas, port, host, service type, storage, resources, image pull policy) that the deployment model does not use.";
+    UndeployedServices = "SP411", "undeployed-services", Warning, "The spec or plan input enumerates more services than the deployment model deploys.";
     MissingVariable = "SP420", "missing-variable", Warning, "The source reads an environment variable without a default, and no input gives it a value: the process fails or misbehaves at start.";
     LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value points at localhost, which inside a pod is the pod itself, and names no Service of the deployment to rewrite it to.";
     ProseContradictsSource = "SP422", "prose-contradicts-source", Warning, "A statement in prose (a port, an entry point) contradicts what the component's source says; the source wins.";

@@ -22,6 +22,9 @@ const MANIFESTS: &[&str] = &[
     "Cargo.toml",
 ];
 
+/// Manifests that make the workspace root itself a component (a stack the catalog builds).
+const ROOT_MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "requirements.txt", "go.mod"];
+
 /// Files read (when present) because they decide a stack, a version, a package manager or
 /// configuration keys.
 const READ: &[&str] = &[
@@ -89,7 +92,8 @@ const MAX_SOURCE_BYTES: u64 = 256 * 1024;
 
 #[derive(Debug, Clone, Default)]
 pub struct RepoDir {
-    /// Relative to the workspace root, forward slashes (`web`, `services/api`).
+    /// Relative to the workspace root, forward slashes (`web`, `services/api`); `.` for a
+    /// project at the root itself.
     pub path: String,
     /// File name → source id of the files that were read.
     pub files: BTreeMap<String, SourceId>,
@@ -113,8 +117,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             compose.push(id);
         }
     }
-    // The root itself is a candidate (a root `pyproject.toml` that packages `backend/`).
-    let mut candidates: Vec<PathBuf> = vec![root.to_path_buf()];
+    let mut candidates: Vec<PathBuf> = Vec::new();
     for dir in subdirs(root) {
         let name = dir
             .file_name()
@@ -126,15 +129,20 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             candidates.push(dir);
         }
     }
+    // A project at the root itself (`.`), for repositories that are one application.
+    let root_project = ROOT_MANIFESTS.iter().any(|m| root.join(m).is_file());
+    if root_project {
+        candidates.push(root.to_path_buf());
+    }
     let mut out = Vec::new();
     for dir in candidates {
         if !MANIFESTS.iter().any(|m| dir.join(m).is_file()) {
             continue;
         }
         let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
-        let shown = display_path(&rel);
+        let is_root = rel.as_os_str().is_empty();
         let mut rd = RepoDir {
-            path: if shown.is_empty() { ".".into() } else { shown },
+            path: if is_root { ".".into() } else { display_path(&rel) },
             compose: compose.clone(),
             ..Default::default()
         };
@@ -151,7 +159,10 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             .filter(|f| dir.join(f).is_file())
             .map(|f| f.to_string())
             .collect();
-        for file in source_files(&dir) {
+        // Sub-folders of the root that hold a manifest are components of their own; the
+        // root's scan covers the rest (a root `pyproject.toml` packaging `backend/`).
+        let scanned = source_files(&dir, is_root);
+        for file in scanned {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };
@@ -181,7 +192,8 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Source files of a component, breadth first, sorted, bounded in count and size.
-fn source_files(dir: &Path) -> Vec<PathBuf> {
+/// At the root (`skip_projects`), folders holding a manifest are left to their own scan.
+fn source_files(dir: &Path, skip_projects: bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut queue = vec![dir.to_path_buf()];
     while let Some(d) = queue.pop() {
@@ -192,7 +204,12 @@ fn source_files(dir: &Path) -> Vec<PathBuf> {
             let name = e.file_name().to_string_lossy().into_owned();
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
-                if !name.starts_with('.') && !SKIP.contains(&name.as_str()) && name != "__pycache__" && name != ".next"
+                let project = skip_projects && MANIFESTS.iter().any(|m| e.path().join(m).is_file());
+                if !name.starts_with('.')
+                    && !SKIP.contains(&name.as_str())
+                    && name != "__pycache__"
+                    && name != ".next"
+                    && !project
                 {
                     queue.insert(0, e.path());
                 }
