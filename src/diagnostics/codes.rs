@@ -83,6 +83,7 @@ codes! {
     WaiverRefused = "SP702", "waiver-refused", Error, "A Complexity Tracking row tries to justify a violation of a NON-NEGOTIABLE principle.";
     UnusedWaiver = "SP703", "unused-waiver", Warning, "A Complexity Tracking row names no gate or principle that failed.";
     UnknownGate = "SP704", "unknown-gate", Warning, "A principle's Gates line names a gate the catalog does not have.";
+    NotChecked = "SP705", "not-checked", Info, "`sp check --artifacts` read a file, document or object that no gate examined (an unknown kind, a templated file, a parse failure); the reason says why.";
 }
 
 impl std::fmt::Display for Code {
