@@ -56,7 +56,7 @@ impl Code {
             }
         };
         let mut files = Vec::new();
-        let named = dir.files.iter().map(|(_, id)| *id);
+        let named = dir.files.values().copied();
         for id in dir.sources.iter().copied().chain(named) {
             let f = sources.get(id);
             let shown = f.display_path();
@@ -469,6 +469,7 @@ fn target_exists(code: &Code, target: &str, root: &str, kind: EntryKind) -> bool
 
 /// The one port: typed input, then the source, then prose, then the catalog. A prose port
 /// that the source contradicts is reported. Static sites keep nginx's port.
+#[allow(clippy::too_many_arguments)]
 pub fn port(
     typed: Option<Valued<u16>>,
     code: Option<&Code>,
