@@ -875,6 +875,8 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                 "build-arg".into()
             } else if r.default.is_some() {
                 "code default".into()
+            } else if PROVIDED.contains(&r.name.as_str()) {
+                "runtime".into()
             } else if r.required {
                 let how = if source::node::build_time(&r.name) {
                     format!("a build argument: `{}` in .env.example with its value", r.name)
@@ -905,6 +907,26 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
         c.env_reads = out;
     }
 }
+
+/// Variables the runtime, the image or Kubernetes set on their own (`NODE_ENV` is in every
+/// Node image sp writes, `HOSTNAME` in every pod).
+const PROVIDED: &[&str] = &[
+    "NODE_ENV",
+    "HOSTNAME",
+    "HOME",
+    "PATH",
+    "PWD",
+    "USER",
+    "TZ",
+    "LANG",
+    "NEXT_RUNTIME",
+    "NEXT_PHASE",
+    "KUBERNETES_SERVICE_HOST",
+    "KUBERNETES_SERVICE_PORT",
+    "PYTHONPATH",
+    "PYTHONUNBUFFERED",
+    "HEARTBEAT_FILE",
+];
 
 /// `http://localhost:3000/x` → (`localhost`, Some(3000)); `None` when not a local address.
 fn local_address(value: &str) -> Option<(&'static str, Option<u16>)> {
@@ -1219,7 +1241,10 @@ mod tests {
                 "web/main.py",
                 "import os\nDB = os.environ[\"DATABASE_URL\"]\nKEY = open(os.environ[\"OPENAI_API_KEY_FILE\"]).read()\nTIMEOUT = os.getenv(\"TIMEOUT\", \"5\")\nAUTH_URL = os.environ[\"AUTH_URL\"]\nPORT = int(os.getenv(\"PORT\", \"8000\"))\n",
             ),
-            ("web/ui.ts", "const api = process.env.NEXT_PUBLIC_API_URL;\n"),
+            (
+                "web/ui.ts",
+                "const api = process.env.NEXT_PUBLIC_API_URL;\nconst prod = process.env.NODE_ENV === 'production';\n",
+            ),
         ];
         let (rd, sources) = repo("web", &files);
         let code = Code::read(&rd, &sources);
@@ -1317,6 +1342,7 @@ mod tests {
                 ("AUTH_URL", "missing"),
                 ("PORT", "config"),
                 ("NEXT_PUBLIC_API_URL", "build-arg"),
+                ("NODE_ENV", "runtime"),
             ]
         );
     }

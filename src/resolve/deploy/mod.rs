@@ -446,6 +446,8 @@ fn component(
         cx.catalog
             .get(&h.value)
             .is_some_and(|s| role_guess.is_none_or(|r| r == s.role) && prose_stack.is_none_or(|p| p.role == s.role))
+            // Where the other inputs already name this stack, they keep their origin.
+            && prose_stack.is_none_or(|p| p.id != h.value)
     });
     let stack: (&Stack, Origin) = match &ci.stack {
         Some(id) => match cx.catalog.get(id) {
