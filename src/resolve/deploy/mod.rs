@@ -14,6 +14,7 @@ pub mod input;
 mod prose;
 mod repo;
 pub mod research;
+pub mod scale;
 mod unused;
 
 use std::collections::BTreeSet;
@@ -139,6 +140,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     code::deliver(&mut components, &backing, diags);
 
     let tooling = facts.tooling();
+    let autoscaling = scale::autoscaling(cx.spec, cx.context, &rollout, &components);
     let deployment = Deployment {
         app,
         namespace,
@@ -147,6 +149,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         platform,
         rollout,
         tooling,
+        autoscaling,
     };
     unused::report(cx, &deployment, &facts, diags);
     discover::report_undeployed(cx, &deployment, diags);
