@@ -10,6 +10,7 @@ mod examples;
 mod fixtures;
 mod gates;
 mod integrations;
+mod ports;
 mod regen;
 mod regressions;
 mod review;
