@@ -69,7 +69,7 @@ const SKIP: &[&str] = &[
 ];
 
 /// Source files scanned for health routes, and how much of each.
-const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "go"];
+const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "go", "prisma"];
 const MAX_SOURCE_FILES: usize = 200;
 const MAX_SOURCE_BYTES: u64 = 256 * 1024;
 
@@ -83,6 +83,9 @@ pub struct RepoDir {
     pub present: Vec<String>,
     /// Source files mentioning a health-like route, as source ids.
     pub sources: Vec<SourceId>,
+    /// Source files that declare data models or HTTP routes (read by `parse::schema` and
+    /// `parse::routes`), as source ids.
+    pub code: Vec<SourceId>,
 }
 
 /// Find component folders below `root` and read what decides their stack.
@@ -128,9 +131,18 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             };
             // Next.js route handlers take their path from the folder (`app/api/health/route.ts`).
             let route_file = display_path(&file).contains("health/route.");
-            if route_file || text.contains("/health") || text.contains("/healthz") || text.contains("/readyz") {
+            let health = route_file || text.contains("/health") || text.contains("/healthz") || text.contains("/readyz");
+            let code = crate::parse::schema::declares_models(&display_path(&file), &text)
+                || crate::parse::routes::declares_routes(&display_path(&file), &text);
+            if health || code {
                 let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
-                rd.sources.push(sources.add(shown, text));
+                let id = sources.add(shown, text);
+                if health {
+                    rd.sources.push(id);
+                }
+                if code {
+                    rd.code.push(id);
+                }
             }
         }
         out.push(rd);
