@@ -80,6 +80,8 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
     };
     let renderer = render::Renderer::new(&templates);
     let catalog = catalog::Catalog::builtin();
+    // The models and routes of the repository, shared by every feature.
+    let code = resolve::design::read(&workspace.repo, sources);
 
     let mut tree = OutputTree::default();
     let mut features = Vec::new();
@@ -141,6 +143,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
                 e.id = format!("R{}", i + 1);
             }
         }
+        plan.design = resolve::design::resolve(&plan, &code);
         let out_dir = format!("{}/{}", OUT_DISPLAY, f.name);
         let mut outputs: Vec<(String, String)> = Vec::new();
         if let Some(d) = &plan.deployment {
@@ -148,6 +151,9 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             outputs.extend(render::k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
             outputs.extend(render::helm::chart(d, &plan.feature.title, &out_dir));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
+        }
+        if let Some(api) = render::contracts::openapi(&plan) {
+            outputs.push(("contracts/openapi.yaml".into(), api));
         }
         // The gates judge the deployables before the documents that report on them are
         // rendered; paths are shown as the user will find them.

@@ -121,7 +121,10 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
     } else if path.ends_with(".py") {
         let classes = python::classes(text);
         let mut m = sqlmodel::parse(path, &classes);
-        m.extend(sqlalchemy::parse(path, &classes));
+        // A class SQLModel already reads (its base is a SQLModel class of the file) is not
+        // read again as a plain SQLAlchemy declaration.
+        let taken: Vec<usize> = m.iter().map(|x| x.line).collect();
+        m.extend(sqlalchemy::parse(path, &classes).into_iter().filter(|x| !taken.contains(&x.line)));
         m.extend(django::parse(path, &classes));
         m
     } else if path.ends_with(".go") {
