@@ -131,7 +131,8 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             };
             // Next.js route handlers take their path from the folder (`app/api/health/route.ts`).
             let route_file = display_path(&file).contains("health/route.");
-            let health = route_file || text.contains("/health") || text.contains("/healthz") || text.contains("/readyz");
+            let health =
+                route_file || text.contains("/health") || text.contains("/healthz") || text.contains("/readyz");
             let code = crate::parse::schema::declares_models(&display_path(&file), &text)
                 || crate::parse::routes::declares_routes(&display_path(&file), &text);
             if health || code {

@@ -258,7 +258,10 @@ mod tests {
         assert_eq!(args.len(), 3);
         assert_eq!(kwarg(&args, "response_model"), Some("List[A]"));
         assert_eq!(string_lit(&args[0]).as_deref(), Some("/x"));
-        assert_eq!(call_args("x = Field(default=None, primary_key=True)", "Field"), Some("default=None, primary_key=True"));
+        assert_eq!(
+            call_args("x = Field(default=None, primary_key=True)", "Field"),
+            Some("default=None, primary_key=True")
+        );
         assert_eq!(call_args("MyField(1)", "Field"), None);
     }
 }

@@ -292,6 +292,27 @@ fn k8s_resources(d: &Deployment) -> String {
     format!("{HEADER}{}", crate::yaml::to_string(&doc))
 }
 
+#[derive(Serialize)]
+struct OpenApi {
+    openapi: &'static str,
+    info: Info,
+    paths: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Components>,
+}
+
+#[derive(Serialize)]
+struct Info {
+    title: String,
+    version: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct Components {
+    schemas: BTreeMap<String, serde_json::Value>,
+}
+
 /// OpenAPI 3.1 of the feature: the routes the source declares (with the request and
 /// response schemas of the models they name), every component's health endpoints, and every
 /// `METHOD /path` the spec or the plan input names, each under the server of the component
@@ -302,7 +323,9 @@ pub fn openapi(plan: &Plan) -> Option<String> {
     let server_of = |component: &str| -> Option<serde_json::Value> {
         let c = d?.components.iter().find(|c| c.name == component)?;
         let port = c.port.as_ref()?.value;
-        Some(serde_json::json!([{ "url": format!("http://{}:{port}", c.name), "description": format!("the {} Service inside the cluster", c.name) }]))
+        Some(
+            serde_json::json!([{ "url": format!("http://{}:{port}", c.name), "description": format!("the {} Service inside the cluster", c.name) }]),
+        )
     };
     let mut paths: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
     let mut op_ids: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
@@ -351,14 +374,24 @@ pub fn openapi(plan: &Plan) -> Option<String> {
             "Declared at {} ({}{}){}.",
             r.location,
             r.framework,
-            r.handler.as_deref().map(|h| format!(", handler `{h}`")).unwrap_or_default(),
-            r.named_in.as_deref().map(|n| format!("; named in {n}")).unwrap_or_default()
+            r.handler
+                .as_deref()
+                .map(|h| format!(", handler `{h}`"))
+                .unwrap_or_default(),
+            r.named_in
+                .as_deref()
+                .map(|n| format!("; named in {n}"))
+                .unwrap_or_default()
         );
         if let Some(existing) = paths.get_mut(&r.path).and_then(|m| m.get_mut(&method)) {
             // The same operation served by a second component (a frontend proxying the API),
             // or a probe path the source declares.
             let text = match existing["description"].as_str() {
-                Some(prev) => format!("{prev} Also served by `{}`: {}", r.component, declared.to_lowercase()),
+                Some(prev) => format!(
+                    "{prev} Also served by `{}`: {}",
+                    r.component,
+                    declared.replacen("Declared", "declared", 1)
+                ),
                 None => declared,
             };
             existing["description"] = serde_json::Value::String(text);
@@ -402,7 +435,9 @@ pub fn openapi(plan: &Plan) -> Option<String> {
                 "description": format!("`{t}`, as the code declares it."),
                 "content": { "application/json": { "schema": type_schema(t, design, &mut needed) } }
             }}),
-            None => serde_json::json!({ "200": { "description": "Successful response; the code declares no response type." } }),
+            None => {
+                serde_json::json!({ "200": { "description": "Successful response; the code declares no response type." } })
+            }
         };
         paths.entry(r.path.clone()).or_default().insert(method, op);
     }
@@ -446,7 +481,12 @@ pub fn openapi(plan: &Plan) -> Option<String> {
         if schemas.contains_key(&name) {
             continue;
         }
-        let Some(m) = design.schemas.iter().chain(design.tables.iter()).find(|m| m.name == name) else {
+        let Some(m) = design
+            .schemas
+            .iter()
+            .chain(design.tables.iter())
+            .find(|m| m.name == name)
+        else {
             continue;
         };
         let mut props = serde_json::Map::new();
@@ -479,18 +519,16 @@ pub fn openapi(plan: &Plan) -> Option<String> {
         Some(d) => format!("{} — {}", d.app.value, plan.feature.title),
         None => plan.feature.title.clone(),
     };
-    let mut doc = serde_json::json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": title,
-            "version": version,
-            "description": "The routes the source declares, the health endpoints the Kubernetes probes call, and the endpoints the feature's inputs name; each operation says where it comes from."
+    let doc = OpenApi {
+        openapi: "3.1.0",
+        info: Info {
+            title,
+            version,
+            description: "The routes the source declares, the health endpoints the Kubernetes probes call, and the endpoints the feature's inputs name; each operation says where it comes from.".into(),
         },
-        "paths": paths,
-    });
-    if !schemas.is_empty() {
-        doc["components"] = serde_json::json!({ "schemas": schemas });
-    }
+        paths,
+        components: (!schemas.is_empty()).then_some(Components { schemas }),
+    };
     Some(format!("{HEADER}{}", crate::yaml::to_string(&doc)))
 }
 
@@ -508,22 +546,37 @@ fn path_params(names: &[String]) -> serde_json::Value {
 fn type_schema(ty: &str, design: &crate::model::design::Design, needed: &mut Vec<String>) -> serde_json::Value {
     use crate::parse::schema::python::{list_item, unwrap_optional};
     let (inner, nullable) = unwrap_optional(ty);
-    let inner = inner.trim_end_matches('?').trim_matches(['"', '\'']).trim_start_matches('*').to_string();
+    let inner = inner
+        .trim_end_matches('?')
+        .trim_matches(['"', '\''])
+        .trim_start_matches('*')
+        .to_string();
     let schema = if let Some(item) = list_item(&inner).or_else(|| inner.strip_suffix("[]").map(str::to_string)) {
         serde_json::json!({ "type": "array", "items": type_schema(&item, design, needed) })
     } else {
         let base = inner.split(['(', '[']).next().unwrap_or("").trim();
         match base.to_lowercase().as_str() {
-            "str" | "string" | "text" | "emailstr" | "httpurl" | "varchar" | "char" => serde_json::json!({ "type": "string" }),
-            "int" | "integer" | "int64" | "int32" | "uint" | "bigint" | "serial" => serde_json::json!({ "type": "integer" }),
+            "str" | "string" | "text" | "emailstr" | "httpurl" | "varchar" | "char" => {
+                serde_json::json!({ "type": "string" })
+            }
+            "int" | "integer" | "int64" | "int32" | "uint" | "bigint" | "serial" => {
+                serde_json::json!({ "type": "integer" })
+            }
             "float" | "decimal" | "number" | "float64" | "numeric" | "real" => serde_json::json!({ "type": "number" }),
             "bool" | "boolean" => serde_json::json!({ "type": "boolean" }),
-            "datetime" | "datetime.datetime" | "time.time" | "timestamp" => serde_json::json!({ "type": "string", "format": "date-time" }),
+            "datetime" | "datetime.datetime" | "time.time" | "timestamp" => {
+                serde_json::json!({ "type": "string", "format": "date-time" })
+            }
             "date" => serde_json::json!({ "type": "string", "format": "date" }),
             "uuid" | "uuid.uuid" => serde_json::json!({ "type": "string", "format": "uuid" }),
             "dict" | "object" | "json" | "any" | "jsonb" => serde_json::json!({ "type": "object" }),
             _ => {
-                if design.schemas.iter().chain(design.tables.iter()).any(|m| m.name == base) {
+                if design
+                    .schemas
+                    .iter()
+                    .chain(design.tables.iter())
+                    .any(|m| m.name == base)
+                {
                     needed.push(base.to_string());
                     serde_json::json!({ "$ref": format!("#/components/schemas/{base}") })
                 } else {

@@ -37,7 +37,10 @@ pub fn read(repo: &[RepoDir], sources: &Sources) -> Vec<ComponentCode> {
                     (f.display_path(), f.text.as_str())
                 })
                 .collect();
-            let models = files.iter().flat_map(|(p, t)| crate::parse::schema::parse(p, t)).collect();
+            let models = files
+                .iter()
+                .flat_map(|(p, t)| crate::parse::schema::parse(p, t))
+                .collect();
             let routes = crate::parse::routes::parse(&files);
             ComponentCode {
                 dir: d.path.clone(),
@@ -90,7 +93,11 @@ pub fn resolve(plan: &Plan, code: &[ComponentCode]) -> Design {
             }
         }
         if models.is_empty() {
-            for s in design.schemas.iter_mut().filter(|s| entity_key(&s.name) == key && !key.is_empty()) {
+            for s in design
+                .schemas
+                .iter_mut()
+                .filter(|s| entity_key(&s.name) == key && !key.is_empty())
+            {
                 s.entity.get_or_insert_with(|| e.name.clone());
                 models.push(ModelRef {
                     name: s.name.clone(),
@@ -105,7 +112,12 @@ pub fn resolve(plan: &Plan, code: &[ComponentCode]) -> Design {
             models,
         });
     }
-    design.entities_without_model = design.entities.iter().filter(|e| e.models.is_empty()).cloned().collect();
+    design.entities_without_model = design
+        .entities
+        .iter()
+        .filter(|e| e.models.is_empty())
+        .cloned()
+        .collect();
     design.unnamed_models = design
         .tables
         .iter()
@@ -164,7 +176,11 @@ pub fn resolve(plan: &Plan, code: &[ComponentCode]) -> Design {
 /// Probe and root paths, which no spec is expected to name.
 pub fn is_health(path: &str) -> bool {
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    path == "/" || ["health", "healthz", "readyz", "livez", "ready", "live", "ping", "status"].contains(&last)
+    path == "/"
+        || [
+            "health", "healthz", "readyz", "livez", "ready", "live", "ping", "status",
+        ]
+        .contains(&last)
 }
 
 /// A path with its parameter names erased: `/api/{user_id}/chat` → `/api/{}/chat`.
@@ -302,12 +318,24 @@ fn mermaid_type(ty: &str) -> String {
         .collect();
     let word = word.trim_matches('_').to_string();
     let word = if word.is_empty() { "any".to_string() } else { word };
-    let word = if word.starts_with(|c: char| c.is_ascii_digit()) { format!("t{word}") } else { word };
-    if list || ty.ends_with("[]") { format!("{word}_list") } else { word }
+    let word = if word.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("t{word}")
+    } else {
+        word
+    };
+    if list || ty.ends_with("[]") {
+        format!("{word}_list")
+    } else {
+        word
+    }
 }
 
 fn er_lines(code: &[ComponentCode]) -> Vec<ErLine> {
-    let tables: Vec<&Model> = code.iter().flat_map(|c| c.models.iter()).filter(|m| m.persisted).collect();
+    let tables: Vec<&Model> = code
+        .iter()
+        .flat_map(|c| c.models.iter())
+        .filter(|m| m.persisted)
+        .collect();
     let find = |name: &str| -> Option<&Model> {
         let n = name.to_lowercase();
         tables
@@ -342,14 +370,25 @@ fn er_lines(code: &[ComponentCode]) -> Vec<ErLine> {
         for r in m.relations.iter().filter(|r| r.many) {
             let Some(t) = find(&r.target) else { continue };
             let (a, b) = (mermaid_name(&m.name), mermaid_name(&t.name));
-            if out.iter().any(|l| (l.left == a && l.right == b) || (l.left == b && l.right == a)) {
+            if out
+                .iter()
+                .any(|l| (l.left == a && l.right == b) || (l.left == b && l.right == a))
+            {
                 continue;
             }
             // A list on both sides with no key between them is many-to-many.
-            let back = t.relations.iter().any(|x| x.many && find(&x.target).is_some_and(|y| y.name == m.name));
+            let back = t
+                .relations
+                .iter()
+                .any(|x| x.many && find(&x.target).is_some_and(|y| y.name == m.name));
             out.push(ErLine {
                 left: a,
-                cardinality: if back || m.family == "Django" { "}o--o{" } else { "||--o{" }.into(),
+                cardinality: if back || m.family == "Django" {
+                    "}o--o{"
+                } else {
+                    "||--o{"
+                }
+                .into(),
                 right: b,
                 label: r.name.clone(),
                 source: format!("{}:{} relation {}", m.file, r.line, r.name),
@@ -389,9 +428,7 @@ pub fn named_endpoints(plan: &Plan) -> Vec<NamedEndpoint> {
                 && pair[0].chars().all(|c| c.is_ascii_uppercase())
             {
                 let path = pair[1].trim_end_matches(['.', ',', ';', ')']);
-                if path.starts_with('/')
-                    && path.chars().all(|c| c.is_ascii_alphanumeric() || "/{}_-.:".contains(c))
-                {
+                if path.starts_with('/') && path.chars().all(|c| c.is_ascii_alphanumeric() || "/{}_-.:".contains(c)) {
                     let (path, _) = crate::parse::routes::normalize(path);
                     if !out.iter().any(|o| o.method == method && o.path == path) {
                         out.push(NamedEndpoint {

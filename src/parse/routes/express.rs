@@ -24,7 +24,9 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
             while let Some(i) = text[from..].find(call) {
                 let at = from + i;
                 from = at + call.len();
-                let Some(args) = enclosed(text, at + call.len() - 1) else { continue };
+                let Some(args) = enclosed(text, at + call.len() - 1) else {
+                    continue;
+                };
                 let parts = split_top(args, ',');
                 let (prefix, target) = if call == ".use(" {
                     match (parts.first().and_then(|p| string_lit(p)), parts.get(1)) {
@@ -36,7 +38,9 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
                     let prefix = parts.get(1).and_then(|o| {
                         o.find('{').and_then(|b| enclosed(o, b)).and_then(|obj| {
                             split_top(obj, ',').iter().find_map(|kv| {
-                                kv.split_once(':').filter(|(k, _)| k.trim() == "prefix").and_then(|(_, v)| string_lit(v))
+                                kv.split_once(':')
+                                    .filter(|(k, _)| k.trim() == "prefix")
+                                    .and_then(|(_, v)| string_lit(v))
                             })
                         })
                     });
@@ -73,7 +77,9 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
                 if recv.is_empty() {
                     continue;
                 }
-                let Some(args) = enclosed(text, at + pat.len() - 1) else { continue };
+                let Some(args) = enclosed(text, at + pat.len() - 1) else {
+                    continue;
+                };
                 let parts = split_top(args, ',');
                 let Some(p) = parts.first().and_then(|a| string_lit(a)).filter(|p| p.starts_with('/')) else {
                     continue;
@@ -91,13 +97,26 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
             let at = from + i;
             from = at + 7;
             let Some(args) = enclosed(text, at + 6) else { continue };
-            let Some(obj) = args.find('{').and_then(|b| enclosed(args, b)) else { continue };
+            let Some(obj) = args.find('{').and_then(|b| enclosed(args, b)) else {
+                continue;
+            };
             let kv: Vec<String> = split_top(obj, ',');
-            let get = |k: &str| kv.iter().find_map(|x| x.split_once(':').filter(|(kk, _)| kk.trim() == k).map(|(_, v)| v.trim().to_string()));
-            let (Some(method), Some(url)) = (get("method"), get("url").and_then(|u| string_lit(&u))) else { continue };
+            let get = |k: &str| {
+                kv.iter().find_map(|x| {
+                    x.split_once(':')
+                        .filter(|(kk, _)| kk.trim() == k)
+                        .map(|(_, v)| v.trim().to_string())
+                })
+            };
+            let (Some(method), Some(url)) = (get("method"), get("url").and_then(|u| string_lit(&u))) else {
+                continue;
+            };
             let methods: Vec<String> = match string_lit(&method) {
                 Some(m) => vec![m],
-                None => split_top(method.trim_matches(['[', ']']), ',').iter().filter_map(|x| string_lit(x)).collect(),
+                None => split_top(method.trim_matches(['[', ']']), ',')
+                    .iter()
+                    .filter_map(|x| string_lit(x))
+                    .collect(),
             };
             for m in methods {
                 out.push(route(&m, &join(&prefix, &url), framework, path, line_at(text, at)));
@@ -152,7 +171,10 @@ mod tests {
     fn express_routers_mounted_from_other_files() {
         let app = "import express from \"express\";\nimport notes from \"./routes/notes.js\";\nconst app = express();\napp.use(\"/api\", notes);\napp.get(\"/healthz\", (_req, res) => res.send(\"ok\"));\n";
         let notes = "import { Router } from \"express\";\nconst router = Router();\nrouter.get(\"/notes/:id\", show);\nrouter.post(\"/notes\", create);\nexport default router;\n";
-        let r = parse(&[("web/src/app.ts".into(), app), ("web/src/routes/notes.ts".into(), notes)]);
+        let r = parse(&[
+            ("web/src/app.ts".into(), app),
+            ("web/src/routes/notes.ts".into(), notes),
+        ]);
         let got: Vec<(String, String, usize)> = r.iter().map(|r| (r.method.clone(), r.path.clone(), r.line)).collect();
         assert_eq!(
             got,

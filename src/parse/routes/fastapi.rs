@@ -42,12 +42,25 @@ struct FileDecls {
     imports: BTreeMap<String, (String, String)>,
     /// (includer variable, included expression, prefix expression, line).
     includes: Vec<(String, String, Option<String>, usize)>,
-    /// (router variable, method, path expression, response, request, handler, line).
-    routes: Vec<(String, String, String, Option<String>, Option<String>, Option<String>, usize)>,
+    routes: Vec<Decorated>,
+}
+
+/// A decorated handler: router variable, method, path expression, declared types.
+struct Decorated {
+    var: String,
+    method: String,
+    path: String,
+    response: Option<String>,
+    request: Option<String>,
+    handler: String,
+    line: usize,
 }
 
 pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
-    if !files.iter().any(|(_, t)| t.contains("fastapi") || t.contains("starlette")) {
+    if !files
+        .iter()
+        .any(|(_, t)| t.contains("fastapi") || t.contains("starlette"))
+    {
         return Vec::new();
     }
     let mut consts: BTreeMap<String, String> = BTreeMap::new();
@@ -58,7 +71,9 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
             if let Some((lhs, rhs)) = s.text.split_once('=') {
                 let name = lhs.split(':').next().unwrap_or("").trim();
                 if !name.is_empty()
-                    && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
                     && let Some(v) = string_lit(rhs)
                 {
                     consts.entry(name.to_string()).or_insert(v);
@@ -69,16 +84,16 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
     }
     let mut out = Vec::new();
     for (path, d) in &decls {
-        for (var, method, p, response, request, handler, line) in &d.routes {
-            let Some(own) = eval(p, &consts) else { continue };
-            let prefix = full_prefix(&decls, path, var, &consts, 0);
-            let mut r = route(method, &join(&prefix, &own), "FastAPI", path, *line);
+        for dr in &d.routes {
+            let Some(own) = eval(&dr.path, &consts) else { continue };
+            let prefix = full_prefix(&decls, path, &dr.var, &consts, 0);
+            let mut r = route(&dr.method, &join(&prefix, &own), "FastAPI", path, dr.line);
             if own.is_empty() && prefix.is_empty() {
                 r.path = "/".into();
             }
-            r.response = response.clone();
-            r.request = request.clone().filter(|q| !r.params.contains(q));
-            r.handler = handler.clone();
+            r.response = dr.response.clone();
+            r.request = dr.request.clone().filter(|q| !r.params.contains(q));
+            r.handler = Some(dr.handler.clone());
             out.push(r);
         }
     }
@@ -113,8 +128,15 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
                         None => (n.trim().to_string(), n.trim().to_string()),
                     };
                     // `from app.routers import tasks` imports a module; `from .tasks import router` a name.
-                    let is_module = name.chars().next().is_some_and(|c| c.is_lowercase()) && name != "router" && !name.ends_with("_router") && name != "app";
-                    let entry = if is_module { (name.clone(), String::new()) } else { (module_stem.clone(), name) };
+                    let is_module = name.chars().next().is_some_and(|c| c.is_lowercase())
+                        && name != "router"
+                        && !name.ends_with("_router")
+                        && name != "app";
+                    let entry = if is_module {
+                        (name.clone(), String::new())
+                    } else {
+                        (module_stem.clone(), name)
+                    };
                     d.imports.insert(alias, entry);
                 }
             }
@@ -123,19 +145,34 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
         if let Some(dec) = t.strip_prefix('@') {
             let var = ident(dec).split('.').next().unwrap_or("").to_string();
             let method = ident(dec).rsplit('.').next().unwrap_or("").to_string();
-            let Some(args) = call_args(dec, &ident(dec).to_string()) else { continue };
+            let Some(args) = call_args(dec, ident(dec)) else {
+                continue;
+            };
             let args = split_top(args, ',');
-            let Some(first) = args.first().filter(|a| !a.contains('=') || a.starts_with('f')) else { continue };
+            let Some(first) = args.first().filter(|a| !a.contains('=') || a.starts_with('f')) else {
+                continue;
+            };
             let path_expr = kwarg(&args, "path").unwrap_or(first).to_string();
             let response = kwarg(&args, "response_model").map(str::to_string);
             if METHODS.contains(&method.as_str()) {
                 pending.push((var, method, path_expr, response, s.line));
             } else if method == "api_route" || method == "route" {
                 let methods = kwarg(&args, "methods")
-                    .map(|m| split_top(m.trim_matches(['[', ']', '(', ')']), ',').iter().filter_map(|x| string_lit(x)).collect())
+                    .map(|m| {
+                        split_top(m.trim_matches(['[', ']', '(', ')']), ',')
+                            .iter()
+                            .filter_map(|x| string_lit(x))
+                            .collect()
+                    })
                     .unwrap_or_else(|| vec!["GET".to_string()]);
                 for m in methods {
-                    pending.push((var.clone(), m.to_lowercase(), path_expr.clone(), response.clone(), s.line));
+                    pending.push((
+                        var.clone(),
+                        m.to_lowercase(),
+                        path_expr.clone(),
+                        response.clone(),
+                        s.line,
+                    ));
                 }
             }
             continue;
@@ -143,29 +180,57 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
         if t.starts_with("def ") || t.starts_with("async def ") {
             let sig = t.trim_start_matches("async ").trim_start_matches("def ");
             let handler = ident(sig).to_string();
-            let ret = t.rsplit_once("->").map(|(_, r)| r.trim().trim_end_matches(':').trim().to_string());
-            let params = sig.find('(').and_then(|o| crate::parse::code::enclosed(sig, o)).unwrap_or("");
+            let ret = t
+                .rsplit_once("->")
+                .map(|(_, r)| r.trim().trim_end_matches(':').trim().to_string());
+            let params = sig
+                .find('(')
+                .and_then(|o| crate::parse::code::enclosed(sig, o))
+                .unwrap_or("");
             let body = split_top(params, ',').into_iter().find_map(|p| {
                 let (name, ann) = p.split_once(':')?;
                 let ann = ann.split('=').next().unwrap_or("").trim();
-                let has_dep = p.contains("Depends(") || p.contains("Query(") || p.contains("Path(") || p.contains("Header(") || p.contains("Cookie(");
+                let has_dep = p.contains("Depends(")
+                    || p.contains("Query(")
+                    || p.contains("Path(")
+                    || p.contains("Header(")
+                    || p.contains("Cookie(");
                 let bare = ann.trim_start_matches("Optional[").trim_end_matches(']');
-                (!has_dep && bare.chars().next().is_some_and(|c| c.is_uppercase()) && !NOT_BODY.contains(&bare) && !bare.starts_with("Annotated"))
-                    .then(|| (name.trim().to_string(), bare.to_string()))
+                (!has_dep
+                    && bare.chars().next().is_some_and(|c| c.is_uppercase())
+                    && !NOT_BODY.contains(&bare)
+                    && !bare.starts_with("Annotated"))
+                .then(|| (name.trim().to_string(), bare.to_string()))
             });
             for (var, method, p, response, line) in pending.drain(..) {
                 let response = response.or_else(|| {
                     ret.clone().filter(|r| {
-                        !["None", "dict", "Response", "JSONResponse", "StreamingResponse", "HTMLResponse", "RedirectResponse"]
-                            .iter()
-                            .any(|x| r == x || r.starts_with(&format!("{x}[")))
+                        ![
+                            "None",
+                            "dict",
+                            "Response",
+                            "JSONResponse",
+                            "StreamingResponse",
+                            "HTMLResponse",
+                            "RedirectResponse",
+                        ]
+                        .iter()
+                        .any(|x| r == x || r.starts_with(&format!("{x}[")))
                     })
                 });
                 let request = body
                     .as_ref()
                     .filter(|_| ["post", "put", "patch"].contains(&method.as_str()))
                     .map(|(_, ty)| ty.clone());
-                d.routes.push((var, method.to_uppercase(), p, response, request, Some(handler.clone()), line));
+                d.routes.push(Decorated {
+                    var,
+                    method: method.to_uppercase(),
+                    path: p,
+                    response,
+                    request,
+                    handler: handler.clone(),
+                    line,
+                });
             }
             continue;
         }
@@ -185,7 +250,8 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
             if let Some(args) = call_args(&t[i + 1..], "include_router") {
                 let args = split_top(args, ',');
                 if let Some(target) = args.first() {
-                    d.includes.push((var, target.clone(), kwarg(&args, "prefix").map(str::to_string), s.line));
+                    d.includes
+                        .push((var, target.clone(), kwarg(&args, "prefix").map(str::to_string), s.line));
                 }
             }
         }
@@ -218,8 +284,16 @@ fn eval(expr: &str, consts: &BTreeMap<String, String>) -> Option<String> {
 }
 
 /// Prefixes above a router: the `include_router` calls that mount it, recursively.
-fn full_prefix(decls: &[(String, FileDecls)], path: &str, var: &str, consts: &BTreeMap<String, String>, depth: usize) -> String {
-    let Some((_, d)) = decls.iter().find(|(p, _)| p == path) else { return String::new() };
+fn full_prefix(
+    decls: &[(String, FileDecls)],
+    path: &str,
+    var: &str,
+    consts: &BTreeMap<String, String>,
+    depth: usize,
+) -> String {
+    let Some((_, d)) = decls.iter().find(|(p, _)| p == path) else {
+        return String::new();
+    };
     let own = match d.routers.get(var) {
         Some(Some(p)) => eval(p, consts).unwrap_or_default(),
         _ => String::new(),

@@ -21,10 +21,14 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
             let t = s.text.as_str();
             if let Some(dec) = t.strip_prefix('@') {
                 let full = ident(dec).to_string();
-                let Some((var, method)) = full.rsplit_once('.') else { continue };
+                let Some((var, method)) = full.rsplit_once('.') else {
+                    continue;
+                };
                 let Some(args) = call_args(dec, &full) else { continue };
                 let args = split_top(args, ',');
-                let Some(p) = args.first().and_then(|a| string_lit(a)) else { continue };
+                let Some(p) = args.first().and_then(|a| string_lit(a)) else {
+                    continue;
+                };
                 let methods = match method {
                     "route" => kwarg(&args, "methods")
                         .map(|m| {

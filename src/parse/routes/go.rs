@@ -62,9 +62,13 @@ pub fn parse(path: &str, text: &str) -> Vec<Route> {
                 .into_iter()
                 .rev()
                 .collect();
-            let Some(args) = enclosed(t, ci + call.len() - 1) else { continue };
+            let Some(args) = enclosed(t, ci + call.len() - 1) else {
+                continue;
+            };
             let parts = split_top(args, ',');
-            let Some(pattern) = parts.first().and_then(|p| string_lit(p)) else { continue };
+            let Some(pattern) = parts.first().and_then(|p| string_lit(p)) else {
+                continue;
+            };
             if parts.len() < 2 {
                 continue;
             }
@@ -72,7 +76,10 @@ pub fn parse(path: &str, text: &str) -> Vec<Route> {
             let prefix = if prefix == "/" { String::new() } else { prefix };
             let (methods, p) = if method_in_name {
                 (vec![call.trim_matches(['.', '(']).to_uppercase()], pattern)
-            } else if let Some((m, p)) = pattern.split_once(' ').filter(|(m, _)| m.chars().all(|c| c.is_ascii_uppercase())) {
+            } else if let Some((m, p)) = pattern
+                .split_once(' ')
+                .filter(|(m, _)| m.chars().all(|c| c.is_ascii_uppercase()))
+            {
                 (vec![m.to_string()], p.trim().to_string())
             } else if let Some(mi) = t.find(".Methods(") {
                 let ms = enclosed(t, mi + 8)
@@ -131,6 +138,9 @@ mod tests {
         assert_eq!(r[1].path, "/healthz");
         let gin = "import \"github.com/gin-gonic/gin\"\nfunc main() {\n\tr := gin.Default()\n\tv1 := r.Group(\"/v1\")\n\tv1.POST(\"/links/:slug\", create)\n}\n";
         let r = parse("api/main.go", gin);
-        assert_eq!((r[0].method.as_str(), r[0].path.as_str(), r[0].framework.as_str()), ("POST", "/v1/links/{slug}", "gin"));
+        assert_eq!(
+            (r[0].method.as_str(), r[0].path.as_str(), r[0].framework.as_str()),
+            ("POST", "/v1/links/{slug}", "gin")
+        );
     }
 }

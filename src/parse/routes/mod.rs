@@ -49,7 +49,10 @@ pub fn declares_routes(path: &str, text: &str) -> bool {
             || text.contains("starlette");
     }
     if path.ends_with(".go") {
-        return text.contains("net/http") || text.contains("gin-gonic") || text.contains("labstack/echo") || text.contains("go-chi");
+        return text.contains("net/http")
+            || text.contains("gin-gonic")
+            || text.contains("labstack/echo")
+            || text.contains("go-chi");
     }
     if [".ts", ".tsx", ".js", ".mjs"].iter().any(|x| path.ends_with(x)) {
         return nextjs::route_path(path).is_some() || text.contains("express") || text.contains("fastify");

@@ -20,7 +20,7 @@ pub fn route_path(file: &str) -> Option<String> {
     {
         let parts: Vec<&str> = segs[app + 1..segs.len() - 1]
             .iter()
-            .filter(|s| !(s.starts_with('(') && s.ends_with(')')) && !s.starts_with('@'))
+            .filter(|s| !(s.starts_with('@') || s.starts_with('(') && s.ends_with(')')))
             .copied()
             .collect();
         return Some(format!("/{}", parts.join("/")));
@@ -81,13 +81,25 @@ mod tests {
 
     #[test]
     fn app_and_pages_router() {
-        assert_eq!(route_path("web/app/api/health/route.ts").as_deref(), Some("/api/health"));
-        assert_eq!(route_path("web/src/app/(shop)/api/items/[id]/route.ts").as_deref(), Some("/api/items/[id]"));
-        assert_eq!(route_path("web/pages/api/notes/index.ts").as_deref(), Some("/api/notes"));
+        assert_eq!(
+            route_path("web/app/api/health/route.ts").as_deref(),
+            Some("/api/health")
+        );
+        assert_eq!(
+            route_path("web/src/app/(shop)/api/items/[id]/route.ts").as_deref(),
+            Some("/api/items/[id]")
+        );
+        assert_eq!(
+            route_path("web/pages/api/notes/index.ts").as_deref(),
+            Some("/api/notes")
+        );
         assert_eq!(route_path("web/app/page.tsx"), None);
         let src = "export async function GET() {}\n\nexport const POST = async () => {};\n";
         let r = parse(&[("web/app/api/items/[id]/route.ts".into(), src)]);
         assert_eq!(r.len(), 2);
-        assert_eq!((r[0].path.as_str(), r[0].line, r[1].method.as_str(), r[1].line), ("/api/items/{id}", 1, "POST", 3));
+        assert_eq!(
+            (r[0].path.as_str(), r[0].line, r[1].method.as_str(), r[1].line),
+            ("/api/items/{id}", 1, "POST", 3)
+        );
     }
 }

@@ -13,7 +13,11 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
         .unwrap_or("app")
         .to_string();
     for c in classes {
-        if !c.bases.iter().any(|b| b == "models.Model" || b.ends_with("Model") && b.starts_with("models.")) {
+        if !c
+            .bases
+            .iter()
+            .any(|b| b == "models.Model" || b.ends_with("Model") && b.starts_with("models."))
+        {
             continue;
         }
         let mut fields = Vec::new();
@@ -22,7 +26,9 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
         for s in &c.body {
             let Some(a) = assignment(&s.text) else { continue };
             let Some(value) = a.value else { continue };
-            let Some(rest) = value.strip_prefix("models.") else { continue };
+            let Some(rest) = value.strip_prefix("models.") else {
+                continue;
+            };
             let kind: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
             let Some(args) = call_args(rest, &kind) else { continue };
             let args = split_top(args, ',');
@@ -64,7 +70,8 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
                     if kwarg(&args, "auto_now_add") == Some("True") || kwarg(&args, "auto_now") == Some("True") {
                         f.default = Some("now".into());
                     }
-                    f.primary_key = kwarg(&args, "primary_key") == Some("True") || k == "AutoField" || k == "BigAutoField";
+                    f.primary_key =
+                        kwarg(&args, "primary_key") == Some("True") || k == "AutoField" || k == "BigAutoField";
                     f.unique = kwarg(&args, "unique") == Some("True");
                     f.indexed = kwarg(&args, "db_index") == Some("True");
                     has_pk |= f.primary_key;

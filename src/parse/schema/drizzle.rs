@@ -18,7 +18,9 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
             let Some(args) = enclosed(text, open) else { continue };
             let args_start = open + 1;
             let parts = split_top(args, ',');
-            let Some(table) = parts.first().and_then(|p| string_lit(p)) else { continue };
+            let Some(table) = parts.first().and_then(|p| string_lit(p)) else {
+                continue;
+            };
             // `const users = pgTable(`: the variable names the model in code.
             let before = text[..at].trim_end().trim_end_matches('=').trim_end();
             let var: String = before
@@ -49,7 +51,9 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
             for col in split_top(cols, ',') {
                 let pos = cols[offset..].find(&col).map(|p| p + offset).unwrap_or(offset);
                 offset = pos + col.len();
-                let Some((key, chain)) = col.split_once(':') else { continue };
+                let Some((key, chain)) = col.split_once(':') else {
+                    continue;
+                };
                 let key = key.trim().trim_matches(['"', '\'']);
                 let chain = chain.trim();
                 let builder: String = chain.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
@@ -58,7 +62,11 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                     .and_then(|o| enclosed(chain, o))
                     .map(|inner| {
                         let extra: Vec<String> = split_top(inner, ',').into_iter().skip(1).collect();
-                        if extra.is_empty() { builder.clone() } else { format!("{builder}({})", extra.join(", ")) }
+                        if extra.is_empty() {
+                            builder.clone()
+                        } else {
+                            format!("{builder}({})", extra.join(", "))
+                        }
                     })
                     .unwrap_or(builder.clone());
                 let column = chain
@@ -83,7 +91,12 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                 if let Some(p) = chain.find(".references(")
                     && let Some(inner) = enclosed(chain, p + ".references".len())
                 {
-                    let target = inner.rsplit("=>").next().unwrap_or("").trim().trim_matches(['(', ')', ' ']);
+                    let target = inner
+                        .rsplit("=>")
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_matches(['(', ')', ' ']);
                     f.foreign_key = Some(target.to_string());
                     if let Some((t, _)) = target.split_once('.') {
                         model.relations.push(Relation {
@@ -103,7 +116,9 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                 while let Some(p) = rest[f2..].find(kw) {
                     let at2 = f2 + p;
                     f2 = at2 + kw.len();
-                    if kw == "index(" && rest[..at2].ends_with("unique") || rest[..at2].ends_with(|c: char| c.is_alphanumeric()) {
+                    if kw == "index(" && rest[..at2].ends_with("unique")
+                        || rest[..at2].ends_with(|c: char| c.is_alphanumeric())
+                    {
                         continue;
                     }
                     let name = enclosed(rest, at2 + kw.len() - 1).and_then(string_lit);
@@ -154,7 +169,10 @@ export const links = pgTable("links", {
 "#;
         let m = parse("src/db/schema.ts", src);
         assert_eq!(m.len(), 2);
-        assert_eq!((m[0].name.as_str(), m[0].table.as_deref(), m[0].line), ("users", Some("users"), 3));
+        assert_eq!(
+            (m[0].name.as_str(), m[0].table.as_deref(), m[0].line),
+            ("users", Some("users"), 3)
+        );
         let f = &m[0].fields;
         assert!(f[0].primary_key && !f[0].nullable && f[0].line == 4);
         assert!(f[1].unique && !f[1].nullable && f[2].nullable);

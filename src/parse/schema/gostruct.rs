@@ -44,7 +44,9 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                 None => (l, ""),
             };
             let mut words = decl.split_whitespace();
-            let (Some(fname), Some(fty)) = (words.next(), words.next()) else { continue };
+            let (Some(fname), Some(fty)) = (words.next(), words.next()) else {
+                continue;
+            };
             let db = tag(tags, "db");
             let g = tag(tags, "gorm");
             if db.as_deref() == Some("-") || g.as_deref() == Some("-") {
@@ -81,7 +83,9 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
             if opts.iter().any(|o| o.eq_ignore_ascii_case("not null")) {
                 f.nullable = false;
             }
-            f.unique = opts.iter().any(|o| o.eq_ignore_ascii_case("unique") || o.starts_with("uniqueIndex"));
+            f.unique = opts
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case("unique") || o.starts_with("uniqueIndex"));
             f.indexed = opts.iter().any(|o| o.starts_with("index"));
             f.default = opts.iter().find_map(|o| o.strip_prefix("default:")).map(str::to_string);
             for o in &opts {
@@ -147,7 +151,10 @@ mod tests {
         let src = "package store\n\ntype Link struct {\n\tID    int64  `db:\"id\" json:\"id\"`\n\tSlug  string `db:\"slug\"`\n\tNote  *string `db:\"note\"`\n}\n\ntype Plain struct {\n\tX int\n}\n\ntype User struct {\n\tID    uint   `gorm:\"primaryKey\"`\n\tEmail string `gorm:\"uniqueIndex;not null\"`\n\tTeamID uint\n\tTeam  Team\n}\n";
         let m = parse("store/models.go", src);
         assert_eq!(m.len(), 2);
-        assert_eq!((m[0].name.as_str(), m[0].table.as_deref(), m[0].line), ("Link", Some("link"), 3));
+        assert_eq!(
+            (m[0].name.as_str(), m[0].table.as_deref(), m[0].line),
+            ("Link", Some("link"), 3)
+        );
         assert!(m[0].fields[0].primary_key && m[0].fields[2].nullable && m[0].fields[1].line == 5);
         let u = &m[1];
         assert_eq!(u.family, "Go (GORM)");

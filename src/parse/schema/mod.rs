@@ -124,7 +124,11 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
         // A class SQLModel already reads (its base is a SQLModel class of the file) is not
         // read again as a plain SQLAlchemy declaration.
         let taken: Vec<usize> = m.iter().map(|x| x.line).collect();
-        m.extend(sqlalchemy::parse(path, &classes).into_iter().filter(|x| !taken.contains(&x.line)));
+        m.extend(
+            sqlalchemy::parse(path, &classes)
+                .into_iter()
+                .filter(|x| !taken.contains(&x.line)),
+        );
         m.extend(django::parse(path, &classes));
         m
     } else if path.ends_with(".go") {
@@ -172,7 +176,10 @@ mod tests {
     fn files_are_chosen_by_content() {
         assert!(declares_models("app/models.py", "class Note(SQLModel, table=True):"));
         assert!(!declares_models("app/main.py", "app = FastAPI()"));
-        assert!(declares_models("db/schema.ts", "import { pgTable } from \"drizzle-orm/pg-core\";\npgTable("));
+        assert!(declares_models(
+            "db/schema.ts",
+            "import { pgTable } from \"drizzle-orm/pg-core\";\npgTable("
+        ));
         assert!(declares_models("prisma/schema.prisma", "model User {"));
     }
 }

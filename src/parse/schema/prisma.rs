@@ -53,7 +53,12 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                         let cols = args
                             .find('[')
                             .and_then(|o| enclosed(args, o))
-                            .map(|c| split_top(c, ',').into_iter().map(|x| x.split('(').next().unwrap_or("").to_string()).collect())
+                            .map(|c| {
+                                split_top(c, ',')
+                                    .into_iter()
+                                    .map(|x| x.split('(').next().unwrap_or("").to_string())
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         let name = split_top(args, ',')
                             .iter()
@@ -70,7 +75,9 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                 continue;
             }
             let mut parts = l.split_whitespace();
-            let (Some(fname), Some(fty)) = (parts.next(), parts.next()) else { continue };
+            let (Some(fname), Some(fty)) = (parts.next(), parts.next()) else {
+                continue;
+            };
             let base = fty.trim_end_matches(['?', ']', '[']).to_string();
             let many = fty.ends_with("[]");
             let attrs = &l[l.find(fty).map(|p| p + fty.len()).unwrap_or(l.len())..];

@@ -90,7 +90,9 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
                 while let Some(i) = args[from..].find(&format!("{call}(")) {
                     let at = from + i;
                     from = at + call.len();
-                    let Some(inner) = call_args(&args[at..], call) else { break };
+                    let Some(inner) = call_args(&args[at..], call) else {
+                        break;
+                    };
                     let parts = split_top(inner, ',');
                     let mut cols: Vec<String> = parts
                         .iter()

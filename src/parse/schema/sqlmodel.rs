@@ -192,7 +192,10 @@ class TaskCreate(BaseModel):
         let m = parse("app/models.py", &classes(SRC));
         assert_eq!(m.len(), 3);
         let task = &m[1];
-        assert_eq!((task.name.as_str(), task.table.as_deref(), task.persisted), ("Task", Some("tasks"), true));
+        assert_eq!(
+            (task.name.as_str(), task.table.as_deref(), task.persisted),
+            ("Task", Some("tasks"), true)
+        );
         let names: Vec<&str> = task.fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["title", "description", "id", "user_id", "created_at"]);
         assert!(task.fields[0].indexed && task.fields[1].nullable);

@@ -26,19 +26,31 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
             if let Some(ci) = t.find("class ")
                 && pending.iter().any(|d| d.starts_with("@Entity"))
             {
-                let name: String = t[ci + 6..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                let entity = pending.iter().find(|d| d.starts_with("@Entity")).cloned().unwrap_or_default();
+                let name: String = t[ci + 6..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let entity = pending
+                    .iter()
+                    .find(|d| d.starts_with("@Entity"))
+                    .cloned()
+                    .unwrap_or_default();
                 let table = entity
                     .find('(')
                     .and_then(|o| enclosed(&entity, o))
                     .and_then(|a| {
                         let parts = split_top(a, ',');
                         parts.first().and_then(|p| string_lit(p)).or_else(|| {
-                            parts.first().and_then(|p| p.find('{').and_then(|o| enclosed(p, o))).and_then(|obj| {
-                                split_top(obj, ',').iter().find_map(|kv| {
-                                    kv.split_once(':').filter(|(k, _)| k.trim() == "name").and_then(|(_, v)| string_lit(v))
+                            parts
+                                .first()
+                                .and_then(|p| p.find('{').and_then(|o| enclosed(p, o)))
+                                .and_then(|obj| {
+                                    split_top(obj, ',').iter().find_map(|kv| {
+                                        kv.split_once(':')
+                                            .filter(|(k, _)| k.trim() == "name")
+                                            .and_then(|(_, v)| string_lit(v))
+                                    })
                                 })
-                            })
                         })
                     })
                     .unwrap_or_else(|| super::snake(&name));
@@ -54,7 +66,10 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                     relations: Vec::new(),
                     bases: Vec::new(),
                 };
-                for d in pending.iter().filter(|d| d.starts_with("@Index(") || d.starts_with("@Unique(")) {
+                for d in pending
+                    .iter()
+                    .filter(|d| d.starts_with("@Index(") || d.starts_with("@Unique("))
+                {
                     m.indexes.push(class_index(d, line_no));
                 }
                 current = Some(m);
@@ -77,7 +92,11 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
             && !pending.is_empty()
             && !t.contains('(')
         {
-            let name = lhs.trim().trim_end_matches(['?', '!']).trim_start_matches("public ").trim();
+            let name = lhs
+                .trim()
+                .trim_end_matches(['?', '!'])
+                .trim_start_matches("public ")
+                .trim();
             let ty = ty.trim().trim_end_matches(';').split('=').next().unwrap_or("").trim();
             let decos = std::mem::take(&mut pending);
             let relation = decos.iter().find_map(|d| {
@@ -109,7 +128,9 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                         .iter()
                         .find(|d| d.starts_with("@JoinColumn"))
                         .and_then(|d| {
-                            d.split("name:").nth(1).and_then(|r| string_lit(r.split([',', '}']).next().unwrap_or("")))
+                            d.split("name:")
+                                .nth(1)
+                                .and_then(|r| string_lit(r.split([',', '}']).next().unwrap_or("")))
                         })
                         .unwrap_or_else(|| format!("{name}Id"));
                     if !m.fields.iter().any(|f| f.name == col) {
@@ -123,16 +144,23 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                 }
                 continue;
             }
-            let Some(col) = decos.iter().find(|d| d.contains("Column")) else { continue };
+            let Some(col) = decos.iter().find(|d| d.contains("Column")) else {
+                continue;
+            };
             let opts = col.find('(').and_then(|o| enclosed(col, o)).unwrap_or("");
             let obj = opts.find('{').and_then(|o| enclosed(opts, o)).unwrap_or("");
             let kv = |k: &str| -> Option<String> {
                 split_top(obj, ',').iter().find_map(|p| {
-                    p.split_once(':').filter(|(kk, _)| kk.trim() == k).map(|(_, v)| v.trim().to_string())
+                    p.split_once(':')
+                        .filter(|(kk, _)| kk.trim() == k)
+                        .map(|(_, v)| v.trim().to_string())
                 })
             };
             let mut f = Field::new(name, ty, line_no);
-            let col_type = split_top(opts, ',').first().and_then(|p| string_lit(p)).or_else(|| kv("type").map(|t| t.trim_matches(['"', '\'']).to_string()));
+            let col_type = split_top(opts, ',')
+                .first()
+                .and_then(|p| string_lit(p))
+                .or_else(|| kv("type").map(|t| t.trim_matches(['"', '\'']).to_string()));
             if let Some(ct) = col_type {
                 f.ty = format!("{ty} ({ct})");
             }
