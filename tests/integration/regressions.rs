@@ -299,3 +299,18 @@ fn roles_in_language_version_all_count() {
     let frontend = explain_line(&ws, "frontend", "stack_name");
     assert!(frontend.contains("Next.js"), "{frontend}");
 }
+
+/// src/resolve/deploy/discover.rs: `Python 3.11 (for Backend)` with no framework picked the
+/// generic Python service (`python -m app`) although backend/requirements.txt names FastAPI.
+#[test]
+fn a_language_only_stack_takes_the_framework_of_its_folder() {
+    let ws = fixture("deploy-discovers-components");
+    ws.write(
+        "specs/001-deploy/plan-input.md",
+        "# Plan input\n\n- Language/Version: Python 3.12 (for Backend)\n- Primary Dependencies: Docker, Helm\n",
+    );
+    assert_eq!(
+        explain_line(&ws, "backend", "stack"),
+        "stack fastapi derived from Language/Version and Primary Dependencies (specs/001-deploy/plan-input.md:3) and backend/requirements.txt:1 (depends on fastapi)"
+    );
+}

@@ -152,6 +152,11 @@ pub fn components(
             take(&line, &mut names);
         }
     }
+    for named in names.iter_mut() {
+        if typed.components.get(&named.name).is_none_or(|c| c.stack.is_none()) {
+            refine_from_repository(cx, named);
+        }
+    }
     for name in typed.components.keys() {
         if !names.iter().any(|n| &n.name == name) {
             names.push(Named {
@@ -178,6 +183,59 @@ pub fn components(
 const GENERIC_ROLES: &[&str] = &[
     "frontend", "web", "ui", "client", "backend", "api", "server", "service", "worker", "workers",
 ];
+
+/// Language names that pick a stack without saying which framework runs.
+const LANGUAGE_WORDS: &[&str] = &[
+    "python",
+    "node",
+    "node.js",
+    "nodejs",
+    "go",
+    "golang",
+    "typescript",
+    "javascript",
+];
+
+/// A stack line that names only a language (`Python 3.11 (for Backend)` picks the generic
+/// Python service) takes the framework from the component's folder when its manifest names
+/// one of the same language: `fastapi` in backend/requirements.txt makes it FastAPI, so the
+/// catalog default never overrides what the source says.
+fn refine_from_repository(cx: &DeployInputs, named: &mut Named) {
+    let Some(line) = named.line.as_mut() else { return };
+    let Some(role) = role_of(&line.role) else { return };
+    let Some(current) = cx.catalog.find_for(&line.value, Some(role)) else {
+        return;
+    };
+    let words = crate::catalog::tokens(&line.value);
+    let by_language_only = current
+        .matches
+        .iter()
+        .filter(|m| words.contains(m))
+        .all(|m| LANGUAGE_WORDS.contains(&m.as_str()));
+    if !by_language_only {
+        return;
+    }
+    let folder = cx.repo.iter().filter(|d| considered(d) && d.path != ".").find(|d| {
+        let f = d.path.rsplit('/').next().unwrap_or(&d.path);
+        f == named.name || role_of_folder(f) == Some(role)
+    });
+    let Some(dir) = folder else { return };
+    let Some(c) = classify(dir, cx.sources) else { return };
+    let Some(found) = cx.catalog.find_for(&c.words, Some(role)) else {
+        return;
+    };
+    if c.role != role || found.id == current.id || found.language != current.language {
+        return;
+    }
+    line.value = format!("{}, {}", c.words, line.value);
+    line.origin = Origin::derived(format!(
+        "{} and {}:{} ({})",
+        line.origin.text.trim_start_matches("derived from "),
+        c.file,
+        c.line,
+        c.what
+    ));
+}
 
 /// Folder names that say which role a component plays.
 fn role_of_folder(name: &str) -> Option<Role> {

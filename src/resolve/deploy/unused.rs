@@ -40,8 +40,12 @@ impl Topic {
 fn stated(fact: &Fact) -> Vec<(Topic, String)> {
     let lower = &fact.lower;
     let mut out = Vec::new();
+    // "deploy to the default namespace" and "Single namespace (default)" state one too; the
+    // prose reader does not take Kubernetes' `default` (a namespace of its own is safer), so
+    // they are reported unless the model agrees.
+    let default_ns = lower.contains("default namespace") || lower.contains("namespace (default)");
     if has_word(lower, "namespace")
-        && let Some(n) = namespace_in(&fact.text)
+        && let Some(n) = namespace_in(&fact.text).or_else(|| default_ns.then(|| "default".to_string()))
     {
         out.push((Topic::Namespace, n));
     }
@@ -189,7 +193,7 @@ fn taken(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> Option<Strin
         Topic::Namespace => (
             here(&d.namespace.origin),
             d.namespace.value == value,
-            Some(format!("`{}` from {}", d.namespace.value, d.namespace.origin.text)),
+            Some(format!("`{}`, {}", d.namespace.value, d.namespace.origin.text)),
         ),
         Topic::Replicas => (
             comps().any(|c| here(&c.replicas.origin)) || here(&d.rollout.production_replicas.origin),
