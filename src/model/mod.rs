@@ -5,6 +5,7 @@
 //! ask "where did that come from?" about carries an [`Origin`].
 
 pub mod deploy;
+pub mod design;
 
 use serde::Serialize;
 
@@ -89,6 +90,8 @@ pub struct Plan {
     pub waivers: Vec<crate::parse::Waiver>,
     /// Secret values typed into the plan input, which the gates refuse.
     pub secret_literals: Vec<SecretLiteral>,
+    /// Data models and routes read from the repository's source, joined to the spec.
+    pub design: design::Design,
 }
 
 #[derive(Debug, Clone, Serialize)]

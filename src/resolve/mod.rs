@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod deploy;
+pub mod design;
 pub mod trace;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -201,6 +202,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             .cloned()
             .collect(),
         secret_literals: plan_input.map(secret_literals).unwrap_or_default(),
+        design: Default::default(),
     }
 }
 
