@@ -70,6 +70,8 @@ codes! {
     InvalidDeployInput = "SP406", "invalid-deploy-input", Error, "The plan input's fenced YAML block or a --set assignment does not fit the deployment schema.";
     UnknownStack = "SP407", "unknown-stack", Warning, "A component names no stack the catalog knows, so nothing is built or deployed for it.";
     UnsupportedVersion = "SP408", "unsupported-version", Warning, "A component asks for a language version the catalog has no pinned image for; the catalog's default version is used.";
+    UnlockedInstall = "SP430", "unlocked-install", Warning, "A component folder has no lock file for its package manager, so its image installs whatever versions resolve when it is built.";
+    StaleLockfile = "SP431", "stale-lockfile", Warning, "A lock file is out of date with its manifest, so the locked install in the Dockerfile (`npm ci`, `uv sync --locked`) will fail.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
     GateFailed = "SP701", "gate-failed", Error, "A built-in gate failed on a generated artifact; the constitution rule it enforces (or the secure-by-default policy) is violated.";

@@ -38,6 +38,10 @@ const READ: &[&str] = &[
     "vite.config.ts",
     "vite.config.js",
     "vite.config.mjs",
+    // Lock files whose contents are compared with their manifest (a stale lock fails the
+    // locked install of the image build).
+    "uv.lock",
+    "package-lock.json",
 ];
 
 /// Files whose mere presence matters (lock files).
@@ -49,6 +53,8 @@ const PRESENCE: &[&str] = &[
     "poetry.lock",
     "go.sum",
     "bun.lockb",
+    "bun.lock",
+    "npm-shrinkwrap.json",
 ];
 
 /// Folders under which components may be grouped.

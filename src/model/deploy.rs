@@ -77,6 +77,11 @@ pub struct Component {
     pub language: String,
     pub language_version: Valued<String>,
     pub package_manager: Valued<String>,
+    /// The file the install step follows: the lock file present in the component's folder
+    /// (`package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `bun.lock`, `uv.lock`) or
+    /// `requirements.txt`; `None` when the folder has none and the install resolves versions
+    /// when the image is built.
+    pub lockfile: Option<Valued<String>>,
     pub run_mode: Valued<RunMode>,
     /// Container port; `None` for workers.
     pub port: Option<Valued<u16>>,
@@ -90,6 +95,9 @@ pub struct Component {
     pub resources: Resources,
     /// Non-secret configuration, delivered through the component's ConfigMap.
     pub config: Vec<ConfigValue>,
+    /// Variables the build reads (`NEXT_PUBLIC_*`, `VITE_*`): inlined into the bundle when the
+    /// image is built, so they are Docker build arguments, never runtime configuration.
+    pub build_args: Vec<ConfigValue>,
     /// Secrets the process reads. Each is mounted read-only as a file, and the process is
     /// told where by `<ENV>_FILE` (checkov CKV_K8S_35: no secret in an environment variable).
     pub secrets: Vec<SecretRef>,
@@ -279,6 +287,11 @@ pub mod fixture {
             language: language.into(),
             language_version: v(version.into()),
             package_manager: v(pm.into()),
+            lockfile: match pm {
+                "pnpm" => Some(v("pnpm-lock.yaml".into())),
+                "uv" => Some(v("uv.lock".into())),
+                _ => None,
+            },
             run_mode: v(mode),
             port: port.map(v),
             health: port.map(|_| Health {
@@ -306,6 +319,7 @@ pub mod fixture {
                 value: "info".into(),
                 origin: Origin::derived("default"),
             }],
+            build_args: Vec::new(),
             secrets: Vec::new(),
             exposure: Exposure {
                 service_type: v(ServiceType::ClusterIP),

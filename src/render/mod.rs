@@ -6,6 +6,7 @@
 //! an error rather than an empty string, and HTML escaping is off, because the output is
 //! Markdown, not HTML.
 
+pub mod build;
 pub mod contracts;
 pub mod docker;
 pub mod explain;

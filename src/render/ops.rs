@@ -6,7 +6,6 @@
 
 use serde::Serialize;
 
-use super::contracts::{build_command, load_command};
 use crate::model::deploy::{Deployment, PlatformKind, RunMode, ServiceMode, ServiceType};
 
 #[derive(Debug, Clone, Serialize)]
@@ -287,8 +286,16 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         cluster_cpus,
         cluster_memory_mi,
         cluster_start,
-        builds: d.components.iter().map(|c| build_command(c, out_dir)).collect(),
-        loads: d.components.iter().map(|c| load_command(d, c)).collect(),
+        builds: d
+            .components
+            .iter()
+            .map(|c| super::build::build(d, c, out_dir).command)
+            .collect(),
+        loads: d
+            .components
+            .iter()
+            .map(|c| super::build::build(d, c, out_dir).load)
+            .collect(),
         secret_creates,
         secret_keys: {
             let mut k = secret_keys;

@@ -8,7 +8,9 @@
 //! "imagePullPolicy Never" sets the pull policy; "<200MB (frontend)" sets a size budget);
 //! words no rule understands are left to the planning documents, never guessed at.
 
+mod build_time;
 pub mod input;
+mod install;
 mod prose;
 mod repo;
 pub mod research;
@@ -29,6 +31,7 @@ use crate::parse::spec::Spec;
 use crate::source::{Sources, Span};
 
 use input::DeployInput;
+pub use install::candidates as install_candidates;
 use prose::Facts;
 pub use prose::is_secret_name;
 
@@ -163,6 +166,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         return None;
     }
     wire(&mut components, &mut backing, &facts, &app.value);
+    build_time::split(&mut components);
 
     let tooling = facts.tooling();
     Some(Deployment {
@@ -600,6 +604,8 @@ fn component(
             )
         });
 
+    let lockfile = install::lockfile(name, repo_dir, cx.sources, &package_manager.value, diags);
+
     let catalog_origin = default_origin(&format!("{} catalog", stack.id));
     let port = stack.port.map(|dflt| match ci.port {
         Some(p) => {
@@ -827,6 +833,7 @@ fn component(
         language: stack.language.clone(),
         language_version,
         package_manager,
+        lockfile,
         run_mode: Valued::new(stack.run_mode, Origin::derived(format!("the {} stack", stack.id))),
         port: if stack.run_mode == RunMode::Worker { None } else { port },
         health,
@@ -836,6 +843,7 @@ fn component(
         replicas,
         resources,
         config,
+        build_args: Vec::new(),
         secrets,
         exposure: Exposure {
             service_type,
@@ -1000,7 +1008,8 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     if !c.depends_on.contains(b) {
                         c.depends_on.push(b.clone());
                     }
-                    if !c.config.iter().any(|v| v.name == "API_URL") {
+                    // A static site has no server to read API_URL: its nginx proxies /api.
+                    if c.run_mode.value != RunMode::Static && !c.config.iter().any(|v| v.name == "API_URL") {
                         c.config.push(ConfigValue {
                             name: "API_URL".into(),
                             value: format!("http://{b}:{port}"),
