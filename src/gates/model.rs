@@ -2,7 +2,7 @@
 //! work on a local cluster, a secret value typed into the plan input. Their findings join
 //! the results of the matching catalog gate, so principles bind to them the same way.
 
-use super::artifacts::{Finding, GateResult, Outcome};
+use super::artifacts::{Finding, GateResult, Outcome, Subject};
 use super::catalog;
 use crate::model::Plan;
 use crate::model::deploy::PlatformKind;
@@ -41,9 +41,11 @@ pub fn merge(plan: &Plan, results: &mut [GateResult]) -> Vec<(String, String, us
                 "image-pull-policy",
                 Finding {
                     gate: "",
+                    rule: "always-on-local-cluster",
                     file,
                     line,
                     column: 1,
+                    subject: Subject::from(format!("component {}", c.name)),
                     object: format!("component {}", c.name),
                     message: format!(
                         "imagePullPolicy Always for `{}`, an image that exists only inside the {:?} cluster: the kubelet cannot pull it, so the pods never start",
@@ -63,9 +65,11 @@ pub fn merge(plan: &Plan, results: &mut [GateResult]) -> Vec<(String, String, us
             "no-secret-env-literals",
             Finding {
                 gate: "",
+                rule: "secret-in-plan-input",
                 file: note.file.clone(),
                 line: note.line,
                 column: note.column,
+                subject: Subject::from(note.name.clone()),
                 object: note.name.clone(),
                 message: format!(
                     "a value for the secret `{}` is written in the plan input; it would end up in the plan, in git and in every generated file that repeats it",

@@ -10,7 +10,7 @@ use crate::model::Origin;
 use crate::model::deploy::{Component, Role, RunMode};
 
 /// Prefixes of the variables bundlers inline at build time.
-pub const BUILD_TIME_PREFIXES: &[&str] = &["NEXT_PUBLIC_", "VITE_"];
+pub const BUILD_TIME_PREFIXES: &[&str] = &["NEXT_PUBLIC_", "VITE_", "REACT_APP_"];
 
 pub fn is_build_time(name: &str) -> bool {
     BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
@@ -63,6 +63,70 @@ pub fn split(components: &mut [Component]) {
     for c in components.iter_mut() {
         c.build_args.sort_by(|a, b| a.name.cmp(&b.name));
     }
+    cors_origins(components);
+}
+
+/// True for the names backends give their allowed browser origins (`CORS_ORIGINS`,
+/// `ALLOWED_ORIGINS`, `FRONTEND_CORS_ORIGINS`, `FRONTEND_URL`).
+fn is_origin_setting(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("CORS") || n.contains("ORIGIN") || n == "FRONTEND_URL" || n == "FRONTEND_ORIGIN"
+}
+
+/// `http://localhost:3000` inside `["http://localhost:3000", "https://x.dev"]` → its range.
+fn localhost_origins(value: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = value[from..].find("http").map(|i| i + from) {
+        let Some(authority) = value[i..].find("://").map(|s| i + s + 3) else {
+            break;
+        };
+        let end = value[authority..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-')))
+            .map(|e| authority + e)
+            .unwrap_or(value.len());
+        if same_origin_path(&value[i..end]).is_some() {
+            out.push(i..end);
+        }
+        from = end;
+    }
+    out
+}
+
+/// A backend's allowed origins that name the developer's machine become the origin the
+/// browser really loads the frontend from: its Ingress host. Without an Ingress the site is
+/// reached through a port-forward on the same `localhost` port, and the value stands.
+fn cors_origins(components: &mut [Component]) {
+    let served: Vec<(String, String)> = components
+        .iter()
+        .filter(|c| c.role.value == Role::Frontend)
+        .filter_map(|c| {
+            c.exposure
+                .ingress_host
+                .as_ref()
+                .map(|h| (c.name.clone(), format!("http://{}", h.value)))
+        })
+        .collect();
+    let Some((frontend, origin)) = served.first() else {
+        return;
+    };
+    for c in components.iter_mut().filter(|c| c.role.value == Role::Backend) {
+        for v in c.config.iter_mut().filter(|v| is_origin_setting(&v.name)) {
+            let ranges = localhost_origins(&v.value);
+            if ranges.is_empty() {
+                continue;
+            }
+            let mut value = v.value.clone();
+            for r in ranges.into_iter().rev() {
+                value.replace_range(r, origin);
+            }
+            v.origin = Origin::derived(format!(
+                "{} rewritten to the {frontend} Ingress origin the browser uses ({})",
+                v.value, v.origin.text
+            ));
+            v.value = value;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -75,6 +139,37 @@ mod tests {
         assert_eq!(same_origin_path("http://127.0.0.1:8000/api/").as_deref(), Some("/api"));
         assert_eq!(same_origin_path("https://api.example.com"), None);
         assert_eq!(same_origin_path("Recipes"), None);
+    }
+
+    #[test]
+    fn localhost_origins_are_found_inside_lists() {
+        let v = r#"["http://localhost:3000","https://todo.dev"]"#;
+        let r = localhost_origins(v);
+        assert_eq!(r.len(), 1);
+        assert_eq!(&v[r[0].clone()], "http://localhost:3000");
+        assert!(localhost_origins("https://todo.dev").is_empty());
+    }
+
+    #[test]
+    fn cors_origins_follow_the_ingress_host() {
+        let mut d = crate::model::deploy::fixture::deployment();
+        d.components[0].exposure.ingress_host = Some(crate::model::deploy::Valued::new(
+            "todo.local".into(),
+            Origin::derived("test"),
+        ));
+        d.components[1].config.push(crate::model::deploy::ConfigValue {
+            name: "CORS_ORIGINS".into(),
+            value: "http://localhost:3000,http://127.0.0.1:3000".into(),
+            origin: Origin::derived("api/.env.example:2"),
+        });
+        split(&mut d.components);
+        let v = d.components[1]
+            .config
+            .iter()
+            .find(|v| v.name == "CORS_ORIGINS")
+            .unwrap();
+        assert_eq!(v.value, "http://todo.local,http://todo.local");
+        assert!(v.origin.text.contains("Ingress"), "{}", v.origin.text);
     }
 
     #[test]
