@@ -9,6 +9,8 @@ mod determinism;
 mod examples;
 mod fixtures;
 mod gates;
+mod integrations;
+mod ports;
 mod regressions;
 mod support;
 mod workspaces;

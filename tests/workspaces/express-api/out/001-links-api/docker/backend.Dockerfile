@@ -13,7 +13,7 @@ RUN --mount=type=cache,target=/root/.npm \
 
 FROM node:22.21-alpine3.22 AS runtime
 WORKDIR /app
-ENV NODE_ENV=production PORT=3000
+ENV NODE_ENV=production PORT=4000
 COPY . .
 COPY --from=deps /app/node_modules ./node_modules
 LABEL org.opencontainers.image.title="links-backend" \
@@ -22,7 +22,7 @@ LABEL org.opencontainers.image.title="links-backend" \
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
         /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-v*
 USER 10001:10001
-EXPOSE 3000
+EXPOSE 4000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["node", "-e", "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
-CMD ["node", "server.js"]
+    CMD ["node", "-e", "fetch('http://127.0.0.1:4000/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+CMD ["node", "src/server.js"]

@@ -22,7 +22,7 @@ LABEL org.opencontainers.image.title="quotes-backend" \
       org.opencontainers.image.description="FastAPI (uvicorn)"
 RUN rm -rf /usr/local/bin/pip* /usr/local/lib/python3*/site-packages/pip*
 USER 10001:10001
-EXPOSE 8000
+EXPOSE 8081
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status < 400 else 1)"]
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8081/health', timeout=4).status < 400 else 1)"]
+CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8081", "--proxy-headers"]
