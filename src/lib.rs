@@ -67,6 +67,23 @@ pub const OUT_DISPLAY: &str = "out";
 pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::Result<Compilation> {
     let mut diags = Diagnostics::default();
     let workspace = load::load(root, selection, &mut diags)?;
+    Ok(compile_workspace(workspace, options, diags))
+}
+
+/// Stages 2 to 5 on a workspace already loaded (from disk by [`load::load`], or built in
+/// memory by [`load::in_memory`]); `diags` holds what loading found.
+pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags: Diagnostics) -> Compilation {
+    // Secrets are cut out of every input before anything reads it, so no document,
+    // diagnostic or log line can repeat them.
+    let inputs: Vec<source::SourceId> = workspace
+        .constitution
+        .into_iter()
+        .chain(workspace.features.iter().flat_map(|f| [f.spec, f.plan_input, f.existing_plan]).flatten())
+        .collect();
+    parse::secrets::redact(&mut workspace.sources, &inputs, &mut diags);
+    let mut set = options.set.clone();
+    parse::secrets::redact_set(&mut set, &mut diags);
+    let options = &Options { set };
     let sources = &workspace.sources;
 
     // Parse once per run what all features share.
@@ -176,14 +193,14 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
         plans.push(plan);
         reports.push(report);
     }
-    Ok(Compilation {
+    Compilation {
         workspace,
         diagnostics: diags,
         tree,
         features,
         plans,
         reports,
-    })
+    }
 }
 
 /// Where `sp` writes when `--out` is not given.

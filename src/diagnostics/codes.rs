@@ -47,6 +47,9 @@ codes! {
     MissingSpec = "SP105", "missing-spec", Error, "A feature folder has no spec.md.";
     AdoptedPlan = "SP106", "adopted-plan", Info, "A feature without plan-input.md has an existing plan.md whose Technical Context is used as the plan input.";
     AmbiguousFeature = "SP107", "ambiguous-feature", Error, "The feature named on the command line matches several feature folders.";
+    SecretInInput = "SP110", "secret-in-input", Error, "A credential (a URL password, a value of a secret-named variable, a token or a private key) is written in an input; it is redacted everywhere and the run fails.";
+    NulByte = "SP111", "nul-byte", Error, "An input file contains NUL bytes, so it is not a text document.";
+    OutsideWorkspace = "SP112", "outside-workspace", Error, "An input file is a symbolic link to a place outside the workspace; it is not read.";
     MissingSection = "SP201", "missing-section", Error, "A section that spec-kit marks mandatory is missing from spec.md.";
     DuplicateId = "SP202", "duplicate-id", Error, "Two requirements, success criteria or stories share an identifier.";
     NonSequentialId = "SP203", "non-sequential-id", Warning, "Identifiers of one kind skip a number or go backwards.";
@@ -70,6 +73,8 @@ codes! {
     InvalidDeployInput = "SP406", "invalid-deploy-input", Error, "The plan input's fenced YAML block or a --set assignment does not fit the deployment schema.";
     UnknownStack = "SP407", "unknown-stack", Warning, "A component names no stack the catalog knows, so nothing is built or deployed for it.";
     UnsupportedVersion = "SP408", "unsupported-version", Warning, "A component asks for a language version the catalog has no pinned image for; the catalog's default version is used.";
+    InvalidValue = "SP420", "invalid-value", Error, "A value of the deployment input does not fit where it goes: a Kubernetes name, an image reference or tag, a path, a port, a quantity.";
+    NormalizedName = "SP421", "normalized-name", Info, "A name written for people (`Bad_Name`, `My App`) was turned into the form Kubernetes and Helm accept (`bad-name`, `my-app`).";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
     GateFailed = "SP701", "gate-failed", Error, "A built-in gate failed on a generated artifact; the constitution rule it enforces (or the secure-by-default policy) is violated.";

@@ -8,6 +8,7 @@
 pub mod constitution;
 pub mod markdown;
 pub mod plan_input;
+pub mod secrets;
 pub mod spec;
 
 use std::ops::Range;

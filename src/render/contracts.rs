@@ -70,20 +70,22 @@ pub fn context_dir(c: &Component) -> String {
     c.source_dir.value.clone().unwrap_or_else(|| c.name.clone())
 }
 
+use super::shell::quote;
+
 pub fn build_command(c: &Component, out_dir: &str) -> String {
     format!(
-        "docker build -f {out_dir}/docker/{}.Dockerfile -t {} {}",
-        c.name,
-        c.image.reference(),
-        context_dir(c)
+        "docker build -f {} -t {} {}",
+        quote(&format!("{out_dir}/docker/{}.Dockerfile", c.name)),
+        quote(&c.image.reference()),
+        quote(&context_dir(c))
     )
 }
 
 pub fn load_command(d: &Deployment, c: &Component) -> String {
     match d.platform.kind.value {
-        crate::model::deploy::PlatformKind::Minikube => format!("minikube image load {}", c.image.reference()),
-        crate::model::deploy::PlatformKind::Kind => format!("kind load docker-image {}", c.image.reference()),
-        crate::model::deploy::PlatformKind::Generic => format!("docker push {}", c.image.reference()),
+        crate::model::deploy::PlatformKind::Minikube => format!("minikube image load {}", quote(&c.image.reference())),
+        crate::model::deploy::PlatformKind::Kind => format!("kind load docker-image {}", quote(&c.image.reference())),
+        crate::model::deploy::PlatformKind::Generic => format!("docker push {}", quote(&c.image.reference())),
     }
 }
 

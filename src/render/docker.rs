@@ -318,9 +318,10 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
     }
     let source = c.source_dir.value.as_deref().unwrap_or(".");
     let build_command = format!(
-        "docker build -f {out_dir}/docker/{}.Dockerfile -t {} {source}",
-        c.name,
-        c.image.reference()
+        "docker build -f {} -t {} {}",
+        super::shell::quote(&format!("{out_dir}/docker/{}.Dockerfile", c.name)),
+        super::shell::quote(&c.image.reference()),
+        super::shell::quote(source)
     );
     let binary = (language == "go").then(|| {
         let first = &c.command[0];

@@ -12,6 +12,7 @@ pub mod explain;
 pub mod helm;
 pub mod k8s;
 pub mod ops;
+pub mod shell;
 
 use std::collections::BTreeMap;
 
