@@ -78,7 +78,13 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
     let inputs: Vec<source::SourceId> = workspace
         .constitution
         .into_iter()
-        .chain(workspace.features.iter().flat_map(|f| [f.spec, f.plan_input, f.existing_plan]).flatten())
+        .chain(
+            workspace
+                .features
+                .iter()
+                .flat_map(|f| [f.spec, f.plan_input, f.existing_plan])
+                .flatten(),
+        )
         .collect();
     parse::secrets::redact(&mut workspace.sources, &inputs, &mut diags);
     let mut set = options.set.clone();
@@ -206,4 +212,25 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
 /// Where `sp` writes when `--out` is not given.
 pub fn default_out(root: &Path) -> PathBuf {
     root.join("out")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzz target's path: a workspace held in memory compiles like one on disk.
+    #[test]
+    fn an_in_memory_workspace_compiles() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean-minimal");
+        let read = |rel: &str| std::fs::read_to_string(fixture.join(rel)).unwrap();
+        let (constitution, spec, input) = (
+            read("constitution.md"),
+            read("specs/001-todo-list/spec.md"),
+            read("specs/001-todo-list/plan-input.md"),
+        );
+        let ws = load::in_memory(Some(&constitution), &[("001-todo-list", &spec, Some(&input))]);
+        let run = compile_workspace(ws, &Options::default(), Diagnostics::default());
+        assert!(!run.diagnostics.has_errors());
+        assert!(run.tree.files().any(|(p, _)| p == "001-todo-list/plan.md"));
+    }
 }

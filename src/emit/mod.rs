@@ -154,10 +154,10 @@ pub enum Saved {
 /// which case the previous text is kept as `plan-input.md.bak` first.
 pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str, replace: bool) -> Result<Saved> {
     let path = feature_dir.join("plan-input.md");
+    let shown = format!("specs/{name}/plan-input.md");
     if text.trim().is_empty() {
         return Err(Error::Usage(format!(
-            "the plan input text is empty; {} was left as it is",
-            path.display()
+            "the plan input text is empty; {shown} was left as it is"
         )));
     }
     let body = format!("# Plan input: {name}\n\n{}\n", text.trim());
@@ -171,10 +171,9 @@ pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str, replace: bool
         Some(old) if !String::from_utf8_lossy(&old).trim().is_empty() => {
             if !replace {
                 return Err(Error::Usage(format!(
-                    "{} already has {} lines of plan input; refusing to replace them with this text. \
+                    "{shown} already has {} lines of plan input; refusing to replace them with this text. \
 Edit the file, or pass --replace-input to replace it (the previous text is kept as plan-input.md.bak). \
 If the words were features to compile, name folders that exist under specs/",
-                    path.display(),
                     String::from_utf8_lossy(&old).lines().count()
                 )));
             }

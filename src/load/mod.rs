@@ -58,9 +58,12 @@ pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &
         && !real.starts_with(&real_root)
     {
         diags.push(
-            Diagnostic::new(Code::OutsideWorkspace, "a symbolic link to a file outside the workspace; not read")
-                .at_path(display)
-                .hint("copy the file into the workspace instead of linking to it"),
+            Diagnostic::new(
+                Code::OutsideWorkspace,
+                "a symbolic link to a file outside the workspace; not read",
+            )
+            .at_path(display)
+            .hint("copy the file into the workspace instead of linking to it"),
         );
         return None;
     }
@@ -70,9 +73,12 @@ pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &
                 if let Some(at) = text.find('\0') {
                     let line = text[..at].matches('\n').count() + 1;
                     diags.push(
-                        Diagnostic::new(Code::NulByte, format!("NUL byte at line {line} (byte {at}); the file is not read"))
-                            .at_path(display)
-                            .hint("this is not a text document; save it as plain UTF-8 Markdown"),
+                        Diagnostic::new(
+                            Code::NulByte,
+                            format!("NUL byte at line {line} (byte {at}); the file is not read"),
+                        )
+                        .at_path(display)
+                        .hint("this is not a text document; save it as plain UTF-8 Markdown"),
                     );
                     return None;
                 }

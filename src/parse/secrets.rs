@@ -93,7 +93,9 @@ pub fn redact(sources: &mut Sources, ids: &[SourceId], diags: &mut Diagnostics) 
 /// Scan `--set KEY=VALUE` assignments: a secret value is replaced in place and reported.
 pub fn redact_set(set: &mut [String], diags: &mut Diagnostics) {
     for assignment in set.iter_mut() {
-        let Some((key, value)) = assignment.split_once('=') else { continue };
+        let Some((key, value)) = assignment.split_once('=') else {
+            continue;
+        };
         let mut secrets = scan(value);
         // The key names the value: `--set components.api.config.API_TOKEN=abc123`.
         let last = key.rsplit('.').next().unwrap_or(key);
@@ -155,16 +157,15 @@ fn pem_blocks(text: &str, out: &mut Vec<Secret>) {
 /// `scheme://user:password@host`: the password.
 fn url_passwords(text: &str, out: &mut Vec<Secret>) {
     for (i, _) in text.match_indices("://") {
-        let scheme_ok = text[..i]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let scheme_ok = text[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric());
         if !scheme_ok {
             continue;
         }
         let rest = &text[i + 3..];
         let end = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '`' | '"' | '\'' | '<' | '>' | ')' | ']'))
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '/' | '?' | '#' | '`' | '"' | '\'' | '<' | '>' | ')' | ']')
+            })
             .unwrap_or(rest.len());
         let authority = &rest[..end];
         let Some(at) = authority.rfind('@') else { continue };
@@ -219,7 +220,9 @@ fn token_shapes(text: &str, out: &mut Vec<Secret>) {
             i += 1;
             continue;
         }
-        let end = text[i..].find(|c: char| !is_token_char(c) && c != '.').map_or(text.len(), |e| i + e);
+        let end = text[i..]
+            .find(|c: char| !is_token_char(c) && c != '.')
+            .map_or(text.len(), |e| i + e);
         let word = text[i..end].trim_end_matches('.');
         let word_end = i + word.len();
         if let Some(what) = token_kind(word) {
@@ -282,17 +285,39 @@ pub fn secret_name(name: &str) -> bool {
     let last = words.last().map(String::as_str).unwrap_or("");
     if matches!(
         last,
-        "ttl" | "ttls" | "expiry" | "expires" | "length" | "len" | "size" | "count" | "limit" | "tokens" | "file"
-            | "path" | "name" | "ref" | "env" | "header" | "type" | "url" | "id"
+        "ttl"
+            | "ttls"
+            | "expiry"
+            | "expires"
+            | "length"
+            | "len"
+            | "size"
+            | "count"
+            | "limit"
+            | "tokens"
+            | "file"
+            | "path"
+            | "name"
+            | "ref"
+            | "env"
+            | "header"
+            | "type"
+            | "url"
+            | "id"
     ) && !words.iter().any(|w| w == "password")
     {
         return false;
     }
     words.iter().enumerate().any(|(i, w)| {
-        matches!(w.as_str(), "password" | "passwd" | "pwd" | "secret" | "token" | "apikey" | "credential" | "credentials")
-            || (w == "key"
-                && i > 0
-                && matches!(words[i - 1].as_str(), "api" | "access" | "private" | "secret" | "signing" | "encryption" | "master" | "license"))
+        matches!(
+            w.as_str(),
+            "password" | "passwd" | "pwd" | "secret" | "token" | "apikey" | "credential" | "credentials"
+        ) || (w == "key"
+            && i > 0
+            && matches!(
+                words[i - 1].as_str(),
+                "api" | "access" | "private" | "secret" | "signing" | "encryption" | "master" | "license"
+            ))
             || (w == "key" && words.len() >= 2 && i == words.len() - 1 && name.contains('_'))
     }) || matches!(name, "DATABASE_URL" | "REDIS_URL" | "POSTGRES_URL" | "MONGODB_URI")
 }
@@ -332,8 +357,24 @@ fn placeholder(value: &str) -> bool {
         || v.contains("...")
         || v.chars().all(|c| matches!(c, 'x' | 'X' | '*' | '-' | '_' | '.'))
         || [
-            "changeme", "change-me", "change_me", "secret", "password", "redacted", "todo", "none", "null", "nil",
-            "example", "placeholder", "required", "optional", "true", "false", "your-key", "your_key",
+            "changeme",
+            "change-me",
+            "change_me",
+            "secret",
+            "password",
+            "redacted",
+            "todo",
+            "none",
+            "null",
+            "nil",
+            "example",
+            "placeholder",
+            "required",
+            "optional",
+            "true",
+            "false",
+            "your-key",
+            "your_key",
         ]
         .contains(&lower.as_str())
         || lower.starts_with("your")
@@ -345,7 +386,8 @@ fn placeholder(value: &str) -> bool {
 fn assignments(text: &str, out: &mut Vec<Secret>) {
     for (i, sep) in text.match_indices(['=', ':']) {
         // A URL scheme or a `::` path is not an assignment.
-        if sep == ":" && (text[i + 1..].starts_with("//") || text[i + 1..].starts_with(':') || text[..i].ends_with(':')) {
+        if sep == ":" && (text[i + 1..].starts_with("//") || text[i + 1..].starts_with(':') || text[..i].ends_with(':'))
+        {
             continue;
         }
         let before = text[..i].trim_end_matches([' ', '\t', '*', '`', '"', '\'']);
@@ -372,7 +414,10 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
             continue;
         }
         // Another variable's name, not a value: `secretKeyRef: DATABASE_URL`.
-        if value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
+        if value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
             continue;
         }
         if sep == ":" {
@@ -415,7 +460,10 @@ mod tests {
     fn assignments_with_secret_names() {
         assert_eq!(values("OPENAI_API_KEY=abc123def456"), ["abc123def456"]);
         assert_eq!(values("    DB_PASSWORD: hunter2"), ["hunter2"]);
-        assert_eq!(values("kubectl create secret --from-literal=password=s3cr3t!"), ["s3cr3t!"]);
+        assert_eq!(
+            values("kubectl create secret --from-literal=password=s3cr3t!"),
+            ["s3cr3t!"]
+        );
         assert_eq!(values("`JWT_SECRET`: \"f00b4r-baz\""), ["f00b4r-baz"]);
         assert_eq!(values("jwtSecret: aB3dE5fG7"), ["aB3dE5fG7"]);
         // Prose, placeholders, references and counts are not secrets.

@@ -279,7 +279,9 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
                 task: "review a Dockerfile".into(),
                 command: format!(
                     "docker ai {}",
-                    quote(&format!("review {out_dir}/docker/{first}.Dockerfile for size and security"))
+                    quote(&format!(
+                        "review {out_dir}/docker/{first}.Dockerfile for size and security"
+                    ))
                 ),
                 fallback: format!("hadolint {}", quote(&format!("{out_dir}/docker/{first}.Dockerfile"))),
             }),

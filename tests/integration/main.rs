@@ -10,6 +10,7 @@ mod examples;
 mod fixtures;
 mod gates;
 mod hardening;
+mod readme;
 mod regressions;
 mod support;
 mod workspaces;

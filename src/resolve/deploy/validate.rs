@@ -27,7 +27,10 @@ pub fn dns_label(s: &str) -> Result<(), String> {
     if s.is_empty() || s.len() > 63 {
         return Err(format!("must be 1 to 63 characters (has {})", s.len()));
     }
-    if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         return Err("may contain only lower-case letters, digits and `-`".into());
     }
     if s.starts_with('-') || s.ends_with('-') {
@@ -69,8 +72,15 @@ pub fn image_repository(s: &str) -> Result<(), String> {
         registry(first)?;
         parts.remove(0);
     }
+    let single = parts.len() == 1;
     for p in parts {
-        path_component(p)?;
+        path_component(p).map_err(|e| {
+            if single {
+                e
+            } else {
+                format!("has a part `{p}` that {e}")
+            }
+        })?;
     }
     Ok(())
 }
@@ -84,7 +94,8 @@ fn registry(host: &str) -> Result<(), String> {
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         });
-    let ok_port = port.is_empty() && !host.contains(':') || !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+    let ok_port =
+        port.is_empty() && !host.contains(':') || !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
     if ok_name && ok_port {
         Ok(())
     } else {
@@ -93,11 +104,7 @@ fn registry(host: &str) -> Result<(), String> {
 }
 
 fn path_component(p: &str) -> Result<(), String> {
-    let bad = || {
-        Err(format!(
-            "`{p}`: each part of a repository is lower-case letters and digits, joined by `.`, `_`, `__` or `-`"
-        ))
-    };
+    let bad = || Err("is not lower-case letters and digits joined by `.`, `_`, `__` or `-`".to_string());
     let b = p.as_bytes();
     if b.is_empty() || !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
         return bad();
@@ -134,7 +141,9 @@ pub fn image_tag(s: &str) -> Result<(), String> {
         return Err(format!("must be 1 to 128 characters (has {})", s.len()));
     }
     if !(b[0].is_ascii_alphanumeric() || b[0] == b'_')
-        || !b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        || !b
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
     {
         return Err("may contain only letters, digits, `_`, `.` and `-`, and cannot start with `.` or `-`".into());
     }
@@ -157,7 +166,9 @@ pub fn relative_dir(s: &str) -> Result<(), String> {
         .chars()
         .find(|c| !(c.is_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '@' | '+')))
     {
-        return Err(format!("contains {c:?}; folder names are letters, digits, `.`, `_`, `-`, `@` and `+`"));
+        return Err(format!(
+            "contains {c:?}; folder names are letters, digits, `.`, `_`, `-`, `@` and `+`"
+        ));
     }
     Ok(())
 }
@@ -167,7 +178,10 @@ pub fn version(s: &str) -> Result<(), String> {
     if s.is_empty() || s.len() > 32 || !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Err("must be 1 to 32 characters starting with a letter or digit".into());
     }
-    if !s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-' | b'_')) {
+    if !s
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-' | b'_'))
+    {
         return Err("may contain only letters, digits, `.`, `+`, `-` and `_`".into());
     }
     Ok(())
@@ -187,11 +201,11 @@ pub fn env_name(s: &str) -> Result<(), String> {
 
 /// A Kubernetes quantity: `500m`, `1`, `1.5`, `256Mi`, `1Gi`.
 pub fn quantity(s: &str) -> Result<(), String> {
-    let num_end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
+    let num_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (num, unit) = s.split_at(num_end);
-    let units = ["", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+    let units = [
+        "", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+    ];
     if num.is_empty() || num.matches('.').count() > 1 || num == "." || !units.contains(&unit) {
         return Err("is not a Kubernetes quantity (`500m`, `1`, `256Mi`, `1Gi`)".into());
     }
@@ -203,10 +217,9 @@ pub fn http_path(s: &str) -> Result<(), String> {
     if !s.starts_with('/') || s.len() > 1024 {
         return Err("must start with `/`".into());
     }
-    if s
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '`' | '\\' | '$' | ';' | '&' | '|' | '<' | '>'))
-    {
+    if s.chars().any(|c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '`' | '\\' | '$' | ';' | '&' | '|' | '<' | '>')
+    }) {
         return Err("may not contain spaces, quotes or shell characters".into());
     }
     Ok(())
@@ -224,12 +237,10 @@ struct Places<'a> {
 impl Places<'_> {
     fn diagnostic(&self, path: &[&str], d: Diagnostic) -> Diagnostic {
         let dotted = path.join(".");
-        if let Some(a) = self
-            .set
-            .iter()
-            .rev()
-            .find(|a| a.split_once('=').is_some_and(|(k, _)| k == dotted || k.starts_with(&format!("{dotted}."))))
-        {
+        if let Some(a) = self.set.iter().rev().find(|a| {
+            a.split_once('=')
+                .is_some_and(|(k, _)| k == dotted || k.starts_with(&format!("{dotted}.")))
+        }) {
             let key = a.split_once('=').map_or(a.as_str(), |(k, _)| k);
             return d.at_path(format!("--set {key}"));
         }
@@ -252,7 +263,9 @@ impl Places<'_> {
         let mut node = self.root.as_ref()?;
         let mut line = node.line;
         for key in path {
-            let NodeValue::Map(entries) = &node.value else { return Some(line) };
+            let NodeValue::Map(entries) = &node.value else {
+                return Some(line);
+            };
             let (k, v) = entries
                 .iter()
                 .find(|(k, _)| matches!(&k.value, NodeValue::Scalar { text, .. } if text == key))?;
@@ -303,13 +316,20 @@ fn name(
     };
     let normal = slug(value);
     if check(&normal).is_ok() && normal != "app" && value.chars().any(|c| c.is_alphanumeric()) {
-        diags.push(places.diagnostic(
-            path,
-            Diagnostic::new(Code::NormalizedName, format!("{what} `{}` is written `{normal}`", shown(value)))
+        diags.push(
+            places.diagnostic(
+                path,
+                Diagnostic::new(
+                    Code::NormalizedName,
+                    format!("{what} `{}` is written `{normal}`", shown(value)),
+                )
                 .severity(Severity::Info)
-                .label(format!("{why}"))
-                .hint(format!("write `{normal}` to silence this note; Kubernetes and Helm accept only that form")),
-        ));
+                .label(why.clone())
+                .hint(format!(
+                    "write `{normal}` to silence this note; Kubernetes and Helm accept only that form"
+                )),
+            ),
+        );
         return Some(normal);
     }
     diags.push(places.diagnostic(
@@ -320,7 +340,13 @@ fn name(
 }
 
 /// Check and normalize the typed input in place. Invalid values are reported and dropped.
-pub fn check(input: &mut DeployInput, set: &[String], block: Option<&Located>, sources: &Sources, diags: &mut Diagnostics) {
+pub fn check(
+    input: &mut DeployInput,
+    set: &[String],
+    block: Option<&Located>,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
     let root = block.and_then(|b| {
         let (docs, _) = crate::yaml::parse_nodes(&b.text);
         docs.into_iter().next().map(|d| d.root)
@@ -355,14 +381,24 @@ pub fn check(input: &mut DeployInput, set: &[String], block: Option<&Located>, s
             continue;
         };
         if components.contains_key(&n) {
-            diags.push(p.diagnostic(
-                &["components", &key],
-                invalid("component name", &key, &format!("is `{n}` once normalized, the name of another component"))
+            diags.push(
+                p.diagnostic(
+                    &["components", &key],
+                    invalid(
+                        "component name",
+                        &key,
+                        &format!("is `{n}` once normalized, the name of another component"),
+                    )
                     .hint("give every component its own name"),
-            ));
+                ),
+            );
             continue;
         }
-        let mut field = |f: &'static str, value: &mut Option<String>, what: &str, check: fn(&str) -> Result<(), String>, hint: &str| {
+        let mut field = |f: &'static str,
+                         value: &mut Option<String>,
+                         what: &str,
+                         check: fn(&str) -> Result<(), String>,
+                         hint: &str| {
             if let Some(v) = value.take() {
                 match check(&v) {
                     Ok(()) => *value = Some(v),
@@ -370,15 +406,61 @@ pub fn check(input: &mut DeployInput, set: &[String], block: Option<&Located>, s
                 }
             }
         };
-        field("image", &mut c.image, "image repository", image_repository, "write a repository such as `registry.example.com/team/api`, without a tag; the tag goes in `tag`");
-        field("tag", &mut c.tag, "image tag", image_tag, "write a tag such as `1.4.2` or `sha-3f2a1c0`");
-        field("sourceDir", &mut c.source_dir, "source folder", relative_dir, "write the component's folder relative to the workspace root, e.g. `backend`");
-        field("languageVersion", &mut c.language_version, "language version", version, "write a version such as \"3.13\" or \"24\"");
-        field("packageManager", &mut c.package_manager, "package manager", version, "write its name, e.g. `uv`, `pip`, `npm`, `pnpm`");
-        field("stack", &mut c.stack, "stack", version, "`sp explain SP407` lists the stacks of the catalog");
-        field("host", &mut c.host, "Ingress host", dns_subdomain, "write a host name such as `todo.local`");
+        field(
+            "image",
+            &mut c.image,
+            "image repository",
+            image_repository,
+            "write a repository such as `registry.example.com/team/api`, without a tag; the tag goes in `tag`",
+        );
+        field(
+            "tag",
+            &mut c.tag,
+            "image tag",
+            image_tag,
+            "write a tag such as `1.4.2` or `sha-3f2a1c0`",
+        );
+        field(
+            "sourceDir",
+            &mut c.source_dir,
+            "source folder",
+            relative_dir,
+            "write the component's folder relative to the workspace root, e.g. `backend`",
+        );
+        field(
+            "languageVersion",
+            &mut c.language_version,
+            "language version",
+            version,
+            "write a version such as \"3.13\" or \"24\"",
+        );
+        field(
+            "packageManager",
+            &mut c.package_manager,
+            "package manager",
+            version,
+            "write its name, e.g. `uv`, `pip`, `npm`, `pnpm`",
+        );
+        field(
+            "stack",
+            &mut c.stack,
+            "stack",
+            version,
+            "`sp explain SP407` lists the stacks of the catalog",
+        );
+        field(
+            "host",
+            &mut c.host,
+            "Ingress host",
+            dns_subdomain,
+            "write a host name such as `todo.local`",
+        );
         if let Some(h) = c.health.as_mut() {
-            for (f, v) in [("liveness", &mut h.liveness), ("readiness", &mut h.readiness), ("startup", &mut h.startup)] {
+            for (f, v) in [
+                ("liveness", &mut h.liveness),
+                ("readiness", &mut h.readiness),
+                ("startup", &mut h.startup),
+            ] {
                 if let Some(path) = v.take() {
                     match http_path(&path) {
                         Ok(()) => *v = Some(path),
@@ -400,26 +482,48 @@ pub fn check(input: &mut DeployInput, set: &[String], block: Option<&Located>, s
                 if let Some(q) = v.take() {
                     match quantity(&q) {
                         Ok(()) => *v = Some(q),
-                        Err(why) => diags.push(p.diagnostic(
-                            &["components", &key, "resources", f],
-                            invalid("resource quantity", &q, &why).hint("write `500m` or `1` for CPU, `256Mi` or `1Gi` for memory"),
-                        )),
+                        Err(why) => diags.push(
+                            p.diagnostic(
+                                &["components", &key, "resources", f],
+                                invalid("resource quantity", &q, &why)
+                                    .hint("write `500m` or `1` for CPU, `256Mi` or `1Gi` for memory"),
+                            ),
+                        ),
                     }
                 }
             }
         }
         if c.port == Some(0) {
-            diags.push(p.diagnostic(&at("port"), invalid("port", "0", "is not a port").hint("write a port from 1 to 65535")));
+            diags.push(p.diagnostic(
+                &at("port"),
+                invalid("port", "0", "is not a port").hint("write a port from 1 to 65535"),
+            ));
             c.port = None;
         }
         let config = std::mem::take(&mut c.config);
         for (k, v) in config {
             if let Err(why) = env_name(&k) {
-                diags.push(p.diagnostic(&["components", &key, "config", &k], invalid("configuration name", &k, &why).hint("configuration names are environment variable names, e.g. `API_URL`")));
+                diags.push(
+                    p.diagnostic(
+                        &["components", &key, "config", &k],
+                        invalid("configuration name", &k, &why)
+                            .hint("configuration names are environment variable names, e.g. `API_URL`"),
+                    ),
+                );
                 continue;
             }
             if v.chars().any(|c| c.is_control() && c != '\t') {
-                diags.push(p.diagnostic(&["components", &key, "config", &k], invalid("configuration value", &v, "contains a line break or a control character").hint("configuration values are one line; put longer text in a file the application reads")));
+                diags.push(
+                    p.diagnostic(
+                        &["components", &key, "config", &k],
+                        invalid(
+                            "configuration value",
+                            &v,
+                            "contains a line break or a control character",
+                        )
+                        .hint("configuration values are one line; put longer text in a file the application reads"),
+                    ),
+                );
                 continue;
             }
             c.config.insert(k, v);
@@ -428,7 +532,13 @@ pub fn check(input: &mut DeployInput, set: &[String], block: Option<&Located>, s
         for s in secrets {
             match env_name(&s) {
                 Ok(()) => c.secrets.push(s),
-                Err(why) => diags.push(p.diagnostic(&at("secrets"), invalid("secret name", &s, &why).hint("secrets are named by their environment variable, e.g. `DATABASE_URL`"))),
+                Err(why) => diags.push(
+                    p.diagnostic(
+                        &at("secrets"),
+                        invalid("secret name", &s, &why)
+                            .hint("secrets are named by their environment variable, e.g. `DATABASE_URL`"),
+                    ),
+                ),
             }
         }
         let deps = std::mem::take(&mut c.depends_on);
@@ -449,13 +559,19 @@ pub fn check(input: &mut DeployInput, set: &[String], block: Option<&Located>, s
         if let Some(v) = s.version.take() {
             match version(&v) {
                 Ok(()) => s.version = Some(v),
-                Err(why) => diags.push(p.diagnostic(&["services", &key, "version"], invalid("service version", &v, &why).hint("write a version such as \"16\" or \"7.2\""))),
+                Err(why) => diags.push(p.diagnostic(
+                    &["services", &key, "version"],
+                    invalid("service version", &v, &why).hint("write a version such as \"16\" or \"7.2\""),
+                )),
             }
         }
         if let Some(q) = s.storage.take() {
             match quantity(&q) {
                 Ok(()) => s.storage = Some(q),
-                Err(why) => diags.push(p.diagnostic(&["services", &key, "storage"], invalid("storage size", &q, &why).hint("write a size such as `1Gi`"))),
+                Err(why) => diags.push(p.diagnostic(
+                    &["services", &key, "storage"],
+                    invalid("storage size", &q, &why).hint("write a size such as `1Gi`"),
+                )),
             }
         }
         services.insert(n, s);
@@ -467,7 +583,10 @@ pub fn check(input: &mut DeployInput, set: &[String], block: Option<&Located>, s
 pub fn release_name(s: &str) -> Result<(), String> {
     dns_label(s)?;
     if s.len() > RELEASE_MAX {
-        return Err(format!("is the Helm release name, at most {RELEASE_MAX} characters (has {})", s.len()));
+        return Err(format!(
+            "is the Helm release name, at most {RELEASE_MAX} characters (has {})",
+            s.len()
+        ));
     }
     Ok(())
 }
@@ -500,7 +619,13 @@ mod tests {
 
     #[test]
     fn image_references() {
-        for ok in ["todo-api", "ghcr.io/me/todo-api", "localhost:5000/a/b", "a__b", "a.b_c--d"] {
+        for ok in [
+            "todo-api",
+            "ghcr.io/me/todo-api",
+            "localhost:5000/a/b",
+            "a__b",
+            "a.b_c--d",
+        ] {
             assert!(image_repository(ok).is_ok(), "{ok}");
         }
         for bad in ["evil;rm -rf /", "Upper/case", "a:1.0", "-a", "a/", "a\nRUN x", "a..b"] {
