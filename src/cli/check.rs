@@ -150,22 +150,50 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
             GateOutcome::Fail => fail += 1,
         }
         for f in &r.findings {
+            let subject = &f.subject;
             diags.push(
-                Diagnostic::new(Code::GateFailed, format!("{} {}: {}", g.code, g.name, f.message))
-                    .severity(g.severity)
-                    .rule(g.code)
-                    .at_line(&f.file, f.line, f.column.max(1))
-                    .label(format!("found {}", f.found))
-                    .hint(format!("{} `sp explain {}` explains the gate", g.fix, g.code)),
+                Diagnostic::new(
+                    Code::GateFailed,
+                    format!("{} {} ({}): {}: {}", g.code, g.name, f.rule, f.object, f.message),
+                )
+                .severity(g.severity)
+                .rule(g.code)
+                .at_line(&f.file, f.line, f.column.max(1))
+                .label(format!("found {}", f.found))
+                .hint(format!("{} `sp explain {}` explains the gate", g.fix, g.code))
+                .property("gate", g.code)
+                .property("gateName", g.name)
+                .property("rule", f.rule)
+                .property("kind", subject.kind.as_str())
+                .property("namespace", subject.namespace.clone().unwrap_or_default())
+                .property("name", subject.name.as_str())
+                .property("part", subject.part.clone().unwrap_or_default()),
             );
         }
     }
+    // Everything read that no gate examined is said, in every format: a note-level result.
     for s in found.skipped() {
-        summary.push(format!("not checked: {}: {}", s.file, s.reason));
+        diags.push(
+            Diagnostic::new(Code::NotChecked, format!("not checked: {}", s.reason))
+                .at_line(&s.file, s.line.unwrap_or(1), 1)
+                .property("reason", s.reason.as_str()),
+        );
     }
+    let read: Vec<String> = found
+        .counts()
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
     summary.push(format!(
-        "{} files read; gates: {pass} passed, {fail} failed, {na} had nothing to examine",
-        files.len()
+        "{} files read ({}); {} not checked; gates: {pass} passed, {fail} failed, {na} had nothing to examine",
+        files.len(),
+        if read.is_empty() {
+            "nothing to check".to_string()
+        } else {
+            read.join(", ")
+        },
+        found.skipped().len(),
     ));
     print(&diags, &Sources::default(), args.format, color, &summary);
     Ok(if diags.has_errors() {

@@ -12,9 +12,54 @@ pub struct ExplainArgs {
     /// A diagnostic code (`SP201`), a gate (`G101`) or either's name (`missing-section`,
     /// `run-as-non-root`); omit to list them all.
     pub code: Option<String>,
+
+    /// Print the gate catalog as JSON (every gate with its mirrors, strictness and related
+    /// checks, and the retired codes), for scripts.
+    #[arg(long, conflicts_with = "code")]
+    pub json: bool,
+}
+
+/// `Mirrors:`, the strictness lines and `Related:` of a gate, as `sp explain` prints them.
+pub fn comparison(g: &catalog::Gate) -> String {
+    let mut out = String::new();
+    if !g.mirrors.is_empty() {
+        let m: Vec<String> = g
+            .mirrors
+            .iter()
+            .map(|m| {
+                if m.rules.is_empty() {
+                    m.peer.to_string()
+                } else {
+                    format!("{} (rule {})", m.peer, m.rules.join(", "))
+                }
+            })
+            .collect();
+        out.push_str(&format!("Mirrors: {}\n", m.join("; ")));
+    }
+    for s in g.strictness {
+        let d = s.describe();
+        let mut c = d.chars();
+        let d = c
+            .next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default();
+        out.push_str(&format!("{d}\n"));
+    }
+    if !g.related.is_empty() {
+        out.push_str(&format!("Related: {}\n", g.related.join("; ")));
+    }
+    out
 }
 
 pub fn run(args: &ExplainArgs) -> Result<Outcome> {
+    if args.json {
+        let doc = serde_json::json!({ "gates": GATES, "retired": catalog::RETIRED });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("the catalog serialises")
+        );
+        return Ok(Outcome::Success);
+    }
     match &args.code {
         None => {
             println!("Diagnostics:");
@@ -63,6 +108,19 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
                 );
                 return Ok(Outcome::Success);
             }
+            if let Some(r) = catalog::retired(q) {
+                println!(
+                    "{} {} (retired)\n\nSplit into one gate per rule: {}.",
+                    r.code,
+                    r.name,
+                    catalog::expand(r.name)
+                        .iter()
+                        .map(|g| format!("{} {}", g.code, g.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return Ok(Outcome::Success);
+            }
             let g = catalog::find(q)
                 .ok_or_else(|| Error::Usage(format!("no diagnostic code or gate `{q}`; `sp explain` lists them")))?;
             println!(
@@ -82,7 +140,7 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
                     g.triggers.join(", ")
                 );
             }
-            println!("Mirrors: {}", g.anchors);
+            print!("{}", comparison(g));
             Ok(Outcome::Success)
         }
     }

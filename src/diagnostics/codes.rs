@@ -73,6 +73,9 @@ codes! {
     InvalidDeployInput = "SP406", "invalid-deploy-input", Error, "The plan input's fenced YAML block or a --set assignment does not fit the deployment schema.";
     UnknownStack = "SP407", "unknown-stack", Warning, "A component names no stack the catalog knows, so nothing is built or deployed for it.";
     UnsupportedVersion = "SP408", "unsupported-version", Warning, "A component asks for a language version the catalog has no pinned image for; the catalog's default version is used.";
+    NoDeployables = "SP409", "no-deployables", Warning, "A feature about deployment (its spec or plan input talks about containers, Kubernetes, Helm or Docker) names no component, and none was found in the repository's folders.";
+    UnusedDeploymentFact = "SP410", "unused-deployment-fact", Warning, "A plan-input line or a spec requirement states a deployment fact (namespace, replicas, port, host, service type, storage, resources, image pull policy) that the deployment model does not use.";
+    UndeployedServices = "SP411", "undeployed-services", Warning, "The spec or plan input enumerates more services than the deployment model deploys.";
     InvalidValue = "SP420", "invalid-value", Error, "A value of the deployment input does not fit where it goes: a Kubernetes name, an image reference or tag, a path, a port, a quantity.";
     NormalizedName = "SP421", "normalized-name", Info, "A name written for people (`Bad_Name`, `My App`) was turned into the form Kubernetes and Helm accept (`bad-name`, `my-app`).";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
@@ -81,6 +84,7 @@ codes! {
     WaiverRefused = "SP702", "waiver-refused", Error, "A Complexity Tracking row tries to justify a violation of a NON-NEGOTIABLE principle.";
     UnusedWaiver = "SP703", "unused-waiver", Warning, "A Complexity Tracking row names no gate or principle that failed.";
     UnknownGate = "SP704", "unknown-gate", Warning, "A principle's Gates line names a gate the catalog does not have.";
+    NotChecked = "SP705", "not-checked", Info, "`sp check --artifacts` read a file, document or object that no gate examined (an unknown kind, a templated file, a parse failure); the reason says why.";
 }
 
 impl std::fmt::Display for Code {

@@ -184,6 +184,21 @@ pub fn docs(code: Code) -> CodeDocs {
             "- Backend: FastAPI, Python 3.9",
             "Use a version the catalog pins (the warning lists them), or accept the default.",
         ),
+        Code::NoDeployables => d(
+            "A feature whose spec or plan input is about containers, Kubernetes, Helm or Docker is expected to produce deployables; when no input names a component and no component folder is found, sp plans it without any, which is rarely what was meant.",
+            "a spec about \"deploying the todo app to Minikube with Helm\" and a plan-input.md without `Frontend:` or `Backend:` lines, in a repository without component folders",
+            "Name the components in plan-input.md (`- Backend: FastAPI, Python 3.13`) or in its YAML block (`components:`), or add their folders to the repository; the warning lists the evidence that the feature is about deployment.",
+        ),
+        Code::UnusedDeploymentFact => d(
+            "A deployment fact stated in the plan input or a requirement (a namespace, a replica count, a port, a host, a service type, a storage size, resources, an image pull policy) that the model does not use means the output differs from what the text promises.",
+            "- The backend runs 3 replicas in namespace `shop`.   (while the model deploys 1 replica in `todo`)",
+            "Say it where sp reads it (the YAML block, or the phrasings `sp plan --explain` shows), or correct the text so it agrees with the model.",
+        ),
+        Code::UndeployedServices => d(
+            "When the spec or the plan input enumerates services (\"three services: web, api and worker\") and the model deploys fewer, one was probably left out of the plan input.",
+            "- The system has four services: web, api, worker and scheduler.   (only web and api are components)",
+            "Add the missing components to plan-input.md, or correct the enumeration.",
+        ),
         Code::InvalidValue => d(
             "Values of the deployment input end up as Kubernetes names, image references, Helm release names, folder paths in Dockerfiles and arguments of shell commands. A value that does not fit would be refused by kubectl or helm at deploy time, or worse, be read as syntax: `evil;rm -rf /` as an image, a newline in a tag that adds a `RUN` line to a Dockerfile.",
             "sp plan --set 'components.backend.image=evil;rm -rf /'\nsp plan --set app=$(printf 'a%.0s' {1..63})   # a release name longer than 53\ncomponents:\n  api:\n    tag: \"1.0\\nRUN curl … | sh\"",
@@ -218,6 +233,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "A Complexity Tracking row that justifies nothing is stale; it may hide a future violation of the same gate.",
             "| G120 replicas-min-2 | … | … |   while every production replica count is 2 or more",
             "Delete the row, or fix the gate or principle it names.",
+        ),
+        Code::NotChecked => d(
+            "`sp check --artifacts` judges only what its gates understand; a file, document or object no gate examined would otherwise look like a pass. Listing it says what was not checked and why.",
+            "sp check --artifacts deploy/   where deploy/ holds a templated chart file or a CustomResource of an unknown kind",
+            "Nothing to fix in most cases: check those files with the tool that knows them. Render templated charts first (`helm template`) to have the result checked.",
         ),
         Code::UnknownGate => d(
             "A principle's Gates line binds gates by code or name; one the catalog does not have binds nothing, so the principle is not enforced as intended.",

@@ -62,6 +62,9 @@ pub struct Diagnostic {
     /// A more specific rule than the code, such as the gate (`G101`) behind an SP701; SARIF
     /// consumers group findings by it.
     pub rule: Option<&'static str>,
+    /// Machine-readable facts about the finding (the gate's rule, the object's kind,
+    /// namespace and name): JSON `properties`, SARIF result `properties`.
+    pub properties: Vec<(&'static str, String)>,
 }
 
 impl Diagnostic {
@@ -75,7 +78,17 @@ impl Diagnostic {
             related: Vec::new(),
             hint: None,
             rule: None,
+            properties: Vec::new(),
         }
+    }
+
+    /// Add a machine-readable fact (skipped when the value is empty).
+    pub fn property(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        if !value.is_empty() {
+            self.properties.push((key, value));
+        }
+        self
     }
 
     pub fn at(mut self, span: Span) -> Self {

@@ -118,6 +118,15 @@ struct JsonDiagnostic<'a> {
     end_column: Option<usize>,
     label: Option<&'a str>,
     hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    properties: serde_json::Map<String, serde_json::Value>,
+}
+
+fn properties(d: &Diagnostic) -> serde_json::Map<String, serde_json::Value> {
+    d.properties
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+        .collect()
 }
 
 /// The findings as a JSON array, one object per finding, in file order.
@@ -153,6 +162,7 @@ pub fn json(diags: &Diagnostics, sources: &Sources) -> String {
                 end_column: end.map(|p| p.1),
                 label: d.label.as_deref(),
                 hint: d.hint.as_deref(),
+                properties: properties(d),
             }
         })
         .collect();
@@ -233,6 +243,9 @@ pub fn sarif(diags: &Diagnostics, sources: &Sources, rules: &[RuleInfo]) -> Stri
             };
             if let Some(l) = location {
                 result["locations"] = serde_json::Value::Array(vec![l]);
+            }
+            if !d.properties.is_empty() {
+                result["properties"] = serde_json::Value::Object(properties(d));
             }
             result
         })

@@ -32,7 +32,7 @@ impl Scope {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Gate {
     /// `G101`: stable, never reused.
     pub code: &'static str,
@@ -52,9 +52,81 @@ pub struct Gate {
     pub fix: &'static str,
     /// Lower-case phrases of constitution rules this gate enforces.
     pub triggers: &'static [&'static str],
-    /// The rules of real tools it mirrors.
-    pub anchors: &'static str,
+    /// Checks of other tools with the same condition as the gate (or as the listed rules of
+    /// it): a fixture that fails the peer fails here, one that passes passes.
+    pub mirrors: &'static [Mirror],
+    /// Checks of other tools this gate is deliberately stricter than, more lenient than, or
+    /// different from, and how (`sp explain` says "stricter than CKV_K8S_28: …").
+    pub strictness: &'static [Strictness],
+    /// Other tools' checks and documents about the same concern, with another condition.
+    pub related: &'static [&'static str],
 }
+
+/// A peer check with the same condition: `checkov CKV_K8S_22`, the tool's name first.
+#[derive(Debug, Serialize)]
+pub struct Mirror {
+    pub peer: &'static str,
+    /// The rules of the gate that check this condition (empty: all of them).
+    pub rules: &'static [&'static str],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    /// Fails everything the peer fails, and more.
+    Stricter,
+    /// Passes some of what the peer fails.
+    Lenient,
+    /// Neither: the two disagree in both directions.
+    Differs,
+}
+
+/// A deliberate difference from a peer check.
+#[derive(Debug, Serialize)]
+pub struct Strictness {
+    pub peer: &'static str,
+    /// The rules of the gate that correspond to the peer's check (empty: all of them).
+    pub rules: &'static [&'static str],
+    pub relation: Relation,
+    /// What differs, as a reader needs it.
+    pub how: &'static str,
+}
+
+impl Strictness {
+    /// `stricter than checkov CKV_K8S_28: requires dropping ALL, not only NET_RAW`.
+    pub fn describe(&self) -> String {
+        let rel = match self.relation {
+            Relation::Stricter => "stricter than",
+            Relation::Lenient => "more lenient than",
+            Relation::Differs => "differs from",
+        };
+        format!("{rel} {}: {}", self.peer, self.how)
+    }
+}
+
+/// A code that is no longer a gate: what it was split into. Codes are never reused.
+#[derive(Debug, Serialize)]
+pub struct Retired {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub replaced_by: &'static [&'static str],
+}
+
+/// Gates that were split into others (one rule, one gate).
+pub static RETIRED: &[Retired] = &[Retired {
+    code: "G133",
+    name: "dockerfile-hygiene",
+    replaced_by: &[
+        "dockerfile-exec-form",
+        "dockerfile-copy-not-add",
+        "dockerfile-absolute-workdir",
+        "dockerfile-pipefail",
+        "dockerfile-pinned-packages",
+        "dockerfile-no-sudo",
+        "dockerfile-tls-verification",
+        "dockerfile-package-signatures",
+    ],
+}];
 
 /// Every gate, in catalog order (the order of `design/gates.md`, then the additions).
 pub static GATES: &[Gate] = &[
@@ -68,7 +140,40 @@ pub static GATES: &[Gate] = &[
         bad: "spec:\n  containers:\n    - name: api\n      image: api:1.4.2\n      securityContext:\n        runAsUser: 0",
         fix: "Set `runAsNonRoot: true` and a numeric `runAsUser` (10000 or more) in the pod's `securityContext` (or the container's), and build the image with a numeric non-root `USER`.",
         triggers: &["non-root", "nonroot", "run as root", "runs as root", "runasnonroot"],
-        anchors: "kube-linter run-as-non-root; Polaris runAsRootAllowed; checkov CKV_K8S_23; kube-score container-security-context-user-group-id",
+        mirrors: &[Mirror {
+            peer: "kube-linter run-as-non-root",
+            rules: &[
+                "run-as-user-zero",
+                "run-as-non-root-false",
+                "run-as-non-root-unset",
+                "run-as-group-zero",
+            ],
+        }],
+        strictness: &[
+            Strictness {
+                peer: "Polaris runAsRootAllowed",
+                rules: &[
+                    "run-as-user-zero",
+                    "run-as-non-root-false",
+                    "run-as-non-root-unset",
+                    "run-as-group-zero",
+                ],
+                relation: Relation::Stricter,
+                how: "also refuses runAsGroup 0 (the root group), which Polaris does not look at",
+            },
+            Strictness {
+                peer: "checkov CKV_K8S_23",
+                rules: &[
+                    "run-as-user-zero",
+                    "run-as-non-root-false",
+                    "run-as-non-root-unset",
+                    "run-as-group-zero",
+                ],
+                relation: Relation::Stricter,
+                how: "also refuses runAsGroup 0 (the root group)",
+            },
+        ],
+        related: &["kube-score container-security-context-user-group-id (UID and GID above 10000: run-as-high-uid)"],
     },
     Gate {
         code: "G102",
@@ -80,7 +185,22 @@ pub static GATES: &[Gate] = &[
         bad: "securityContext:\n  runAsNonRoot: true\n  runAsUser: 1001\n  runAsGroup: 1001",
         fix: "Use a dedicated high UID and GID, e.g. `runAsUser: 10001` and `runAsGroup: 10001`, matching the Dockerfile's `USER 10001:10001`.",
         triggers: &["high uid", "uid of 10000", "10000 or more", "runasuser"],
-        anchors: "kube-score container-security-context-user-group-id; checkov CKV_K8S_40; cdk8s-plus defaults 25000/26000",
+        mirrors: &[],
+        strictness: &[Strictness {
+            peer: "checkov CKV_K8S_40",
+            rules: &[
+                "run-as-user-low",
+                "run-as-user-unset",
+                "run-as-group-low",
+                "run-as-group-unset",
+            ],
+            relation: Relation::Stricter,
+            how: "also requires runAsGroup of 10000 or more, where checkov reads runAsUser only",
+        }],
+        related: &[
+            "kube-score container-security-context-user-group-id",
+            "cdk8s-plus defaults 25000/26000",
+        ],
     },
     Gate {
         code: "G103",
@@ -97,7 +217,26 @@ pub static GATES: &[Gate] = &[
             "read only root",
             "local filesystem",
         ],
-        anchors: "kube-linter no-read-only-root-fs; Polaris notReadOnlyRootFilesystem; checkov CKV_K8S_22; kube-score container-security-context-readonlyrootfilesystem",
+        mirrors: &[
+            Mirror {
+                peer: "kube-linter no-read-only-root-fs",
+                rules: &[],
+            },
+            Mirror {
+                peer: "Polaris notReadOnlyRootFilesystem",
+                rules: &[],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_22",
+                rules: &[],
+            },
+            Mirror {
+                peer: "kube-score container-security-context-readonlyrootfilesystem",
+                rules: &[],
+            },
+        ],
+        strictness: &[],
+        related: &[],
     },
     Gate {
         code: "G104",
@@ -109,7 +248,22 @@ pub static GATES: &[Gate] = &[
         bad: "securityContext:\n  runAsNonRoot: true\n  allowPrivilegeEscalation: true",
         fix: "Set `allowPrivilegeEscalation: false` in every container's `securityContext` (the field exists only at container level).",
         triggers: &["privilege escalation", "allowprivilegeescalation"],
-        anchors: "kube-linter privilege-escalation-container; Polaris privilegeEscalationAllowed; checkov CKV_K8S_20; AKS container-no-privilege-escalation",
+        mirrors: &[
+            Mirror {
+                peer: "Polaris privilegeEscalationAllowed",
+                rules: &[],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_20",
+                rules: &[],
+            },
+            Mirror {
+                peer: "kube-linter privilege-escalation-container",
+                rules: &[],
+            },
+        ],
+        strictness: &[],
+        related: &["AKS container-no-privilege-escalation"],
     },
     Gate {
         code: "G105",
@@ -131,7 +285,66 @@ pub static GATES: &[Gate] = &[
             "hostport",
             "host namespace",
         ],
-        anchors: "kube-linter privileged-container, host-network, host-pid, host-ipc, privileged-ports; Polaris runAsPrivileged, hostNetworkSet, hostPIDSet, hostIPCSet, hostPortSet; checkov CKV_K8S_16, CKV_K8S_17, CKV_K8S_18, CKV_K8S_19, CKV_K8S_26",
+        mirrors: &[
+            Mirror {
+                peer: "kube-linter privileged-container",
+                rules: &["privileged"],
+            },
+            Mirror {
+                peer: "kube-linter host-network",
+                rules: &["host-network"],
+            },
+            Mirror {
+                peer: "kube-linter host-pid",
+                rules: &["host-pid"],
+            },
+            Mirror {
+                peer: "kube-linter host-ipc",
+                rules: &["host-ipc"],
+            },
+            Mirror {
+                peer: "Polaris runAsPrivileged",
+                rules: &["privileged"],
+            },
+            Mirror {
+                peer: "Polaris hostNetworkSet",
+                rules: &["host-network"],
+            },
+            Mirror {
+                peer: "Polaris hostPIDSet",
+                rules: &["host-pid"],
+            },
+            Mirror {
+                peer: "Polaris hostIPCSet",
+                rules: &["host-ipc"],
+            },
+            Mirror {
+                peer: "Polaris hostPortSet",
+                rules: &["host-port"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_16",
+                rules: &["privileged"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_17",
+                rules: &["host-pid"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_18",
+                rules: &["host-ipc"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_19",
+                rules: &["host-network"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_26",
+                rules: &["host-port"],
+            },
+        ],
+        strictness: &[],
+        related: &["kube-linter privileged-ports (containerPort below 1024, a different condition)"],
     },
     Gate {
         code: "G106",
@@ -143,7 +356,43 @@ pub static GATES: &[Gate] = &[
         bad: "securityContext:\n  capabilities:\n    add: [\"NET_ADMIN\"]",
         fix: "Set `capabilities: {drop: [\"ALL\"]}` in every container's `securityContext`; listen on a port above 1024 instead of adding NET_BIND_SERVICE.",
         triggers: &["capabilities"],
-        anchors: "kube-linter drop-net-raw-capability; Polaris dangerousCapabilities, insecureCapabilities; checkov CKV_K8S_28, CKV_K8S_37, CKV_K8S_39; AKS container-allowed-capabilities",
+        mirrors: &[],
+        strictness: &[
+            Strictness {
+                peer: "kube-linter drop-net-raw-capability",
+                rules: &["drop-all-missing", "capability-added"],
+                relation: Relation::Stricter,
+                how: "requires dropping ALL, not only NET_RAW, and refuses any capability added back but NET_BIND_SERVICE",
+            },
+            Strictness {
+                peer: "Polaris insecureCapabilities",
+                rules: &["drop-all-missing", "capability-added"],
+                relation: Relation::Stricter,
+                how: "requires dropping ALL, not only Polaris's list of insecure capabilities",
+            },
+            Strictness {
+                peer: "Polaris dangerousCapabilities",
+                rules: &["capability-added"],
+                relation: Relation::Stricter,
+                how: "refuses every added capability but NET_BIND_SERVICE, not only SYS_ADMIN, NET_ADMIN and ALL",
+            },
+            Strictness {
+                peer: "checkov CKV_K8S_28",
+                rules: &["drop-all-missing", "capability-added"],
+                relation: Relation::Stricter,
+                how: "requires dropping ALL, not only NET_RAW",
+            },
+            Strictness {
+                peer: "checkov CKV_K8S_39",
+                rules: &["capability-added"],
+                relation: Relation::Stricter,
+                how: "refuses every added capability but NET_BIND_SERVICE, not only SYS_ADMIN",
+            },
+        ],
+        related: &[
+            "checkov CKV_K8S_37 (refuses any added capability, NET_BIND_SERVICE included)",
+            "AKS container-allowed-capabilities",
+        ],
     },
     Gate {
         code: "G107",
@@ -155,7 +404,25 @@ pub static GATES: &[Gate] = &[
         bad: "spec:\n  securityContext:\n    runAsNonRoot: true\n  containers:\n    - name: api\n      image: api:1.4.2",
         fix: "Set `seccompProfile: {type: RuntimeDefault}` in the pod's `securityContext` (it covers every container), and never `Unconfined` in a container's.",
         triggers: &["seccomp", "runtimedefault"],
-        anchors: "Polaris linuxHardening; checkov CKV_K8S_31, CKV_K8S_32; kube-score container-seccomp-profile (optional); AKS allowed-seccomp-profiles",
+        mirrors: &[],
+        strictness: &[
+            Strictness {
+                peer: "checkov CKV_K8S_31",
+                rules: &["seccomp-unset", "seccomp-unconfined"],
+                relation: Relation::Stricter,
+                how: "refuses the deprecated seccomp annotations (seccomp.security.alpha.kubernetes.io/pod), which checkov accepts: only securityContext.seccompProfile counts, as Kubernetes 1.27+ reads it",
+            },
+            Strictness {
+                peer: "kube-score container-seccomp-profile",
+                rules: &["seccomp-unset", "seccomp-unconfined"],
+                relation: Relation::Stricter,
+                how: "also refuses seccompProfile type Unconfined",
+            },
+        ],
+        related: &[
+            "Polaris linuxHardening (any of seccomp, AppArmor, SELinux or dropped capabilities)",
+            "AKS allowed-seccomp-profiles",
+        ],
     },
     Gate {
         code: "G108",
@@ -167,7 +434,22 @@ pub static GATES: &[Gate] = &[
         bad: "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n# automountServiceAccountToken not set: every pod using it gets a token",
         fix: "Set `automountServiceAccountToken: false` on the pod spec and on the ServiceAccount.",
         triggers: &["automount", "service account token", "serviceaccount token"],
-        anchors: "Polaris automountServiceAccountToken; checkov CKV_K8S_38; AKS block-automount-token",
+        mirrors: &[],
+        strictness: &[
+            Strictness {
+                peer: "Polaris automountServiceAccountToken",
+                rules: &["pod-automount-on", "pod-automount-unset"],
+                relation: Relation::Stricter,
+                how: "also fails every ServiceAccount that does not set automountServiceAccountToken: false",
+            },
+            Strictness {
+                peer: "checkov CKV_K8S_38",
+                rules: &["pod-automount-on", "pod-automount-unset"],
+                relation: Relation::Stricter,
+                how: "also fails every ServiceAccount that does not set automountServiceAccountToken: false",
+            },
+        ],
+        related: &["AKS block-automount-token"],
     },
     Gate {
         code: "G109",
@@ -184,7 +466,25 @@ pub static GATES: &[Gate] = &[
             "serviceaccount",
             "service account",
         ],
-        anchors: "kube-linter default-service-account (optional), non-existent-service-account; checkov CKV_K8S_41, CKV_K8S_42",
+        mirrors: &[],
+        strictness: &[
+            Strictness {
+                peer: "kube-linter default-service-account",
+                rules: &["service-account-unset", "service-account-default"],
+                relation: Relation::Stricter,
+                how: "also fails a serviceAccountName that no ServiceAccount of the manifests defines",
+            },
+            Strictness {
+                peer: "kube-linter non-existent-service-account",
+                rules: &["service-account-missing"],
+                relation: Relation::Stricter,
+                how: "also fails a pod without serviceAccountName or with `default`",
+            },
+        ],
+        related: &[
+            "checkov CKV_K8S_41 (the `default` ServiceAccount itself sets automountServiceAccountToken: false; this gate never reads that account)",
+            "checkov CKV_K8S_42 (RoleBindings to the `default` ServiceAccount; not read)",
+        ],
     },
     Gate {
         code: "G110",
@@ -202,7 +502,29 @@ pub static GATES: &[Gate] = &[
             "memory requests",
             "cpu requests",
         ],
-        anchors: "kube-linter unset-cpu-requirements, unset-memory-requirements; Polaris cpuRequestsMissing, memoryRequestsMissing; checkov CKV_K8S_10, CKV_K8S_12; kube-score container-resources",
+        mirrors: &[
+            Mirror {
+                peer: "Polaris cpuRequestsMissing",
+                rules: &["cpu-request-missing"],
+            },
+            Mirror {
+                peer: "Polaris memoryRequestsMissing",
+                rules: &["memory-request-missing"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_10",
+                rules: &["cpu-request-missing"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_12",
+                rules: &["memory-request-missing"],
+            },
+        ],
+        strictness: &[],
+        related: &[
+            "kube-linter unset-cpu-requirements, unset-memory-requirements (requests or limits)",
+            "kube-score container-resources (requests and limits)",
+        ],
     },
     Gate {
         code: "G111",
@@ -214,7 +536,18 @@ pub static GATES: &[Gate] = &[
         bad: "resources:\n  requests:\n    memory: 256Mi\n  limits:\n    memory: 128Mi",
         fix: "Set `resources.limits.memory` to at least the request (e.g. request 128Mi, limit 512Mi).",
         triggers: &["memory limit", "requests and limits", "resource limits"],
-        anchors: "Polaris memoryLimitsMissing; checkov CKV_K8S_13; AKS container-resource-limits",
+        mirrors: &[
+            Mirror {
+                peer: "Polaris memoryLimitsMissing",
+                rules: &["limit-missing"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_13",
+                rules: &["limit-missing"],
+            },
+        ],
+        strictness: &[],
+        related: &["AKS container-resource-limits"],
     },
     Gate {
         code: "G112",
@@ -226,7 +559,18 @@ pub static GATES: &[Gate] = &[
         bad: "resources:\n  requests:\n    cpu: 100m\n    memory: 128Mi\n  limits:\n    memory: 512Mi",
         fix: "Set `resources.limits.cpu` (e.g. `500m`), at least the request, or waive the gate explicitly.",
         triggers: &["cpu limit", "requests and limits", "resource limits"],
-        anchors: "Polaris cpuLimitsMissing; checkov CKV_K8S_11; kube-score container-resources (--ignore-container-cpu-limit)",
+        mirrors: &[
+            Mirror {
+                peer: "Polaris cpuLimitsMissing",
+                rules: &["limit-missing"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_11",
+                rules: &["limit-missing"],
+            },
+        ],
+        strictness: &[],
+        related: &["kube-score container-resources (--ignore-container-cpu-limit)"],
     },
     Gate {
         code: "G113",
@@ -238,7 +582,25 @@ pub static GATES: &[Gate] = &[
         bad: "containers:\n  - name: api\n    image: api:1.4.2\n    ports:\n      - containerPort: 8000",
         fix: "Add a `readinessProbe` (e.g. `httpGet: {path: /readyz, port: http}`) that fails while the service cannot serve.",
         triggers: &["readiness"],
-        anchors: "checkov CKV_K8S_9; Polaris readinessProbeMissing; kube-score pod-probes; AKS container-enforce-probes",
+        mirrors: &[],
+        strictness: &[
+            Strictness {
+                peer: "Polaris readinessProbeMissing",
+                rules: &["readiness-probe-missing"],
+                relation: Relation::Lenient,
+                how: "a container that declares no port serves no traffic, so it needs no readiness probe",
+            },
+            Strictness {
+                peer: "checkov CKV_K8S_9",
+                rules: &["readiness-probe-missing"],
+                relation: Relation::Lenient,
+                how: "a container that declares no port needs no readiness probe; batch jobs need none",
+            },
+        ],
+        related: &[
+            "kube-score pod-probes (only pods a Service targets)",
+            "AKS container-enforce-probes",
+        ],
     },
     Gate {
         code: "G114",
@@ -250,7 +612,18 @@ pub static GATES: &[Gate] = &[
         bad: "containers:\n  - name: worker\n    image: worker:1.0.0\n    readinessProbe:\n      exec:\n        command: [\"true\"]",
         fix: "Add a `livenessProbe` on a cheap endpoint of the process itself (`/healthz`, or a heartbeat file for workers).",
         triggers: &["liveness"],
-        anchors: "checkov CKV_K8S_8; Polaris livenessProbeMissing; kube-linter no-liveness-probe (optional)",
+        mirrors: &[
+            Mirror {
+                peer: "Polaris livenessProbeMissing",
+                rules: &["liveness-probe-missing"],
+            },
+            Mirror {
+                peer: "checkov CKV_K8S_8",
+                rules: &["liveness-probe-missing"],
+            },
+        ],
+        strictness: &[],
+        related: &["kube-linter no-liveness-probe (optional)"],
     },
     Gate {
         code: "G115",
@@ -267,7 +640,12 @@ pub static GATES: &[Gate] = &[
             "identical probes",
             "distinct probes",
         ],
-        anchors: "kube-score pod-probes-identical",
+        mirrors: &[Mirror {
+            peer: "kube-score pod-probes-identical",
+            rules: &[],
+        }],
+        strictness: &[],
+        related: &[],
     },
     Gate {
         code: "G116",
@@ -279,7 +657,9 @@ pub static GATES: &[Gate] = &[
         bad: "containers:\n  - name: api\n    image: eclipse-temurin:21-jre\n    livenessProbe:\n      initialDelaySeconds: 90\n      httpGet: {path: /healthz, port: http}",
         fix: "Add a `startupProbe` on the same endpoint with `failureThreshold × periodSeconds` covering the worst boot time, and drop the long `initialDelaySeconds`.",
         triggers: &["startup probe", "startupprobe", "cold start", "slow start", "slow boot"],
-        anchors: "kube-linter startup-port (the port part, see probe-ports-exposed); Kubernetes docs: protect slow starting containers with startup probes",
+        mirrors: &[],
+        strictness: &[],
+        related: &["Kubernetes docs: protect slow starting containers with startup probes"],
     },
     Gate {
         code: "G117",
@@ -291,7 +671,22 @@ pub static GATES: &[Gate] = &[
         bad: "ports:\n  - name: http\n    containerPort: 8000\nreadinessProbe:\n  httpGet:\n    path: /readyz\n    port: metrics",
         fix: "Name the container port (`name: http`) and refer to that name in every probe.",
         triggers: &["probe port", "probes target"],
-        anchors: "kube-linter liveness-port, readiness-port, startup-port",
+        mirrors: &[
+            Mirror {
+                peer: "kube-linter liveness-port",
+                rules: &["probe-port-undeclared", "probe-port-not-tcp"],
+            },
+            Mirror {
+                peer: "kube-linter readiness-port",
+                rules: &["probe-port-undeclared", "probe-port-not-tcp"],
+            },
+            Mirror {
+                peer: "kube-linter startup-port",
+                rules: &["probe-port-undeclared", "probe-port-not-tcp"],
+            },
+        ],
+        strictness: &[],
+        related: &[],
     },
     Gate {
         code: "G118",
@@ -303,7 +698,58 @@ pub static GATES: &[Gate] = &[
         bad: "FROM node:latest AS build\n…\ncontainers:\n  - name: api\n    image: myorg/api",
         fix: "Use an explicit version tag (`node:24.11-alpine3.22`, `api:1.4.2`), or a digest (`@sha256:…`) for immutability.",
         triggers: &["pinned", "latest", "untagged", "digest"],
-        anchors: "kube-linter latest-tag; Polaris tagNotSpecified; checkov CKV_K8S_14, CKV_K8S_43; kube-score container-image-tag; hadolint DL3006, DL3007; checkov CKV_DOCKER_7; AKS container-no-latest-image",
+        mirrors: &[],
+        strictness: &[
+            Strictness {
+                peer: "kube-linter latest-tag",
+                rules: &["image-untagged", "image-mutable-tag"],
+                relation: Relation::Stricter,
+                how: "also refuses the moving tags main, master, dev, develop, edge, nightly, head, canary, stable and snapshot",
+            },
+            Strictness {
+                peer: "Polaris tagNotSpecified",
+                rules: &["image-untagged", "image-mutable-tag"],
+                relation: Relation::Stricter,
+                how: "also refuses the moving tags main, master, dev, edge, nightly, stable…",
+            },
+            Strictness {
+                peer: "checkov CKV_K8S_14",
+                rules: &["image-untagged", "image-mutable-tag"],
+                relation: Relation::Stricter,
+                how: "also refuses the moving tags main, master, dev, edge, nightly, stable…",
+            },
+            Strictness {
+                peer: "kube-score container-image-tag",
+                rules: &["image-untagged", "image-mutable-tag"],
+                relation: Relation::Stricter,
+                how: "also refuses the moving tags main, master, dev, edge, nightly, stable…",
+            },
+            Strictness {
+                peer: "hadolint DL3007",
+                rules: &["from-mutable-tag"],
+                relation: Relation::Stricter,
+                how: "also refuses the moving tags main, master, dev, edge, nightly, stable…",
+            },
+            Strictness {
+                peer: "hadolint DL3006",
+                rules: &["from-untagged"],
+                relation: Relation::Stricter,
+                how: "none on untagged images; also refuses `latest` and other moving tags",
+            },
+            Strictness {
+                peer: "checkov CKV_DOCKER_7",
+                rules: &["from-untagged", "from-mutable-tag"],
+                relation: Relation::Stricter,
+                how: "also refuses the moving tags main, master, dev, edge, nightly, stable…",
+            },
+            Strictness {
+                peer: "checkov CKV_K8S_43",
+                rules: &["image-untagged", "image-mutable-tag"],
+                relation: Relation::Lenient,
+                how: "a version tag passes; checkov requires a digest",
+            },
+        ],
+        related: &["AKS container-no-latest-image"],
     },
     Gate {
         code: "G119",
@@ -315,7 +761,43 @@ pub static GATES: &[Gate] = &[
         bad: "containers:\n  - name: api\n    image: api:latest\n    imagePullPolicy: IfNotPresent",
         fix: "Pin the tag and set `imagePullPolicy: IfNotPresent` (or `Never` for images loaded with `minikube image load`).",
         triggers: &["pull policy", "pullpolicy"],
-        anchors: "checkov CKV_K8S_15; Polaris pullPolicyNotAlways; kube-score container-image-pull-policy; helm chart best practices (pods)",
+        mirrors: &[],
+        strictness: &[
+            Strictness {
+                peer: "checkov CKV_K8S_15",
+                rules: &[
+                    "pull-policy-unset",
+                    "pull-policy-always-with-digest",
+                    "pull-policy-cached-mutable-tag",
+                    "pull-policy-invalid",
+                ],
+                relation: Relation::Differs,
+                how: "accepts IfNotPresent (and Never) for a pinned tag or digest, where checkov requires Always; and refuses Always with a digest",
+            },
+            Strictness {
+                peer: "Polaris pullPolicyNotAlways",
+                rules: &[
+                    "pull-policy-unset",
+                    "pull-policy-always-with-digest",
+                    "pull-policy-cached-mutable-tag",
+                    "pull-policy-invalid",
+                ],
+                relation: Relation::Differs,
+                how: "accepts IfNotPresent for a pinned tag or digest, where Polaris requires Always",
+            },
+            Strictness {
+                peer: "kube-score container-image-pull-policy",
+                rules: &[
+                    "pull-policy-unset",
+                    "pull-policy-always-with-digest",
+                    "pull-policy-cached-mutable-tag",
+                    "pull-policy-invalid",
+                ],
+                relation: Relation::Differs,
+                how: "accepts IfNotPresent for a pinned tag or digest, where kube-score requires Always",
+            },
+        ],
+        related: &["Helm chart best practices (pods)"],
     },
     Gate {
         code: "G120",
@@ -334,7 +816,13 @@ pub static GATES: &[Gate] = &[
             "high availability",
             "highly available",
         ],
-        anchors: "Polaris deploymentMissingReplicas; kube-score deployment-replicas, deployment-targeted-by-hpa-does-not-have-replicas-configured; kube-linter minimum-three-replicas (optional)",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "Polaris deploymentMissingReplicas",
+            "kube-score deployment-replicas, deployment-targeted-by-hpa-does-not-have-replicas-configured",
+            "kube-linter minimum-three-replicas (three, optional)",
+        ],
     },
     Gate {
         code: "G121",
@@ -352,7 +840,12 @@ pub static GATES: &[Gate] = &[
             "zero downtime",
             "maxunavailable: 0",
         ],
-        anchors: "kube-score deployment-strategy; kube-linter no-rolling-update-strategy (optional)",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "kube-score deployment-strategy",
+            "kube-linter no-rolling-update-strategy (optional)",
+        ],
     },
     Gate {
         code: "G122",
@@ -364,7 +857,14 @@ pub static GATES: &[Gate] = &[
         bad: "apiVersion: policy/v1\nkind: PodDisruptionBudget\nspec:\n  minAvailable: 2   # the Deployment has 2 replicas: nothing can ever be evicted\n  selector:\n    matchLabels: {app.kubernetes.io/name: api}",
         fix: "Create one PDB per workload with `maxUnavailable: 1`, the workload's selector labels, and `unhealthyPodEvictionPolicy: AlwaysAllow`.",
         triggers: &["poddisruptionbudget", "disruption budget", "pdb"],
-        anchors: "Polaris missingPodDisruptionBudget, pdbDisruptionsIsZero; kube-score deployment-has-poddisruptionbudget; kube-linter pdb-max-unavailable, pdb-min-available, pdb-unhealthy-pod-eviction-policy; AKS disallowed-bad-pod-disruption-budgets",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "Polaris missingPodDisruptionBudget, pdbDisruptionsIsZero",
+            "kube-score deployment-has-poddisruptionbudget",
+            "kube-linter pdb-max-unavailable, pdb-min-available, pdb-unhealthy-pod-eviction-policy",
+            "AKS disallowed-bad-pod-disruption-budgets",
+        ],
     },
     Gate {
         code: "G123",
@@ -376,7 +876,9 @@ pub static GATES: &[Gate] = &[
         bad: "spec:\n  terminationGracePeriodSeconds: 5\n  containers:\n    - name: api\n      lifecycle:\n        preStop:\n          sleep:\n            seconds: 10",
         fix: "Add `lifecycle.preStop.sleep.seconds: 5` (Kubernetes ≥ 1.30; `exec: [sleep, \"5\"]` before) and keep `terminationGracePeriodSeconds` above the sleep plus the drain time (30 by default).",
         triggers: &["prestop", "graceful", "terminationgraceperiodseconds", "drain time"],
-        anchors: "AKS container-enforce-pre-stop-hook; Kubernetes pod termination docs",
+        mirrors: &[],
+        strictness: &[],
+        related: &["AKS container-enforce-pre-stop-hook", "Kubernetes pod termination docs"],
     },
     Gate {
         code: "G124",
@@ -388,7 +890,14 @@ pub static GATES: &[Gate] = &[
         bad: "spec:\n  replicas: 3\n  template:\n    spec:\n      containers: [ … ]   # no topologySpreadConstraints, no podAntiAffinity",
         fix: "Add `topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: <selector labels>}}]`.",
         triggers: &["topology spread", "anti-affinity", "antiaffinity", "spread"],
-        anchors: "kube-linter no-anti-affinity; kube-score deployment-has-host-podantiaffinity, pod-topology-spread-constraints; Polaris topologySpreadConstraint; AKS pod-enforce-antiaffinity",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "kube-linter no-anti-affinity",
+            "kube-score deployment-has-host-podantiaffinity, pod-topology-spread-constraints",
+            "Polaris topologySpreadConstraint",
+            "AKS pod-enforce-antiaffinity",
+        ],
     },
     Gate {
         code: "G125",
@@ -400,7 +909,9 @@ pub static GATES: &[Gate] = &[
         bad: "kind: ConfigMap\ndata:\n  DATABASE_PASSWORD: hunter2",
         fix: "Move the value into a Secret (created from the command line, never committed) and read it with `secretKeyRef` or as a mounted file.",
         triggers: &["configmap", "config map"],
-        anchors: "Polaris sensitiveConfigmapContent",
+        mirrors: &[],
+        strictness: &[],
+        related: &["Polaris sensitiveConfigmapContent"],
     },
     Gate {
         code: "G126",
@@ -420,7 +931,14 @@ pub static GATES: &[Gate] = &[
             "`env` instruction",
             "arg default",
         ],
-        anchors: "kube-linter env-var-secret, read-secret-from-env-var (optional); Polaris sensitiveContainerEnvVar; checkov CKV_K8S_35; BuildKit SecretsUsedInArgOrEnv",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "kube-linter env-var-secret",
+            "Polaris sensitiveContainerEnvVar",
+            "BuildKit SecretsUsedInArgOrEnv",
+            "checkov CKV_K8S_35 (prefers Secrets as files over environment variables: the opposite policy to secretKeyRef)",
+        ],
     },
     Gate {
         code: "G127",
@@ -432,7 +950,13 @@ pub static GATES: &[Gate] = &[
         bad: "metadata:\n  labels:\n    app: api\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: api\n      app.kubernetes.io/version: 1.4.2",
         fix: "Label every object with app.kubernetes.io/name, instance, version, component, part-of and managed-by (plus helm.sh/chart in a chart), and select with name and instance only.",
         triggers: &["labels", "app.kubernetes.io"],
-        anchors: "Kubernetes recommended labels (common-labels); Helm chart best practices (labels); helm create _helpers.tpl",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "Kubernetes recommended labels (common-labels)",
+            "Helm chart best practices (labels)",
+            "helm create _helpers.tpl",
+        ],
     },
     Gate {
         code: "G128",
@@ -444,7 +968,21 @@ pub static GATES: &[Gate] = &[
         bad: "kind: Service\nspec:\n  selector:\n    app.kubernetes.io/name: backend   # the pods are labelled `api`",
         fix: "Build selectors and pod labels from the same selector labels (name and instance), and check `kubectl get endpoints` after a change.",
         triggers: &["selector"],
-        anchors: "kube-linter mismatching-selector, dangling-service; kube-score deployment-selector-labels-match-template, service-targets-pod; AKS unique-service-selectors",
+        mirrors: &[
+            Mirror {
+                peer: "kube-linter mismatching-selector",
+                rules: &["selector-mismatch"],
+            },
+            Mirror {
+                peer: "kube-linter dangling-service",
+                rules: &["service-selects-nothing"],
+            },
+        ],
+        strictness: &[],
+        related: &[
+            "kube-score deployment-selector-labels-match-template, service-targets-pod",
+            "AKS unique-service-selectors",
+        ],
     },
     Gate {
         code: "G129",
@@ -456,7 +994,9 @@ pub static GATES: &[Gate] = &[
         bad: "metadata:\n  name: {{ include \"app.fullname\" . }}\n  namespace: production",
         fix: "Remove the namespace, or write `namespace: {{ .Release.Namespace }}` (which checkov needs to see that the namespace is not `default`).",
         triggers: &["namespace in templates", "metadata.namespace", "hard-coded namespace"],
-        anchors: "Helm chart best practices (conventions: namespaces)",
+        mirrors: &[],
+        strictness: &[],
+        related: &["Helm chart best practices (conventions: namespaces)"],
     },
     Gate {
         code: "G130",
@@ -468,7 +1008,13 @@ pub static GATES: &[Gate] = &[
         bad: "FROM python:3.13-slim\nCOPY . /app\nRUN pip install -r requirements.txt\nCMD [\"uvicorn\", \"app.main:app\"]",
         fix: "Build in a first stage (`FROM python:3.13-slim AS build` … `uv sync --locked`), then `FROM python:3.13-slim AS runtime` and `COPY --from=build /app/.venv /app/.venv`.",
         triggers: &["multi-stage", "multistage", "build toolchain", "runtime stage contains"],
-        anchors: "uv docs (multistage); Next.js with-docker example; hadolint DL3022, DL3024; checkov CKV_DOCKER_11",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "uv docs (multistage)",
+            "Next.js with-docker example",
+            "hadolint DL3022, DL3024 (stage references)",
+        ],
     },
     Gate {
         code: "G131",
@@ -486,7 +1032,25 @@ pub static GATES: &[Gate] = &[
             "`user`",
             "user instruction",
         ],
-        anchors: "hadolint DL3002; checkov CKV_DOCKER_3, CKV_DOCKER_8",
+        mirrors: &[Mirror {
+            peer: "checkov CKV_DOCKER_8",
+            rules: &["user-root"],
+        }],
+        strictness: &[
+            Strictness {
+                peer: "hadolint DL3002",
+                rules: &["user-root"],
+                relation: Relation::Differs,
+                how: "only the final stage counts: a build stage that ends as root never runs, so it passes; a final stage with no USER at all fails (it runs as root too)",
+            },
+            Strictness {
+                peer: "checkov CKV_DOCKER_3",
+                rules: &["user-missing"],
+                relation: Relation::Stricter,
+                how: "a USER must be set in the final stage, not only somewhere in the file",
+            },
+        ],
+        related: &[],
     },
     Gate {
         code: "G132",
@@ -498,26 +1062,12 @@ pub static GATES: &[Gate] = &[
         bad: "FROM alpine:3.22.2\nCOPY --from=build /app/server /app/server\nUSER 10001:10001\nCMD [\"/app/server\"]",
         fix: "Add `HEALTHCHECK --interval=30s --timeout=5s CMD [\"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/healthz\"]`.",
         triggers: &["healthcheck"],
-        anchors: "checkov CKV_DOCKER_2; hadolint DL3057 (ignored by default)",
-    },
-    Gate {
-        code: "G133",
-        name: "dockerfile-hygiene",
-        scope: Scope::Dockerfile,
-        severity: Severity::Warning,
-        summary: "JSON-form CMD/ENTRYPOINT, COPY instead of ADD, absolute WORKDIR, pipefail before piped RUNs, pinned apt/apk/pip packages, no sudo, no TLS verification turned off.",
-        why: "Shell-form CMD runs the process under `/bin/sh -c`, which does not forward SIGTERM: graceful shutdown never happens and pods are SIGKILLed after the grace period. ADD fetches URLs and unpacks archives implicitly. A relative WORKDIR depends on the base image. Without pipefail, `curl … | sh` succeeds when curl fails. Unpinned packages make builds unreproducible; sudo and `curl -k`/`--trusted-host` undo the isolation and integrity the image relies on.",
-        bad: "ADD app.py /app/\nWORKDIR app\nRUN curl -k https://example.com/install.sh | sh\nRUN apt-get install -y curl\nCMD uvicorn app.main:app",
-        fix: "`COPY app.py /app/`, `WORKDIR /app`, `SHELL [\"/bin/sh\", \"-o\", \"pipefail\", \"-c\"]` before a piped RUN, `apt-get install -y curl=8.5.0-2`, `CMD [\"uvicorn\", \"app.main:app\"]`.",
-        triggers: &[
-            "hadolint",
-            "pipefail",
-            "exec form",
-            "json form",
-            "instead of add",
-            "dockerfile hygiene",
-        ],
-        anchors: "hadolint DL3025, DL3020, DL3000, DL4006, DL3008, DL3018, DL3013, DL3004, DL3059; checkov CKV_DOCKER_4, CKV_DOCKER_10, CKV2_DOCKER_1..16",
+        mirrors: &[Mirror {
+            peer: "checkov CKV_DOCKER_2",
+            rules: &[],
+        }],
+        strictness: &[],
+        related: &["hadolint DL3057 (ignored by default)"],
     },
     Gate {
         code: "G134",
@@ -529,7 +1079,12 @@ pub static GATES: &[Gate] = &[
         bad: "# .dockerignore\nnode_modules\n# .git, .env and .next are still sent to the builder",
         fix: "Write a .dockerignore with at least `.git`, `.env`, `.env.*`, `!.env.example`, `**/*.pem`, `**/*.key`, and `node_modules`/`.next` (Node.js) or `.venv` (Python).",
         triggers: &["dockerignore", "build context"],
-        anchors: "uv docs (.venv in .dockerignore); Docker build-context best practices",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "uv docs (.venv in .dockerignore)",
+            "Docker build-context best practices",
+        ],
     },
     Gate {
         code: "G135",
@@ -541,7 +1096,9 @@ pub static GATES: &[Gate] = &[
         bad: "# values-production.yaml\ncomponents:\n  api:\n    replica: 2      # schema: additionalProperties false\n    image:\n      pullPolicy: Sometimes",
         fix: "Add values.schema.json (draft-07) with `additionalProperties: false`, `required`, types and enums, and keep every values file valid against it (`helm lint -f values-production.yaml`).",
         triggers: &["values.schema.json", "values schema", "json schema"],
-        anchors: "Helm docs charts (schema files); helm #10009 (not scaffolded)",
+        mirrors: &[],
+        strictness: &[],
+        related: &["Helm docs charts (schema files)", "helm #10009 (not scaffolded)"],
     },
     Gate {
         code: "G136",
@@ -553,7 +1110,9 @@ pub static GATES: &[Gate] = &[
         bad: "templates/\n  deployment.yaml\n  service.yaml\n# no NOTES.txt",
         fix: "Add templates/NOTES.txt that prints how to wait for the pods, reach each Service and run `helm test`.",
         triggers: &["notes.txt", "notes"],
-        anchors: "helm create scaffold (templates/NOTES.txt)",
+        mirrors: &[],
+        strictness: &[],
+        related: &["helm create scaffold (templates/NOTES.txt)"],
     },
     Gate {
         code: "G137",
@@ -565,7 +1124,9 @@ pub static GATES: &[Gate] = &[
         bad: "# templates/tests/test-connection.yaml\nkind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: test\nspec:\n  containers:\n    - name: wget\n      image: busybox",
         fix: "Add templates/tests/test-connection.yaml: a Pod with `helm.sh/hook: test`, `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`, a pinned image (`busybox:1.37`) and the workloads' securityContext.",
         triggers: &["helm test", "test hook", "chart test"],
-        anchors: "Helm docs chart_tests; helm create test-connection.yaml",
+        mirrors: &[],
+        strictness: &[],
+        related: &["Helm docs chart_tests", "helm create test-connection.yaml"],
     },
     Gate {
         code: "G138",
@@ -584,7 +1145,12 @@ pub static GATES: &[Gate] = &[
             "hard-coded in templates",
             "image repositories",
         ],
-        anchors: "Helm chart best practices (conventions, values, templates); helm lint",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "Helm chart best practices (conventions, values, templates)",
+            "helm lint",
+        ],
     },
     Gate {
         code: "G139",
@@ -602,7 +1168,9 @@ pub static GATES: &[Gate] = &[
             "images under",
             "image under",
         ],
-        anchors: "sp deployment model (size budgets from the spec); docker image ls",
+        mirrors: &[],
+        strictness: &[],
+        related: &["sp deployment model (size budgets from the spec)", "docker image ls"],
     },
     Gate {
         code: "G140",
@@ -614,7 +1182,17 @@ pub static GATES: &[Gate] = &[
         bad: "kind: Deployment\nmetadata:\n  name: api\n# no NetworkPolicy selects app.kubernetes.io/name: api",
         fix: "Add a `default-deny` NetworkPolicy (`podSelector: {}`, policyTypes Ingress and Egress), DNS egress, and one policy per workload that admits its callers on its port.",
         triggers: &["network polic", "networkpolic"],
-        anchors: "kube-linter non-isolated-pod; Polaris missingNetworkPolicy",
+        mirrors: &[Mirror {
+            peer: "kube-linter non-isolated-pod",
+            rules: &[],
+        }],
+        strictness: &[Strictness {
+            peer: "Polaris missingNetworkPolicy",
+            rules: &["no-network-policy"],
+            relation: Relation::Lenient,
+            how: "any NetworkPolicy that selects the pod counts (a default-deny policy too), where Polaris wants one policy that lists both Ingress and Egress and has rules for each",
+        }],
+        related: &[],
     },
     Gate {
         code: "G141",
@@ -626,7 +1204,244 @@ pub static GATES: &[Gate] = &[
         bad: "metadata:\n  labels:\n    app.kubernetes.io/name: api\n    app.kubernetes.io/instance: shop\n# no version, component, part-of, managed-by",
         fix: "Add `app.kubernetes.io/version: \"1.4.2\"`, `app.kubernetes.io/component: backend`, `app.kubernetes.io/part-of: shop` and `app.kubernetes.io/managed-by: Helm` (or your tool) to the object and its pod template.",
         triggers: &["labels", "part-of", "managed-by"],
-        anchors: "Kubernetes recommended labels (common-labels: version, component, part-of, managed-by); Helm chart best practices (labels)",
+        mirrors: &[],
+        strictness: &[],
+        related: &[
+            "Kubernetes recommended labels (common-labels: version, component, part-of, managed-by)",
+            "Helm chart best practices (labels)",
+        ],
+    },
+    Gate {
+        code: "G142",
+        name: "dockerfile-exec-form",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "CMD and ENTRYPOINT use the JSON (exec) form.",
+        why: "In shell form (`CMD uvicorn app.main:app`) the process runs under `/bin/sh -c`, which becomes PID 1 and does not forward SIGTERM: `docker stop` and pod deletion never reach the application, so graceful shutdown never happens and the container is SIGKILLed after the grace period.",
+        bad: "CMD uvicorn app.main:app --port 8000",
+        fix: "`CMD [\"uvicorn\", \"app.main:app\", \"--port\", \"8000\"]` (or `exec` in a wrapper script).",
+        triggers: &["hadolint", "dockerfile hygiene", "exec form", "json form"],
+        mirrors: &[Mirror {
+            peer: "hadolint DL3025",
+            rules: &[],
+        }],
+        strictness: &[],
+        related: &[],
+    },
+    Gate {
+        code: "G143",
+        name: "dockerfile-copy-not-add",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "ADD is used only for what COPY cannot do: a local archive to unpack, or a remote file with --checksum.",
+        why: "ADD fetches URLs and unpacks archives implicitly, so `ADD app/ /app/` may do more than copy, and a remote ADD without `--checksum` downloads whatever the server returns today. COPY says exactly what happens.",
+        bad: "ADD app.py /app/\nADD https://example.com/tool.tar.gz /opt/",
+        fix: "`COPY app.py /app/`; `ADD --checksum=sha256:… https://example.com/tool.tar.gz /opt/` for a verified download.",
+        triggers: &["hadolint", "dockerfile hygiene", "instead of add", "copy instead"],
+        mirrors: &[Mirror {
+            peer: "hadolint DL3020",
+            rules: &["add-local-file"],
+        }],
+        strictness: &[Strictness {
+            peer: "checkov CKV_DOCKER_4",
+            rules: &["add-local-file", "add-url-without-checksum"],
+            relation: Relation::Lenient,
+            how: "ADD of a remote archive with --checksum and of a local archive to unpack passes; checkov refuses every ADD",
+        }],
+        related: &[],
+    },
+    Gate {
+        code: "G144",
+        name: "dockerfile-absolute-workdir",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "Every WORKDIR is an absolute path (or starts with a variable).",
+        why: "A relative WORKDIR is resolved against the previous working directory, which the base image decides: the same Dockerfile puts files in a different place when the base image changes.",
+        bad: "WORKDIR app",
+        fix: "`WORKDIR /app`.",
+        triggers: &["hadolint", "dockerfile hygiene", "workdir"],
+        mirrors: &[
+            Mirror {
+                peer: "hadolint DL3000",
+                rules: &[],
+            },
+            Mirror {
+                peer: "checkov CKV_DOCKER_10",
+                rules: &[],
+            },
+        ],
+        strictness: &[],
+        related: &[],
+    },
+    Gate {
+        code: "G145",
+        name: "dockerfile-pipefail",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "A RUN that pipes one command into another runs under `set -o pipefail` (in the RUN or a SHELL instruction of its stage).",
+        why: "A shell pipeline's status is that of its last command: `curl -fsSL https://… | sh` succeeds when curl fails, so the build goes on with nothing installed and the image breaks at run time instead of at build time.",
+        bad: "RUN curl -fsSL https://example.com/install.sh | sh",
+        fix: "`SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN (`/bin/ash` on Alpine; Debian's `/bin/sh` is dash, which has no pipefail), or `RUN set -o pipefail && curl … | sh` under bash.",
+        triggers: &["hadolint", "dockerfile hygiene", "pipefail"],
+        mirrors: &[Mirror {
+            peer: "hadolint DL4006",
+            rules: &[],
+        }],
+        strictness: &[],
+        related: &[],
+    },
+    Gate {
+        code: "G146",
+        name: "dockerfile-pinned-packages",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "apt-get/apt, apk and pip installs name the version of every package.",
+        why: "An unpinned install takes whatever the mirror holds on the day of the build: two builds of the same commit differ, a rebuild can pull a breaking or compromised release, and nobody can tell which version an image contains.",
+        bad: "RUN apt-get install -y curl\nRUN pip install requests",
+        fix: "`apt-get install -y curl=8.5.0-2`, `apk add curl=8.14.1-r2`, `pip install requests==2.32.3` (or a locked requirements file).",
+        triggers: &["hadolint", "dockerfile hygiene", "pinned package", "package versions"],
+        mirrors: &[
+            Mirror {
+                peer: "hadolint DL3008",
+                rules: &["apt-unpinned"],
+            },
+            Mirror {
+                peer: "hadolint DL3018",
+                rules: &["apk-unpinned"],
+            },
+            Mirror {
+                peer: "hadolint DL3013",
+                rules: &["pip-unpinned"],
+            },
+        ],
+        strictness: &[],
+        related: &[],
+    },
+    Gate {
+        code: "G147",
+        name: "dockerfile-no-sudo",
+        scope: Scope::Dockerfile,
+        severity: Severity::Warning,
+        summary: "No RUN uses sudo.",
+        why: "RUN already executes as the current USER; sudo in an image means a sudoers setup that lets the runtime user become root again, which undoes the USER line, and its TTY and environment handling breaks builds unpredictably.",
+        bad: "USER app\nRUN sudo apt-get update",
+        fix: "Run the step before switching `USER`, or switch `USER root` for it and back.",
+        triggers: &["hadolint", "dockerfile hygiene", "sudo"],
+        mirrors: &[
+            Mirror {
+                peer: "hadolint DL3004",
+                rules: &[],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_1",
+                rules: &[],
+            },
+        ],
+        strictness: &[],
+        related: &[],
+    },
+    Gate {
+        code: "G148",
+        name: "dockerfile-tls-verification",
+        scope: Scope::Dockerfile,
+        severity: Severity::Error,
+        summary: "Nothing turns TLS certificate verification off: no curl -k, wget --no-check-certificate, pip --trusted-host, npm strict-ssl false, git sslVerify false, yum/dnf sslverify=false, and no NODE_TLS_REJECT_UNAUTHORIZED=0, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, NPM_CONFIG_STRICT_SSL=false or PIP_TRUSTED_HOST in ENV, ARG or inline in a RUN.",
+        why: "Without certificate verification any machine between the builder and the server can substitute what is downloaded: installers, packages and source code. A variable set in ENV or ARG keeps verification off for every later step (and, for ENV, in the running container); one set inline in a RUN does so for that command.",
+        bad: "RUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci\nRUN curl -k https://example.com/install.sh -o /tmp/install.sh",
+        fix: "Fix the trust store instead: `COPY corp-ca.crt /usr/local/share/ca-certificates/` and `RUN update-ca-certificates` (or `NODE_EXTRA_CA_CERTS`, `PIP_CERT`, `npm config set cafile`).",
+        triggers: &[
+            "hadolint",
+            "dockerfile hygiene",
+            "tls verification",
+            "ssl verification",
+            "certificate verification",
+            "certificate validation",
+        ],
+        mirrors: &[
+            Mirror {
+                peer: "checkov CKV2_DOCKER_2",
+                rules: &["curl-insecure"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_3",
+                rules: &["wget-no-check-certificate"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_4",
+                rules: &["pip-trusted-host"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_5",
+                rules: &["python-https-verify-off"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_6",
+                rules: &["node-tls-reject-unauthorized"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_12",
+                rules: &["npm-strict-ssl-off"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_13",
+                rules: &["npm-strict-ssl-off"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_14",
+                rules: &["git-ssl-no-verify"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_15",
+                rules: &["yum-sslverify-off"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_16",
+                rules: &["pip-trusted-host"],
+            },
+        ],
+        strictness: &[],
+        related: &[],
+    },
+    Gate {
+        code: "G149",
+        name: "dockerfile-package-signatures",
+        scope: Scope::Dockerfile,
+        severity: Severity::Error,
+        summary: "Package managers verify signatures: no yum/dnf/tdnf --nogpgcheck (or gpgcheck=0), rpm --nodigest/--nosignature/--noverify, apt-get --allow-unauthenticated or --force-yes, apk --allow-untrusted.",
+        why: "Package signatures are what proves a package comes from the distribution and was not altered on a mirror or in transit. Turning the check off installs whatever the repository or a network attacker serves, as root, into the image.",
+        bad: "RUN dnf install -y --nogpgcheck tool\nRUN rpm -i --nodigest tool.rpm",
+        fix: "Import the repository's key (`rpm --import`, `apt-key`/signed-by, `apk` keys) and install with verification on.",
+        triggers: &[
+            "hadolint",
+            "dockerfile hygiene",
+            "gpg",
+            "package signature",
+            "untrusted packages",
+        ],
+        mirrors: &[
+            Mirror {
+                peer: "checkov CKV2_DOCKER_7",
+                rules: &["apk-allow-untrusted"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_8",
+                rules: &["apt-allow-unauthenticated"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_9",
+                rules: &["yum-nogpgcheck"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_10",
+                rules: &["rpm-no-verify"],
+            },
+            Mirror {
+                peer: "checkov CKV2_DOCKER_11",
+                rules: &["apt-force-yes"],
+            },
+        ],
+        strictness: &[],
+        related: &[],
     },
 ];
 
@@ -638,14 +1453,57 @@ pub fn find(query: &str) -> Option<&'static Gate> {
         .find(|g| g.code.eq_ignore_ascii_case(q) || g.name.eq_ignore_ascii_case(q))
 }
 
+/// A retired gate by code or name.
+pub fn retired(query: &str) -> Option<&'static Retired> {
+    let q = query.trim();
+    RETIRED
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(q) || r.name.eq_ignore_ascii_case(q))
+}
+
+/// The gates a name stands for: the gate itself, or every gate a retired one was split
+/// into (so a constitution that names `dockerfile-hygiene` keeps binding).
+pub fn expand(query: &str) -> Vec<&'static Gate> {
+    match (find(query), retired(query)) {
+        (Some(g), _) => vec![g],
+        (None, Some(r)) => r.replaced_by.iter().filter_map(|n| find(n)).collect(),
+        (None, None) => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn codes_and_names_are_unique_and_well_formed() {
-        for (i, g) in GATES.iter().enumerate() {
-            assert_eq!(g.code, format!("G{}", 101 + i), "codes follow catalog order");
+        // Codes follow catalog order; a retired code leaves its gap and is never reused.
+        let mut codes: Vec<&str> = GATES
+            .iter()
+            .map(|g| g.code)
+            .chain(RETIRED.iter().map(|r| r.code))
+            .collect();
+        codes.sort();
+        for (i, c) in codes.iter().enumerate() {
+            assert_eq!(*c, format!("G{}", 101 + i), "no code is missing or used twice");
+        }
+        for pair in GATES.windows(2) {
+            assert!(pair[0].code < pair[1].code, "catalog order is code order");
+        }
+        for r in RETIRED {
+            assert!(
+                find(r.code).is_none() && find(r.name).is_none(),
+                "{} is retired",
+                r.code
+            );
+            assert_eq!(
+                expand(r.name).len(),
+                r.replaced_by.len(),
+                "{} splits into real gates",
+                r.code
+            );
+        }
+        for g in GATES.iter() {
             assert!(
                 g.name
                     .chars()
@@ -658,7 +1516,17 @@ mod tests {
                 assert_eq!(*t, t.to_lowercase(), "{}: triggers are lower case", g.code);
             }
             assert!(!g.summary.is_empty() && !g.why.is_empty() && !g.bad.is_empty() && !g.fix.is_empty());
-            assert!(!g.triggers.is_empty() && !g.anchors.is_empty(), "{}", g.code);
+            assert!(!g.triggers.is_empty(), "{}", g.code);
+            assert!(
+                !(g.mirrors.is_empty() && g.strictness.is_empty() && g.related.is_empty()),
+                "{}: say what it compares to",
+                g.code
+            );
+            // A mirror names a tool and a check; a peer is never both a mirror and a difference.
+            for m in g.mirrors {
+                assert!(m.peer.split_once(' ').is_some(), "{}: {}", g.code, m.peer);
+                assert!(!g.strictness.iter().any(|s| s.peer == m.peer), "{}: {}", g.code, m.peer);
+            }
         }
     }
 
@@ -709,7 +1577,6 @@ mod tests {
                 "dockerfile-multi-stage",
                 "dockerfile-non-root-user",
                 "dockerfile-healthcheck",
-                "dockerfile-hygiene",
                 "dockerignore-present",
                 "helm-values-schema",
                 "helm-notes-present",
@@ -718,6 +1585,14 @@ mod tests {
                 "image-size-budget-recorded",
                 "network-policy-coverage",
                 "recommended-labels-complete",
+                "dockerfile-exec-form",
+                "dockerfile-copy-not-add",
+                "dockerfile-absolute-workdir",
+                "dockerfile-pipefail",
+                "dockerfile-pinned-packages",
+                "dockerfile-no-sudo",
+                "dockerfile-tls-verification",
+                "dockerfile-package-signatures",
             ]
         );
     }

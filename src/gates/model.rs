@@ -3,7 +3,7 @@
 //! in `parse::secrets`). Their findings join
 //! the results of the matching catalog gate, so principles bind to them the same way.
 
-use super::artifacts::{Finding, GateResult, Outcome};
+use super::artifacts::{Finding, GateResult, Outcome, Subject};
 use super::catalog;
 use crate::model::Plan;
 use crate::model::deploy::PlatformKind;
@@ -42,9 +42,11 @@ pub fn merge(plan: &Plan, results: &mut [GateResult]) -> Vec<(String, String, us
                 "image-pull-policy",
                 Finding {
                     gate: "",
+                    rule: "always-on-local-cluster",
                     file,
                     line,
                     column: 1,
+                    subject: Subject::from(format!("component {}", c.name)),
                     object: format!("component {}", c.name),
                     message: format!(
                         "imagePullPolicy Always for `{}`, an image that exists only inside the {:?} cluster: the kubelet cannot pull it, so the pods never start",

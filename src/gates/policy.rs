@@ -83,9 +83,8 @@ pub fn bind<'g>(principle: &Principle, rule: &Rule, diags: &mut Diagnostics, pat
     if !principle.gates.is_empty() {
         let mut gates = Vec::new();
         for name in &principle.gates {
-            match catalog::find(name) {
-                Some(g) => gates.push(g),
-                None => diags.push(
+            match catalog::expand(name).as_slice() {
+                [] => diags.push(
                     Diagnostic::new(
                         Code::UnknownGate,
                         format!(
@@ -96,6 +95,7 @@ pub fn bind<'g>(principle: &Principle, rule: &Rule, diags: &mut Diagnostics, pat
                     .at_line(path, principle.line, 1)
                     .hint("`sp explain` lists the gates; write their codes (G101) or names (run-as-non-root)"),
                 ),
+                found => gates.extend_from_slice(found),
             }
         }
         gates.dedup_by_key(|g| g.code);

@@ -20,6 +20,9 @@ const MANIFESTS: &[&str] = &[
     "Cargo.toml",
 ];
 
+/// Manifests that make the workspace root itself a component (a stack the catalog builds).
+const ROOT_MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "requirements.txt", "go.mod"];
+
 /// Files read (when present) because they decide a stack, a version, a package manager or
 /// configuration keys.
 const READ: &[&str] = &[
@@ -75,7 +78,8 @@ const MAX_SOURCE_BYTES: u64 = 256 * 1024;
 
 #[derive(Debug, Clone, Default)]
 pub struct RepoDir {
-    /// Relative to the workspace root, forward slashes (`web`, `services/api`).
+    /// Relative to the workspace root, forward slashes (`web`, `services/api`); `.` for a
+    /// project at the root itself.
     pub path: String,
     /// File name → source id of the files that were read.
     pub files: BTreeMap<String, SourceId>,
@@ -99,14 +103,20 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             candidates.push(dir);
         }
     }
+    // A project at the root itself (`.`), for repositories that are one application.
+    let root_project = ROOT_MANIFESTS.iter().any(|m| root.join(m).is_file());
+    if root_project {
+        candidates.push(root.to_path_buf());
+    }
     let mut out = Vec::new();
     for dir in candidates {
         if !MANIFESTS.iter().any(|m| dir.join(m).is_file()) {
             continue;
         }
         let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+        let is_root = rel.as_os_str().is_empty();
         let mut rd = RepoDir {
-            path: display_path(&rel),
+            path: if is_root { ".".into() } else { display_path(&rel) },
             ..Default::default()
         };
         for f in READ {
@@ -122,7 +132,9 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             .filter(|f| dir.join(f).is_file())
             .map(|f| f.to_string())
             .collect();
-        for file in source_files(&dir) {
+        // The root's sub-folders are components of their own; its sources are not scanned.
+        let scanned = if is_root { Vec::new() } else { source_files(&dir) };
+        for file in scanned {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };

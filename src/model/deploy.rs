@@ -78,7 +78,12 @@ pub struct Component {
     pub language_version: Valued<String>,
     pub package_manager: Valued<String>,
     pub run_mode: Valued<RunMode>,
-    /// Container port; `None` for workers.
+    /// What starts the process, as found in the source (`backend.main:app`, `src/server.js`,
+    /// `./cmd/api`); `None` when nothing in the repository says and the catalog's command
+    /// applies.
+    pub entry: Option<Entry>,
+    /// Container port; `None` for workers. One value: EXPOSE, the command, `containerPort`,
+    /// the probes, the Service and the contracts all read it.
     pub port: Option<Valued<u16>>,
     pub health: Option<Health>,
     pub image: Image,
@@ -90,9 +95,14 @@ pub struct Component {
     pub resources: Resources,
     /// Non-secret configuration, delivered through the component's ConfigMap.
     pub config: Vec<ConfigValue>,
-    /// Secrets the process reads. Each is mounted read-only as a file, and the process is
-    /// told where by `<ENV>_FILE` (checkov CKV_K8S_35: no secret in an environment variable).
+    /// Secrets the process reads, each delivered the way the code reads it (see
+    /// [`SecretDelivery`]).
     pub secrets: Vec<SecretRef>,
+    /// Variables inlined at build time (`NEXT_PUBLIC_*`, `VITE_*`): Docker build arguments,
+    /// never runtime configuration, since the built bundle cannot read the pod's environment.
+    pub build_args: Vec<ConfigValue>,
+    /// Every environment variable the source reads, where, and how it is delivered.
+    pub env_reads: Vec<EnvRead>,
     pub exposure: Exposure,
     /// Names of components and backing services this one calls.
     pub depends_on: Vec<String>,
@@ -101,10 +111,57 @@ pub struct Component {
     /// Numeric user and group of the runtime stage, 10000 or more.
     pub uid: u32,
     pub gid: u32,
-    /// The runtime command, JSON form.
-    pub command: Vec<String>,
+    /// The runtime command, JSON form: from the source (the team's own Dockerfile, compose
+    /// file, Procfile, package.json, the ASGI object), else the catalog's, with the one port.
+    pub command: Valued<Vec<String>>,
     /// True when the stack needs more than the default to answer its first probe.
     pub slow_start: bool,
+}
+
+/// What starts a component, found in its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub kind: EntryKind,
+    /// `backend.main:app` (an ASGI/WSGI object by import path), `src/server.js` (a file run
+    /// by the runtime), `./cmd/api` (a Go main package), or a command line.
+    pub target: String,
+    /// The folder, relative to the workspace root (`.` for the root), that `target` is
+    /// relative to: the process's working directory and import root.
+    pub root: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// An ASGI application object (FastAPI, Starlette, Django's `asgi.py`).
+    Asgi,
+    /// A WSGI application object (Flask, Django's `wsgi.py`).
+    Wsgi,
+    /// A Python module run with `python -m`.
+    PythonModule,
+    /// A JavaScript file run with `node`.
+    NodeScript,
+    /// A Go `main` package.
+    GoMain,
+    /// A command the team wrote themselves (Dockerfile `CMD`, compose `command:`, Procfile).
+    Command,
+}
+
+/// An environment variable the source reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvRead {
+    pub name: String,
+    /// A credential by its name (`*_SECRET`, `*_KEY`, `*_PASSWORD`, `*_URL` of a database…).
+    pub secret: bool,
+    /// Read without a default: the process fails (or misbehaves) when it is missing.
+    pub required: bool,
+    /// The default the code falls back to, when it has one.
+    pub default: Option<String>,
+    /// How it reaches the process: `secret <name>/<key>`, `config`, `build-arg`, `code
+    /// default`, or `missing`.
+    pub delivered: String,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,7 +214,19 @@ pub struct SecretRef {
     pub secret: String,
     /// The key inside that Secret.
     pub key: String,
+    pub delivery: SecretDelivery,
     pub origin: Origin,
+}
+
+/// How a secret reaches the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretDelivery {
+    /// The variable itself, from `valueFrom.secretKeyRef`: what applications read.
+    Env,
+    /// A read-only file under `/var/run/secrets/<secret>/`, named by `<ENV>_FILE`: when the
+    /// code reads `<ENV>_FILE` or a constitution rule demands files.
+    File,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -244,6 +313,7 @@ pub mod fixture {
             env: env.into(),
             secret: secret.into(),
             key: env.to_lowercase().replace('_', "-"),
+            delivery: SecretDelivery::Env,
             origin: Origin::at("specs/001-x/spec.md", 9),
         }
     }
@@ -280,6 +350,7 @@ pub mod fixture {
             language_version: v(version.into()),
             package_manager: v(pm.into()),
             run_mode: v(mode),
+            entry: None,
             port: port.map(v),
             health: port.map(|_| Health {
                 liveness: v("/healthz".into()),
@@ -307,6 +378,8 @@ pub mod fixture {
                 origin: Origin::derived("default"),
             }],
             secrets: Vec::new(),
+            build_args: Vec::new(),
+            env_reads: Vec::new(),
             exposure: Exposure {
                 service_type: v(ServiceType::ClusterIP),
                 ingress_host: None,
@@ -315,7 +388,7 @@ pub mod fixture {
             writable_dirs: vec!["/tmp".into()],
             uid: 10001,
             gid: 10001,
-            command: command.iter().map(|s| s.to_string()).collect(),
+            command: v(command.iter().map(|s| s.to_string()).collect()),
             slow_start: false,
         }
     }
@@ -362,10 +435,10 @@ pub mod fixture {
             ],
             &["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"],
         );
-        api.secrets = vec![
-            secret("DATABASE_URL", "todo-db"),
-            secret("OPENAI_API_KEY", "todo-secrets"),
-        ];
+        // One secret as the variable itself, one as a file the code reads through `_FILE`.
+        let mut key_file = secret("OPENAI_API_KEY", "todo-secrets");
+        key_file.delivery = SecretDelivery::File;
+        api.secrets = vec![secret("DATABASE_URL", "todo-db"), key_file];
         api.depends_on = vec!["postgres".into(), "redis".into()];
         let mut worker = component(
             "worker",
@@ -395,7 +468,10 @@ pub mod fixture {
                     image: None,
                     port: 5432,
                     storage: None,
-                    secret: secret("DATABASE_URL", "todo-db"),
+                    secret: SecretRef {
+                        delivery: SecretDelivery::File,
+                        ..secret("DATABASE_URL", "todo-db")
+                    },
                     uid: 10001,
                 },
                 BackingService {
@@ -407,7 +483,10 @@ pub mod fixture {
                     image: Some(v("redis:7.4.6-alpine3.22".into())),
                     port: 6379,
                     storage: Some(v("1Gi".into())),
-                    secret: secret("REDIS_PASSWORD", "todo-redis"),
+                    secret: SecretRef {
+                        delivery: SecretDelivery::File,
+                        ..secret("REDIS_PASSWORD", "todo-redis")
+                    },
                     uid: 10001,
                 },
             ],

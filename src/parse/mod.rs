@@ -9,6 +9,7 @@ pub mod constitution;
 pub mod markdown;
 pub mod plan_input;
 pub mod secrets;
+pub mod source;
 pub mod spec;
 
 use std::ops::Range;

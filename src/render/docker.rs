@@ -289,7 +289,7 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
         ("python" | "go", _) => return Err(format!("no {language} install recipe for package manager `{pm}`")),
         _ => return Err(format!("no Dockerfile recipe for language `{language}`")),
     }
-    if c.command.is_empty() {
+    if c.command.value.is_empty() {
         return Err("the runtime command is empty".into());
     }
     check_shell_safe(&c.writable_dirs, "writable folder")?;
@@ -324,7 +324,7 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
         super::shell::quote(source)
     );
     let binary = (language == "go").then(|| {
-        let first = &c.command[0];
+        let first = &c.command.value[0];
         if first.starts_with('/') {
             first.clone()
         } else {
@@ -350,7 +350,7 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
         labels: labels(c),
         healthcheck: json_array(&healthcheck(c)),
         start_period: if c.slow_start { "30s" } else { "10s" },
-        command: json_array(&c.command),
+        command: json_array(&c.command.value),
         binary,
     })
 }
@@ -554,7 +554,7 @@ mod tests {
         stages.sort_by_key(|s| order(&s.name));
         c.stages = stages;
         c.writable_dirs = stack.writable_dirs.clone();
-        c.command = stack.command.clone();
+        c.command.value = stack.command.clone();
         c.slow_start = stack.slow_start;
         c
     }
@@ -659,7 +659,7 @@ mod tests {
             let cmd: Vec<&String> = runtime.iter().filter(|i| i.starts_with("CMD ")).collect();
             assert_eq!(cmd.len(), 1, "{}", c.name);
             let json: Vec<String> = serde_json::from_str(&cmd[0][4..]).expect("CMD in JSON form");
-            assert_eq!(json, c.command);
+            assert_eq!(json, c.command.value);
             let health = runtime
                 .iter()
                 .find(|i| i.starts_with("HEALTHCHECK "))

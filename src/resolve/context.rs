@@ -176,6 +176,33 @@ pub fn is_stack_role(key: &str) -> bool {
     STACK_ROLES.contains(&key.trim().to_lowercase().as_str())
 }
 
+/// Keys that state a deployment fact (`Replicas: 1 for the backend`): the deployment
+/// resolver reads them, and reports them itself (SP410) when it cannot use them.
+pub fn is_deployment_key(key: &str) -> bool {
+    let k = key.trim().to_lowercase();
+    [
+        "namespace",
+        "replicas",
+        "replica count",
+        "port",
+        "ports",
+        "ingress",
+        "host",
+        "hostname",
+        "service type",
+        "exposure",
+        "image pull policy",
+        "imagepullpolicy",
+        "pull policy",
+        "resources",
+        "resource limits",
+        "limits",
+        "volume",
+        "persistent volume",
+    ]
+    .contains(&k.as_str())
+}
+
 pub fn is_narrative(key: &str) -> bool {
     let k = key.trim().to_lowercase();
     NARRATIVE.contains(&k.as_str()) || k.starts_with("phase ") || k.starts_with("stage ")
@@ -232,15 +259,13 @@ pub fn resolve(
                         })
                     }
                 }
-            } else if is_stack_role(&e.key) {
-                if !stack.iter().any(|s| s.role.eq_ignore_ascii_case(&e.key)) {
-                    stack.push(StackLine {
-                        role: e.key.clone(),
-                        value: e.value.clone(),
-                        origin: Origin::at(layer.path, e.line),
-                    });
+                // `Tech Stack: Frontend: Next.js 16, Backend: FastAPI` names stacks too.
+                if key == "Primary Dependencies" {
+                    push_stacks(&mut stack, "", &e.value, Origin::at(layer.path, e.line));
                 }
-            } else if !is_narrative(&e.key) && e.grouped {
+            } else if is_stack_role(&e.key) {
+                push_stacks(&mut stack, &e.key, &e.value, Origin::at(layer.path, e.line));
+            } else if !is_narrative(&e.key) && !is_deployment_key(&e.key) && e.grouped {
                 let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
                 // An adopted plan.md was written by an agent, not typed by the user: its
                 // extra keys are worth a note, not a warning.
@@ -275,12 +300,8 @@ pub fn resolve(
                     needs_clarification: false,
                 });
             }
-        } else if is_stack_role(key) && !stack.iter().any(|s| s.role.eq_ignore_ascii_case(key)) {
-            stack.push(StackLine {
-                role: key.clone(),
-                value: value.clone(),
-                origin: Origin::at(constitution_path, loc.line),
-            });
+        } else if is_stack_role(key) {
+            push_stacks(&mut stack, key, value, Origin::at(constitution_path, loc.line));
         }
     }
 
@@ -299,6 +320,61 @@ pub fn resolve(
         })
         .collect();
     (out, stack)
+}
+
+/// Every stack a line names, each once: `Frontend: Next.js 16, Backend: FastAPI, Python
+/// 3.12` is two stack lines with the same origin. The first role seen wins.
+fn push_stacks(stack: &mut Vec<StackLine>, key: &str, value: &str, origin: Origin) {
+    for (role, v) in split_stacks(key, value) {
+        if !stack.iter().any(|s| s.role.eq_ignore_ascii_case(&role)) {
+            stack.push(StackLine {
+                role,
+                value: v,
+                origin: origin.clone(),
+            });
+        }
+    }
+}
+
+/// The stacks of one line: the text under `key` (when `key` is a role) up to the next
+/// `Role:` label after a `,`, `;` or `|`, then each labelled part.
+pub fn split_stacks(key: &str, value: &str) -> Vec<(String, String)> {
+    // (where the separator is, where the value after the label starts, the label)
+    let mut cuts: Vec<(usize, usize, String)> = Vec::new();
+    let boundaries = std::iter::once(0).chain(
+        value
+            .char_indices()
+            .filter(|(_, c)| matches!(c, ',' | ';' | '|'))
+            .map(|(i, _)| i + 1),
+    );
+    for at in boundaries {
+        let rest = value[at..].trim_start();
+        let Some(colon) = rest.find(':') else { continue };
+        let label = rest[..colon].trim().trim_matches('*').trim();
+        if is_stack_role(label) {
+            let start = value.len() - rest.len();
+            cuts.push((at.saturating_sub(1), start + colon + 1, label.to_string()));
+        }
+    }
+    let clean = |s: &str| {
+        s.trim()
+            .trim_matches(|c: char| c == ',' || c == ';' || c == '|')
+            .trim()
+            .to_string()
+    };
+    let mut out = Vec::new();
+    let first_end = cuts.first().map(|c| c.0).unwrap_or(value.len());
+    if is_stack_role(key) {
+        out.push((key.trim().to_string(), clean(&value[..first_end])));
+    }
+    for (i, (_, start, label)) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).map(|c| c.0).unwrap_or(value.len());
+        let v = clean(&value[*start..end]);
+        if !v.is_empty() {
+            out.push((label.clone(), v));
+        }
+    }
+    out
 }
 
 fn derive(values: &mut [Option<ContextValue>], stack: &[StackLine]) {
@@ -447,6 +523,33 @@ mod tests {
         );
         assert_eq!(language_of("Next.js 16+, React 19+").as_deref(), Some("TypeScript"));
         assert_eq!(language_of("Neon PostgreSQL"), None);
+    }
+
+    #[test]
+    fn every_stack_on_a_line_counts() {
+        assert_eq!(
+            split_stacks("Frontend", "Next.js 16, Backend: FastAPI, Python 3.12"),
+            vec![
+                ("Frontend".to_string(), "Next.js 16".to_string()),
+                ("Backend".to_string(), "FastAPI, Python 3.12".to_string())
+            ]
+        );
+        assert_eq!(
+            split_stacks("", "Frontend: Next.js 16; Backend: FastAPI | Worker: Celery"),
+            vec![
+                ("Frontend".to_string(), "Next.js 16".to_string()),
+                ("Backend".to_string(), "FastAPI".to_string()),
+                ("Worker".to_string(), "Celery".to_string())
+            ]
+        );
+        assert_eq!(
+            split_stacks("Backend", "FastAPI, Python 3.13+, UV (port: 8000)"),
+            vec![(
+                "Backend".to_string(),
+                "FastAPI, Python 3.13+, UV (port: 8000)".to_string()
+            )]
+        );
+        assert!(split_stacks("", "FastAPI, SQLModel").is_empty());
     }
 
     #[test]

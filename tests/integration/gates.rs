@@ -158,3 +158,80 @@ fn check_artifacts_judges_files_sp_did_not_write() {
         .run();
     clean.assert_code(0);
 }
+
+/// A `.json` manifest, a `kind: List` and an unknown kind: the first two are judged (each
+/// finding names the gate, its rule, the object and the line), the third is reported as not
+/// checked, in the human, JSON and SARIF outputs alike.
+#[test]
+fn check_artifacts_reads_json_and_lists_and_reports_unknown_kinds_in_every_format() {
+    let ws = Workspace::new();
+    ws.write(
+        "k8s/pod.json",
+        r#"{"apiVersion": "v1", "kind": "Pod",
+ "metadata": {"name": "from-json", "namespace": "shop"},
+ "spec": {"containers": [{"name": "api", "image": "api:1.0.0", "securityContext": {"runAsUser": 0}}]}}
+"#,
+    );
+    ws.write(
+        "k8s/list.yaml",
+        "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata:\n      name: in-list\n    spec:\n      containers:\n        - name: app\n          image: app:1.0.0\n          securityContext:\n            privileged: true\n",
+    );
+    ws.write(
+        "k8s/widget.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    );
+    let run = |format: &str| {
+        Test::new()
+            .args(["check", "--color", "never", "--format", format, "--artifacts"])
+            .arg(ws.path())
+            .run()
+    };
+
+    let human = run("human");
+    human.assert_code(1);
+    human
+        .assert_stderr_contains("G101 run-as-non-root (run-as-user-zero): Pod/shop/from-json container api")
+        .assert_stderr_contains("G105 no-privileged (privileged): Pod/in-list container app")
+        .assert_stderr_contains("not checked: Widget/w (example.com/v1): no gate examines the kind `Widget`")
+        .assert_stderr_contains("k8s/widget.yaml:2:1");
+
+    let json: serde_json::Value = serde_json::from_str(&run("json").stdout).expect("JSON");
+    let items = json.as_array().unwrap();
+    let root = items
+        .iter()
+        .find(|d| d["properties"]["rule"] == "run-as-user-zero")
+        .expect("the JSON pod is judged");
+    assert_eq!(root["properties"]["gate"], "G101");
+    assert_eq!(root["properties"]["kind"], "Pod");
+    assert_eq!(root["properties"]["namespace"], "shop");
+    assert_eq!(root["properties"]["name"], "from-json");
+    assert!(root["file"].as_str().unwrap().ends_with("k8s/pod.json"));
+    assert!(
+        items
+            .iter()
+            .any(|d| d["properties"]["name"] == "in-list" && d["properties"]["gate"] == "G105")
+    );
+    let skipped = items.iter().find(|d| d["code"] == "SP705").expect("a not-checked note");
+    assert_eq!(skipped["severity"], "info");
+    assert!(skipped["file"].as_str().unwrap().ends_with("k8s/widget.yaml"));
+
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif").stdout).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let note = results
+        .iter()
+        .find(|r| r["ruleId"] == "SP705")
+        .expect("a not-checked result");
+    assert_eq!(note["level"], "note");
+    assert!(note["message"]["text"].as_str().unwrap().contains("Widget"));
+    let g101 = results
+        .iter()
+        .find(|r| r["ruleId"] == "G101" && r["properties"]["name"] == "from-json")
+        .expect("a G101 result on the JSON pod");
+    assert_eq!(g101["properties"]["rule"], "run-as-user-zero");
+    assert_eq!(g101["properties"]["kind"], "Pod");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "G105" && r["properties"]["name"] == "in-list")
+    );
+}

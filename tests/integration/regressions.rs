@@ -129,3 +129,188 @@ fn options_after_the_text_are_options() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(ws.read("specs/006-k8s-deployment/plan-input.md"), before);
 }
+
+/// The line of `sp plan --explain` for `field` inside the block of `component` (or at the
+/// top level when `component` is empty), with its value and origin.
+fn explain_line(ws: &Workspace, component: &str, field: &str) -> String {
+    let run = Test::new().workspace(ws).args(["plan", "--explain"]).run();
+    run.assert_code(0);
+    let mut inside = false;
+    for line in run.stdout.lines() {
+        if component.is_empty() && line.starts_with(&format!("  {field} ")) {
+            return line.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+        if line.starts_with("  components ") {
+            inside = line.trim_start_matches("  components ") == component;
+            continue;
+        }
+        if inside && line.trim_start().starts_with(&format!("{field} ")) {
+            return line.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+    }
+    panic!("no `{field}` for `{component}` in:\n{}", run.stdout)
+}
+
+fn fixture(name: &str) -> Workspace {
+    Workspace::copy_of(fixtures_dir().join(name))
+}
+
+/// src/resolve/deploy/prose.rs `Facts::port`: any `port ` inside a word counted, so "the
+/// backend MUST support 10 concurrent users" set the backend's port to 10 (EXPOSE 10, probes
+/// on 10) while its CMD still said 8000.
+#[test]
+fn a_number_is_a_port_only_where_the_sentence_says_port() {
+    let ws = fixture("concurrent-users-not-a-port");
+    assert_eq!(
+        explain_line(&ws, "backend", "port"),
+        "port 8000 default (fastapi catalog)"
+    );
+    Test::new().workspace(&ws).args(["plan", "--all"]).run().assert_code(0);
+    let dockerfile = ws.read("out/001-deploy/docker/backend.Dockerfile");
+    assert!(dockerfile.contains("EXPOSE 8000"), "{dockerfile}");
+    assert!(!dockerfile.contains("EXPOSE 10\n"), "{dockerfile}");
+}
+
+/// src/resolve/deploy/mod.rs `resolve`: a deployment feature whose plan input names no
+/// component got five documents and exit 0, although the repository had frontend/ and
+/// backend/ with their manifests and lock files.
+#[test]
+fn a_deployment_feature_discovers_its_components_in_the_repository() {
+    let ws = fixture("deploy-discovers-components");
+    assert_eq!(
+        explain_line(&ws, "backend", "source_dir"),
+        "source_dir backend repository: backend/requirements.txt:1 (depends on fastapi)"
+    );
+    assert_eq!(
+        explain_line(&ws, "frontend", "source_dir"),
+        "source_dir frontend repository: frontend/package.json:6 (depends on next, package-lock.json)"
+    );
+    Test::new().workspace(&ws).args(["plan", "--all"]).run().assert_code(0);
+    assert!(ws.exists("out/001-deploy/docker/backend.Dockerfile"));
+    assert!(ws.exists("out/001-deploy/docker/frontend.Dockerfile"));
+}
+
+/// The same with the application at the repository root (`requirements.txt` next to
+/// `specs/`): the root project is the component, built from `.`.
+#[test]
+fn a_root_project_is_discovered() {
+    let ws = fixture("deploy-discovers-nothing");
+    ws.write("requirements.txt", "fastapi==0.115.6\nuvicorn==0.34.0\n");
+    ws.write("app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n");
+    assert_eq!(
+        explain_line(&ws, "backend", "source_dir"),
+        "source_dir . repository: requirements.txt:1 (depends on fastapi)"
+    );
+}
+
+/// A deployment feature that finds no component anywhere must say so, naming what it
+/// looked for; before, only `--explain` said why nothing was deployed.
+#[test]
+fn a_deployment_feature_without_components_warns() {
+    let ws = fixture("deploy-discovers-nothing");
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(run.stderr.contains("warning[SP409]"), "{}", run.stderr);
+    assert!(run.stderr.contains("apps/*, services/*"), "{}", run.stderr);
+    assert!(!ws.exists("out/001-deploy/docker"));
+    // Not a deployment feature: no warning, documents only.
+    let ws = fixture("clean-minimal");
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(!run.stderr.contains("SP409"), "{}", run.stderr);
+}
+
+/// src/resolve/context.rs: `- Frontend: Next.js 16, Backend: FastAPI, Python 3.12` on one
+/// line deployed the frontend only; the second stack was part of its value.
+#[test]
+fn every_stack_on_a_line_counts() {
+    let ws = fixture("two-stacks-on-one-line");
+    assert_eq!(
+        explain_line(&ws, "backend", "stack"),
+        "stack fastapi specs/001-deploy/plan-input.md:3"
+    );
+    assert_eq!(
+        explain_line(&ws, "frontend", "stack"),
+        "stack nextjs-standalone specs/001-deploy/plan-input.md:3"
+    );
+}
+
+/// src/resolve/deploy/prose.rs `Facts::namespace`: "All resources MUST live in the `todo`
+/// namespace" was ignored (the name comes before the word).
+#[test]
+fn a_namespace_requirement_sets_the_namespace() {
+    let ws = fixture("namespace-requirement");
+    assert_eq!(
+        explain_line(&ws, "", "namespace"),
+        "namespace todo specs/001-deploy/spec.md:32"
+    );
+}
+
+/// "Replicas: 1 for the backend" in the plan input was ignored without a word (and its key
+/// reported as an unknown Technical Context key).
+#[test]
+fn replicas_stated_per_component_are_used() {
+    let ws = fixture("replicas-for-one-component");
+    assert_eq!(
+        explain_line(&ws, "backend", "replicas"),
+        "replicas 3 specs/001-deploy/plan-input.md:5"
+    );
+    assert_eq!(
+        explain_line(&ws, "frontend", "replicas"),
+        "replicas 2 specs/001-deploy/plan-input.md:5"
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(!run.stderr.contains("SP401"), "{}", run.stderr);
+    assert!(!run.stderr.contains("SP410"), "{}", run.stderr);
+}
+
+/// A deployment fact no rule can use is reported with the typed form to write instead,
+/// and services the spec counts but the model does not deploy are reported.
+#[test]
+fn deployment_facts_are_never_dropped_silently() {
+    let ws = fixture("unrecognised-deployment-statement");
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    for expected in [
+        "warning[SP410]: a port stated here",
+        "`components: {backend: {port: 9000}}`",
+        "warning[SP410]: a CPU or memory quantity stated here",
+        "`components: {backend: {resources: {memoryLimit: 384Mi}}}`",
+        "warning[SP411]: 4 services are enumerated here, but the deployment has 1 (backend): 3 of them not deployed",
+    ] {
+        assert!(run.stderr.contains(expected), "missing {expected}:\n{}", run.stderr);
+    }
+}
+
+/// src/resolve/deploy/mod.rs `lines_from_context`: `Python 3.13 (backend, MCP server)` took
+/// neither role (the list was split at its comma), and a plan with stack lines ignored
+/// Language/Version roles they did not cover; `Node.js (for Frontend)` names no frontend
+/// stack, but the frontend folder's package.json does.
+#[test]
+fn roles_in_language_version_all_count() {
+    let ws = fixture("deploy-discovers-components");
+    ws.write(
+        "specs/001-deploy/plan-input.md",
+        "# Plan input\n\n- Language/Version: Python 3.13 (backend, MCP server), Node.js 22 (for Frontend)\n- Primary Dependencies: FastAPI, FastMCP\n- Backend: FastAPI, Python 3.13\n",
+    );
+    assert_eq!(
+        explain_line(&ws, "mcp-server", "stack"),
+        "stack fastapi derived from Language/Version and Primary Dependencies (specs/001-deploy/plan-input.md:3)"
+    );
+    let frontend = explain_line(&ws, "frontend", "stack_name");
+    assert!(frontend.contains("Next.js"), "{frontend}");
+}
+
+/// src/resolve/deploy/discover.rs: `Python 3.11 (for Backend)` with no framework picked the
+/// generic Python service (`python -m app`) although backend/requirements.txt names FastAPI.
+#[test]
+fn a_language_only_stack_takes_the_framework_of_its_folder() {
+    let ws = fixture("deploy-discovers-components");
+    ws.write(
+        "specs/001-deploy/plan-input.md",
+        "# Plan input\n\n- Language/Version: Python 3.12 (for Backend)\n- Primary Dependencies: Docker, Helm\n",
+    );
+    assert_eq!(
+        explain_line(&ws, "backend", "stack"),
+        "stack fastapi derived from Language/Version and Primary Dependencies (specs/001-deploy/plan-input.md:3) and backend/requirements.txt:1 (depends on fastapi)"
+    );
+}

@@ -247,6 +247,7 @@ pub fn no_namespace_in_templates(charts: &[Chart], acc: &mut Acc) {
                 if !value.contains("{{") {
                     bad = true;
                     acc.fail(
+                        "namespace-hard-coded",
                         &c.path(rel),
                         Pos { line, column: col },
                         c.label(),
@@ -272,6 +273,7 @@ pub fn notes_present(charts: &[Chart], acc: &mut Acc) {
         let rel = "templates/NOTES.txt";
         match c.file(rel) {
             None => acc.fail(
+                "notes-missing",
                 &c.meta_file(),
                 Pos { line: 1, column: 1 },
                 c.label(),
@@ -279,6 +281,7 @@ pub fn notes_present(charts: &[Chart], acc: &mut Acc) {
                 "no NOTES.txt",
             ),
             Some(t) if t.trim().is_empty() => acc.fail(
+                "notes-empty",
                 &c.path(rel),
                 Pos { line: 1, column: 1 },
                 c.label(),
@@ -286,6 +289,7 @@ pub fn notes_present(charts: &[Chart], acc: &mut Acc) {
                 "empty NOTES.txt",
             ),
             Some(t) if t.matches("{{").count() != t.matches("}}").count() => acc.fail(
+                "notes-unbalanced",
                 &c.path(rel),
                 Pos { line: 1, column: 1 },
                 c.label(),
@@ -332,6 +336,7 @@ pub fn tests_present(charts: &[Chart], acc: &mut Acc) {
             .collect();
         if tests.is_empty() {
             acc.fail(
+                "tests-missing",
                 &c.meta_file(),
                 Pos { line: 1, column: 1 },
                 c.label(),
@@ -378,6 +383,7 @@ pub fn tests_present(charts: &[Chart], acc: &mut Acc) {
             if !text.contains("helm.sh/hook-delete-policy") {
                 problems += 1;
                 acc.fail(
+                    "test-hook-no-delete-policy",
                     &file,
                     at,
                     c.label(),
@@ -398,6 +404,7 @@ pub fn tests_present(charts: &[Chart], acc: &mut Acc) {
                         if tag.is_empty() || mutable_tag(tag) {
                             problems += 1;
                             acc.fail(
+                                "test-image-tag-unpinned",
                                 &c.path(&c.values[*f].rel),
                                 *p,
                                 c.label(),
@@ -411,6 +418,7 @@ pub fn tests_present(charts: &[Chart], acc: &mut Acc) {
                     if r.digest.is_none() && r.tag.as_deref().is_none_or(mutable_tag) {
                         problems += 1;
                         acc.fail(
+                            "test-image-unpinned",
                             &file,
                             Pos { line, column: col },
                             c.label(),
@@ -454,6 +462,7 @@ pub fn tests_present(charts: &[Chart], acc: &mut Acc) {
                     .unwrap_or(0)
                     + 1;
                 acc.fail(
+                    "test-pod-not-hardened",
                     &file,
                     Pos {
                         line: kind_line,
@@ -479,6 +488,7 @@ pub fn tests_present(charts: &[Chart], acc: &mut Acc) {
         if !hooked {
             let (rel, _) = tests[0];
             acc.fail(
+                "test-hook-missing",
                 &c.path(rel),
                 Pos { line: 1, column: 1 },
                 c.label(),
@@ -569,6 +579,7 @@ impl KeyCheck<'_> {
                 if !camel(key) {
                     self.problems += 1;
                     acc.fail(
+                        "values-key-case",
                         &self.file,
                         pos,
                         self.chart.label(),
@@ -579,6 +590,7 @@ impl KeyCheck<'_> {
                 if !documented(&self.lines, pos.line, key) {
                     self.problems += 1;
                     acc.fail(
+                        "values-key-undocumented",
                         &self.file,
                         pos,
                         self.chart.label(),
@@ -605,13 +617,14 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
         let meta_file = c.meta_file();
         let label = c.label();
         let mut problems = 0;
-        let mut fail = |acc: &mut Acc, file: &str, pos: Pos, msg: String, found: String| {
+        let mut fail = |acc: &mut Acc, rule: &'static str, file: &str, pos: Pos, msg: String, found: String| {
             problems += 1;
-            acc.fail(file, pos, label.clone(), msg, found);
+            acc.fail(rule, file, pos, label.clone(), msg, found);
         };
         match (&c.meta, &c.meta_error) {
             (_, Some((e, pos))) => fail(
                 acc,
+                "chart-yaml-invalid",
                 &meta_file,
                 *pos,
                 format!("Chart.yaml cannot be read: {e}"),
@@ -621,6 +634,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
                 match parse::entry(m, "name") {
                     None => fail(
                         acc,
+                        "chart-name-missing",
                         &meta_file,
                         Pos { line: 1, column: 1 },
                         "Chart.yaml has no name".into(),
@@ -631,6 +645,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
                         if !dns1123_label(name) {
                             fail(
                                 acc,
+                                "chart-name-not-dns1123",
                                 &meta_file,
                                 Pos::of(k),
                                 format!(
@@ -644,6 +659,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
                 match parse::entry(m, "version") {
                     None => fail(
                         acc,
+                        "chart-version-missing",
                         &meta_file,
                         Pos { line: 1, column: 1 },
                         "Chart.yaml has no version".into(),
@@ -654,6 +670,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
                         if !semver(ver) {
                             fail(
                                 acc,
+                                "chart-version-not-semver",
                                 &meta_file,
                                 Pos::of(k),
                                 format!("chart version `{ver}` is not SemVer 2 (MAJOR.MINOR.PATCH)"),
@@ -667,6 +684,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
                 {
                     fail(
                         acc,
+                        "app-version-unquoted",
                         &meta_file,
                         Pos::of(k),
                         "appVersion is not quoted: YAML may read it as a number (1.10 becomes 1.1)".into(),
@@ -676,6 +694,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
             }
             (None, None) => fail(
                 acc,
+                "chart-yaml-missing",
                 &meta_file,
                 Pos { line: 1, column: 1 },
                 "the chart has no Chart.yaml".into(),
@@ -688,6 +707,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
                 if !name.starts_with(&format!("{chart_name}.")) {
                     fail(
                         acc,
+                        "define-not-namespaced",
                         &c.path(rel),
                         Pos { line, column: 1 },
                         format!(
@@ -702,6 +722,7 @@ pub fn conventions(charts: &[Chart], acc: &mut Acc) {
                     if !value.is_empty() && !value.contains("{{") {
                         fail(
                             acc,
+                            "image-hard-coded",
                             &c.path(rel),
                             Pos { line, column: col },
                             format!(
@@ -749,6 +770,7 @@ pub fn values_schema(charts: &[Chart], acc: &mut Acc) {
         let schema = match &c.schema {
             None => {
                 acc.fail(
+                    "schema-missing",
                     &c.meta_file(),
                     Pos { line: 1, column: 1 },
                     label,
@@ -759,6 +781,7 @@ pub fn values_schema(charts: &[Chart], acc: &mut Acc) {
             }
             Some(Err((e, pos))) => {
                 acc.fail(
+                    "schema-invalid",
                     &c.path("values.schema.json"),
                     *pos,
                     label,
@@ -774,6 +797,7 @@ pub fn values_schema(charts: &[Chart], acc: &mut Acc) {
             if let Some((e, pos)) = &v.error {
                 bad = true;
                 acc.fail(
+                    "values-invalid-yaml",
                     &c.path(&v.rel),
                     *pos,
                     label.clone(),
@@ -815,6 +839,7 @@ pub fn values_schema(charts: &[Chart], acc: &mut Acc) {
                     .map(|v| format!(" (values.yaml + {})", v.rel))
                     .unwrap_or_default();
                 acc.fail(
+                    "values-violate-schema",
                     &c.path(file),
                     err.pos,
                     label.clone(),
@@ -889,6 +914,7 @@ pub fn image_tag_pinned(charts: &[Chart], acc: &mut Acc) {
                 let file = c.path(&c.values[f].rel);
                 if mutable_tag(&tag) || tag == "(none)" {
                     acc.fail(
+                        "image-tag-unpinned",
                         &file,
                         pos,
                         c.label(),
@@ -951,6 +977,7 @@ pub fn recommended_labels(charts: &[Chart], required: &[&str], acc: &mut Acc) {
             );
         } else {
             acc.fail(
+                "labels-missing",
                 &file,
                 Pos { line, column: 1 },
                 c.label(),

@@ -377,6 +377,19 @@ fn shell_words(s: &str) -> Vec<String> {
 /// The simple commands of a shell script: split at `&&`, `||`, `;`, `|`, `&` and newlines,
 /// each as words, with leading `VAR=x` assignments removed.
 fn simple_commands(script: &str) -> Vec<Vec<String>> {
+    raw_commands(script)
+        .into_iter()
+        .map(|c| {
+            c.into_iter()
+                .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+                .collect::<Vec<_>>()
+        })
+        .filter(|w: &Vec<String>| !w.is_empty())
+        .collect()
+}
+
+/// The simple commands of a shell script as words, assignments included.
+fn raw_commands(script: &str) -> Vec<Vec<String>> {
     let mut cmds = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;
@@ -405,13 +418,8 @@ fn simple_commands(script: &str) -> Vec<Vec<String>> {
         }
     }
     cmds.push(cur);
-    cmds.into_iter()
-        .map(|c| {
-            shell_words(&c)
-                .into_iter()
-                .skip_while(|w| w.contains('=') && !w.starts_with('-'))
-                .collect::<Vec<_>>()
-        })
+    cmds.iter()
+        .map(|c| shell_words(c))
         .filter(|w: &Vec<String>| !w.is_empty())
         .collect()
 }
@@ -570,6 +578,7 @@ pub fn image_tag_pinned(dfs: &[Dockerfile], acc: &mut Acc) {
             } else {
                 match r.tag.as_deref() {
                     None => acc.fail(
+                        "from-untagged",
                         &d.file,
                         instr.pos(),
                         object,
@@ -577,6 +586,7 @@ pub fn image_tag_pinned(dfs: &[Dockerfile], acc: &mut Acc) {
                         instr.show(),
                     ),
                     Some(t) if mutable_tag(t) => acc.fail(
+                        "from-mutable-tag",
                         &d.file,
                         instr.pos(),
                         object,
@@ -594,6 +604,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
     for d in dfs {
         if d.stages.is_empty() {
             acc.fail(
+                "no-from",
                 &d.file,
                 d.first_line(),
                 d.file.clone(),
@@ -605,6 +616,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
         if d.stages.len() < 2 {
             let from = &d.instrs[d.stages[0].from];
             acc.fail(
+                "single-stage",
                 &d.file,
                 from.pos(),
                 d.stage_label(0),
@@ -622,6 +634,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
                 bad = true;
                 let from = &d.instrs[st.from];
                 acc.fail(
+                    "toolchain-base",
                     &d.file,
                     from.pos(),
                     final_label.clone(),
@@ -640,6 +653,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
                                 format!(" (inherited from {})", d.stage_label(s))
                             };
                             acc.fail(
+                                "build-step-in-runtime",
                                 &d.file,
                                 i.pos(),
                                 final_label.clone(),
@@ -652,6 +666,7 @@ pub fn multi_stage(dfs: &[Dockerfile], acc: &mut Acc) {
                 } else if let Some(img) = copied_tools(d, i) {
                     bad = true;
                     acc.fail(
+                        "tools-copied-in",
                         &d.file,
                         i.pos(),
                         final_label.clone(),
@@ -693,6 +708,7 @@ pub fn non_root_user(dfs: &[Dockerfile], acc: &mut Acc) {
         let label = d.stage_label(d.stages.len() - 1);
         match last_in_chain(d, "USER") {
             None => acc.fail(
+                "user-missing",
                 &d.file,
                 from.pos(),
                 label,
@@ -704,6 +720,7 @@ pub fn non_root_user(dfs: &[Dockerfile], acc: &mut Acc) {
                 let name = user.split(':').next().unwrap_or_default();
                 if name == "0" || name.eq_ignore_ascii_case("root") || name.is_empty() {
                     acc.fail(
+                        "user-root",
                         &d.file,
                         u.pos(),
                         label,
@@ -751,6 +768,7 @@ pub fn high_uid(dfs: &[Dockerfile], acc: &mut Acc) {
             acc.pass(&d.file, u.pos(), label, u.show());
         } else {
             acc.fail(
+                "user-low-id",
                 &d.file,
                 u.pos(),
                 label,
@@ -767,6 +785,7 @@ pub fn healthcheck(dfs: &[Dockerfile], acc: &mut Acc) {
         let label = d.stage_label(d.stages.len() - 1);
         match last_in_chain(d, "HEALTHCHECK") {
             None => acc.fail(
+                "healthcheck-missing",
                 &d.file,
                 from.pos(),
                 label,
@@ -774,6 +793,7 @@ pub fn healthcheck(dfs: &[Dockerfile], acc: &mut Acc) {
                 "no HEALTHCHECK",
             ),
             Some(h) if h.args.trim().eq_ignore_ascii_case("none") => acc.fail(
+                "healthcheck-none",
                 &d.file,
                 h.pos(),
                 label,
@@ -785,23 +805,38 @@ pub fn healthcheck(dfs: &[Dockerfile], acc: &mut Acc) {
     }
 }
 
-fn unpinned_packages(cmd: &[String]) -> Vec<&str> {
+/// The packages an install command names without a version, and the rule for its manager.
+fn unpinned_packages(cmd: &[String]) -> (&'static str, Vec<&str>) {
     let w: Vec<&str> = cmd.iter().map(String::as_str).skip_while(|w| *w == "sudo").collect();
     let Some(c) = w.first().map(|c| c.rsplit('/').next().unwrap_or_default()) else {
-        return Vec::new();
+        return ("", Vec::new());
     };
+    // pip, pip2, pip3, pip3.12…
+    let pip = c
+        .strip_prefix("pip")
+        .is_some_and(|v| v.chars().all(|ch| ch.is_ascii_digit() || ch == '.'));
+    // A version specifier of PEP 440 (`==`, `>=`, `<`, `!=`, `~=`, `===`) or a direct reference.
+    const PIP: &[&str] = &["==", ">", "<", "!=", "~=", "@"];
     let mut out = Vec::new();
     let mut skip_next = false;
-    let (start, sep): (usize, &[&str]) = match (c, w.get(1).copied()) {
-        ("apt-get" | "apt", Some("install")) => (2, &["="]),
-        ("apk", Some("add")) => (2, &["="]),
-        ("pip" | "pip3", Some("install")) => (2, &["==", "~=", "@"]),
-        ("uv", Some("pip")) if w.get(2) == Some(&"install") => (3, &["==", "~=", "@"]),
+    let (rule, start, sep): (&'static str, usize, &[&str]) = match (c, w.get(1).copied()) {
+        ("apt-get" | "apt", Some("install")) => ("apt-unpinned", 2, &["="]),
+        // `pkg=1.2.3` exactly, `pkg~1.2` fuzzy: both name a version.
+        ("apk", Some("add")) => ("apk-unpinned", 2, &["=", "~"]),
+        (_, Some("install")) if pip || c == "pipx" => ("pip-unpinned", 2, PIP),
+        ("uv", Some("pip")) if w.get(2) == Some(&"install") => ("pip-unpinned", 3, PIP),
         ("python" | "python3", Some("-m")) if w.get(2) == Some(&"pip") && w.get(3) == Some(&"install") => {
-            (4, &["==", "~=", "@"])
+            ("pip-unpinned", 4, PIP)
         }
-        _ => return out,
+        _ => return ("", out),
     };
+    // A constraints file pins every package the command names.
+    if rule == "pip-unpinned"
+        && w.iter()
+            .any(|a| matches!(*a, "-c" | "--constraint") || a.starts_with("--constraint="))
+    {
+        return (rule, out);
+    }
     for a in w.iter().skip(start) {
         if skip_next {
             skip_next = false;
@@ -826,142 +861,441 @@ fn unpinned_packages(cmd: &[String]) -> Vec<&str> {
                     | "-f"
                     | "--find-links"
                     | "-o"
+                    | "--trusted-host"
+                    | "--root-user-action"
+                    | "--prefix"
+                    | "--root"
+                    | "--platform"
+                    | "--python-version"
+                    | "--implementation"
+                    | "--abi"
+                    | "--src"
+                    | "--progress-bar"
+                    | "--cache-dir"
             );
+            continue;
+        }
+        let a = a.trim_matches(|c| c == '\'' || c == '"');
+        // A VCS reference pins only with `@<ref>` after the repository.
+        if ["git+", "hg+", "svn+", "bzr+"].iter().any(|v| a.starts_with(v)) {
+            let repo = a.split('#').next().unwrap_or(a);
+            let after_scheme = repo.split_once("://").map(|(_, r)| r).unwrap_or(repo);
+            if !after_scheme.contains('@') {
+                out.push(a);
+            }
             continue;
         }
         let is_path = a.starts_with('.')
             || a.starts_with('/')
             || a.starts_with('$')
             || a.contains("://")
-            || a.ends_with(".whl")
-            || a.ends_with(".deb")
-            || a.ends_with(".tar.gz");
+            || (rule == "pip-unpinned" && a.contains('/'))
+            || [".whl", ".deb", ".apk", ".tar.gz", ".zip"]
+                .iter()
+                .any(|e| a.ends_with(e));
         if !is_path && !sep.iter().any(|s| a.contains(s)) {
-            out.push(*a);
+            out.push(a);
         }
     }
-    out
+    (rule, out)
 }
 
-pub fn hygiene(dfs: &[Dockerfile], acc: &mut Acc) {
+/// The problems one instruction shows for a gate: (rule, message).
+type Problems = Vec<(&'static str, String)>;
+
+/// Run a per-instruction check over every Dockerfile: each problem fails the gate at its
+/// instruction; a Dockerfile without any passes, with `what` as the evidence.
+fn each_instr(dfs: &[Dockerfile], acc: &mut Acc, what: &str, mut check: impl FnMut(&Dockerfile, &Instr) -> Problems) {
     for d in dfs {
         let mut problems = 0;
-        let mut pipefail_stage: Vec<usize> = Vec::new();
         for i in &d.instrs {
             let label = i.stage.map(|s| d.stage_label(s)).unwrap_or_else(|| d.file.clone());
-            let mut fail = |msg: String| {
+            for (rule, msg) in check(d, i) {
                 problems += 1;
-                acc.fail(&d.file, i.pos(), label.clone(), msg, i.show());
-            };
-            match i.keyword.as_str() {
-                "CMD" | "ENTRYPOINT" if !is_json_form(&i.args) => fail(format!(
-                    "{} in shell form runs under `/bin/sh -c`, which does not pass SIGTERM to the process: use the JSON form",
-                    i.keyword
-                )),
-                "ADD" => {
-                    let (flags, rest) = i.flags();
-                    let srcs: Vec<String> = shell_words(rest);
-                    let srcs = &srcs[..srcs.len().saturating_sub(1)];
-                    let archive = |s: &str| {
-                        [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar.zst"]
-                            .iter()
-                            .any(|e| s.ends_with(e))
-                    };
-                    let checked = flags.iter().any(|(n, _)| n == "checksum");
-                    let ok = !srcs.is_empty()
-                        && srcs.iter().all(|s| {
-                            if s.contains("://") {
-                                checked
-                            } else {
-                                archive(s) || s.starts_with("git@")
-                            }
-                        });
-                    if !ok {
-                        fail("ADD fetches URLs and unpacks archives implicitly: use COPY for files (or curl with a checksum)".into());
-                    }
-                }
-                "WORKDIR" => {
-                    let p = i.args.trim().trim_matches('"').trim_matches('\'');
-                    let windows = p.len() > 1 && p.as_bytes()[1] == b':';
-                    if !(p.starts_with('/') || p.starts_with('$') || windows) {
-                        fail(format!(
-                            "WORKDIR `{p}` is relative: it depends on the base image's working directory"
-                        ));
-                    }
-                }
-                "SHELL" if i.args.contains("pipefail") => pipefail_stage.extend(i.stage),
-                "ENV" => {
-                    for (k, v) in assignments(&i.args) {
-                        let v = v.unwrap_or_default();
-                        if v == "0" && (k == "NODE_TLS_REJECT_UNAUTHORIZED" || k == "PYTHONHTTPSVERIFY") {
-                            fail(format!("`{k}={v}` turns TLS certificate verification off"));
-                        }
-                    }
-                }
-                "RUN" => {
-                    let script = run_script(i);
-                    let (_, rest) = i.flags();
-                    if !rest.trim_start().starts_with('[')
-                        && has_pipe(&script)
-                        && !script.contains("pipefail")
-                        && !i.stage.is_some_and(|s| pipefail_stage.contains(&s))
-                    {
-                        fail("a piped RUN without `set -o pipefail` (or a SHELL with -o pipefail) succeeds when the first command fails".into());
-                    }
-                    for cmd in simple_commands(&script) {
-                        let c = cmd
-                            .first()
-                            .map(|c| c.rsplit('/').next().unwrap_or_default().to_string())
-                            .unwrap_or_default();
-                        if c == "sudo" {
-                            fail(
-                                "sudo in a Dockerfile: RUN already runs as the build user; switch USER instead".into(),
-                            );
-                        }
-                        let tls_off = match c.as_str() {
-                            "curl" => cmd.iter().skip(1).any(|a| {
-                                a == "--insecure" || (a.starts_with('-') && !a.starts_with("--") && a.contains('k'))
-                            }),
-                            "wget" => cmd.iter().any(|a| a == "--no-check-certificate"),
-                            "pip" | "pip3" | "uv" => cmd.iter().any(|a| a.starts_with("--trusted-host")),
-                            "npm" | "pnpm" | "yarn" => {
-                                cmd.windows(2).any(|w| w[0] == "strict-ssl" && w[1] == "false")
-                                    || cmd.iter().any(|a| a == "strict-ssl=false")
-                            }
-                            "git" => cmd.iter().any(|a| a.to_ascii_lowercase().contains("sslverify=false")),
-                            _ => false,
-                        };
-                        if tls_off {
-                            fail(format!("`{}` turns TLS certificate verification off", cmd.join(" ")));
-                        }
-                        let unpinned = unpinned_packages(&cmd);
-                        if !unpinned.is_empty() {
-                            fail(format!(
-                                "unpinned packages {}: pin versions (`pkg=1.2.3`, `pkg==1.2.3`)",
-                                unpinned.join(", ")
-                            ));
-                        }
-                    }
-                }
-                _ => {}
+                acc.fail(rule, &d.file, i.pos(), label.clone(), msg, i.show());
             }
         }
         if problems == 0
-            && let Some(i) = d
-                .instrs
-                .iter()
-                .rev()
-                .find(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT")
-                .or(d.instrs.first())
+            && let Some(i) = d.instrs.first()
         {
             acc.pass(
                 &d.file,
                 i.pos(),
                 d.file.clone(),
-                format!("{} ({} instructions, no hygiene problem)", i.show(), d.instrs.len()),
+                format!("{} instructions, {what}", d.instrs.len()),
             );
         }
     }
+}
+
+/// dockerfile-exec-form: CMD and ENTRYPOINT in JSON form.
+pub fn exec_form(dfs: &[Dockerfile], acc: &mut Acc) {
+    each_instr(dfs, acc, "CMD and ENTRYPOINT in JSON form", |_, i| {
+        let rule = match i.keyword.as_str() {
+            "CMD" => "shell-form-cmd",
+            "ENTRYPOINT" => "shell-form-entrypoint",
+            _ => return Vec::new(),
+        };
+        if is_json_form(&i.args) {
+            return Vec::new();
+        }
+        vec![(
+            rule,
+            format!(
+                "{} in shell form runs under `/bin/sh -c`, which does not pass SIGTERM to the process: use the JSON form",
+                i.keyword
+            ),
+        )]
+    });
+}
+
+/// dockerfile-copy-not-add: ADD only for what COPY cannot do.
+pub fn copy_not_add(dfs: &[Dockerfile], acc: &mut Acc) {
+    each_instr(dfs, acc, "no ADD of local files or unchecked URLs", |_, i| {
+        if i.keyword != "ADD" {
+            return Vec::new();
+        }
+        let (flags, rest) = i.flags();
+        let srcs: Vec<String> = shell_words(rest);
+        let srcs = &srcs[..srcs.len().saturating_sub(1)];
+        let archive = |s: &str| {
+            [
+                ".tar", ".gz", ".tgz", ".bz2", ".tbz", ".tbz2", ".tb2", ".xz", ".txz", ".zst", ".tzst", ".lz", ".lzma",
+                ".tlz", ".z", ".tz",
+            ]
+            .iter()
+            .any(|e| s.to_ascii_lowercase().ends_with(e))
+        };
+        let checked = flags.iter().any(|(n, _)| n == "checksum");
+        let mut out = Vec::new();
+        if srcs.iter().any(|s| s.contains("://") && !checked) {
+            out.push((
+                "add-url-without-checksum",
+                "ADD of a URL without --checksum: the download is not verified (use ADD --checksum, or curl and a checksum)".to_string(),
+            ));
+        }
+        if srcs.is_empty()
+            || srcs
+                .iter()
+                .any(|s| !s.contains("://") && !archive(s) && !s.starts_with("git@"))
+        {
+            out.push((
+                "add-local-file",
+                "ADD of a local file or folder: ADD also unpacks archives and fetches URLs implicitly, use COPY"
+                    .to_string(),
+            ));
+        }
+        out
+    });
+}
+
+/// dockerfile-absolute-workdir.
+pub fn absolute_workdir(dfs: &[Dockerfile], acc: &mut Acc) {
+    each_instr(dfs, acc, "every WORKDIR absolute", |_, i| {
+        if i.keyword != "WORKDIR" {
+            return Vec::new();
+        }
+        let p = i.args.trim().trim_matches('"').trim_matches('\'');
+        let windows = p.len() > 1 && p.as_bytes()[1] == b':';
+        if p.starts_with('/') || p.starts_with('$') || windows {
+            return Vec::new();
+        }
+        vec![(
+            "relative-workdir",
+            format!("WORKDIR `{p}` is relative: it depends on the base image's working directory"),
+        )]
+    });
+}
+
+/// Does a SHELL instruction make later piped RUNs safe: bash, zsh or ash with `-o pipefail`, or
+/// a shell that is not POSIX (PowerShell, cmd) where the rule does not apply? `/bin/sh` is
+/// dash on Debian, which has no pipefail, so it does not count (as hadolint DL4006 reads it).
+fn shell_has_pipefail(args: &str) -> bool {
+    let words: Vec<String> = serde_json::from_str::<Vec<String>>(args.trim()).unwrap_or_else(|_| shell_words(args));
+    let Some(first) = words.first() else { return false };
+    let base = first.rsplit(['/', '\\']).next().unwrap_or(first).to_ascii_lowercase();
+    if ["pwsh", "powershell", "cmd"].iter().any(|p| base.starts_with(p)) {
+        return true;
+    }
+    matches!(base.as_str(), "bash" | "zsh" | "ash")
+        && words
+            .iter()
+            .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('o'))
+        && words.iter().any(|w| w == "pipefail")
+}
+
+/// dockerfile-pipefail: a piped RUN fails when any command of the pipe fails.
+pub fn pipefail(dfs: &[Dockerfile], acc: &mut Acc) {
+    // Whether the current SHELL of the stage has pipefail: reset by each FROM.
+    let mut covered = false;
+    each_instr(dfs, acc, "every piped RUN under pipefail", |_, i| {
+        match i.keyword.as_str() {
+            "FROM" => covered = false,
+            "SHELL" => covered = shell_has_pipefail(&i.args),
+            "RUN" => {
+                let script = run_script(i);
+                let (_, rest) = i.flags();
+                if !rest.trim_start().starts_with('[') && has_pipe(&script) && !script.contains("pipefail") && !covered
+                {
+                    return vec![(
+                        "pipe-without-pipefail",
+                        "a piped RUN without `set -o pipefail` (or a SHELL of bash, zsh or ash with -o pipefail) succeeds when the first command fails".to_string(),
+                    )];
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    });
+}
+
+/// dockerfile-pinned-packages: apt, apk and pip installs name versions.
+pub fn pinned_packages(dfs: &[Dockerfile], acc: &mut Acc) {
+    each_instr(dfs, acc, "every installed package pinned", |_, i| {
+        if i.keyword != "RUN" {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for cmd in simple_commands(&run_script(i)) {
+            let (rule, unpinned) = unpinned_packages(&cmd);
+            if !unpinned.is_empty() {
+                out.push((
+                    rule,
+                    format!(
+                        "unpinned packages {}: pin versions (`pkg=1.2.3`, `pkg==1.2.3`)",
+                        unpinned.join(", ")
+                    ),
+                ));
+            }
+        }
+        out
+    });
+}
+
+/// dockerfile-no-sudo.
+pub fn no_sudo(dfs: &[Dockerfile], acc: &mut Acc) {
+    each_instr(dfs, acc, "no sudo", |_, i| {
+        if i.keyword != "RUN" {
+            return Vec::new();
+        }
+        simple_commands(&run_script(i))
+            .iter()
+            .filter(|cmd| command_name(cmd) == "sudo")
+            .map(|_| {
+                (
+                    "sudo",
+                    "sudo in a Dockerfile: RUN already runs as the build user; switch USER instead".to_string(),
+                )
+            })
+            .collect()
+    });
+}
+
+/// The program a simple command runs, without its path.
+fn command_name(cmd: &[String]) -> &str {
+    cmd.first()
+        .map(|c| c.rsplit('/').next().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// A variable that turns TLS certificate verification off when set to this value: the rule.
+fn tls_variable(name: &str, value: &str) -> Option<&'static str> {
+    let v = value.trim().trim_matches('"').trim_matches('\'');
+    match name {
+        "NODE_TLS_REJECT_UNAUTHORIZED" if v == "0" => Some("node-tls-reject-unauthorized"),
+        "PYTHONHTTPSVERIFY" if v == "0" => Some("python-https-verify-off"),
+        // git skips verification when the variable is set at all.
+        "GIT_SSL_NO_VERIFY" if !v.is_empty() => Some("git-ssl-no-verify"),
+        n if n.eq_ignore_ascii_case("NPM_CONFIG_STRICT_SSL") && v.eq_ignore_ascii_case("false") => {
+            Some("npm-strict-ssl-off")
+        }
+        "PIP_TRUSTED_HOST" if !v.is_empty() => Some("pip-trusted-host"),
+        _ => None,
+    }
+}
+
+/// `sslverify=0|false|no` in a word (yum/dnf `--setopt`, a repo file written by echo, git's
+/// `http.sslVerify=false`).
+fn ssl_verify_off(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    let w = w.trim_matches(|c| c == '"' || c == '\'');
+    w.find("sslverify").is_some_and(|at| {
+        let rest = w[at + "sslverify".len()..].trim_start_matches(['"', '\'']);
+        rest.strip_prefix('=')
+            .map(|v| v.trim_matches(|c| c == '"' || c == '\''))
+            .is_some_and(|v| matches!(v, "0" | "false" | "no"))
+    })
+}
+
+/// The `VAR=value` assignments a RUN makes for its commands: leading assignments of each
+/// simple command (`NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci`) and `export`/`env` arguments.
+fn inline_assignments(script: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for words in raw_commands(script) {
+        let mut it = words.iter().peekable();
+        if it
+            .peek()
+            .is_some_and(|w| matches!(w.as_str(), "export" | "env" | "declare" | "readonly"))
+        {
+            it.next();
+            while it.peek().is_some_and(|w| w.starts_with('-')) {
+                it.next();
+            }
+        }
+        for w in it {
+            match w.split_once('=') {
+                Some((k, v)) if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                    out.push((k.to_string(), v.to_string()))
+                }
+                _ => break,
+            }
+        }
+    }
+    out
+}
+
+/// dockerfile-tls-verification: nothing turns TLS certificate verification off.
+pub fn tls_verification(dfs: &[Dockerfile], acc: &mut Acc) {
+    each_instr(dfs, acc, "TLS verification left on", |_, i| {
+        let mut out: Problems = Vec::new();
+        match i.keyword.as_str() {
+            "ENV" | "ARG" => {
+                for (k, v) in assignments(&i.args) {
+                    if let Some(rule) = tls_variable(&k, v.as_deref().unwrap_or_default()) {
+                        out.push((
+                            rule,
+                            format!(
+                                "{} `{k}={}` turns TLS certificate verification off for every later RUN",
+                                i.keyword,
+                                v.unwrap_or_default()
+                            ),
+                        ));
+                    }
+                }
+            }
+            "RUN" => {
+                let script = run_script(i);
+                for (k, v) in inline_assignments(&script) {
+                    if let Some(rule) = tls_variable(&k, &v) {
+                        out.push((rule, format!("`{k}={v}` turns TLS certificate verification off")));
+                    }
+                }
+                for cmd in simple_commands(&script) {
+                    let c = command_name(&cmd).to_string();
+                    let args = || cmd.iter().skip(1);
+                    let rule = match c.as_str() {
+                        "curl"
+                            if args().any(|a| {
+                                a == "--insecure" || (a.starts_with('-') && !a.starts_with("--") && a.contains('k'))
+                            }) =>
+                        {
+                            Some("curl-insecure")
+                        }
+                        "wget" if args().any(|a| a == "--no-check-certificate") => Some("wget-no-check-certificate"),
+                        "pip" | "pip3" | "uv" | "python" | "python3"
+                            if args().any(|a| a.starts_with("--trusted-host")) =>
+                        {
+                            Some("pip-trusted-host")
+                        }
+                        // `npm config set strict-ssl false` or `--strict-ssl=false`; a bare
+                        // `strict-ssl false` elsewhere (`npm install strict-ssl false`) names packages.
+                        "npm" | "pnpm" | "yarn" => {
+                            let w: Vec<&str> = args().map(|a| a.trim_matches(|c| c == '"' || c == '\'')).collect();
+                            let set = w
+                                .iter()
+                                .position(|a| *a == "set")
+                                .filter(|&p| p == 0 || matches!(w[p - 1], "config" | "c"));
+                            let via_set = set.is_some_and(|p| {
+                                let rest = &w[p + 1..];
+                                rest.windows(2)
+                                    .any(|x| x[0] == "strict-ssl" && x[1].eq_ignore_ascii_case("false"))
+                                    || rest.iter().any(|a| a.eq_ignore_ascii_case("strict-ssl=false"))
+                            });
+                            let via_flag = w.iter().any(|a| a.eq_ignore_ascii_case("--strict-ssl=false"))
+                                || w.windows(2)
+                                    .any(|x| x[0] == "--strict-ssl" && x[1].eq_ignore_ascii_case("false"))
+                                || w.iter().any(|a| a.eq_ignore_ascii_case("--no-strict-ssl"));
+                            (via_set || via_flag).then_some("npm-strict-ssl-off")
+                        }
+                        "git" => {
+                            let lower: Vec<String> = args().map(|a| a.to_ascii_lowercase()).collect();
+                            (lower.iter().any(|a| ssl_verify_off(a))
+                                || lower.windows(2).any(|x| {
+                                    x[0].ends_with("http.sslverify")
+                                        && matches!(x[1].trim_matches('"'), "false" | "0" | "no")
+                                }))
+                            .then_some("git-ssl-verify-off")
+                        }
+                        _ if cmd.iter().any(|a| ssl_verify_off(a)) => Some("yum-sslverify-off"),
+                        _ => None,
+                    };
+                    if let Some(rule) = rule {
+                        out.push((
+                            rule,
+                            format!("`{}` turns TLS certificate verification off", cmd.join(" ")),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    });
+}
+
+/// dockerfile-package-signatures: package managers verify signatures.
+pub fn package_signatures(dfs: &[Dockerfile], acc: &mut Acc) {
+    each_instr(dfs, acc, "package signatures verified", |_, i| {
+        if i.keyword != "RUN" {
+            return Vec::new();
+        }
+        let mut out: Problems = Vec::new();
+        for cmd in simple_commands(&run_script(i)) {
+            let c = command_name(&cmd);
+            let has = |flag: &str| cmd.iter().skip(1).any(|a| a == flag);
+            let rule = match c {
+                "yum" | "dnf" | "tdnf" | "microdnf" | "yum-config-manager" if has("--nogpgcheck") => Some((
+                    "yum-nogpgcheck",
+                    "--nogpgcheck installs packages whose GPG signature is not checked",
+                )),
+                "yum" | "dnf" | "tdnf" | "microdnf"
+                    if cmd.iter().any(|a| {
+                        let a = a.to_ascii_lowercase();
+                        a.contains("gpgcheck=0") || a.contains("gpgcheck=false")
+                    }) =>
+                {
+                    Some((
+                        "yum-nogpgcheck",
+                        "gpgcheck=0 installs packages whose GPG signature is not checked",
+                    ))
+                }
+                "rpm"
+                    if ["--nodigest", "--nosignature", "--noverify", "--nofiledigest"]
+                        .iter()
+                        .any(|f| has(f)) =>
+                {
+                    Some(("rpm-no-verify", "rpm skips digest or signature verification"))
+                }
+                "apt-get" | "apt" if has("--allow-unauthenticated") => Some((
+                    "apt-allow-unauthenticated",
+                    "--allow-unauthenticated installs packages that fail signature verification",
+                )),
+                "apt-get" | "apt" if has("--force-yes") => Some((
+                    "apt-force-yes",
+                    "--force-yes turns off signature checks and allows downgrades",
+                )),
+                "apk" if has("--allow-untrusted") => Some((
+                    "apk-allow-untrusted",
+                    "--allow-untrusted installs packages with untrusted or missing signatures",
+                )),
+                _ => None,
+            };
+            if let Some((rule, why)) = rule {
+                out.push((rule, format!("`{}`: {why}", cmd.join(" "))));
+            }
+        }
+        out
+    });
 }
 
 /// A name that holds a credential: its last word (split at `_`, `-`, `.` and case changes)
@@ -1058,6 +1392,7 @@ pub fn no_secret_args(dfs: &[Dockerfile], acc: &mut Acc) {
                 if secretish(&k) {
                     bad = true;
                     acc.fail(
+                        "secret-like-name",
                         &d.file,
                         i.pos(),
                         label.clone(),
@@ -1067,6 +1402,7 @@ pub fn no_secret_args(dfs: &[Dockerfile], acc: &mut Acc) {
                 } else if let Some(what) = v.as_deref().and_then(credential_value) {
                     bad = true;
                     acc.fail(
+                        "credential-value",
                         &d.file,
                         i.pos(),
                         label.clone(),
@@ -1115,6 +1451,7 @@ pub fn size_budget(dfs: &[Dockerfile], acc: &mut Acc) {
             };
             if *line > first {
                 acc.fail(
+                    "budget-below-instructions",
                     &d.file,
                     pos,
                     d.file.clone(),
@@ -1123,6 +1460,7 @@ pub fn size_budget(dfs: &[Dockerfile], acc: &mut Acc) {
                 );
             } else if !has_size {
                 acc.fail(
+                    "budget-no-size",
                     &d.file,
                     pos,
                     d.file.clone(),
@@ -1297,6 +1635,7 @@ pub fn dockerignore_present(dfs: &[Dockerfile], ignores: &[DockerIgnore], acc: &
         });
         let Some(ig) = found else {
             acc.fail(
+                "dockerignore-missing",
                 &d.file,
                 d.first_line(),
                 d.file.clone(),
@@ -1355,6 +1694,7 @@ pub fn dockerignore_present(dfs: &[Dockerfile], ignores: &[DockerIgnore], acc: &
             );
         } else {
             acc.fail(
+                "dockerignore-incomplete",
                 &ig.file,
                 Pos { line: first, column: 1 },
                 d.file.clone(),

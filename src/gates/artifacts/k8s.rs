@@ -21,8 +21,13 @@ fn containers(objs: &[Object]) -> Vec<Container<'_>> {
 fn serving(objs: &[Object]) -> Vec<Container<'_>> {
     containers(objs)
         .into_iter()
-        .filter(|c| !c.init && c.pod.long_running)
+        .filter(|c| !c.init && !c.ephemeral && c.pod.long_running)
         .collect()
+}
+
+/// Containers that may declare resources: every one but ephemeral (debug) containers.
+fn resourced(objs: &[Object]) -> Vec<Container<'_>> {
+    containers(objs).into_iter().filter(|c| !c.ephemeral).collect()
 }
 
 fn level(l: Level) -> &'static str {
@@ -45,11 +50,25 @@ fn same_ns(a: &Option<String>, b: &Option<String>) -> bool {
 
 pub fn run_as_non_root(objs: &[Object], acc: &mut Acc) {
     for c in containers(objs) {
+        // The root group: files owned by group 0 (most of a base image) stay writable.
+        if let Some((k, v, l)) = c.effective("runAsGroup")
+            && as_int(v) == Some(0)
+        {
+            acc.fail(
+                "run-as-group-zero",
+                c.file(),
+                Pos::of(k),
+                c.object(),
+                format!("runs in the root group: runAsGroup 0 in the {}", level(l)),
+                kv(k, v),
+            );
+        }
         let user = c.effective("runAsUser");
         let non_root = c.effective("runAsNonRoot");
         let uid = user.and_then(|(_, v, _)| as_int(v));
         if let (Some((k, v, l)), Some(0)) = (user, uid) {
             acc.fail(
+                "run-as-user-zero",
                 c.file(),
                 Pos::of(k),
                 c.object(),
@@ -65,6 +84,7 @@ pub fn run_as_non_root(objs: &[Object], acc: &mut Acc) {
                 acc.pass(c.file(), Pos::of(k), c.object(), format!("{} ({})", kv(k, v), level(l)))
             }
             Some((k, v, l)) => acc.fail(
+                "run-as-non-root-false",
                 c.file(),
                 Pos::of(k),
                 c.object(),
@@ -72,6 +92,7 @@ pub fn run_as_non_root(objs: &[Object], acc: &mut Acc) {
                 kv(k, v),
             ),
             None => acc.fail(
+                "run-as-non-root-unset",
                 c.file(),
                 c.security_pos(),
                 c.object(),
@@ -93,6 +114,11 @@ pub fn run_as_high_uid(objs: &[Object], acc: &mut Acc) {
                     _ => {
                         bad = true;
                         acc.fail(
+                            if key == "runAsUser" {
+                                "run-as-user-low"
+                            } else {
+                                "run-as-group-low"
+                            },
                             c.file(),
                             Pos::of(k),
                             c.object(),
@@ -104,6 +130,11 @@ pub fn run_as_high_uid(objs: &[Object], acc: &mut Acc) {
                 None => {
                     bad = true;
                     acc.fail(
+                        if key == "runAsUser" {
+                            "run-as-user-unset"
+                        } else {
+                            "run-as-group-unset"
+                        },
                         c.file(),
                         c.security_pos(),
                         c.object(),
@@ -121,11 +152,20 @@ pub fn run_as_high_uid(objs: &[Object], acc: &mut Acc) {
 }
 
 /// A container-level boolean security field that must have the `want` value.
-fn container_flag(objs: &[Object], acc: &mut Acc, key: &str, want: bool, why: &str) {
+/// `rules`: the rule names for a wrong value and for a missing field.
+fn container_flag(
+    objs: &[Object],
+    acc: &mut Acc,
+    key: &str,
+    want: bool,
+    why: &str,
+    rules: (&'static str, &'static str),
+) {
     for c in containers(objs) {
         match c.security(key) {
             Some((k, v)) if as_bool(v) == Some(want) => acc.pass(c.file(), Pos::of(k), c.object(), kv(k, v)),
             Some((k, v)) => acc.fail(
+                rules.0,
                 c.file(),
                 Pos::of(k),
                 c.object(),
@@ -133,6 +173,7 @@ fn container_flag(objs: &[Object], acc: &mut Acc, key: &str, want: bool, why: &s
                 kv(k, v),
             ),
             None => acc.fail(
+                rules.1,
                 c.file(),
                 c.security_pos(),
                 c.object(),
@@ -150,6 +191,7 @@ pub fn read_only_root_fs(objs: &[Object], acc: &mut Acc) {
         "readOnlyRootFilesystem",
         true,
         "the process can modify its own image at run time",
+        ("read-only-root-fs-false", "read-only-root-fs-unset"),
     );
 }
 
@@ -160,6 +202,7 @@ pub fn no_privilege_escalation(objs: &[Object], acc: &mut Acc) {
         "allowPrivilegeEscalation",
         false,
         "setuid binaries can gain privileges (the default is true)",
+        ("privilege-escalation-allowed", "privilege-escalation-unset"),
     );
 }
 
@@ -172,9 +215,14 @@ pub fn no_privileged(objs: &[Object], acc: &mut Acc) {
             {
                 bad = true;
                 acc.fail(
+                    match key {
+                        "hostNetwork" => "host-network",
+                        "hostPID" => "host-pid",
+                        _ => "host-ipc",
+                    },
                     &p.obj.file,
                     Pos::of(k),
-                    p.obj.id(),
+                    p.obj.subject(),
                     format!("{key}: true shares the node's namespace with the pod"),
                     kv(k, v),
                 );
@@ -187,6 +235,7 @@ pub fn no_privileged(objs: &[Object], acc: &mut Acc) {
             {
                 cbad = true;
                 acc.fail(
+                    "privileged",
                     c.file(),
                     Pos::of(k),
                     c.object(),
@@ -200,6 +249,7 @@ pub fn no_privileged(objs: &[Object], acc: &mut Acc) {
                 {
                     cbad = true;
                     acc.fail(
+                        "host-port",
                         c.file(),
                         Pos::of(k),
                         c.object(),
@@ -236,6 +286,7 @@ pub fn drop_all_capabilities(objs: &[Object], acc: &mut Acc) {
                 .map(|(k, v)| kv(k, v))
                 .unwrap_or("no capabilities.drop".into());
             acc.fail(
+                "drop-all-missing",
                 c.file(),
                 pos,
                 c.object(),
@@ -249,6 +300,7 @@ pub fn drop_all_capabilities(objs: &[Object], acc: &mut Acc) {
             if !name.eq_ignore_ascii_case("NET_BIND_SERVICE") {
                 bad = true;
                 acc.fail(
+                    "capability-added",
                     c.file(),
                     Pos::of(a),
                     c.object(),
@@ -278,6 +330,7 @@ pub fn seccomp_runtime_default(objs: &[Object], acc: &mut Acc) {
                     );
                 } else {
                     acc.fail(
+                        "seccomp-unconfined",
                         c.file(),
                         pos,
                         c.object(),
@@ -290,6 +343,7 @@ pub fn seccomp_runtime_default(objs: &[Object], acc: &mut Acc) {
                 }
             }
             None => acc.fail(
+                "seccomp-unset",
                 c.file(),
                 c.security_pos(),
                 c.object(),
@@ -315,11 +369,12 @@ pub fn sa_token_automount_off(objs: &[Object], acc: &mut Acc) {
     for p in pods(objs) {
         let o = p.obj;
         match p.field("automountServiceAccountToken") {
-            Some((k, v)) if as_bool(v) == Some(false) => acc.pass(&o.file, Pos::of(k), o.id(), kv(k, v)),
+            Some((k, v)) if as_bool(v) == Some(false) => acc.pass(&o.file, Pos::of(k), o.subject(), kv(k, v)),
             Some((k, v)) => acc.fail(
+                "pod-automount-on",
                 &o.file,
                 Pos::of(k),
-                o.id(),
+                o.subject(),
                 "the pod mounts a Kubernetes API token",
                 kv(k, v),
             ),
@@ -330,12 +385,13 @@ pub fn sa_token_automount_off(objs: &[Object], acc: &mut Acc) {
                     .filter(|(_, _, v)| as_bool(v) == Some(false));
                 match sa_off {
                     Some((s, k, v)) => {
-                        acc.pass(&s.file, Pos::of(k), o.id(), format!("{} on ServiceAccount {}", kv(k, v), s.name))
+                        acc.pass(&s.file, Pos::of(k), o.subject(), format!("{} on ServiceAccount {}", kv(k, v), s.name))
                     }
                     None => acc.fail(
+                        "pod-automount-unset",
                         &o.file,
                         p.spec_key,
-                        o.id(),
+                        o.subject(),
                         format!("automountServiceAccountToken is not false on the pod or its ServiceAccount `{sa}`: the pod gets an API token"),
                         "automountServiceAccountToken not set",
                     ),
@@ -345,18 +401,20 @@ pub fn sa_token_automount_off(objs: &[Object], acc: &mut Acc) {
     }
     for s in objs.iter().filter(|o| o.kind == "ServiceAccount") {
         match entry(&s.root, "automountServiceAccountToken") {
-            Some((k, v)) if as_bool(v) == Some(false) => acc.pass(&s.file, Pos::of(k), s.id(), kv(k, v)),
+            Some((k, v)) if as_bool(v) == Some(false) => acc.pass(&s.file, Pos::of(k), s.subject(), kv(k, v)),
             Some((k, v)) => acc.fail(
+                "service-account-automount-on",
                 &s.file,
                 Pos::of(k),
-                s.id(),
+                s.subject(),
                 "the ServiceAccount mounts its token into every pod that uses it",
                 kv(k, v),
             ),
             None => acc.fail(
+                "service-account-automount-unset",
                 &s.file,
                 s.pos(),
-                s.id(),
+                s.subject(),
                 "the ServiceAccount does not set automountServiceAccountToken: false",
                 "automountServiceAccountToken not set",
             ),
@@ -370,23 +428,26 @@ pub fn dedicated_service_account(objs: &[Object], acc: &mut Acc) {
         let o = p.obj;
         match service_account_name(&p) {
             None => acc.fail(
+                "service-account-unset",
                 &o.file,
                 p.spec_key,
-                o.id(),
+                o.subject(),
                 "no serviceAccountName: the pod runs as the namespace's `default` account",
                 "serviceAccountName not set",
             ),
             Some((k, "default")) => acc.fail(
+                "service-account-default",
                 &o.file,
                 Pos::of(k),
-                o.id(),
+                o.subject(),
                 "the pod runs as the namespace's shared `default` account",
                 "serviceAccountName: default",
             ),
             Some((k, name)) if any_sa && find_sa(objs, name, &o.namespace).is_none() => acc.fail(
+                "service-account-missing",
                 &o.file,
                 Pos::of(k),
-                o.id(),
+                o.subject(),
                 format!("ServiceAccount `{name}` is not defined with these manifests: the pod will not be admitted"),
                 format!("serviceAccountName: {name}"),
             ),
@@ -396,48 +457,52 @@ pub fn dedicated_service_account(objs: &[Object], acc: &mut Acc) {
                 } else {
                     " (no ServiceAccount in these manifests to check it against)"
                 };
-                acc.pass(&o.file, Pos::of(k), o.id(), format!("serviceAccountName: {name}{note}"))
+                acc.pass(
+                    &o.file,
+                    Pos::of(k),
+                    o.subject(),
+                    format!("serviceAccountName: {name}{note}"),
+                )
             }
         }
     }
 }
 
 pub fn resources_requests(objs: &[Object], acc: &mut Acc) {
-    for c in containers(objs) {
+    for c in resourced(objs) {
         let res = c.field("resources");
         let req = res.and_then(|(_, v)| entry(v, "requests"));
-        let missing: Vec<&str> = ["cpu", "memory"]
-            .into_iter()
-            .filter(|r| req.and_then(|(_, v)| get(v, r)).and_then(text).is_none())
-            .collect();
         let pos = req
             .map(|(k, _)| Pos::of(k))
             .or(res.map(|(k, _)| Pos::of(k)))
             .unwrap_or(c.pos());
-        if missing.is_empty() {
+        let mut missing = false;
+        for (r, rule) in [("cpu", "cpu-request-missing"), ("memory", "memory-request-missing")] {
+            if req.and_then(|(_, v)| get(v, r)).and_then(text).is_none() {
+                missing = true;
+                acc.fail(
+                    rule,
+                    c.file(),
+                    pos,
+                    c.object(),
+                    format!("no {r} request: the scheduler cannot place the pod by what it needs"),
+                    req.map(|(k, v)| kv(k, v)).unwrap_or("no resources.requests".into()),
+                );
+            }
+        }
+        if !missing {
             acc.pass(
                 c.file(),
                 pos,
                 c.object(),
                 format!("requests: {}", req.map(|(_, v)| show(v)).unwrap_or_default()),
             );
-        } else {
-            acc.fail(
-                c.file(),
-                pos,
-                c.object(),
-                format!(
-                    "no {} request: the scheduler cannot place the pod by what it needs",
-                    missing.join(" or ")
-                ),
-                req.map(|(k, v)| kv(k, v)).unwrap_or("no resources.requests".into()),
-            );
         }
     }
 }
 
 pub fn resources_limit(objs: &[Object], acc: &mut Acc, resource: &str) {
-    for c in containers(objs) {
+    for c in resourced(objs) {
         let res = c.field("resources");
         let limits = res.and_then(|(_, v)| entry(v, "limits"));
         let limit = limits
@@ -449,6 +514,7 @@ pub fn resources_limit(objs: &[Object], acc: &mut Acc, resource: &str) {
             .and_then(text);
         match limit {
             None => acc.fail(
+                "limit-missing",
                 c.file(),
                 limits
                     .map(|(k, _)| Pos::of(k))
@@ -460,6 +526,7 @@ pub fn resources_limit(objs: &[Object], acc: &mut Acc, resource: &str) {
             ),
             Some((k, l)) => match (parse::quantity(l), request.map(|r| (r, parse::quantity(r)))) {
                 (None, _) => acc.fail(
+                    "limit-not-quantity",
                     c.file(),
                     Pos::of(k),
                     c.object(),
@@ -467,6 +534,7 @@ pub fn resources_limit(objs: &[Object], acc: &mut Acc, resource: &str) {
                     format!("{resource}: {l}"),
                 ),
                 (Some(lv), Some((r, Some(rv)))) if lv < rv => acc.fail(
+                    "limit-below-request",
                     c.file(),
                     Pos::of(k),
                     c.object(),
@@ -495,6 +563,7 @@ pub fn readiness_probe(objs: &[Object], acc: &mut Acc) {
         match c.field("readinessProbe") {
             Some((k, v)) => acc.pass(c.file(), Pos::of(k), c.object(), format!("readinessProbe: {}", show(v))),
             None => acc.fail(
+                "readiness-probe-missing",
                 c.file(),
                 c.pos(),
                 c.object(),
@@ -510,6 +579,7 @@ pub fn liveness_probe(objs: &[Object], acc: &mut Acc) {
         match c.field("livenessProbe") {
             Some((k, v)) => acc.pass(c.file(), Pos::of(k), c.object(), format!("livenessProbe: {}", show(v))),
             None => acc.fail(
+                "liveness-probe-missing",
                 c.file(),
                 c.pos(),
                 c.object(),
@@ -527,6 +597,7 @@ pub fn probes_distinct(objs: &[Object], acc: &mut Acc) {
         };
         if parse::same(live, ready) {
             acc.fail(
+                "probes-identical",
                 c.file(),
                 Pos::of(rk),
                 c.object(),
@@ -602,6 +673,7 @@ pub fn startup_probe_slow_start(objs: &[Object], acc: &mut Acc) {
                     (None, None) => (c.pos(), String::new(), String::new()),
                 };
                 acc.fail(
+                    "startup-probe-missing",
                     c.file(),
                     pos,
                     c.object(),
@@ -627,7 +699,25 @@ pub fn probe_ports_exposed(objs: &[Object], acc: &mut Acc) {
                 let ok = ports
                     .iter()
                     .any(|(num, name)| num == want || name.as_deref() == Some(want));
-                if ok {
+                // Probes connect over TCP (gRPC and HTTP run on it): a UDP or SCTP port never answers.
+                let protocol = c
+                    .field("ports")
+                    .map(|(_, v)| items(v))
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|p| get(p, "containerPort").and_then(text) == Some(want) || get_str(p, "name") == Some(want))
+                    .and_then(|p| get_str(p, "protocol"))
+                    .filter(|proto| !proto.eq_ignore_ascii_case("TCP"));
+                if let (true, Some(proto)) = (ok, protocol) {
+                    acc.fail(
+                        "probe-port-not-tcp",
+                        c.file(),
+                        Pos::of(pk),
+                        c.object(),
+                        format!("{probe} targets port `{want}`, which the container declares as {proto}: the probe connects over TCP"),
+                        format!("port: {want} ({proto})"),
+                    );
+                } else if ok {
                     acc.pass(
                         c.file(),
                         Pos::of(pk),
@@ -640,6 +730,7 @@ pub fn probe_ports_exposed(objs: &[Object], acc: &mut Acc) {
                         .map(|(n, name)| name.as_ref().map(|x| format!("{x} ({n})")).unwrap_or(n.clone()))
                         .collect();
                     acc.fail(
+                        "probe-port-undeclared",
                         c.file(),
                         Pos::of(pk),
                         c.object(),
@@ -662,7 +753,14 @@ pub fn probe_ports_exposed(objs: &[Object], acc: &mut Acc) {
 pub fn image_tag_pinned(objs: &[Object], acc: &mut Acc) {
     for c in containers(objs) {
         let Some((k, image)) = c.image() else {
-            acc.fail(c.file(), c.pos(), c.object(), "the container has no image", "no image");
+            acc.fail(
+                "image-missing",
+                c.file(),
+                c.pos(),
+                c.object(),
+                "the container has no image",
+                "no image",
+            );
             continue;
         };
         let r = image_ref(image);
@@ -672,6 +770,7 @@ pub fn image_tag_pinned(objs: &[Object], acc: &mut Acc) {
         }
         match r.tag.as_deref() {
             None => acc.fail(
+                "image-untagged",
                 c.file(),
                 Pos::of(k),
                 c.object(),
@@ -679,6 +778,7 @@ pub fn image_tag_pinned(objs: &[Object], acc: &mut Acc) {
                 format!("image: {image}"),
             ),
             Some(t) if mutable_tag(t) => acc.fail(
+                "image-mutable-tag",
                 c.file(),
                 Pos::of(k),
                 c.object(),
@@ -697,6 +797,7 @@ pub fn image_pull_policy(objs: &[Object], acc: &mut Acc) {
         let mutable = r.digest.is_none() && r.tag.as_deref().is_none_or(mutable_tag);
         match c.field("imagePullPolicy") {
             None => acc.fail(
+                "pull-policy-unset",
                 c.file(),
                 c.image().map(|(k, _)| Pos::of(k)).unwrap_or(c.pos()),
                 c.object(),
@@ -707,6 +808,7 @@ pub fn image_pull_policy(objs: &[Object], acc: &mut Acc) {
                 let policy = text(v).unwrap_or_default();
                 match policy {
                     "Always" if r.digest.is_some() => acc.fail(
+                        "pull-policy-always-with-digest",
                         c.file(),
                         Pos::of(k),
                         c.object(),
@@ -714,6 +816,7 @@ pub fn image_pull_policy(objs: &[Object], acc: &mut Acc) {
                         kv(k, v),
                     ),
                     "IfNotPresent" | "Never" if mutable => acc.fail(
+                        "pull-policy-cached-mutable-tag",
                         c.file(),
                         Pos::of(k),
                         c.object(),
@@ -721,7 +824,7 @@ pub fn image_pull_policy(objs: &[Object], acc: &mut Acc) {
                         kv(k, v),
                     ),
                     "Always" | "IfNotPresent" | "Never" => acc.pass(c.file(), Pos::of(k), c.object(), format!("{} for {image}", kv(k, v))),
-                    _ => acc.fail(c.file(), Pos::of(k), c.object(), format!("`{policy}` is not a pull policy"), kv(k, v)),
+                    _ => acc.fail("pull-policy-invalid", c.file(), Pos::of(k), c.object(), format!("`{policy}` is not a pull policy"), kv(k, v)),
                 }
             }
         }
@@ -762,40 +865,43 @@ pub fn replicas_min_2(objs: &[Object], prod: &Production, acc: &mut Acc) {
             let pos = min.map(|(k, _)| Pos::of(k)).unwrap_or(h.pos());
             if min_v < 2 {
                 acc.fail(
+                    "hpa-min-below-2",
                     &h.file,
                     pos,
-                    h.id(),
-                    format!("the autoscaler of {} may scale it down to {min_v} replica", o.id()),
+                    h.subject(),
+                    format!("the autoscaler of {} may scale it down to {min_v} replica", o.subject()),
                     format!("minReplicas: {min_v}"),
                 );
             } else if let Some((r, rpos)) = o.replicas() {
                 acc.fail(
+                    "replicas-with-hpa",
                     &o.file,
                     rpos,
-                    o.id(),
+                    o.subject(),
                     format!(
                         "{} sets replicas while {} scales it: every apply resets the count",
-                        o.id(),
-                        h.id()
+                        o.subject(),
+                        h.subject()
                     ),
                     format!("replicas: {r}"),
                 );
             } else {
-                acc.pass(&h.file, pos, o.id(), format!("minReplicas: {min_v} ({})", h.id()));
+                acc.pass(&h.file, pos, o.subject(), format!("minReplicas: {min_v} ({})", h.id()));
             }
             continue;
         }
         let (r, file, pos, found) = replicas(o, Some(prod));
         if r >= 2 {
-            acc.pass(&file, pos, o.id(), found);
+            acc.pass(&file, pos, o.subject(), found);
         } else {
             acc.fail(
+                "replicas-below-2",
                 &file,
                 pos,
-                o.id(),
+                o.subject(),
                 format!(
                     "{} runs {r} replica in production: every rollout, drain or crash is an outage",
-                    o.id()
+                    o.subject()
                 ),
                 found,
             );
@@ -819,9 +925,10 @@ pub fn rolling_update(objs: &[Object], prod: &Production, acc: &mut Acc) {
             && text(v) != Some("RollingUpdate")
         {
             acc.fail(
+                "recreate-strategy",
                 &o.file,
                 Pos::of(k),
-                o.id(),
+                o.subject(),
                 "the Deployment is replaced all at once: every release is an outage",
                 kv(k, v),
             );
@@ -857,9 +964,10 @@ pub fn rolling_update(objs: &[Object], prod: &Production, acc: &mut Acc) {
         if percent_or_int(&unavailable.0).is_none_or(|(v, _)| v != 0.0) {
             bad = true;
             acc.fail(
+                "max-unavailable-not-0",
                 &unavailable.1,
                 unavailable.2,
-                o.id(),
+                o.subject(),
                 "maxUnavailable is not 0: serving pods go before their replacements are ready",
                 unavailable.3.clone(),
             );
@@ -867,9 +975,10 @@ pub fn rolling_update(objs: &[Object], prod: &Production, acc: &mut Acc) {
         if percent_or_int(&surge.0).is_none_or(|(v, _)| v <= 0.0) {
             bad = true;
             acc.fail(
+                "max-surge-0",
                 &surge.1,
                 surge.2,
-                o.id(),
+                o.subject(),
                 "maxSurge is 0: with maxUnavailable 0 the rollout cannot start a new pod",
                 surge.3.clone(),
             );
@@ -878,7 +987,7 @@ pub fn rolling_update(objs: &[Object], prod: &Production, acc: &mut Acc) {
             acc.pass(
                 &unavailable.1,
                 unavailable.2,
-                o.id(),
+                o.subject(),
                 format!("RollingUpdate, {}, {}", unavailable.3, surge.3),
             );
         }
@@ -946,9 +1055,10 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
             {
                 bad = true;
                 acc.fail(
+                    "chart-pdb-no-eviction",
                     &at.file,
                     at.pos,
-                    o.id(),
+                    o.subject(),
                     "the chart's PodDisruptionBudget allows no eviction: node drains block",
                     format!("{}: {v}", at.key),
                 );
@@ -958,9 +1068,10 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
             {
                 bad = true;
                 acc.fail(
+                    "chart-pdb-min-available-all",
                     &at.file,
                     at.pos,
-                    o.id(),
+                    o.subject(),
                     format!("minAvailable {v} with {r} replicas allows no eviction"),
                     format!("{}: {v}", at.key),
                 );
@@ -970,9 +1081,10 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
                 Some((v, at)) => {
                     bad = true;
                     acc.fail(
+                        "chart-pdb-unhealthy-policy",
                         &at.file,
                         at.pos,
-                        o.id(),
+                        o.subject(),
                         "unhealthyPodEvictionPolicy is not AlwaysAllow: pods that never became ready block drains",
                         format!("{}: {v}", at.key),
                     );
@@ -980,9 +1092,10 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
                 None => {
                     bad = true;
                     acc.fail(
+                        "chart-pdb-unhealthy-policy-unset",
                         &cp.at.file,
                         cp.at.pos,
-                        o.id(),
+                        o.subject(),
                         "the chart's PodDisruptionBudget sets no unhealthyPodEvictionPolicy (AlwaysAllow)",
                         format!("{}: true", cp.at.key),
                     );
@@ -992,7 +1105,7 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
                 acc.pass(
                     &cp.at.file,
                     cp.at.pos,
-                    o.id(),
+                    o.subject(),
                     format!("{}: true, replicas {r}", cp.at.key),
                 );
             }
@@ -1001,12 +1114,13 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
         if own.is_empty() {
             let (_, file, pos, found) = replicas(o, Some(prod));
             acc.fail(
+                "pdb-missing",
                 &file,
                 pos,
-                o.id(),
+                o.subject(),
                 format!(
                     "{} runs {r} replicas and no PodDisruptionBudget selects its pods",
-                    o.id()
+                    o.subject()
                 ),
                 found,
             );
@@ -1020,9 +1134,10 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
             {
                 bad = true;
                 acc.fail(
+                    "pdb-max-unavailable-0",
                     &p.file,
                     Pos::of(k),
-                    p.id(),
+                    p.subject(),
                     "maxUnavailable 0 allows no eviction: node drains block forever",
                     kv(k, v),
                 );
@@ -1033,13 +1148,14 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
             {
                 bad = true;
                 acc.fail(
+                    "pdb-min-available-all",
                     &p.file,
                     Pos::of(k),
-                    p.id(),
+                    p.subject(),
                     format!(
                         "minAvailable {} with {r} replicas of {} allows no eviction",
                         show(v),
-                        o.id()
+                        o.subject()
                     ),
                     kv(k, v),
                 );
@@ -1049,9 +1165,10 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
                 Some((k, v)) => {
                     bad = true;
                     acc.fail(
+                        "pdb-unhealthy-policy",
                         &p.file,
                         Pos::of(k),
-                        p.id(),
+                        p.subject(),
                         "unhealthyPodEvictionPolicy is not AlwaysAllow: pods that never became ready block drains",
                         kv(k, v),
                     );
@@ -1059,9 +1176,10 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
                 None => {
                     bad = true;
                     acc.fail(
+                        "pdb-unhealthy-policy-unset",
                         &p.file,
                         p.pos(),
-                        p.id(),
+                        p.subject(),
                         "no unhealthyPodEvictionPolicy: AlwaysAllow lets drains evict pods that never became ready",
                         "unhealthyPodEvictionPolicy not set",
                     );
@@ -1071,8 +1189,8 @@ pub fn pdb_present_and_sane(objs: &[Object], prod: &Production, acc: &mut Acc) {
                 acc.pass(
                     &p.file,
                     p.pos(),
-                    o.id(),
-                    format!("{} selects it ({r} replicas)", p.id()),
+                    o.subject(),
+                    format!("{} selects it ({r} replicas)", p.subject()),
                 );
             }
         }
@@ -1108,6 +1226,7 @@ pub fn graceful_shutdown(objs: &[Object], acc: &mut Acc) {
         let grace_v = grace.and_then(|(_, v)| as_int(v)).unwrap_or(30);
         match pre {
             None => acc.fail(
+                "prestop-missing",
                 c.file(),
                 c.field("lifecycle").map(|(k, _)| Pos::of(k)).unwrap_or(c.pos()),
                 c.object(),
@@ -1125,6 +1244,7 @@ pub fn graceful_shutdown(objs: &[Object], acc: &mut Acc) {
                         ),
                     };
                     acc.fail(
+                        "grace-period-short",
                         c.file(),
                         pos,
                         c.object(),
@@ -1176,19 +1296,20 @@ pub fn spread_replicas(objs: &[Object], prod: Option<&Production>, acc: &mut Acc
             (Some((k, v)), _) => acc.pass(
                 &o.file,
                 Pos::of(k),
-                o.id(),
+                o.subject(),
                 format!("topologySpreadConstraints: {}", show(v)),
             ),
             (None, true) => acc.pass(
                 &o.file,
                 pod.spec_key,
-                o.id(),
+                o.subject(),
                 "podAntiAffinity on kubernetes.io/hostname".to_string(),
             ),
             (None, false) => acc.fail(
+                "replicas-not-spread",
                 &file,
                 pos,
-                o.id(),
+                o.subject(),
                 format!(
                     "{r} replicas with no topologySpreadConstraints or podAntiAffinity: they may all land on one node"
                 ),
@@ -1210,18 +1331,20 @@ pub fn no_secrets_in_configmap(objs: &[Object], acc: &mut Acc) {
                 if secretish(key) {
                     bad = true;
                     acc.fail(
+                        "secret-like-key",
                         &o.file,
                         Pos::of(k),
-                        o.id(),
+                        o.subject(),
                         format!("key `{key}` looks like a secret: ConfigMaps are readable in clear text"),
                         key.to_string(),
                     );
                 } else if let Some(what) = credential_value(value) {
                     bad = true;
                     acc.fail(
+                        "credential-value",
                         &o.file,
                         Pos::of(k),
-                        o.id(),
+                        o.subject(),
                         format!("the value of `{key}` holds {what}"),
                         key.to_string(),
                     );
@@ -1229,7 +1352,7 @@ pub fn no_secrets_in_configmap(objs: &[Object], acc: &mut Acc) {
             }
         }
         if !bad {
-            acc.pass(&o.file, o.pos(), o.id(), format!("{count} keys, none secret-like"));
+            acc.pass(&o.file, o.pos(), o.subject(), format!("{count} keys, none secret-like"));
         }
     }
 }
@@ -1253,6 +1376,7 @@ pub fn no_secret_env_literals(objs: &[Object], acc: &mut Acc) {
             if secretish(name) {
                 bad = true;
                 acc.fail(
+                    "secret-env-literal",
                     c.file(),
                     Pos::of(vk),
                     c.object(),
@@ -1262,6 +1386,7 @@ pub fn no_secret_env_literals(objs: &[Object], acc: &mut Acc) {
             } else if let Some(what) = credential_value(value) {
                 bad = true;
                 acc.fail(
+                    "credential-env-value",
                     c.file(),
                     Pos::of(vk),
                     c.object(),
@@ -1309,7 +1434,7 @@ fn label_sets(o: &Object) -> Vec<LabelSet> {
         .map(|(k, _)| Pos::of(k))
         .unwrap_or(o.pos());
     let mut sets: Vec<LabelSet> = vec![(o.labels(), meta_pos, "metadata.labels")];
-    if o.template_path().is_some()
+    if o.kind != "Pod"
         && let Some(p) = o.pod()
     {
         sets.push((p.labels(), p.labels_key, "pod template labels"));
@@ -1329,9 +1454,10 @@ pub fn recommended_labels(objs: &[Object], acc: &mut Acc) {
             if !missing.is_empty() {
                 bad = true;
                 acc.fail(
+                    "labels-missing",
                     &o.file,
                     *pos,
-                    o.id(),
+                    o.subject(),
                     format!("{what} lack {}", missing.join(" and ")),
                     format!("missing {}", missing.join(", ")),
                 );
@@ -1346,9 +1472,10 @@ pub fn recommended_labels(objs: &[Object], acc: &mut Acc) {
             if !unstable.is_empty() {
                 bad = true;
                 acc.fail(
+                    "selector-unstable-labels",
                     &o.file,
                     spos,
-                    o.id(),
+                    o.subject(),
                     format!("the selector uses {}, which changes between releases: selectors must use name and instance only", unstable.join(", ")),
                     format!("selector: {}", sel.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")),
                 );
@@ -1366,7 +1493,7 @@ pub fn recommended_labels(objs: &[Object], acc: &mut Acc) {
             acc.pass(
                 &o.file,
                 sets[0].1,
-                o.id(),
+                o.subject(),
                 format!(
                     "{NAME}={}, {INSTANCE}={} ({} labels)",
                     v(NAME),
@@ -1397,9 +1524,10 @@ pub fn recommended_labels_complete(objs: &[Object], acc: &mut Acc) {
             if !missing.is_empty() {
                 bad = true;
                 acc.fail(
+                    "labels-missing",
                     &o.file,
                     *pos,
-                    o.id(),
+                    o.subject(),
                     format!("{what} lack {}", missing.join(", ")),
                     format!("missing {}", missing.join(", ")),
                 );
@@ -1411,22 +1539,28 @@ pub fn recommended_labels_complete(objs: &[Object], acc: &mut Acc) {
                 .iter()
                 .filter_map(|l| labels.iter().find(|(k, _)| k == l).map(|(k, v)| format!("{k}={v}")))
                 .collect();
-            acc.pass(&o.file, sets[0].1, o.id(), shown.join(", "));
+            acc.pass(&o.file, sets[0].1, o.subject(), shown.join(", "));
         }
     }
 }
 
 pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
-    let pod_labels: Vec<(&Object, Vec<(String, String)>)> = pods(objs).map(|p| (p.obj, p.labels())).collect();
-    for o in objs
+    // The labels of every pod template, whether or not the template has a usable pod spec.
+    let pod_labels: Vec<(&Object, Vec<(String, String)>)> = objs
         .iter()
-        .filter(|o| o.template_path().is_some() && o.kind != "Job" && o.kind != "CronJob")
-    {
+        .filter_map(|o| o.template_labels().map(|l| (o, l)))
+        .collect();
+    for o in objs.iter().filter(|o| {
+        matches!(
+            o.kind.as_str(),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "DeploymentConfig"
+        )
+    }) {
         let Some(pod) = o.pod() else { continue };
         let labels = pod.labels();
         match (o.selector(), o.spec().and_then(|s| get(s, "selector"))) {
             (Some((sel, pos)), Some(node)) => {
-                let ok = if o.kind == "ReplicationController" {
+                let ok = if matches!(o.kind.as_str(), "ReplicationController" | "DeploymentConfig") {
                     parse::selects(&sel, &labels)
                 } else {
                     selector_matches(Some(node), &labels) && !sel.is_empty()
@@ -1435,7 +1569,7 @@ pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
                     acc.pass(
                         &o.file,
                         pos,
-                        o.id(),
+                        o.subject(),
                         format!(
                             "selector {} matches the pod template",
                             sel.iter()
@@ -1446,18 +1580,20 @@ pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
                     );
                 } else {
                     acc.fail(
+                        "selector-mismatch",
                         &o.file,
                         pos,
-                        o.id(),
+                        o.subject(),
                         "the selector does not match the pod template's labels: the API server rejects it",
                         format!("selector: {}", show(node)),
                     );
                 }
             }
             _ => acc.fail(
+                "selector-missing",
                 &o.file,
                 o.pos(),
-                o.id(),
+                o.subject(),
                 "the workload has no selector",
                 "no spec.selector",
             ),
@@ -1481,9 +1617,10 @@ pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
             .join(", ");
         if targets.is_empty() {
             acc.fail(
+                "service-selects-nothing",
                 &o.file,
                 pos,
-                o.id(),
+                o.subject(),
                 "the Service selects no pod of these manifests: it has no endpoints",
                 format!("selector: {shown}"),
             );
@@ -1492,9 +1629,10 @@ pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
             .find(|(d, s)| same_ns(&d.namespace, &o.namespace) && *s == sel && !headless(d) && !headless(o))
         {
             acc.fail(
+                "service-selector-duplicate",
                 &o.file,
                 pos,
-                o.id(),
+                o.subject(),
                 format!("{} has the same selector: two Services for one set of pods", dup.id()),
                 format!("selector: {shown}"),
             );
@@ -1502,7 +1640,7 @@ pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
             acc.pass(
                 &o.file,
                 pos,
-                o.id(),
+                o.subject(),
                 format!(
                     "selects {}",
                     targets.iter().map(|t| t.id()).collect::<Vec<_>>().join(", ")
@@ -1522,14 +1660,15 @@ pub fn selector_matches_template(objs: &[Object], acc: &mut Acc) {
             acc.pass(
                 &o.file,
                 Pos::of(sk),
-                o.id(),
+                o.subject(),
                 format!("selector {} selects a pod", show(sel)),
             );
         } else {
             acc.fail(
+                "pdb-selects-nothing",
                 &o.file,
                 Pos::of(sk),
-                o.id(),
+                o.subject(),
                 "the PodDisruptionBudget selects no pod of these manifests",
                 format!("selector: {}", show(sel)),
             );
@@ -1557,9 +1696,10 @@ pub fn network_policy_coverage(objs: &[Object], acc: &mut Acc) {
             .collect();
         if covering.is_empty() {
             acc.fail(
+                "no-network-policy",
                 &o.file,
                 o.pos(),
-                o.id(),
+                o.subject(),
                 "no NetworkPolicy selects these pods: they accept traffic from anywhere in the cluster",
                 "no NetworkPolicy",
             );
@@ -1568,7 +1708,7 @@ pub fn network_policy_coverage(objs: &[Object], acc: &mut Acc) {
             acc.pass(
                 &o.file,
                 o.pos(),
-                o.id(),
+                o.subject(),
                 format!("selected by NetworkPolicy {}", names.join(", ")),
             );
         }

@@ -32,13 +32,16 @@ mod tests;
 
 use serde::Serialize;
 
-use super::catalog::GATES;
+use super::catalog::{GATES, Scope};
+pub use parse::Subject;
 use parse::{Object, Pos};
 
 /// Something that could not be parsed or checked, reported rather than dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {
     pub file: String,
+    /// The line of the document or object not checked (None: the whole file).
+    pub line: Option<usize>,
     pub reason: String,
 }
 
@@ -46,10 +49,15 @@ pub struct Skipped {
 pub struct Finding {
     /// The gate's code (`G101`).
     pub gate: &'static str,
+    /// The rule within the gate that failed (`run-as-user-zero`), kebab-case, stable.
+    pub rule: &'static str,
     pub file: String,
     pub line: usize,
     pub column: usize,
-    /// What the finding is about: `Deployment/api container api`, `stage runtime`, `chart todo`.
+    /// What the finding is about: kind, namespace and name of the object (or `Dockerfile`
+    /// and its file, `Chart` and its name) and the part of it (`container api`, `stage runtime`).
+    pub subject: Subject,
+    /// The subject as one phrase: `Deployment/api container api`, `Dockerfile/api.Dockerfile stage runtime`.
     pub object: String,
     pub message: String,
     /// What was found, as written (`runAsUser: 0`, `FROM node:latest`, `no readinessProbe`).
@@ -96,6 +104,8 @@ pub struct Artifacts {
     dockerignores: Vec<docker::DockerIgnore>,
     charts: Vec<chart::Chart>,
     skipped: Vec<Skipped>,
+    /// Files that are none of the above by name (source code, docs): not artifacts.
+    other_files: usize,
 }
 
 /// What a file is, from its path alone.
@@ -104,6 +114,9 @@ enum Kind {
     Dockerfile,
     DockerIgnore,
     Yaml,
+    Json,
+    /// A manifest written in a template language sp does not render.
+    Template(&'static str),
     Other,
 }
 
@@ -120,10 +133,34 @@ fn kind_of(path: &str) -> Kind {
         Kind::Dockerfile
     } else if base.ends_with(".yaml") || base.ends_with(".yml") {
         Kind::Yaml
+    } else if base.ends_with(".json") {
+        Kind::Json
+    } else if let Some(lang) = TEMPLATE_EXTENSIONS
+        .iter()
+        .find(|(ext, _)| base.ends_with(ext))
+        .map(|(_, lang)| *lang)
+    {
+        Kind::Template(lang)
     } else {
         Kind::Other
     }
 }
+
+/// Manifests written in a template language: reported as not checked, never dropped.
+const TEMPLATE_EXTENSIONS: &[(&str, &str)] = &[
+    (".yaml.tmpl", "a Go template"),
+    (".yml.tmpl", "a Go template"),
+    (".yaml.gotmpl", "a Go template"),
+    (".yaml.j2", "a Jinja template"),
+    (".yml.j2", "a Jinja template"),
+    (".yaml.jinja", "a Jinja template"),
+    (".jsonnet", "Jsonnet"),
+    (".libsonnet", "Jsonnet"),
+    (".cue", "CUE"),
+    (".dhall", "Dhall"),
+    (".pkl", "Pkl"),
+    (".k", "KCL"),
+];
 
 /// The folder part of a path ("" for a file at the root).
 fn dir_of(path: &str) -> &str {
@@ -172,8 +209,14 @@ impl Artifacts {
             match kind_of(path) {
                 Kind::Dockerfile => a.dockerfiles.push(docker::Dockerfile::parse(path, text)),
                 Kind::DockerIgnore => a.dockerignores.push(docker::DockerIgnore::parse(path, text)),
-                Kind::Yaml => a.read_manifest(path, text),
-                Kind::Other => {}
+                Kind::Yaml => a.read_manifest(path, text, false),
+                Kind::Json => a.read_manifest(path, text, true),
+                Kind::Template(lang) => a.skipped.push(Skipped {
+                    file: path.clone(),
+                    line: None,
+                    reason: format!("{lang}, which sp does not render: render it and check the output"),
+                }),
+                Kind::Other => a.other_files += 1,
             }
         }
         for (root, files) in roots.iter().zip(chart_files) {
@@ -196,24 +239,27 @@ impl Artifacts {
             };
             a.skipped.push(Skipped {
                 file: c.display(),
+                line: None,
                 reason,
             });
         }
-        a.skipped.sort_by(|x, y| x.file.cmp(&y.file));
+        a.skipped.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
         a
     }
 
-    fn read_manifest(&mut self, path: &str, text: &str) {
+    fn read_manifest(&mut self, path: &str, text: &str, json: bool) {
+        let skip = |reason: String| Skipped {
+            file: path.into(),
+            line: None,
+            reason,
+        };
         if text.contains('\0') {
-            self.skipped.push(Skipped {
-                file: path.into(),
-                reason: "binary content, not YAML".into(),
-            });
+            self.skipped.push(skip("binary content, not YAML or JSON".into()));
             return;
         }
+        // JSON is YAML (1.2 flow style), so one parser reads both and keeps positions.
         let (docs, errors) = crate::yaml::parse_nodes(text);
         for e in errors {
-            let at = e.line.map(|l| format!(" (line {l})")).unwrap_or_default();
             let hint = if text.contains("{{") {
                 "; a template must be rendered first"
             } else {
@@ -221,36 +267,86 @@ impl Artifacts {
             };
             self.skipped.push(Skipped {
                 file: path.into(),
-                reason: format!("not valid YAML{at}: {}{hint}", e.message),
+                line: e.line,
+                reason: format!("not valid {}: {}{hint}", if json { "JSON" } else { "YAML" }, e.message),
             });
         }
         for (i, d) in docs.into_iter().enumerate() {
             if parse::is_null(&d.root) {
                 continue;
             }
-            let line = d.start_line;
+            let line = d.start_line.max(1);
             match Object::from_node(path, d.root) {
-                Some(o) => {
-                    if o.is_workload() && o.pod().is_none() {
-                        self.skipped.push(Skipped {
-                            file: format!("{path}:{line}"),
-                            reason: format!("{} has no pod spec to check", o.id()),
-                        });
+                Some(o) if o.kind.ends_with("List") && parse::get(&o.root, "items").is_some() => {
+                    // `kind: List` (and `DeploymentList`…): its items are the objects.
+                    let items = parse::get(&o.root, "items").map(parse::items).unwrap_or_default();
+                    for (j, item) in items.iter().enumerate() {
+                        let at = parse::Pos::of(item).line;
+                        match Object::from_node(path, item.clone()) {
+                            Some(o) => self.add_object(o),
+                            None => self.skipped.push(Skipped {
+                                file: path.into(),
+                                line: Some(at),
+                                reason: format!(
+                                    "item {} of the {} is not a Kubernetes object (no apiVersion and kind)",
+                                    j + 1,
+                                    o.kind
+                                ),
+                            }),
+                        }
                     }
-                    self.objects.push(o);
                 }
+                Some(o) => self.add_object(o),
+                None if json && i == 0 => self.skipped.push(Skipped {
+                    file: path.into(),
+                    line: None,
+                    reason: "JSON that is not a Kubernetes object (no apiVersion and kind)".into(),
+                }),
                 None => self.skipped.push(Skipped {
-                    file: format!("{path}:{line}"),
+                    file: path.into(),
+                    line: Some(line),
                     reason: format!("document {} is not a Kubernetes object (no apiVersion and kind)", i + 1),
                 }),
             }
         }
     }
 
+    /// Keep an object, and say so when no gate can look at it.
+    fn add_object(&mut self, o: Object) {
+        let line = Some(o.pos().line);
+        if o.is_workload() && o.pod().is_none() {
+            self.skipped.push(Skipped {
+                file: o.file.clone(),
+                line,
+                reason: format!("{} has no pod spec to check", o.subject()),
+            });
+        } else if !o.is_workload() && !parse::EXAMINED_KINDS.contains(&o.kind.as_str()) {
+            let api = parse::get_str(&o.root, "apiVersion").unwrap_or_default();
+            self.skipped.push(Skipped {
+                file: o.file.clone(),
+                line,
+                reason: format!("{} ({api}): no gate examines the kind `{}`", o.subject(), o.kind),
+            });
+        }
+        self.objects.push(o);
+    }
+
     /// What could not be parsed or checked (a YAML file that is not Kubernetes, a chart
     /// template that needs rendering), to report, never to drop.
     pub fn skipped(&self) -> &[Skipped] {
         &self.skipped
+    }
+
+    /// What was read, for the summary line: objects, Dockerfiles, .dockerignore files, charts,
+    /// and files that are not artifacts by their name.
+    pub fn counts(&self) -> [(usize, &'static str); 5] {
+        [
+            (self.objects.len(), "Kubernetes objects"),
+            (self.dockerfiles.len(), "Dockerfiles"),
+            (self.dockerignores.len(), ".dockerignore files"),
+            (self.charts.len(), "charts"),
+            (self.other_files, "other files (not artifacts by name)"),
+        ]
     }
 
     /// Whether nothing at all was found.
@@ -265,47 +361,76 @@ impl Artifacts {
 /// Collects what one gate finds.
 pub(crate) struct Acc {
     gate: &'static str,
+    scope: Scope,
     findings: Vec<Finding>,
     evidence: Vec<Evidence>,
     examined: bool,
 }
 
 impl Acc {
-    fn new(gate: &'static str) -> Acc {
+    fn new(gate: &'static str, scope: Scope) -> Acc {
         Acc {
             gate,
+            scope,
             findings: Vec::new(),
             evidence: Vec::new(),
             examined: false,
         }
     }
 
+    /// The subject of a finding on a Dockerfile or a chart names its kind and file.
+    fn subject(&self, file: &str, object: impl Into<Subject>) -> Subject {
+        let mut s = object.into();
+        if s.kind.is_empty() {
+            let kind = match self.scope {
+                Scope::Dockerfile if file.ends_with(".dockerignore") => ".dockerignore",
+                Scope::Dockerfile => "Dockerfile",
+                Scope::Chart => "Chart",
+                Scope::Kubernetes => "",
+            };
+            if self.scope == Scope::Dockerfile && s.name != file {
+                s.part = Some(std::mem::take(&mut s.name));
+                s.name = file.to_string();
+            }
+            if let Some(chart) = s.name.strip_prefix("chart ") {
+                s.name = chart.to_string();
+            }
+            s.kind = kind.to_string();
+        }
+        s
+    }
+
+    /// A failure of `rule` (kebab-case, stable within the gate) at `file:pos`.
     fn fail(
         &mut self,
+        rule: &'static str,
         file: &str,
         pos: Pos,
-        object: impl Into<String>,
+        object: impl Into<Subject>,
         message: impl Into<String>,
         found: impl Into<String>,
     ) {
         self.examined = true;
+        let subject = self.subject(file, object);
         self.findings.push(Finding {
             gate: self.gate,
+            rule,
             file: file.to_string(),
             line: pos.line,
             column: pos.column,
-            object: object.into(),
+            object: subject.to_string(),
+            subject,
             message: message.into(),
             found: found.into(),
         });
     }
 
-    fn pass(&mut self, file: &str, pos: Pos, object: impl Into<String>, found: impl Into<String>) {
+    fn pass(&mut self, file: &str, pos: Pos, object: impl Into<Subject>, found: impl Into<String>) {
         self.examined = true;
         self.evidence.push(Evidence {
             file: file.to_string(),
             line: pos.line,
-            object: object.into(),
+            object: object.into().to_string(),
             found: found.into(),
         });
     }
@@ -336,7 +461,7 @@ pub fn evaluate(artifacts: &Artifacts, env: Environment) -> Vec<GateResult> {
     GATES
         .iter()
         .map(|g| {
-            let mut acc = Acc::new(g.code);
+            let mut acc = Acc::new(g.code, g.scope);
             run(g.name, artifacts, prod.as_ref(), &mut acc);
             acc.finish()
         })
@@ -409,7 +534,14 @@ fn run(name: &str, a: &Artifacts, prod: Option<&chart::Production>, acc: &mut Ac
         "dockerfile-multi-stage" => docker::multi_stage(&a.dockerfiles, acc),
         "dockerfile-non-root-user" => docker::non_root_user(&a.dockerfiles, acc),
         "dockerfile-healthcheck" => docker::healthcheck(&a.dockerfiles, acc),
-        "dockerfile-hygiene" => docker::hygiene(&a.dockerfiles, acc),
+        "dockerfile-exec-form" => docker::exec_form(&a.dockerfiles, acc),
+        "dockerfile-copy-not-add" => docker::copy_not_add(&a.dockerfiles, acc),
+        "dockerfile-absolute-workdir" => docker::absolute_workdir(&a.dockerfiles, acc),
+        "dockerfile-pipefail" => docker::pipefail(&a.dockerfiles, acc),
+        "dockerfile-pinned-packages" => docker::pinned_packages(&a.dockerfiles, acc),
+        "dockerfile-no-sudo" => docker::no_sudo(&a.dockerfiles, acc),
+        "dockerfile-tls-verification" => docker::tls_verification(&a.dockerfiles, acc),
+        "dockerfile-package-signatures" => docker::package_signatures(&a.dockerfiles, acc),
         "dockerignore-present" => docker::dockerignore_present(&a.dockerfiles, &a.dockerignores, acc),
         "helm-values-schema" => chart::values_schema(&a.charts, acc),
         "helm-notes-present" => chart::notes_present(&a.charts, acc),

@@ -288,6 +288,16 @@ impl Object {
         format!("{}/{}", self.kind, self.name)
     }
 
+    /// The object a finding is about: kind, namespace and name.
+    pub fn subject(&self) -> Subject {
+        Subject {
+            kind: self.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            part: None,
+        }
+    }
+
     pub fn pos(&self) -> Pos {
         // The `kind:` key: the line a reader looks for.
         entry(&self.root, "kind")
@@ -303,28 +313,40 @@ impl Object {
         get(&self.root, "spec").filter(|n| is_map(n))
     }
 
-    /// Workload kinds that own a pod template, and the path to it.
-    pub fn template_path(&self) -> Option<&'static [&'static str]> {
+    /// Where the pod template of a workload sits: the known workload kinds (CronJob in
+    /// batch/v1 and v1beta1, OpenShift's DeploymentConfig, a PodTemplate), and for any other
+    /// kind a `template` holding a pod spec with containers at any depth of `spec` (an Argo
+    /// Rollout, a Knative or KEDA object that embeds a pod template).
+    fn pod_holder(&self) -> Option<&Node> {
         match self.kind.as_str() {
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
-                Some(&["spec", "template"])
-            }
-            "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
-            _ => None,
+            "Pod" => Some(&self.root),
+            "PodTemplate" => get(&self.root, "template"),
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
+            | "DeploymentConfig" => path(&self.root, &["spec", "template"]),
+            "CronJob" => path(&self.root, &["spec", "jobTemplate", "spec", "template"]),
+            _ => get(&self.root, "spec").and_then(|s| find_template(s, 0)),
         }
     }
 
+    /// The labels of the pod template (of the Pod itself), even when it has no pod spec.
+    pub fn template_labels(&self) -> Option<Vec<(String, String)>> {
+        let holder = self.pod_holder()?;
+        Some(string_map(path(holder, &["metadata", "labels"])))
+    }
+
+    /// Kinds that own a pod template (whether or not this one has a usable pod spec).
     pub fn is_workload(&self) -> bool {
-        self.template_path().is_some() || self.kind == "Pod"
+        WORKLOAD_KINDS.contains(&self.kind.as_str()) || self.pod_holder().is_some()
     }
 
     /// The pod this object runs, if it is a workload with a pod spec.
     pub fn pod(&self) -> Option<Pod<'_>> {
-        let holder = if self.kind == "Pod" {
-            &self.root
-        } else {
-            path(&self.root, self.template_path()?)?
-        };
+        let holder = self.pod_holder()?;
         let (spec_key, spec) = entry(holder, "spec")?;
         let meta = entry(holder, "metadata");
         let labels_entry = meta.and_then(|(_, m)| entry(m, "labels"));
@@ -357,7 +379,10 @@ impl Object {
     /// spec.selector.matchLabels of a workload (or PDB); spec.selector of a Service.
     pub fn selector(&self) -> Option<(Vec<(String, String)>, Pos)> {
         let (k, sel) = entry(self.spec()?, "selector")?;
-        if self.kind == "Service" || self.kind == "ReplicationController" {
+        if matches!(
+            self.kind.as_str(),
+            "Service" | "ReplicationController" | "DeploymentConfig"
+        ) {
             return Some((string_map(Some(sel)), Pos::of(k)));
         }
         let mut labels = string_map(get(sel, "matchLabels"));
@@ -371,6 +396,109 @@ impl Object {
             }
         }
         Some((labels, Pos::of(k)))
+    }
+}
+
+/// The workload kinds of Kubernetes and OpenShift: they own a pod template.
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "PodTemplate",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "DeploymentConfig",
+];
+
+/// The other kinds some gate examines.
+pub const EXAMINED_KINDS: &[&str] = &[
+    "Service",
+    "ConfigMap",
+    "ServiceAccount",
+    "NetworkPolicy",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+];
+
+/// A `template:` map whose `spec` lists containers, anywhere below `n` (depth-limited).
+fn find_template(n: &Node, depth: usize) -> Option<&Node> {
+    if depth > 6 {
+        return None;
+    }
+    for (k, v) in entries(n) {
+        if scalar(k).is_some_and(|(t, _)| t == "template")
+            && get(v, "spec")
+                .and_then(|s| get(s, "containers"))
+                .is_some_and(|c| !items(c).is_empty())
+        {
+            return Some(v);
+        }
+        if is_map(v)
+            && let Some(t) = find_template(v, depth + 1)
+        {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// What a finding is about: a Kubernetes object (kind, namespace, name) and the part of it
+/// (`container api`), a Dockerfile stage, a chart.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Subject {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub part: Option<String>,
+}
+
+impl Subject {
+    pub fn with_part(mut self, part: impl Into<String>) -> Subject {
+        self.part = Some(part.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind.is_empty() {
+            f.write_str(&self.name)?;
+        } else {
+            write!(f, "{}/", self.kind)?;
+            if let Some(ns) = &self.namespace {
+                write!(f, "{ns}/")?;
+            }
+            // A Dockerfile is named by its file: the location already says where it is.
+            let name = if matches!(self.kind.as_str(), "Dockerfile" | ".dockerignore") {
+                self.name.rsplit('/').next().unwrap_or(&self.name)
+            } else {
+                &self.name
+            };
+            f.write_str(name)?;
+        }
+        if let Some(p) = &self.part {
+            write!(f, " {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<String> for Subject {
+    /// A subject that is only a label (`stage runtime`, a file): the gate's scope names its kind.
+    fn from(name: String) -> Subject {
+        Subject {
+            name,
+            ..Subject::default()
+        }
+    }
+}
+
+impl From<&str> for Subject {
+    fn from(name: &str) -> Subject {
+        Subject::from(name.to_string())
     }
 }
 
@@ -391,13 +519,18 @@ pub struct Pod<'a> {
 impl<'a> Pod<'a> {
     pub fn containers(&self) -> Vec<Container<'a>> {
         let mut out = Vec::new();
-        for (key, init) in [("initContainers", true), ("containers", false)] {
+        for (key, init, ephemeral) in [
+            ("initContainers", true, false),
+            ("containers", false, false),
+            ("ephemeralContainers", false, true),
+        ] {
             for c in get(self.spec, key).map(items).unwrap_or_default() {
                 if is_map(c) {
                     out.push(Container {
                         pod: *self,
                         node: c,
                         init,
+                        ephemeral,
                     });
                 }
             }
@@ -424,6 +557,8 @@ pub struct Container<'a> {
     pub pod: Pod<'a>,
     pub node: &'a Node,
     pub init: bool,
+    /// An ephemeral (debug) container: no ports, probes or resources are allowed on it.
+    pub ephemeral: bool,
 }
 
 /// Where a security setting comes from.
@@ -438,13 +573,15 @@ impl<'a> Container<'a> {
         get_str(self.node, "name").unwrap_or("(unnamed)")
     }
 
-    pub fn object(&self) -> String {
-        format!(
-            "{} {}container {}",
-            self.pod.obj.id(),
-            if self.init { "init " } else { "" },
-            self.name()
-        )
+    pub fn object(&self) -> Subject {
+        let what = if self.init {
+            "init container"
+        } else if self.ephemeral {
+            "ephemeral container"
+        } else {
+            "container"
+        };
+        self.pod.obj.subject().with_part(format!("{what} {}", self.name()))
     }
 
     pub fn file(&self) -> &'a str {

@@ -425,7 +425,7 @@ fn clean() -> Vec<(String, String)> {
 fn every_gate_has_an_implementation() {
     let a = Artifacts::default();
     for g in GATES {
-        let mut acc = Acc::new(g.code);
+        let mut acc = Acc::new(g.code, g.scope);
         assert!(run(g.name, &a, None, &mut acc), "{} {} has no check", g.code, g.name);
     }
 }
@@ -533,9 +533,14 @@ const CASES: &[Case] = &[
     Case { gate: "dockerfile-non-root-user", env: L, edits: &[("api.Dockerfile", "USER 10001:10001", Some("USER root"))], file: "api.Dockerfile", at_line: "USER root" },
     Case { gate: "dockerfile-non-root-user", env: L, edits: &[("api.Dockerfile", "USER 10001:10001\n", Some(""))], file: "api.Dockerfile", at_line: "FROM alpine:3.22.2 AS runtime" },
     Case { gate: "dockerfile-healthcheck", env: L, edits: &[("api.Dockerfile", "HEALTHCHECK --interval=30s CMD [\"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/healthz\"]\n", Some(""))], file: "api.Dockerfile", at_line: "FROM alpine:3.22.2 AS runtime" },
-    Case { gate: "dockerfile-hygiene", env: L, edits: &[("api.Dockerfile", "ENTRYPOINT [\"/app/server\"]", Some("ENTRYPOINT /app/server"))], file: "api.Dockerfile", at_line: "ENTRYPOINT /app/server" },
-    Case { gate: "dockerfile-hygiene", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("RUN apk add --no-cache git && go build"))], file: "api.Dockerfile", at_line: "RUN apk add" },
-    Case { gate: "dockerfile-hygiene", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("RUN wget -O- https://example.com/x.sh | sh && go build"))], file: "api.Dockerfile", at_line: "RUN wget" },
+    Case { gate: "dockerfile-exec-form", env: L, edits: &[("api.Dockerfile", "ENTRYPOINT [\"/app/server\"]", Some("ENTRYPOINT /app/server"))], file: "api.Dockerfile", at_line: "ENTRYPOINT /app/server" },
+    Case { gate: "dockerfile-pinned-packages", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("RUN apk add --no-cache git && go build"))], file: "api.Dockerfile", at_line: "RUN apk add" },
+    Case { gate: "dockerfile-pipefail", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("RUN wget -O- https://example.com/x.sh | sh && go build"))], file: "api.Dockerfile", at_line: "RUN wget" },
+    Case { gate: "dockerfile-tls-verification", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("RUN GIT_SSL_NO_VERIFY=1 go build"))], file: "api.Dockerfile", at_line: "RUN GIT_SSL_NO_VERIFY" },
+    Case { gate: "dockerfile-package-signatures", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("RUN apk add --allow-untrusted /tmp/x.apk && go build"))], file: "api.Dockerfile", at_line: "RUN apk add --allow-untrusted" },
+    Case { gate: "dockerfile-no-sudo", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("RUN sudo go build"))], file: "api.Dockerfile", at_line: "RUN sudo" },
+    Case { gate: "dockerfile-copy-not-add", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("ADD https://example.com/x.tgz /tmp/\nRUN go build"))], file: "api.Dockerfile", at_line: "ADD https" },
+    Case { gate: "dockerfile-absolute-workdir", env: L, edits: &[("api.Dockerfile", "RUN go build", Some("WORKDIR src\nRUN go build"))], file: "api.Dockerfile", at_line: "WORKDIR src" },
     Case { gate: "dockerignore-present", env: L, edits: &[("api.Dockerfile.dockerignore", ".git\n", Some(""))], file: "api.Dockerfile.dockerignore", at_line: ".env" },
     Case { gate: "dockerignore-present", env: L, edits: &[("api.Dockerfile.dockerignore", "", None)], file: "api.Dockerfile", at_line: "FROM golang" },
     Case { gate: "helm-values-schema", env: L, edits: &[("values-production.yaml", "replicaCount: 2", Some("replicaCount: 2\nreplicas: 3"))], file: "values-production.yaml", at_line: "replicas: 3" },
@@ -800,7 +805,131 @@ fn files_are_recognised_by_name_in_any_layout() {
     assert_eq!(kind_of("svc/api.Dockerfile.dockerignore"), Kind::DockerIgnore);
     assert_eq!(kind_of(".dockerignore"), Kind::DockerIgnore);
     assert_eq!(kind_of("k8s/all.yml"), Kind::Yaml);
+    assert_eq!(kind_of("k8s/deploy.json"), Kind::Json);
+    assert!(matches!(kind_of("k8s/app.jsonnet"), Kind::Template(_)));
+    assert!(matches!(kind_of("k8s/app.yaml.j2"), Kind::Template(_)));
     assert_eq!(kind_of("README.md"), Kind::Other);
+}
+
+const POD_JSON: &str = r#"{
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {"name": "from-json", "namespace": "shop"},
+  "spec": {
+    "containers": [
+      {"name": "api", "image": "api:1.0.0", "securityContext": {"runAsUser": 0}}
+    ]
+  }
+}
+"#;
+
+const LIST_AND_MORE: &str = "apiVersion: v1
+kind: List
+items:
+  - apiVersion: apps.openshift.io/v1
+    kind: DeploymentConfig
+    metadata:
+      name: dc
+    spec:
+      selector:
+        app: dc
+      template:
+        metadata:
+          labels:
+            app: dc
+        spec:
+          containers:
+            - name: app
+              image: app:1.0.0
+              securityContext:
+                privileged: true
+  - apiVersion: batch/v1beta1
+    kind: CronJob
+    metadata:
+      name: nightly
+    spec:
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              initContainers:
+                - name: setup
+                  image: busybox:latest
+              containers:
+                - name: job
+                  image: job:1.0.0
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  containers:
+    - name: app
+      image: app:1.0.0
+  ephemeralContainers:
+    - name: shell
+      image: busybox
+";
+
+/// A JSON manifest, the items of a `kind: List`, OpenShift's DeploymentConfig, a v1beta1
+/// CronJob's init container and an ephemeral container are all judged; an unknown kind, a
+/// Jsonnet file and a JSON file that is not Kubernetes are each reported as not checked.
+#[test]
+fn json_lists_and_every_workload_kind_are_read_or_reported() {
+    let a = Artifacts::from_files(&[
+        ("k8s/pod.json".into(), POD_JSON.into()),
+        ("k8s/all.yaml".into(), LIST_AND_MORE.into()),
+        ("k8s/app.jsonnet".into(), "{}".into()),
+        ("package.json".into(), "{\"name\": \"x\"}".into()),
+    ]);
+    let results = evaluate(&a, Environment::Local);
+    let found = |gate: &str, object: &str| {
+        let g = crate::gates::catalog::find(gate).expect("gate");
+        results
+            .iter()
+            .find(|r| r.gate == g.code)
+            .is_some_and(|r| r.findings.iter().any(|f| f.object.contains(object)))
+    };
+    assert!(found("run-as-non-root", "Pod/shop/from-json container api"));
+    assert!(found("no-privileged", "DeploymentConfig/dc container app"));
+    assert!(found("image-tag-pinned", "CronJob/nightly init container setup"));
+    assert!(found("image-tag-pinned", "Pod/debug ephemeral container shell"));
+    // An ephemeral container may not declare probes or resources: those gates leave it alone.
+    assert!(!found("resources-requests", "ephemeral container"));
+    assert!(!found("liveness-probe", "ephemeral container"));
+    let run_as_root = results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .find(|f| f.object.contains("from-json"))
+        .expect("a finding on the JSON pod");
+    assert_eq!(run_as_root.subject.kind, "Pod");
+    assert_eq!(run_as_root.subject.namespace.as_deref(), Some("shop"));
+    assert_eq!(run_as_root.subject.name, "from-json");
+    let reasons: Vec<String> = a
+        .skipped()
+        .iter()
+        .map(|s| format!("{}:{}: {}", s.file, s.line.unwrap_or(0), s.reason))
+        .collect();
+    let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
+    assert!(
+        has("k8s/all.yaml:38: Widget/w (example.com/v1): no gate examines the kind `Widget`"),
+        "{reasons:#?}"
+    );
+    assert!(
+        has("k8s/app.jsonnet:0: Jsonnet, which sp does not render"),
+        "{reasons:#?}"
+    );
+    assert!(
+        has("package.json:0: JSON that is not a Kubernetes object"),
+        "{reasons:#?}"
+    );
+    assert_eq!(reasons.len(), 3, "{reasons:#?}");
 }
 
 #[test]
@@ -819,14 +948,17 @@ fn what_cannot_be_checked_is_reported() {
     let reasons: Vec<String> = a
         .skipped()
         .iter()
-        .map(|s| format!("{}: {}", s.file, s.reason))
+        .map(|s| match s.line {
+            Some(l) => format!("{}:{l}: {}", s.file, s.reason),
+            None => format!("{}: {}", s.file, s.reason),
+        })
         .collect();
     let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
     assert!(
         has("contracts/x.yaml:1: document 1 is not a Kubernetes object"),
         "{reasons:#?}"
     );
-    assert!(has("bad.yaml: not valid YAML"), "{reasons:#?}");
+    assert!(has("bad.yaml:1: not valid YAML"), "{reasons:#?}");
     assert!(has("a template must be rendered first"), "{reasons:#?}");
     assert!(has("Deployment/x has no pod spec"), "{reasons:#?}");
     assert!(has("c: Helm templates are not rendered"), "{reasons:#?}");
@@ -859,7 +991,7 @@ fn from_uses_build_argument_defaults() {
     let text = "ARG NODE=24.11-alpine3.22\nARG BASE\nFROM node:${NODE} AS build\nFROM ${BASE} AS runtime\nUSER 1\n";
     let d = docker::Dockerfile::parse("Dockerfile", text);
     assert_eq!(d.stages[0].base, "node:24.11-alpine3.22");
-    let mut acc = Acc::new("G118");
+    let mut acc = Acc::new("G118", crate::gates::catalog::Scope::Kubernetes);
     docker::image_tag_pinned(&[d], &mut acc);
     assert!(acc.findings.is_empty(), "{:?}", acc.findings);
     assert!(acc.evidence.iter().any(|e| e.found.contains("not verified")));
@@ -1234,5 +1366,156 @@ fn mutated_artifacts_do_not_panic() {
             Environment::Production
         };
         assert_eq!(evaluate(&a, env).len(), GATES.len());
+    }
+}
+
+/// Each TLS rule by the line it must flag, and the lines that must stay clean: packages named
+/// `strict-ssl` and `false`, a certificate bundle, `--strict-ssl=true`.
+#[test]
+fn tls_verification_rules_are_exact() {
+    let flagged = [
+        (
+            "RUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci",
+            "node-tls-reject-unauthorized",
+        ),
+        (
+            "RUN NODE_TLS_REJECT_UNAUTHORIZED='0' node fetch.js",
+            "node-tls-reject-unauthorized",
+        ),
+        (
+            "RUN export PYTHONHTTPSVERIFY=0 && python3 fetch.py",
+            "python-https-verify-off",
+        ),
+        ("ENV PYTHONHTTPSVERIFY=0", "python-https-verify-off"),
+        ("ARG NODE_TLS_REJECT_UNAUTHORIZED=0", "node-tls-reject-unauthorized"),
+        (
+            "RUN GIT_SSL_NO_VERIFY=true git clone https://example.com/r.git",
+            "git-ssl-no-verify",
+        ),
+        ("ENV GIT_SSL_NO_VERIFY=1", "git-ssl-no-verify"),
+        ("RUN NPM_CONFIG_STRICT_SSL=false npm ci", "npm-strict-ssl-off"),
+        ("RUN npm_config_strict_ssl=false npm ci", "npm-strict-ssl-off"),
+        ("RUN npm config set strict-ssl false", "npm-strict-ssl-off"),
+        ("RUN yarn config set strict-ssl false", "npm-strict-ssl-off"),
+        ("RUN npm ci --strict-ssl=false", "npm-strict-ssl-off"),
+        (
+            "RUN PIP_TRUSTED_HOST=pypi.org pip install -r requirements.txt",
+            "pip-trusted-host",
+        ),
+        (
+            "RUN pip install --trusted-host pypi.org -r requirements.txt",
+            "pip-trusted-host",
+        ),
+        ("RUN curl -sk https://example.com/x -o /x", "curl-insecure"),
+        (
+            "RUN wget --no-check-certificate https://example.com/x",
+            "wget-no-check-certificate",
+        ),
+        (
+            "RUN git -c http.sslVerify=false clone https://example.com/r.git",
+            "git-ssl-verify-off",
+        ),
+        ("RUN git config --global http.sslVerify false", "git-ssl-verify-off"),
+        (
+            "RUN yum-config-manager --save --setopt=sslverify=false",
+            "yum-sslverify-off",
+        ),
+        ("RUN dnf install -y --setopt=*.sslverify=0 tar", "yum-sslverify-off"),
+        ("RUN echo 'sslverify=false' >> /etc/yum.conf", "yum-sslverify-off"),
+    ];
+    let clean = [
+        "RUN npm install strict-ssl false",
+        "RUN npm ci --strict-ssl=true",
+        "RUN NODE_TLS_REJECT_UNAUTHORIZED=1 npm ci",
+        "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/corp.pem",
+        "RUN curl -fsSL https://example.com/x -o /x",
+        "RUN git config --global http.sslVerify true",
+        "RUN echo sslverify=true >> /etc/yum.conf",
+    ];
+    let run = |line: &str| {
+        let text = format!("FROM alpine:3.22.2\n{line}\n");
+        let a = Artifacts::from_files(&[("x.Dockerfile".into(), text)]);
+        let g = crate::gates::catalog::find("dockerfile-tls-verification").unwrap();
+        evaluate(&a, Environment::Local)
+            .into_iter()
+            .find(|r| r.gate == g.code)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| (f.line, f.rule))
+            .collect::<Vec<_>>()
+    };
+    for (line, rule) in flagged {
+        assert_eq!(run(line), vec![(2, rule)], "{line}");
+    }
+    for line in clean {
+        assert_eq!(run(line), vec![], "{line}");
+    }
+}
+
+/// yum/dnf/tdnf --nogpgcheck, rpm --nodigest and friends fail dockerfile-package-signatures.
+#[test]
+fn package_signature_rules_are_exact() {
+    let flagged = [
+        ("RUN yum install -y --nogpgcheck tool", "yum-nogpgcheck"),
+        ("RUN dnf install -y --nogpgcheck tool", "yum-nogpgcheck"),
+        ("RUN tdnf install -y --nogpgcheck tool", "yum-nogpgcheck"),
+        ("RUN dnf install -y --setopt=gpgcheck=0 tool", "yum-nogpgcheck"),
+        ("RUN rpm -i --nodigest tool.rpm", "rpm-no-verify"),
+        ("RUN rpm -Uvh --nosignature tool.rpm", "rpm-no-verify"),
+        (
+            "RUN apt-get install -y --allow-unauthenticated tool=1.0",
+            "apt-allow-unauthenticated",
+        ),
+        ("RUN apt-get install -y --force-yes tool=1.0", "apt-force-yes"),
+        ("RUN apk add --allow-untrusted /tmp/tool.apk", "apk-allow-untrusted"),
+    ];
+    let run = |line: &str| {
+        let text = format!("FROM alpine:3.22.2\n{line}\n");
+        let a = Artifacts::from_files(&[("x.Dockerfile".into(), text)]);
+        let g = crate::gates::catalog::find("dockerfile-package-signatures").unwrap();
+        evaluate(&a, Environment::Local)
+            .into_iter()
+            .find(|r| r.gate == g.code)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.rule)
+            .collect::<Vec<_>>()
+    };
+    for (line, rule) in flagged {
+        assert_eq!(run(line), vec![rule], "{line}");
+    }
+    assert_eq!(run("RUN dnf install -y tool-1.0"), Vec::<&str>::new());
+    assert_eq!(run("RUN rpm --import /etc/pki/key.asc"), Vec::<&str>::new());
+}
+
+/// docs/planted-violations.md (written by scripts/planted-report) names exactly the gates of
+/// the catalog, by their current code and name: no retired gate, none missing.
+#[test]
+fn planted_report_agrees_with_the_catalog() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/planted-violations.md"))
+        .expect("docs/planted-violations.md");
+    let mut named: Vec<(String, String)> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| G"))
+        .filter_map(|l| {
+            let cell = l.split(" |").next()?;
+            let (code, name) = cell.split_once(' ')?;
+            Some((format!("G{code}"), name.to_string()))
+        })
+        .collect();
+    named.dedup();
+    for (code, name) in &named {
+        let g = crate::gates::catalog::find(code).unwrap_or_else(|| panic!("{code} {name} is not a gate"));
+        assert_eq!(g.name, name, "{code}");
+    }
+    for g in GATES {
+        assert!(
+            named.iter().any(|(c, _)| c == g.code),
+            "{} {} has no row",
+            g.code,
+            g.name
+        );
     }
 }

@@ -336,15 +336,17 @@ fn secret_docs(
     secrets: &BTreeMap<String, values::SecretKey>,
 ) {
     for (env, s) in secrets {
-        put(
-            &[kind, name, "secrets", env],
+        let text = if s.as_file {
             format!(
                 "{env} is read from the file {} (key {} of Secret {}), which {env}_FILE names.",
                 crate::render::k8s::SECRETS_ROOT.to_string() + "/" + &s.secret_name + "/" + &s.key,
                 s.key,
                 s.secret_name
-            ),
-        );
+            )
+        } else {
+            format!("{env} is set from key {} of Secret {}.", s.key, s.secret_name)
+        };
+        put(&[kind, name, "secrets", env], text);
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::model::Origin;
-use crate::model::deploy::{SecretRef, ServiceMode, ServiceType, Valued, fixture};
+use crate::model::deploy::{SecretDelivery, SecretRef, ServiceMode, ServiceType, Valued, fixture};
 
 fn v<T>(value: T) -> Valued<T> {
     Valued::new(value, Origin::derived("test"))
@@ -31,6 +31,7 @@ fn variant() -> Deployment {
         env: "POSTGRES_PASSWORD".into(),
         secret: "todo-postgres".into(),
         key: "postgres-password".into(),
+        delivery: SecretDelivery::Env,
         origin: Origin::derived("test"),
     };
     api.secrets.retain(|s| s.env != "DATABASE_URL");
@@ -39,7 +40,11 @@ fn variant() -> Deployment {
     pg.mode = v(ServiceMode::InCluster);
     pg.image = Some(v("postgres:17.6-alpine3.22".into()));
     pg.storage = Some(v("2Gi".into()));
-    pg.secret = password;
+    // The official image reads the password from the file `POSTGRES_PASSWORD_FILE` names.
+    pg.secret = SecretRef {
+        delivery: SecretDelivery::File,
+        ..password
+    };
     d
 }
 
@@ -285,7 +290,7 @@ fn values_files_hold_no_secret_values() {
                     Some(i) if path.len() == i + 1 => assert_eq!(leaf, &Node::Map(Vec::new()), "{at}"),
                     Some(i) => {
                         assert_eq!(path.len(), i + 3, "{at}");
-                        assert!(["secretName", "key"].contains(&path[i + 2].as_str()), "{at}");
+                        assert!(["secretName", "key", "asFile"].contains(&path[i + 2].as_str()), "{at}");
                     }
                     None => {
                         let last = path.last().unwrap();

@@ -178,7 +178,7 @@ pub struct ComponentValues {
     /// config is the non-secret configuration, delivered as environment variables through the ConfigMap `<component>-config`.
     #[schemars(extend("propertyNames" = { "pattern": ENV_NAME }))]
     pub config: BTreeMap<String, String>,
-    /// secrets are read from existing Secrets, keyed by the variable the application reads: each is mounted as a read-only file, and `<VARIABLE>_FILE` names it.
+    /// secrets are read from existing Secrets, keyed by the variable the application reads: the variable itself (secretKeyRef), or a read-only file named by `<VARIABLE>_FILE` when asFile is set.
     #[schemars(extend("propertyNames" = { "pattern": ENV_NAME }))]
     pub secrets: BTreeMap<String, SecretKey>,
     /// writableDirs are the folders the process may write to under its read-only root file system, each an emptyDir volume keyed by volume name.
@@ -334,6 +334,8 @@ pub struct SecretKey {
     /// key is the key inside that Secret.
     #[schemars(regex(pattern = "^[-._a-zA-Z0-9]+$"))]
     pub key: String,
+    /// asFile mounts the key as a read-only file named by `<VARIABLE>_FILE`, for code that reads that; otherwise the variable itself is set from the Secret (secretKeyRef).
+    pub as_file: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -408,7 +410,7 @@ pub struct BackingValues {
     /// env are plain environment variables of the container.
     #[schemars(extend("propertyNames" = { "pattern": ENV_NAME }))]
     pub env: BTreeMap<String, String>,
-    /// secrets are read from existing Secrets, keyed by variable: each is mounted as a read-only file, and `<VARIABLE>_FILE` names it.
+    /// secrets are read from existing Secrets, keyed by variable: a read-only file named by `<VARIABLE>_FILE` when asFile is set, else the variable itself (secretKeyRef).
     #[schemars(extend("propertyNames" = { "pattern": ENV_NAME }))]
     pub secrets: BTreeMap<String, SecretKey>,
     /// dataDir is where the PersistentVolumeClaim `data` is mounted.
@@ -691,6 +693,7 @@ fn secrets<'a>(refs: impl IntoIterator<Item = &'a crate::model::deploy::SecretRe
                 SecretKey {
                     secret_name: s.secret.clone(),
                     key: s.key.clone(),
+                    as_file: s.delivery == crate::model::deploy::SecretDelivery::File,
                 },
             )
         })

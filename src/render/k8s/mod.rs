@@ -29,20 +29,18 @@
 //! file system, no capabilities and the runtime's seccomp profile, and writes only to the
 //! `emptyDir` volumes the model lists.
 //!
-//! # Secrets are files
+//! # Secrets under the names the application reads
 //!
 //! No Secret object is ever written: secrets are created from the CLI (`quickstart.md`),
-//! and the manifests only name them. Checkov's CKV_K8S_35 fails any container with
-//! `env[].valueFrom.secretKeyRef` or `envFrom[].secretRef` (measured with checkov 3.3.30),
-//! because environment variables leak into crash dumps, `/proc/<pid>/environ`, child
-//! processes and debug endpoints. So each Secret a container reads is mounted read-only at
-//! `/var/run/secrets/<secret>/` with only the referenced keys, and for every
-//! [`SecretRef`](crate::model::deploy::SecretRef) the container gets a plain variable
-//! `<ENV>_FILE=/var/run/secrets/<secret>/<key>` ([`secret_file_env`], [`secret_file`]).
-//! **The application must read the file named by `<ENV>_FILE`** (the convention of the
-//! official postgres, mysql and many other images) instead of `<ENV>`. The `_FILE`
-//! variables are set on the container, not in the ConfigMap, so the ConfigMap stays free of
-//! anything that looks like a secret. In-cluster services get the same: PostgreSQL reads
+//! and the manifests only name them. Each [`SecretRef`](crate::model::deploy::SecretRef)
+//! reaches the process the way its code reads it: by default the variable itself, from
+//! `env[].valueFrom.secretKeyRef` (an application reading `DATABASE_URL` that is given only a
+//! file does not start); when the code reads `<ENV>_FILE`, or a constitution rule demands
+//! files, the Secret is mounted read-only at `/var/run/secrets/<secret>/` with only the
+//! referenced keys and the container gets `<ENV>_FILE=/var/run/secrets/<secret>/<key>`
+//! ([`secret_file_env`], [`secret_file`]). checkov's CKV_K8S_35 ("prefer files") is skipped
+//! by default for that reason (research.md says so). Secret variables are set on the
+//! container, never in the ConfigMap. In-cluster services keep files: PostgreSQL reads
 //! `POSTGRES_PASSWORD_FILE` itself, Redis gets its password through a start-up shell.
 //!
 //! # Network policies

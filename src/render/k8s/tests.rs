@@ -15,7 +15,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::*;
 use crate::model::Origin;
-use crate::model::deploy::{SecretRef, Valued, fixture};
+use crate::model::deploy::{SecretDelivery, SecretRef, Valued, fixture};
 
 const NAME: &str = "app.kubernetes.io/name";
 const INSTANCE: &str = "app.kubernetes.io/instance";
@@ -38,6 +38,7 @@ fn variant() -> Deployment {
         env: "POSTGRES_PASSWORD".into(),
         secret: "todo-postgres".into(),
         key: "postgres-password".into(),
+        delivery: SecretDelivery::Env,
         origin: Origin::derived("test"),
     };
     api.secrets.retain(|s| s.env != "DATABASE_URL");
@@ -46,7 +47,11 @@ fn variant() -> Deployment {
     pg.mode = v(ServiceMode::InCluster);
     pg.image = Some(v("postgres:17.6-alpine3.22".into()));
     pg.storage = Some(v("2Gi".into()));
-    pg.secret = password;
+    // The official image reads the password from the file `POSTGRES_PASSWORD_FILE` names.
+    pg.secret = SecretRef {
+        delivery: SecretDelivery::File,
+        ..password
+    };
     d
 }
 
@@ -235,11 +240,9 @@ fn every_object_is_namespaced_and_no_secret_is_written() {
     for (name, d) in all() {
         for m in manifests(&d) {
             assert_ne!(m.kind, "Secret", "{name}");
-            assert!(
-                !m.text.contains("secretKeyRef") && !m.text.contains("secretRef"),
-                "{}",
-                m.path
-            );
+            // Secrets are named, never written: a secretKeyRef names a Secret created from the CLI;
+            // a whole Secret in the environment (`envFrom.secretRef`) is never used.
+            assert!(!m.text.contains("secretRef:"), "{}", m.path);
             if m.kind != "Namespace" {
                 assert!(
                     m.text.contains(&format!("\n  namespace: {}\n", d.namespace.value)),
@@ -559,7 +562,7 @@ fn config_maps_hold_nothing_that_looks_secret() {
 }
 
 #[test]
-fn secrets_are_read_only_files_named_by_env() {
+fn secrets_arrive_under_the_names_the_code_reads() {
     for (name, d) in all() {
         let p = parse(&manifests(&d));
         let refs = d
@@ -572,35 +575,58 @@ fn secrets_are_read_only_files_named_by_env() {
                     .filter(|s| in_cluster(s))
                     .map(|s| (s.name.as_str(), &s.secret)),
             );
+        let mut seen = BTreeSet::new();
         for (workload, s) in refs {
             let at = format!("{name}/{workload}/{}", s.env);
+            seen.insert(s.delivery);
             let pod = p.pod(workload);
+            let ctr = pod.container();
             let mount = pod
                 .mounts()
                 .iter()
                 .find(|m| m.mount_path == format!("/var/run/secrets/{}", s.secret));
-            let mount = mount.unwrap_or_else(|| panic!("{at}: mounted"));
-            assert_eq!(mount.read_only, Some(true), "{at}");
-            let vol = pod.volumes().iter().find(|v| v.name == mount.name).unwrap();
-            let secret = vol.secret.as_ref().unwrap();
-            assert_eq!(secret.secret_name.as_deref(), Some(s.secret.as_str()));
-            assert!(
-                secret.items.iter().flatten().any(|i| i.key == s.key && i.path == s.key),
-                "{at}"
-            );
-            let file = format!("/var/run/secrets/{}/{}", s.secret, s.key);
-            let ctr = pod.container();
-            let env = ctr.env.iter().flatten().find(|e| e.name == format!("{}_FILE", s.env));
-            assert_eq!(
-                env.and_then(|e| e.value.as_ref()),
-                Some(&file),
-                "{at}: <ENV>_FILE names the file"
-            );
-            assert!(
-                ctr.env.iter().flatten().all(|e| e.name != s.env),
-                "{at}: never the secret itself"
-            );
+            match s.delivery {
+                SecretDelivery::Env => {
+                    let env = ctr.env.iter().flatten().find(|e| e.name == s.env);
+                    let env = env.unwrap_or_else(|| panic!("{at}: the variable the code reads"));
+                    assert_eq!(env.value, None, "{at}: never a literal");
+                    let r = env.value_from.as_ref().and_then(|f| f.secret_key_ref.as_ref());
+                    let r = r.unwrap_or_else(|| panic!("{at}: from secretKeyRef"));
+                    assert_eq!(
+                        (r.name.as_str(), r.key.as_str()),
+                        (s.secret.as_str(), s.key.as_str()),
+                        "{at}"
+                    );
+                    assert!(
+                        ctr.env.iter().flatten().all(|e| e.name != format!("{}_FILE", s.env)),
+                        "{at}: no file variable"
+                    );
+                }
+                SecretDelivery::File => {
+                    let mount = mount.unwrap_or_else(|| panic!("{at}: mounted"));
+                    assert_eq!(mount.read_only, Some(true), "{at}");
+                    let vol = pod.volumes().iter().find(|v| v.name == mount.name).unwrap();
+                    let secret = vol.secret.as_ref().unwrap();
+                    assert_eq!(secret.secret_name.as_deref(), Some(s.secret.as_str()));
+                    assert!(
+                        secret.items.iter().flatten().any(|i| i.key == s.key && i.path == s.key),
+                        "{at}"
+                    );
+                    let file = format!("/var/run/secrets/{}/{}", s.secret, s.key);
+                    let env = ctr.env.iter().flatten().find(|e| e.name == format!("{}_FILE", s.env));
+                    assert_eq!(
+                        env.and_then(|e| e.value.as_ref()),
+                        Some(&file),
+                        "{at}: <ENV>_FILE names the file"
+                    );
+                    assert!(
+                        ctr.env.iter().flatten().all(|e| e.name != s.env),
+                        "{at}: never the secret itself"
+                    );
+                }
+            }
         }
+        assert_eq!(seen.len(), 2, "{name}: the fixtures exercise both deliveries");
     }
 }
 

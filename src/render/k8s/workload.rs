@@ -8,10 +8,10 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapEnvSource, Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource, EnvVar,
-    ExecAction, HTTPGetAction, KeyToPath, Lifecycle, LifecycleHandler, PersistentVolumeClaim,
+    EnvVarSource, ExecAction, HTTPGetAction, KeyToPath, Lifecycle, LifecycleHandler, PersistentVolumeClaim,
     PersistentVolumeClaimSpec, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
-    SeccompProfile, SecretVolumeSource, SecurityContext, SleepAction, TCPSocketAction, Volume, VolumeMount,
-    VolumeResourceRequirements,
+    SeccompProfile, SecretKeySelector, SecretVolumeSource, SecurityContext, SleepAction, TCPSocketAction, Volume,
+    VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -20,7 +20,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::{
     HTTP_PORT_NAME, Who, config_map_name, int_or_string, labels, meta, selector, selector_labels, service_port_name,
 };
-use crate::model::deploy::{BackingService, Component, Deployment, Resources, SecretRef, ServiceKind};
+use crate::model::deploy::{BackingService, Component, Deployment, Resources, SecretDelivery, SecretRef, ServiceKind};
 
 /// Old ReplicaSets kept for `kubectl rollout undo`; the default of 10 is clutter.
 pub(crate) const REVISION_HISTORY_LIMIT: i32 = 5;
@@ -281,14 +281,26 @@ impl Mounts {
         self.add("", path, volume, false);
     }
 
-    /// Mounts every Secret the references name, each with only the keys referenced, and
-    /// returns the `<ENV>_FILE` variables pointing at them.
+    /// The variables of every secret the references name, each the way the process reads
+    /// it: the variable itself from `secretKeyRef` ([`SecretDelivery::Env`]), or a
+    /// read-only file under the Secret's folder, with only the keys referenced, named by
+    /// `<ENV>_FILE` ([`SecretDelivery::File`]).
     fn secrets<'a>(&mut self, refs: impl IntoIterator<Item = &'a SecretRef>) -> Vec<EnvVar> {
         let mut keys: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         let mut env = BTreeMap::new();
         for r in refs {
-            keys.entry(&r.secret).or_default().insert(&r.key);
-            env.insert(super::secret_file_env(r), secret_file(r));
+            match r.delivery {
+                SecretDelivery::Env => {
+                    env.insert(r.env.clone(), secret_key_env(r));
+                }
+                SecretDelivery::File => {
+                    keys.entry(&r.secret).or_default().insert(&r.key);
+                    env.insert(
+                        super::secret_file_env(r),
+                        plain_env(super::secret_file_env(r), secret_file(r)),
+                    );
+                }
+            }
         }
         for (secret, keys) in keys {
             let volume = Volume {
@@ -310,7 +322,7 @@ impl Mounts {
             };
             self.add("secret-", &format!("{SECRETS_ROOT}/{secret}"), volume, true);
         }
-        env.into_iter().map(|(name, value)| plain_env(name, value)).collect()
+        env.into_values().collect()
     }
 
     /// Puts the volumes added so far, and their mounts, in the order of their names: the
@@ -365,6 +377,22 @@ pub(crate) fn component_scratch_dirs(c: &Component) -> Vec<&str> {
         dirs.push(HEARTBEAT_DIR);
     }
     dirs
+}
+
+/// A variable read from one key of a Secret.
+fn secret_key_env(r: &SecretRef) -> EnvVar {
+    EnvVar {
+        name: r.env.clone(),
+        value: None,
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: r.secret.clone(),
+                key: r.key.clone(),
+                optional: None,
+            }),
+            ..Default::default()
+        }),
+    }
 }
 
 fn plain_env(name: impl Into<String>, value: impl Into<String>) -> EnvVar {

@@ -8,10 +8,12 @@
 //! "imagePullPolicy Never" sets the pull policy; "<200MB (frontend)" sets a size budget);
 //! words no rule understands are left to the planning documents, never guessed at.
 
+pub mod discover;
 pub mod input;
 mod prose;
 mod repo;
 pub mod research;
+mod unused;
 pub mod validate;
 
 use std::collections::BTreeSet;
@@ -21,7 +23,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
 use crate::model::deploy::{
     BackingService, Component, ConfigValue, Deployment, Exposure, Health, Image, Platform, PlatformKind, Resources,
-    Role, Rollout, RunMode, SecretRef, ServiceKind, ServiceMode, ServiceType, Stage, Valued,
+    Role, Rollout, RunMode, SecretDelivery, SecretRef, ServiceKind, ServiceMode, ServiceType, Stage, Valued,
 };
 use crate::model::{Origin, StackLine};
 use crate::parse::constitution::Constitution;
@@ -91,27 +93,8 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     let facts = Facts::collect(cx.spec, cx.plan_input, cx.constitution);
     let t = |key: &str| typed_origin(&set_keys, key, yaml_at);
 
-    // Components: typed input first, then stack lines; without stack lines, the roles that
-    // Language/Version names (`Python 3.13+ (backend), TypeScript (frontend)`).
-    let derived = if cx.stack.iter().any(|l| role_of(&l.role).is_some()) {
-        Vec::new()
-    } else {
-        lines_from_context(cx)
-    };
-    let mut names: Vec<(String, Option<&StackLine>)> = Vec::new();
-    for line in cx.stack.iter().chain(&derived) {
-        if let Some(role) = role_of(&line.role)
-            && (cx.catalog.find_for(&line.value, Some(role)).is_some()
-                || typed.components.contains_key(&slug(&line.role)))
-        {
-            names.push((slug(&line.role), Some(line)));
-        }
-    }
-    for name in typed.components.keys() {
-        if !names.iter().any(|(n, _)| n == name) {
-            names.push((name.clone(), None));
-        }
-    }
+    let evidence = discover::is_deployment_feature(cx.spec, cx.plan_input);
+    let names = discover::components(cx, &typed, evidence.as_ref(), diags);
     if names.is_empty() {
         return None;
     }
@@ -143,26 +126,15 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
                 },
             )
         });
-    let rollout = rollout(&typed, zero_downtime, &t);
+    let rollout = rollout(&typed, zero_downtime, facts.production_replicas(), &t);
 
     let mut backing = backing_services(cx, &typed, &facts, &app.value, &t);
 
     let mut components = Vec::new();
     let mut used_dirs = BTreeSet::new();
-    for (name, line) in &names {
-        let ci = typed.components.get(name).cloned().unwrap_or_default();
-        match component(
-            cx,
-            name,
-            *line,
-            &ci,
-            &facts,
-            &platform,
-            &app.value,
-            &t,
-            &mut used_dirs,
-            diags,
-        ) {
+    for named in &names {
+        let ci = typed.components.get(&named.name).cloned().unwrap_or_default();
+        match component(cx, named, &ci, &facts, &platform, &app.value, &t, &mut used_dirs, diags) {
             Some(c) => components.push(c),
             None => continue,
         }
@@ -173,7 +145,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     wire(&mut components, &mut backing, &facts, &app.value);
 
     let tooling = facts.tooling();
-    Some(Deployment {
+    let deployment = Deployment {
         app,
         namespace,
         components,
@@ -181,7 +153,10 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         platform,
         rollout,
         tooling,
-    })
+    };
+    unused::report(cx, &deployment, &facts, diags);
+    discover::report_undeployed(cx, &deployment, diags);
+    Some(deployment)
 }
 
 /// The YAML block merged with `--set`, read into [`DeployInput`]. Problems are diagnostics
@@ -335,7 +310,12 @@ fn platform(typed: &DeployInput, facts: &Facts, t: &dyn Fn(&str) -> Origin) -> P
     }
 }
 
-fn rollout(typed: &DeployInput, zero_downtime: Valued<bool>, t: &dyn Fn(&str) -> Origin) -> Rollout {
+fn rollout(
+    typed: &DeployInput,
+    zero_downtime: Valued<bool>,
+    production: Option<Valued<u32>>,
+    t: &dyn Fn(&str) -> Origin,
+) -> Rollout {
     let r = typed.rollout.clone().unwrap_or_default();
     let z = zero_downtime.value;
     let zo = zero_downtime.origin.clone();
@@ -376,49 +356,17 @@ fn rollout(typed: &DeployInput, zero_downtime: Valued<bool>, t: &dyn Fn(&str) ->
             5,
             default_origin("time for endpoints to deregister"),
         ),
-        production_replicas: pick_n(
-            r.production_replicas,
-            "rollout.productionReplicas",
-            2,
-            if z { zo } else { default_origin("production") },
-        ),
+        production_replicas: match (r.production_replicas, production) {
+            (None, Some(p)) => p,
+            (v, _) => pick_n(
+                v,
+                "rollout.productionReplicas",
+                2,
+                if z { zo } else { default_origin("production") },
+            ),
+        },
         zero_downtime,
     }
-}
-
-/// Stack lines read off the Technical Context of a plan that has none of its own, as
-/// agent-written spec-kit plans often do: each `Language (role)` entry of Language/Version,
-/// with Primary Dependencies as the words that pick the stack. A role is taken only when a
-/// stack of that role matches, so a guess never puts a backend stack on a frontend.
-fn lines_from_context(cx: &DeployInputs) -> Vec<StackLine> {
-    let get = |key: &str| cx.context.iter().find(|v| v.key == key && !v.needs_clarification);
-    let Some(langs) = get("Language/Version") else {
-        return Vec::new();
-    };
-    let deps = get("Primary Dependencies").map(|v| v.value.as_str()).unwrap_or("");
-    let mut out = Vec::new();
-    for part in langs.value.split([',', ';']) {
-        let Some((lang, rest)) = part.split_once('(') else {
-            continue;
-        };
-        let role_text = rest.trim_end().trim_end_matches(')').trim();
-        let role_text = role_text.strip_prefix("for ").unwrap_or(role_text);
-        let Some(role) = role_of(role_text) else { continue };
-        let value = format!("{}, {deps}", lang.trim());
-        if cx.catalog.find_for(&value, Some(role)).is_some_and(|s| s.role == role)
-            && !out.iter().any(|l: &StackLine| l.role.eq_ignore_ascii_case(role_text))
-        {
-            out.push(StackLine {
-                role: role_text.to_string(),
-                value,
-                origin: Origin::derived(format!(
-                    "Language/Version and Primary Dependencies ({})",
-                    langs.origin.text
-                )),
-            });
-        }
-    }
-    out
 }
 
 /// Folder names a component of each role is looked for under, besides its own name.
@@ -435,8 +383,7 @@ const STAGE_ORDER: &[&str] = &["uv", "deps", "build", "runtime"];
 #[allow(clippy::too_many_arguments)]
 fn component(
     cx: &DeployInputs,
-    name: &str,
-    line: Option<&StackLine>,
+    named: &discover::Named,
     ci: &input::ComponentInput,
     facts: &Facts,
     platform: &Platform,
@@ -445,6 +392,8 @@ fn component(
     used_dirs: &mut BTreeSet<String>,
     diags: &mut Diagnostics,
 ) -> Option<Component> {
+    let name = named.name.as_str();
+    let line = named.line.as_ref();
     let key = |field: &str| format!("components.{name}.{field}");
     let line_origin = line
         .map(|l| l.origin.clone())
@@ -458,6 +407,11 @@ fn component(
         .or_else(|| line.and_then(|l| role_of(&l.role)));
     let source_dir: Valued<Option<String>> = match &ci.source_dir {
         Some(d) => Valued::new(Some(d.trim_end_matches('/').to_string()), t(&key("sourceDir"))),
+        None if named.dir.is_some() => Valued::new(
+            named.dir.clone(),
+            line.map(|l| l.origin.clone())
+                .unwrap_or_else(|| default_origin("discovered")),
+        ),
         None => {
             let mut wanted = vec![name.to_string()];
             if let Some(r) = role_guess {
@@ -723,6 +677,7 @@ fn component(
     let replicas = ci
         .replicas
         .map(|r| Valued::new(r, t(&key("replicas"))))
+        .or_else(|| facts.replicas(role.value, name))
         .unwrap_or_else(|| {
             Valued::new(
                 1,
@@ -760,6 +715,7 @@ fn component(
             env: s.clone(),
             secret: format!("{app}-secrets"),
             key: s.clone(),
+            delivery: SecretDelivery::Env,
             origin: t(&key("secrets")),
         });
     }
@@ -771,6 +727,7 @@ fn component(
                         env: k.clone(),
                         secret: format!("{app}-secrets"),
                         key: k.clone(),
+                        delivery: SecretDelivery::Env,
                         origin: origin.clone(),
                     });
                 }
@@ -836,6 +793,11 @@ fn component(
         language_version,
         package_manager,
         run_mode: Valued::new(stack.run_mode, Origin::derived(format!("the {} stack", stack.id))),
+        entry: None,
+        command: Valued::new(
+            with_port(&stack.command, port.as_ref().map(|p| p.value)),
+            default_origin(&format!("{} catalog", stack.id)),
+        ),
         port: if stack.run_mode == RunMode::Worker { None } else { port },
         health,
         image,
@@ -845,6 +807,8 @@ fn component(
         resources,
         config,
         secrets,
+        build_args: Vec::new(),
+        env_reads: Vec::new(),
         exposure: Exposure {
             service_type,
             ingress_host,
@@ -853,9 +817,33 @@ fn component(
         writable_dirs: stack.writable_dirs.clone(),
         uid: uid.value,
         gid: uid.value,
-        command: stack.command.clone(),
         slow_start: stack.slow_start,
     })
+}
+
+/// A command with its listening port set to `port`: the argument after `--port`/`-p`, or
+/// the port of a `--bind`/`-b host:port`, so the command can never disagree with EXPOSE, the
+/// probes and the Service.
+pub(crate) fn with_port(command: &[String], port: Option<u16>) -> Vec<String> {
+    let Some(port) = port else { return command.to_vec() };
+    let mut out = command.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        let arg = out[i].clone();
+        if (arg == "--port" || arg == "-p") && i + 1 < out.len() {
+            out[i + 1] = port.to_string();
+            i += 1;
+        } else if arg.starts_with("--port=") {
+            out[i] = format!("--port={port}");
+        } else if (arg == "--bind" || arg == "-b") && i + 1 < out.len() {
+            if let Some((host, _)) = out[i + 1].rsplit_once(':') {
+                out[i + 1] = format!("{host}:{port}");
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The typed input overrides what prose states; when the two disagree, say so, pointing at
@@ -984,6 +972,9 @@ fn backing_services(
                 env: env.into(),
                 secret: format!("{app}-secrets"),
                 key: key.into(),
+                // The official images read `POSTGRES_PASSWORD_FILE`; redis gets its password
+                // from the file through its start script.
+                delivery: SecretDelivery::File,
                 origin,
             },
             uid: UID,
@@ -1032,6 +1023,7 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                             env: env.into(),
                             secret: format!("{app}-secrets"),
                             key: env.into(),
+                            delivery: SecretDelivery::Env,
                             origin: s.secret.origin.clone(),
                         });
                     }
@@ -1066,6 +1058,7 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     env: s.value.clone(),
                     secret: format!("{app}-secrets"),
                     key: s.value.clone(),
+                    delivery: SecretDelivery::Env,
                     origin: s.origin.clone(),
                 });
             }

@@ -22,6 +22,7 @@ pub struct ServiceMention {
     pub storage: Option<Valued<String>>,
 }
 
+#[derive(Clone)]
 pub struct Fact {
     pub text: String,
     pub lower: String,
@@ -36,7 +37,7 @@ pub struct Facts {
 }
 
 /// Words that name a component role in prose.
-fn role_words(role: Role) -> &'static [&'static str] {
+pub(super) fn role_words(role: Role) -> &'static [&'static str] {
     match role {
         Role::Frontend => &["frontend", "front-end", "web", "ui", "client", "next.js", "nextjs"],
         Role::Backend => &["backend", "back-end", "api", "server", "fastapi"],
@@ -44,7 +45,10 @@ fn role_words(role: Role) -> &'static [&'static str] {
     }
 }
 
-fn has_word(lower: &str, word: &str) -> bool {
+pub(super) fn has_word(lower: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
     let mut from = 0;
     while let Some(i) = lower[from..].find(word) {
         let at = from + i;
@@ -63,7 +67,7 @@ fn has_word(lower: &str, word: &str) -> bool {
 
 /// Sentences of a text: split at `. ` (a period followed by space) and `;`, so host names
 /// and versions (`links.local`, `3.13`) stay whole.
-fn sentences(text: &str) -> Vec<&str> {
+pub(super) fn sentences(text: &str) -> Vec<&str> {
     text.split("; ")
         .flat_map(|s| s.split(". "))
         .map(str::trim)
@@ -131,6 +135,18 @@ impl Facts {
         Facts { items }
     }
 
+    /// Every fact, highest precedence first.
+    pub fn items(&self) -> &[Fact] {
+        &self.items
+    }
+
+    /// The facts of one statement alone, to ask what that statement says by itself.
+    pub fn only(fact: &Fact) -> Facts {
+        Facts {
+            items: vec![fact.clone()],
+        }
+    }
+
     /// Where the fact behind `origin` is written.
     pub fn span_of(&self, origin: &Origin) -> Option<Span> {
         self.items
@@ -145,19 +161,22 @@ impl Facts {
             .find_map(|fact| f(fact).map(|v| Valued::new(v, fact.origin.clone())))
     }
 
+    /// `namespace `todo``, `namespace: todo`, `namespace named todo`, "All resources MUST
+    /// live in the `todo` namespace".
     pub fn namespace(&self) -> Option<Valued<String>> {
-        self.first(|f| {
-            let i = f.lower.find("namespace")?;
-            let rest = f.text[i + "namespace".len()..].trim_start_matches([':', ' ']);
-            let quoted = rest.strip_prefix('`').or_else(|| rest.strip_prefix('"'))?;
-            let end = quoted.find(['`', '"'])?;
-            let name = &quoted[..end];
-            (!name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-            .then(|| name.to_string())
-        })
+        self.first(|f| namespace_in(&f.text))
+    }
+
+    /// The replica count a fact gives a component of `role` named `name`: "Replicas: 1 for
+    /// the backend", "2 replicas of the frontend", "replicas: 2" (every component). A count
+    /// meant for production (`values-production.yaml`) is [`Facts::production_replicas`].
+    pub fn replicas(&self, role: Role, name: &str) -> Option<Valued<u32>> {
+        self.first(|f| replicas_in(&f.lower, false, role, name))
+    }
+
+    /// "at least 2 replicas in production", "2 in production values".
+    pub fn production_replicas(&self) -> Option<Valued<u32>> {
+        self.first(|f| replicas_in(&f.lower, true, Role::Backend, ""))
     }
 
     pub fn platform(&self) -> Option<Valued<PlatformKind>> {
@@ -333,23 +352,16 @@ impl Facts {
         })
     }
 
-    /// `port 8000` in a clause that names the component's role or name.
+    /// `port 8000` in a clause that names the component's role or name. A number is a port
+    /// only where the sentence says port ("support 10 concurrent users" is not one).
     pub fn port(&self, role: Role, name: &str) -> Option<Valued<u16>> {
         self.first(|f| {
             for clause in sentences(&f.lower).into_iter().flat_map(|s| s.split(" and ")) {
                 if !(has_word(clause, name) || role_words(role).iter().any(|w| has_word(clause, w))) {
                     continue;
                 }
-                let mut from = 0;
-                while let Some(i) = clause[from..].find("port ") {
-                    let at = from + i + 5;
-                    from = at;
-                    let digits: String = clause[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
-                    if let Ok(p) = digits.parse::<u16>()
-                        && p > 0
-                    {
-                        return Some(p);
-                    }
+                if let Some(p) = port_in(clause) {
+                    return Some(p);
                 }
             }
             None
@@ -482,6 +494,188 @@ pub fn is_secret_name(word: &str) -> bool {
             || matches!(word, "DATABASE_URL" | "REDIS_URL" | "POSTGRES_URL" | "MONGODB_URI"))
 }
 
+/// A namespace a text names: `namespace `todo``, `namespace: todo`, `namespace named todo`,
+/// `` the `todo` namespace ``. Only a valid DNS-1123 label is taken.
+pub(super) fn namespace_in(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let valid = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 63
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !n.starts_with('-')
+            && !n.ends_with('-')
+    };
+    let quoted_after = |rest: &str| -> Option<String> {
+        let q = rest.strip_prefix('`').or_else(|| rest.strip_prefix('"'))?;
+        let end = q.find(['`', '"'])?;
+        Some(q[..end].to_string())
+    };
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("namespace") {
+        let at = from + i;
+        from = at + "namespace".len();
+        if lower[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        let after = &lower[from..];
+        if after.starts_with(|c: char| c.is_alphanumeric()) {
+            continue;
+        }
+        let after = after.trim_start_matches([' ', '*']);
+        let colon = after.starts_with(':');
+        let rest = after.trim_start_matches([' ', ':', '*']);
+        let named = rest.strip_prefix("named ").or_else(|| rest.strip_prefix("called "));
+        if let Some(n) = quoted_after(named.unwrap_or(rest)).filter(|n| valid(n)) {
+            return Some(n);
+        }
+        if colon || named.is_some() {
+            let w = named.unwrap_or(rest);
+            let word: String = w
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            let tail = w[word.len()..].trim_start();
+            let ends = tail.is_empty() || tail.starts_with([',', ';', '(', '.', ')']);
+            if valid(&word) && ends {
+                return Some(word);
+            }
+        }
+        // `` `todo` namespace ``
+        let before = lower[..at].trim_end();
+        if let Some(b) = before.strip_suffix('`').or_else(|| before.strip_suffix('"'))
+            && let Some(start) = b.rfind(['`', '"'])
+            && valid(&b[start + 1..])
+        {
+            return Some(b[start + 1..].to_string());
+        }
+    }
+    None
+}
+
+/// A port where the text says port: `port 8000`, `port: 8000`, `ports 3000`, `port
+/// number 8000`. "support 10 concurrent users" has none: `port` must be a word.
+pub(super) fn port_in(lower: &str) -> Option<u16> {
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("port") {
+        let at = from + i;
+        from = at + 4;
+        if lower[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        let rest = &lower[from..];
+        let rest = rest.strip_prefix('s').unwrap_or(rest);
+        if rest.starts_with(|c: char| c.is_alphabetic()) {
+            continue;
+        }
+        let rest = rest.trim_start_matches([' ', ':', '=', '`', '*']);
+        let rest = rest
+            .strip_prefix("number")
+            .map(|r| r.trim_start_matches([' ', ':', '`']))
+            .unwrap_or(rest);
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(p) = digits.parse::<u16>()
+            && p > 0
+        {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// A small count written as digits or a word.
+fn count(word: &str) -> Option<u32> {
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+    match w {
+        "one" => Some(1),
+        "two" => Some(2),
+        "three" => Some(3),
+        "four" => Some(4),
+        "five" => Some(5),
+        _ => w.parse().ok().filter(|n| *n <= 1000),
+    }
+}
+
+/// The number next to `replica(s)` in a clause: `replicas: 2`, `2 replicas`, `replica count
+/// of 3`, `2 backend replicas`.
+pub(super) fn replica_count(clause: &str) -> Option<u32> {
+    let words: Vec<&str> = clause
+        .split(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '`' | '*' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if !matches!(w, "replica" | "replicas" | "replicacount") {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < words.len() && matches!(words[j], "count" | "of" | "is" | "set" | "to" | "at" | "=") {
+            j += 1;
+        }
+        if let Some(n) = words.get(j).and_then(|n| count(n)) {
+            return Some(n);
+        }
+        for back in 1..=2 {
+            if let Some(n) = i.checked_sub(back).and_then(|k| count(words[k])) {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+fn names_role(clause: &str, role: Role, name: &str) -> bool {
+    has_word(clause, name) || role_words(role).iter().any(|w| has_word(clause, w))
+}
+
+fn names_any_role(clause: &str) -> bool {
+    [Role::Frontend, Role::Backend, Role::Worker]
+        .iter()
+        .any(|r| role_words(*r).iter().any(|w| has_word(clause, w)))
+}
+
+/// The replica count a text gives the component (`role`, `name`): the part naming it, or a
+/// count that names no component at all ("Replicas: 2"), which holds for every one.
+/// "Replicas: 1 for the backend, 2 for the frontend" gives each its own; a part about
+/// production ("1 replica per component locally and 2 in production values") counts only
+/// when `production` is asked for, and then for every component.
+pub(super) fn replicas_in(lower: &str, production: bool, role: Role, name: &str) -> Option<u32> {
+    if !lower.contains("replica") {
+        return None;
+    }
+    let lower = lower
+        .replace(" and ", ", ")
+        .replace(" while ", ", ")
+        .replace(" but ", ", ");
+    let mut general = None;
+    let mut carried: Option<u32> = None;
+    for part in clauses(&lower) {
+        let n = replica_count(part).or_else(|| {
+            carried?;
+            part.split_whitespace().find_map(count)
+        });
+        let Some(n) = n else { continue };
+        carried = Some(n);
+        let prod = has_word(part, "production") || has_word(part, "prod");
+        if production {
+            if prod {
+                return Some(n);
+            }
+            continue;
+        }
+        if prod {
+            continue;
+        }
+        if names_role(part, role, name) {
+            return Some(n);
+        }
+        if !names_any_role(part) && general.is_none() {
+            general = Some(n);
+        }
+    }
+    general
+}
+
 fn megabytes(clause: &str) -> Option<u32> {
     let bytes = clause.as_bytes();
     let mut i = 0;
@@ -551,7 +745,7 @@ fn version_after(lower: &str, words: &[&str]) -> Option<String> {
 }
 
 /// `1Gi`, `512Mi`, `10 GiB` in a text.
-fn storage_size(text: &str) -> Option<String> {
+pub(super) fn storage_size(text: &str) -> Option<String> {
     for word in text.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',') {
         let digits: String = word.chars().take_while(|c| c.is_ascii_digit()).collect();
         let unit = &word[digits.len()..];
@@ -582,6 +776,55 @@ mod tests {
         for s in ["LOG_LEVEL", "API_URL", "NODE_ENV", "KEY"] {
             assert!(!is_secret_name(s), "{s}");
         }
+    }
+
+    #[test]
+    fn a_number_is_a_port_only_where_the_text_says_port() {
+        assert_eq!(port_in("the backend listens on port 8000"), Some(8000));
+        assert_eq!(port_in("backend port: 8080"), Some(8080));
+        assert_eq!(port_in("ports 3000 and 8000"), Some(3000));
+        assert_eq!(port_in("port number `9000`"), Some(9000));
+        assert_eq!(port_in("the backend must support 10 concurrent users"), None);
+        assert_eq!(port_in("export 10 reports, transport 5"), None);
+        assert_eq!(port_in("portability 3"), None);
+    }
+
+    #[test]
+    fn namespaces_in_common_phrasings() {
+        for (text, ns) in [
+            ("All resources MUST live in the `todo` namespace", Some("todo")),
+            ("Namespace: todo-app", Some("todo-app")),
+            ("deploy into namespace `todo`", Some("todo")),
+            ("a namespace named chat", Some("chat")),
+            ("**Namespace**: todo (dedicated)", Some("todo")),
+            ("Namespace: dedicated namespace per environment", None),
+            ("namespace isolation for every team", None),
+            ("namespaces are cheap", None),
+        ] {
+            assert_eq!(namespace_in(text).as_deref(), ns, "{text}");
+        }
+    }
+
+    #[test]
+    fn replicas_per_component() {
+        let be = |t: &str| replicas_in(&t.to_lowercase(), false, Role::Backend, "backend");
+        let fe = |t: &str| replicas_in(&t.to_lowercase(), false, Role::Frontend, "frontend");
+        assert_eq!(be("Replicas: 1 for the backend"), Some(1));
+        assert_eq!(fe("Replicas: 1 for the backend"), None);
+        assert_eq!(be("Replicas: 1 for the backend, 2 for the frontend"), Some(1));
+        assert_eq!(fe("Replicas: 1 for the backend, 2 for the frontend"), Some(2));
+        assert_eq!(fe("Replicas: 2"), Some(2));
+        assert_eq!(be("run two replicas of each service"), Some(2));
+        assert_eq!(be("at least 2 replicas in production"), None);
+        let both = "1 replica per component locally and 2 in production values";
+        assert_eq!(be(both), Some(1));
+        assert_eq!(replicas_in(both, true, Role::Backend, ""), Some(2));
+        assert_eq!(
+            replicas_in("at least 2 replicas in production", true, Role::Backend, ""),
+            Some(2)
+        );
+        assert_eq!(be("the chart supports replica scaling"), None);
+        assert_eq!(replica_count("replica count of 3"), Some(3));
     }
 
     #[test]

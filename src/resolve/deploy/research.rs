@@ -1,7 +1,7 @@
 //! research.md entries for the choices the compiler made about the deployment, so every
 //! default is written down with its reason and the alternatives it beat.
 
-use crate::model::deploy::{Deployment, Role, RunMode, ServiceMode, ServiceType};
+use crate::model::deploy::{Deployment, Role, RunMode, SecretDelivery, ServiceMode, ServiceType};
 use crate::model::{Origin, ResearchEntry};
 
 /// The exposures not chosen, each with what it would have cost.
@@ -123,22 +123,46 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
             c.image.pull_policy.origin.clone(),
         ));
     }
-    let secrets: Vec<String> = {
-        let mut v: Vec<String> = d
-            .components
-            .iter()
-            .flat_map(|c| c.secrets.iter().map(|s| format!("`{}` ({})", s.env, s.secret)))
-            .collect();
-        v.sort();
-        v.dedup();
-        v
+    let (as_env, as_file): (Vec<String>, Vec<String>) = {
+        let mut env = Vec::new();
+        let mut file = Vec::new();
+        for c in &d.components {
+            for s in &c.secrets {
+                let shown = format!("`{}` ({})", s.env, s.secret);
+                match s.delivery {
+                    SecretDelivery::Env => env.push(shown),
+                    SecretDelivery::File => file.push(shown),
+                }
+            }
+        }
+        for v in [&mut env, &mut file] {
+            v.sort();
+            v.dedup();
+        }
+        (env, file)
     };
-    if !secrets.is_empty() {
+    if !as_env.is_empty() || !as_file.is_empty() {
+        let mut decision = String::new();
+        if !as_env.is_empty() {
+            decision.push_str(&format!(
+                "{} reach the process as the variables the code reads, from Kubernetes Secrets created with `kubectl create secret generic` (`valueFrom.secretKeyRef`).",
+                as_env.join(", ")
+            ));
+        }
+        if !as_file.is_empty() {
+            if !decision.is_empty() {
+                decision.push(' ');
+            }
+            decision.push_str(&format!(
+                "{} are mounted read-only as files under `/var/run/secrets/<secret>/`, named by `<NAME>_FILE`, because the code reads `<NAME>_FILE` or a constitution rule demands files.",
+                as_file.join(", ")
+            ));
+        }
         out.push(entry(
             "Secrets handling".into(),
-            format!("{} come only from Kubernetes Secrets created with `kubectl create secret generic`. Each key is mounted read-only as a file under `/var/run/secrets/<secret>/`, and the process finds it through `<NAME>_FILE` (for example `DATABASE_URL_FILE`); the application reads that file.", secrets.join(", ")),
-            "No secret value is ever written to a file sp generates, so none can reach git or the Helm release history; mounted files keep secrets out of the environment, where crash dumps, `ps e` and child processes would see them (checkov CKV_K8S_35). ConfigMaps carry only non-secret settings.".into(),
-            "`env.valueFrom.secretKeyRef` (secrets in the environment); a Secret manifest with base64 values (base64 is not encryption, and the file ends up in git); values in values.yaml (kept in every Helm release record).",
+            decision,
+            "A secret is delivered under the name the application reads: an application that reads `DATABASE_URL` and is given only `DATABASE_URL_FILE` does not start, and an application that cannot start is not secure, it is broken. No secret value is ever written to a file sp generates, so none can reach git or the Helm release history; ConfigMaps carry only non-secret settings. checkov's CKV_K8S_35 (\"prefer secrets as files\") is therefore skipped by default; files are used where the code reads them.".into(),
+            "Files only, `<NAME>_FILE` for every secret (checkov CKV_K8S_35; the application must be changed to read the files); a Secret manifest with base64 values (base64 is not encryption, and the file ends up in git); values in values.yaml (kept in every Helm release record).",
             d.components.iter().flat_map(|c| c.secrets.first()).map(|s| s.origin.clone()).next().unwrap_or_else(|| Origin::derived("the inputs")),
         ));
     }

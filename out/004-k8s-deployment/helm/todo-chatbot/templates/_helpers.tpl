@@ -129,14 +129,16 @@ seccompProfile:
 {{- end }}
 
 {{/*
-The keys read from each Secret, as YAML: {<secret>: [<key>, …]}, both sorted. Argument: the
+The keys read as files from each Secret, as YAML: {<secret>: [<key>, …]}, both sorted. Argument: the
 secrets values ({<VARIABLE>: {secretName, key}}).
 */}}
 {{- define "todo-chatbot.secretKeys" -}}
 {{- $by := dict }}
 {{- range $env, $s := . }}
+{{- if $s.asFile }}
 {{- $keys := get $by $s.secretName | default list }}
 {{- $_ := set $by $s.secretName (append $keys $s.key | uniq | sortAlpha) }}
+{{- end }}
 {{- end }}
 {{- toYaml $by }}
 {{- end }}
@@ -149,24 +151,37 @@ The volume a Secret is mounted from: "secret-" and the Secret's name as a DNS la
 {{- end }}
 
 {{/*
-The variables that name the secret files, <VARIABLE>_FILE, as YAML {name: file}. Argument:
+The variables of the secrets, as YAML: a secret read as a file gives <VARIABLE>_FILE: <file>;
+any other gives <VARIABLE>: {secretName, key}, read from the Secret by secretKeyRef. Argument:
 the secrets values.
 */}}
-{{- define "todo-chatbot.secretFileEnv" -}}
+{{- define "todo-chatbot.secretEnv" -}}
 {{- $env := dict }}
 {{- range $name, $s := . }}
+{{- if $s.asFile }}
 {{- $_ := set $env (printf "%s_FILE" $name) (printf "/var/run/secrets/%s/%s" $s.secretName $s.key) }}
+{{- else }}
+{{- $_ := set $env $name (dict "secretName" $s.secretName "key" $s.key) }}
+{{- end }}
 {{- end }}
 {{- toYaml $env }}
 {{- end }}
 
 {{/*
-An env list from a map, sorted by name. Argument: {name: value}.
+An env list from a map, sorted by name. Argument: {name: value}, where a value is a string or
+{secretName, key} for a secretKeyRef.
 */}}
 {{- define "todo-chatbot.env" -}}
 {{- range $name, $value := . }}
 - name: {{ $name }}
+{{- if kindIs "map" $value }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $value.secretName }}
+      key: {{ $value.key }}
+{{- else }}
   value: {{ $value | toString | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 

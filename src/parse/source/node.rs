@@ -1,0 +1,267 @@
+//! JavaScript and TypeScript: `process.env.X`, `import.meta.env.VITE_X`, the port passed to
+//! `listen(...)`; and `package.json`'s `scripts.start` and `main`.
+
+use super::{Command, EnvRead, Fact, FileFacts, Port, boundary_before, close_paren, ident_at, skip_ws, string_at};
+use crate::source::{SourceId, Span};
+
+pub fn read(text: &str, source: SourceId) -> FileFacts {
+    let mut f = FileFacts::default();
+    env_reads(text, source, &mut f);
+    listens(text, source, &mut f);
+    f
+}
+
+/// True for variables a bundler inlines at build time.
+pub fn build_time(name: &str) -> bool {
+    name.starts_with("NEXT_PUBLIC_") || name.starts_with("VITE_") || name.starts_with("REACT_APP_")
+}
+
+/// The default after a read: `|| 'x'`, `?? 3001`.
+fn default_after(text: &str, at: usize) -> Option<String> {
+    let rest = text[at..].trim_start_matches([' ', '\t', ')']);
+    let rest = rest.strip_prefix("||").or_else(|| rest.strip_prefix("??"))?;
+    let v = rest.trim_start();
+    if let Some((s, _)) = string_at(v, 0) {
+        return Some(s);
+    }
+    let n: String = v
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
+        .collect();
+    (!n.is_empty()).then_some(n)
+}
+
+fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
+    for (needle, how) in [("process.env", "process.env"), ("import.meta.env", "import.meta.env")] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(needle) {
+            let at = from + i;
+            from = at + needle.len();
+            let after = at + needle.len();
+            let (name, end) = match text.as_bytes().get(after) {
+                Some(b'.') => {
+                    let n = ident_at(text, after + 1);
+                    (n.to_string(), after + 1 + n.len())
+                }
+                Some(b'[') => match string_at(text, after + 1) {
+                    Some((n, e)) if text[e..].starts_with(']') => (n, e + 1),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            // `import.meta.env.MODE`, `DEV`, `PROD`, `BASE_URL`, `SSR` are Vite's own.
+            if how == "import.meta.env" && ["MODE", "DEV", "PROD", "BASE_URL", "SSR"].contains(&name.as_str()) {
+                continue;
+            }
+            let default = default_after(text, end);
+            if name == "PORT"
+                && let Some(p) = default.as_deref().and_then(super::port_literal)
+            {
+                f.ports.push(Fact::new(
+                    Port {
+                        port: p,
+                        how: "process.env.PORT default".into(),
+                    },
+                    source,
+                    at..end,
+                ));
+            }
+            f.env.push(Fact::new(
+                EnvRead {
+                    required: default.is_none(),
+                    default,
+                    build_time: how == "import.meta.env" || build_time(&name),
+                    how: how.into(),
+                    name,
+                },
+                source,
+                at..end,
+            ));
+        }
+    }
+}
+
+/// `app.listen(3001, …)`, `server.listen(PORT)` where `const PORT = … || 3001`.
+fn listens(text: &str, source: SourceId, f: &mut FileFacts) {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(".listen(") {
+        let at = from + i;
+        from = at + 8;
+        let open = at + 7;
+        let Some(close) = close_paren(text, open) else { continue };
+        let a = skip_ws(text, open + 1);
+        let arg = &text[a..close];
+        let first = arg.split([',', ')']).next().unwrap_or("").trim();
+        let port = super::port_literal(first).or_else(|| {
+            // A constant defined in the file: `const PORT = Number(process.env.PORT) || 3001`.
+            let name = ident_at(first, 0);
+            if name.is_empty() || name != first {
+                return None;
+            }
+            const_port(text, name)
+        });
+        if let Some(p) = port {
+            f.ports.push(Fact::new(
+                Port {
+                    port: p,
+                    how: "listen(…)".into(),
+                },
+                source,
+                at + 1..close + 1,
+            ));
+            f.main.get_or_insert(Span::new(source, at + 1..close + 1));
+        } else {
+            f.main.get_or_insert(Span::new(source, at + 1..close + 1));
+        }
+    }
+}
+
+/// The port a `const|let|var NAME = …` line ends on: its last number literal.
+fn const_port(text: &str, name: &str) -> Option<u16> {
+    for decl in ["const ", "let ", "var "] {
+        let needle = format!("{decl}{name}");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&needle) {
+            let at = from + i;
+            from = at + needle.len();
+            if !boundary_before(text, at) {
+                continue;
+            }
+            let line = text[at..].lines().next().unwrap_or("");
+            let rhs = line.split_once('=')?.1;
+            let lit: String = rhs
+                .rsplit(|c: char| !c.is_ascii_digit())
+                .find(|s| !s.is_empty())
+                .unwrap_or("")
+                .to_string();
+            if let Some(p) = super::port_literal(&lit) {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// `package.json`: `scripts.start` as a command, `-p`/`--port` in it as a port.
+pub fn package_json(text: &str, source: SourceId) -> FileFacts {
+    let mut f = FileFacts::default();
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return f;
+    };
+    let line_range = |needle: &str| {
+        text.find(needle)
+            .map(|i| i..i + text[i..].find('\n').unwrap_or(text.len() - i))
+            .unwrap_or(0..0)
+    };
+    if let Some(start) = v.get("scripts").and_then(|s| s.get("start")).and_then(|s| s.as_str())
+        && let Some(argv) = super::shell_words(start)
+        && !argv.is_empty()
+    {
+        let range = line_range("\"start\"");
+        let mut it = argv.iter();
+        while let Some(a) = it.next() {
+            if a == "-p" || a == "--port" {
+                if let Some(p) = it.next().and_then(|p| super::port_literal(p)) {
+                    f.ports.push(Fact::new(
+                        Port {
+                            port: p,
+                            how: format!("package.json scripts.start `{start}`"),
+                        },
+                        source,
+                        range.clone(),
+                    ));
+                }
+            } else if let Some(p) = a.strip_prefix("--port=").and_then(super::port_literal) {
+                f.ports.push(Fact::new(
+                    Port {
+                        port: p,
+                        how: format!("package.json scripts.start `{start}`"),
+                    },
+                    source,
+                    range.clone(),
+                ));
+            }
+        }
+        f.commands.push(Fact::new(
+            Command {
+                argv,
+                how: "package.json scripts.start".into(),
+            },
+            source,
+            range,
+        ));
+    }
+    if let Some(main) = v.get("main").and_then(|s| s.as_str()) {
+        f.commands.push(Fact::new(
+            Command {
+                argv: vec!["node".into(), main.to_string()],
+                how: "package.json main".into(),
+            },
+            source,
+            line_range("\"main\""),
+        ));
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id() -> SourceId {
+        crate::source::Sources::default().add("x.js".into(), String::new())
+    }
+
+    #[test]
+    fn env_reads_with_defaults_and_build_time() {
+        let src = "const url = process.env.DATABASE_URL;\nconst api = process.env.NEXT_PUBLIC_API_URL || 'http://localhost:8000';\nconst k = import.meta.env.VITE_KEY;\nconst m = import.meta.env.MODE;\nconst s = process.env['JWT_SECRET'] ?? \"dev\";\n";
+        let f = read(src, id());
+        let env: Vec<(&str, Option<&str>, bool, bool)> = f
+            .env
+            .iter()
+            .map(|e| {
+                (
+                    e.value.name.as_str(),
+                    e.value.default.as_deref(),
+                    e.value.required,
+                    e.value.build_time,
+                )
+            })
+            .collect();
+        assert_eq!(
+            env,
+            vec![
+                ("DATABASE_URL", None, true, false),
+                ("NEXT_PUBLIC_API_URL", Some("http://localhost:8000"), false, true),
+                ("JWT_SECRET", Some("dev"), false, false),
+                ("VITE_KEY", None, true, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn listen_ports_literal_and_from_a_constant() {
+        let f = read(
+            "const PORT = Number(process.env.PORT) || 4000;\napp.listen(PORT, () => {});\n",
+            id(),
+        );
+        assert_eq!(f.ports.last().map(|p| p.value.port), Some(4000));
+        let f = read("server.listen(3001)", id());
+        assert_eq!(f.ports[0].value.port, 3001);
+        assert!(f.main.is_some());
+    }
+
+    #[test]
+    fn package_json_start_and_port() {
+        let f = package_json(
+            "{\n  \"main\": \"src/index.js\",\n  \"scripts\": {\n    \"start\": \"next start -p 3005\"\n  }\n}\n",
+            id(),
+        );
+        assert_eq!(f.ports[0].value.port, 3005);
+        assert_eq!(f.commands[0].value.argv, vec!["next", "start", "-p", "3005"]);
+        assert_eq!(f.commands[1].value.argv, vec!["node", "src/index.js"]);
+    }
+}

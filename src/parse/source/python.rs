@@ -1,0 +1,488 @@
+//! Python: ASGI/WSGI application objects, `uvicorn.run(...)`, pydantic `BaseSettings`
+//! fields, `os.getenv` / `os.environ[...]`.
+
+use super::{
+    AppObject, EnvRead, Fact, FileFacts, Port, boundary_before, close_paren, ident_at, leading_port, skip_ws, string_at,
+};
+use crate::source::{SourceId, Span};
+
+/// Constructors of application objects: (callee, framework, ASGI).
+const FRAMEWORKS: &[(&str, &str, bool)] = &[
+    ("FastAPI", "FastAPI", true),
+    ("Starlette", "Starlette", true),
+    ("Litestar", "Litestar", true),
+    ("Quart", "Quart", true),
+    ("Flask", "Flask", false),
+    ("get_asgi_application", "Django", true),
+    ("get_wsgi_application", "Django", false),
+];
+
+pub fn read(text: &str, source: SourceId) -> FileFacts {
+    let mut f = FileFacts::default();
+    app_objects(text, source, &mut f);
+    runs(text, source, &mut f);
+    env_calls(text, source, &mut f);
+    settings(text, source, &mut f);
+    if let Some(i) = text
+        .find("if __name__ == \"__main__\"")
+        .or_else(|| text.find("if __name__ == '__main__'"))
+    {
+        f.main = Some(Span::new(source, i..i + 26));
+    }
+    f
+}
+
+/// Lines with their byte offsets.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    text.split_inclusive('\n').map(move |l| {
+        let start = at;
+        at += l.len();
+        (start, l.trim_end_matches(['\n', '\r']))
+    })
+}
+
+/// `app = FastAPI(...)` (or `app: FastAPI = FastAPI(...)`) at the top level of a module.
+fn app_objects(text: &str, source: SourceId, f: &mut FileFacts) {
+    for (start, line) in lines(text) {
+        if line.starts_with([' ', '\t', '#']) {
+            continue;
+        }
+        let Some((lhs, rhs)) = line.split_once('=') else {
+            continue;
+        };
+        if rhs.starts_with('=') {
+            continue;
+        }
+        let name = lhs.split(':').next().unwrap_or("").trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let callee = rhs.trim_start();
+        let callee = callee.split('(').next().unwrap_or("").trim();
+        let callee = callee.rsplit('.').next().unwrap_or(callee);
+        if !rhs.contains('(') {
+            continue;
+        }
+        if let Some((_, framework, asgi)) = FRAMEWORKS.iter().find(|(c, _, _)| *c == callee) {
+            f.apps.push(Fact::new(
+                AppObject {
+                    name: name.to_string(),
+                    framework: framework.to_string(),
+                    asgi: *asgi,
+                    import_path: None,
+                },
+                source,
+                start..start + line.len(),
+            ));
+        }
+    }
+}
+
+/// The value of keyword argument `key` inside `args` (the text between a call's parentheses).
+fn kwarg<'a>(args: &'a str, key: &str) -> Option<(usize, &'a str)> {
+    let mut from = 0;
+    while let Some(i) = args[from..].find(key) {
+        let at = from + i;
+        from = at + key.len();
+        if !boundary_before(args, at) {
+            continue;
+        }
+        let rest = &args[at + key.len()..];
+        let eq = rest.trim_start();
+        if eq.starts_with('=') && !eq.starts_with("==") {
+            let v = eq[1..].trim_start();
+            let off = args.len() - v.len();
+            return Some((off, v));
+        }
+    }
+    None
+}
+
+/// A port from an argument's text: a literal (`8001`), or the literal default of a
+/// `PORT` read (`int(os.getenv("PORT", "8001"))`).
+fn port_from(arg: &str) -> Option<u16> {
+    if let Some(p) = leading_port(arg) {
+        return Some(p);
+    }
+    // The last literal before the argument ends: `int(os.getenv("PORT", 8001))`.
+    let end = arg.find([',', '\n']).unwrap_or(arg.len());
+    let head = &arg[..end.min(arg.len())];
+    let head = if head.matches('(').count() > head.matches(')').count() {
+        // The argument spans a nested call: take up to its closing parenthesis.
+        match arg.find('(').and_then(|o| close_paren(arg, o)) {
+            Some(c) => &arg[..c],
+            None => head,
+        }
+    } else {
+        head
+    };
+    let lit = head.rsplit([',', '(']).next()?;
+    super::port_literal(lit.trim().trim_end_matches(')'))
+}
+
+/// `uvicorn.run("app.main:app", port=8001)` and a Flask `app.run(port=5000)`.
+fn runs(text: &str, source: SourceId, f: &mut FileFacts) {
+    for needle in ["uvicorn.run(", ".run("] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(needle) {
+            let at = from + i;
+            from = at + needle.len();
+            if needle == ".run(" && text[..at].ends_with("uvicorn") {
+                continue;
+            }
+            let open = at + needle.len() - 1;
+            let Some(close) = close_paren(text, open) else { continue };
+            let args = &text[open + 1..close];
+            let how = if needle == "uvicorn.run(" {
+                "uvicorn.run(port=…)"
+            } else {
+                "app.run(port=…)"
+            };
+            if let Some((off, v)) = kwarg(args, "port")
+                && let Some(p) = port_from(v)
+            {
+                let s = open + 1 + off;
+                f.ports.push(Fact::new(
+                    Port {
+                        port: p,
+                        how: how.into(),
+                    },
+                    source,
+                    s..s + v.find([',', ')', '\n']).unwrap_or(v.len()),
+                ));
+            }
+            if needle == "uvicorn.run(" {
+                let first = skip_ws(text, open + 1);
+                if let Some((target, _)) = string_at(text, first)
+                    && let Some((module, name)) = target.split_once(':')
+                    && !module.is_empty()
+                {
+                    f.apps.push(Fact::new(
+                        AppObject {
+                            name: name.to_string(),
+                            framework: "uvicorn.run".into(),
+                            asgi: true,
+                            import_path: Some(target.clone()),
+                        },
+                        source,
+                        at..close + 1,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// A literal default: a string's contents, a number, `True`/`False`; other expressions as
+/// written; `None` means the read has no default.
+fn literal(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if let Some((s, _)) = string_at(v, 0) {
+        return Some(s);
+    }
+    let end = v.find([',', ')', '#', '\n']).unwrap_or(v.len());
+    let raw = v[..end].trim();
+    (!raw.is_empty() && raw != "None").then(|| raw.to_string())
+}
+
+/// `os.getenv("X", d)`, `os.environ.get("X", d)`, `getenv("X")`, `os.environ["X"]`.
+fn env_calls(text: &str, source: SourceId, f: &mut FileFacts) {
+    for needle in ["getenv(", "environ.get("] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(needle) {
+            let at = from + i;
+            from = at + needle.len();
+            if needle == "getenv(" && !boundary_before(text, at) && !text[..at].ends_with("os.") {
+                continue;
+            }
+            let open = at + needle.len() - 1;
+            let Some(close) = close_paren(text, open) else { continue };
+            let a = skip_ws(text, open + 1);
+            let Some((name, after)) = string_at(text, a) else {
+                continue;
+            };
+            if !is_env_name(&name) {
+                continue;
+            }
+            let rest = text[after..close].trim_start();
+            let default = rest
+                .strip_prefix(',')
+                .map(|d| d.trim_start())
+                .map(|d| d.strip_prefix("default=").unwrap_or(d))
+                .and_then(literal);
+            let had_default = rest.starts_with(',');
+            push_env(f, source, at..close + 1, &name, default, !had_default, "os.getenv");
+        }
+    }
+    let mut from = 0;
+    while let Some(i) = text[from..].find("environ[") {
+        let at = from + i;
+        from = at + 8;
+        let a = skip_ws(text, at + 8);
+        let Some((name, after)) = string_at(text, a) else {
+            continue;
+        };
+        if is_env_name(&name) && text[after..].trim_start().starts_with(']') {
+            let end = after + text[after..].find(']').unwrap_or(0) + 1;
+            push_env(f, source, at..end, &name, None, true, "os.environ[...]");
+        }
+    }
+}
+
+fn is_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+fn push_env(
+    f: &mut FileFacts,
+    source: SourceId,
+    range: std::ops::Range<usize>,
+    name: &str,
+    default: Option<String>,
+    required: bool,
+    how: &str,
+) {
+    if name == "PORT"
+        && let Some(p) = default.as_deref().and_then(super::port_literal)
+    {
+        f.ports.push(Fact::new(
+            Port {
+                port: p,
+                how: format!("{how}(\"PORT\") default"),
+            },
+            source,
+            range.clone(),
+        ));
+    }
+    f.env.push(Fact::new(
+        EnvRead {
+            name: name.to_string(),
+            default,
+            required,
+            build_time: false,
+            how: how.to_string(),
+        },
+        source,
+        range,
+    ));
+}
+
+/// Fields of pydantic `BaseSettings` subclasses, with `env_prefix`, `alias` and defaults.
+fn settings(text: &str, source: SourceId, f: &mut FileFacts) {
+    let all: Vec<(usize, &str)> = lines(text).collect();
+    let mut i = 0;
+    while i < all.len() {
+        let (_, line) = all[i];
+        i += 1;
+        if !(line.starts_with("class ") && line.contains("BaseSettings") && line.trim_end().ends_with(':')) {
+            continue;
+        }
+        // The class body: the lines indented under it.
+        let body_start = i;
+        while i < all.len() {
+            let l = all[i].1;
+            if !l.trim().is_empty() && !l.starts_with([' ', '\t']) && !l.trim_start().starts_with('#') {
+                break;
+            }
+            i += 1;
+        }
+        let body = &all[body_start..i];
+        let indent = body
+            .iter()
+            .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(|(_, l)| l.len() - l.trim_start().len())
+            .unwrap_or(4);
+        let body_text: String = body.iter().map(|(_, l)| format!("{l}\n")).collect();
+        let prefix = env_prefix(&body_text).unwrap_or_default();
+        for (start, l) in body {
+            let lead = l.len() - l.trim_start().len();
+            if lead != indent {
+                continue;
+            }
+            let t = l.trim_start();
+            let field = ident_at(t, 0);
+            if field.is_empty() || field == "model_config" || field == "class" || field == "def" {
+                continue;
+            }
+            let rest = t[field.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else { continue };
+            let (annotation, value) = match rest.split_once('=') {
+                Some((a, v)) => (a.trim(), Some(v.trim())),
+                None => (rest.trim(), None),
+            };
+            if annotation.starts_with("ClassVar") {
+                continue;
+            }
+            let mut name = format!("{prefix}{field}").to_uppercase();
+            let mut default = None;
+            let mut required = value.is_none();
+            if let Some(v) = value {
+                let v = v.split(" #").next().unwrap_or(v).trim();
+                if let Some(args) = v.strip_prefix("Field(").or_else(|| v.strip_prefix("pydantic.Field(")) {
+                    let args = args.trim_end().trim_end_matches(')');
+                    for key in ["validation_alias", "alias"] {
+                        if let Some((_, a)) = kwarg(args, key)
+                            && let Some((alias, _)) = string_at(a, 0)
+                        {
+                            name = alias;
+                            break;
+                        }
+                    }
+                    let first = args.split(',').next().unwrap_or("").trim();
+                    if first == "..." {
+                        required = true;
+                    } else if let Some((_, d)) = kwarg(args, "default") {
+                        default = literal(d);
+                    } else if kwarg(args, "default_factory").is_some() {
+                        default = Some("(factory)".into());
+                    } else if !first.is_empty() && !first.contains('=') {
+                        default = literal(first);
+                    } else {
+                        required = true;
+                    }
+                } else {
+                    default = literal(v);
+                    if default.is_none() && v.trim() == "None" {
+                        default = Some(String::new());
+                    }
+                }
+            }
+            let lstart = *start + lead;
+            if name == "PORT"
+                && let Some(p) = default.as_deref().and_then(super::port_literal)
+            {
+                f.ports.push(Fact::new(
+                    Port {
+                        port: p,
+                        how: "Settings field PORT".into(),
+                    },
+                    source,
+                    lstart..start + l.len(),
+                ));
+            }
+            f.env.push(Fact::new(
+                EnvRead {
+                    name,
+                    default,
+                    required,
+                    build_time: false,
+                    how: "pydantic Settings field".into(),
+                },
+                source,
+                lstart..start + l.len(),
+            ));
+        }
+    }
+}
+
+/// `env_prefix="APP_"` in `model_config = SettingsConfigDict(...)` or `class Config:`.
+fn env_prefix(body: &str) -> Option<String> {
+    let (at, _) = kwarg(body, "env_prefix")?;
+    string_at(body, at).map(|(s, _)| s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> FileFacts {
+        read(
+            text,
+            crate::source::Sources::default().add("x.py".into(), String::new()),
+        )
+    }
+
+    fn line(text: &str, span: &Span) -> usize {
+        text[..span.range.start].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn fastapi_app_and_settings_with_prefix_alias_and_defaults() {
+        let src = r#"from fastapi import FastAPI
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_", env_file=".env")
+
+    database_url: str
+    port: int = 8001
+    debug: bool = False  # verbose
+    secret: str = Field(..., alias="JWT_SECRET")
+    origins: list[str] = Field(default_factory=list)
+
+    def dsn(self) -> str:
+        return self.database_url
+
+settings = Settings()
+app = FastAPI(title="x")
+"#;
+        let f = facts(src);
+        assert_eq!(f.apps.len(), 1);
+        assert_eq!(f.apps[0].value.name, "app");
+        assert!(f.apps[0].value.asgi);
+        assert_eq!(line(src, &f.apps[0].span), 18);
+        let env: Vec<(&str, Option<&str>, bool)> = f
+            .env
+            .iter()
+            .map(|e| (e.value.name.as_str(), e.value.default.as_deref(), e.value.required))
+            .collect();
+        assert_eq!(
+            env,
+            vec![
+                ("APP_DATABASE_URL", None, true),
+                ("APP_PORT", Some("8001"), false),
+                ("APP_DEBUG", Some("False"), false),
+                ("JWT_SECRET", None, true),
+                ("APP_ORIGINS", Some("(factory)"), false),
+            ]
+        );
+        assert_eq!(line(src, &f.env[0].span), 8);
+    }
+
+    #[test]
+    fn getenv_environ_and_uvicorn_run() {
+        let src = r#"import os, uvicorn
+from flask import Flask
+DB = os.environ["DATABASE_URL"]
+KEY = os.getenv("OPENAI_API_KEY")
+LEVEL = os.environ.get("LOG_LEVEL", "info")
+server = Flask(__name__)
+
+if __name__ == "__main__":
+    uvicorn.run("src.main:app", host="0.0.0.0", port=int(os.getenv("PORT", "8080")))
+"#;
+        let f = facts(src);
+        let env: Vec<(&str, Option<&str>, bool)> = f
+            .env
+            .iter()
+            .map(|e| (e.value.name.as_str(), e.value.default.as_deref(), e.value.required))
+            .collect();
+        assert!(env.contains(&("DATABASE_URL", None, true)));
+        assert!(env.contains(&("OPENAI_API_KEY", None, true)));
+        assert!(env.contains(&("LOG_LEVEL", Some("info"), false)));
+        assert!(env.contains(&("PORT", Some("8080"), false)));
+        assert!(f.ports.iter().all(|p| p.value.port == 8080), "{:?}", f.ports);
+        assert!(!f.ports.is_empty());
+        let flask = f.apps.iter().find(|a| a.value.framework == "Flask").unwrap();
+        assert!(!flask.value.asgi);
+        let run = f.apps.iter().find(|a| a.value.import_path.is_some()).unwrap();
+        assert_eq!(run.value.import_path.as_deref(), Some("src.main:app"));
+        assert!(f.main.is_some());
+    }
+
+    #[test]
+    fn django_asgi_and_nothing_from_comparisons_or_methods() {
+        let f = facts("application = get_asgi_application()\nx == FastAPI()\n    app = FastAPI()\n");
+        assert_eq!(f.apps.len(), 1);
+        assert_eq!(f.apps[0].value.framework, "Django");
+        let f = facts("value = config.getenv_like('X')\n");
+        assert!(f.env.is_empty());
+    }
+}

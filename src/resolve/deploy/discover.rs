@@ -1,0 +1,729 @@
+//! Which components a feature deploys.
+//!
+//! In order: the components the typed input and the stack lines name (`Frontend: Next.js`),
+//! then the roles the Technical Context gives (`Python 3.13 (backend, MCP server)`, or one
+//! language with `Project Type: Web backend`), and only then, for a feature about
+//! deployment, the repository's own folders (`frontend/`, `backend/`, `api/`, `web/`,
+//! `apps/*`, `services/*`, a project at the root) by their manifests and lock files. A
+//! deployment feature that still finds nothing says so (`SP409`) and names what it looked
+//! for; it never ends silently without deployables.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::repo::RepoDir;
+use crate::model::deploy::Role;
+use crate::model::{Origin, StackLine};
+use crate::parse::plan_input::PlanInput;
+use crate::parse::spec::Spec;
+use crate::source::{Sources, Span};
+
+use super::input::DeployInput;
+use super::prose::has_word;
+use super::{DeployInputs, role_of, slug};
+
+/// Words that make a feature a deployment feature when its spec or plan input uses them.
+const DEPLOYMENT_WORDS: &[&str] = &[
+    "docker",
+    "dockerfile",
+    "dockerfiles",
+    "docker-compose",
+    "container",
+    "containers",
+    "containerize",
+    "containerized",
+    "containerise",
+    "containerised",
+    "containerization",
+    "containerisation",
+    "kubernetes",
+    "k8s",
+    "helm",
+    "minikube",
+    "kubectl",
+    "pods",
+];
+
+/// Why a feature counts as a deployment feature: the word and where it is written.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub word: String,
+    pub origin: Origin,
+    pub span: Option<Span>,
+}
+
+/// Whether the feature is about deployment: its spec (title, input line, user stories,
+/// requirements) or its plan input talks about containers, Kubernetes, Helm or Docker. The
+/// first such mention is the evidence.
+pub fn is_deployment_feature(spec: &Spec, plan_input: Option<&PlanInput>) -> Option<Evidence> {
+    let word_in = |text: &str| {
+        let lower = text.to_lowercase();
+        DEPLOYMENT_WORDS
+            .iter()
+            .find(|w| has_word(&lower, w))
+            .map(|w| w.to_string())
+    };
+    let found =
+        |text: &str, origin: Origin, span: Option<Span>| word_in(text).map(|word| Evidence { word, origin, span });
+    let title = found(
+        &spec.title,
+        Origin::derived(format!("the title of {}", spec.path)),
+        None,
+    );
+    let input = spec
+        .input
+        .as_deref()
+        .and_then(|i| found(i, Origin::derived(format!("the input line of {}", spec.path)), None));
+    let planned = plan_input.and_then(|p| {
+        p.entries
+            .iter()
+            .map(|e| (format!("{}: {}", e.key, e.value), e.line, Some(e.span.clone())))
+            .chain(
+                p.free_text
+                    .iter()
+                    .map(|f| (f.text.clone(), f.line, Some(f.span.clone()))),
+            )
+            .chain(
+                p.decisions
+                    .iter()
+                    .map(|d| (format!("{} {}", d.title, d.decision), d.line, Some(d.span.clone()))),
+            )
+            .find_map(|(text, line, span)| found(&text, Origin::at(&p.path, line), span))
+    });
+    let stories = || {
+        spec.stories.iter().find_map(|s| {
+            found(
+                &format!("{} {}", s.title, s.narrative),
+                Origin::at(&spec.path, s.line),
+                None,
+            )
+        })
+    };
+    let requirements = || {
+        spec.requirements
+            .iter()
+            .find_map(|r| found(&r.text, Origin::at(&spec.path, r.line), r.span.clone()))
+    };
+    title.or(input).or(planned).or_else(stories).or_else(requirements)
+}
+
+/// A component the feature deploys, before its values are resolved.
+pub struct Named {
+    pub name: String,
+    /// The stack line that names it (for a discovered folder, one made from its manifest).
+    pub line: Option<StackLine>,
+    /// The folder discovery found it in, when no input names it.
+    pub dir: Option<String>,
+}
+
+/// The components of the feature, typed input first. `None` of them and a deployment
+/// feature: the repository's folders; still none, a warning saying what was looked for.
+pub fn components(
+    cx: &DeployInputs,
+    typed: &DeployInput,
+    evidence: Option<&Evidence>,
+    diags: &mut Diagnostics,
+) -> Vec<Named> {
+    let mut names: Vec<Named> = Vec::new();
+    let take = |line: &StackLine, names: &mut Vec<Named>| {
+        if let Some(role) = role_of(&line.role)
+            && (cx.catalog.find_for(&line.value, Some(role)).is_some()
+                || typed.components.contains_key(&slug(&line.role)))
+            && !names.iter().any(|n| n.name == slug(&line.role))
+        {
+            names.push(Named {
+                name: slug(&line.role),
+                line: Some(line.clone()),
+                dir: None,
+            });
+        }
+    };
+    for line in cx.stack {
+        take(line, &mut names);
+    }
+    // Roles the Technical Context gives that no stack line covers (`Python 3.13 (backend,
+    // MCP server)` next to `Backend:` adds the MCP server); a generic role word
+    // (`backend`) is covered by any component of that role.
+    for line in lines_from_context(cx) {
+        let role = role_of(&line.role);
+        let generic = GENERIC_ROLES.contains(&line.role.trim().to_lowercase().as_str());
+        let covered = names
+            .iter()
+            .any(|n| n.name == slug(&line.role) || (generic && n.line.as_ref().and_then(|l| role_of(&l.role)) == role));
+        if !covered {
+            take(&line, &mut names);
+        }
+    }
+    for named in names.iter_mut() {
+        if typed.components.get(&named.name).is_none_or(|c| c.stack.is_none()) {
+            refine_from_repository(cx, named);
+        }
+    }
+    for name in typed.components.keys() {
+        if !names.iter().any(|n| &n.name == name) {
+            names.push(Named {
+                name: name.clone(),
+                line: None,
+                dir: None,
+            });
+        }
+    }
+    if !names.is_empty() {
+        return names;
+    }
+    let Some(evidence) = evidence else {
+        return names;
+    };
+    let (found, unknown) = from_repository(cx.repo, cx.sources);
+    if found.is_empty() {
+        diags.push(nothing_found(cx, evidence, &unknown));
+    }
+    found
+}
+
+/// Role words that name no particular component.
+const GENERIC_ROLES: &[&str] = &[
+    "frontend", "web", "ui", "client", "backend", "api", "server", "service", "worker", "workers",
+];
+
+/// Language names that pick a stack without saying which framework runs.
+const LANGUAGE_WORDS: &[&str] = &[
+    "python",
+    "node",
+    "node.js",
+    "nodejs",
+    "go",
+    "golang",
+    "typescript",
+    "javascript",
+];
+
+/// A stack line that names only a language (`Python 3.11 (for Backend)` picks the generic
+/// Python service) takes the framework from the component's folder when its manifest names
+/// one of the same language: `fastapi` in backend/requirements.txt makes it FastAPI, so the
+/// catalog default never overrides what the source says.
+fn refine_from_repository(cx: &DeployInputs, named: &mut Named) {
+    let Some(line) = named.line.as_mut() else { return };
+    let Some(role) = role_of(&line.role) else { return };
+    let Some(current) = cx.catalog.find_for(&line.value, Some(role)) else {
+        return;
+    };
+    let words = crate::catalog::tokens(&line.value);
+    let by_language_only = current
+        .matches
+        .iter()
+        .filter(|m| words.contains(m))
+        .all(|m| LANGUAGE_WORDS.contains(&m.as_str()));
+    if !by_language_only {
+        return;
+    }
+    let folder = cx.repo.iter().filter(|d| considered(d) && d.path != ".").find(|d| {
+        let f = d.path.rsplit('/').next().unwrap_or(&d.path);
+        f == named.name || role_of_folder(f) == Some(role)
+    });
+    let Some(dir) = folder else { return };
+    let Some(c) = classify(dir, cx.sources) else { return };
+    let Some(found) = cx.catalog.find_for(&c.words, Some(role)) else {
+        return;
+    };
+    if c.role != role || found.id == current.id || found.language != current.language {
+        return;
+    }
+    line.value = format!("{}, {}", c.words, line.value);
+    line.origin = Origin::derived(format!(
+        "{} and {}:{} ({})",
+        line.origin.text.trim_start_matches("derived from "),
+        c.file,
+        c.line,
+        c.what
+    ));
+}
+
+/// Folder names that say which role a component plays.
+fn role_of_folder(name: &str) -> Option<Role> {
+    match name {
+        "frontend" | "web" | "client" | "ui" | "app" | "webapp" | "site" => Some(Role::Frontend),
+        "backend" | "api" | "server" | "service" => Some(Role::Backend),
+        "worker" | "workers" | "jobs" => Some(Role::Worker),
+        _ => None,
+    }
+}
+
+/// Folders discovery considers: a role-named folder at the root, anything under `apps/` or
+/// `services/`, and the root itself (`.`).
+fn considered(dir: &RepoDir) -> bool {
+    let path = dir.path.as_str();
+    path == "."
+        || path.starts_with("apps/")
+        || path.starts_with("services/")
+        || (!path.contains('/') && role_of_folder(path).is_some())
+}
+
+/// Components found in the repository's folders, and the folders considered whose
+/// manifest names no stack the catalog builds.
+fn from_repository(repo: &[RepoDir], sources: &Sources) -> (Vec<Named>, Vec<String>) {
+    let mut found: Vec<Named> = Vec::new();
+    let mut unknown = Vec::new();
+    // Sub-folders first: a root project is a component only when no folder is.
+    let mut dirs: Vec<&RepoDir> = repo.iter().filter(|d| considered(d) && d.path != ".").collect();
+    if dirs.is_empty() {
+        dirs.extend(repo.iter().filter(|d| d.path == "."));
+    }
+    for dir in dirs {
+        let folder = dir.path.rsplit('/').next().unwrap_or(&dir.path);
+        let Some(stack) = classify(dir, sources) else {
+            let files: Vec<&str> = dir.files.keys().map(String::as_str).collect();
+            unknown.push(format!("{}/ ({})", dir.path, files.join(", ")));
+            continue;
+        };
+        let role = role_of_folder(folder).unwrap_or(stack.role);
+        let role_word = match role {
+            Role::Frontend => "frontend",
+            Role::Backend => "backend",
+            Role::Worker => "worker",
+        };
+        let name = if dir.path == "." {
+            role_word.to_string()
+        } else {
+            slug(folder)
+        };
+        if found.iter().any(|n| n.name == name) {
+            continue;
+        }
+        let lock = dir.present.first().map(|l| format!(", {l}")).unwrap_or_default();
+        found.push(Named {
+            name,
+            line: Some(StackLine {
+                role: role_word.to_string(),
+                value: stack.words,
+                origin: Origin {
+                    text: format!("repository: {}:{} ({}{lock})", stack.file, stack.line, stack.what),
+                    kind: crate::model::OriginKind::Input,
+                },
+            }),
+            dir: Some(dir.path.clone()),
+        });
+    }
+    (found, unknown)
+}
+
+/// The first folder discovery considers whose manifest makes it a component of `role`.
+fn repository_stack(cx: &DeployInputs, role: Role) -> Option<(String, Classified)> {
+    cx.repo.iter().filter(|d| considered(d) && d.path != ".").find_map(|d| {
+        let c = classify(d, cx.sources)?;
+        let folder = d.path.rsplit('/').next().unwrap_or(&d.path);
+        (role_of_folder(folder).unwrap_or(c.role) == role && c.role == role).then(|| (d.path.clone(), c))
+    })
+}
+
+/// What a folder's manifest says it is.
+struct Classified {
+    role: Role,
+    /// Words the catalog picks the stack by (`fastapi python`).
+    words: String,
+    /// The manifest and line that say it, and what they say.
+    file: String,
+    line: usize,
+    what: String,
+}
+
+fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
+    let text_of = |name: &str| {
+        dir.files.get(name).map(|id| {
+            let f = sources.get(*id);
+            (f.text.as_str(), f.display_path())
+        })
+    };
+    let line_of = |text: &str, needle: &str| {
+        text.find(needle)
+            .map(|i| text[..i].matches('\n').count() + 1)
+            .unwrap_or(1)
+    };
+    let make = |role, words: &str, file: String, line, what: &str| Classified {
+        role,
+        words: words.to_string(),
+        file,
+        line,
+        what: what.to_string(),
+    };
+    if let Some((text, path)) = text_of("package.json") {
+        let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        let has = |dep: &str| {
+            ["dependencies", "devDependencies"]
+                .iter()
+                .any(|k| json.get(k).and_then(|d| d.get(dep)).is_some())
+        };
+        let at = |dep: &str| line_of(text, &format!("\"{dep}\""));
+        for (dep, role, words) in [
+            ("next", Role::Frontend, "next.js"),
+            ("vite", Role::Frontend, "vite"),
+            ("express", Role::Backend, "express"),
+            ("fastify", Role::Backend, "node.js"),
+            ("koa", Role::Backend, "node.js"),
+            ("@nestjs/core", Role::Backend, "node.js"),
+        ] {
+            if has(dep) {
+                return Some(make(role, words, path, at(dep), &format!("depends on {dep}")));
+            }
+        }
+    }
+    for name in ["pyproject.toml", "requirements.txt"] {
+        let Some((text, path)) = text_of(name) else { continue };
+        let lower = text.to_lowercase();
+        for (dep, role, words) in [
+            ("fastapi", Role::Backend, "fastapi python"),
+            ("flask", Role::Backend, "flask python"),
+            ("django", Role::Backend, "django python"),
+            ("celery", Role::Worker, "celery python"),
+            ("dramatiq", Role::Worker, "dramatiq python"),
+        ] {
+            if has_word(&lower, dep) {
+                return Some(make(
+                    role,
+                    words,
+                    path,
+                    line_of(&lower, dep),
+                    &format!("depends on {dep}"),
+                ));
+            }
+        }
+        return Some(make(Role::Backend, "python", path, 1, "a Python project"));
+    }
+    if let Some((_, path)) = text_of("go.mod") {
+        return Some(make(Role::Backend, "go", path, 1, "a Go module"));
+    }
+    None
+}
+
+/// The plan input the user writes: the feature's `plan-input.md`, also when the current
+/// input is an adopted `plan.md` (which `sp` never edits).
+pub fn plan_input_path(cx: &DeployInputs) -> String {
+    match cx.plan_input {
+        Some(p) if !p.adopted => p.path.clone(),
+        _ => match cx.spec.path.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/plan-input.md"),
+            None => "plan-input.md".into(),
+        },
+    }
+}
+
+/// SP409: a deployment feature with no component, and everything that was looked at.
+fn nothing_found(cx: &DeployInputs, evidence: &Evidence, unknown: &[String]) -> Diagnostic {
+    let input = plan_input_path(cx);
+    let mut looked = format!(
+        "looked for stack lines (`Frontend:`, `Backend:`, `Worker:`) and roles in Language/Version in {input}, \
+         `components:` in its YAML block, and folders frontend/, backend/, api/, web/, server/, client/, \
+         apps/*, services/* or a project at the repository root with a package.json (next, vite, express), \
+         pyproject.toml or requirements.txt (fastapi, flask, django, celery) or go.mod"
+    );
+    if !unknown.is_empty() {
+        looked.push_str(&format!(
+            "; found {} but no stack the catalog builds",
+            unknown.join(", ")
+        ));
+    }
+    let d = Diagnostic::new(
+        Code::NoDeployables,
+        format!(
+            "this feature is about deployment (`{}`, {}) but names no component, and none was found in the repository; nothing is built or deployed",
+            evidence.word, evidence.origin.text
+        ),
+    )
+    .hint(format!(
+        "{looked}. Name them in {input}: `- Backend: FastAPI, Python 3.12` and `- Frontend: Next.js 16`, or in its YAML block `components: {{api: {{stack: fastapi, sourceDir: api}}}}`"
+    ));
+    // Evidence without a span of its own (the spec's title) points at the title line.
+    let title_line = cx.spec.source.and_then(|id| {
+        let text = &cx.sources.get(id).text;
+        let start = text
+            .lines()
+            .position(|l| l.starts_with("# "))
+            .map(|n| text.split_inclusive('\n').take(n).map(str::len).sum::<usize>())?;
+        let end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
+        Some(Span::new(id, start..end))
+    });
+    match evidence.span.clone().or(title_line) {
+        Some(span) => d.at(span).label("says the feature deploys something"),
+        None => d.at_path(&cx.spec.path),
+    }
+}
+
+/// A number of services written out: `3 services`, `three containerized services
+/// (frontend, backend, MCP server)`, with the names when a list follows. Kubernetes
+/// `Service` objects ("3 Kubernetes services") are not deployables.
+fn enumerated_services(text: &str) -> Option<(u32, Vec<String>)> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if !matches!(w, "services" | "microservices") {
+            continue;
+        }
+        let (n_at, adjective) = match i.checked_sub(1).and_then(|k| count_word(words[k])) {
+            Some(n) => (n, None),
+            None => match i.checked_sub(2).and_then(|k| count_word(words[k])) {
+                Some(n) => (n, Some(words[i - 1])),
+                None => continue,
+            },
+        };
+        if adjective.is_some_and(|a| {
+            matches!(
+                a,
+                "kubernetes" | "k8s" | "clusterip" | "nodeport" | "external" | "backing" | "cloud" | "managed"
+            )
+        }) {
+            continue;
+        }
+        // The list in parentheses right after, if any.
+        let at = words[i].as_ptr() as usize - lower.as_ptr() as usize;
+        let rest = lower[at + words[i].len()..].trim_start();
+        let names = rest
+            .strip_prefix('(')
+            .and_then(|r| r.split_once(')'))
+            .map(|(list, _)| {
+                list.split([',', '+'])
+                    .map(|n| n.trim().trim_start_matches("and ").trim().to_string())
+                    .filter(|n| !n.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Some((n_at, names));
+    }
+    None
+}
+
+fn count_word(word: &str) -> Option<u32> {
+    match word.trim_matches(|c: char| !c.is_alphanumeric()) {
+        "two" => Some(2),
+        "three" => Some(3),
+        "four" => Some(4),
+        "five" => Some(5),
+        "six" => Some(6),
+        w => w.parse().ok().filter(|n| (2..=20).contains(n)),
+    }
+}
+
+/// SP411: the spec or the plan input enumerates services ("3 containerized services
+/// (frontend, backend, MCP server)") the model does not deploy.
+pub fn report_undeployed(cx: &DeployInputs, d: &crate::model::deploy::Deployment, diags: &mut Diagnostics) {
+    let mut texts: Vec<(String, Origin, Option<Span>)> = Vec::new();
+    if let Some(p) = cx.plan_input {
+        for e in &p.entries {
+            texts.push((
+                format!("{}: {}", e.key, e.value),
+                Origin::at(&p.path, e.line),
+                Some(e.span.clone()),
+            ));
+        }
+        for f in &p.free_text {
+            texts.push((f.text.clone(), Origin::at(&p.path, f.line), Some(f.span.clone())));
+        }
+    }
+    for r in &cx.spec.requirements {
+        texts.push((r.text.clone(), Origin::at(&cx.spec.path, r.line), r.span.clone()));
+    }
+    for a in &cx.spec.assumptions {
+        texts.push((a.text.clone(), Origin::at(&cx.spec.path, a.line), Some(a.span.clone())));
+    }
+    let deployed: Vec<String> = d
+        .components
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(d.backing_services.iter().map(|b| b.name.clone()))
+        .collect();
+    // A listed name is deployed when it names a component (`backend api` → `backend`), is
+    // a generic word of a component's role, or names a backing service.
+    let matches = |listed: &str| {
+        let s = slug(listed);
+        let generic = GENERIC_ROLES.contains(&listed.trim());
+        d.components.iter().any(|c| {
+            s == c.name || s.split('-').any(|w| w == c.name) || (generic && role_of(listed) == Some(c.role.value))
+        }) || d.backing_services.iter().any(|b| {
+            let words: &[&str] = match b.kind {
+                crate::model::deploy::ServiceKind::Postgres => &["database", "db", "postgres", "postgresql", "neon"],
+                crate::model::deploy::ServiceKind::Redis => &["redis", "cache"],
+            };
+            words.iter().any(|w| has_word(listed, w))
+        })
+    };
+    for (text, origin, span) in texts {
+        let Some((n, names)) = enumerated_services(&text) else {
+            continue;
+        };
+        let missing: Vec<&String> = names.iter().filter(|n| !matches(n)).collect();
+        let short = names.is_empty() && (n as usize) > deployed.len();
+        if missing.is_empty() && !short {
+            continue;
+        }
+        let what = if missing.is_empty() {
+            format!("{} of them not deployed", n as usize - deployed.len())
+        } else {
+            let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            format!("{} not deployed", list.join(", "))
+        };
+        let mut diag = Diagnostic::new(
+            Code::UndeployedServices,
+            format!(
+                "{n} services are enumerated here, but the deployment has {} ({}): {what}",
+                deployed.len(),
+                deployed.join(", ")
+            ),
+        )
+        .hint(
+            "name each one the model should deploy: a stack line (`- Worker: Python 3.12, Celery`) or \
+             `components: {name: {stack: …, sourceDir: …}}` in the YAML block; `sp schema` lists the keys",
+        );
+        diag = match span {
+            Some(s) => diag.at(s).label(format!("{n} services")),
+            None => diag.at_path(&cx.spec.path),
+        };
+        if cx.plan_input.is_some_and(|p| p.adopted)
+            && origin
+                .text
+                .starts_with(&cx.plan_input.map(|p| p.path.clone()).unwrap_or_default())
+        {
+            diag = diag.severity(crate::diagnostics::Severity::Info);
+        }
+        diags.push(diag);
+    }
+}
+
+/// Stack lines read off the Technical Context of a plan that has none of its own, as
+/// agent-written spec-kit plans often do: each `Language (role, role)` entry of
+/// Language/Version, with Primary Dependencies as the words that pick the stack; languages
+/// without a role take the one role Project Type names (`Web backend (REST API)`). A
+/// role is taken only when a stack of that role matches, so a guess never puts a backend
+/// stack on a frontend.
+pub fn lines_from_context(cx: &DeployInputs) -> Vec<StackLine> {
+    let get = |key: &str| cx.context.iter().find(|v| v.key == key && !v.needs_clarification);
+    let Some(langs) = get("Language/Version") else {
+        return Vec::new();
+    };
+    let deps = get("Primary Dependencies").map(|v| v.value.as_str()).unwrap_or("");
+    let origin = Origin::derived(format!(
+        "Language/Version and Primary Dependencies ({})",
+        langs.origin.text
+    ));
+    let mut out = Vec::new();
+    let push = |lang: &str, role_text: &str, out: &mut Vec<StackLine>| {
+        let role_text = role_text.trim();
+        let role_text = role_text.strip_prefix("for ").unwrap_or(role_text).trim();
+        let Some(role) = role_of(role_text) else { return };
+        if out.iter().any(|l: &StackLine| l.role.eq_ignore_ascii_case(role_text)) {
+            return;
+        }
+        let value = format!("{}, {deps}", lang.trim());
+        let line = if cx.catalog.find_for(&value, Some(role)).is_some_and(|s| s.role == role) {
+            StackLine {
+                role: role_text.to_string(),
+                value,
+                origin: origin.clone(),
+            }
+        } else if let Some((dir, c)) = repository_stack(cx, role) {
+            // `Node.js (for Frontend)` names no frontend stack; the frontend folder's
+            // manifest does (`next` in frontend/package.json).
+            StackLine {
+                role: role_text.to_string(),
+                value: format!("{}, {}", lang.trim(), c.words),
+                origin: Origin::derived(format!(
+                    "Language/Version ({}) and {}:{} ({}, in {}/)",
+                    langs.origin.text, c.file, c.line, c.what, dir
+                )),
+            }
+        } else {
+            return;
+        };
+        out.push(line);
+    };
+    // `Python 3.13 (backend, MCP server), Node.js 20+ (frontend)`: split at separators
+    // outside parentheses.
+    let mut parts: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for ch in langs.value.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 && matches!(ch, ',' | ';') {
+            parts.push(std::mem::take(&mut current));
+        } else {
+            current.push(ch);
+        }
+    }
+    parts.push(current);
+    let mut unlabelled = Vec::new();
+    for part in &parts {
+        match part.split_once('(') {
+            // `TypeScript (latest stable)` names a version, not a role.
+            Some((lang, rest))
+                if rest
+                    .trim_end()
+                    .trim_end_matches(')')
+                    .split([',', '/'])
+                    .any(|r| role_of(r.trim().strip_prefix("for ").unwrap_or(r.trim())).is_some()) =>
+            {
+                let roles = rest.trim_end().trim_end_matches(')');
+                for role_text in roles.split([',', '/']) {
+                    push(lang, role_text, &mut out);
+                }
+            }
+            Some((lang, _)) => unlabelled.push(lang.trim().to_string()),
+            None if !part.trim().is_empty() => unlabelled.push(part.trim().to_string()),
+            None => {}
+        }
+    }
+    // Languages without a role (`Python (latest stable), FastAPI`): Project Type says what
+    // they are when it names one role (`Web Application Backend (API-only)`).
+    if out.is_empty()
+        && !unlabelled.is_empty()
+        && let Some(kind) = get("Project Type")
+    {
+        let lower = kind.value.to_lowercase();
+        let roles: Vec<&str> = ["frontend", "backend", "worker"]
+            .into_iter()
+            .filter(|r| has_word(&lower, r))
+            .collect();
+        if let [role] = roles.as_slice() {
+            push(&unlabelled.join(", "), role, &mut out);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_enumerated_in_prose() {
+        assert_eq!(
+            enumerated_services("Web application with 3 containerized services (frontend, backend, MCP server)"),
+            Some((3, vec!["frontend".into(), "backend".into(), "mcp server".into()]))
+        );
+        assert_eq!(enumerated_services("The system runs 4 services."), Some((4, vec![])));
+        assert_eq!(enumerated_services("3 Kubernetes services"), None);
+        assert_eq!(enumerated_services("services are stateless"), None);
+    }
+
+    #[test]
+    fn folders_discovery_considers() {
+        let dir = |p: &str| RepoDir {
+            path: p.into(),
+            ..Default::default()
+        };
+        for p in [
+            ".",
+            "frontend",
+            "backend",
+            "api",
+            "web",
+            "apps/site",
+            "services/billing",
+        ] {
+            assert!(considered(&dir(p)), "{p}");
+        }
+        for p in ["e2e", "scripts", "packages/ui", "docs-site"] {
+            assert!(!considered(&dir(p)), "{p}");
+        }
+    }
+}

@@ -1,0 +1,6 @@
+FROM debian as base
+USER root
+RUN something
+USER foo
+FROM scratch
+RUN something else

@@ -1,0 +1,1 @@
+FROM ruby@sha256:f1dbca0f5dbc9

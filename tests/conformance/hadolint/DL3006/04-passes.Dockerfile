@@ -1,0 +1,1 @@
+FROM ruby:2

@@ -1,0 +1,1 @@
+RUN apt-get install -y python=1.2.2

@@ -1,0 +1,1 @@
+RUN pip install --requirement requirements.txt

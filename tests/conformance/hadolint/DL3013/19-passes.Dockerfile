@@ -1,0 +1,1 @@
+RUN python -m pip install example==1.2.2

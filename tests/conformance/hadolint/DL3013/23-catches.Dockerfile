@@ -1,0 +1,1 @@
+RUN pip install git+https://github.com/rtfd/read-ext.git#egg=read-ext

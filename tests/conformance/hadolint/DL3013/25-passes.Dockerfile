@@ -1,0 +1,1 @@
+RUN pip install foo/bar

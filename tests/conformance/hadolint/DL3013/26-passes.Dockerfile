@@ -1,0 +1,1 @@
+RUN pip install https://foo.bar/baz.zip

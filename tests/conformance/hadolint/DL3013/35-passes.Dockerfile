@@ -1,0 +1,1 @@
+RUN pip install MySQL_python==1.2.2 --no-cache-dir

@@ -1,0 +1,1 @@
+RUN pipx install --python "$(which python)" "poetry==1.8.5"

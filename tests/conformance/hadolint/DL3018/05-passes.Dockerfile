@@ -1,0 +1,1 @@
+RUN apk add --no-cache git=~2.52

@@ -1,0 +1,1 @@
+RUN apk add mypackage-1.1.1.apk

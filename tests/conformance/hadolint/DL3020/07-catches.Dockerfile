@@ -1,0 +1,1 @@
+ADD file /usr/src/app/

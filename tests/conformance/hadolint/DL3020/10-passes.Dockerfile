@@ -1,0 +1,1 @@
+ADD "http://file.com" /usr/src/app/

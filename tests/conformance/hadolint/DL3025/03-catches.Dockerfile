@@ -1,0 +1,2 @@
+FROM node as foo
+CMD something

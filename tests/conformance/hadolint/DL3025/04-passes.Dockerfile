@@ -1,0 +1,3 @@
+FROM scratch as build
+CMD ["foo", "bar"]
+CMD [ "foo", "bar" ]

@@ -1,0 +1,2 @@
+FROM scratch
+RUN wget -O - https://some.site | wc -l > /number

@@ -1,0 +1,3 @@
+FROM mcr.microsoft.com/powershell:ubuntu-16.04
+SHELL [ "cmd.exe", "/c" ]
+RUN Get-Variable PSVersionTable | Select-Object -ExpandProperty Value
