@@ -124,12 +124,18 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{} is not a folder", dir.display())));
     }
-    let files = load::artifact_files(dir)?;
+    let (files, dropped) = load::artifact_files(dir)?;
     let shown = |p: &str| -> String {
         let base = crate::source::display_path(dir);
         format!("{}/{p}", base.trim_end_matches('/'))
     };
     let files: Vec<(String, String)> = files.into_iter().map(|(p, t)| (shown(&p), t)).collect();
+    // Artifacts by name that could not be read as text are said, like everything not checked.
+    let dropped: Vec<(String, &str)> = dropped
+        .into_iter()
+        .filter(|(p, _)| artifacts::is_artifact_name(p))
+        .map(|(p, why)| (shown(&p), why))
+        .collect();
     let found = Artifacts::from_files(&files);
     let env = if args.production {
         Environment::Production
@@ -172,6 +178,13 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
         }
     }
     // Everything read that no gate examined is said, in every format: a note-level result.
+    for (file, why) in &dropped {
+        diags.push(
+            Diagnostic::new(Code::NotChecked, format!("not checked: {why}"))
+                .at_path(file)
+                .property("reason", *why),
+        );
+    }
     for s in found.skipped() {
         diags.push(
             Diagnostic::new(Code::NotChecked, format!("not checked: {}", s.reason))
@@ -193,7 +206,7 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
         } else {
             read.join(", ")
         },
-        found.skipped().len(),
+        found.skipped().len() + dropped.len(),
     ));
     print(&diags, &Sources::default(), args.format, color, &summary);
     Ok(if diags.has_errors() {

@@ -919,9 +919,9 @@ pub static GATES: &[Gate] = &[
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "No container env variable with a secret-like name has a literal value, and no Dockerfile ENV or ARG has a secret-like name.",
-        why: "A literal `value:` is stored in the manifest, in git and in every ReplicaSet revision, and shown by `kubectl describe`. In a Dockerfile, ENV values and ARG values are baked into the image metadata and history, readable by anyone who can pull the image. Secrets belong in Kubernetes Secrets, read through secretKeyRef or, better, a read-only mounted file (`<VAR>_FILE`), and in BuildKit secret mounts at build time.",
+        why: "A literal `value:` is stored in the manifest, in git and in every ReplicaSet revision, and shown by `kubectl describe`. In a Dockerfile, ENV values and ARG values are baked into the image metadata and history, readable by anyone who can pull the image. Secrets belong in Kubernetes Secrets, read through `valueFrom.secretKeyRef` (or a read-only mounted file where the code reads `<NAME>_FILE`), and in BuildKit secret mounts at build time.",
         bad: "env:\n  - name: OPENAI_API_KEY\n    value: sk-live-1234\n# Dockerfile\nARG NPM_TOKEN",
-        fix: "Use `valueFrom.secretKeyRef` or mount the Secret as a file and pass its path (`OPENAI_API_KEY_FILE`); in Dockerfiles use `RUN --mount=type=secret,id=…`.",
+        fix: "Use `valueFrom.secretKeyRef` (or mount the Secret as a file where the code reads `<NAME>_FILE`); in Dockerfiles use `RUN --mount=type=secret,id=…`.",
         triggers: &[
             "secretkeyref",
             "literal env",
@@ -937,7 +937,7 @@ pub static GATES: &[Gate] = &[
             "kube-linter env-var-secret",
             "Polaris sensitiveContainerEnvVar",
             "BuildKit SecretsUsedInArgOrEnv",
-            "checkov CKV_K8S_35 (prefers Secrets as files over environment variables: the opposite policy to secretKeyRef)",
+            "checkov CKV_K8S_35 (prefers Secrets mounted as files over environment variables; this gate accepts secretKeyRef, the way sp delivers secrets)",
         ],
     },
     Gate {

@@ -7,6 +7,7 @@
 mod date;
 mod feature;
 pub mod repo;
+pub mod workspace;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -262,12 +263,17 @@ pub fn feature_names(root: &Path, queries: &[String]) -> Result<Option<Vec<Strin
     Ok(Some(out))
 }
 
+/// The files `sp check --artifacts` read (path, text), and those it could not (path, reason).
+pub type ArtifactFiles = (Vec<(String, String)>, Vec<(String, &'static str)>);
+
 /// Every text file below `dir` that `sp check --artifacts` can judge (YAML, Dockerfiles,
-/// `.dockerignore`, chart files), relative to `dir`, sorted. Binary and oversized files are
-/// left out, and so are folders of dependencies and version control.
-pub fn artifact_files(dir: &Path) -> Result<Vec<(String, String)>> {
+/// `.dockerignore`, chart files), relative to `dir`, sorted. Folders of dependencies and version
+/// control are left out. Files that cannot be read as text (unreadable, over 1 MiB, not UTF-8)
+/// come back in the second list with the reason, for the caller to report.
+pub fn artifact_files(dir: &Path) -> Result<ArtifactFiles> {
     const MAX: u64 = 1024 * 1024;
     let mut out = Vec::new();
+    let mut dropped = Vec::new();
     for rel in walk_files(dir)? {
         let shown = crate::source::display_path(&rel);
         if shown
@@ -278,12 +284,17 @@ pub fn artifact_files(dir: &Path) -> Result<Vec<(String, String)>> {
         }
         let abs = dir.join(&rel);
         if std::fs::metadata(&abs).map(|m| m.len() > MAX).unwrap_or(true) {
+            dropped.push((shown, "larger than 1 MiB (or unreadable): not read"));
             continue;
         }
-        let Ok(bytes) = std::fs::read(&abs) else { continue };
-        if let Ok(text) = String::from_utf8(bytes) {
-            out.push((shown, text));
+        let Ok(bytes) = std::fs::read(&abs) else {
+            dropped.push((shown, "could not be read"));
+            continue;
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => out.push((shown, text)),
+            Err(_) => dropped.push((shown, "not UTF-8 text: not read")),
         }
     }
-    Ok(out)
+    Ok((out, dropped))
 }

@@ -6,6 +6,8 @@
 //! an error rather than an empty string, and HTML escaping is off, because the output is
 //! Markdown, not HTML.
 
+pub mod agent_context;
+pub mod agents;
 pub mod contracts;
 pub mod docker;
 pub mod explain;
@@ -13,6 +15,7 @@ pub mod helm;
 pub mod k8s;
 pub mod ops;
 pub mod shell;
+pub mod skaffold;
 
 use std::collections::BTreeMap;
 

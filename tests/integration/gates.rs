@@ -180,6 +180,7 @@ fn check_artifacts_reads_json_and_lists_and_reports_unknown_kinds_in_every_forma
         "k8s/widget.yaml",
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
     );
+    ws.write("k8s/latin1.yaml", b"kind: Pod\nmetadata:\n  name: caf\xe9\n".as_slice());
     let run = |format: &str| {
         Test::new()
             .args(["check", "--color", "never", "--format", format, "--artifacts"])
@@ -211,18 +212,25 @@ fn check_artifacts_reads_json_and_lists_and_reports_unknown_kinds_in_every_forma
             .iter()
             .any(|d| d["properties"]["name"] == "in-list" && d["properties"]["gate"] == "G105")
     );
-    let skipped = items.iter().find(|d| d["code"] == "SP705").expect("a not-checked note");
+    let skipped = items
+        .iter()
+        .find(|d| d["code"] == "SP705" && d["file"].as_str().unwrap().ends_with("k8s/widget.yaml"))
+        .expect("a not-checked note for the unknown kind");
     assert_eq!(skipped["severity"], "info");
-    assert!(skipped["file"].as_str().unwrap().ends_with("k8s/widget.yaml"));
+    assert!(
+        items.iter().any(|d| d["code"] == "SP705"
+            && d["file"].as_str().unwrap().ends_with("k8s/latin1.yaml")
+            && d["message"].as_str().unwrap().contains("not UTF-8")),
+        "a manifest that is not UTF-8 is reported"
+    );
 
     let sarif: serde_json::Value = serde_json::from_str(&run("sarif").stdout).expect("SARIF");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let note = results
         .iter()
-        .find(|r| r["ruleId"] == "SP705")
-        .expect("a not-checked result");
+        .find(|r| r["ruleId"] == "SP705" && r["message"]["text"].as_str().unwrap().contains("Widget"))
+        .expect("a not-checked result for the unknown kind");
     assert_eq!(note["level"], "note");
-    assert!(note["message"]["text"].as_str().unwrap().contains("Widget"));
     let g101 = results
         .iter()
         .find(|r| r["ruleId"] == "G101" && r["properties"]["name"] == "from-json")

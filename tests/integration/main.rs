@@ -10,6 +10,7 @@ mod examples;
 mod fixtures;
 mod gates;
 mod hardening;
+mod integrations;
 mod readme;
 mod regressions;
 mod support;

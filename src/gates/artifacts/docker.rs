@@ -321,9 +321,18 @@ fn assignments(args: &str) -> Vec<(String, Option<String>)> {
         if first.is_empty() {
             return Vec::new();
         }
+        // `ENV KEY value`: the rest of the line is the value, its surrounding quotes removed.
+        let unquoted = ['"', '\'']
+            .iter()
+            .find_map(|q| rest.strip_prefix(*q).and_then(|r| r.strip_suffix(*q)))
+            .unwrap_or(rest);
         return vec![(
             first.to_string(),
-            if rest.is_empty() { None } else { Some(rest.to_string()) },
+            if rest.is_empty() {
+                None
+            } else {
+                Some(unquoted.to_string())
+            },
         )];
     }
     let mut out = Vec::new();
@@ -1100,7 +1109,8 @@ fn command_name(cmd: &[String]) -> &str {
 
 /// A variable that turns TLS certificate verification off when set to this value: the rule.
 fn tls_variable(name: &str, value: &str) -> Option<&'static str> {
-    let v = value.trim().trim_matches('"').trim_matches('\'');
+    // The value as the shell or the Dockerfile parser leaves it (quotes already removed).
+    let v = value.trim();
     match name {
         "NODE_TLS_REJECT_UNAUTHORIZED" if v == "0" => Some("node-tls-reject-unauthorized"),
         "PYTHONHTTPSVERIFY" if v == "0" => Some("python-https-verify-off"),
@@ -1226,7 +1236,18 @@ pub fn tls_verification(dfs: &[Dockerfile], acc: &mut Acc) {
                                 }))
                             .then_some("git-ssl-verify-off")
                         }
-                        _ if cmd.iter().any(|a| ssl_verify_off(a)) => Some("yum-sslverify-off"),
+                        // yum/dnf options, or a repository or yum/dnf configuration written by
+                        // echo or printf (an `echo` that only prints the option sets nothing).
+                        "yum" | "dnf" | "tdnf" | "microdnf" | "yum-config-manager" | "dnf-config-manager"
+                            if cmd.iter().any(|a| ssl_verify_off(a)) =>
+                        {
+                            Some("yum-sslverify-off")
+                        }
+                        _ if cmd.iter().any(|a| ssl_verify_off(a))
+                            && ["/etc/yum", "/etc/dnf", ".repo"].iter().any(|p| script.contains(p)) =>
+                        {
+                            Some("yum-sslverify-off")
+                        }
                         _ => None,
                     };
                     if let Some(rule) = rule {

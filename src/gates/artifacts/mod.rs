@@ -146,6 +146,12 @@ fn kind_of(path: &str) -> Kind {
     }
 }
 
+/// Whether a file is an artifact by its name (a Dockerfile, a `.dockerignore`, a manifest, a
+/// chart file, a templated manifest): what must be checked or reported.
+pub fn is_artifact_name(path: &str) -> bool {
+    kind_of(path) != Kind::Other
+}
+
 /// Manifests written in a template language: reported as not checked, never dropped.
 const TEMPLATE_EXTENSIONS: &[(&str, &str)] = &[
     (".yaml.tmpl", "a Go template"),
@@ -319,6 +325,12 @@ impl Artifacts {
                 file: o.file.clone(),
                 line,
                 reason: format!("{} has no pod spec to check", o.subject()),
+            });
+        } else if o.pod().is_some_and(|p| p.containers().is_empty()) {
+            self.skipped.push(Skipped {
+                file: o.file.clone(),
+                line,
+                reason: format!("{} has no containers to check", o.subject()),
             });
         } else if !o.is_workload() && !parse::EXAMINED_KINDS.contains(&o.kind.as_str()) {
             let api = parse::get_str(&o.root, "apiVersion").unwrap_or_default();

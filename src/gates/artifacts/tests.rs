@@ -1387,6 +1387,7 @@ fn tls_verification_rules_are_exact() {
             "python-https-verify-off",
         ),
         ("ENV PYTHONHTTPSVERIFY=0", "python-https-verify-off"),
+        ("ENV PYTHONHTTPSVERIFY \"0\"", "python-https-verify-off"),
         ("ARG NODE_TLS_REJECT_UNAUTHORIZED=0", "node-tls-reject-unauthorized"),
         (
             "RUN GIT_SSL_NO_VERIFY=true git clone https://example.com/r.git",
@@ -1431,6 +1432,8 @@ fn tls_verification_rules_are_exact() {
         "RUN curl -fsSL https://example.com/x -o /x",
         "RUN git config --global http.sslVerify true",
         "RUN echo sslverify=true >> /etc/yum.conf",
+        "RUN yum-config-manager --save || echo \"--setopt=sslverify=0\"",
+        "RUN NODE_TLS_REJECT_UNAUTHORIZED=\"0\\\"\" node app.js",
     ];
     let run = |line: &str| {
         let text = format!("FROM alpine:3.22.2\n{line}\n");
