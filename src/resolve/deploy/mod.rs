@@ -13,6 +13,7 @@ pub mod input;
 mod prose;
 mod repo;
 pub mod research;
+pub mod scale;
 mod unused;
 pub mod validate;
 
@@ -145,6 +146,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     wire(&mut components, &mut backing, &facts, &app.value);
 
     let tooling = facts.tooling();
+    let autoscaling = scale::autoscaling(cx.spec, cx.context, &rollout, &components);
     let deployment = Deployment {
         app,
         namespace,
@@ -153,6 +155,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         platform,
         rollout,
         tooling,
+        autoscaling,
     };
     unused::report(cx, &deployment, &facts, diags);
     discover::report_undeployed(cx, &deployment, diags);
