@@ -103,6 +103,8 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
     };
     let renderer = render::Renderer::new(&templates);
     let catalog = catalog::Catalog::builtin();
+    // The models and routes of the repository, shared by every feature.
+    let code = resolve::design::read(&workspace.repo, sources);
 
     let mut tree = OutputTree::default();
     let mut features = Vec::new();
@@ -164,6 +166,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
                 e.id = format!("R{}", i + 1);
             }
         }
+        plan.design = resolve::design::resolve(&plan, &code);
         let out_dir = format!("{}/{}", OUT_DISPLAY, f.name);
         let mut outputs: Vec<(String, String)> = Vec::new();
         if let Some(d) = &plan.deployment {
@@ -172,6 +175,9 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
             outputs.extend(render::helm::chart(d, &plan.feature.title, &out_dir));
             outputs.extend(render::skaffold::skaffold(d, &out_dir).map(|s| (render::skaffold::FILE.to_string(), s)));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
+        }
+        if let Some(api) = render::contracts::openapi(&plan) {
+            outputs.push(("contracts/openapi.yaml".into(), api));
         }
         // The gates judge the deployables before the documents that report on them are
         // rendered; paths are shown as the user will find them.

@@ -199,6 +199,26 @@ pub fn docs(code: Code) -> CodeDocs {
             "- The system has four services: web, api, worker and scheduler.   (only web and api are components)",
             "Add the missing components to plan-input.md, or correct the enumeration.",
         ),
+        Code::MissingVariable => d(
+            "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",
+            "os.environ[\"OPENAI_MODEL\"] in api/app/main.py, and no `config:` entry, .env.example key or prose value for OPENAI_MODEL",
+            "Give the value in the plan input's YAML block (`components.api.config.OPENAI_MODEL: gpt-4o-mini`), name it as a secret if it is one, or give it a default in the code; the warning shows the line to add.",
+        ),
+        Code::LocalhostInCluster => d(
+            "Inside a pod, localhost is the pod itself; a configuration value that points at localhost for another component or service cannot reach it once deployed.",
+            "API_URL=http://localhost:9999 in web/.env.example, with no component or service on port 9999",
+            "Point the value at the Service name of what it calls (`http://api:8000`), or declare the component or backing service on that port so sp rewrites it.",
+        ),
+        Code::ProseContradictsSource => d(
+            "The prose and the source disagree about a fact (a port, an entry point); the source is what runs, so the prose is probably outdated and the documents would repeat a wrong statement.",
+            "plan-input.md says \"the API listens on 8080\" while the code starts uvicorn on port 8000",
+            "Correct the prose, or change the code if the prose is what was meant.",
+        ),
+        Code::NoEntryPoint => d(
+            "The Dockerfile's CMD is derived from what starts the component (an application object, a start script, the team's Dockerfile); without one the catalog's default command is a guess.",
+            "a Python component folder without an `app = FastAPI()` object, a `__main__` module or a start script",
+            "Add the entry point to the code, or state the command in the YAML block (`components.api.command`) if the schema offers it, or in prose.",
+        ),
         Code::InvalidValue => d(
             "Values of the deployment input end up as Kubernetes names, image references, Helm release names, folder paths in Dockerfiles and arguments of shell commands. A value that does not fit would be refused by kubectl or helm at deploy time, or worse, be read as syntax: `evil;rm -rf /` as an image, a newline in a tag that adds a `RUN` line to a Dockerfile.",
             "sp plan --set 'components.backend.image=evil;rm -rf /'\nsp plan --set app=$(printf 'a%.0s' {1..63})   # a release name longer than 53\ncomponents:\n  api:\n    tag: \"1.0\\nRUN curl … | sh\"",

