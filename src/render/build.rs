@@ -30,6 +30,8 @@ pub struct Build {
 
 /// Files generated beside the Dockerfile that the build copies in, relative to the
 /// feature's output folder: the nginx configuration of a static site.
+use super::shell::quote;
+
 pub fn nginx_conf_path(c: &Component) -> Option<String> {
     (c.run_mode.value == RunMode::Static).then(|| format!("docker/{}.nginx.conf", c.name))
 }
@@ -45,15 +47,20 @@ pub fn build(d: &Deployment, c: &Component, out_dir: &str) -> Build {
     }
     let flags: String = named_contexts
         .iter()
-        .map(|(n, dir)| format!(" --build-context {n}={dir}"))
+        .map(|(n, dir)| format!(" --build-context {}", quote(&format!("{n}={dir}"))))
         .collect();
     let image = c.image.reference();
     Build {
-        command: format!("docker build -f {dockerfile}{flags} -t {image} {context}"),
+        command: format!(
+            "docker build -f {}{flags} -t {} {}",
+            quote(&dockerfile),
+            quote(&image),
+            quote(&context)
+        ),
         load: match d.platform.kind.value {
-            PlatformKind::Minikube => format!("minikube image load {image}"),
-            PlatformKind::Kind => format!("kind load docker-image {image}"),
-            PlatformKind::Generic => format!("docker push {image}"),
+            PlatformKind::Minikube => format!("minikube image load {}", quote(&image)),
+            PlatformKind::Kind => format!("kind load docker-image {}", quote(&image)),
+            PlatformKind::Generic => format!("docker push {}", quote(&image)),
         },
         context,
         dockerfile,

@@ -15,6 +15,7 @@ pub mod explain;
 pub mod helm;
 pub mod k8s;
 pub mod ops;
+pub mod shell;
 pub mod skaffold;
 
 use std::collections::BTreeMap;

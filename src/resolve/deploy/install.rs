@@ -4,8 +4,8 @@
 //! A locked install (`npm ci`, `pnpm install --frozen-lockfile`, `uv sync --locked`) fails
 //! in `docker build` when the lock file is missing or out of date, long after `sp plan` said
 //! everything was fine. So the Dockerfile follows the lock file that exists, a folder without
-//! one gets an unlocked install and a warning (SP430), and a lock file that no longer matches
-//! its manifest is a warning (SP431) pointing at the dependency that differs.
+//! one gets an unlocked install and a warning (SP432), and a lock file that no longer matches
+//! its manifest is a warning (SP433) pointing at the dependency that differs.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
@@ -35,7 +35,7 @@ pub fn candidates(pm: &str) -> &'static [&'static str] {
 
 /// The file the install step of component `name` follows. A component without a folder yet
 /// is expected to have its package manager's lock file; a folder without one gets `None`
-/// (an unlocked install) and SP430. A lock file found is compared with its manifest.
+/// (an unlocked install) and SP432. A lock file found is compared with its manifest.
 pub fn lockfile(
     name: &str,
     dir: Option<&RepoDir>,

@@ -18,6 +18,7 @@ mod repo;
 pub mod research;
 pub mod scale;
 mod unused;
+pub mod validate;
 
 use std::collections::BTreeSet;
 
@@ -78,7 +79,14 @@ fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usiz
 /// Resolve the deployment. `None` when no input names a component: the feature is then
 /// planned without deployables.
 pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment> {
-    let typed = typed_input(cx, diags);
+    let mut typed = typed_input(cx, diags);
+    validate::check(
+        &mut typed,
+        cx.set,
+        cx.plan_input.and_then(|p| p.yaml_blocks.first()),
+        cx.sources,
+        diags,
+    );
     let set_keys: BTreeSet<String> = cx
         .set
         .iter()
@@ -265,13 +273,13 @@ fn app_name(cx: &DeployInputs) -> Valued<String> {
         let title = title.trim().trim_end_matches(['-', '–', '—', ':']).trim();
         if !title.is_empty() && title.split_whitespace().count() <= 4 {
             return Valued::new(
-                slug(title),
+                validate::app_slug(title),
                 Origin::derived(format!("the constitution's title ({})", c.path)),
             );
         }
     }
     let feature_slug = cx.feature.split_once('-').map(|(_, s)| s).unwrap_or(cx.feature);
-    Valued::new(slug(feature_slug), Origin::derived("the feature's name"))
+    Valued::new(validate::app_slug(feature_slug), Origin::derived("the feature's name"))
 }
 
 fn default_origin(what: &str) -> Origin {
