@@ -24,7 +24,6 @@ pub fn contracts(plan: &Plan, d: &Deployment, out_dir: &str) -> Vec<(String, Str
             super::helm::contract(d, &plan.feature.title, out_dir, &super::ops::helm_commands(d, out_dir)),
         ),
         ("contracts/k8s-resources.yaml".into(), k8s_resources(d)),
-        ("contracts/openapi.yaml".into(), openapi(plan, d)),
     ]
 }
 
@@ -289,6 +288,8 @@ struct OpenApi {
     openapi: &'static str,
     info: Info,
     paths: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Components>,
 }
 
 #[derive(Serialize)]
@@ -298,14 +299,43 @@ struct Info {
     description: String,
 }
 
-/// OpenAPI 3.1: every component's health endpoints, and every `METHOD /path` the spec or the
-/// plan input names, each under the server of the component that serves it.
-fn openapi(plan: &Plan, d: &Deployment) -> String {
+#[derive(Serialize)]
+struct Components {
+    schemas: BTreeMap<String, serde_json::Value>,
+}
+
+/// OpenAPI 3.1 of the feature: the routes the source declares (with the request and
+/// response schemas of the models they name), every component's health endpoints, and every
+/// `METHOD /path` the spec or the plan input names, each under the server of the component
+/// that serves it. `None` when there is nothing to describe.
+pub fn openapi(plan: &Plan) -> Option<String> {
+    let design = &plan.design;
+    let d = plan.deployment.as_ref();
+    let server_of = |component: &str| -> Option<serde_json::Value> {
+        let c = d?.components.iter().find(|c| c.name == component)?;
+        let port = c.port.as_ref()?.value;
+        Some(
+            serde_json::json!([{ "url": format!("http://{}:{port}", c.name), "description": format!("the {} Service inside the cluster", c.name) }]),
+        )
+    };
     let mut paths: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
-    for c in d.components.iter().filter(|c| c.port.is_some()) {
-        let port = c.port.as_ref().map(|p| p.value).unwrap_or_default();
-        let server = serde_json::json!([{ "url": format!("http://{}:{port}", c.name), "description": format!("the {} Service inside the cluster", c.name) }]);
-        if let Some(h) = &c.health {
+    let mut op_ids: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut unique_id = |base: String| -> String {
+        let base: String = base
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+            .collect();
+        let mut id = base.clone();
+        let mut n = 2;
+        while !op_ids.insert(id.clone()) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        id
+    };
+    if let Some(d) = d {
+        for c in d.components.iter().filter(|c| c.port.is_some()) {
+            let Some(h) = &c.health else { continue };
             let mut probes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             probes.entry(h.liveness.value.as_str()).or_default().push("liveness");
             probes.entry(h.readiness.value.as_str()).or_default().push("readiness");
@@ -316,8 +346,8 @@ fn openapi(plan: &Plan, d: &Deployment) -> String {
                 let content = if static_site { "text/html" } else { "application/json" };
                 let op = serde_json::json!({
                     "summary": format!("{} probe of {}", kinds.join(" and "), c.name),
-                    "operationId": format!("{}_{}", c.name.replace('-', "_"), kinds.join("_")),
-                    "servers": server,
+                    "operationId": unique_id(format!("{}_{}", c.name.replace('-', "_"), kinds.join("_"))),
+                    "servers": server_of(&c.name),
                     "tags": [c.name],
                     "responses": {
                         "200": { "description": "The component is able to serve traffic.", "content": { content: {} } },
@@ -328,78 +358,227 @@ fn openapi(plan: &Plan, d: &Deployment) -> String {
             }
         }
     }
-    // Endpoints named in the inputs belong to the first backend.
-    if let Some(api) = d
-        .components
-        .iter()
-        .find(|c| c.role.value == crate::model::deploy::Role::Backend && c.port.is_some())
-    {
-        let port = api.port.as_ref().map(|p| p.value).unwrap_or_default();
-        let server = serde_json::json!([{ "url": format!("http://{}:{port}", api.name) }]);
-        for (method, path, source) in named_endpoints(plan) {
-            let params: Vec<serde_json::Value> = path
-                .split('/')
-                .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-                .map(|p| serde_json::json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
-                .collect();
-            let mut op = serde_json::json!({
-                "summary": format!("Named in {source}"),
-                "operationId": format!("{}_{}", method, path.trim_matches('/').replace(['/', '{', '}', '-'], "_")),
-                "servers": server,
-                "tags": [api.name],
-                "responses": { "default": { "description": "Defined by the implementation; this contract records that the endpoint exists." } }
-            });
-            if !params.is_empty() {
-                op["parameters"] = serde_json::Value::Array(params);
+    let mut needed: Vec<String> = Vec::new();
+    for r in &design.routes {
+        let method = r.method.to_lowercase();
+        let declared = format!(
+            "Declared at {} ({}{}){}.",
+            r.location,
+            r.framework,
+            r.handler
+                .as_deref()
+                .map(|h| format!(", handler `{h}`"))
+                .unwrap_or_default(),
+            r.named_in
+                .as_deref()
+                .map(|n| format!("; named in {n}"))
+                .unwrap_or_default()
+        );
+        if let Some(existing) = paths.get_mut(&r.path).and_then(|m| m.get_mut(&method)) {
+            // The same operation served by a second component (a frontend proxying the API),
+            // or a probe path the source declares.
+            let text = match existing["description"].as_str() {
+                Some(prev) => format!(
+                    "{prev} Also served by `{}`: {}",
+                    r.component,
+                    declared.replacen("Declared", "declared", 1)
+                ),
+                None => declared,
+            };
+            existing["description"] = serde_json::Value::String(text);
+            if let (Some(serde_json::Value::Array(list)), Some(serde_json::Value::Array(more))) =
+                (existing.get_mut("servers"), server_of(&r.component))
+            {
+                for s in more {
+                    if !list.contains(&s) {
+                        list.push(s);
+                    }
+                }
             }
-            paths.entry(path).or_default().entry(method).or_insert(op);
+            if let Some(serde_json::Value::Array(tags)) = existing.get_mut("tags") {
+                let t = serde_json::Value::String(r.component.clone());
+                if !tags.contains(&t) {
+                    tags.push(t);
+                }
+            }
+            continue;
         }
+        let mut op = serde_json::json!({
+            "summary": format!("{} {}", r.method, r.path),
+            "description": declared,
+            "operationId": unique_id(r.handler.clone().unwrap_or_else(|| format!("{}_{}", method, r.path.trim_matches('/')))),
+            "tags": [r.component],
+        });
+        if let Some(s) = server_of(&r.component) {
+            op["servers"] = s;
+        }
+        if !r.params.is_empty() {
+            op["parameters"] = path_params(&r.params);
+        }
+        if let Some(req) = &r.request {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "application/json": { "schema": type_schema(req, design, &mut needed) } }
+            });
+        }
+        op["responses"] = match &r.response {
+            Some(t) => serde_json::json!({ "200": {
+                "description": format!("`{t}`, as the code declares it."),
+                "content": { "application/json": { "schema": type_schema(t, design, &mut needed) } }
+            }}),
+            None => {
+                serde_json::json!({ "200": { "description": "Successful response; the code declares no response type." } })
+            }
+        };
+        paths.entry(r.path.clone()).or_default().insert(method, op);
     }
+    // Endpoints the inputs name: served by the first backend when the source does not show them.
+    let backend = d.and_then(|d| {
+        d.components
+            .iter()
+            .find(|c| c.role.value == crate::model::deploy::Role::Backend && c.port.is_some())
+    });
+    for n in &design.missing_routes {
+        let method = n.method.to_lowercase();
+        let params: Vec<String> = n
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_string)
+            .collect();
+        let mut op = serde_json::json!({
+            "summary": format!("Named in {}", n.source),
+            "description": if design.files_read == 0 { "No source was read for this feature; the endpoint is planned from the inputs." } else { "Not found in the source: the inputs name it, no route declares it yet." },
+            "operationId": unique_id(format!("{}_{}", method, n.path.trim_matches('/'))),
+            "responses": { "default": { "description": "Defined by the implementation; this contract records that the endpoint exists." } }
+        });
+        if let Some(api) = backend {
+            op["tags"] = serde_json::json!([api.name]);
+            if let Some(s) = server_of(&api.name) {
+                op["servers"] = s;
+            }
+        }
+        if !params.is_empty() {
+            op["parameters"] = path_params(&params);
+        }
+        paths.entry(n.path.clone()).or_default().entry(method).or_insert(op);
+    }
+    if paths.is_empty() {
+        return None;
+    }
+    // The schemas the operations reference, and those their fields reference in turn.
+    let mut schemas: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    while let Some(name) = needed.pop() {
+        if schemas.contains_key(&name) {
+            continue;
+        }
+        let Some(m) = design
+            .schemas
+            .iter()
+            .chain(design.tables.iter())
+            .find(|m| m.name == name)
+        else {
+            continue;
+        };
+        let mut props = serde_json::Map::new();
+        let mut required = Vec::new();
+        for f in &m.fields {
+            let mut s = type_schema(&f.ty, design, &mut needed);
+            if let Some(obj) = s.as_object_mut() {
+                obj.insert("description".into(), serde_json::Value::String(f.location.clone()));
+            }
+            if !f.nullable && f.default.is_none() && !f.keys.contains("PK") {
+                required.push(serde_json::Value::String(f.name.clone()));
+            }
+            props.insert(f.name.clone(), s);
+        }
+        let mut schema = serde_json::json!({
+            "type": "object",
+            "description": format!("{} model at {}", m.family, m.location),
+            "properties": props,
+        });
+        if !required.is_empty() {
+            schema["required"] = serde_json::Value::Array(required);
+        }
+        schemas.insert(name, schema);
+    }
+    let version = d
+        .and_then(|d| d.components.first())
+        .map(|c| c.image.tag.value.clone())
+        .unwrap_or_else(|| "0.1.0".into());
+    let title = match d {
+        Some(d) => format!("{} — {}", d.app.value, plan.feature.title),
+        None => plan.feature.title.clone(),
+    };
     let doc = OpenApi {
         openapi: "3.1.0",
         info: Info {
-            title: format!("{} — {}", d.app.value, plan.feature.title),
-            version: d
-                .components
-                .first()
-                .map(|c| c.image.tag.value.clone())
-                .unwrap_or_else(|| "0.1.0".into()),
-            description: "Health endpoints the Kubernetes probes call, and the endpoints the feature's inputs name."
-                .into(),
+            title,
+            version,
+            description: "The routes the source declares, the health endpoints the Kubernetes probes call, and the endpoints the feature's inputs name; each operation says where it comes from.".into(),
         },
         paths,
+        components: (!schemas.is_empty()).then_some(Components { schemas }),
     };
-    format!("{HEADER}{}", crate::yaml::to_string(&doc))
+    Some(format!("{HEADER}{}", crate::yaml::to_string(&doc)))
 }
 
-/// `POST /api/{user_id}/chat` and the like, in requirements and the plan input.
-fn named_endpoints(plan: &Plan) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = Vec::new();
-    let texts = plan
-        .spec
-        .requirements
-        .iter()
-        .map(|r| (r.text.clone(), format!("{}:{}", plan.spec.path, r.line)))
-        .chain(plan.notes.iter().map(|n| (n.text.clone(), format!("line {}", n.line))));
-    for (text, source) in texts {
-        let words: Vec<&str> = text
-            .split(|c: char| c.is_whitespace() || c == '`')
-            .filter(|w| !w.is_empty())
-            .collect();
-        for pair in words.windows(2) {
-            let method = pair[0].to_ascii_lowercase();
-            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str())
-                && pair[0].chars().all(|c| c.is_ascii_uppercase())
-            {
-                let path = pair[1].trim_end_matches(['.', ',', ';', ')']);
-                if path.starts_with('/')
-                    && path.chars().all(|c| c.is_ascii_alphanumeric() || "/{}_-.".contains(c))
-                    && !out.iter().any(|o| o.0 == method && o.1 == path)
+fn path_params(names: &[String]) -> serde_json::Value {
+    serde_json::Value::Array(
+        names
+            .iter()
+            .map(|p| serde_json::json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect(),
+    )
+}
+
+/// JSON Schema of a type as the code writes it (Python, TypeScript, Prisma or Go), with
+/// `$ref`s to the models found in the source; `needed` collects the models referenced.
+fn type_schema(ty: &str, design: &crate::model::design::Design, needed: &mut Vec<String>) -> serde_json::Value {
+    use crate::parse::schema::python::{list_item, unwrap_optional};
+    let (inner, nullable) = unwrap_optional(ty);
+    let inner = inner
+        .trim_end_matches('?')
+        .trim_matches(['"', '\''])
+        .trim_start_matches('*')
+        .to_string();
+    let schema = if let Some(item) = list_item(&inner).or_else(|| inner.strip_suffix("[]").map(str::to_string)) {
+        serde_json::json!({ "type": "array", "items": type_schema(&item, design, needed) })
+    } else {
+        let base = inner.split(['(', '[']).next().unwrap_or("").trim();
+        match base.to_lowercase().as_str() {
+            "str" | "string" | "text" | "emailstr" | "httpurl" | "varchar" | "char" => {
+                serde_json::json!({ "type": "string" })
+            }
+            "int" | "integer" | "int64" | "int32" | "uint" | "bigint" | "serial" => {
+                serde_json::json!({ "type": "integer" })
+            }
+            "float" | "decimal" | "number" | "float64" | "numeric" | "real" => serde_json::json!({ "type": "number" }),
+            "bool" | "boolean" => serde_json::json!({ "type": "boolean" }),
+            "datetime" | "datetime.datetime" | "time.time" | "timestamp" => {
+                serde_json::json!({ "type": "string", "format": "date-time" })
+            }
+            "date" => serde_json::json!({ "type": "string", "format": "date" }),
+            "uuid" | "uuid.uuid" => serde_json::json!({ "type": "string", "format": "uuid" }),
+            "dict" | "object" | "json" | "any" | "jsonb" => serde_json::json!({ "type": "object" }),
+            _ => {
+                if design
+                    .schemas
+                    .iter()
+                    .chain(design.tables.iter())
+                    .any(|m| m.name == base)
                 {
-                    out.push((method, path.to_string(), source.clone()));
+                    needed.push(base.to_string());
+                    serde_json::json!({ "$ref": format!("#/components/schemas/{base}") })
+                } else {
+                    serde_json::json!({ "description": format!("`{inner}` (not found among the source's models)") })
                 }
             }
         }
+    };
+    if nullable {
+        serde_json::json!({ "anyOf": [schema, { "type": "null" }] })
+    } else {
+        schema
     }
-    out
 }
