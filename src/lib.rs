@@ -104,6 +104,29 @@ pub const OUT_DISPLAY: &str = "out";
 pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::Result<Compilation> {
     let mut diags = Diagnostics::default();
     let workspace = load::load(root, selection, &mut diags)?;
+    Ok(compile_workspace(workspace, options, diags))
+}
+
+/// Stages 2 to 5 on a workspace already loaded (from disk by [`load::load`], or built in
+/// memory by [`load::in_memory`]); `diags` holds what loading found.
+pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags: Diagnostics) -> Compilation {
+    // Secrets are cut out of every input before anything reads it, so no document,
+    // diagnostic or log line can repeat them.
+    let inputs: Vec<source::SourceId> = workspace
+        .constitution
+        .into_iter()
+        .chain(
+            workspace
+                .features
+                .iter()
+                .flat_map(|f| [f.spec, f.plan_input, f.existing_plan])
+                .flatten(),
+        )
+        .collect();
+    parse::secrets::redact(&mut workspace.sources, &inputs, &mut diags);
+    let mut set = options.set.clone();
+    parse::secrets::redact_set(&mut set, &mut diags);
+    let options = &Options { set };
     let sources = &workspace.sources;
 
     // Parse once per run what all features share.
@@ -121,6 +144,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
     let code = resolve::design::read(&workspace.repo, sources);
 
     // Errors found so far belong to the feature whose folder they point into, or to all.
+    let root = workspace.root.clone();
     let early: Vec<Option<PathBuf>> = diags
         .iter()
         .filter(|d| d.severity == diagnostics::Severity::Error)
@@ -253,12 +277,12 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             inputs,
         });
     }
-    Ok(Compilation {
+    Compilation {
         workspace,
         diagnostics: diags,
         shared_errors,
         features,
-    })
+    }
 }
 
 /// The inputs of one feature: every file read except those of other features, and the
@@ -293,4 +317,25 @@ fn feature_inputs(
 /// Where `sp` writes when `--out` is not given.
 pub fn default_out(root: &Path) -> PathBuf {
     root.join("out")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzz target's path: a workspace held in memory compiles like one on disk.
+    #[test]
+    fn an_in_memory_workspace_compiles() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean-minimal");
+        let read = |rel: &str| std::fs::read_to_string(fixture.join(rel)).unwrap();
+        let (constitution, spec, input) = (
+            read("constitution.md"),
+            read("specs/001-todo-list/spec.md"),
+            read("specs/001-todo-list/plan-input.md"),
+        );
+        let ws = load::in_memory(Some(&constitution), &[("001-todo-list", &spec, Some(&input))]);
+        let run = compile_workspace(ws, &Options::default(), Diagnostics::default());
+        assert!(!run.diagnostics.has_errors());
+        assert!(run.tree().files().any(|(p, _)| p == "001-todo-list/plan.md"));
+    }
 }

@@ -43,6 +43,10 @@ const READ: &[&str] = &[
     "vite.config.ts",
     "vite.config.js",
     "vite.config.mjs",
+    // Lock files whose contents are compared with their manifest (a stale lock fails the
+    // locked install of the image build).
+    "uv.lock",
+    "package-lock.json",
     ".env.sample",
     "Dockerfile",
     "Procfile",
@@ -66,6 +70,7 @@ const PRESENCE: &[&str] = &[
     "go.sum",
     "bun.lockb",
     "bun.lock",
+    "npm-shrinkwrap.json",
 ];
 
 /// Folders under which components may be grouped.

@@ -88,18 +88,8 @@ pub struct Plan {
     pub deployment: Option<deploy::Deployment>,
     /// Justified violations: the Complexity Tracking rows of the spec and the plan input.
     pub waivers: Vec<crate::parse::Waiver>,
-    /// Secret values typed into the plan input, which the gates refuse.
-    pub secret_literals: Vec<SecretLiteral>,
     /// Data models and routes read from the repository's source, joined to the spec.
     pub design: design::Design,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SecretLiteral {
-    pub name: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod plan_input;
 pub mod routes;
 pub mod schema;
+pub mod secrets;
 pub mod source;
 pub mod spec;
 
