@@ -147,6 +147,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             outputs.extend(render::docker::dockerfiles_in(d, &catalog, &out_dir, &mut diags));
             outputs.extend(render::k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
             outputs.extend(render::helm::chart(d, &plan.feature.title, &out_dir));
+            outputs.extend(render::skaffold::skaffold(d, &out_dir).map(|s| (render::skaffold::FILE.to_string(), s)));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
         }
         // The gates judge the deployables before the documents that report on them are

@@ -14,6 +14,11 @@ use crate::model::deploy::{Role, RunMode};
 
 const STACKS: &str = include_str!("stacks.yaml");
 
+/// The text of the built-in catalog, for `sp --version`'s fingerprint.
+pub fn builtin_source() -> &'static str {
+    STACKS
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stack {

@@ -1,15 +1,19 @@
 //! The command line: clap definitions and the dispatch to one file per subcommand.
 
 mod check;
+mod completions;
 mod explain;
+mod init;
 mod plan;
+pub mod plan_report;
 mod schema;
+mod workspace_out;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// How a run ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +81,21 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print the JSON Schema of the deployment block in plan-input.md (and of `--set` keys).
     Schema(schema::SchemaArgs),
+    /// Prepare a workspace: agent commands that run sp (and, in a fresh folder, specs/ and a constitution).
+    #[command(after_help = "Examples:
+  sp init                              commands for the agents the workspace already uses
+  sp init --ai claude,gemini           commands for Claude Code and Gemini CLI
+  sp init --check                      list what is missing; exit 1 if anything is")]
+    Init(init::InitArgs),
+    /// Print shell completions: `sp completions bash > /etc/bash_completion.d/sp`.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff): `sp man > /usr/local/share/man/man1/sp.1`.
+    Man(completions::ManArgs),
+}
+
+/// The clap command with the long version (`sp --version`) naming the catalogs.
+pub fn command() -> clap::Command {
+    Cli::command().long_version(completions::long_version())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -103,13 +122,19 @@ pub enum Format {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let color = cli.color.enabled();
     let outcome = match &cli.command {
         Command::Plan(args) => plan::run(args, cli.dir.as_deref(), color),
         Command::Check(args) => check::run(args, cli.dir.as_deref(), color),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Init(args) => init::run(args, cli.dir.as_deref()),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match outcome {
         Ok(o) => o.into(),

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use serde::Serialize;
 
 use super::{Format, Outcome};
 use crate::diagnostics::render as diag_render;
@@ -48,24 +47,19 @@ pub struct PlanArgs {
     #[arg(long, conflicts_with_all = ["check", "diff"])]
     pub explain: bool,
 
-    /// How to print diagnostics and results.
+    /// How to print diagnostics and results (`json`: see schemas/plan-report.schema.json).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-}
 
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    features: &'a [String],
-    files: Vec<JsonFile>,
-    diagnostics: serde_json::Value,
-    written: bool,
-    stale: bool,
-}
+    /// Also update the technologies and recent changes block of CLAUDE.md, AGENTS.md,
+    /// GEMINI.md and .github/copilot-instructions.md (those that exist), between markers.
+    #[arg(long, conflicts_with = "explain")]
+    pub agent_context: bool,
 
-#[derive(Serialize)]
-struct JsonFile {
-    path: String,
-    status: &'static str,
+    /// Also write a prompt history record of the run under history/prompts/<feature>/
+    /// (spec-kit-plus's format), dated from SOURCE_DATE_EPOCH or the spec.
+    #[arg(long, conflicts_with = "explain")]
+    pub record: bool,
 }
 
 /// Work out the workspace root and the selection from the arguments. A FEATURE that is a
@@ -147,31 +141,17 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     let changes = emit::compare(&out_root, &compilation.tree)?;
     let display_root = display_relative(&out_root, &cwd);
 
+    let write = !has_errors && !args.check && !args.explain;
+    let workspace_files = if write && (args.agent_context || args.record) {
+        super::workspace_out::update(&root, &compilation, &changes, args.agent_context, args.record)?
+    } else {
+        Vec::new()
+    };
     if args.format == Format::Json {
-        let mut files: Vec<JsonFile> = compilation
-            .tree
-            .files()
-            .map(|(p, _)| JsonFile {
-                path: p.clone(),
-                status: match changes.iter().find(|c| &c.path == p).map(|c| &c.kind) {
-                    Some(ChangeKind::Added) => "added",
-                    Some(ChangeKind::Modified) => "modified",
-                    None => "unchanged",
-                },
-            })
-            .collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let write = !has_errors && !args.check;
         if write {
             emit::write(&out_root, &changes)?;
         }
-        let report = JsonReport {
-            features: &compilation.features,
-            files,
-            diagnostics: serde_json::from_str(&diag_render::json(diags, sources)).expect("valid JSON"),
-            written: write && !changes.is_empty(),
-            stale: !changes.is_empty(),
-        };
+        let report = super::plan_report::report(&compilation, &changes, write, workspace_files);
         println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
         return Ok(if has_errors || (args.check && !changes.is_empty()) {
             Outcome::Failure
@@ -226,6 +206,21 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
             ChangeKind::Modified => "updated",
         };
         eprintln!("{verb:>8} {display_root}/{}", c.path);
+    }
+    for w in &workspace_files {
+        if w.action != "unchanged" {
+            eprintln!(
+                "{:>8} {}",
+                if w.action == "create" {
+                    "created"
+                } else if w.action == "update" {
+                    "updated"
+                } else {
+                    "kept"
+                },
+                w.path
+            );
+        }
     }
     eprintln!(
         "{} feature{}, {total} files: {} written, {} unchanged{}",

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
+pub mod workspace_files;
+
 use similar::TextDiff;
 
 use crate::error::{Error, Result};

@@ -6,12 +6,15 @@
 //! an error rather than an empty string, and HTML escaping is off, because the output is
 //! Markdown, not HTML.
 
+pub mod agent_context;
+pub mod agents;
 pub mod contracts;
 pub mod docker;
 pub mod explain;
 pub mod helm;
 pub mod k8s;
 pub mod ops;
+pub mod skaffold;
 
 use std::collections::BTreeMap;
 

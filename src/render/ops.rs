@@ -38,6 +38,9 @@ pub struct Ops {
     pub calls: Vec<Call>,
     /// The Helm way to deploy the same objects.
     pub helm: HelmCommands,
+    /// `skaffold dev` and `skaffold delete` on Minikube and kind (see `skaffold.yaml`).
+    pub skaffold_dev: Option<String>,
+    pub skaffold_delete: Option<String>,
 }
 
 /// The commands of the Helm chart, for the quickstart, plan.md and the chart's contract.
@@ -305,6 +308,8 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         ai,
         uninstall: format!("kubectl delete namespace {ns}"),
         helm: helm_commands(d, out_dir),
+        skaffold_dev: super::skaffold::commands(d, out_dir).map(|c| c.0),
+        skaffold_delete: super::skaffold::commands(d, out_dir).map(|c| c.1),
         calls: d
             .components
             .iter()

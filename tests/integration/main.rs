@@ -9,6 +9,7 @@ mod determinism;
 mod examples;
 mod fixtures;
 mod gates;
+mod integrations;
 mod regressions;
 mod support;
 mod workspaces;

@@ -219,5 +219,22 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
         "Recreate (downtime on every release); maxUnavailable 1 with one replica (the only pod goes first).",
         d.rollout.zero_downtime.origin.clone(),
     ));
+    if matches!(
+        d.platform.kind.value,
+        crate::model::deploy::PlatformKind::Minikube | crate::model::deploy::PlatformKind::Kind
+    ) {
+        out.push(entry(
+            "Local inner loop".into(),
+            format!(
+                "Skaffold (`skaffold.yaml`, config {}): `skaffold dev` builds every image from the generated Dockerfiles without pushing, loads it into the {} cluster, installs `helm/{}/` with `values-local.yaml` and the tags it built, forwards the ports and repeats on every change.",
+                crate::render::skaffold::API_VERSION,
+                format!("{:?}", d.platform.kind.value).to_lowercase(),
+                d.app.value
+            ),
+            "Skaffold installs Helm charts and loads local images into kind and Minikube natively (no registry), and its configuration is declarative YAML with a published JSON Schema, so CI validates the generated file without a cluster.".into(),
+            "Tilt (a Starlark Tiltfile: a program, checkable only by running `tilt`, and Helm through an extension); the manual build, load and `helm upgrade` commands of the quickstart (a dozen commands per change); Garden (a service to run, more configuration than one chart needs).",
+            d.platform.kind.origin.clone(),
+        ));
+    }
     out
 }
