@@ -314,3 +314,34 @@ fn a_language_only_stack_takes_the_framework_of_its_folder() {
         "stack fastapi derived from Language/Version and Primary Dependencies (specs/001-deploy/plan-input.md:3) and backend/requirements.txt:1 (depends on fastapi)"
     );
 }
+
+/// A Service type that names no component is about the one reached from outside: "NodePort
+/// access only" agrees with a frontend that is a NodePort, and is reported when it is not.
+#[test]
+fn a_service_type_naming_no_component_is_checked_against_the_frontend() {
+    let ws = fixture("two-stacks-on-one-line");
+    let input = ws.read("specs/001-deploy/plan-input.md");
+    ws.write(
+        "specs/001-deploy/plan-input.md",
+        input.replace(
+            "- Constraints: local cluster only",
+            "- Constraints: NodePort access only",
+        ),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(!run.stderr.contains("SP410"), "{}", run.stderr);
+    ws.write(
+        "specs/001-deploy/plan-input.md",
+        input.replace(
+            "- Constraints: local cluster only",
+            "- Constraints: LoadBalancer access only",
+        ),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(
+        run.stderr
+            .contains("`components: {frontend: {exposure: LoadBalancer}}`"),
+        "{}",
+        run.stderr
+    );
+}

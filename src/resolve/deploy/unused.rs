@@ -219,14 +219,22 @@ fn taken(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> Option<Strin
             comps().any(|c| c.exposure.ingress_host.as_ref().is_some_and(|h| h.value == value)),
             None,
         ),
-        Topic::ServiceType => (
-            comps().any(|c| here(&c.exposure.service_type.origin)),
-            comps().any(|c| {
-                only.exposure(c.role.value)
-                    .is_some_and(|v| v.value == c.exposure.service_type.value)
-            }),
-            None,
-        ),
+        Topic::ServiceType => {
+            // "NodePort access only" names no component: it agrees when the component that
+            // is reached from outside (a frontend, else any) has that type.
+            let unnamed = !d.components.iter().any(|c| {
+                has_word(&fact.lower, &c.name) || role_words(c.role.value).iter().any(|w| has_word(&fact.lower, w))
+            });
+            let outside = component_for(d, &fact.lower, Topic::ServiceType);
+            (
+                comps().any(|c| here(&c.exposure.service_type.origin)),
+                comps().any(|c| {
+                    only.exposure(c.role.value)
+                        .is_some_and(|v| v.value == c.exposure.service_type.value)
+                }) || (unnamed && outside.is_some_and(|c| format!("{:?}", c.exposure.service_type.value) == value)),
+                None,
+            )
+        }
         Topic::Storage => (
             d.backing_services
                 .iter()
