@@ -1,9 +1,11 @@
 //! The repository around the specs: component folders and the files that say what they are.
 //!
 //! A component folder is a direct sub-folder of the workspace root (or of `apps/`,
-//! `services/`, `packages/`) holding a manifest `sp` understands. Only the files that decide
-//! something are read (package and lock files, framework configs, `.env.example`), plus a
-//! bounded scan of source files for health routes; everything else is left alone.
+//! `services/`, `packages/`), or the root itself, holding a manifest `sp` understands. Only
+//! the files that decide something are read (package and lock files, framework configs,
+//! `.env.example`, the team's own Dockerfile and Procfile, compose files at the root), plus
+//! a bounded, sorted scan of source files: what starts the component, its port, the
+//! variables it reads and its health routes are read from them (`parse::source`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,6 +43,17 @@ const READ: &[&str] = &[
     "vite.config.ts",
     "vite.config.js",
     "vite.config.mjs",
+    ".env.sample",
+    "Dockerfile",
+    "Procfile",
+];
+
+/// Compose files, read at the workspace root: their services name build contexts.
+const COMPOSE: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
 ];
 
 /// Files whose mere presence matters (lock files).
@@ -52,6 +65,7 @@ const PRESENCE: &[&str] = &[
     "poetry.lock",
     "go.sum",
     "bun.lockb",
+    "bun.lock",
 ];
 
 /// Folders under which components may be grouped.
@@ -71,8 +85,8 @@ const SKIP: &[&str] = &[
     "vendor",
 ];
 
-/// Source files scanned for health routes, and how much of each.
-const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "go"];
+/// Source files read, and how much of each.
+const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "cjs", "go"];
 const MAX_SOURCE_FILES: usize = 200;
 const MAX_SOURCE_BYTES: u64 = 256 * 1024;
 
@@ -85,12 +99,24 @@ pub struct RepoDir {
     pub files: BTreeMap<String, SourceId>,
     /// Lock files and other files that were only checked for.
     pub present: Vec<String>,
-    /// Source files mentioning a health-like route, as source ids.
+    /// Source files, breadth first and sorted, at most [`MAX_SOURCE_FILES`] of at most
+    /// [`MAX_SOURCE_BYTES`] each; `__init__.py` files are among them (they decide packages).
     pub sources: Vec<SourceId>,
+    /// Compose files at the workspace root (shared by every folder).
+    pub compose: Vec<SourceId>,
 }
 
 /// Find component folders below `root` and read what decides their stack.
 pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<RepoDir> {
+    let mut compose = Vec::new();
+    for f in COMPOSE {
+        let abs = root.join(f);
+        if abs.is_file()
+            && let Some(id) = super::read_source(sources, &abs, PathBuf::from(f), diags)
+        {
+            compose.push(id);
+        }
+    }
     let mut candidates: Vec<PathBuf> = Vec::new();
     for dir in subdirs(root) {
         let name = dir
@@ -117,6 +143,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         let is_root = rel.as_os_str().is_empty();
         let mut rd = RepoDir {
             path: if is_root { ".".into() } else { display_path(&rel) },
+            compose: compose.clone(),
             ..Default::default()
         };
         for f in READ {
@@ -132,18 +159,15 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             .filter(|f| dir.join(f).is_file())
             .map(|f| f.to_string())
             .collect();
-        // The root's sub-folders are components of their own; its sources are not scanned.
-        let scanned = if is_root { Vec::new() } else { source_files(&dir) };
+        // Sub-folders of the root that hold a manifest are components of their own; the
+        // root's scan covers the rest (a root `pyproject.toml` packaging `backend/`).
+        let scanned = source_files(&dir, is_root);
         for file in scanned {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };
-            // Next.js route handlers take their path from the folder (`app/api/health/route.ts`).
-            let route_file = display_path(&file).contains("health/route.");
-            if route_file || text.contains("/health") || text.contains("/healthz") || text.contains("/readyz") {
-                let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
-                rd.sources.push(sources.add(shown, text));
-            }
+            let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
+            rd.sources.push(sources.add(shown, text));
         }
         out.push(rd);
     }
@@ -168,7 +192,8 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Source files of a component, breadth first, sorted, bounded in count and size.
-fn source_files(dir: &Path) -> Vec<PathBuf> {
+/// At the root (`skip_projects`), folders holding a manifest are left to their own scan.
+fn source_files(dir: &Path, skip_projects: bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut queue = vec![dir.to_path_buf()];
     while let Some(d) = queue.pop() {
@@ -179,7 +204,12 @@ fn source_files(dir: &Path) -> Vec<PathBuf> {
             let name = e.file_name().to_string_lossy().into_owned();
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
-                if !name.starts_with('.') && !SKIP.contains(&name.as_str()) && name != "__pycache__" && name != ".next"
+                let project = skip_projects && MANIFESTS.iter().any(|m| e.path().join(m).is_file());
+                if !name.starts_with('.')
+                    && !SKIP.contains(&name.as_str())
+                    && name != "__pycache__"
+                    && name != ".next"
+                    && !project
                 {
                     queue.insert(0, e.path());
                 }

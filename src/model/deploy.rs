@@ -34,6 +34,21 @@ pub struct Deployment {
     pub rollout: Rollout,
     /// AI-ops tools to document (kubectl-ai, kagent, Gordon), each with a manual fallback.
     pub tooling: Vec<Valued<String>>,
+    /// A HorizontalPodAutoscaler in production, only when an input states a load or
+    /// availability goal (`resolve::deploy::scale`).
+    pub autoscaling: Option<Autoscaling>,
+}
+
+/// The production autoscaler of the serving components, each bound with its origin.
+#[derive(Debug, Clone, Serialize)]
+pub struct Autoscaling {
+    /// The goal that asks for it, as written (`at least 10 concurrent users`).
+    pub goal: Valued<String>,
+    pub min_replicas: Valued<u32>,
+    pub max_replicas: Valued<u32>,
+    pub target_cpu_percent: Valued<u32>,
+    /// The components it scales: those that serve a port.
+    pub components: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -162,6 +177,9 @@ pub struct EnvRead {
     /// default`, or `missing`.
     pub delivered: String,
     pub origin: Origin,
+    /// Where it is read, for diagnostics.
+    #[serde(skip)]
+    pub span: Option<crate::source::Span>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -504,6 +522,7 @@ pub mod fixture {
                 production_replicas: v(2),
             },
             tooling: vec![v("kubectl-ai".into()), v("kagent".into())],
+            autoscaling: None,
         }
     }
 }

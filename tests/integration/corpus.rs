@@ -147,3 +147,56 @@ fn language_roles_of_an_adopted_plan_become_components() {
     );
     assert!(out.path().join("004-kubernetes-deployment/k8s").is_dir());
 }
+
+/// The complete public repository beside the corpus (`../shared/repos/`), planned as a user
+/// would at its root: the backend starts from its real entry point, and every secret its
+/// pydantic Settings read arrives under the name it reads.
+#[test]
+fn a_real_repository_starts_from_its_source() {
+    let repo = repo_root().join("../shared/repos/FareaaFaisal--Phase-4-Hackathon-2-Docker");
+    if !repo.is_dir() {
+        eprintln!("note: no ../shared/repos beside the repository; test skipped");
+        return;
+    }
+    let out = Workspace::new();
+    let target = out.join("out");
+    let run = Test::new()
+        .workspace(&out)
+        .arg("-C")
+        .arg(&repo)
+        .args(["plan", "004", "--out"])
+        .arg(&target)
+        .run();
+    run.assert_code(0);
+    let tree = read_tree(&target);
+    let text = |p: &str| String::from_utf8(tree[p].clone()).unwrap();
+    let dockerfile = text("004-k8s-deployment/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains(
+            "\nCMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\", \"--proxy-headers\"]\n"
+        ),
+        "{dockerfile}"
+    );
+    let deployment = text("004-k8s-deployment/k8s/30-backend-deployment.yaml");
+    let d: serde_json::Value = sp::yaml::from_str(&deployment).unwrap();
+    let env = d["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let from_secret = |name: &str| {
+        env.iter()
+            .find(|e| e["name"] == name)
+            .and_then(|e| e["valueFrom"]["secretKeyRef"]["key"].as_str().map(String::from))
+    };
+    assert_eq!(from_secret("NEON_DATABASE_URL").as_deref(), Some("DATABASE_URL"));
+    assert_eq!(from_secret("BETTER_AUTH_SECRET").as_deref(), Some("BETTER_AUTH_SECRET"));
+    assert_eq!(from_secret("COHERE_API_KEY").as_deref(), Some("COHERE_API_KEY"));
+    assert!(!deployment.contains("_FILE"), "{deployment}");
+    // The required setting no input gives is named, with where it is read.
+    assert!(
+        run.stderr.contains("reads `BETTER_AUTH_URL` without a default")
+            && run.stderr.contains("backend/app/core/config.py:8"),
+        "{}",
+        run.stderr
+    );
+}

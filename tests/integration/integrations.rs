@@ -360,3 +360,83 @@ fn generated_skaffold_files_validate_against_skaffolds_schema() {
     bad["deploy"]["helm"]["releases"][0] = serde_json::json!({"name": "x", "chartPath": "y"});
     assert!(validator.is_valid(&bad));
 }
+
+/// A load goal in the inputs gives the production values an autoscaler, each bound with its
+/// origin, and the gates judge its minimum; without one, nothing is added.
+#[test]
+fn a_stated_load_goal_gives_production_an_autoscaler_and_no_goal_gives_none() {
+    let ws = Workspace::example();
+    let prod = "out/006-k8s-deployment/helm/todo-chatbot/values-production.yaml";
+    Test::new().workspace(&ws).args(["plan", "006"]).run().assert_code(0);
+    let without = std::fs::read_to_string(ws.join(prod)).unwrap();
+    assert!(!without.contains("autoscaling:"), "an autoscaler no input asked for");
+    let research = std::fs::read_to_string(ws.join("out/006-k8s-deployment/research.md")).unwrap();
+    assert!(!research.contains(": Autoscaling\n"));
+
+    let input = ws.join("specs/006-k8s-deployment/plan-input.md");
+    let text = std::fs::read_to_string(&input).unwrap();
+    let (title, rest) = text.split_once('\n').unwrap();
+    std::fs::write(
+        &input,
+        format!("{title}\n\n- Scale/Scope: at least 10 concurrent users during the demo\n{rest}"),
+    )
+    .unwrap();
+    Test::new().workspace(&ws).args(["plan", "006"]).run().assert_code(0);
+    let with = std::fs::read_to_string(ws.join(prod)).unwrap();
+    for needle in [
+        "    autoscaling:\n",
+        "      enabled: true\n",
+        "      minReplicas: 2\n",
+        "      maxReplicas: 6\n",
+        "      targetCPUUtilizationPercentage: 70\n",
+        "\"10 concurrent users\"",
+        "specs/006-k8s-deployment/plan-input.md:3",
+    ] {
+        assert!(
+            with.contains(needle),
+            "values-production.yaml lacks {needle:?}:\n{with}"
+        );
+    }
+    let local = std::fs::read_to_string(ws.join("out/006-k8s-deployment/helm/todo-chatbot/values-local.yaml")).unwrap();
+    assert!(!local.contains("autoscaling:"), "the local values scale too");
+    let research = std::fs::read_to_string(ws.join("out/006-k8s-deployment/research.md")).unwrap();
+    assert!(
+        research.contains(": Autoscaling\n") && research.contains("maxReplicas 6"),
+        "{research}"
+    );
+    let hpa = std::fs::read_to_string(ws.join("out/006-k8s-deployment/helm/todo-chatbot/templates/hpa.yaml")).unwrap();
+    assert!(hpa.contains("apiVersion: autoscaling/v2") && hpa.contains("kind: HorizontalPodAutoscaler"));
+
+    // The gates read the autoscaler's minimum as the production replica count.
+    let check = Test::new()
+        .workspace(&ws)
+        .args(["check", "006", "--format", "json"])
+        .run();
+    check.assert_code(0);
+    let findings: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    assert!(
+        !findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains("replicas-min-2")),
+        "{}",
+        check.stdout
+    );
+    let one = Test::new()
+        .workspace(&ws)
+        .args([
+            "check",
+            "006",
+            "--format",
+            "json",
+            "--set",
+            "rollout.productionReplicas=1",
+        ])
+        .run();
+    assert!(
+        one.stdout.contains("replicas-min-2") && one.stdout.contains("autoscaling.minReplicas"),
+        "a minimum of one replica passed the gate:\n{}",
+        one.stdout
+    );
+}

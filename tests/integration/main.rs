@@ -10,6 +10,7 @@ mod examples;
 mod fixtures;
 mod gates;
 mod integrations;
+mod ports;
 mod regressions;
 mod support;
 mod workspaces;

@@ -1077,7 +1077,12 @@ impl Production {
                 .find(|k| merged.get(k).is_some());
             for o in in_scope {
                 let n = o.name.as_str();
+                // An autoscaler the production values turn on scales the workload: its
+                // minimum is the replica count the gates judge.
+                let autoscaled =
+                    at(&["components", n, "autoscaling", "enabled"]).is_some_and(|(v, _)| v.as_bool() == Some(true));
                 let replicas = [
+                    vec!["components", n, "autoscaling", "minReplicas"],
                     vec!["components", n, "replicas"],
                     vec!["backingServices", n, "replicas"],
                     vec![n, "replicas"],
@@ -1085,6 +1090,7 @@ impl Production {
                 ]
                 .into_iter()
                 .chain((deployments == 1 && o.kind == "Deployment").then(|| vec!["replicaCount"]))
+                .filter(|k| autoscaled || !k.contains(&"autoscaling"))
                 .find_map(|k| at(&k).and_then(|(v, a)| v.as_i64().map(|r| (r, a))));
                 let surge =
                     text_at(&["rollout", "maxSurge"]).or_else(|| text_at(&["strategy", "rollingUpdate", "maxSurge"]));

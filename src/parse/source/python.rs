@@ -354,13 +354,13 @@ fn settings(text: &str, source: SourceId, f: &mut FileFacts) {
                 }
             }
             let lstart = *start + lead;
-            if name == "PORT"
+            if field.eq_ignore_ascii_case("port")
                 && let Some(p) = default.as_deref().and_then(super::port_literal)
             {
                 f.ports.push(Fact::new(
                     Port {
                         port: p,
-                        how: "Settings field PORT".into(),
+                        how: format!("Settings field {name}"),
                     },
                     source,
                     lstart..start + l.len(),

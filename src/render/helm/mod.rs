@@ -75,6 +75,10 @@ pub const STATIC_FILES: &[(&str, &str)] = &[
         include_str!("../../../templates/helm/templates/deployment.yaml"),
     ),
     (
+        "templates/hpa.yaml",
+        include_str!("../../../templates/helm/templates/hpa.yaml"),
+    ),
+    (
         "templates/ingress.yaml",
         include_str!("../../../templates/helm/templates/ingress.yaml"),
     ),
@@ -118,6 +122,7 @@ const PRODUCTION_KEYS: &[&str] = &[
     "podDisruptionBudget.enabled",
     "components.*.image.pullPolicy",
     "components.*.replicas",
+    "components.*.autoscaling",
     "components.*.service.type",
     "components.*.ingress.enabled",
     "components.*.secrets",
@@ -299,6 +304,33 @@ pub fn entry_docs(d: &Deployment) -> BTreeMap<Vec<String>, String> {
             put(
                 &["components", n, "networkPolicy", "egressTo", target],
                 format!("{target} is called on port {}.", port.0),
+            );
+        }
+        if let Some(a) = d.autoscaling.as_ref().filter(|a| a.components.contains(&c.name)) {
+            put(
+                &["components", n, "autoscaling"],
+                format!(
+                    "autoscaling is on because the inputs state \"{}\" ({}).",
+                    a.goal.value, a.goal.origin.text
+                ),
+            );
+            put(
+                &["components", n, "autoscaling", "minReplicas"],
+                format!(
+                    "minReplicas is the production replica count ({}).",
+                    a.min_replicas.origin.text
+                ),
+            );
+            put(
+                &["components", n, "autoscaling", "maxReplicas"],
+                format!("maxReplicas is {}.", a.max_replicas.origin.text),
+            );
+            put(
+                &["components", n, "autoscaling", "targetCPUUtilizationPercentage"],
+                format!(
+                    "targetCPUUtilizationPercentage is {}.",
+                    a.target_cpu_percent.origin.text
+                ),
             );
         }
     }

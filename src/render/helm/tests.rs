@@ -375,6 +375,7 @@ fn schema_is_strict() {
                 "httpGet",
                 "tcpSocket",
                 "exec",
+                "autoscaling",
             ]
             .into_iter()
             .collect();

@@ -146,13 +146,36 @@ pub struct NetworkPolicy {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AutoscalingValues {
+    /// enabled creates the HorizontalPodAutoscaler and drops `replicas` from the Deployment.
+    pub enabled: bool,
+    /// minReplicas is the fewest pods the autoscaler keeps.
+    #[schemars(range(min = 1))]
+    pub min_replicas: u32,
+    /// maxReplicas is the most pods the autoscaler starts.
+    #[schemars(range(min = 1))]
+    pub max_replicas: u32,
+    /// targetCPUUtilizationPercentage is the average CPU use, as a share of the request, above
+    /// which the autoscaler adds pods.
+    #[serde(rename = "targetCPUUtilizationPercentage")]
+    #[schemars(range(min = 1, max = 100))]
+    pub target_cpu_utilization_percentage: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ComponentValues {
     /// role is the `app.kubernetes.io/component` label.
     pub role: Role,
     /// image is the component's container image.
     pub image: Image,
-    /// replicas is the number of pods.
+    /// replicas is the number of pods (the autoscaler's minimum when autoscaling is on).
     pub replicas: u32,
+    /// autoscaling is a HorizontalPodAutoscaler (autoscaling/v2) on CPU, set in production
+    /// when the spec or plan states a load or availability goal; the Deployment then leaves
+    /// its replica count to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<AutoscalingValues>,
     /// port is the container port, named `http`, that the Service, the probes and the Ingress use; workloads without one take no traffic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 65535))]
@@ -584,6 +607,15 @@ fn component(d: &Deployment, c: &Component, layer: Layer) -> ComponentValues {
             Layer::Defaults => 1,
             Layer::Local => c.replicas.value,
             Layer::Production => production_replicas(d, c),
+        },
+        autoscaling: match (layer, &d.autoscaling) {
+            (Layer::Production, Some(a)) if a.components.contains(&c.name) => Some(AutoscalingValues {
+                enabled: true,
+                min_replicas: production_replicas(d, c),
+                max_replicas: a.max_replicas.value.max(production_replicas(d, c)),
+                target_cpu_utilization_percentage: a.target_cpu_percent.value,
+            }),
+            _ => None,
         },
         port: c.port.as_ref().map(|p| p.value),
         service: ServiceValues { type_: service_type },

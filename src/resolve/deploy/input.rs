@@ -51,6 +51,9 @@ pub struct ComponentInput {
     pub package_manager: Option<String>,
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<u16>,
+    /// The command that starts the process, JSON form (`["uvicorn", "main:app"]`); wins over
+    /// what the source says. Its `--port`/`-p`/`--bind` is set to the component's port.
+    pub command: Option<Vec<String>>,
     pub health: Option<HealthInput>,
     pub replicas: Option<u32>,
     /// Image size budget in megabytes.

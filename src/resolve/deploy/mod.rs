@@ -8,11 +8,13 @@
 //! "imagePullPolicy Never" sets the pull policy; "<200MB (frontend)" sets a size budget);
 //! words no rule understands are left to the planning documents, never guessed at.
 
+mod code;
 pub mod discover;
 pub mod input;
 mod prose;
 mod repo;
 pub mod research;
+pub mod scale;
 mod unused;
 
 use std::collections::BTreeSet;
@@ -135,8 +137,10 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         return None;
     }
     wire(&mut components, &mut backing, &facts, &app.value);
+    code::deliver(&mut components, &backing, diags);
 
     let tooling = facts.tooling();
+    let autoscaling = scale::autoscaling(cx.spec, cx.context, &rollout, &components);
     let deployment = Deployment {
         app,
         namespace,
@@ -145,6 +149,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         platform,
         rollout,
         tooling,
+        autoscaling,
     };
     unused::report(cx, &deployment, &facts, diags);
     discover::report_undeployed(cx, &deployment, diags);
@@ -437,6 +442,16 @@ fn component(
     // Stack.
     let prose_stack = cx.catalog.find_for(line_value, role_guess);
     let detected_first = repo_dir.map(|r| repo::detect(r, cx.sources, prose_stack));
+    let code = repo_dir.map(|r| code::Code::read(r, cx.sources));
+    // The framework object in the code names the stack (`app = FastAPI()` → fastapi) when it
+    // fits the role the inputs give.
+    let code_hint = code.as_ref().and_then(|c| code::stack_hint(c, cx.sources)).filter(|h| {
+        cx.catalog
+            .get(&h.value)
+            .is_some_and(|s| role_guess.is_none_or(|r| r == s.role) && prose_stack.is_none_or(|p| p.role == s.role))
+            // Where the other inputs already name this stack, they keep their origin.
+            && prose_stack.is_none_or(|p| p.id != h.value)
+    });
     let stack: (&Stack, Origin) = match &ci.stack {
         Some(id) => match cx.catalog.get(id) {
             Some(s) => (s, t(&key("stack"))),
@@ -453,11 +468,15 @@ fn component(
             }
         },
         None => {
-            let hinted = detected_first.as_ref().and_then(|d| d.stack_hint.clone()).filter(|h| {
-                prose_stack.is_none_or(|p| {
-                    p.language == cx.catalog.get(&h.value).map(|s| s.language.clone()).unwrap_or_default()
-                })
-            });
+            let hinted = detected_first
+                .as_ref()
+                .and_then(|d| d.stack_hint.clone())
+                .or(code_hint)
+                .filter(|h| {
+                    prose_stack.is_none_or(|p| {
+                        p.language == cx.catalog.get(&h.value).map(|s| s.language.clone()).unwrap_or_default()
+                    })
+                });
             match (hinted, prose_stack) {
                 (Some(h), _) => (
                     cx.catalog.get(&h.value).expect("detected ids are catalog ids"),
@@ -555,22 +574,58 @@ fn component(
         });
 
     let catalog_origin = default_origin(&format!("{} catalog", stack.id));
-    let port = stack.port.map(|dflt| match ci.port {
-        Some(p) => {
-            let v = Valued::new(p, t(&key("port")));
-            report_override(
-                diags,
-                facts,
-                &format!("port of `{name}`"),
-                &v,
-                facts.port(role.value, name),
-            );
-            v
-        }
-        None => facts
-            .port(role.value, name)
-            .unwrap_or_else(|| Valued::new(dflt, catalog_origin.clone())),
+    let typed_port = ci.port.map(|p| {
+        let v = Valued::new(p, t(&key("port")));
+        report_override(
+            diags,
+            facts,
+            &format!("port of `{name}`"),
+            &v,
+            facts.port(role.value, name),
+        );
+        v
     });
+    let port = code::port(
+        typed_port,
+        code.as_ref(),
+        facts.port(role.value, name),
+        stack,
+        name,
+        cx.sources,
+        facts,
+        diags,
+    );
+    let entry = code.as_ref().and_then(|c| code::entry(c, stack, cx.sources));
+    let command = code::command(
+        ci.command.clone().map(|c| Valued::new(c, t(&key("command")))),
+        entry.as_ref(),
+        code.as_ref(),
+        stack,
+        port.as_ref().map(|p| p.value),
+        cx.sources,
+    );
+    if let Some(code) = &code
+        && entry.is_none()
+        && command.origin.kind == crate::model::OriginKind::Default
+        && stack.run_mode == RunMode::Server
+        && !stack.id.starts_with("nextjs")
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::NoEntryPoint,
+                format!(
+                    "component `{name}`: nothing in {}/ says what starts it; the {} catalog's command `{}` is a guess",
+                    code.dir,
+                    stack.id,
+                    command.value.join(" ")
+                ),
+            )
+            .at_path(&code.dir)
+            .hint(format!(
+                "set `components.{name}.command` in the deployment block (JSON form, e.g. [\"uvicorn\", \"main:app\"]), or add the start command to a Dockerfile CMD or Procfile"
+            )),
+        );
+    }
     let health = stack.health.as_ref().map(|h| {
         let hi = ci.health.clone().unwrap_or_default();
         let live = hi
@@ -693,7 +748,6 @@ fn component(
         value: "info".into(),
         origin: default_origin("structured logs at info"),
     }];
-    let mut secrets = Vec::new();
     for (k, v) in &ci.config {
         config.retain(|c| &c.name != k);
         config.push(ConfigValue {
@@ -702,36 +756,28 @@ fn component(
             origin: t(&key(&format!("config.{k}"))),
         });
     }
-    for s in &ci.secrets {
-        secrets.push(SecretRef {
+    let typed_secrets = ci
+        .secrets
+        .iter()
+        .map(|s| SecretRef {
             env: s.clone(),
             secret: format!("{app}-secrets"),
             key: s.clone(),
             delivery: SecretDelivery::Env,
             origin: t(&key("secrets")),
-        });
-    }
-    if let Some(d) = &detected {
-        for (k, v, secret, origin) in &d.env {
-            if *secret {
-                if !secrets.iter().any(|s: &SecretRef| &s.env == k) {
-                    secrets.push(SecretRef {
-                        env: k.clone(),
-                        secret: format!("{app}-secrets"),
-                        key: k.clone(),
-                        delivery: SecretDelivery::Env,
-                        origin: origin.clone(),
-                    });
-                }
-            } else if !v.is_empty() && !config.iter().any(|c| &c.name == k) {
-                config.push(ConfigValue {
-                    name: k.clone(),
-                    value: v.clone(),
-                    origin: origin.clone(),
-                });
-            }
-        }
-    }
+        })
+        .collect();
+    let files_demanded = code::constitution_demands_files(cx.constitution);
+    let env = code::env(
+        code.as_ref(),
+        detected.as_ref().map(|d| d.env.as_slice()).unwrap_or_default(),
+        config,
+        typed_secrets,
+        &format!("{app}-secrets"),
+        files_demanded.as_ref(),
+        port.as_ref(),
+        cx.sources,
+    );
 
     let service_type = match ci.exposure {
         Some(e) => {
@@ -785,11 +831,8 @@ fn component(
         language_version,
         package_manager,
         run_mode: Valued::new(stack.run_mode, Origin::derived(format!("the {} stack", stack.id))),
-        entry: None,
-        command: Valued::new(
-            with_port(&stack.command, port.as_ref().map(|p| p.value)),
-            default_origin(&format!("{} catalog", stack.id)),
-        ),
+        entry,
+        command,
         port: if stack.run_mode == RunMode::Worker { None } else { port },
         health,
         image,
@@ -797,10 +840,10 @@ fn component(
         size_budget_mb,
         replicas,
         resources,
-        config,
-        secrets,
-        build_args: Vec::new(),
-        env_reads: Vec::new(),
+        config: env.config,
+        secrets: env.secrets,
+        build_args: env.build_args,
+        env_reads: env.reads,
         exposure: Exposure {
             service_type,
             ingress_host,
@@ -1005,16 +1048,28 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     if !c.depends_on.contains(&s.name) {
                         c.depends_on.push(s.name.clone());
                     }
+                    let read_as = code::database_env(c, s.kind);
                     let env = match (s.kind, s.mode.value) {
-                        (ServiceKind::Postgres, _) => "DATABASE_URL",
+                        (ServiceKind::Postgres, _) => read_as.as_deref().unwrap_or("DATABASE_URL"),
                         (ServiceKind::Redis, ServiceMode::External) => "REDIS_URL",
                         (ServiceKind::Redis, ServiceMode::InCluster) => "REDIS_PASSWORD",
                     };
+                    // The code reads the database URL under its own name: same Secret key.
+                    if read_as.is_some()
+                        && let Some(x) = c.secrets.iter_mut().find(|x| x.env == env)
+                    {
+                        x.key = "DATABASE_URL".into();
+                        x.secret = format!("{app}-secrets");
+                    }
                     if !c.secrets.iter().any(|x| x.env == env) {
                         c.secrets.push(SecretRef {
                             env: env.into(),
                             secret: format!("{app}-secrets"),
-                            key: env.into(),
+                            key: if s.kind == ServiceKind::Postgres {
+                                "DATABASE_URL".into()
+                            } else {
+                                env.into()
+                            },
                             delivery: SecretDelivery::Env,
                             origin: s.secret.origin.clone(),
                         });

@@ -158,7 +158,10 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     // Health routes declared in the source.
     for id in &dir.sources {
         let f = sources.get(*id);
-        if let Some(route) = next_route(&f.display_path(), &dir.path) {
+        // Next.js route handlers take their path from the folder (`app/api/health/route.ts`).
+        if f.display_path().contains("health/route.")
+            && let Some(route) = next_route(&f.display_path(), &dir.path)
+        {
             d.health
                 .get_or_insert(Valued::new(route, Origin::at(&f.display_path(), 1)));
             continue;
@@ -189,7 +192,11 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
 /// The URL path of a Next.js App Router handler: `web/app/api/health/route.ts` → `/api/health`
 /// (route groups in parentheses do not appear in the URL).
 fn next_route(file: &str, dir: &str) -> Option<String> {
-    let rel = file.strip_prefix(dir)?.trim_start_matches('/');
+    let rel = if dir == "." {
+        file
+    } else {
+        file.strip_prefix(dir)?.trim_start_matches('/')
+    };
     let rel = rel.strip_prefix("src/").unwrap_or(rel);
     let inner = rel.strip_prefix("app/")?;
     let (folder, name) = inner.rsplit_once('/')?;

@@ -219,6 +219,27 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
         "Recreate (downtime on every release); maxUnavailable 1 with one replica (the only pod goes first).",
         d.rollout.zero_downtime.origin.clone(),
     ));
+    if let Some(a) = &d.autoscaling {
+        out.push(entry(
+            "Autoscaling".into(),
+            format!(
+                "A HorizontalPodAutoscaler (autoscaling/v2) on CPU for {} in production: minReplicas {} ({}), maxReplicas {} ({}), scale out above {}% of the CPU request ({}). The Deployments then set no replica count.",
+                a.components.join(", "),
+                a.min_replicas.value,
+                a.min_replicas.origin.text,
+                a.max_replicas.value,
+                a.max_replicas.origin.text,
+                a.target_cpu_percent.value,
+                a.target_cpu_percent.origin.text
+            ),
+            format!(
+                "The inputs state a load goal, \"{}\" ({}): a fixed replica count either wastes pods at rest or saturates at the peak.",
+                a.goal.value, a.goal.origin.text
+            ),
+            "A fixed, larger replica count (pays for the peak all the time); KEDA or custom metrics (another controller, and no request metrics exist yet).",
+            a.goal.origin.clone(),
+        ));
+    }
     if matches!(
         d.platform.kind.value,
         crate::model::deploy::PlatformKind::Minikube | crate::model::deploy::PlatformKind::Kind

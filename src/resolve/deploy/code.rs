@@ -1,0 +1,1362 @@
+//! Facts about the code, read from the component's source: what starts it, the one port it
+//! listens on, the variables it reads and how each reaches the process.
+//!
+//! Each field has its own function and an ordered chain of inputs: the typed YAML block and
+//! `--set`, then the source, then prose, then the catalog. Within the source, the team's own
+//! start command (its Dockerfile `CMD`, compose `command:`, Procfile) comes first when what
+//! it names exists, then the code itself (the ASGI object, `listen(...)`, `package main`),
+//! then the files around it (`EXPOSE`, compose `ports`, `.env.example`). A prose statement
+//! that contradicts the source is reported (SP422), and the source wins.
+
+use crate::catalog::Stack;
+use crate::diagnostics::{Code as DiagCode, Diagnostic, Diagnostics};
+use crate::load::repo::RepoDir;
+use crate::model::Origin;
+use crate::model::deploy::{
+    BackingService, Component, ConfigValue, Entry, EntryKind, EnvRead, RunMode, SecretDelivery, SecretRef, ServiceKind,
+    Valued,
+};
+use crate::parse::constitution::Constitution;
+use crate::parse::source::{self, Fact, FileFacts, container::ComposeService};
+use crate::source::{Sources, Span};
+
+use super::prose::{Facts, is_secret_name};
+
+/// One source file of a component and what it says.
+pub struct SourceFile {
+    /// Relative to the component folder, forward slashes.
+    pub rel: String,
+    /// As shown to the user (relative to the workspace root).
+    pub shown: String,
+    pub facts: FileFacts,
+}
+
+/// What the source of one component says, read once.
+pub struct Code {
+    /// The component folder, relative to the workspace root (`.` for the root).
+    pub dir: String,
+    pub files: Vec<SourceFile>,
+    /// Compose services built from this folder.
+    pub compose: Vec<(ComposeService, String)>,
+    /// Text of `pyproject.toml`, `requirements.txt`, `package.json` (dependency checks).
+    manifests: String,
+    pyproject: Option<String>,
+}
+
+impl Code {
+    pub fn read(dir: &RepoDir, sources: &Sources) -> Code {
+        let strip = |shown: &str| -> String {
+            if dir.path == "." {
+                shown.to_string()
+            } else {
+                shown
+                    .strip_prefix(&format!("{}/", dir.path))
+                    .unwrap_or(shown)
+                    .to_string()
+            }
+        };
+        let mut files = Vec::new();
+        let named = dir.files.values().copied();
+        for id in dir.sources.iter().copied().chain(named) {
+            let f = sources.get(id);
+            let shown = f.display_path();
+            let rel = strip(&shown);
+            let mut facts = source::read(&rel, &f.text, id);
+            // In the order the file says them.
+            facts.env.sort_by_key(|e| e.span.range.start);
+            facts.ports.sort_by_key(|p| p.span.range.start);
+            files.push(SourceFile { rel, shown, facts });
+        }
+        let mut compose = Vec::new();
+        for id in &dir.compose {
+            let f = sources.get(*id);
+            for s in source::container::compose(&f.text, *id) {
+                if s.context.as_deref() == Some(dir.path.as_str()) {
+                    compose.push((s, f.display_path()));
+                }
+            }
+        }
+        let text = |n: &str| dir.files.get(n).map(|id| sources.get(*id).text.clone());
+        let manifests = ["pyproject.toml", "requirements.txt", "package.json"]
+            .iter()
+            .filter_map(|n| text(n))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Code {
+            dir: dir.path.clone(),
+            files,
+            compose,
+            manifests,
+            pyproject: text("pyproject.toml"),
+        }
+    }
+
+    /// Files of the application, not of its tests.
+    fn app_files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(|f| !is_test_file(&f.rel))
+    }
+
+    fn has_file(&self, rel: &str) -> bool {
+        self.files.iter().any(|f| f.rel == rel)
+    }
+
+    /// Whether a dependency is declared (`gunicorn` in requirements.txt or pyproject.toml).
+    fn depends_on(&self, package: &str) -> bool {
+        self.manifests
+            .to_ascii_lowercase()
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .any(|w| w == package)
+    }
+
+    /// The team's own start commands, strongest first: Dockerfile, compose, Procfile, then
+    /// `package.json` (`scripts.start`, `main`).
+    fn commands(&self) -> Vec<(Fact<source::Command>, String)> {
+        let mut out = Vec::new();
+        let rank = |how: &str| match how {
+            "Dockerfile CMD" => 0,
+            "compose command" => 1,
+            "Procfile" => 2,
+            "package.json scripts.start" => 3,
+            _ => 4,
+        };
+        for f in self.app_files() {
+            for c in &f.facts.commands {
+                out.push((c.clone(), f.shown.clone()));
+            }
+        }
+        for (s, shown) in &self.compose {
+            for c in &s.facts.commands {
+                out.push((c.clone(), shown.clone()));
+            }
+        }
+        out.sort_by_key(|(c, _)| rank(&c.value.how));
+        out
+    }
+
+    /// The folder Python imports start from, relative to the component folder: `src` for a
+    /// pyproject that declares a `src/` layout, else the component folder itself (`""`).
+    fn python_root(&self) -> String {
+        let Some(py) = &self.pyproject else {
+            return String::new();
+        };
+        let compact: String = py.chars().filter(|c| !c.is_whitespace()).collect();
+        let src_layout = compact.contains("where=[\"src\"]")
+            || compact.contains("where=['src']")
+            || compact.contains("package-dir={\"\"=\"src\"}")
+            || compact.contains("packages=[\"src/")
+            || compact.contains("packages=['src/");
+        if src_layout { "src".into() } else { String::new() }
+    }
+}
+
+/// A credential by its name: the prose rule's names, plus connection strings that carry a
+/// password (`NEON_DATABASE_URL`, `SENTRY_DSN`, `MONGO_URI`).
+fn secret_var(name: &str) -> bool {
+    is_secret_name(name)
+        || name.ends_with("DATABASE_URL")
+        || name.ends_with("_DB_URL")
+        || name.ends_with("_DSN")
+        || name.ends_with("REDIS_URL")
+        || name.ends_with("MONGODB_URI")
+        || name.ends_with("MONGO_URI")
+        || name.ends_with("API_KEY")
+}
+
+/// A stack the code's framework object names: a FastAPI application is the `fastapi` stack.
+pub fn stack_hint(code: &Code, sources: &Sources) -> Option<Valued<String>> {
+    for f in code.app_files() {
+        for a in &f.facts.apps {
+            if a.value.framework == "FastAPI" {
+                return Some(Valued::new(
+                    "fastapi".into(),
+                    with_how(origin_of(sources, &f.shown, &a.span), "FastAPI object"),
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    rel.split('/').any(|p| p == "tests" || p == "test" || p == "__tests__")
+        || name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name.ends_with("_test.go")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name == "conftest.py"
+}
+
+fn origin_of(sources: &Sources, shown: &str, span: &Span) -> Origin {
+    Origin::at(shown, sources.get(span.source).line_of(span.range.start))
+}
+
+/// `app/main.py` → `app.main` (relative to `root`); `None` when the file is outside it.
+fn module_of(rel: &str, root: &str) -> Option<String> {
+    let rel = if root.is_empty() {
+        rel
+    } else {
+        rel.strip_prefix(&format!("{root}/"))?
+    };
+    let m = rel.strip_suffix(".py")?;
+    let m = m.strip_suffix("/__init__").unwrap_or(m);
+    Some(m.replace('/', "."))
+}
+
+/// Files that usually hold the application, best first.
+fn name_rank(rel: &str) -> usize {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let base = name.split('.').next().unwrap_or(name);
+    let by_name = ["main", "app", "asgi", "server", "api", "wsgi", "index"]
+        .iter()
+        .position(|n| *n == base)
+        .unwrap_or(9);
+    by_name * 10 + rel.matches('/').count()
+}
+
+/// What starts the component. Typed input has no entry field: a command there is the
+/// team's command. `None` when the source says nothing usable.
+pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
+    let root_of = |sub: &str| -> String {
+        match (code.dir.as_str(), sub) {
+            (d, "") => d.to_string(),
+            (".", s) => s.to_string(),
+            (d, s) => format!("{d}/{s}"),
+        }
+    };
+    match stack.language.as_str() {
+        "python" => {
+            let py_root = code.python_root();
+            // 1. The team's own command, when the module it names exists.
+            for (c, shown) in code.commands() {
+                let argv = &c.value.argv;
+                let origin = origin_of(sources, &shown, &c.span);
+                if let Some((kind, target)) = python_target(argv)
+                    && target_exists(code, &target, &py_root, kind)
+                {
+                    return Some(Entry {
+                        kind,
+                        target,
+                        root: root_of(&py_root),
+                        origin: Origin {
+                            text: format!("{} ({})", origin.text, c.value.how),
+                            kind: origin.kind,
+                        },
+                    });
+                }
+            }
+            // 2. A worker runs a module with `if __name__ == "__main__"` (`python -m jobs.run`).
+            if stack.run_mode == RunMode::Worker {
+                let mut best: Option<(usize, Entry)> = None;
+                for f in code.app_files() {
+                    let (Some(span), Some(module)) = (&f.facts.main, module_of(&f.rel, &py_root)) else {
+                        continue;
+                    };
+                    let rank = name_rank(&f.rel);
+                    if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                        best = Some((
+                            rank,
+                            Entry {
+                                kind: EntryKind::PythonModule,
+                                target: module,
+                                root: root_of(&py_root),
+                                origin: with_how(origin_of(sources, &f.shown, span), "__main__ block"),
+                            },
+                        ));
+                    }
+                }
+                return best.map(|(_, e)| e);
+            }
+            // 3. The application object in the code.
+            let mut best: Option<(usize, Entry)> = None;
+            for f in code.app_files() {
+                for a in &f.facts.apps {
+                    let (target, root) = match &a.value.import_path {
+                        Some(p) => (p.clone(), py_root.clone()),
+                        None => match module_of(&f.rel, &py_root) {
+                            Some(m) => (format!("{m}:{}", a.value.name), py_root.clone()),
+                            None => continue,
+                        },
+                    };
+                    if a.value.import_path.is_some() && !target_exists(code, &target, &root, EntryKind::Asgi) {
+                        continue;
+                    }
+                    let kind = if a.value.asgi { EntryKind::Asgi } else { EntryKind::Wsgi };
+                    // The framework the stack serves first (FastAPI for `fastapi`).
+                    let framework_rank = usize::from(!stack.matches.contains(&a.value.framework.to_lowercase()));
+                    let rank = framework_rank * 1000 + name_rank(&f.rel);
+                    let e = Entry {
+                        kind,
+                        target,
+                        root: root_of(&root),
+                        origin: Origin {
+                            text: format!(
+                                "{} ({} object `{}`)",
+                                origin_of(sources, &f.shown, &a.span).text,
+                                a.value.framework,
+                                a.value.name
+                            ),
+                            kind: crate::model::OriginKind::Input,
+                        },
+                    };
+                    if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                        best = Some((rank, e));
+                    }
+                }
+            }
+            best.map(|(_, e)| e)
+        }
+        "node" => {
+            if stack.run_mode != RunMode::Server || stack.id.starts_with("nextjs") {
+                return None;
+            }
+            for (c, shown) in code.commands() {
+                let argv = &c.value.argv;
+                if argv.len() >= 2
+                    && argv[0] == "node"
+                    && !argv[1].starts_with('-')
+                    && [".js", ".mjs", ".cjs"].iter().any(|x| argv[1].ends_with(x))
+                {
+                    let target = argv[1].trim_start_matches("./").to_string();
+                    // A built file (`dist/server.js`) does not exist before the build.
+                    let built = ["dist/", "build/", "out/"].iter().any(|d| target.starts_with(d));
+                    if code.has_file(&target) || built {
+                        return Some(Entry {
+                            kind: EntryKind::NodeScript,
+                            target,
+                            root: code.dir.clone(),
+                            origin: with_how(origin_of(sources, &shown, &c.span), &c.value.how),
+                        });
+                    }
+                }
+            }
+            // The file that calls `listen(...)`.
+            let mut best: Option<(usize, Entry)> = None;
+            for f in code.app_files() {
+                let Some(span) = &f.facts.main else { continue };
+                if !f.rel.ends_with(".js") && !f.rel.ends_with(".mjs") && !f.rel.ends_with(".cjs") {
+                    continue;
+                }
+                let rank = name_rank(&f.rel);
+                if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                    best = Some((
+                        rank,
+                        Entry {
+                            kind: EntryKind::NodeScript,
+                            target: f.rel.clone(),
+                            root: code.dir.clone(),
+                            origin: with_how(origin_of(sources, &f.shown, span), "listen(…)"),
+                        },
+                    ));
+                }
+            }
+            best.map(|(_, e)| e)
+        }
+        "go" => {
+            let mut best: Option<(usize, Entry)> = None;
+            for f in code.app_files() {
+                let Some(span) = &f.facts.main else { continue };
+                let pkg = match f.rel.rsplit_once('/') {
+                    Some((d, _)) => format!("./{d}"),
+                    None => ".".to_string(),
+                };
+                let rank = pkg.matches('/').count() * 10 + usize::from(!pkg.contains("cmd"));
+                if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                    best = Some((
+                        rank,
+                        Entry {
+                            kind: EntryKind::GoMain,
+                            target: pkg,
+                            root: code.dir.clone(),
+                            origin: with_how(origin_of(sources, &f.shown, span), "package main"),
+                        },
+                    ));
+                }
+            }
+            best.map(|(_, e)| e)
+        }
+        _ => None,
+    }
+}
+
+fn with_how(o: Origin, how: &str) -> Origin {
+    Origin {
+        text: format!("{} ({how})", o.text),
+        kind: o.kind,
+    }
+}
+
+/// The import target of a Python start command: `uvicorn main:app`, `gunicorn -k … app:app`,
+/// `python -m app`, `fastapi run app/main.py`.
+fn python_target(argv: &[String]) -> Option<(EntryKind, String)> {
+    let prog = argv.first()?.rsplit('/').next()?.to_string();
+    let rest = &argv[1..];
+    let positional = || {
+        let mut skip = false;
+        for a in rest {
+            if skip {
+                skip = false;
+                continue;
+            }
+            if a.starts_with('-') {
+                // Options that take a value.
+                skip = !a.contains('=')
+                    && matches!(
+                        a.as_str(),
+                        "--host"
+                            | "--port"
+                            | "-p"
+                            | "--bind"
+                            | "-b"
+                            | "-w"
+                            | "--workers"
+                            | "-k"
+                            | "--worker-class"
+                            | "--log-level"
+                            | "--root-path"
+                            | "--app-dir"
+                            | "--timeout"
+                            | "-c"
+                            | "--config"
+                    );
+                continue;
+            }
+            return Some(a.clone());
+        }
+        None
+    };
+    match prog.as_str() {
+        "uvicorn" | "hypercorn" => positional().filter(|t| t.contains(':')).map(|t| (EntryKind::Asgi, t)),
+        "gunicorn" => {
+            let asgi = argv.iter().any(|a| a.contains("UvicornWorker"));
+            positional()
+                .filter(|t| t.contains(':'))
+                .map(|t| (if asgi { EntryKind::Asgi } else { EntryKind::Wsgi }, t))
+        }
+        "python" | "python3" => match rest {
+            [m, module, ..] if m == "-m" && module != "uvicorn" && module != "gunicorn" => {
+                Some((EntryKind::PythonModule, module.clone()))
+            }
+            [m, runner, tail @ ..] if m == "-m" => {
+                let mut v = vec![runner.clone()];
+                v.extend(tail.iter().cloned());
+                python_target(&v)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the module an import target names is a file of the component.
+fn target_exists(code: &Code, target: &str, root: &str, kind: EntryKind) -> bool {
+    let module = match kind {
+        EntryKind::PythonModule => target,
+        _ => target.split(':').next().unwrap_or(""),
+    };
+    let path = module.replace('.', "/");
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    code.has_file(&format!("{prefix}{path}.py"))
+        || code.has_file(&format!("{prefix}{path}/__init__.py"))
+        || code.has_file(&format!("{prefix}{path}/__main__.py"))
+        || code.has_file(&format!("{prefix}{path}/main.py")) && kind == EntryKind::PythonModule
+}
+
+/// The one port: typed input, then the source, then prose, then the catalog. A prose port
+/// that the source contradicts is reported. Static sites keep nginx's port.
+#[allow(clippy::too_many_arguments)]
+pub fn port(
+    typed: Option<Valued<u16>>,
+    code: Option<&Code>,
+    prose: Option<Valued<u16>>,
+    stack: &Stack,
+    name: &str,
+    sources: &Sources,
+    facts: &Facts,
+    diags: &mut Diagnostics,
+) -> Option<Valued<u16>> {
+    let dflt = stack.port?;
+    let catalog = Valued::new(dflt, super::default_origin(&format!("{} catalog", stack.id)));
+    if stack.run_mode == RunMode::Static {
+        return Some(typed.unwrap_or(catalog));
+    }
+    if let Some(t) = typed {
+        return Some(t);
+    }
+    let from_source = code.and_then(|c| source_port(c, sources));
+    if let (Some(s), Some(p)) = (&from_source, &prose)
+        && s.value != p.value
+    {
+        let mut d = Diagnostic::new(
+            DiagCode::ProseContradictsSource,
+            format!(
+                "port of `{name}`: the prose says {}, the source listens on {} ({})",
+                p.value, s.value, s.origin.text
+            ),
+        )
+        .hint(format!(
+            "the source wins; correct the sentence, or set `components.{name}.port` in the deployment block if the code is about to change"
+        ));
+        if let Some(span) = facts.span_of(&p.origin) {
+            d = d.at(span).label(format!("says {}", p.value));
+        }
+        diags.push(d);
+    }
+    Some(from_source.or(prose).unwrap_or(catalog))
+}
+
+/// The port the source listens on, by the strength of what says it.
+fn source_port(code: &Code, sources: &Sources) -> Option<Valued<u16>> {
+    let rank = |how: &str| -> usize {
+        if how.starts_with("Dockerfile CMD") || how == "compose command" || how == "Procfile" {
+            0
+        } else if how.starts_with("package.json") {
+            1
+        } else if how == "Dockerfile EXPOSE" {
+            3
+        } else if how == "compose ports" {
+            4
+        } else if how == ".env.example PORT" {
+            5
+        } else {
+            2
+        }
+    };
+    let mut all: Vec<(usize, Valued<u16>)> = Vec::new();
+    for f in code.app_files() {
+        for p in &f.facts.ports {
+            let o = with_how(origin_of(sources, &f.shown, &p.span), &p.value.how);
+            all.push((rank(&p.value.how), Valued::new(p.value.port, o)));
+        }
+    }
+    for (s, shown) in &code.compose {
+        for p in &s.facts.ports {
+            let o = with_how(origin_of(sources, shown, &p.span), &p.value.how);
+            all.push((rank(&p.value.how), Valued::new(p.value.port, o)));
+        }
+    }
+    all.sort_by_key(|(r, _)| *r);
+    all.into_iter().next().map(|(_, v)| v)
+}
+
+/// The runtime command: the catalog's shape with the entry's target and the one port. A
+/// team command that names no target sp understands is used as written, with the port set.
+pub fn command(
+    typed: Option<Valued<Vec<String>>>,
+    entry: Option<&Entry>,
+    code: Option<&Code>,
+    stack: &Stack,
+    port: Option<u16>,
+    sources: &Sources,
+) -> Valued<Vec<String>> {
+    let catalog_origin = super::default_origin(&format!("{} catalog", stack.id));
+    if let Some(t) = typed {
+        return Valued::new(super::with_port(&t.value, port), t.origin);
+    }
+    let p = port.map(|p| p.to_string()).unwrap_or_default();
+    if let Some(e) = entry {
+        let argv: Option<Vec<String>> = match (e.kind, stack.language.as_str()) {
+            (EntryKind::Asgi, "python") => Some(
+                [
+                    "uvicorn",
+                    &e.target,
+                    "--host",
+                    "0.0.0.0",
+                    "--port",
+                    &p,
+                    "--proxy-headers",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
+            (EntryKind::Wsgi, "python") => {
+                if code.is_some_and(|c| !c.depends_on("gunicorn") && c.depends_on("uvicorn")) {
+                    Some(
+                        [
+                            "uvicorn",
+                            "--interface",
+                            "wsgi",
+                            &e.target,
+                            "--host",
+                            "0.0.0.0",
+                            "--port",
+                            &p,
+                        ]
+                        .map(String::from)
+                        .to_vec(),
+                    )
+                } else {
+                    Some(
+                        ["gunicorn", "--bind", &format!("0.0.0.0:{p}"), &e.target]
+                            .map(String::from)
+                            .to_vec(),
+                    )
+                }
+            }
+            (EntryKind::PythonModule, "python") => Some(["python", "-m", &e.target].map(String::from).to_vec()),
+            (EntryKind::NodeScript, "node") => Some(vec!["node".into(), e.target.clone()]),
+            _ => None,
+        };
+        if let Some(argv) = argv {
+            return Valued::new(argv, e.origin.clone());
+        }
+    }
+    // A team command sp cannot take apart, as written (Python and Node servers only: the
+    // Go and static images run what their own build produces).
+    if entry.is_none()
+        && stack.run_mode == RunMode::Server
+        && matches!(stack.language.as_str(), "python")
+        && let Some(code) = code
+        && let Some((c, shown)) = code
+            .commands()
+            .into_iter()
+            .find(|(c, _)| c.value.how != "package.json scripts.start" && c.value.how != "package.json main")
+        && !c.value.argv.iter().any(|a| a.contains('$'))
+    {
+        return Valued::new(
+            super::with_port(&c.value.argv, port),
+            with_how(origin_of(sources, &shown, &c.span), &c.value.how),
+        );
+    }
+    Valued::new(super::with_port(&stack.command, port), catalog_origin)
+}
+
+/// Whether a constitution rule demands secrets as files (`MUST be mounted as files`), not
+/// merely allowing them (`secretKeyRef or mounted files`).
+pub fn constitution_demands_files(c: Option<&Constitution>) -> Option<Origin> {
+    let c = c?;
+    for p in &c.principles {
+        for r in &p.rules {
+            let l = r.text.to_lowercase();
+            let demands = l.contains("must")
+                && l.contains("secret")
+                && (l.contains("as files")
+                    || l.contains("as a file")
+                    || l.contains("mounted file")
+                    || l.contains("_file")
+                    || l.contains("as read-only files"))
+                && !l.contains("secretkeyref")
+                && !l.contains(" or mounted")
+                && !l.contains(" or as files");
+            if demands {
+                return Some(Origin::at(&c.path, r.line));
+            }
+        }
+    }
+    None
+}
+
+/// Environment facts of one component, before wiring: what to deliver and what was read.
+#[derive(Default)]
+pub struct Env {
+    pub config: Vec<ConfigValue>,
+    pub secrets: Vec<SecretRef>,
+    pub build_args: Vec<ConfigValue>,
+    pub reads: Vec<EnvRead>,
+}
+
+/// The variables the code reads, with the `.env.example` keys and the typed ones: secrets
+/// by name, build-time names as build arguments, the rest as configuration when a value is
+/// known. Delivery is decided after wiring ([`deliver`]).
+#[allow(clippy::too_many_arguments)]
+pub fn env(
+    code: Option<&Code>,
+    example: &[(String, String, bool, Origin)],
+    typed_config: Vec<ConfigValue>,
+    typed_secrets: Vec<SecretRef>,
+    secret_name: &str,
+    files_demanded: Option<&Origin>,
+    port: Option<&Valued<u16>>,
+    sources: &Sources,
+) -> Env {
+    let mut e = Env {
+        config: typed_config,
+        secrets: typed_secrets,
+        ..Default::default()
+    };
+    // Reads, first occurrence of each name, in file order.
+    let mut reads: Vec<(source::EnvRead, Origin, Span)> = Vec::new();
+    if let Some(code) = code {
+        for f in code.app_files() {
+            for r in &f.facts.env {
+                if let Some(prev) = reads.iter_mut().find(|(x, _, _)| x.name == r.value.name) {
+                    // Required anywhere makes it required.
+                    if r.value.required && !prev.0.required && prev.0.default.is_none() {
+                        prev.0.required = true;
+                    }
+                    continue;
+                }
+                reads.push((r.value.clone(), origin_of(sources, &f.shown, &r.span), r.span.clone()));
+            }
+        }
+    }
+    // Reads that are the source's port (`port: int = 8001` in Settings): given the one port.
+    let port_spans: Vec<Span> = code
+        .map(|c| {
+            c.app_files()
+                .flat_map(|f| f.facts.ports.iter().map(|p| p.span.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let reads_file = |name: &str| reads.iter().any(|(r, _, _)| r.name == format!("{name}_FILE"));
+    let delivery = |name: &str| {
+        if reads_file(name) || files_demanded.is_some() {
+            SecretDelivery::File
+        } else {
+            SecretDelivery::Env
+        }
+    };
+    for s in e.secrets.iter_mut() {
+        s.delivery = delivery(&s.env);
+    }
+    let add_secret = |e: &mut Env, name: &str, origin: Origin| {
+        if !e.secrets.iter().any(|s| s.env == name) {
+            e.secrets.push(SecretRef {
+                env: name.to_string(),
+                secret: secret_name.to_string(),
+                key: name.to_string(),
+                delivery: delivery(name),
+                origin,
+            });
+        }
+    };
+    let example_value = |name: &str| example.iter().find(|(k, _, _, _)| k == name);
+    for (r, origin, span) in &reads {
+        let name = r.name.as_str();
+        // `X_FILE` is how the code reads the secret X.
+        if let Some(base) = name.strip_suffix("_FILE")
+            && (secret_var(base) || reads.iter().any(|(x, _, _)| x.name == base))
+        {
+            add_secret(&mut e, base, origin.clone());
+        } else if r.build_time {
+            if !e.build_args.iter().any(|b| b.name == name) {
+                let value = example_value(name)
+                    .filter(|(_, v, _, _)| !v.is_empty())
+                    .map(|(_, v, _, o)| (v.clone(), o.clone()))
+                    .or_else(|| r.default.clone().map(|d| (d, origin.clone())));
+                if let Some((value, o)) = value {
+                    e.build_args.push(ConfigValue {
+                        name: name.to_string(),
+                        value,
+                        origin: o,
+                    });
+                }
+            }
+        } else if name == "PORT" || port_spans.contains(span) {
+            if let Some(p) = port
+                && !e.config.iter().any(|c| c.name == name)
+            {
+                e.config.push(ConfigValue {
+                    name: name.to_string(),
+                    value: p.value.to_string(),
+                    origin: Origin::derived(format!("the component's port ({})", p.origin.text)),
+                });
+            }
+        } else if secret_var(name) {
+            add_secret(&mut e, name, origin.clone());
+        }
+        e.reads.push(EnvRead {
+            name: name.to_string(),
+            secret: secret_var(name),
+            required: r.required,
+            default: r.default.clone(),
+            delivered: String::new(),
+            origin: with_how(origin.clone(), &r.how),
+            span: Some(span.clone()),
+        });
+    }
+    // `.env.example`: secrets by name, build-time names as build arguments, the rest as
+    // configuration when it has a value.
+    for (k, v, secret, origin) in example {
+        if *secret {
+            add_secret(&mut e, k, origin.clone());
+        } else if source::node::build_time(k) {
+            if !v.is_empty() && !e.build_args.iter().any(|b| &b.name == k) {
+                e.build_args.push(ConfigValue {
+                    name: k.clone(),
+                    value: v.clone(),
+                    origin: origin.clone(),
+                });
+            }
+        } else if k == "PORT" {
+            // The one port decides; `.env.example`'s PORT was one of its inputs.
+            continue;
+        } else if !v.is_empty() && !e.config.iter().any(|c| &c.name == k) {
+            e.config.push(ConfigValue {
+                name: k.clone(),
+                value: v.clone(),
+                origin: origin.clone(),
+            });
+        }
+    }
+    e
+}
+
+/// Names a database URL is read under.
+pub fn database_url_name(reads: &[EnvRead]) -> Option<&str> {
+    reads
+        .iter()
+        .map(|r| r.name.as_str())
+        .find(|n| n.ends_with("DATABASE_URL") || *n == "POSTGRES_URL" || *n == "DB_URL" || n.ends_with("_DB_URL"))
+}
+
+/// After wiring: rewrite `localhost` values that name another part of the deployment to its
+/// Service, report the ones that name nothing, record how each variable the code reads is
+/// delivered, and report required ones that are not.
+pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: &mut Diagnostics) {
+    let services: Vec<(String, u16)> = components
+        .iter()
+        .filter_map(|c| c.port.as_ref().map(|p| (c.name.clone(), p.value)))
+        .chain(backing.iter().map(|b| (b.name.clone(), b.port)))
+        .collect();
+    for c in components.iter_mut() {
+        let own_port = c.port.as_ref().map(|p| p.value);
+        for v in c.config.iter_mut() {
+            let Some((host, port)) = local_address(&v.value) else {
+                continue;
+            };
+            match port.and_then(|p| services.iter().find(|(n, sp)| *sp == p && *n != c.name)) {
+                Some((svc, p)) => {
+                    let from = match port {
+                        Some(_) => format!("{host}:{p}"),
+                        None => host.to_string(),
+                    };
+                    v.value = v.value.replacen(&from, &format!("{svc}:{p}"), 1);
+                    v.origin = Origin::derived(format!(
+                        "{} with `{from}` rewritten to the {svc} Service",
+                        v.origin.text
+                    ));
+                }
+                None => {
+                    let what = if port.is_some() && port == own_port {
+                        "the component itself".to_string()
+                    } else {
+                        "nothing in the deployment".to_string()
+                    };
+                    diags.push(at_origin(
+                        Diagnostic::new(
+                            DiagCode::LocalhostInCluster,
+                            format!(
+                                "`{}` of `{}` is `{}`: inside a pod, {host} is the pod itself, and the address names {what}",
+                                v.name, c.name, v.value
+                            ),
+                        )
+                        .hint(format!(
+                            "set `components.{}.config.{}` in the deployment block to the address the process must use (a Service name such as `http://<service>:<port>`, or the public URL)",
+                            c.name, v.name
+                        )),
+                        &v.origin,
+                    ));
+                }
+            }
+        }
+        let reads = std::mem::take(&mut c.env_reads);
+        let mut out = Vec::new();
+        for mut r in reads {
+            r.delivered = if let Some(s) = c.secrets.iter().find(|s| s.env == r.name) {
+                match s.delivery {
+                    SecretDelivery::Env => format!("secret {}/{}", s.secret, s.key),
+                    SecretDelivery::File => format!("secret {}/{} as a file", s.secret, s.key),
+                }
+            } else if let Some(b) = r
+                .name
+                .strip_suffix("_FILE")
+                .and_then(|b| c.secrets.iter().find(|s| s.env == b))
+            {
+                format!("file of secret {}/{}", b.secret, b.key)
+            } else if c.config.iter().any(|v| v.name == r.name) {
+                "config".into()
+            } else if c.build_args.iter().any(|v| v.name == r.name) {
+                "build-arg".into()
+            } else if r.default.is_some() {
+                "code default".into()
+            } else if PROVIDED.contains(&r.name.as_str()) {
+                "runtime".into()
+            } else if r.required {
+                let how = if source::node::build_time(&r.name) {
+                    format!("a build argument: `{}` in .env.example with its value", r.name)
+                } else {
+                    format!(
+                        "`components.{}.config.{}: <value>` in the deployment block of plan-input.md (or `--set components.{}.config.{}=<value>`), or a line in .env.example",
+                        c.name, r.name, c.name, r.name
+                    )
+                };
+                let d = Diagnostic::new(
+                    DiagCode::MissingVariable,
+                    format!(
+                        "`{}` reads `{}` without a default, and no input gives it a value",
+                        c.name, r.name
+                    ),
+                )
+                .hint(format!("supply it with {how}"));
+                diags.push(match &r.span {
+                    Some(s) => d.at(s.clone()).label("read here, without a default"),
+                    None => at_origin(d, &r.origin),
+                });
+                "missing".into()
+            } else {
+                "missing (optional)".into()
+            };
+            out.push(r);
+        }
+        c.env_reads = out;
+    }
+}
+
+/// Variables the runtime, the image or Kubernetes set on their own (`NODE_ENV` is in every
+/// Node image sp writes, `HOSTNAME` in every pod).
+const PROVIDED: &[&str] = &[
+    "NODE_ENV",
+    "HOSTNAME",
+    "HOME",
+    "PATH",
+    "PWD",
+    "USER",
+    "TZ",
+    "LANG",
+    "NEXT_RUNTIME",
+    "NEXT_PHASE",
+    "KUBERNETES_SERVICE_HOST",
+    "KUBERNETES_SERVICE_PORT",
+    "PYTHONPATH",
+    "PYTHONUNBUFFERED",
+    "HEARTBEAT_FILE",
+];
+
+/// `http://localhost:3000/x` → (`localhost`, Some(3000)); `None` when not a local address.
+fn local_address(value: &str) -> Option<(&'static str, Option<u16>)> {
+    for host in ["localhost", "127.0.0.1", "0.0.0.0"] {
+        if let Some(i) = value.find(host) {
+            let before = &value[..i];
+            if !(before.is_empty() || before.ends_with("//") || before.ends_with('@')) {
+                continue;
+            }
+            let rest = &value[i + host.len()..];
+            let port = rest.strip_prefix(':').and_then(source::leading_port);
+            return Some((host, port));
+        }
+    }
+    None
+}
+
+/// A `DATABASE_URL`-like secret goes under the name the code reads; the key stays the
+/// backing service's.
+pub fn database_env(c: &Component, kind: ServiceKind) -> Option<String> {
+    if kind != ServiceKind::Postgres {
+        return None;
+    }
+    database_url_name(&c.env_reads).map(String::from)
+}
+
+/// A diagnostic placed at an origin's `path:line` (origins derived from several inputs
+/// carry no place, and the diagnostic then has none).
+fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
+    let text = o.text.split(' ').next().unwrap_or("");
+    match text
+        .rsplit_once(':')
+        .and_then(|(p, l)| l.parse::<usize>().ok().map(|l| (p, l)))
+    {
+        Some((path, line)) if o.kind == crate::model::OriginKind::Input => d.at_line(path, line, 1),
+        _ => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::model::deploy::fixture;
+
+    /// A component folder `dir` holding `files` (path relative to the workspace root, text):
+    /// manifests by name, everything else as source.
+    fn repo(dir: &str, files: &[(&str, &str)]) -> (RepoDir, Sources) {
+        let mut sources = Sources::default();
+        let mut rd = RepoDir {
+            path: dir.into(),
+            ..Default::default()
+        };
+        for (path, text) in files {
+            let id = sources.add(path.into(), text.to_string());
+            let name = path.rsplit('/').next().unwrap();
+            let direct = path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".") == dir;
+            let manifest = [
+                "pyproject.toml",
+                "requirements.txt",
+                "package.json",
+                "Dockerfile",
+                "Procfile",
+                ".env.example",
+            ];
+            if direct && manifest.contains(&name) {
+                rd.files.insert(name.into(), id);
+            } else if path.starts_with("docker-compose") {
+                rd.compose.push(id);
+            } else {
+                rd.sources.push(id);
+            }
+        }
+        (rd, sources)
+    }
+
+    fn entry_of(stack: &str, dir: &str, files: &[(&str, &str)]) -> Option<Entry> {
+        let (rd, sources) = repo(dir, files);
+        let catalog = Catalog::builtin();
+        entry(&Code::read(&rd, &sources), catalog.get(stack).unwrap(), &sources)
+    }
+
+    const APP: &str = "from fastapi import FastAPI\n\napp = FastAPI()\n";
+
+    #[test]
+    fn python_import_paths_follow_the_real_package_root() {
+        // A package declared by a root pyproject.toml.
+        let e = entry_of(
+            "fastapi",
+            ".",
+            &[
+                (
+                    "pyproject.toml",
+                    "[tool.hatch.build.targets.wheel]\npackages = [\"backend\"]\n",
+                ),
+                ("backend/__init__.py", ""),
+                ("backend/main.py", APP),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.target.as_str(), e.root.as_str()), ("backend.main:app", "."));
+        assert_eq!(e.origin.text, "backend/main.py:3 (FastAPI object `app`)");
+        // A flat folder with main.py and requirements.txt.
+        let e = entry_of(
+            "fastapi",
+            "backend",
+            &[("backend/requirements.txt", "fastapi\n"), ("backend/main.py", APP)],
+        )
+        .unwrap();
+        assert_eq!((e.target.as_str(), e.root.as_str()), ("main:app", "backend"));
+        // src/ as a folder of the project, and a declared src layout.
+        let e = entry_of(
+            "fastapi",
+            "api",
+            &[("api/requirements.txt", ""), ("api/src/main.py", APP)],
+        )
+        .unwrap();
+        assert_eq!(e.target, "src.main:app");
+        let e = entry_of(
+            "fastapi",
+            "api",
+            &[
+                (
+                    "api/pyproject.toml",
+                    "[tool.setuptools.packages.find]\nwhere = [\"src\"]\n",
+                ),
+                ("api/src/todo/__init__.py", ""),
+                ("api/src/todo/main.py", APP),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.target.as_str(), e.root.as_str()), ("todo.main:app", "api/src"));
+        // The application, not its tests, and main.py before a deeper module.
+        let e = entry_of(
+            "fastapi",
+            "api",
+            &[
+                ("api/requirements.txt", ""),
+                ("api/app/main.py", APP),
+                ("api/app/sub/asgi.py", APP),
+                ("api/tests/test_app.py", APP),
+            ],
+        )
+        .unwrap();
+        assert_eq!(e.target, "app.main:app");
+    }
+
+    #[test]
+    fn the_teams_own_command_wins_when_what_it_names_exists() {
+        let files = [
+            ("api/requirements.txt", ""),
+            (
+                "api/Dockerfile",
+                "FROM python:3.12\nCMD [\"uvicorn\", \"service.http:api\", \"--port\", \"9000\"]\n",
+            ),
+            ("api/service/http.py", "from fastapi import FastAPI\napi = FastAPI()\n"),
+            ("api/main.py", APP),
+        ];
+        let e = entry_of("fastapi", "api", &files).unwrap();
+        assert_eq!(e.target, "service.http:api");
+        assert_eq!(e.origin.text, "api/Dockerfile:2 (Dockerfile CMD)");
+        // A command naming a module that does not exist is not evidence.
+        let files = [
+            ("api/requirements.txt", ""),
+            ("api/Procfile", "web: uvicorn gone:app\n"),
+            ("api/main.py", APP),
+        ];
+        assert_eq!(entry_of("fastapi", "api", &files).unwrap().target, "main:app");
+    }
+
+    #[test]
+    fn a_python_worker_runs_its_main_module_not_a_web_app() {
+        let e = entry_of(
+            "python-worker",
+            "worker",
+            &[
+                ("worker/requirements.txt", ""),
+                ("worker/health.py", APP),
+                (
+                    "worker/jobs/run.py",
+                    "def main():\n    pass\n\nif __name__ == \"__main__\":\n    main()\n",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.kind, e.target.as_str()), (EntryKind::PythonModule, "jobs.run"));
+    }
+
+    #[test]
+    fn node_and_go_entries() {
+        let e = entry_of(
+            "express",
+            "api",
+            &[
+                ("api/package.json", "{\"scripts\": {\"start\": \"node src/server.js\"}}"),
+                ("api/src/server.js", "app.listen(3001)\n"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.kind, e.target.as_str()), (EntryKind::NodeScript, "src/server.js"));
+        let e = entry_of(
+            "express",
+            "api",
+            &[("api/package.json", "{}"), ("api/index.js", "app.listen(3001)\n")],
+        )
+        .unwrap();
+        assert_eq!(e.target, "index.js");
+        let e = entry_of(
+            "go-http",
+            "svc",
+            &[
+                ("svc/internal/x.go", "package x\n"),
+                ("svc/cmd/api/main.go", "package main\n\nfunc main() {}\n"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.kind, e.target.as_str()), (EntryKind::GoMain, "./cmd/api"));
+        assert_eq!(
+            entry_of("nextjs-standalone", "web", &[("web/package.json", "{}")]),
+            None
+        );
+    }
+
+    #[test]
+    fn one_port_from_the_source_into_the_command() {
+        let files = [
+            ("api/requirements.txt", "fastapi\nuvicorn\n"),
+            (
+                "api/config.py",
+                "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    port: int = 8001\n",
+            ),
+            ("api/main.py", APP),
+            ("api/.env.example", "PORT=9999\n"),
+        ];
+        let (rd, sources) = repo("api", &files);
+        let catalog = Catalog::builtin();
+        let stack = catalog.get("fastapi").unwrap();
+        let code = Code::read(&rd, &sources);
+        let spec_src = sources_with_spec();
+        let facts = Facts::collect(&spec_src.1, None, None);
+        let mut diags = Diagnostics::default();
+        let p = port(None, Some(&code), None, stack, "api", &sources, &facts, &mut diags).unwrap();
+        assert_eq!(p.value, 8001, "the code's setting before .env.example");
+        assert_eq!(p.origin.text, "api/config.py:3 (Settings field PORT)");
+        let e = entry(&code, stack, &sources);
+        let c = command(None, e.as_ref(), Some(&code), stack, Some(p.value), &sources);
+        assert_eq!(
+            c.value,
+            [
+                "uvicorn",
+                "main:app",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "8001",
+                "--proxy-headers"
+            ]
+        );
+        // Prose that says otherwise is reported; the source wins.
+        let prose = Some(Valued::new(8000, Origin::at("specs/001-x/spec.md", 3)));
+        let p = port(None, Some(&code), prose, stack, "api", &sources, &facts, &mut diags).unwrap();
+        assert_eq!(p.value, 8001);
+        assert_eq!(
+            diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            vec![DiagCode::ProseContradictsSource]
+        );
+        // Typed input wins over everything; static sites keep nginx's port.
+        let typed = Some(Valued::new(7000, Origin::derived("typed input")));
+        assert_eq!(
+            port(typed, Some(&code), None, stack, "api", &sources, &facts, &mut diags)
+                .unwrap()
+                .value,
+            7000
+        );
+        let nginx = catalog.get("vite-spa").unwrap();
+        assert_eq!(
+            port(None, Some(&code), None, nginx, "web", &sources, &facts, &mut diags)
+                .unwrap()
+                .value,
+            8080
+        );
+    }
+
+    fn sources_with_spec() -> (Sources, crate::parse::spec::Spec) {
+        let mut sources = Sources::default();
+        let id = sources.add("specs/001-x/spec.md".into(), "# Feature Specification: X\n".into());
+        let spec = crate::parse::spec::parse(sources.get(id), id, &mut Diagnostics::default());
+        (sources, spec)
+    }
+
+    #[test]
+    fn wsgi_uses_gunicorn_unless_only_uvicorn_is_installed() {
+        let catalog = Catalog::builtin();
+        let stack = catalog.get("python-service").unwrap();
+        let flask = "from flask import Flask\nserver = Flask(__name__)\n";
+        for (deps, first) in [("flask\ngunicorn\n", "gunicorn"), ("flask\nuvicorn\n", "uvicorn")] {
+            let (rd, sources) = repo("api", &[("api/requirements.txt", deps), ("api/app.py", flask)]);
+            let code = Code::read(&rd, &sources);
+            let e = entry(&code, stack, &sources).unwrap();
+            assert_eq!((e.kind, e.target.as_str()), (EntryKind::Wsgi, "app:server"));
+            let c = command(None, Some(&e), Some(&code), stack, Some(5000), &sources);
+            assert_eq!(c.value[0], first);
+            assert!(c.value.iter().any(|a| a.contains("5000")));
+        }
+    }
+
+    #[test]
+    fn variables_become_secrets_config_and_build_arguments() {
+        let files = [
+            ("web/requirements.txt", ""),
+            (
+                "web/main.py",
+                "import os\nDB = os.environ[\"DATABASE_URL\"]\nKEY = open(os.environ[\"OPENAI_API_KEY_FILE\"]).read()\nTIMEOUT = os.getenv(\"TIMEOUT\", \"5\")\nAUTH_URL = os.environ[\"AUTH_URL\"]\nPORT = int(os.getenv(\"PORT\", \"8000\"))\n",
+            ),
+            (
+                "web/ui.ts",
+                "const api = process.env.NEXT_PUBLIC_API_URL;\nconst prod = process.env.NODE_ENV === 'production';\n",
+            ),
+        ];
+        let (rd, sources) = repo("web", &files);
+        let code = Code::read(&rd, &sources);
+        let example = vec![
+            (
+                "NEXT_PUBLIC_API_URL".to_string(),
+                "http://localhost:8000".to_string(),
+                false,
+                Origin::at("web/.env.example", 1),
+            ),
+            (
+                "API_BASE".to_string(),
+                "http://localhost:8000/v1".to_string(),
+                false,
+                Origin::at("web/.env.example", 2),
+            ),
+        ];
+        let port = Valued::new(8000, Origin::derived("x"));
+        let e = env(
+            Some(&code),
+            &example,
+            Vec::new(),
+            Vec::new(),
+            "todo-secrets",
+            None,
+            Some(&port),
+            &sources,
+        );
+        let secrets: Vec<(&str, SecretDelivery)> = e.secrets.iter().map(|s| (s.env.as_str(), s.delivery)).collect();
+        assert_eq!(
+            secrets,
+            vec![
+                ("DATABASE_URL", SecretDelivery::Env),
+                ("OPENAI_API_KEY", SecretDelivery::File)
+            ]
+        );
+        let config: Vec<(&str, &str)> = e.config.iter().map(|c| (c.name.as_str(), c.value.as_str())).collect();
+        assert_eq!(config, vec![("PORT", "8000"), ("API_BASE", "http://localhost:8000/v1")]);
+        assert_eq!(e.build_args.len(), 1);
+        assert_eq!(e.build_args[0].value, "http://localhost:8000");
+        // A constitution rule demanding files turns every secret into a file.
+        let demanded = Origin::at("constitution.md", 9);
+        let e2 = env(
+            Some(&code),
+            &[],
+            Vec::new(),
+            Vec::new(),
+            "s",
+            Some(&demanded),
+            None,
+            &sources,
+        );
+        assert!(e2.secrets.iter().all(|s| s.delivery == SecretDelivery::File));
+
+        // After wiring: localhost that names another component is rewritten; a required
+        // variable with no value is reported at its read.
+        let mut d = fixture::deployment();
+        let web = &mut d.components[0];
+        web.config = e.config;
+        web.secrets = e.secrets;
+        web.env_reads = e.reads;
+        web.build_args = e.build_args;
+        web.config.push(ConfigValue {
+            name: "SELF_URL".into(),
+            value: "http://localhost:3000".into(),
+            origin: Origin::at("web/.env.example", 3),
+        });
+        let mut diags = Diagnostics::default();
+        deliver(&mut d.components, &d.backing_services, &mut diags);
+        let web = &d.components[0];
+        let api_base = web.config.iter().find(|c| c.name == "API_BASE").unwrap();
+        assert_eq!(api_base.value, "http://api:8000/v1");
+        assert!(
+            api_base.origin.text.contains("rewritten to the api Service"),
+            "{}",
+            api_base.origin.text
+        );
+        let codes: Vec<(DiagCode, String)> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
+        assert_eq!(codes.len(), 2, "{codes:?}");
+        assert_eq!(codes[0].0, DiagCode::LocalhostInCluster);
+        assert!(codes[0].1.contains("SELF_URL"));
+        assert_eq!(codes[1].0, DiagCode::MissingVariable);
+        assert!(codes[1].1.contains("AUTH_URL"));
+        let delivered: Vec<(&str, &str)> = web
+            .env_reads
+            .iter()
+            .map(|r| (r.name.as_str(), r.delivered.as_str()))
+            .collect();
+        assert_eq!(
+            delivered,
+            vec![
+                ("DATABASE_URL", "secret todo-secrets/DATABASE_URL"),
+                ("OPENAI_API_KEY_FILE", "file of secret todo-secrets/OPENAI_API_KEY"),
+                ("TIMEOUT", "code default"),
+                ("AUTH_URL", "missing"),
+                ("PORT", "config"),
+                ("NEXT_PUBLIC_API_URL", "build-arg"),
+                ("NODE_ENV", "runtime"),
+            ]
+        );
+    }
+
+    #[test]
+    fn constitution_rules_that_demand_files() {
+        let mut sources = Sources::default();
+        let text = "# X Constitution\n\n## Core Principles\n\n### I. Secrets\n\n- Secrets MUST be mounted as files, never environment variables.\n";
+        let id = sources.add("constitution.md".into(), text.into());
+        let c = crate::parse::constitution::parse(sources.get(id), id, &mut Diagnostics::default());
+        assert!(constitution_demands_files(Some(&c)).is_some());
+        let text = "# X Constitution\n\n## Core Principles\n\n### I. Secrets\n\n- Secrets MUST come from Secrets, through `secretKeyRef` or mounted files.\n";
+        let id = sources.add("constitution.md".into(), text.into());
+        let c = crate::parse::constitution::parse(sources.get(id), id, &mut Diagnostics::default());
+        assert!(constitution_demands_files(Some(&c)).is_none());
+    }
+}
