@@ -67,6 +67,29 @@ pub const OUT_DISPLAY: &str = "out";
 pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::Result<Compilation> {
     let mut diags = Diagnostics::default();
     let workspace = load::load(root, selection, &mut diags)?;
+    Ok(compile_workspace(workspace, options, diags))
+}
+
+/// Stages 2 to 5 on a workspace already loaded (from disk by [`load::load`], or built in
+/// memory by [`load::in_memory`]); `diags` holds what loading found.
+pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags: Diagnostics) -> Compilation {
+    // Secrets are cut out of every input before anything reads it, so no document,
+    // diagnostic or log line can repeat them.
+    let inputs: Vec<source::SourceId> = workspace
+        .constitution
+        .into_iter()
+        .chain(
+            workspace
+                .features
+                .iter()
+                .flat_map(|f| [f.spec, f.plan_input, f.existing_plan])
+                .flatten(),
+        )
+        .collect();
+    parse::secrets::redact(&mut workspace.sources, &inputs, &mut diags);
+    let mut set = options.set.clone();
+    parse::secrets::redact_set(&mut set, &mut diags);
+    let options = &Options { set };
     let sources = &workspace.sources;
 
     // Parse once per run what all features share.
@@ -80,6 +103,8 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
     };
     let renderer = render::Renderer::new(&templates);
     let catalog = catalog::Catalog::builtin();
+    // The models and routes of the repository, shared by every feature.
+    let code = resolve::design::read(&workspace.repo, sources);
 
     let mut tree = OutputTree::default();
     let mut features = Vec::new();
@@ -141,6 +166,7 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
                 e.id = format!("R{}", i + 1);
             }
         }
+        plan.design = resolve::design::resolve(&plan, &code);
         let out_dir = format!("{}/{}", OUT_DISPLAY, f.name);
         let mut outputs: Vec<(String, String)> = Vec::new();
         if let Some(d) = &plan.deployment {
@@ -149,6 +175,9 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
             outputs.extend(render::helm::chart(d, &plan.feature.title, &out_dir));
             outputs.extend(render::skaffold::skaffold(d, &out_dir).map(|s| (render::skaffold::FILE.to_string(), s)));
             outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
+        }
+        if let Some(api) = render::contracts::openapi(&plan) {
+            outputs.push(("contracts/openapi.yaml".into(), api));
         }
         // The gates judge the deployables before the documents that report on them are
         // rendered; paths are shown as the user will find them.
@@ -177,17 +206,38 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
         plans.push(plan);
         reports.push(report);
     }
-    Ok(Compilation {
+    Compilation {
         workspace,
         diagnostics: diags,
         tree,
         features,
         plans,
         reports,
-    })
+    }
 }
 
 /// Where `sp` writes when `--out` is not given.
 pub fn default_out(root: &Path) -> PathBuf {
     root.join("out")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzz target's path: a workspace held in memory compiles like one on disk.
+    #[test]
+    fn an_in_memory_workspace_compiles() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean-minimal");
+        let read = |rel: &str| std::fs::read_to_string(fixture.join(rel)).unwrap();
+        let (constitution, spec, input) = (
+            read("constitution.md"),
+            read("specs/001-todo-list/spec.md"),
+            read("specs/001-todo-list/plan-input.md"),
+        );
+        let ws = load::in_memory(Some(&constitution), &[("001-todo-list", &spec, Some(&input))]);
+        let run = compile_workspace(ws, &Options::default(), Diagnostics::default());
+        assert!(!run.diagnostics.has_errors());
+        assert!(run.tree.files().any(|(p, _)| p == "001-todo-list/plan.md"));
+    }
 }

@@ -60,16 +60,36 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     })
 }
 
-/// The parser's message without its own `error: line N column M:` prefix: callers show the
-/// position themselves, pointing into the file the YAML came from.
+/// The parser's message without its own `error: line N column M:` prefix (callers show the
+/// position themselves, pointing into the file the YAML came from), and in the user's
+/// words where the library speaks of its own settings.
 fn clean_message(msg: &str) -> String {
     let msg = msg.strip_prefix("error: ").unwrap_or(msg);
-    match msg.strip_prefix("line ") {
+    let msg = match msg.strip_prefix("line ") {
         Some(rest) => match rest.split_once(": ") {
-            Some((pos, text)) if pos.split_whitespace().count() == 3 => text.to_string(),
-            _ => msg.to_string(),
+            Some((pos, text)) if pos.split_whitespace().count() == 3 => text,
+            _ => msg,
         },
-        None => msg.to_string(),
+        None => msg,
+    };
+    user_words(msg)
+}
+
+/// Library phrasing a user cannot act on, rewritten.
+fn user_words(msg: &str) -> String {
+    if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set ").next().unwrap_or(rest).trim();
+        return format!("the key `{key}` is written twice in the same map; keep one");
+    }
+    if msg.starts_with("budget breached") {
+        return "the block expands to too many values (aliases that repeat other aliases); write the values out instead".into();
+    }
+    if msg.contains("recursion limit") || msg.contains("depth limit") {
+        return "the block nests too deeply; flatten it".into();
+    }
+    match msg.split_once(", set ") {
+        Some((head, tail)) if tail.contains("Options") => head.to_string(),
+        _ => msg.to_string(),
     }
 }
 

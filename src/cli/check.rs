@@ -98,6 +98,13 @@ pub fn run(args: &CheckArgs, dir: Option<&Path>, color: bool) -> Result<Outcome>
     };
     let options = crate::Options { set: args.set.clone() };
     let c = crate::compile(&root, &selection, &options)?;
+    if c.features.is_empty() {
+        return Err(Error::Usage(format!(
+            "error[{}]: no feature folders under {}; there is nothing to check",
+            crate::diagnostics::Code::FeatureNotFound,
+            root.join("specs").display()
+        )));
+    }
     let mut summary = Vec::new();
     for (plan, report) in c.plans.iter().zip(&c.reports) {
         summary.push(format!(

@@ -84,20 +84,27 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
         }
         Some(q) => {
             if let Some(c) = Code::find(q) {
+                let d = crate::diagnostics::docs::docs(c);
                 println!(
-                    "{} {} ({})\n\n{}",
+                    "{} {} ({})\n\n{}\n\nWhy\n\n{}\n\nExample\n\n{}\n\nFix\n\n{}",
                     c.as_str(),
                     c.name(),
                     c.default_severity().as_str(),
-                    c.summary()
+                    c.summary(),
+                    d.why,
+                    indent(d.example),
+                    d.fix
                 );
                 return Ok(Outcome::Success);
             }
             if let Some(c) = crate::gates::spec_quality::find(q) {
                 println!("{} {} (spec quality, {})\n", c.code, c.name, c.kind);
                 println!(
-                    "{}\n\nWhy\n\n{}\n\nFails\n\n{}\n\nFix\n\n{}",
-                    c.summary, c.why, c.bad, c.fix
+                    "{}\n\nWhy\n\n{}\n\nExample\n\n{}\n\nFix\n\n{}",
+                    c.summary,
+                    c.why,
+                    indent(c.bad),
+                    c.fix
                 );
                 return Ok(Outcome::Success);
             }
@@ -135,6 +142,30 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
             }
             print!("{}", comparison(g));
             Ok(Outcome::Success)
+        }
+    }
+}
+
+/// An example input, indented as a block.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::gates::spec_quality::SPEC_CHECKS;
+
+    #[test]
+    fn every_spec_check_is_documented_in_full() {
+        for c in SPEC_CHECKS {
+            for (part, text) in [
+                ("summary", c.summary),
+                ("why", c.why),
+                ("example", c.bad),
+                ("fix", c.fix),
+            ] {
+                assert!(text.trim().len() >= 20, "{}: `{part}` is missing or too short", c.code);
+            }
         }
     }
 }

@@ -42,9 +42,12 @@ impl From<Outcome> for ExitCode {
     version,
     about = "The spec-driven artifact compiler: spec-kit features in, plans and deployables out",
     long_about = "sp compiles a spec-kit feature (specs/NNN-slug/spec.md), the project's constitution and the \
-plan input into the planning documents /sp.plan would write: plan.md, research.md, data-model.md, \
-quickstart.md and checklists/requirements.md. The output is deterministic and compared with what is \
-already on disk, so it can be checked in CI.",
+plan input into the planning documents /sp.plan would write (plan.md, research.md, data-model.md, \
+quickstart.md and checklists/requirements.md) and into the deployables they describe: Dockerfiles, \
+Kubernetes manifests, a Helm chart and contracts (docker-images, k8s-resources, helm-chart, OpenAPI), \
+all under out/<feature>/. The constitution's gates run on every artifact, and a run with an error \
+writes nothing. The output is deterministic and compared with what is already on disk, so it can be \
+checked in CI.",
     after_help = "Exit status: 0 success, 1 errors in the input or stale output under --check, 2 sp could not run."
 )]
 pub struct Cli {

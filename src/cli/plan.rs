@@ -16,10 +16,16 @@ pub struct PlanArgs {
     /// Defaults to the feature named by the git branch, or the only feature.
     pub feature: Option<String>,
 
-    /// What you would type after `/sp.plan`; saved as the feature's plan-input.md.
-    /// Quote it: options after it are still read as options.
+    /// What you would type after `/sp.plan`; saved as the feature's plan-input.md when it
+    /// has none (see --replace-input). Quote it: options after it are still read as options.
+    /// Words that all name features (`sp plan 006 004`) compile those features instead.
     #[arg(value_name = "TEXT")]
     pub text: Vec<String>,
+
+    /// Let TEXT replace a plan-input.md that already has content; the previous text is kept
+    /// as plan-input.md.bak beside it.
+    #[arg(long)]
+    pub replace_input: bool,
 
     /// Compile every feature under specs/.
     #[arg(long, conflicts_with = "feature")]
@@ -113,25 +119,46 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         Some(d) => std::fs::canonicalize(d).map_err(|e| Error::io(d, e))?,
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
     };
-    let (root, selection) = locate(args, &cwd)?;
+    let (root, mut selection) = locate(args, &cwd)?;
     let out_root = match &args.out {
-        Some(o) => cwd.join(o),
+        Some(o) => out_folder(o, &cwd, &root)?,
         None => crate::default_out(&root),
     };
 
-    if !args.text.is_empty() {
+    // Words after the feature that all name features are more features, never text that
+    // would overwrite the first one's plan input.
+    let more = match (&selection, args.text.is_empty()) {
+        (Selection::Named(first), false) => {
+            load::feature_names(&root, &args.text)?.map(|rest| [vec![first.clone()], rest].concat())
+        }
+        _ => None,
+    };
+    if let Some(names) = more {
+        selection = Selection::Several(names);
+    } else if !args.text.is_empty() {
         if args.check {
             return Err(Error::Usage(
                 "--check writes nothing, so it cannot save plan input text".into(),
             ));
         }
         let (dir, name) = load::feature_dir(&root, &selection)?;
-        let path = emit::save_plan_input(&dir, &name, &args.text.join(" "))?;
-        eprintln!("saved {}", path.strip_prefix(&root).unwrap_or(&path).display());
+        let shown = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+        match emit::save_plan_input(&dir, &name, &args.text.join(" "), args.replace_input)? {
+            emit::Saved::Created(p) => eprintln!("saved {}", shown(&p)),
+            emit::Saved::Unchanged(p) => eprintln!("{} already says this", shown(&p)),
+            emit::Saved::Replaced(p, b) => eprintln!("saved {} (the previous text is in {})", shown(&p), shown(&b)),
+        }
     }
 
     let options = crate::Options { set: args.set.clone() };
     let compilation = crate::compile(&root, &selection, &options)?;
+    if compilation.features.is_empty() {
+        return Err(Error::Usage(format!(
+            "error[{}]: no feature folders under {}; there is nothing to compile or check",
+            crate::diagnostics::Code::FeatureNotFound,
+            root.join("specs").display()
+        )));
+    }
     let diags = &compilation.diagnostics;
     let sources = &compilation.workspace.sources;
     let has_errors = diags.has_errors();
@@ -235,6 +262,50 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         }
     );
     Ok(Outcome::Success)
+}
+
+/// Where `--out DIR` writes, refused when it would scatter feature folders over a
+/// filesystem root, land among the inputs (specs/, or a folder holding the workspace), or
+/// leave the workspace by a relative path. An absolute path elsewhere is the user's choice.
+fn out_folder(out: &Path, cwd: &Path, root: &Path) -> Result<PathBuf> {
+    let path = normalize(&cwd.join(out));
+    let refuse = |why: &str| {
+        Err(Error::Usage(format!(
+            "--out {}: {why}; choose an empty folder such as `--out /tmp/sp-out`",
+            out.display()
+        )))
+    };
+    if path.parent().is_none() {
+        return refuse("that is the root of the filesystem");
+    }
+    let root = normalize(root);
+    if root.starts_with(&path) {
+        return refuse("that folder holds the workspace itself");
+    }
+    if path.starts_with(root.join("specs")) || path.starts_with(root.join(".specify")) {
+        return refuse("that is among the inputs under specs/ or .specify/");
+    }
+    if !out.is_absolute() && !path.starts_with(&root) {
+        return refuse("a relative path that leaves the workspace (give an absolute path if that is meant)");
+    }
+    Ok(path)
+}
+
+/// `..` and `.` resolved without touching the disk (the folder may not exist yet).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `out_root` as the user would type it from `cwd`.

@@ -47,6 +47,9 @@ codes! {
     MissingSpec = "SP105", "missing-spec", Error, "A feature folder has no spec.md.";
     AdoptedPlan = "SP106", "adopted-plan", Info, "A feature without plan-input.md has an existing plan.md whose Technical Context is used as the plan input.";
     AmbiguousFeature = "SP107", "ambiguous-feature", Error, "The feature named on the command line matches several feature folders.";
+    SecretInInput = "SP110", "secret-in-input", Error, "A credential (a URL password, a value of a secret-named variable, a token or a private key) is written in an input; it is redacted everywhere and the run fails.";
+    NulByte = "SP111", "nul-byte", Error, "An input file contains NUL bytes, so it is not a text document.";
+    OutsideWorkspace = "SP112", "outside-workspace", Error, "An input file is a symbolic link to a place outside the workspace; it is not read.";
     MissingSection = "SP201", "missing-section", Error, "A section that spec-kit marks mandatory is missing from spec.md.";
     DuplicateId = "SP202", "duplicate-id", Error, "Two requirements, success criteria or stories share an identifier.";
     NonSequentialId = "SP203", "non-sequential-id", Warning, "Identifiers of one kind skip a number or go backwards.";
@@ -77,6 +80,10 @@ codes! {
     LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value points at localhost, which inside a pod is the pod itself, and names no Service of the deployment to rewrite it to.";
     ProseContradictsSource = "SP422", "prose-contradicts-source", Warning, "A statement in prose (a port, an entry point) contradicts what the component's source says; the source wins.";
     NoEntryPoint = "SP423", "no-entry-point", Warning, "Nothing in a component's source says what starts it (no application object, start script or team Dockerfile), so the catalog's default command is a guess.";
+    InvalidValue = "SP430", "invalid-value", Error, "A value of the deployment input does not fit where it goes: a Kubernetes name, an image reference or tag, a path, a port, a quantity.";
+    NormalizedName = "SP431", "normalized-name", Info, "A name written for people (`Bad_Name`, `My App`) was turned into the form Kubernetes and Helm accept (`bad-name`, `my-app`).";
+    UnlockedInstall = "SP432", "unlocked-install", Warning, "A component folder has no lock file for its package manager, so its image installs whatever versions resolve when it is built.";
+    StaleLockfile = "SP433", "stale-lockfile", Warning, "A lock file is out of date with its manifest, so the locked install in the Dockerfile (`npm ci`, `uv sync --locked`) will fail.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
     GateFailed = "SP701", "gate-failed", Error, "A built-in gate failed on a generated artifact; the constitution rule it enforces (or the secure-by-default policy) is violated.";

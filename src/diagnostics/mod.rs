@@ -6,6 +6,7 @@
 //! Rendering lives in [`render`]: rustc-style text for people, JSON for machines.
 
 mod codes;
+pub mod docs;
 pub mod render;
 
 use std::path::PathBuf;

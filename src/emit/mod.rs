@@ -139,13 +139,56 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// What [`save_plan_input`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Saved {
+    /// A new plan-input.md (there was none, or it was empty).
+    Created(PathBuf),
+    /// The file already says exactly this.
+    Unchanged(PathBuf),
+    /// Replaced under `--replace-input`; the previous text is in the second path.
+    Replaced(PathBuf, PathBuf),
+}
+
 /// Save the text given after `sp plan FEATURE` as the feature's `plan-input.md`, so the
-/// next run needs no arguments.
-pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
+/// next run needs no arguments. Input is never destroyed: empty text is refused, and text
+/// that would replace a non-empty plan-input.md is refused unless `replace` is set, in
+/// which case the previous text is kept as `plan-input.md.bak` first.
+pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str, replace: bool) -> Result<Saved> {
     let path = feature_dir.join("plan-input.md");
+    let shown = format!("specs/{name}/plan-input.md");
+    if text.trim().is_empty() {
+        return Err(Error::Usage(format!(
+            "the plan input text is empty; {shown} was left as it is"
+        )));
+    }
     let body = format!("# Plan input: {name}\n\n{}\n", text.trim());
-    write_atomic(&path, body.as_bytes())?;
-    Ok(path)
+    let previous = match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    match previous {
+        Some(old) if old == body.as_bytes() => Ok(Saved::Unchanged(path)),
+        Some(old) if !String::from_utf8_lossy(&old).trim().is_empty() => {
+            if !replace {
+                return Err(Error::Usage(format!(
+                    "{shown} already has {} lines of plan input; refusing to replace them with this text. \
+Edit the file, or pass --replace-input to replace it (the previous text is kept as plan-input.md.bak). \
+If the words were features to compile, name folders that exist under specs/",
+                    String::from_utf8_lossy(&old).lines().count()
+                )));
+            }
+            let backup = feature_dir.join("plan-input.md.bak");
+            write_atomic(&backup, &old)?;
+            write_atomic(&path, body.as_bytes())?;
+            Ok(Saved::Replaced(path, backup))
+        }
+        _ => {
+            write_atomic(&path, body.as_bytes())?;
+            Ok(Saved::Created(path))
+        }
+    }
 }
 
 #[cfg(test)]

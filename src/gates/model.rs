@@ -1,5 +1,6 @@
 //! Checks of the inputs that no generated file shows on its own: a pull policy that cannot
-//! work on a local cluster, a secret value typed into the plan input. Their findings join
+//! work on a local cluster (a secret typed into an input is the secret scanner's, SP110,
+//! in `parse::secrets`). Their findings join
 //! the results of the matching catalog gate, so principles bind to them the same way.
 
 use super::artifacts::{Finding, GateResult, Outcome, Subject};
@@ -56,28 +57,6 @@ pub fn merge(plan: &Plan, results: &mut [GateResult]) -> Vec<(String, String, us
                 },
             );
         }
-    }
-    // A secret value written into the plan input: `OPENAI_API_KEY=sk-…` or `DATABASE_URL: postgres://…`.
-    for note in plan.secret_literals.iter() {
-        add(
-            results,
-            &mut definite,
-            "no-secret-env-literals",
-            Finding {
-                gate: "",
-                rule: "secret-in-plan-input",
-                file: note.file.clone(),
-                line: note.line,
-                column: note.column,
-                subject: Subject::from(note.name.clone()),
-                object: note.name.clone(),
-                message: format!(
-                    "a value for the secret `{}` is written in the plan input; it would end up in the plan, in git and in every generated file that repeats it",
-                    note.name
-                ),
-                found: format!("{}=…", note.name),
-            },
-        );
     }
     definite
 }

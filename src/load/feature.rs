@@ -27,6 +27,8 @@ pub enum Selection {
     All,
     /// A folder name, a number (`006`) or a slug (`k8s-deployment`).
     Named(String),
+    /// Several features named on the command line (`sp plan 006 004`), in that order.
+    Several(Vec<String>),
 }
 
 pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
@@ -61,6 +63,17 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
     let names = || features.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
     match selection {
         Selection::All => Ok(features.to_vec()),
+        Selection::Several(names) => {
+            let mut out: Vec<FeatureFiles> = Vec::new();
+            for n in names {
+                for f in select(features, &Selection::Named(n.clone()), branch)? {
+                    if !out.iter().any(|o| o.name == f.name) {
+                        out.push(f);
+                    }
+                }
+            }
+            Ok(out)
+        }
         Selection::Current => {
             if let Some(f) = branch.and_then(|b| features.iter().find(|f| f.name == b)) {
                 return Ok(vec![f.clone()]);

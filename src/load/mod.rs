@@ -49,11 +49,46 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 }
 
 /// Read a text file into the source table, turning unreadable and non-UTF-8 files into
-/// diagnostics. `display` is the path shown to the user.
+/// diagnostics. `display` is the path shown to the user, relative to the workspace root
+/// (`abs` is the root joined with it). A symbolic link out of the workspace is not followed,
+/// a file with NUL bytes is not text, and a UTF-8 byte order mark is dropped.
 pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &mut Diagnostics) -> Option<SourceId> {
+    let root = abs.ancestors().nth(display.components().count());
+    if let Some(root) = root
+        && let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(abs), std::fs::canonicalize(root))
+        && !real.starts_with(&real_root)
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::OutsideWorkspace,
+                "a symbolic link to a file outside the workspace; not read",
+            )
+            .at_path(display)
+            .hint("copy the file into the workspace instead of linking to it"),
+        );
+        return None;
+    }
     match std::fs::read(abs) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(sources.add(display, text)),
+            Ok(text) => {
+                if let Some(at) = text.find('\0') {
+                    let line = text[..at].matches('\n').count() + 1;
+                    diags.push(
+                        Diagnostic::new(
+                            Code::NulByte,
+                            format!("NUL byte at line {line} (byte {at}); the file is not read"),
+                        )
+                        .at_path(display)
+                        .hint("this is not a text document; save it as plain UTF-8 Markdown"),
+                    );
+                    return None;
+                }
+                let text = match text.strip_prefix('\u{feff}') {
+                    Some(rest) => rest.to_string(),
+                    None => text,
+                };
+                Some(sources.add(display, text))
+            }
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
@@ -135,6 +170,36 @@ pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Resu
     })
 }
 
+/// A workspace built from texts instead of the disk (for fuzzing and tests): an optional
+/// constitution and features as `(folder name, spec.md, plan-input.md)`. Nothing is read;
+/// the date is fixed so the output does not depend on the clock.
+pub fn in_memory(constitution: Option<&str>, features: &[(&str, &str, Option<&str>)]) -> Workspace {
+    let mut sources = Sources::default();
+    let constitution = constitution.map(|t| sources.add(PathBuf::from("constitution.md"), t.to_string()));
+    let features = features
+        .iter()
+        .map(|(name, spec, input)| {
+            let dir = Path::new("specs").join(name);
+            FeatureFiles {
+                spec: Some(sources.add(dir.join("spec.md"), spec.to_string())),
+                plan_input: input.map(|t| sources.add(dir.join("plan-input.md"), t.to_string())),
+                existing_plan: None,
+                name: name.to_string(),
+                dir,
+            }
+        })
+        .collect();
+    Workspace {
+        root: PathBuf::from("."),
+        sources,
+        constitution,
+        features,
+        templates: BTreeMap::new(),
+        date_override: Some("2026-01-01".into()),
+        repo: Vec::new(),
+    }
+}
+
 /// Files below `dir`, relative to it, sorted so the run never depends on directory order.
 fn walk_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -182,6 +247,20 @@ pub fn feature_dir(root: &Path, selection: &Selection) -> Result<(PathBuf, Strin
             "plan input text needs exactly one feature; name it".into(),
         )),
     }
+}
+
+/// The feature folders `queries` name, when every one of them names exactly one feature
+/// (`sp plan 006 004`); `None` when any of them is not a feature name, so it is text.
+pub fn feature_names(root: &Path, queries: &[String]) -> Result<Option<Vec<String>>> {
+    let features = feature::discover(root)?;
+    let mut out = Vec::new();
+    for q in queries {
+        match select(&features, &Selection::Named(q.clone()), None) {
+            Ok(found) => out.extend(found.into_iter().map(|f| f.name)),
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some(out))
 }
 
 /// The files `sp check --artifacts` read (path, text), and those it could not (path, reason).

@@ -43,6 +43,10 @@ const READ: &[&str] = &[
     "vite.config.ts",
     "vite.config.js",
     "vite.config.mjs",
+    // Lock files whose contents are compared with their manifest (a stale lock fails the
+    // locked install of the image build).
+    "uv.lock",
+    "package-lock.json",
     ".env.sample",
     "Dockerfile",
     "Procfile",
@@ -66,6 +70,7 @@ const PRESENCE: &[&str] = &[
     "go.sum",
     "bun.lockb",
     "bun.lock",
+    "npm-shrinkwrap.json",
 ];
 
 /// Folders under which components may be grouped.
@@ -86,7 +91,7 @@ const SKIP: &[&str] = &[
 ];
 
 /// Source files read, and how much of each.
-const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "cjs", "go"];
+const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "cjs", "go", "prisma"];
 const MAX_SOURCE_FILES: usize = 200;
 const MAX_SOURCE_BYTES: u64 = 256 * 1024;
 
@@ -102,6 +107,9 @@ pub struct RepoDir {
     /// Source files, breadth first and sorted, at most [`MAX_SOURCE_FILES`] of at most
     /// [`MAX_SOURCE_BYTES`] each; `__init__.py` files are among them (they decide packages).
     pub sources: Vec<SourceId>,
+    /// Source files that declare data models or HTTP routes (read by `parse::schema` and
+    /// `parse::routes`), as source ids.
+    pub code: Vec<SourceId>,
     /// Compose files at the workspace root (shared by every folder).
     pub compose: Vec<SourceId>,
 }
@@ -167,7 +175,13 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
                 continue;
             };
             let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
-            rd.sources.push(sources.add(shown, text));
+            let code = crate::parse::schema::declares_models(&display_path(&shown), &text)
+                || crate::parse::routes::declares_routes(&display_path(&shown), &text);
+            let id = sources.add(shown, text);
+            rd.sources.push(id);
+            if code {
+                rd.code.push(id);
+            }
         }
         out.push(rd);
     }

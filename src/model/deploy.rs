@@ -92,6 +92,11 @@ pub struct Component {
     pub language: String,
     pub language_version: Valued<String>,
     pub package_manager: Valued<String>,
+    /// The file the install step follows: the lock file present in the component's folder
+    /// (`package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `bun.lock`, `uv.lock`) or
+    /// `requirements.txt`; `None` when the folder has none and the install resolves versions
+    /// when the image is built.
+    pub lockfile: Option<Valued<String>>,
     pub run_mode: Valued<RunMode>,
     /// What starts the process, as found in the source (`backend.main:app`, `src/server.js`,
     /// `./cmd/api`); `None` when nothing in the repository says and the catalog's command
@@ -367,6 +372,11 @@ pub mod fixture {
             language: language.into(),
             language_version: v(version.into()),
             package_manager: v(pm.into()),
+            lockfile: match pm {
+                "pnpm" => Some(v("pnpm-lock.yaml".into())),
+                "uv" => Some(v("uv.lock".into())),
+                _ => None,
+            },
             run_mode: v(mode),
             entry: None,
             port: port.map(v),

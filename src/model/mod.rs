@@ -5,6 +5,7 @@
 //! ask "where did that come from?" about carries an [`Origin`].
 
 pub mod deploy;
+pub mod design;
 
 use serde::Serialize;
 
@@ -78,16 +79,8 @@ pub struct Plan {
     pub deployment: Option<deploy::Deployment>,
     /// Justified violations: the Complexity Tracking rows of the spec and the plan input.
     pub waivers: Vec<crate::parse::Waiver>,
-    /// Secret values typed into the plan input, which the gates refuse.
-    pub secret_literals: Vec<SecretLiteral>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SecretLiteral {
-    pub name: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
+    /// Data models and routes read from the repository's source, joined to the spec.
+    pub design: design::Design,
 }
 
 #[derive(Debug, Clone, Serialize)]

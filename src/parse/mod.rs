@@ -5,9 +5,13 @@
 //! v1.x) and what people actually write, keep what they do not understand, and report what
 //! they could not use as diagnostics instead of failing.
 
+pub mod code;
 pub mod constitution;
 pub mod markdown;
 pub mod plan_input;
+pub mod routes;
+pub mod schema;
+pub mod secrets;
 pub mod source;
 pub mod spec;
 

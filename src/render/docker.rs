@@ -135,7 +135,8 @@ pub fn dockerfiles_in(
     let mut out = Vec::new();
     for c in &d.components {
         let (dockerfile_path, ignore_path) = paths(&c.name);
-        match dockerfile(&hb, c, out_dir) {
+        let build = super::build::build(d, c, out_dir);
+        match dockerfile(&hb, c, &build) {
             Ok(text) => out.push((dockerfile_path, text)),
             Err(message) => {
                 diags.push(
@@ -149,7 +150,10 @@ pub fn dockerfiles_in(
                 continue;
             }
         }
-        out.push((ignore_path, dockerignore(c, catalog)));
+        out.push((ignore_path, dockerignore(d, c, catalog, out_dir)));
+        if let Some(path) = super::build::nginx_conf_path(c) {
+            out.push((path, nginx_conf(d, c)));
+        }
     }
     out.sort();
     out
@@ -177,12 +181,12 @@ fn registry_for(stacks: &[&str]) -> Result<Handlebars<'static>, String> {
     Ok(hb)
 }
 
-fn dockerfile(hb: &Handlebars, c: &Component, out_dir: &str) -> Result<String, String> {
+fn dockerfile(hb: &Handlebars, c: &Component, build: &super::build::Build) -> Result<String, String> {
     let stack = c.stack.value.as_str();
     if !hb.has_template(stack) {
         return Err(format!("no Dockerfile template for stack `{stack}`"));
     }
-    let ctx = context(c, out_dir)?;
+    let ctx = context(c, build)?;
     let text = hb.render(stack, &ctx).map_err(|e| e.reason().to_string())?;
     Ok(super::tidy(&text))
 }
@@ -202,6 +206,19 @@ struct Context<'a> {
     stages: BTreeMap<&'a str, &'a str>,
     node: Option<NodePm>,
     uv: bool,
+    /// The flag that makes uv refuse a lock file out of date with pyproject.toml; empty when
+    /// the folder has no uv.lock and uv resolves at build time.
+    uv_locked: bool,
+    /// pip installs from requirements.txt; without one, the project itself (`pip install .`).
+    pip_requirements: bool,
+    /// True when the install has no lock file to follow.
+    unlocked: bool,
+    /// `ARG NAME="value"` lines of the build stage: variables the bundler inlines.
+    build_args: Vec<String>,
+    /// Name of the nginx configuration generated beside the Dockerfile, for static sites.
+    nginx_conf: Option<String>,
+    /// The named build context that carries it.
+    generated_context: &'static str,
     port: Option<u16>,
     /// `uid:gid`, numeric so Kubernetes can verify `runAsNonRoot` without reading /etc/passwd.
     user: String,
@@ -221,45 +238,84 @@ struct Context<'a> {
 /// How one Node package manager installs from its lockfile and runs the build.
 #[derive(Debug, Serialize)]
 struct NodePm {
-    lockfile: &'static str,
+    /// The lock file copied before the install; `None` installs without one.
+    lockfile: Option<String>,
     /// BuildKit cache mount target: the package manager's download cache.
     cache: &'static str,
-    install: &'static str,
-    install_prod: &'static str,
-    build: &'static str,
+    install: String,
+    install_prod: String,
+    build: String,
     /// Environment for corepack, which would otherwise stop to ask before downloading.
     env: Option<&'static str>,
 }
 
-fn node_pm(pm: &str) -> Option<NodePm> {
-    Some(match pm {
-        "npm" => NodePm {
-            lockfile: "package-lock.json",
-            cache: "/root/.npm",
-            install: "npm ci",
-            install_prod: "npm ci --omit=dev",
-            build: "npm run build",
-            env: None,
-        },
-        "pnpm" => NodePm {
-            lockfile: "pnpm-lock.yaml",
-            cache: "/root/.local/share/pnpm/store",
-            install: "corepack enable pnpm && pnpm install --frozen-lockfile",
-            install_prod: "corepack enable pnpm && pnpm install --frozen-lockfile --prod",
-            build: "corepack enable pnpm && pnpm run build",
-            env: Some("COREPACK_ENABLE_DOWNLOAD_PROMPT=0"),
-        },
-        "yarn" => NodePm {
-            lockfile: "yarn.lock",
-            cache: "/usr/local/share/.cache/yarn",
-            install: "corepack enable yarn && yarn install --frozen-lockfile",
-            install_prod: "corepack enable yarn && yarn install --frozen-lockfile --production",
-            build: "corepack enable yarn && yarn run build",
-            env: Some("COREPACK_ENABLE_DOWNLOAD_PROMPT=0"),
-        },
+/// The install recipe of Node package manager `pm`: frozen to `lockfile` when there is one,
+/// otherwise an ordinary install that resolves versions when the image is built.
+fn node_pm(pm: &str, lockfile: Option<&str>) -> Option<NodePm> {
+    let locked = lockfile.is_some();
+    let corepack = Some("COREPACK_ENABLE_DOWNLOAD_PROMPT=0");
+    let (cache, install, install_prod, build, env): (&str, String, String, String, Option<&'static str>) = match pm {
+        "npm" => (
+            "/root/.npm",
+            if locked { "npm ci" } else { "npm install" }.into(),
+            if locked {
+                "npm ci --omit=dev"
+            } else {
+                "npm install --omit=dev"
+            }
+            .into(),
+            "npm run build".into(),
+            None,
+        ),
+        "pnpm" => {
+            let frozen = if locked {
+                "--frozen-lockfile"
+            } else {
+                "--no-frozen-lockfile"
+            };
+            (
+                "/root/.local/share/pnpm/store",
+                format!("corepack enable pnpm && pnpm install {frozen}"),
+                format!("corepack enable pnpm && pnpm install {frozen} --prod"),
+                "corepack enable pnpm && pnpm run build".into(),
+                corepack,
+            )
+        }
+        "yarn" => {
+            let frozen = if locked { " --frozen-lockfile" } else { "" };
+            (
+                "/usr/local/share/.cache/yarn",
+                format!("corepack enable yarn && yarn install{frozen}"),
+                format!("corepack enable yarn && yarn install{frozen} --production"),
+                "corepack enable yarn && yarn run build".into(),
+                corepack,
+            )
+        }
+        // Bun is not in the Node images: the deps stage installs a pinned release with npm.
+        "bun" => {
+            let frozen = if locked { " --frozen-lockfile" } else { "" };
+            (
+                "/root/.bun/install/cache",
+                format!("npm install --global bun@{BUN_VERSION} && bun install{frozen}"),
+                format!("npm install --global bun@{BUN_VERSION} && bun install{frozen} --production"),
+                format!("npm install --global bun@{BUN_VERSION} && bun run build"),
+                None,
+            )
+        }
         _ => return None,
+    };
+    Some(NodePm {
+        lockfile: lockfile.map(str::to_string),
+        cache,
+        install,
+        install_prod,
+        build,
+        env,
     })
 }
+
+/// The Bun release installed where a bun.lock decides the package manager.
+const BUN_VERSION: &str = "1.3.3";
 
 const NGINX_PORT: u16 = 8080;
 
@@ -276,12 +332,15 @@ const NODE_PACKAGE_MANAGERS: &[&str] = &[
 ];
 const PYTHON_PACKAGE_MANAGERS: &[&str] = &["/usr/local/bin/pip*", "/usr/local/lib/python3*/site-packages/pip*"];
 
-fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
+fn context<'a>(c: &'a Component, build: &super::build::Build) -> Result<Context<'a>, String> {
     let language = c.language.as_str();
     let mode = c.run_mode.value;
     let pm = c.package_manager.value.as_str();
+    let lockfile = c.lockfile.as_ref().map(|l| l.value.as_str());
     let node = match language {
-        "node" => Some(node_pm(pm).ok_or_else(|| format!("no Node install recipe for package manager `{pm}`"))?),
+        "node" => {
+            Some(node_pm(pm, lockfile).ok_or_else(|| format!("no Node install recipe for package manager `{pm}`"))?)
+        }
         _ => None,
     };
     match (language, pm) {
@@ -316,12 +375,7 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
             "static sites are served by nginx-unprivileged on port {NGINX_PORT}"
         ));
     }
-    let source = c.source_dir.value.as_deref().unwrap_or(".");
-    let build_command = format!(
-        "docker build -f {out_dir}/docker/{}.Dockerfile -t {} {source}",
-        c.name,
-        c.image.reference()
-    );
+    check_build_args(&c.build_args)?;
     let binary = (language == "go").then(|| {
         let first = &c.command.value[0];
         if first.starts_with('/') {
@@ -334,7 +388,7 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
         component: &c.name,
         stack_name: &c.stack_name,
         image: c.image.reference(),
-        build_command,
+        build_command: build.command.clone(),
         size_budget_mb: c.size_budget_mb.as_ref().map(|b| b.value),
         stages: c
             .stages
@@ -343,6 +397,16 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
             .collect(),
         node,
         uv: pm == "uv",
+        uv_locked: pm == "uv" && lockfile == Some("uv.lock"),
+        pip_requirements: pm == "pip" && lockfile == Some("requirements.txt"),
+        unlocked: language != "go" && lockfile.is_none(),
+        build_args: c
+            .build_args
+            .iter()
+            .map(|a| format!("{}={}", a.name, json_string(&a.value).replace('$', "\\$")))
+            .collect(),
+        nginx_conf: super::build::nginx_conf_path(c).map(|p| p.trim_start_matches("docker/").to_string()),
+        generated_context: super::build::GENERATED_CONTEXT,
         port,
         user: format!("{}:{}", c.uid, c.gid),
         setup: setup(c),
@@ -352,6 +416,18 @@ fn context<'a>(c: &'a Component, out_dir: &str) -> Result<Context<'a>, String> {
         command: json_array(&c.command.value),
         binary,
     })
+}
+
+/// Build argument names go into `ARG` lines: plain environment variable names only.
+fn check_build_args(args: &[crate::model::deploy::ConfigValue]) -> Result<(), String> {
+    match args.iter().find(|a| {
+        a.name.is_empty()
+            || a.name.starts_with(|ch: char| ch.is_ascii_digit())
+            || !a.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    }) {
+        Some(bad) => Err(format!("build argument `{}` is not a variable name", bad.name)),
+        None => Ok(()),
+    }
 }
 
 /// Writable folders are spliced into a shell command, so anything beyond plain path
@@ -459,6 +535,32 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("a string always serialises")
 }
 
+/// The nginx configuration of a static site, copied over the image's default server: the
+/// site on the image's port, unknown paths falling back to the page that routes them, and
+/// `/api` proxied to the backend Service it calls, so the browser reaches the backend on the
+/// site's own origin (no CORS, no address baked into the bundle).
+pub fn nginx_conf(d: &Deployment, c: &Component) -> String {
+    let port = c.port.as_ref().map(|p| p.value).unwrap_or(NGINX_PORT);
+    let backend = d.components.iter().find(|b| {
+        b.role.value == crate::model::deploy::Role::Backend && b.port.is_some() && c.depends_on.contains(&b.name)
+    });
+    let mut out = format!(
+        "# {}: {}.\n# Generated by `sp plan`; the image build copies it over nginx's default server.\n\nserver {{\n    listen {port};\n    listen [::]:{port};\n    server_name _;\n    root /usr/share/nginx/html;\n    index index.html;\n",
+        c.name, c.stack_name
+    );
+    if let Some(b) = backend {
+        let bport = b.port.as_ref().map(|p| p.value).unwrap_or(80);
+        out.push_str(&format!(
+            "\n    # The browser calls the backend on this origin; nginx forwards to the {0} Service.\n    location /api/ {{\n        proxy_pass http://{0}:{bport};\n        proxy_http_version 1.1;\n        proxy_set_header Host $host;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header X-Forwarded-Proto $scheme;\n    }}\n",
+            b.name
+        ));
+    }
+    out.push_str(
+        "\n    # Files first (an export writes `page.html`), then the application routes the rest.\n    location / {\n        try_files $uri $uri.html $uri/ /index.html;\n    }\n}\n",
+    );
+    out
+}
+
 /// `["a", "b"]`: the exec form of CMD and HEALTHCHECK, spaced the way people write it.
 fn json_array(items: &[String]) -> String {
     let items: Vec<String> = items.iter().map(|s| json_string(s)).collect();
@@ -468,18 +570,40 @@ fn json_array(items: &[String]) -> String {
 /// The `.dockerignore` beside a component's Dockerfile: the common patterns, then the
 /// stack's own (dependency folders and build output, which must come from the build, not
 /// the developer's machine).
-pub fn dockerignore(c: &Component, catalog: &Catalog) -> String {
+pub fn dockerignore(d: &Deployment, c: &Component, catalog: &Catalog, out_dir: &str) -> String {
     let mut out = format!(
         "# Build context of `{}` ({}), read by BuildKit beside {}.Dockerfile.\n# Generated by `sp plan`.\n",
         c.name, c.stack_name, c.name
     );
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for (title, patterns) in COMMON_IGNORES {
         out.push_str(&format!("\n# {title}\n"));
         for p in *patterns {
-            seen.insert(*p);
+            seen.insert(p.to_string());
             out.push_str(p);
             out.push('\n');
+        }
+    }
+    // A component built from the workspace root (a package declared at the root) must not
+    // send the specs, the generated output or the other components into its image.
+    let context = super::build::build(d, c, out_dir).context;
+    if context == "." {
+        let mut others: Vec<String> = vec![
+            out_dir.split('/').next().unwrap_or("out").to_string(),
+            "specs".into(),
+            ".specify".into(),
+        ];
+        for o in d.components.iter().filter(|o| o.name != c.name) {
+            if let Some(dir) = o.source_dir.value.as_deref().filter(|dir| *dir != ".") {
+                others.push(dir.to_string());
+            }
+        }
+        out.push_str("\n# The workspace around the component: specs, generated output, other components\n");
+        for o in others {
+            if seen.insert(o.clone()) {
+                out.push_str(&o);
+                out.push('\n');
+            }
         }
     }
     if let Some(stack) = catalog.get(&c.stack.value) {
@@ -487,7 +611,7 @@ pub fn dockerignore(c: &Component, catalog: &Catalog) -> String {
             .dockerignore
             .iter()
             .map(String::as_str)
-            .filter(|p| !seen.contains(p))
+            .filter(|p| !seen.contains(*p))
             .collect();
         if !own.is_empty() {
             out.push_str(&format!(
@@ -527,6 +651,9 @@ mod tests {
         c.language = stack.language.clone();
         c.language_version = v(version.version.clone());
         c.package_manager = v(pm.to_string());
+        c.lockfile = crate::resolve::deploy::install_candidates(pm)
+            .first()
+            .map(|f| v(f.to_string()));
         c.run_mode = v(stack.run_mode);
         c.port = stack.port.map(v);
         c.health = stack.health.as_ref().map(|h| Health {
@@ -569,7 +696,8 @@ mod tests {
     }
 
     fn render(c: &Component) -> String {
-        dockerfile(&registry().unwrap(), c, "out/001-x").unwrap_or_else(|e| panic!("{}: {e}", c.name))
+        let b = crate::render::build::build(&fixture::deployment(), c, "out/001-x");
+        dockerfile(&registry().unwrap(), c, &b).unwrap_or_else(|e| panic!("{}: {e}", c.name))
     }
 
     /// `(alias, image, body)` of each stage, in order.
@@ -612,6 +740,10 @@ mod tests {
             let st = stages(&text);
             assert!(st.len() >= 2, "{}: single stage", c.name);
             for (alias, image, _) in &st {
+                // The empty stage a named build context replaces (static sites' nginx conf).
+                if image == "scratch" && alias == crate::render::build::GENERATED_CONTEXT {
+                    continue;
+                }
                 let stage = c.stages.iter().find(|s| &s.name == alias);
                 let stage = stage.unwrap_or_else(|| panic!("{}: stage {alias} is not in the model", c.name));
                 assert_eq!(&stage.base.value, image, "{}", c.name);
@@ -732,6 +864,102 @@ mod tests {
         }
     }
 
+    /// Without a lock file the install is an ordinary one that copies no lock file; with one
+    /// it is frozen to it (npm, pnpm, yarn, bun, uv), and pip without requirements.txt
+    /// installs the project itself.
+    #[test]
+    fn installs_follow_the_lock_file_present() {
+        let catalog = Catalog::builtin();
+        let cases = [
+            ("express", "npm", None, "npm install --omit=dev", "COPY package.json ./"),
+            (
+                "express",
+                "bun",
+                Some("bun.lock"),
+                "bun install --frozen-lockfile --production",
+                "COPY package.json bun.lock ./",
+            ),
+            (
+                "vite-spa",
+                "pnpm",
+                None,
+                "pnpm install --no-frozen-lockfile",
+                "COPY package.json ./",
+            ),
+            (
+                "vite-spa",
+                "yarn",
+                Some("yarn.lock"),
+                "yarn install --frozen-lockfile",
+                "COPY package.json yarn.lock ./",
+            ),
+            ("fastapi", "uv", None, "uv sync --no-install-project", "COPY . /app"),
+            ("fastapi", "pip", None, "pip install --no-cache-dir .", "COPY . /app"),
+        ];
+        for (stack, pm, lock, install, copy) in cases {
+            let mut c = component_for(catalog.get(stack).unwrap(), pm);
+            c.lockfile = lock.map(|l| v(l.to_string()));
+            let text = render(&c);
+            assert!(text.contains(install), "{stack}/{pm}: no `{install}` in\n{text}");
+            assert!(text.contains(copy), "{stack}/{pm}: no `{copy}` in\n{text}");
+            assert_eq!(text.contains("No lock file"), lock.is_none(), "{stack}/{pm}");
+            if lock.is_none() {
+                assert!(
+                    !text.contains("--locked") && !text.contains("npm ci") && !text.contains("uv.lock"),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    /// A static site that calls a backend gets an nginx configuration proxying `/api` to the
+    /// backend Service, copied in through the named build context its build command passes;
+    /// its build-time variables are build arguments.
+    #[test]
+    fn static_sites_proxy_the_api_and_take_build_arguments() {
+        let catalog = Catalog::builtin();
+        let mut d = fixture::deployment();
+        let mut site = component_for(catalog.get("nextjs-static").unwrap(), "npm");
+        site.depends_on = vec!["api".into()];
+        site.build_args = vec![crate::model::deploy::ConfigValue {
+            name: "NEXT_PUBLIC_API_URL".into(),
+            value: String::new(),
+            origin: Origin::derived("test"),
+        }];
+        d.components.push(site);
+        let files = dockerfiles_in(&d, &catalog, "out/001-x", &mut Diagnostics::default());
+        let get = |p: &str| {
+            &files
+                .iter()
+                .find(|(path, _)| path == p)
+                .unwrap_or_else(|| panic!("no {p}"))
+                .1
+        };
+        let conf = get("docker/nextjs-static-npm.nginx.conf");
+        assert!(
+            conf.contains("listen 8080;") && conf.contains("proxy_pass http://api:8000;"),
+            "{conf}"
+        );
+        let dockerfile = get("docker/nextjs-static-npm.Dockerfile");
+        assert!(
+            dockerfile.contains("--build-context sp-generated=out/001-x/docker "),
+            "{dockerfile}"
+        );
+        assert!(dockerfile.contains("FROM scratch AS sp-generated"), "{dockerfile}");
+        assert!(
+            dockerfile.contains("COPY --from=sp-generated nextjs-static-npm.nginx.conf /etc/nginx/conf.d/default.conf"),
+            "{dockerfile}"
+        );
+        assert!(
+            dockerfile.contains("ARG NEXT_PUBLIC_API_URL=\"\"\nRUN npm run build"),
+            "{dockerfile}"
+        );
+        assert!(
+            files.iter().all(|(p, _)| !p.starts_with("docker/web.nginx")),
+            "a Next.js server has no nginx"
+        );
+    }
+
     #[test]
     fn fixture_renders_every_file_sorted() {
         let files = dockerfiles(&fixture::deployment(), &Catalog::builtin());
@@ -775,10 +1003,11 @@ mod tests {
         let catalog = Catalog::builtin();
         let mut site = component_for(catalog.get("vite-spa").unwrap(), "npm");
         site.port = Some(v(80));
-        assert!(context(&site, "out").unwrap_err().contains("8080"));
+        let b = crate::render::build::build(&d, &site, "out");
+        assert!(context(&site, &b).unwrap_err().contains("8080"));
         site.port = Some(v(8080));
         site.writable_dirs.push("/data; rm -rf /".into());
-        assert!(context(&site, "out").unwrap_err().contains("not safe"));
+        assert!(context(&site, &b).unwrap_err().contains("not safe"));
         assert!(diags.iter().all(|d| d.code == Code::TemplateError));
     }
 

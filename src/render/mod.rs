@@ -8,12 +8,14 @@
 
 pub mod agent_context;
 pub mod agents;
+pub mod build;
 pub mod contracts;
 pub mod docker;
 pub mod explain;
 pub mod helm;
 pub mod k8s;
 pub mod ops;
+pub mod shell;
 pub mod skaffold;
 
 use std::collections::BTreeMap;

@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use super::contracts::{build_command, load_command};
+use super::shell::quote;
+
 use crate::model::deploy::{Deployment, PlatformKind, RunMode, ServiceMode, ServiceType};
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,8 +65,10 @@ pub struct HelmCommands {
 pub fn helm_commands(d: &Deployment, out_dir: &str) -> HelmCommands {
     let ns = &d.namespace.value;
     let release = super::helm::chart_name(d).to_string();
-    let chart = format!("{out_dir}/{}", super::helm::chart_dir(d));
-    let local = format!("-f {chart}/values-local.yaml");
+    let chart_path = format!("{out_dir}/{}", super::helm::chart_dir(d));
+    let local = format!("-f {}", quote(&format!("{chart_path}/values-local.yaml")));
+    let production_values = quote(&format!("{chart_path}/values-production.yaml")).into_owned();
+    let chart = quote(&chart_path).into_owned();
     HelmCommands {
         lint: format!("helm lint --strict {chart} {local}"),
         template: format!("helm template {release} {chart} -n {ns} {local}"),
@@ -73,12 +76,12 @@ pub fn helm_commands(d: &Deployment, out_dir: &str) -> HelmCommands {
         test: format!("helm test {release} -n {ns} --logs"),
         upgrade: format!("helm upgrade {release} {chart} -n {ns} {local} --wait --timeout 5m"),
         production: format!(
-            "helm upgrade --install {release} {chart} -n {ns} --create-namespace -f {chart}/values-production.yaml --wait --timeout 10m"
+            "helm upgrade --install {release} {chart} -n {ns} --create-namespace -f {production_values} --wait --timeout 10m"
         ),
         history: format!("helm history {release} -n {ns}"),
         rollback: format!("helm rollback {release} -n {ns} --wait"),
         uninstall: format!("helm uninstall {release} -n {ns}"),
-        chart,
+        chart: chart_path,
         release,
     }
 }
@@ -243,7 +246,7 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             c.size_budget_mb.as_ref().map(|b| {
                 format!(
                     "docker image inspect {} --format '{{{{.Size}}}}'   # at most {} MB",
-                    c.image.reference(),
+                    quote(&c.image.reference()),
                     b.value
                 )
             })
@@ -277,8 +280,13 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             _ => ai.push(AiCommand {
                 tool: tool.into(),
                 task: "review a Dockerfile".into(),
-                command: format!("docker ai \"review {out_dir}/docker/{first}.Dockerfile for size and security\""),
-                fallback: format!("hadolint {out_dir}/docker/{first}.Dockerfile"),
+                command: format!(
+                    "docker ai {}",
+                    quote(&format!(
+                        "review {out_dir}/docker/{first}.Dockerfile for size and security"
+                    ))
+                ),
+                fallback: format!("hadolint {}", quote(&format!("{out_dir}/docker/{first}.Dockerfile"))),
             }),
         }
     }
@@ -290,8 +298,16 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         cluster_cpus,
         cluster_memory_mi,
         cluster_start,
-        builds: d.components.iter().map(|c| build_command(c, out_dir)).collect(),
-        loads: d.components.iter().map(|c| load_command(d, c)).collect(),
+        builds: d
+            .components
+            .iter()
+            .map(|c| super::build::build(d, c, out_dir).command)
+            .collect(),
+        loads: d
+            .components
+            .iter()
+            .map(|c| super::build::build(d, c, out_dir).load)
+            .collect(),
         secret_creates,
         secret_keys: {
             let mut k = secret_keys;
@@ -299,8 +315,11 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             k.dedup();
             k
         },
-        apply: format!("kubectl apply -f {out_dir}/k8s/"),
-        namespace_apply: format!("kubectl apply -f {out_dir}/{}", super::k8s::namespace_path(d)),
+        apply: format!("kubectl apply -f {}", quote(&format!("{out_dir}/k8s/"))),
+        namespace_apply: format!(
+            "kubectl apply -f {}",
+            quote(&format!("{out_dir}/{}", super::k8s::namespace_path(d)))
+        ),
         wait,
         access,
         verify,

@@ -13,7 +13,6 @@
 
 use serde::Serialize;
 
-use super::contracts::context_dir;
 use super::helm::{chart_dir, chart_name};
 use crate::model::deploy::{Deployment, PlatformKind};
 
@@ -139,7 +138,7 @@ pub fn skaffold(d: &Deployment, out_dir: &str) -> Option<String> {
     let mut set = std::collections::BTreeMap::new();
     let mut forwards = Vec::new();
     for c in &d.components {
-        let context = context_dir(c);
+        let context = super::build::build(d, c, out_dir).context;
         let context = context.trim_end_matches('/');
         let image = c.image.repository.value.clone();
         let key = template_key(&image);

@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod deploy;
+pub mod design;
 pub mod trace;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -200,67 +201,8 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             .chain(plan_input.map(|p| p.complexity.as_slice()).unwrap_or_default())
             .cloned()
             .collect(),
-        secret_literals: plan_input.map(secret_literals).unwrap_or_default(),
+        design: Default::default(),
     }
-}
-
-/// `OPENAI_API_KEY=sk-…` or `DATABASE_URL: postgres://user:pw@…` anywhere in the plan input:
-/// a secret value that would be copied into the plan and into git. Placeholders (`$VAR`,
-/// `<value>`, `…`) are fine.
-fn secret_literals(p: &PlanInput) -> Vec<crate::model::SecretLiteral> {
-    let mut out = Vec::new();
-    let texts = p
-        .entries
-        .iter()
-        .map(|e| (format!("{}: {}", e.key, e.value), e.line))
-        .chain(p.free_text.iter().map(|f| (f.text.clone(), f.line)))
-        .chain(p.yaml_blocks.iter().flat_map(|b| {
-            b.text
-                .lines()
-                .enumerate()
-                .map(|(i, l)| (l.to_string(), b.line + 1 + i))
-                .collect::<Vec<_>>()
-        }));
-    for (text, line) in texts {
-        for (i, _) in text.match_indices(['=', ':']) {
-            let name: String = text[..i]
-                .trim_end()
-                .chars()
-                .rev()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            if !deploy::is_secret_name(&name) {
-                continue;
-            }
-            let value = text[i + 1..]
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .trim_matches(['"', '\'', '`', ',']);
-            let placeholder = value.is_empty()
-                || value.starts_with(['$', '<', '{', '.', '…', '*'])
-                || value.chars().all(|c| c == 'x' || c == 'X')
-                || ["changeme", "change-me", "secret", "redacted", "todo", "none", "null"]
-                    .contains(&value.to_lowercase().as_str());
-            if !placeholder
-                && !out
-                    .iter()
-                    .any(|s: &crate::model::SecretLiteral| s.name == name && s.line == line)
-            {
-                let column = text[..i].len() - name.len() + 1;
-                out.push(crate::model::SecretLiteral {
-                    name,
-                    file: p.path.clone(),
-                    line,
-                    column,
-                });
-            }
-        }
-    }
-    out
 }
 
 /// What the plan input says besides the Technical Context and the stack: its free text and

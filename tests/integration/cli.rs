@@ -313,10 +313,11 @@ fn text_after_the_feature_is_saved_as_plan_input_then_compiled() {
     let ws = Workspace::example();
     let run = Test::new()
         .workspace(&ws)
-        .args(["plan", "006", "Backend: FastAPI, Python 3.13"])
+        .args(["plan", "006", "Backend: FastAPI, Python 3.13", "--replace-input"])
         .run();
-    run.assert_code(0)
-        .assert_stderr_contains(&format!("saved {PLAN_INPUT_006}\n"));
+    run.assert_code(0).assert_stderr_contains(&format!(
+        "saved {PLAN_INPUT_006} (the previous text is in {PLAN_INPUT_006}.bak)\n"
+    ));
     assert_eq!(
         ws.read(PLAN_INPUT_006),
         "# Plan input: 006-k8s-deployment\n\nBackend: FastAPI, Python 3.13\n"
@@ -332,7 +333,15 @@ fn text_after_the_feature_is_saved_as_plan_input_then_compiled() {
     let ws2 = Workspace::example();
     Test::new()
         .workspace(&ws2)
-        .args(["plan", "006", "Backend:", "FastAPI,", "Python", "3.13"])
+        .args([
+            "plan",
+            "006",
+            "Backend:",
+            "FastAPI,",
+            "Python",
+            "3.13",
+            "--replace-input",
+        ])
         .run()
         .assert_code(0);
     assert_eq!(ws2.read(PLAN_INPUT_006), ws.read(PLAN_INPUT_006));

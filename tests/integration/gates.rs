@@ -101,8 +101,9 @@ fn a_secret_written_into_the_plan_input_fails_at_its_line() {
     let ws = workspace_with("For local testing use OPENAI_API_KEY=sk-live-4f9a2c71d0e34b8a.");
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     run.assert_code(1)
-        .assert_stderr_contains("G126 no-secret-env-literals")
-        .assert_stderr_contains("OPENAI_API_KEY");
+        .assert_stderr_contains("error[SP110]")
+        .assert_stderr_contains("OPENAI_API_KEY=[REDACTED]");
+    assert!(!run.stderr.contains("sk-live-4f9a"), "{}", run.stderr);
     let line = ws.read(INPUT).lines().position(|l| l.contains("sk-live")).unwrap() + 1;
     run.assert_stderr_contains(&format!("{INPUT}:{line}:"));
 }

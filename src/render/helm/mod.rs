@@ -279,9 +279,10 @@ pub fn entry_docs(d: &Deployment) -> BTreeMap<Vec<String>, String> {
     for c in &d.components {
         let n = c.name.as_str();
         let Some(cv) = v.components.get(n) else { continue };
+        let context = crate::render::build::build(d, c, "").context;
         let source = match &c.source_dir.value {
-            Some(dir) => format!("built from `{dir}/`"),
-            None => format!("expected in `{n}/`"),
+            Some(_) => format!("built from `{context}/`"),
+            None => format!("expected in `{context}/`"),
         };
         put(
             &["components", n],

@@ -145,8 +145,12 @@ pub fn schema_json() -> String {
 /// are typed; everything else is a string.
 pub fn set_to_json(assignments: &[String]) -> Result<serde_json::Value, String> {
     let mut root = serde_json::Value::Object(Default::default());
+    let mut seen = std::collections::BTreeSet::new();
     for a in assignments {
         let (path, raw) = a.split_once('=').ok_or_else(|| format!("`{a}` is not KEY=VALUE"))?;
+        if !seen.insert(path) {
+            return Err(format!("`{path}` is set twice; give each key once"));
+        }
         let value = match serde_json::from_str::<serde_json::Value>(raw) {
             Ok(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v,
             _ => serde_json::Value::String(raw.to_string()),

@@ -8,14 +8,17 @@
 //! "imagePullPolicy Never" sets the pull policy; "<200MB (frontend)" sets a size budget);
 //! words no rule understands are left to the planning documents, never guessed at.
 
+mod build_time;
 mod code;
 pub mod discover;
 pub mod input;
+mod install;
 mod prose;
 mod repo;
 pub mod research;
 pub mod scale;
 mod unused;
+pub mod validate;
 
 use std::collections::BTreeSet;
 
@@ -33,6 +36,7 @@ use crate::parse::spec::Spec;
 use crate::source::{Sources, Span};
 
 use input::DeployInput;
+pub use install::candidates as install_candidates;
 use prose::Facts;
 pub use prose::is_secret_name;
 
@@ -75,7 +79,14 @@ fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usiz
 /// Resolve the deployment. `None` when no input names a component: the feature is then
 /// planned without deployables.
 pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment> {
-    let typed = typed_input(cx, diags);
+    let mut typed = typed_input(cx, diags);
+    validate::check(
+        &mut typed,
+        cx.set,
+        cx.plan_input.and_then(|p| p.yaml_blocks.first()),
+        cx.sources,
+        diags,
+    );
     let set_keys: BTreeSet<String> = cx
         .set
         .iter()
@@ -138,6 +149,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     }
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
+    build_time::split(&mut components);
 
     let tooling = facts.tooling();
     let autoscaling = scale::autoscaling(cx.spec, cx.context, &rollout, &components);
@@ -261,13 +273,13 @@ fn app_name(cx: &DeployInputs) -> Valued<String> {
         let title = title.trim().trim_end_matches(['-', '–', '—', ':']).trim();
         if !title.is_empty() && title.split_whitespace().count() <= 4 {
             return Valued::new(
-                slug(title),
+                validate::app_slug(title),
                 Origin::derived(format!("the constitution's title ({})", c.path)),
             );
         }
     }
     let feature_slug = cx.feature.split_once('-').map(|(_, s)| s).unwrap_or(cx.feature);
-    Valued::new(slug(feature_slug), Origin::derived("the feature's name"))
+    Valued::new(validate::app_slug(feature_slug), Origin::derived("the feature's name"))
 }
 
 fn default_origin(what: &str) -> Origin {
@@ -573,6 +585,8 @@ fn component(
             )
         });
 
+    let lockfile = install::lockfile(name, repo_dir, cx.sources, &package_manager.value, diags);
+
     let catalog_origin = default_origin(&format!("{} catalog", stack.id));
     let typed_port = ci.port.map(|p| {
         let v = Valued::new(p, t(&key("port")));
@@ -830,6 +844,7 @@ fn component(
         language: stack.language.clone(),
         language_version,
         package_manager,
+        lockfile,
         run_mode: Valued::new(stack.run_mode, Origin::derived(format!("the {} stack", stack.id))),
         entry,
         command,
@@ -1034,7 +1049,8 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     if !c.depends_on.contains(b) {
                         c.depends_on.push(b.clone());
                     }
-                    if !c.config.iter().any(|v| v.name == "API_URL") {
+                    // A static site has no server to read API_URL: its nginx proxies /api.
+                    if c.run_mode.value != RunMode::Static && !c.config.iter().any(|v| v.name == "API_URL") {
                         c.config.push(ConfigValue {
                             name: "API_URL".into(),
                             value: format!("http://{b}:{port}"),

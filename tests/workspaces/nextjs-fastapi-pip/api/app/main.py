@@ -1,6 +1,9 @@
 from fastapi import FastAPI
 
+from app.routers import notes
+
 app = FastAPI()
+app.include_router(notes.router, prefix="/api")
 
 
 @app.get("/healthz")

@@ -17,7 +17,8 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN npm run build
+# public/ is optional in a Next.js app, and the runtime stage copies it.
+RUN mkdir -p public && npm run build
 
 FROM node:22.21-alpine3.22 AS runtime
 WORKDIR /app

@@ -1,0 +1,294 @@
+//! The long form of every diagnostic code, for `sp explain SP201`: why it matters, an
+//! input that triggers it, and the fix, as the gates document themselves.
+//!
+//! The match has no catch-all arm, so a new code does not compile until it is documented.
+
+use super::Code;
+
+/// What `sp explain` prints under the summary of a code.
+pub struct CodeDocs {
+    pub why: &'static str,
+    /// An input that triggers the code.
+    pub example: &'static str,
+    pub fix: &'static str,
+}
+
+const fn d(why: &'static str, example: &'static str, fix: &'static str) -> CodeDocs {
+    CodeDocs { why, example, fix }
+}
+
+pub fn docs(code: Code) -> CodeDocs {
+    match code {
+        Code::UnreadableFile => d(
+            "sp reads every input before it compiles anything; a file it cannot open would silently drop requirements, principles or plan input from the documents.",
+            "chmod 000 specs/006-k8s-deployment/spec.md\nsp plan 006",
+            "Give the file read permission, or remove it if it is not meant to be there (a folder named spec.md also triggers this).",
+        ),
+        Code::InvalidUtf8 => d(
+            "spec-kit documents are Markdown text in UTF-8; a file in another encoding would be misread character by character.",
+            "iconv -f UTF-8 -t UTF-16 spec.md > spec16.md && mv spec16.md spec.md\nsp plan",
+            "Save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8). The message gives the byte and the line where the first invalid byte is.",
+        ),
+        Code::MissingConstitution => d(
+            "The constitution gives the Constitution Check of plan.md and binds the gates to principles; without it every gate runs only as the secure-by-default policy and the plan says so.",
+            "a workspace with specs/ but no constitution.md, .specify/memory/constitution.md or memory/constitution.md",
+            "Create the constitution with spec-kit's /constitution command, or copy one to constitution.md at the workspace root.",
+        ),
+        Code::FeatureNotFound => d(
+            "sp compiles features, the folders under specs/; a name that matches none (or a workspace without any) leaves nothing to compile or check, which must not pass silently in CI.",
+            "sp plan 999        # no specs/999-*/ folder\nsp plan --all --check   # in a workspace whose specs/ is empty",
+            "Name a feature by its folder (specs/006-k8s-deployment), its number (006) or its slug (k8s-deployment); `ls specs/` lists them. Create a feature with spec-kit's /specify.",
+        ),
+        Code::MissingSpec => d(
+            "spec.md is the input every planning document is derived from; a feature folder without one cannot be planned.",
+            "mkdir specs/008-empty && sp plan --all",
+            "Write the spec with spec-kit's /specify command, or remove the empty folder.",
+        ),
+        Code::AdoptedPlan => d(
+            "A feature planned by an agent has a plan.md but no plan-input.md; its Technical Context is adopted so the feature compiles without retyping it. sp never overwrites that plan.md: its own goes to out/.",
+            "specs/004-x/plan.md with a `## Technical Context` section and no specs/004-x/plan-input.md",
+            "Nothing is wrong. To take over, write plan-input.md (or run `sp plan 004 \"…\"`); from then on it is the input.",
+        ),
+        Code::AmbiguousFeature => d(
+            "A number or slug that matches several feature folders could compile the wrong one.",
+            "specs/004-k8s-deployment and specs/006-k8s-deployment, then `sp plan k8s-deployment`",
+            "Name the feature by its folder or its number (`sp plan 006`), or compile them all with --all.",
+        ),
+        Code::SecretInInput => d(
+            "Whatever is in an input is copied into plan.md, research.md, diagnostics and CI logs, and committed to git. A credential there is leaked the moment it is pushed. sp replaces it with [REDACTED] before anything reads it and fails the run.",
+            "- Testing: pytest against postgres://admin:hunter2@prod/app\nOPENAI_API_KEY=sk-proj-…   (a real key, an AWS AKIA… key, a ghp_… token, a JWT, a PEM private key block)\nsp plan --set components.api.config.API_TOKEN=abc123",
+            "Remove the value and rotate the credential (it may already be in git history). Name the variable instead (`secrets: [DATABASE_URL]` in the YAML block) and create the Kubernetes Secret from your shell, as quickstart.md shows. Placeholders ($VAR, <token>, ${…}, changeme) are not reported.",
+        ),
+        Code::NulByte => d(
+            "A NUL byte means the file is binary, or text damaged by a bad conversion; it would be copied into the documents, where it breaks Markdown renderers and diffs.",
+            "printf 'x\\0y' >> specs/006-k8s-deployment/spec.md && sp plan 006",
+            "Remove the NUL bytes (`tr -d '\\000' < spec.md > spec.tmp && mv spec.tmp spec.md`) or restore the file from git.",
+        ),
+        Code::OutsideWorkspace => d(
+            "An input that is a symbolic link to a file outside the workspace would let a checked-out repository read (and print in diagnostics) any file of the machine running sp, such as /etc/passwd or a CI secret.",
+            "ln -s /etc/passwd specs/006-k8s-deployment/spec.md && sp plan 006",
+            "Copy the file into the workspace instead of linking to it; links that stay inside the workspace are followed.",
+        ),
+        Code::MissingSection => d(
+            "spec-kit marks User Scenarios & Testing, Requirements and Success Criteria mandatory: the plan traces every requirement to a story and every stage to its acceptance test, which is impossible without them.",
+            "a spec.md without a `## Requirements` section",
+            "Add the section (spec-kit's spec template shows its layout), or run /specify again.",
+        ),
+        Code::DuplicateId => d(
+            "Requirements, success criteria and stories are referenced by their identifier in the plan, the checklist and reviews; two with one identifier make every reference ambiguous.",
+            "- **FR-001**: System MUST export a conversation as Markdown.\n- **FR-001**: System MUST export in PDF.",
+            "Give each its own number; the hint names the next free one.",
+        ),
+        Code::NonSequentialId => d(
+            "A gap or a step back in numbering usually means a requirement was deleted or pasted twice; reviewers rely on the numbers to see what changed.",
+            "- **FR-001**: …\n- **FR-003**: …   (no FR-002)",
+            "Renumber, or keep the gap on purpose (a removed requirement keeps its number retired); it is a warning only.",
+        ),
+        Code::StoryWithoutPriority => d(
+            "The plan orders its stages by story priority (P1 first), so an MVP can ship after the first stage; a story without priority goes last.",
+            "### User Story 2 - Export a conversation",
+            "Add the priority to the heading: `### User Story 2 - Export a conversation (Priority: P2)`.",
+        ),
+        Code::StoryWithoutScenarios => d(
+            "Each story's acceptance scenarios become the gate of its implementation stage and the steps of quickstart.md; without them the stage has no way to be judged done.",
+            "a `### User Story 1 …` section with no numbered **Given** … **When** … **Then** … list",
+            "Add at least one scenario: `1. **Given** a saved note, **When** the user deletes it, **Then** it is gone from the list`.",
+        ),
+        Code::NeedsClarification => d(
+            "An open [NEEDS CLARIFICATION: …] marker is a decision nobody made; planning on top of it bakes a guess into the architecture. spec-kit's /sp.plan refuses to plan such a spec, and so does sp.",
+            "- **FR-004**: System MUST export in [NEEDS CLARIFICATION: which formats?].",
+            "Answer the question in the spec (spec-kit's /clarify records the answer under `## Clarifications`), remove the marker, and run sp plan again.",
+        ),
+        Code::MissingHeaderField => d(
+            "The title and the header fields (Feature Branch, Created, Status) are copied into every document's header; plan.md's date comes from Created.",
+            "a spec.md that starts with `# Spec` and has no `**Created**: 2025-01-31` line",
+            "Use spec-kit's header: `# Feature Specification: <title>` then `**Feature Branch**`, `**Created**`, `**Status**` lines.",
+        ),
+        Code::UnusedSection => d(
+            "sp keeps every section it does not know, but no generated document shows it; a section meant to shape the plan (a misspelled `## Requirments`) would be silently ignored.",
+            "## Requirments\n- **FR-001**: …",
+            "Rename the section to one spec-kit defines if it was meant to be one; otherwise nothing needs fixing (it is a note).",
+        ),
+        Code::MalformedScenario => d(
+            "Scenarios become test steps in quickstart.md; one that is not Given / When / Then cannot be split into a precondition, an action and an expected result.",
+            "1. The user deletes a note and it disappears.",
+            "Write it as `1. **Given** a saved note, **When** the user deletes it, **Then** it disappears from the list`.",
+        ),
+        Code::MalformedRequirement => d(
+            "A requirement without an identifier cannot be traced from the plan's Component Breakdown; one without text says nothing.",
+            "- System MUST export notes.      (no **FR-NNN**)\n- **FR-007**:                    (no text)",
+            "Write `- **FR-007**: System MUST …`, one requirement per bullet.",
+        ),
+        Code::MalformedClarification => d(
+            "Clarifications are decisions with their answers; research.md lists each as Decision / Rationale, which needs both the question and the answer.",
+            "- Which export formats? PDF.",
+            "Write `- Q: Which export formats? → A: Markdown and PDF` (spec-kit's /clarify writes this form).",
+        ),
+        Code::NoPrinciples => d(
+            "The Constitution Check of plan.md lists the principles and the gates they bind; a constitution without principles checks nothing, so only the secure-by-default policy applies.",
+            "a constitution.md whose only headings are the title and `## Governance`",
+            "Declare principles as `### I. Name` sections with MUST / SHOULD / MAY rules (spec-kit's /constitution).",
+        ),
+        Code::PrincipleWithoutRules => d(
+            "Gates bind to rules by their wording (\"MUST run as non-root\"); a principle stated without MUST, SHOULD or MAY binds nothing automatically and is listed for manual review.",
+            "### III. Simplicity\nKeep things simple.",
+            "State the rule with its strength: `Services MUST NOT add a dependency without a recorded decision.`, or name its gates with a `**Gates**: G101` line.",
+        ),
+        Code::MissingVersion => d(
+            "The constitution's version is recorded in plan.md so a plan can be checked against the constitution it was made under.",
+            "a constitution.md without `**Version**: 1.2.0`",
+            "Add the governance line spec-kit uses: `**Version**: 1.0.0 | **Ratified**: 2025-01-31 | **Last Amended**: 2025-01-31`.",
+        ),
+        Code::TemplatePlaceholder => d(
+            "A placeholder such as [PROJECT_NAME] means the template was never filled in; it would appear as is in the plan and name the application after it.",
+            "# [PROJECT_NAME] Constitution",
+            "Run spec-kit's /constitution to fill it in, or replace the placeholder by hand.",
+        ),
+        Code::UnknownKey => d(
+            "Among `Key: value` lines, a key sp does not know is usually a typo of a Technical Context key, which then stays NEEDS CLARIFICATION.",
+            "- Langauge/Version: Python 3.13",
+            "Use one of the nine Technical Context keys (Language/Version, Primary Dependencies, Storage, Testing, Target Platform, Project Type, Performance Goals, Constraints, Scale/Scope) or a stack role (Frontend, Backend, Worker, Database). Unknown keys are kept in the plan's notes.",
+        ),
+        Code::ConflictingValue => d(
+            "Two inputs disagree about one value; the one with higher precedence wins (--set, then the YAML block, the plan input's prose, the spec, the constitution, the repository, the catalog), and the loser is probably outdated.",
+            "plan-input.md says `- Backend: FastAPI, Python 3.12` and its YAML block says `languageVersion: \"3.13\"`",
+            "Make the inputs agree, or delete the outdated one. `sp plan --explain` shows where every value came from.",
+        ),
+        Code::MissingContext => d(
+            "Every Technical Context key of plan.md needs a value; one nobody gave is written NEEDS CLARIFICATION, as /sp.plan would.",
+            "a plan-input.md with no `Testing:` line",
+            "Add the line to plan-input.md (`- Testing: pytest, kubectl rollout status`); the warning names the key.",
+        ),
+        Code::MissingPlanInput => d(
+            "plan-input.md holds what you would type after /sp.plan (stack, platform, constraints); without it every Technical Context key is NEEDS CLARIFICATION and nothing is deployed.",
+            "specs/006-k8s-deployment/ with only spec.md",
+            "Run `sp plan 006 \"Backend: FastAPI, Python 3.13 …\"` (it saves the text as plan-input.md when there is none) or write the file.",
+        ),
+        Code::MalformedDecision => d(
+            "An architecture decision without its decision text gives research.md a heading with nothing under it.",
+            "### AD-1: Message queue\n(no text)",
+            "Write the decision under its title, and its rationale and rejected alternatives if there are any.",
+        ),
+        Code::InvalidDeployInput => d(
+            "The fenced YAML block and --set are the typed deployment input; a typo or a wrong type would silently be ignored, so the whole block is refused with the place of the problem.",
+            "```yaml\ncomponents:\n  api:\n    prot: 8080\n```\nsp plan --set components.api.port=8081 --set components.api.port=8000",
+            "Fix the key or value at the line shown; `sp schema` prints the schema. Give each --set key once.",
+        ),
+        Code::UnknownStack => d(
+            "Dockerfiles and manifests are generated from the stack catalog; a component whose stack the catalog does not know gets none.",
+            "- Backend: Elixir Phoenix",
+            "Use a catalog stack (`sp schema` lists them under `stack`), or set `stack:` in the YAML block explicitly.",
+        ),
+        Code::UnsupportedVersion => d(
+            "Base images are pinned by digest per language version; a version the catalog has no image for falls back to its default, which may not be what the code needs.",
+            "- Backend: FastAPI, Python 3.9",
+            "Use a version the catalog pins (the warning lists them), or accept the default.",
+        ),
+        Code::NoDeployables => d(
+            "A feature whose spec or plan input is about containers, Kubernetes, Helm or Docker is expected to produce deployables; when no input names a component and no component folder is found, sp plans it without any, which is rarely what was meant.",
+            "a spec about \"deploying the todo app to Minikube with Helm\" and a plan-input.md without `Frontend:` or `Backend:` lines, in a repository without component folders",
+            "Name the components in plan-input.md (`- Backend: FastAPI, Python 3.13`) or in its YAML block (`components:`), or add their folders to the repository; the warning lists the evidence that the feature is about deployment.",
+        ),
+        Code::UnusedDeploymentFact => d(
+            "A deployment fact stated in the plan input or a requirement (a namespace, a replica count, a port, a host, a service type, a storage size, resources, an image pull policy) that the model does not use means the output differs from what the text promises.",
+            "- The backend runs 3 replicas in namespace `shop`.   (while the model deploys 1 replica in `todo`)",
+            "Say it where sp reads it (the YAML block, or the phrasings `sp plan --explain` shows), or correct the text so it agrees with the model.",
+        ),
+        Code::UndeployedServices => d(
+            "When the spec or the plan input enumerates services (\"three services: web, api and worker\") and the model deploys fewer, one was probably left out of the plan input.",
+            "- The system has four services: web, api, worker and scheduler.   (only web and api are components)",
+            "Add the missing components to plan-input.md, or correct the enumeration.",
+        ),
+        Code::MissingVariable => d(
+            "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",
+            "os.environ[\"OPENAI_MODEL\"] in api/app/main.py, and no `config:` entry, .env.example key or prose value for OPENAI_MODEL",
+            "Give the value in the plan input's YAML block (`components.api.config.OPENAI_MODEL: gpt-4o-mini`), name it as a secret if it is one, or give it a default in the code; the warning shows the line to add.",
+        ),
+        Code::LocalhostInCluster => d(
+            "Inside a pod, localhost is the pod itself; a configuration value that points at localhost for another component or service cannot reach it once deployed.",
+            "API_URL=http://localhost:9999 in web/.env.example, with no component or service on port 9999",
+            "Point the value at the Service name of what it calls (`http://api:8000`), or declare the component or backing service on that port so sp rewrites it.",
+        ),
+        Code::ProseContradictsSource => d(
+            "The prose and the source disagree about a fact (a port, an entry point); the source is what runs, so the prose is probably outdated and the documents would repeat a wrong statement.",
+            "plan-input.md says \"the API listens on 8080\" while the code starts uvicorn on port 8000",
+            "Correct the prose, or change the code if the prose is what was meant.",
+        ),
+        Code::NoEntryPoint => d(
+            "The Dockerfile's CMD is derived from what starts the component (an application object, a start script, the team's Dockerfile); without one the catalog's default command is a guess.",
+            "a Python component folder without an `app = FastAPI()` object, a `__main__` module or a start script",
+            "Add the entry point to the code, or state the command in the YAML block (`components.api.command`) if the schema offers it, or in prose.",
+        ),
+        Code::InvalidValue => d(
+            "Values of the deployment input end up as Kubernetes names, image references, Helm release names, folder paths in Dockerfiles and arguments of shell commands. A value that does not fit would be refused by kubectl or helm at deploy time, or worse, be read as syntax: `evil;rm -rf /` as an image, a newline in a tag that adds a `RUN` line to a Dockerfile.",
+            "sp plan --set 'components.backend.image=evil;rm -rf /'\nsp plan --set app=$(printf 'a%.0s' {1..63})   # a release name longer than 53\ncomponents:\n  api:\n    tag: \"1.0\\nRUN curl … | sh\"",
+            "Write the value in the form the message gives: DNS labels (lower case, digits, `-`), OCI image repositories without a tag, tags of letters, digits, `_`, `.` and `-`, folders relative to the workspace, Kubernetes quantities such as `500m` and `256Mi`.",
+        ),
+        Code::NormalizedName => d(
+            "Kubernetes and Helm accept only lower-case DNS labels as names; a name written for people is turned into that form so the output works, and the note says which name the objects will have.",
+            "components:\n  Bad_Name:\n    stack: fastapi",
+            "Write the normalized name (`bad-name`) in the input to silence the note.",
+        ),
+        Code::UnlockedInstall => d(
+            "Without a lock file the image installs whatever versions resolve on the day it is built, so two builds of one commit can differ and a broken release of a dependency breaks the image.",
+            "frontend/package.json with no package-lock.json, pnpm-lock.yaml, yarn.lock or bun.lockb beside it",
+            "Commit the lock file of the package manager the folder uses (`npm install`, `uv lock`, `pnpm install`); the Dockerfile then installs from it with a frozen install.",
+        ),
+        Code::StaleLockfile => d(
+            "The Dockerfile installs with the lock file frozen (`npm ci`, `uv sync --locked`); a lock file that no longer matches its manifest makes that step fail in `docker build`, long after the edit that caused it.",
+            "a dependency added to pyproject.toml without running `uv lock`",
+            "Run the package manager's lock command in the component folder (`uv lock`, `npm install`) and commit the updated lock file.",
+        ),
+        Code::TemplateError => d(
+            "A document template that does not parse or render would leave a document half written; the run fails instead.",
+            "templates/plan.md.hbs containing `{{#each plan.stages}}` without `{{/each}}`",
+            "Fix the template at the line shown, or delete the override to use the built-in template.",
+        ),
+        Code::OutputEscapes => d(
+            "Every generated file must land inside the output folder; a path that would leave it could overwrite any file the user can write.",
+            "a feature folder whose name makes an output path climb out of out/",
+            "Rename the feature folder to spec-kit's `NNN-slug` form.",
+        ),
+        Code::GateFailed => d(
+            "A generated artifact violates a constitution rule bound to a gate (or the secure-by-default policy); shipping it would break the principle the team agreed on, so nothing is written.",
+            "sp plan --set components.backend.uid=0   # G101 run-as-non-root",
+            "Change the input so the gate passes (the hint says how), or justify the violation in a Complexity Tracking row naming the gate. `sp explain G101` documents each gate.",
+        ),
+        Code::WaiverRefused => d(
+            "A NON-NEGOTIABLE principle cannot be waived; a Complexity Tracking row that tries to is itself an error.",
+            "| G101 run-as-non-root | legacy image | out of scope |   under a NON-NEGOTIABLE Secure Containers principle",
+            "Fix the violation instead, or amend the constitution (with its governance process) if the principle is wrong.",
+        ),
+        Code::UnusedWaiver => d(
+            "A Complexity Tracking row that justifies nothing is stale; it may hide a future violation of the same gate.",
+            "| G120 replicas-min-2 | … | … |   while every production replica count is 2 or more",
+            "Delete the row, or fix the gate or principle it names.",
+        ),
+        Code::NotChecked => d(
+            "`sp check --artifacts` judges only what its gates understand; a file, document or object no gate examined would otherwise look like a pass. Listing it says what was not checked and why.",
+            "sp check --artifacts deploy/   where deploy/ holds a templated chart file or a CustomResource of an unknown kind",
+            "Nothing to fix in most cases: check those files with the tool that knows them. Render templated charts first (`helm template`) to have the result checked.",
+        ),
+        Code::UnknownGate => d(
+            "A principle's Gates line binds gates by code or name; one the catalog does not have binds nothing, so the principle is not enforced as intended.",
+            "**Gates**: G999, run-as-nonroot",
+            "Use codes or names that `sp explain` lists (`G101`, `run-as-non-root`).",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_documented_in_full() {
+        for &c in Code::ALL {
+            let d = docs(c);
+            for (part, text) in [("why", d.why), ("example", d.example), ("fix", d.fix)] {
+                assert!(text.trim().len() >= 20, "{c}: `{part}` is missing or too short");
+            }
+            assert!(!c.summary().is_empty(), "{c}: no summary");
+        }
+    }
+}

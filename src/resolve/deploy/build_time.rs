@@ -1,0 +1,189 @@
+//! Variables a frontend's build reads, and how a static site reaches its backend.
+//!
+//! `NEXT_PUBLIC_*` and `VITE_*` values are inlined into the JavaScript bundle when the image
+//! is built; a ConfigMap entry for them changes nothing in a running pod. They become Docker
+//! build arguments of the component instead. A static site (nginx serving an export) has no
+//! server of its own: its nginx proxies `/api` to the backend Service, so a build-time URL
+//! that points at `localhost` (the developer's backend) becomes the site's own origin.
+
+use crate::model::Origin;
+use crate::model::deploy::{Component, Role, RunMode};
+
+/// Prefixes of the variables bundlers inline at build time.
+pub const BUILD_TIME_PREFIXES: &[&str] = &["NEXT_PUBLIC_", "VITE_", "REACT_APP_"];
+
+pub fn is_build_time(name: &str) -> bool {
+    BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// `http://localhost:8000/api` → `Some("/api")`; `http://127.0.0.1:3000` → `Some("")`;
+/// anything not on the developer's machine → `None`.
+fn same_origin_path(value: &str) -> Option<String> {
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority);
+    matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]").then(|| path.trim_end_matches('/').to_string())
+}
+
+/// Moves build-time variables out of each component's runtime configuration into its build
+/// arguments; for a static site with a backend, rewrites `localhost` URLs to the site's own
+/// origin, where its nginx proxies `/api`.
+pub fn split(components: &mut [Component]) {
+    let backend = components
+        .iter()
+        .find(|c| c.role.value == Role::Backend && c.port.is_some())
+        .map(|c| c.name.clone());
+    for c in components.iter_mut() {
+        let (build, runtime): (Vec<_>, Vec<_>) = std::mem::take(&mut c.config)
+            .into_iter()
+            .partition(|v| is_build_time(&v.name));
+        c.config = runtime;
+        c.build_args = build;
+        if c.run_mode.value != RunMode::Static {
+            continue;
+        }
+        let Some(b) = backend.as_ref().filter(|b| c.depends_on.contains(b)) else {
+            continue;
+        };
+        for arg in &mut c.build_args {
+            if let Some(path) = same_origin_path(&arg.value) {
+                arg.origin = Origin::derived(format!(
+                    "{} rewritten to the site's own origin: its nginx proxies /api to the {b} Service ({})",
+                    arg.value, arg.origin.text
+                ));
+                arg.value = path;
+            }
+        }
+    }
+    for c in components.iter_mut() {
+        c.build_args.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    cors_origins(components);
+}
+
+/// True for the names backends give their allowed browser origins (`CORS_ORIGINS`,
+/// `ALLOWED_ORIGINS`, `FRONTEND_CORS_ORIGINS`, `FRONTEND_URL`).
+fn is_origin_setting(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("CORS") || n.contains("ORIGIN") || n == "FRONTEND_URL" || n == "FRONTEND_ORIGIN"
+}
+
+/// `http://localhost:3000` inside `["http://localhost:3000", "https://x.dev"]` → its range.
+fn localhost_origins(value: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = value[from..].find("http").map(|i| i + from) {
+        let Some(authority) = value[i..].find("://").map(|s| i + s + 3) else {
+            break;
+        };
+        let end = value[authority..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-')))
+            .map(|e| authority + e)
+            .unwrap_or(value.len());
+        if same_origin_path(&value[i..end]).is_some() {
+            out.push(i..end);
+        }
+        from = end;
+    }
+    out
+}
+
+/// A backend's allowed origins that name the developer's machine become the origin the
+/// browser really loads the frontend from: its Ingress host. Without an Ingress the site is
+/// reached through a port-forward on the same `localhost` port, and the value stands.
+fn cors_origins(components: &mut [Component]) {
+    let served: Vec<(String, String)> = components
+        .iter()
+        .filter(|c| c.role.value == Role::Frontend)
+        .filter_map(|c| {
+            c.exposure
+                .ingress_host
+                .as_ref()
+                .map(|h| (c.name.clone(), format!("http://{}", h.value)))
+        })
+        .collect();
+    let Some((frontend, origin)) = served.first() else {
+        return;
+    };
+    for c in components.iter_mut().filter(|c| c.role.value == Role::Backend) {
+        for v in c.config.iter_mut().filter(|v| is_origin_setting(&v.name)) {
+            let ranges = localhost_origins(&v.value);
+            if ranges.is_empty() {
+                continue;
+            }
+            let mut value = v.value.clone();
+            for r in ranges.into_iter().rev() {
+                value.replace_range(r, origin);
+            }
+            v.origin = Origin::derived(format!(
+                "{} rewritten to the {frontend} Ingress origin the browser uses ({})",
+                v.value, v.origin.text
+            ));
+            v.value = value;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localhost_urls_become_same_origin_paths() {
+        assert_eq!(same_origin_path("http://localhost:8000").as_deref(), Some(""));
+        assert_eq!(same_origin_path("http://127.0.0.1:8000/api/").as_deref(), Some("/api"));
+        assert_eq!(same_origin_path("https://api.example.com"), None);
+        assert_eq!(same_origin_path("Recipes"), None);
+    }
+
+    #[test]
+    fn localhost_origins_are_found_inside_lists() {
+        let v = r#"["http://localhost:3000","https://todo.dev"]"#;
+        let r = localhost_origins(v);
+        assert_eq!(r.len(), 1);
+        assert_eq!(&v[r[0].clone()], "http://localhost:3000");
+        assert!(localhost_origins("https://todo.dev").is_empty());
+    }
+
+    #[test]
+    fn cors_origins_follow_the_ingress_host() {
+        let mut d = crate::model::deploy::fixture::deployment();
+        d.components[0].exposure.ingress_host = Some(crate::model::deploy::Valued::new(
+            "todo.local".into(),
+            Origin::derived("test"),
+        ));
+        d.components[1].config.push(crate::model::deploy::ConfigValue {
+            name: "CORS_ORIGINS".into(),
+            value: "http://localhost:3000,http://127.0.0.1:3000".into(),
+            origin: Origin::derived("api/.env.example:2"),
+        });
+        split(&mut d.components);
+        let v = d.components[1]
+            .config
+            .iter()
+            .find(|v| v.name == "CORS_ORIGINS")
+            .unwrap();
+        assert_eq!(v.value, "http://todo.local,http://todo.local");
+        assert!(v.origin.text.contains("Ingress"), "{}", v.origin.text);
+    }
+
+    #[test]
+    fn build_time_variables_leave_the_runtime_config() {
+        let mut d = crate::model::deploy::fixture::deployment();
+        d.components[0].config.push(crate::model::deploy::ConfigValue {
+            name: "NEXT_PUBLIC_SITE_NAME".into(),
+            value: "Todo".into(),
+            origin: Origin::derived("test"),
+        });
+        split(&mut d.components);
+        let web = &d.components[0];
+        assert!(web.config.iter().all(|v| !is_build_time(&v.name)));
+        assert_eq!(web.build_args.len(), 1);
+        assert_eq!(web.build_args[0].value, "Todo", "a standalone server keeps its values");
+    }
+}

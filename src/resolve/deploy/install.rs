@@ -1,0 +1,469 @@
+//! What the install step of a component's image follows: the lock file actually present in
+//! its folder, and whether that lock file still matches its manifest.
+//!
+//! A locked install (`npm ci`, `pnpm install --frozen-lockfile`, `uv sync --locked`) fails
+//! in `docker build` when the lock file is missing or out of date, long after `sp plan` said
+//! everything was fine. So the Dockerfile follows the lock file that exists, a folder without
+//! one gets an unlocked install and a warning (SP432), and a lock file that no longer matches
+//! its manifest is a warning (SP433) pointing at the dependency that differs.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::repo::RepoDir;
+use crate::model::deploy::Valued;
+use crate::model::{Origin, OriginKind};
+use crate::source::{SourceId, Sources, Span};
+
+/// The first line of a file, where a diagnostic about the whole file points.
+fn first_line(sources: &Sources, id: SourceId) -> Span {
+    let text = &sources.get(id).text;
+    Span::new(id, 0..text.find('\n').unwrap_or(text.len()))
+}
+
+/// The lock files (or, for pip, the requirements file) each package manager installs from,
+/// preferred first.
+pub fn candidates(pm: &str) -> &'static [&'static str] {
+    match pm {
+        "npm" => &["package-lock.json", "npm-shrinkwrap.json"],
+        "pnpm" => &["pnpm-lock.yaml"],
+        "yarn" => &["yarn.lock"],
+        "bun" => &["bun.lock", "bun.lockb"],
+        "uv" => &["uv.lock"],
+        "pip" => &["requirements.txt"],
+        _ => &[],
+    }
+}
+
+/// The file the install step of component `name` follows. A component without a folder yet
+/// is expected to have its package manager's lock file; a folder without one gets `None`
+/// (an unlocked install) and SP432. A lock file found is compared with its manifest.
+pub fn lockfile(
+    name: &str,
+    dir: Option<&RepoDir>,
+    sources: &Sources,
+    pm: &str,
+    diags: &mut Diagnostics,
+) -> Option<Valued<String>> {
+    let wanted = candidates(pm);
+    let first = *wanted.first()?;
+    let Some(dir) = dir else {
+        return Some(Valued::new(
+            first.to_string(),
+            Origin {
+                text: format!("default ({pm} installs from {first}, expected with the component's source)"),
+                kind: OriginKind::Default,
+            },
+        ));
+    };
+    let found = wanted
+        .iter()
+        .find(|f| dir.present.iter().any(|p| p == *f) || dir.files.contains_key(**f));
+    match found {
+        Some(f) => {
+            match *f {
+                "package-lock.json" => stale_npm(name, dir, sources, diags),
+                "uv.lock" => stale_uv(name, dir, sources, diags),
+                _ => {}
+            }
+            Some(Valued::new(f.to_string(), Origin::at(&format!("{}/{f}", dir.path), 1)))
+        }
+        None => {
+            let manifest = ["package.json", "pyproject.toml", "requirements.txt"]
+                .iter()
+                .find_map(|m| dir.files.get(*m));
+            let what = if pm == "pip" {
+                "no requirements.txt".to_string()
+            } else {
+                format!("no {first}")
+            };
+            let mut d = Diagnostic::new(
+                Code::UnlockedInstall,
+                format!(
+                    "component `{name}`: {}/ has {what}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
+                    dir.path
+                ),
+            )
+            .hint(match pm {
+                "npm" => format!("run `npm install` in {}/ and commit package-lock.json", dir.path),
+                "pnpm" => format!("run `pnpm install` in {}/ and commit pnpm-lock.yaml", dir.path),
+                "yarn" => format!("run `yarn install` in {}/ and commit yarn.lock", dir.path),
+                "bun" => format!("run `bun install` in {}/ and commit bun.lock", dir.path),
+                "uv" => format!("run `uv lock` in {}/ and commit uv.lock", dir.path),
+                _ => format!(
+                    "pin the dependencies in {}/requirements.txt (`pip freeze > requirements.txt`), or use uv and commit uv.lock",
+                    dir.path
+                ),
+            });
+            if let Some(id) = manifest {
+                d = d.at(first_line(sources, *id)).label("installed without a lock file");
+            }
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// One dependency that differs between a manifest and its lock file.
+struct Drift {
+    name: String,
+    manifest: String,
+    lock: Option<String>,
+}
+
+fn report(
+    name: &str,
+    dir: &RepoDir,
+    sources: &Sources,
+    manifest: &str,
+    lock: &str,
+    drift: &[Drift],
+    diags: &mut Diagnostics,
+) {
+    let Some(first) = drift.first() else { return };
+    let Some(id) = dir.files.get(manifest) else { return };
+    let file = sources.get(*id);
+    let exact = format!("\"{}\"", first.name);
+    let prefix = format!("\"{}", first.name);
+    let at = match file.text.find(&exact).or_else(|| file.text.find(&prefix)) {
+        Some(i) => Span::new(*id, i + 1..i + 1 + first.name.len()),
+        None => first_line(sources, *id),
+    };
+    let shown: Vec<String> = drift
+        .iter()
+        .map(|d| match &d.lock {
+            Some(l) => format!("`{}` is {} in {manifest}, {l} in {lock}", d.name, d.manifest),
+            None => format!("`{}` ({}) is not in {lock}", d.name, d.manifest),
+        })
+        .collect();
+    let fix = if lock == "uv.lock" {
+        format!("run `uv lock` in {}/ and commit uv.lock", dir.path)
+    } else {
+        format!("run `npm install` in {}/ and commit package-lock.json", dir.path)
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::StaleLockfile,
+            format!(
+                "component `{name}`: {}/{lock} is out of date with {manifest}: {}; the locked install in the Dockerfile will fail",
+                dir.path,
+                shown.join("; ")
+            ),
+        )
+        .at(at)
+        .label(match &first.lock {
+            Some(_) => "differs from the lock file",
+            None => "missing from the lock file",
+        })
+        .hint(fix),
+    );
+}
+
+fn text<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<&'a str> {
+    dir.files.get(name).map(|id| sources.get(*id).text.as_str())
+}
+
+/// `package.json` against the root package of `package-lock.json` (lockfile v2 and v3), or
+/// against the top-level dependencies of a v1 lock: what `npm ci` refuses.
+fn stale_npm(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostics) {
+    let (Some(manifest), Some(lock)) = (
+        text(dir, sources, "package.json"),
+        text(dir, sources, "package-lock.json"),
+    ) else {
+        return;
+    };
+    let (Ok(manifest), Ok(lock)) = (
+        serde_json::from_str::<serde_json::Value>(manifest),
+        serde_json::from_str::<serde_json::Value>(lock),
+    ) else {
+        return;
+    };
+    let kinds = ["dependencies", "devDependencies", "optionalDependencies"];
+    let root = lock.get("packages").and_then(|p| p.get(""));
+    let mut drift = Vec::new();
+    for kind in kinds {
+        let Some(deps) = manifest.get(kind).and_then(|d| d.as_object()) else {
+            continue;
+        };
+        for (dep, spec) in deps {
+            let spec = spec.as_str().unwrap_or_default().to_string();
+            let locked = match root {
+                Some(root) => root
+                    .get(kind)
+                    .and_then(|d| d.get(dep))
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string),
+                None => lock.get("dependencies").and_then(|d| d.get(dep)).map(|_| spec.clone()),
+            };
+            if locked.as_deref() != Some(spec.as_str()) {
+                drift.push(Drift {
+                    name: dep.clone(),
+                    manifest: spec,
+                    lock: locked,
+                });
+            }
+        }
+        // A dependency the lock has and the manifest dropped is also a mismatch for npm ci.
+        if let Some(locked) = root.and_then(|r| r.get(kind)).and_then(|d| d.as_object()) {
+            for (dep, spec) in locked {
+                if !deps.contains_key(dep) {
+                    drift.push(Drift {
+                        name: dep.clone(),
+                        manifest: "absent".into(),
+                        lock: Some(spec.as_str().unwrap_or_default().to_string()),
+                    });
+                }
+            }
+        }
+    }
+    report(name, dir, sources, "package.json", "package-lock.json", &drift, diags);
+}
+
+/// PEP 503 normalised name: `Pydantic_Settings` → `pydantic-settings`.
+fn normalise(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.trim().chars() {
+        if matches!(ch, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(ch.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// `uvicorn[standard]>=0.30 ; python_version > "3.8"` → (`uvicorn`, `>=0.30`).
+fn requirement(req: &str) -> Option<(String, String)> {
+    let req = req.split(';').next()?.trim();
+    let end = req
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(req.len());
+    let name = normalise(&req[..end]);
+    if name.is_empty() {
+        return None;
+    }
+    let mut rest = req[end..].trim();
+    if rest.starts_with('[') {
+        rest = rest.split_once(']').map(|(_, r)| r.trim()).unwrap_or("");
+    }
+    let spec: String = rest
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
+        .collect();
+    Some((name, spec))
+}
+
+/// The strings of a TOML array that starts at `key = [` inside `section` (a line-based
+/// reader: enough for `[project] dependencies`, which is a flat list of strings).
+fn toml_string_array(text: &str, section: &str, key: &str) -> Option<Vec<String>> {
+    let mut in_section = false;
+    let mut collecting = false;
+    let mut body = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if !collecting && t.starts_with('[') && !t.starts_with("[[") && t.ends_with(']') && !t.contains('=') {
+            in_section = t == section;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        if !collecting {
+            let Some(rest) = t.strip_prefix(key) else { continue };
+            let Some(rest) = rest.trim_start().strip_prefix('=') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            if !rest.starts_with('[') {
+                return None;
+            }
+            collecting = true;
+            body.push_str(&rest[1..]);
+        } else {
+            body.push('\n');
+            body.push_str(t);
+        }
+        if collecting && body.contains(']') && balanced_close(&body) {
+            break;
+        }
+    }
+    if !collecting {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                let s: String = chars.by_ref().take_while(|x| *x != c).collect();
+                out.push(s);
+            }
+            '#' => {
+                for x in chars.by_ref() {
+                    if x == '\n' {
+                        break;
+                    }
+                }
+            }
+            ']' => break,
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// True when `body` has a `]` outside any string: the end of the array.
+fn balanced_close(body: &str) -> bool {
+    let mut quote: Option<char> = None;
+    for c in body.chars() {
+        match (quote, c) {
+            (Some(q), x) if x == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, ']') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `pyproject.toml`'s `[project] dependencies` against the `requires-dist` uv recorded for
+/// the project itself in `uv.lock`: what `uv sync --locked` refuses.
+fn stale_uv(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostics) {
+    let (Some(manifest), Some(lock)) = (text(dir, sources, "pyproject.toml"), text(dir, sources, "uv.lock")) else {
+        return;
+    };
+    let Some(deps) = toml_string_array(manifest, "[project]", "dependencies") else {
+        return;
+    };
+    let Some(locked) = project_requires_dist(lock) else {
+        return;
+    };
+    let mut drift = Vec::new();
+    for dep in deps.iter().filter_map(|d| requirement(d)) {
+        match locked.iter().find(|(n, _)| *n == dep.0) {
+            Some((_, spec)) if *spec == dep.1 => {}
+            Some((_, spec)) => drift.push(Drift {
+                name: dep.0.clone(),
+                manifest: shown_spec(&dep.1),
+                lock: Some(shown_spec(spec)),
+            }),
+            None => drift.push(Drift {
+                name: dep.0.clone(),
+                manifest: shown_spec(&dep.1),
+                lock: None,
+            }),
+        }
+    }
+    for (n, spec) in &locked {
+        if !deps.iter().filter_map(|d| requirement(d)).any(|d| &d.0 == n) {
+            drift.push(Drift {
+                name: n.clone(),
+                manifest: "absent".into(),
+                lock: Some(shown_spec(spec)),
+            });
+        }
+    }
+    report(name, dir, sources, "pyproject.toml", "uv.lock", &drift, diags);
+}
+
+fn shown_spec(spec: &str) -> String {
+    if spec.is_empty() {
+        "any version".into()
+    } else {
+        spec.to_string()
+    }
+}
+
+/// The `requires-dist` of the lock's own project (the package whose source is the folder
+/// itself, `editable = "."` or `virtual = "."`), as (normalised name, specifier) pairs.
+fn project_requires_dist(lock: &str) -> Option<Vec<(String, String)>> {
+    let mut blocks = lock.split("\n[[package]]\n").skip(1);
+    let block = blocks.find(|b| {
+        b.lines().any(|l| {
+            l.trim_start().starts_with("source = {")
+                && (l.contains("editable = \".\"") || l.contains("virtual = \".\""))
+        })
+    })?;
+    let meta = block.split("[package.metadata]").nth(1)?;
+    let start = meta.find("requires-dist = [")? + "requires-dist = [".len();
+    let body = &meta[start..];
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut entry = String::new();
+    for c in body.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                entry.clear();
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                let field = |key: &str| {
+                    let k = format!("{key} = \"");
+                    entry
+                        .find(&k)
+                        .map(|i| entry[i + k.len()..].split('"').next().unwrap_or("").to_string())
+                };
+                if let Some(n) = field("name") {
+                    let spec: String = field("specifier")
+                        .unwrap_or_default()
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    out.push((normalise(&n), spec));
+                }
+            }
+            ']' if depth == 0 => break,
+            _ if depth > 0 => entry.push(c),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_are_normalised() {
+        assert_eq!(
+            requirement("uvicorn[standard] >= 0.30 ; python_version > '3.8'"),
+            Some(("uvicorn".into(), ">=0.30".into()))
+        );
+        assert_eq!(
+            requirement("Pydantic_Settings"),
+            Some(("pydantic-settings".into(), String::new()))
+        );
+    }
+
+    #[test]
+    fn pyproject_dependencies_are_read() {
+        let text = "[project]\nname = \"x\"\ndependencies = [\n  \"fastapi>=0.115\", # web\n  'uvicorn[standard]>=0.30',\n]\n\n[tool.x]\ndependencies = [\"no\"]\n";
+        assert_eq!(
+            toml_string_array(text, "[project]", "dependencies").unwrap(),
+            ["fastapi>=0.115", "uvicorn[standard]>=0.30"]
+        );
+        assert_eq!(
+            toml_string_array(
+                "[project]\ndependencies = [\"a\", \"b]\"]\n",
+                "[project]",
+                "dependencies"
+            )
+            .unwrap(),
+            ["a", "b]"]
+        );
+    }
+
+    #[test]
+    fn the_projects_own_requires_dist_is_read() {
+        let lock = "version = 1\n\n[[package]]\nname = \"anyio\"\nsource = { registry = \"https://pypi.org/simple\" }\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\ndependencies = [\n    { name = \"fastapi\" },\n]\n\n[package.metadata]\nrequires-dist = [\n    { name = \"fastapi\", specifier = \">=0.115\" },\n    { name = \"uvicorn\", extras = [\"standard\"], specifier = \">=0.30\" },\n]\n";
+        assert_eq!(
+            project_requires_dist(lock).unwrap(),
+            [
+                ("fastapi".to_string(), ">=0.115".to_string()),
+                ("uvicorn".to_string(), ">=0.30".to_string())
+            ]
+        );
+    }
+}
