@@ -11,6 +11,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct SourceId(u32);
 
+impl SourceId {
+    /// The id of the `index`-th file added to a table, the order [`Sources::iter`] yields.
+    pub fn from_index(index: u32) -> Self {
+        SourceId(index)
+    }
+}
+
 /// One input file: the path shown to the user (relative to the workspace root) and its text.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -8,6 +8,7 @@
 mod codes;
 pub mod docs;
 pub mod render;
+pub mod stored;
 
 use std::path::PathBuf;
 

@@ -216,6 +216,7 @@ pub fn plan_feature(
     name: &str,
     tree: &OutputTree,
     inputs: &BTreeMap<String, String>,
+    findings: &[crate::diagnostics::stored::Stored],
     force: bool,
 ) -> Result<FeaturePlan> {
     let dir = out_root.join(name);
@@ -231,7 +232,7 @@ pub fn plan_feature(
         (Some(_), Some(b)) => record::decode_base(b),
         _ => None,
     };
-    let now = record::Record::new(inputs, &files);
+    let now = record::Record::new(inputs, &files, findings);
     let mut plan = FeaturePlan {
         name: name.to_string(),
         total: files.len(),
@@ -370,6 +371,40 @@ pub fn plan_feature(
             .push((format!("{name}/{}", record::BASE), base_bytes, old_base_bytes));
     }
     Ok(plan)
+}
+
+/// What the record says of a feature whose output is what this run would write.
+#[derive(Debug)]
+pub struct Unchanged {
+    /// The generated files on disk (without the record).
+    pub files: usize,
+    /// What compiling the feature reported when it was written.
+    pub findings: Vec<crate::diagnostics::stored::Stored>,
+}
+
+/// Whether feature `name` can be skipped: its record under `out_root` was written by this
+/// build of sp from exactly `inputs`, and every file it lists is on disk with the recorded
+/// content (so nothing was edited by hand), beside the base of the merge. `None` means
+/// compile it.
+pub fn unchanged(out_root: &Path, name: &str, inputs: &BTreeMap<String, String>) -> Option<Unchanged> {
+    let dir = out_root.join(name);
+    let old = record::Record::parse(&std::fs::read_to_string(dir.join(record::RECORD)).ok()?)?;
+    if old.sp != record::VERSION
+        || old.build != record::BUILD
+        || old.inputs != *inputs
+        || !dir.join(record::BASE).is_file()
+    {
+        return None;
+    }
+    for (rel, h) in &old.files {
+        if record::hash(&std::fs::read(dir.join(rel)).ok()?) != *h {
+            return None;
+        }
+    }
+    Some(Unchanged {
+        files: old.files.len(),
+        findings: old.findings,
+    })
 }
 
 /// Write a planned feature all or nothing. Returns the failure, with what it left, if any.

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Origin;
 
+/// The Skaffold configuration version sp writes (`skaffold.yaml`) and research.md names.
+pub const SKAFFOLD_API_VERSION: &str = "skaffold/v4beta14";
+
 /// A resolved value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Valued<T> {

@@ -427,7 +427,4 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
     false
 }
 
-pub fn mermaid_id(name: &str) -> String {
-    let id: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    if id.is_empty() { "Entity".into() } else { id }
-}
+pub use crate::parse::spec::mermaid_id;

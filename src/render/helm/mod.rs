@@ -34,6 +34,7 @@
 //! PodDisruptionBudgets), an Ingress or a LoadBalancer for what is exposed, `IfNotPresent`,
 //! and the existing Secrets by name. `values.schema.json` validates the merged result.
 
+pub mod commands;
 mod commented;
 pub mod schema;
 pub mod values;
@@ -49,7 +50,7 @@ pub use commented::Node;
 pub use values::{Layer, Values};
 
 use crate::model::deploy::{Deployment, ServiceMode};
-use crate::render::ops::HelmCommands;
+use commands::HelmCommands;
 
 /// The chart's own version; the application's is `appVersion`.
 pub const CHART_VERSION: &str = "0.1.0";
@@ -416,7 +417,7 @@ pub fn doc(schema: &serde_json::Value, docs: &BTreeMap<Vec<String>, String>, pat
 /// What a values file says about itself, above its keys.
 fn values_header(d: &Deployment, f: &ValuesFile, out_dir: &str) -> Vec<String> {
     let chart = chart_name(d);
-    let commands = crate::render::ops::helm_commands(d, out_dir);
+    let commands = commands::helm_commands(d, out_dir);
     let ns = &d.namespace.value;
     let mut h = vec![HEADER.to_string(), String::new()];
     match f.layer {
