@@ -72,7 +72,3 @@ pub(crate) fn graceful_shutdown(input: &Input, acc: &mut Acc) {
         }
     }
 }
-
-pub(crate) fn orphan_check(input: &Input, acc: &mut Acc) {
-    let _ = (input.objects, acc);
-}
