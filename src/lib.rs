@@ -145,7 +145,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
             date_override: workspace.date_override.clone(),
         };
         let mut plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
-        plan.deployment = resolve::deploy::resolve(
+        (plan.scope, plan.deployment) = resolve::deploy::resolve(
             &resolve::deploy::DeployInputs {
                 feature: &f.name,
                 spec: &parsed.spec,

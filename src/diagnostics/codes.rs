@@ -76,6 +76,8 @@ codes! {
     NoDeployables = "SP409", "no-deployables", Warning, "A feature about deployment (its spec or plan input talks about containers, Kubernetes, Helm or Docker) names no component, and none was found in the repository's folders.";
     UnusedDeploymentFact = "SP410", "unused-deployment-fact", Warning, "A plan-input line or a spec requirement states a deployment fact (namespace, replicas, port, host, service type, storage, resources, image pull policy) that the deployment model does not use.";
     UndeployedServices = "SP411", "undeployed-services", Warning, "The spec or plan input enumerates more services than the deployment model deploys.";
+    NotADeploymentFeature = "SP412", "not-a-deployment-feature", Info, "The feature is not about deployment (nothing in its spec, plan input or constitution says so) although its inputs name components: they are planned, not built.";
+    ScaleDisagrees = "SP413", "scale-disagrees", Warning, "Scale/Scope names more services or components than the deployment deploys.";
     MissingVariable = "SP420", "missing-variable", Warning, "The source reads an environment variable without a default, and no input gives it a value: the process fails or misbehaves at start.";
     LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value points at localhost, which inside a pod is the pod itself, and names no Service of the deployment to rewrite it to.";
     ProseContradictsSource = "SP422", "prose-contradicts-source", Warning, "A statement in prose (a port, an entry point) contradicts what the component's source says; the source wins.";

@@ -75,12 +75,35 @@ pub struct Plan {
     pub notes: Vec<Located>,
     /// The input files, in the order they take precedence (highest first).
     pub inputs: Vec<InputFile>,
-    /// What is built and deployed; `None` when no input names a component.
+    /// Whether the feature is about deployment, and the evidence that decided it.
+    pub scope: Scope,
+    /// What is built and deployed; `None` for a feature that is not about deployment, or
+    /// when no input names a component.
     pub deployment: Option<deploy::Deployment>,
     /// Justified violations: the Complexity Tracking rows of the spec and the plan input.
     pub waivers: Vec<crate::parse::Waiver>,
     /// Data models and routes read from the repository's source, joined to the spec.
     pub design: design::Design,
+}
+
+/// Whether a feature builds and deploys anything, and why: features that are not about
+/// deployment get the planning documents only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scope {
+    pub deploys: bool,
+    /// The evidence in words: ``kubernetes` is written in the title of specs/…/spec.md`.
+    pub reason: String,
+    pub origin: Origin,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            deploys: false,
+            reason: "not decided".into(),
+            origin: Origin::missing(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

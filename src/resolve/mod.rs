@@ -194,6 +194,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         relationships,
         notes: plan_input.map(planning_notes).unwrap_or_default(),
         inputs,
+        scope: Default::default(),
         deployment: None,
         waivers: spec
             .complexity
