@@ -88,6 +88,7 @@ codes! {
     StaleLockfile = "SP433", "stale-lockfile", Warning, "A lock file is out of date with its manifest, so the locked install in the Dockerfile (`npm ci`, `uv sync --locked`) will fail.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
+    EditConflict = "SP610", "edit-conflict", Error, "A generated file was edited by hand where sp now generates something else (or sp never wrote it): the feature is left as it was.";
     GateFailed = "SP701", "gate-failed", Error, "A built-in gate failed on a generated artifact; the constitution rule it enforces (or the secure-by-default policy) is violated.";
     WaiverRefused = "SP702", "waiver-refused", Error, "A Complexity Tracking row tries to justify a violation of a NON-NEGOTIABLE principle.";
     UnusedWaiver = "SP703", "unused-waiver", Warning, "A Complexity Tracking row names no gate or principle that failed.";

@@ -259,6 +259,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "a feature folder whose name makes an output path climb out of out/",
             "Rename the feature folder to spec-kit's `NNN-slug` form.",
         ),
+        Code::EditConflict => d(
+            "sp keeps a record of what it last wrote (out/<feature>/.sp/). A generated file edited by hand is merged three ways with the new output; where the edit and the new output change the same lines, either choice would silently lose someone's work, so the file and the whole feature are left as they were.",
+            "sp plan 006\nsed -i 's/replicas: 2/replicas: 5/' out/006-k8s-deployment/k8s/backend-deployment.yaml\nsp plan 006 --set components.backend.replicas=3",
+            "Undo the edit, or make it permanent where sp reads it (the typed input, --set, or a template override under .specify/templates/sp/), then run again. `sp plan --force` overwrites the file and lists the lines that were lost.",
+        ),
         Code::GateFailed => d(
             "A generated artifact violates a constitution rule bound to a gate (or the secure-by-default policy); shipping it would break the principle the team agreed on, so nothing is written.",
             "sp plan --set components.backend.uid=0   # G101 run-as-non-root",

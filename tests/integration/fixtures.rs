@@ -61,8 +61,23 @@ fn run_workspace(src: &Path) -> FixtureRun {
     );
     assert_eq!(run.stdout, "", "{name}: sp plan printed on stdout");
     if run.code == 1 {
+        // `--all` writes every feature that compiled; the others are listed as not written.
+        let failed: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("error: not written: "))
+            .flat_map(|l| l.split(", "))
+            .filter_map(|f| f.split(' ').next())
+            .collect();
         assert!(
-            generated.is_empty() && !ws.exists("out"),
+            generated
+                .keys()
+                .all(|k| !failed.iter().any(|f| k.starts_with(&format!("{f}/")))),
+            "{name}: a failed run wrote a feature with errors: {:?}",
+            generated.keys()
+        );
+        assert!(
+            !failed.is_empty() || (generated.is_empty() && !ws.exists("out")),
             "{name}: a failed run wrote {:?}",
             generated.keys()
         );
