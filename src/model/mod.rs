@@ -74,6 +74,8 @@ pub struct Plan {
     pub stack: Vec<StackLine>,
     pub decisions: Vec<Decision>,
     pub stages: Vec<PlannedStage>,
+    /// Whether any stage has an estimate from the input (otherwise the column is omitted).
+    pub estimated: bool,
     pub risks: Vec<Risk>,
     pub research: Vec<ResearchEntry>,
     pub open_questions: Vec<OpenQuestion>,
@@ -212,6 +214,8 @@ pub struct TracedRequirement {
     /// How the requirement was attached to its story: `explicit` (it names the story) or
     /// `keywords` (shared words).
     pub by: String,
+    /// For a requirement restated under Clarifications: where, and what it replaced.
+    pub updated: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -53,7 +53,7 @@ pub struct Evidence {
 
 /// Where [`is_deployment_feature`] looks, in order, for the sentence saying why nothing was
 /// found.
-pub const LOOKED_AT: &str = "the spec's title, input line, user stories and requirements, the plan input, and the constitution's principles that name the feature";
+pub const LOOKED_AT: &str = "the spec (title, input line, user stories, requirements), the plan input, or a constitution principle naming the feature";
 
 /// Whether the feature is about deployment: its spec (title, input line, user stories,
 /// requirements), its plan input, or a principle of the constitution that names the feature
@@ -631,7 +631,15 @@ pub fn check_scale(
                     .flatten(),
             )
             .collect();
-        let phrase = words[i.saturating_sub(if adjective.is_some() { 2 } else { 1 })..=i].join(" ");
+        let written: Vec<&str> = scale.value.split_whitespace().collect();
+        let from = i.saturating_sub(if adjective.is_some() { 2 } else { 1 });
+        let phrase = written.get(from..=i).unwrap_or(&words[from..=i]).join(" ");
+        let phrase = phrase.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let what = match (deployed, what) {
+            (1, "components") => "component",
+            (1, _) => "component or backing service",
+            _ => what,
+        };
         let finding = format!(
             "Scale/Scope says {phrase}; the deployment has {deployed} {what} ({})",
             names.join(", ")
