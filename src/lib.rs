@@ -254,6 +254,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
         let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();
         names.extend(outputs.iter().map(|(p, _)| p.clone()));
         names.sort();
+        plan.matrix = resolve::matrix::matrix(&plan, &names, &mut diags);
         outputs.extend(renderer.documents(&plan, &report, &out_dir, &names, &templates, &mut diags));
         for (name, text) in outputs {
             let path = format!("{}/{name}", f.name);

@@ -61,6 +61,7 @@ codes! {
     MalformedScenario = "SP209", "malformed-scenario", Warning, "An acceptance scenario is not written as Given / When / Then.";
     MalformedRequirement = "SP210", "malformed-requirement", Warning, "A requirement or success criterion bullet has no identifier or no text.";
     MalformedClarification = "SP211", "malformed-clarification", Warning, "A bullet in Clarifications is not of the form `- Q: … → A: …`.";
+    UnverifiedSuccessCriterion = "SP212", "unverified-success-criterion", Warning, "No stage, gate or quickstart step of the plan shows a success criterion met.";
     NoPrinciples = "SP301", "no-principles", Warning, "The constitution declares no principles, so the Constitution Check is empty.";
     PrincipleWithoutRules = "SP302", "principle-without-rules", Info, "A principle states no MUST / SHOULD / MAY rule; its whole text is one rule for manual review.";
     MissingVersion = "SP303", "missing-version", Warning, "The constitution has no Version line.";

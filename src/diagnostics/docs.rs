@@ -124,6 +124,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "- Which export formats? PDF.",
             "Write `- Q: Which export formats? → A: Markdown and PDF` (spec-kit's /clarify writes this form).",
         ),
+        Code::UnverifiedSuccessCriterion => d(
+            "plan.md's traceability matrix lists, for every success criterion, the stages, gates and quickstart steps that show it met: a stage of the plan input that names it, a gate whose check it describes, or the story whose words it shares. A criterion nothing verifies is a promise no one will check.",
+            "- **SC-004**: Operators are satisfied with the rollout.   (no stage names SC-004, no gate checks it, and it shares no words with any user story)",
+            "Name the criterion in the plan input's stage that shows it (`- Gate: SC-004 holds after the canary`), or reword it in terms of the user story it measures.",
+        ),
         Code::NoPrinciples => d(
             "The Constitution Check of plan.md lists the principles and the gates they bind; a constitution without principles checks nothing, so only the secure-by-default policy applies.",
             "a constitution.md whose only headings are the title and `## Governance`",

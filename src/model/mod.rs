@@ -95,6 +95,8 @@ pub struct Plan {
     pub waivers: Vec<crate::parse::Waiver>,
     /// Data models and routes read from the repository's source, joined to the spec.
     pub design: design::Design,
+    /// Every story, requirement and success criterion with what realizes or verifies it.
+    pub matrix: Vec<crate::resolve::matrix::TraceRow>,
 }
 
 /// Whether a feature builds and deploys anything, and why: features that are not about

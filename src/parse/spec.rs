@@ -104,7 +104,14 @@ enum Carried {
 }
 
 fn carried(title: &str) -> Option<Carried> {
-    let t = markdown::normalize_title(title.trim().trim_matches('*').trim().trim_end_matches(':').trim_matches('*'));
+    let t = markdown::normalize_title(
+        title
+            .trim()
+            .trim_matches('*')
+            .trim()
+            .trim_end_matches(':')
+            .trim_matches('*'),
+    );
     if t.contains("success criteria") || t.contains("measurable outcomes") {
         Some(Carried::SuccessCriteria)
     } else if t.contains("requirements") {
@@ -942,7 +949,10 @@ impl SpecParser<'_> {
                             };
                             out.push(SpecRisk {
                                 risk,
-                                mitigation: m.and_then(|m| row.get(m)).map(|t| one_line(t)).filter(|t| !t.is_empty()),
+                                mitigation: m
+                                    .and_then(|m| row.get(m))
+                                    .map(|t| one_line(t))
+                                    .filter(|t| !t.is_empty()),
                                 // The header and the delimiter row come first.
                                 line: first + i + 1,
                             });

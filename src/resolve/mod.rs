@@ -7,6 +7,7 @@
 pub mod context;
 pub mod deploy;
 pub mod design;
+pub mod matrix;
 pub mod trace;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -210,6 +211,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             .cloned()
             .collect(),
         design: Default::default(),
+        matrix: Vec::new(),
     }
 }
 
@@ -289,10 +291,7 @@ fn risks(input: Option<&PlanInput>, ctx: &[crate::model::ContextValue], spec: &S
     for r in &spec.risks {
         out.push(Risk {
             risk: r.risk.clone(),
-            mitigation: r
-                .mitigation
-                .clone()
-                .unwrap_or_else(|| "none stated in the spec".into()),
+            mitigation: r.mitigation.clone().unwrap_or_else(|| "none stated in the spec".into()),
             origin: Origin::at(&spec.path, r.line),
         });
     }

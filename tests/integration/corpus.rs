@@ -240,7 +240,9 @@ fn a_feature_not_about_deployment_gets_documents_only() {
     );
     let plan = String::from_utf8(tree["001-chatbot-backend/plan.md"].clone()).unwrap();
     assert!(
-        plan.contains("**Deployment**: none; this feature gets the planning documents only, because there is no word about Docker"),
+        plan.contains(
+            "**Deployment**: none; this feature gets the planning documents only, because there is no word about Docker"
+        ),
         "{plan}"
     );
     assert!(!plan.contains("## Deployment Architecture"), "{plan}");
@@ -251,7 +253,9 @@ fn a_feature_not_about_deployment_gets_documents_only() {
         .run();
     explain.assert_code(0);
     assert!(
-        explain.stdout.contains("scope                      not about deployment")
+        explain
+            .stdout
+            .contains("scope                      not about deployment")
             && explain.stdout.contains("because no word about Docker"),
         "{}",
         explain.stdout
