@@ -226,6 +226,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
             &mut diags,
         );
         if let Some(d) = &plan.deployment {
+            plan.tables = resolve::tables::tables(d);
             plan.research.extend(resolve::deploy::research::entries(d));
             for (i, e) in plan.research.iter_mut().enumerate() {
                 e.id = format!("R{}", i + 1);

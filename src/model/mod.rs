@@ -97,6 +97,8 @@ pub struct Plan {
     pub design: design::Design,
     /// Every story, requirement and success criterion with what realizes or verifies it.
     pub matrix: Vec<crate::resolve::matrix::TraceRow>,
+    /// Ports, environment variables and images of the deployment (empty without one).
+    pub tables: crate::resolve::tables::Tables,
 }
 
 /// Whether a feature builds and deploys anything, and why: features that are not about

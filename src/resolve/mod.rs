@@ -8,6 +8,7 @@ pub mod context;
 pub mod deploy;
 pub mod design;
 pub mod matrix;
+pub mod tables;
 pub mod trace;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -212,6 +213,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             .collect(),
         design: Default::default(),
         matrix: Vec::new(),
+        tables: Default::default(),
     }
 }
 
