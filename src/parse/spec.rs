@@ -1172,10 +1172,10 @@ fn split_risk(raw: &str) -> (String, Option<String>) {
     let strip_label = |t: &str| {
         let t = t.trim().trim_start_matches("**");
         let l = t.to_lowercase();
-        if l.starts_with("risk") {
-            if let Some(i) = t.find(':').filter(|i| *i <= "risk**".len() + 4) {
-                return t[i + 1..].trim().to_string();
-            }
+        if l.starts_with("risk")
+            && let Some(i) = t.find(':').filter(|i| *i <= "risk**".len() + 4)
+        {
+            return t[i + 1..].trim().to_string();
         }
         t.to_string()
     };

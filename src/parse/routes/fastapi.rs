@@ -125,7 +125,9 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
         stem,
         ..Default::default()
     };
-    let mut pending: Vec<(String, String, String, Option<String>, Option<u16>, usize)> = Vec::new();
+    // (router variable, method, path expression, response model, status code, line).
+    type Pending = (String, String, String, Option<String>, Option<u16>, usize);
+    let mut pending: Vec<Pending> = Vec::new();
     for s in stmts {
         let t = s.text.as_str();
         if let Some(rest) = t.strip_prefix("from ") {

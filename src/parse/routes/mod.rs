@@ -109,13 +109,11 @@ pub fn join(prefix: &str, path: &str) -> String {
 fn converters(path: &str) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
     for seg in path.split('/') {
-        let inner = if seg.starts_with('<') && seg.ends_with('>') {
-            &seg[1..seg.len() - 1]
-        } else if seg.starts_with('{') && seg.ends_with('}') {
-            &seg[1..seg.len() - 1]
-        } else {
+        let bracketed = (seg.starts_with('<') && seg.ends_with('>')) || (seg.starts_with('{') && seg.ends_with('}'));
+        if !bracketed || seg.len() < 2 {
             continue;
-        };
+        }
+        let inner = &seg[1..seg.len() - 1];
         let Some((a, b)) = inner.split_once(':') else { continue };
         // Flask writes the converter first, Starlette last.
         let (name, ty) = if seg.starts_with('<') { (b, a) } else { (a, b) };
