@@ -328,7 +328,7 @@ fn compile_feature(
         date_override: workspace.date_override.clone(),
     };
     let mut plan = resolve::resolve(&parsed, shared.constitution, diags);
-    plan.deployment = resolve::deploy::resolve(
+    (plan.scope, plan.deployment) = resolve::deploy::resolve(
         &resolve::deploy::DeployInputs {
             feature: &f.name,
             spec: &parsed.spec,
@@ -344,6 +344,7 @@ fn compile_feature(
         diags,
     );
     if let Some(d) = &plan.deployment {
+        plan.tables = resolve::tables::tables(d);
         plan.research.extend(resolve::deploy::research::entries(d));
         for (i, e) in plan.research.iter_mut().enumerate() {
             e.id = format!("R{}", i + 1);
@@ -379,6 +380,7 @@ fn compile_feature(
     let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();
     names.extend(outputs.iter().map(|(p, _)| p.clone()));
     names.sort();
+    plan.matrix = resolve::matrix::matrix(&plan, &names, diags);
     outputs.extend(
         shared
             .renderer

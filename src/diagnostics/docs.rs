@@ -124,6 +124,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "- Which export formats? PDF.",
             "Write `- Q: Which export formats? → A: Markdown and PDF` (spec-kit's /clarify writes this form).",
         ),
+        Code::UnverifiedSuccessCriterion => d(
+            "plan.md's traceability matrix lists, for every success criterion, the stages, gates and quickstart steps that show it met: a stage of the plan input that names it, a gate whose check it describes, or the story whose words it shares. A criterion nothing verifies is a promise no one will check.",
+            "- **SC-004**: Operators are satisfied with the rollout.   (no stage names SC-004, no gate checks it, and it shares no words with any user story)",
+            "Name the criterion in the plan input's stage that shows it (`- Gate: SC-004 holds after the canary`), or reword it in terms of the user story it measures.",
+        ),
         Code::NoPrinciples => d(
             "The Constitution Check of plan.md lists the principles and the gates they bind; a constitution without principles checks nothing, so only the secure-by-default policy applies.",
             "a constitution.md whose only headings are the title and `## Governance`",
@@ -199,6 +204,16 @@ pub fn docs(code: Code) -> CodeDocs {
             "- The system has four services: web, api, worker and scheduler.   (only web and api are components)",
             "Add the missing components to plan-input.md, or correct the enumeration.",
         ),
+        Code::NotADeploymentFeature => d(
+            "sp decides per feature whether it is about deployment: a word about Docker, containers, Kubernetes, Helm, Minikube, kubectl or pods in the spec's title, input line, stories or requirements, in the plan input, or in a constitution principle that names the feature. A feature that is not (an API, a chatbot backend) gets the planning documents only, even when its plan input names a backend or a frontend; plan.md says which evidence decided.",
+            "- Backend: FastAPI   (in the plan input of a chatbot feature whose spec never mentions deployment)",
+            "Nothing to do if the feature is indeed not about deployment. Otherwise write `deploy: true` in the plan input's ```yaml block, or state the deployment in the spec.",
+        ),
+        Code::ScaleDisagrees => d(
+            "The Technical Context's Scale/Scope counts the services, images, deployments or containers of the feature; when the deployment model has fewer, a component is missing from the plan input or the count is out of date.",
+            "Scale/Scope: 3 Docker images (frontend, backend, MCP server)   (with only Frontend: and Backend: stack lines)",
+            "Name the missing component in the plan input (a stack line or `components:` in the YAML block), or correct Scale/Scope.",
+        ),
         Code::MissingVariable => d(
             "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",
             "os.environ[\"OPENAI_MODEL\"] in api/app/main.py, and no `config:` entry, .env.example key or prose value for OPENAI_MODEL",
@@ -218,6 +233,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "The Dockerfile's CMD is derived from what starts the component (an application object, a start script, the team's Dockerfile); without one the catalog's default command is a guess.",
             "a Python component folder without an `app = FastAPI()` object, a `__main__` module or a start script",
             "Add the entry point to the code, or state the command in the YAML block (`components.api.command`) if the schema offers it, or in prose.",
+        ),
+        Code::NoHealthRoute => d(
+            "Probes that ask a path the code does not serve (the catalog's `/health`) fail on every pod, so Kubernetes restarts a healthy process forever. When the component's source was read and declares no health-like route (`/health`, `/healthz`, `/readyz`, `/ready`), the liveness, readiness and startup probes open a TCP connection to the container port instead: that works for the code as it is, and proves the server listens. It does not prove the application can serve, so a real route is better. sp does not probe another route the code declares (such as `/`): it may need authentication or a database, or redirect, and a probe that fails for those reasons restarts a pod that is fine.",
+            "backend/app/main.py with `app = FastAPI()` and routes `/`, `/api/tasks`, and no `/health`",
+            "Add a route that answers 200 without authentication or a database call (`@app.get(\"/healthz\")` in FastAPI, `app.get('/healthz', …)` in Express) and run sp again; it is found and probed. Or name an existing route in the deployment block: `components.backend.health.liveness: /ping`.",
         ),
         Code::InvalidValue => d(
             "Values of the deployment input end up as Kubernetes names, image references, Helm release names, folder paths in Dockerfiles and arguments of shell commands. A value that does not fit would be refused by kubectl or helm at deploy time, or worse, be read as syntax: `evil;rm -rf /` as an image, a newline in a tag that adds a `RUN` line to a Dockerfile.",

@@ -149,8 +149,9 @@ fn language_roles_of_an_adopted_plan_become_components() {
 }
 
 /// The complete public repository beside the corpus (`../shared/repos/`), planned as a user
-/// would at its root: the backend starts from its real entry point, and every secret its
-/// pydantic Settings read arrives under the name it reads.
+/// would at its root: the backend starts from its real entry point, every secret its
+/// pydantic Settings read arrives under the name it reads, every required setting is
+/// delivered, and its probes work for the code as it is.
 #[test]
 fn a_real_repository_starts_from_its_source() {
     let repo = repo_root().join("../shared/repos/FareaaFaisal--Phase-4-Hackathon-2-Docker");
@@ -192,11 +193,96 @@ fn a_real_repository_starts_from_its_source() {
     assert_eq!(from_secret("BETTER_AUTH_SECRET").as_deref(), Some("BETTER_AUTH_SECRET"));
     assert_eq!(from_secret("COHERE_API_KEY").as_deref(), Some("COHERE_API_KEY"));
     assert!(!deployment.contains("_FILE"), "{deployment}");
-    // The required setting no input gives is named, with where it is read.
+    // The required setting that is the application's own URL comes from its Service.
+    assert!(!run.stderr.contains("`backend` reads"), "{}", run.stderr);
+    let config = text("004-k8s-deployment/k8s/20-backend-config-configmap.yaml");
+    assert!(config.contains("BETTER_AUTH_URL: http://backend:8000"), "{config}");
+    // The source declares no health route: the probes open the port, never a `/health`
+    // the code does not serve, and the run says so at the application object.
+    let container = &d["spec"]["template"]["spec"]["containers"][0];
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        assert_eq!(container[probe]["tcpSocket"]["port"], "http", "{probe}: {deployment}");
+    }
     assert!(
-        run.stderr.contains("reads `BETTER_AUTH_URL` without a default")
-            && run.stderr.contains("backend/app/core/config.py:8"),
+        run.stderr.contains("warning[SP424]") && run.stderr.contains("backend/app/main.py:23:1"),
         "{}",
         run.stderr
+    );
+}
+
+/// A corpus feature that is not about deployment (an AI chatbot backend whose spec never
+/// mentions containers, Kubernetes or Helm) compiles to the planning documents only, and
+/// plan.md and `--explain` say why; `--set deploy=true` overrides the decision.
+#[test]
+fn a_feature_not_about_deployment_gets_documents_only() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("no ../shared/corpus: skipped");
+        return;
+    };
+    let ws = dir.join("Syed-muhammad-huzaifa--Hackathon-2");
+    if !ws.is_dir() {
+        eprintln!("{} missing: skipped", ws.display());
+        return;
+    }
+    let out = Workspace::new();
+    let target = out.join("out");
+    let run = Test::new()
+        .workspace(&out)
+        .arg("-C")
+        .arg(&ws)
+        .args(["plan", "--all", "--out"])
+        .arg(&target)
+        .run();
+    run.assert_code(0);
+    let tree = read_tree(&target);
+    let files: Vec<&String> = tree.keys().filter(|p| !p.contains("/.sp/")).collect();
+    assert_eq!(
+        files,
+        [
+            "001-chatbot-backend/checklists/requirements.md",
+            "001-chatbot-backend/contracts/openapi.yaml",
+            "001-chatbot-backend/data-model.md",
+            "001-chatbot-backend/plan.md",
+            "001-chatbot-backend/quickstart.md",
+            "001-chatbot-backend/research.md",
+        ]
+    );
+    let plan = String::from_utf8(tree["001-chatbot-backend/plan.md"].clone()).unwrap();
+    assert!(
+        plan.contains(
+            "**Deployment**: none; this feature gets the planning documents only, because there is no word about Docker"
+        ),
+        "{plan}"
+    );
+    assert!(!plan.contains("## Deployment Architecture"), "{plan}");
+    let explain = Test::new()
+        .arg("-C")
+        .arg(&ws)
+        .args(["plan", "--all", "--explain"])
+        .run();
+    explain.assert_code(0);
+    assert!(
+        explain
+            .stdout
+            .contains("scope                      not about deployment")
+            && explain.stdout.contains("because no word about Docker"),
+        "{}",
+        explain.stdout
+    );
+    let forced = Workspace::new();
+    let target = forced.join("out");
+    Test::new()
+        .workspace(&forced)
+        .arg("-C")
+        .arg(&ws)
+        .args(["plan", "--all", "--set", "deploy=true", "--out"])
+        .arg(&target)
+        .run()
+        .assert_code(0);
+    assert!(target.join("001-chatbot-backend/docker/backend.Dockerfile").is_file());
+    let plan = std::fs::read_to_string(target.join("001-chatbot-backend/plan.md")).unwrap();
+    assert!(
+        plan.contains("builds and deploys its components, because the typed input sets `deploy: true`"),
+        "{plan}"
     );
 }

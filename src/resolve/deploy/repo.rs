@@ -92,11 +92,13 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         (".python-version", |t| {
             t.lines().next().map(|l| l.trim().to_string()).filter(|v| !v.is_empty())
         }),
+        // A requirement (`>=3.11`, `>=3.11,<3.13`) is kept as written: resolution picks the
+        // newest catalog version it allows (`version.rs`).
         ("pyproject.toml", |t| {
             let line = t.lines().find(|l| l.trim_start().starts_with("requires-python"))?;
-            let v: String = line.split('=').skip(1).collect::<Vec<_>>().join("=");
-            let v = v.trim().trim_matches('"').trim_start_matches(['>', '=', '~', '^']);
-            Some(v.split(',').next()?.trim().to_string())
+            let (_, v) = line.split_once('=')?;
+            let v = v.trim().trim_matches(['"', '\'']).trim();
+            (!v.is_empty()).then(|| v.to_string())
         }),
         (".nvmrc", |t| {
             t.lines()
@@ -112,13 +114,8 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         }),
         ("package.json", |t| {
             let v: serde_json::Value = serde_json::from_str(t).ok()?;
-            let node = v.get("engines")?.get("node")?.as_str()?;
-            Some(
-                node.trim_start_matches(['>', '=', '^', '~', 'v'])
-                    .split(['.', ' '])
-                    .next()?
-                    .to_string(),
-            )
+            let node = v.get("engines")?.get("node")?.as_str()?.trim();
+            (!node.is_empty()).then(|| node.to_string())
         }),
         ("go.mod", |t| {
             let line = t.lines().find(|l| l.starts_with("go "))?;
@@ -130,7 +127,12 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         if let Some((text, path)) = file(dir, sources, name)
             && let Some(v) = parse(text)
         {
-            let needle = v.split('.').next().unwrap_or("").to_string();
+            let needle = match name {
+                "pyproject.toml" => "requires-python".to_string(),
+                "package.json" => "\"node\"".to_string(),
+                "go.mod" => "go ".to_string(),
+                _ => v.split('.').next().unwrap_or("").to_string(),
+            };
             d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
             break;
         }
