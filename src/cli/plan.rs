@@ -484,6 +484,10 @@ fn write_feature(p: &emit::FeaturePlan, out_root: &Path, cwd: &Path, display_roo
     w
 }
 
+/// The output folder's lock once taken, with the leftovers of a killed run it removed; or
+/// the failure to take it.
+type LockState = std::result::Result<(emit::fs::OutputLock, Vec<PathBuf>), ()>;
+
 /// A plain write: features are compiled in parallel, and each is planned and written as
 /// soon as it is compiled, then dropped. What the run prints is gathered and printed in
 /// the same order as a run that held every feature would print it.
@@ -504,8 +508,7 @@ fn run_streaming(
     }
     // The lock is taken (and leftovers of a killed run removed) when the first feature is
     // ready to be written, so a run that writes nothing leaves no output folder behind.
-    let lock: std::sync::Mutex<Option<std::result::Result<(emit::fs::OutputLock, Vec<PathBuf>), ()>>> =
-        std::sync::Mutex::new(None);
+    let lock: std::sync::Mutex<Option<LockState>> = std::sync::Mutex::new(None);
     let take_lock = || -> Result<()> {
         let mut held = lock.lock().unwrap_or_else(|e| e.into_inner());
         match &*held {
