@@ -38,9 +38,11 @@ pub struct Code {
     pub files: Vec<SourceFile>,
     /// Compose services built from this folder.
     pub compose: Vec<(ComposeService, String)>,
-    /// Text of `pyproject.toml`, `requirements.txt`, `package.json` (dependency checks).
+    /// Text of the catalog languages' manifests (dependency checks).
     manifests: String,
     pyproject: Option<String>,
+    /// `Cargo.toml`'s text and its path as shown.
+    cargo: Option<(String, String)>,
 }
 
 impl Code {
@@ -77,8 +79,10 @@ impl Code {
             }
         }
         let text = |n: &str| dir.files.get(n).map(|id| sources.get(*id).text.clone());
-        let manifests = ["pyproject.toml", "requirements.txt", "package.json"]
+        let manifests = crate::catalog::Catalog::shared()
+            .languages
             .iter()
+            .flat_map(|l| &l.manifests)
             .filter_map(|n| text(n))
             .collect::<Vec<_>>()
             .join("\n");
@@ -88,6 +92,10 @@ impl Code {
             compose,
             manifests,
             pyproject: text("pyproject.toml"),
+            cargo: dir
+                .files
+                .get("Cargo.toml")
+                .map(|id| (sources.get(*id).text.clone(), sources.get(*id).display_path())),
         }
     }
 
@@ -376,8 +384,51 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
             }
             best.map(|(_, e)| e)
         }
+        "rust" => {
+            // The binary Cargo builds: the first `[[bin]]` name, else the package name; only
+            // when the code has a `fn main`.
+            let main = code.app_files().find(|f| f.facts.main.is_some())?;
+            let (text, shown) = code.cargo.as_ref()?;
+            let (name, line) = cargo_binary(text)?;
+            let how = format!("binary `{name}`, `fn main` in {}", main.rel);
+            Some(Entry {
+                kind: EntryKind::Binary,
+                target: name,
+                root: code.dir.clone(),
+                origin: with_how(Origin::at(shown, line), &how),
+            })
+        }
         _ => None,
     }
+}
+
+/// The binary a Cargo manifest builds and the line naming it: the first `[[bin]]`'s `name`,
+/// else `[package]`'s.
+fn cargo_binary(text: &str) -> Option<(String, usize)> {
+    let mut section = "";
+    let mut package = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            section = t;
+            continue;
+        }
+        let Some(rest) = t.strip_prefix("name") else { continue };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"').to_string();
+        // A name that is not a plain file name is not one the image can copy.
+        if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            continue;
+        }
+        match section {
+            "[[bin]]" => return Some((value, i + 1)),
+            "[package]" if package.is_none() => package = Some((value, i + 1)),
+            _ => {}
+        }
+    }
+    package
 }
 
 fn with_how(o: Origin, how: &str) -> Origin {
@@ -600,6 +651,8 @@ pub fn command(
             }
             (EntryKind::PythonModule, "python") => Some(["python", "-m", &e.target].map(String::from).to_vec()),
             (EntryKind::NodeScript, "node") => Some(vec!["node".into(), e.target.clone()]),
+            // The image copies the binary to /app under the name it was built with.
+            (EntryKind::Binary, _) => Some(vec![format!("/app/{}", e.target)]),
             _ => None,
         };
         if let Some(argv) = argv {

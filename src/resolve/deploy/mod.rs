@@ -926,15 +926,12 @@ fn report_override<T: PartialEq + std::fmt::Debug>(
 
 /// `Python 3.13+` → `3.13`, `Node.js 22` → `22`, `Go 1.25` → `1.25`.
 fn prose_version(value: &str, language: &str) -> Option<String> {
-    let names: &[&str] = match language {
-        "python" => &["python"],
-        "node" => &["node", "node.js", "nodejs"],
-        "go" => &["go", "golang"],
-        _ => &[],
-    };
+    let names: &[String] = crate::catalog::Catalog::shared()
+        .language(language)
+        .map_or(&[], |l| l.names.as_slice());
     let words = crate::catalog::tokens(value);
     for (i, w) in words.iter().enumerate() {
-        if names.contains(&w.as_str())
+        if names.iter().any(|n| n == w)
             && let Some(v) = words.get(i + 1)
         {
             let v = v.trim_end_matches('+').trim_start_matches('v');
