@@ -120,10 +120,10 @@ fn stages(root: &Path, selection: &Selection, feature: &str, iterations: usize, 
     // The gates judge the deployables (Dockerfiles, manifests, chart); take them from a full
     // compilation so this stage sees exactly what `sp plan` would write.
     let compiled = sp::compile(root, selection, &sp::Options::default()).expect("compile");
-    let plan = compiled.plans.into_iter().next().expect("one plan");
+    let tree = compiled.tree();
+    let plan = compiled.features.into_iter().find_map(|f| f.plan).expect("one plan");
     let prefix = format!("{feature}/");
-    let deployables: Vec<(String, String)> = compiled
-        .tree
+    let deployables: Vec<(String, String)> = tree
         .files()
         .filter(|(p, _)| p.starts_with(&prefix) && !p.ends_with(".md"))
         .map(|(p, t)| (format!("out/{p}"), t.clone()))
@@ -150,7 +150,7 @@ fn stages(root: &Path, selection: &Selection, feature: &str, iterations: usize, 
 
     let compilation = sp::compile(root, selection, &sp::Options::default()).expect("compile");
     let emit = median(iterations, || {
-        sp::emit::compare(out.parent().expect("scratch"), &compilation.tree).expect("compare");
+        sp::emit::compare(out.parent().expect("scratch"), &compilation.tree()).expect("compare");
     });
     row(feature, "6 emit (compare with disk)", emit);
 }

@@ -28,6 +28,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod review;
 pub mod source;
 pub mod yaml;
 
@@ -39,15 +40,51 @@ use load::{Selection, Workspace};
 use source::Span;
 
 /// What one compilation produced: the sources (for rendering diagnostics), the findings,
-/// and the output tree, which is only to be written when there are no errors.
+/// and one [`Feature`] per selected feature.
 pub struct Compilation {
     pub workspace: Workspace,
     pub diagnostics: Diagnostics,
+    /// Whether an input every feature shares (the constitution, a template override) has an
+    /// error: then no feature may be written.
+    pub shared_errors: bool,
+    pub features: Vec<Feature>,
+}
+
+/// One compiled feature.
+pub struct Feature {
+    pub name: String,
+    /// `None` when the feature folder has no spec.md.
+    pub plan: Option<model::Plan>,
+    pub report: Option<gates::Report>,
+    /// The generated files, by path relative to the output root (starting with the name).
     pub tree: OutputTree,
-    pub features: Vec<String>,
-    pub plans: Vec<model::Plan>,
-    /// The gate report of each plan, in the same order.
-    pub reports: Vec<gates::Report>,
+    /// An error was reported while compiling this feature: it must not be written.
+    pub failed: bool,
+    /// Every input the feature was compiled from, by path, with its content hash (the
+    /// record of what sp wrote keeps them, to tell why output is stale).
+    pub inputs: std::collections::BTreeMap<String, String>,
+}
+
+impl Compilation {
+    /// The features that compiled without errors and may be written.
+    pub fn writable(&self) -> impl Iterator<Item = &Feature> {
+        self.features.iter().filter(move |f| !f.failed && !self.shared_errors)
+    }
+
+    pub fn plans(&self) -> impl Iterator<Item = &model::Plan> {
+        self.features.iter().filter_map(|f| f.plan.as_ref())
+    }
+
+    /// The output of every feature in one tree.
+    pub fn tree(&self) -> OutputTree {
+        let mut all = OutputTree::default();
+        for f in &self.features {
+            for (p, t) in f.tree.files() {
+                all.insert(p.clone(), t.clone()).expect("checked when first inserted");
+            }
+        }
+        all
+    }
 }
 
 /// What the command line adds to the inputs on disk.
@@ -106,13 +143,41 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
     // The models and routes of the repository, shared by every feature.
     let code = resolve::design::read(&workspace.repo, sources);
 
-    let mut tree = OutputTree::default();
+    // Errors found so far belong to the feature whose folder they point into, or to all.
+    let root = workspace.root.clone();
+    let early: Vec<Option<PathBuf>> = diags
+        .iter()
+        .filter(|d| d.severity == diagnostics::Severity::Error)
+        .map(|d| match &d.location {
+            Some(diagnostics::Location::Span(s)) => Some(sources.get(s.source).path.clone()),
+            Some(diagnostics::Location::Path(p) | diagnostics::Location::PathAt { path: p, .. }) => Some(p.clone()),
+            None => None,
+        })
+        .collect();
+    let in_feature = |p: &Option<PathBuf>, f: &load::FeatureFiles| {
+        p.as_ref()
+            .is_some_and(|p| p.starts_with(&f.dir) || p.starts_with(root.join(&f.dir)))
+    };
+    let shared_errors = early
+        .iter()
+        .any(|p| !workspace.features.iter().any(|f| in_feature(p, f)));
     let mut features = Vec::new();
-    let mut plans = Vec::new();
-    let mut reports = Vec::new();
     for f in &workspace.features {
-        features.push(f.name.clone());
-        let Some(spec_id) = f.spec else { continue };
+        let early_error = early.iter().any(|p| in_feature(p, f));
+        let errors_before = diags.count(diagnostics::Severity::Error);
+        let mut tree = OutputTree::default();
+        let inputs = feature_inputs(&workspace, f, options);
+        let Some(spec_id) = f.spec else {
+            features.push(Feature {
+                name: f.name.clone(),
+                plan: None,
+                report: None,
+                tree,
+                failed: early_error,
+                inputs,
+            });
+            continue;
+        };
         let spec_file = sources.get(spec_id);
         let spec = parse::spec::parse(spec_file, spec_id, &mut diags);
         let plan_input = match (f.plan_input, f.existing_plan) {
@@ -203,17 +268,50 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
                 );
             }
         }
-        plans.push(plan);
-        reports.push(report);
+        features.push(Feature {
+            name: f.name.clone(),
+            plan: Some(plan),
+            report: Some(report),
+            tree,
+            failed: early_error || diags.count(diagnostics::Severity::Error) > errors_before,
+            inputs,
+        });
     }
     Compilation {
         workspace,
         diagnostics: diags,
-        tree,
+        shared_errors,
         features,
-        plans,
-        reports,
     }
+}
+
+/// The inputs of one feature: every file read except those of other features, and the
+/// `--set` assignments, each with its content hash.
+fn feature_inputs(
+    workspace: &Workspace,
+    f: &load::FeatureFiles,
+    options: &Options,
+) -> std::collections::BTreeMap<String, String> {
+    let others: Vec<&Path> = workspace
+        .features
+        .iter()
+        .filter(|o| o.name != f.name)
+        .map(|o| o.dir.as_path())
+        .collect();
+    let mut out = std::collections::BTreeMap::new();
+    for file in workspace.sources.iter() {
+        if others.iter().any(|d| file.path.starts_with(d)) {
+            continue;
+        }
+        out.insert(file.display_path(), emit::record::hash(file.text.as_bytes()));
+    }
+    if !options.set.is_empty() {
+        out.insert(
+            "--set".to_string(),
+            emit::record::hash(options.set.join("\n").as_bytes()),
+        );
+    }
+    out
 }
 
 /// Where `sp` writes when `--out` is not given.
@@ -238,6 +336,6 @@ mod tests {
         let ws = load::in_memory(Some(&constitution), &[("001-todo-list", &spec, Some(&input))]);
         let run = compile_workspace(ws, &Options::default(), Diagnostics::default());
         assert!(!run.diagnostics.has_errors());
-        assert!(run.tree.files().any(|(p, _)| p == "001-todo-list/plan.md"));
+        assert!(run.tree().files().any(|(p, _)| p == "001-todo-list/plan.md"));
     }
 }

@@ -68,6 +68,10 @@ impl Sources {
         &self.files[id.0 as usize]
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     /// Replace the text of a file before it is parsed (the secret scanner's redaction).
     pub fn replace_text(&mut self, id: SourceId, text: String) {
         let file = &mut self.files[id.0 as usize];

@@ -141,9 +141,9 @@ pub struct VersionFile {
 pub enum VersionReader {
     /// The first line (`.python-version`, `.nvmrc`), without a leading `v`.
     FirstLine,
-    /// `requires-python = ">=3.12"` in pyproject.toml.
+    /// `requires-python = ">=3.12"` in pyproject.toml, the requirement as written.
     RequiresPython,
-    /// `engines.node` in package.json, major version.
+    /// `engines.node` in package.json, the range as written.
     PackageEnginesNode,
     /// The `go 1.25.0` directive of go.mod, major and minor.
     GoDirective,
@@ -313,6 +313,16 @@ impl Language {
 }
 
 impl VersionReader {
+    /// The text whose line is the evidence for version `v` read by this reader.
+    pub fn needle(self, v: &str) -> String {
+        match self {
+            VersionReader::RequiresPython => "requires-python".into(),
+            VersionReader::PackageEnginesNode => "\"node\"".into(),
+            VersionReader::GoDirective => "go ".into(),
+            VersionReader::FirstLine | VersionReader::RustToolchain => v.split('.').next().unwrap_or("").into(),
+        }
+    }
+
     /// The version `text` states, if it states one.
     pub fn read(self, text: &str) -> Option<String> {
         let first_line = || {
@@ -323,21 +333,18 @@ impl VersionReader {
         };
         match self {
             VersionReader::FirstLine => first_line(),
+            // A requirement (`>=3.11`, `>=3.11,<3.13`) is kept as written: resolution picks the
+            // newest catalog version it allows (`resolve/deploy/version.rs`).
             VersionReader::RequiresPython => {
                 let line = text.lines().find(|l| l.trim_start().starts_with("requires-python"))?;
-                let v: String = line.split('=').skip(1).collect::<Vec<_>>().join("=");
-                let v = v.trim().trim_matches('"').trim_start_matches(['>', '=', '~', '^']);
-                Some(v.split(',').next()?.trim().to_string())
+                let (_, v) = line.split_once('=')?;
+                let v = v.trim().trim_matches(['"', '\'']).trim();
+                (!v.is_empty()).then(|| v.to_string())
             }
             VersionReader::PackageEnginesNode => {
                 let v: serde_json::Value = serde_json::from_str(text).ok()?;
-                let node = v.get("engines")?.get("node")?.as_str()?;
-                Some(
-                    node.trim_start_matches(['>', '=', '^', '~', 'v'])
-                        .split(['.', ' '])
-                        .next()?
-                        .to_string(),
-                )
+                let node = v.get("engines")?.get("node")?.as_str()?.trim();
+                (!node.is_empty()).then(|| node.to_string())
             }
             VersionReader::GoDirective => {
                 let line = text.lines().find(|l| l.starts_with("go "))?;
@@ -499,13 +506,13 @@ mod tests {
             VersionReader::RequiresPython
                 .read("[project]\nrequires-python = \">=3.12,<4\"\n")
                 .as_deref(),
-            Some("3.12")
+            Some(">=3.12,<4")
         );
         assert_eq!(
             VersionReader::PackageEnginesNode
                 .read(r#"{"engines": {"node": ">=22.1"}}"#)
                 .as_deref(),
-            Some("22")
+            Some(">=22.1")
         );
         assert_eq!(
             VersionReader::GoDirective.read("module x\n\ngo 1.25.4\n").as_deref(),

@@ -50,7 +50,7 @@ pub struct CheckArgs {
 }
 
 /// Gate metadata for SARIF's rule list.
-fn gate_rules() -> Vec<diag_render::RuleInfo> {
+pub(super) fn gate_rules() -> Vec<diag_render::RuleInfo> {
     GATES
         .iter()
         .map(|g| diag_render::RuleInfo {
@@ -106,7 +106,7 @@ pub fn run(args: &CheckArgs, dir: Option<&Path>, color: bool) -> Result<Outcome>
         )));
     }
     let mut summary = Vec::new();
-    for (plan, report) in c.plans.iter().zip(&c.reports) {
+    for (plan, report) in c.features.iter().filter_map(|f| f.plan.as_ref().zip(f.report.as_ref())) {
         summary.push(format!(
             "{}: constitution {}; spec quality {}",
             plan.feature.name, report.constitution.summary_counts, report.checklist.summary

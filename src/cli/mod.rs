@@ -6,6 +6,7 @@ mod explain;
 mod init;
 mod plan;
 pub mod plan_report;
+mod review;
 mod schema;
 mod workspace_out;
 
@@ -82,6 +83,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Explain a diagnostic code or a gate, e.g. `sp explain SP201`, `sp explain G101`.
     Explain(explain::ExplainArgs),
+    /// What a change means: compare the workspace with a git revision by meaning (spec,
+    /// model, contracts, findings), for a pull request comment.
+    #[command(after_help = "Examples:
+  sp review --base origin/main                   markdown for a pull request comment
+  sp review --base HEAD~1 --format json          the same as data
+  sp review --base origin/main --format sarif    only the findings new since the base
+  sp review --base origin/main --fail-on-new     exit 1 when a finding is new")]
+    Review(review::ReviewArgs),
     /// Print the JSON Schema of the deployment block in plan-input.md (and of `--set` keys).
     Schema(schema::SchemaArgs),
     /// Prepare a workspace: agent commands that run sp (and, in a fresh folder, specs/ and a constitution).
@@ -135,6 +144,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, cli.dir.as_deref(), color),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Review(args) => review::run(args, cli.dir.as_deref()),
         Command::Init(args) => init::run(args, cli.dir.as_deref()),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

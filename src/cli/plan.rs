@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::{Format, Outcome};
 use crate::diagnostics::render as diag_render;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::emit::{self, ChangeKind};
 use crate::error::{Error, Result};
 use crate::load::{self, Selection};
@@ -43,6 +44,11 @@ pub struct PlanArgs {
     /// Print unified diffs of what changes, then write.
     #[arg(long)]
     pub diff: bool,
+
+    /// Overwrite hand edits of generated files (and remove stale files that were edited)
+    /// instead of merging them; every edit thrown away is printed.
+    #[arg(long, conflicts_with = "check")]
+    pub force: bool,
 
     /// Set a deployment value, overriding every input: `--set components.api.port=8080`.
     /// Keys are those of the plan input's YAML block (`sp schema` prints them).
@@ -159,60 +165,126 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
             root.join("specs").display()
         )));
     }
-    let diags = &compilation.diagnostics;
     let sources = &compilation.workspace.sources;
-    let has_errors = diags.has_errors();
-
-    // Stale files are computed even when there are errors, for the JSON report; nothing
-    // is written unless the run is clean.
-    let changes = emit::compare(&out_root, &compilation.tree)?;
     let display_root = display_relative(&out_root, &cwd);
+    let human = args.format == Format::Human;
 
-    let write = !has_errors && !args.check && !args.explain;
-    let workspace_files = if write && (args.agent_context || args.record) {
-        super::workspace_out::update(&root, &compilation, &changes, args.agent_context, args.record)?
-    } else {
-        Vec::new()
-    };
-    if args.format == Format::Json {
-        if write {
-            emit::write(&out_root, &changes)?;
+    if human && !compilation.diagnostics.is_empty() {
+        eprint!("{}", diag_render::human(&compilation.diagnostics, sources, color));
+    }
+    if args.explain {
+        for plan in compilation.plans() {
+            print!("{}", crate::render::explain::explain(plan));
         }
-        let report = super::plan_report::report(&compilation, &changes, write, workspace_files);
-        println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
-        return Ok(if has_errors || (args.check && !changes.is_empty()) {
+        return Ok(if compilation.diagnostics.has_errors() {
             Outcome::Failure
         } else {
             Outcome::Success
         });
     }
-
-    if !diags.is_empty() {
-        eprint!("{}", diag_render::human(diags, sources, color));
-    }
-    if args.explain {
-        for plan in &compilation.plans {
-            print!("{}", crate::render::explain::explain(plan));
-        }
-        return Ok(if has_errors { Outcome::Failure } else { Outcome::Success });
-    }
-    if has_errors {
-        eprintln!("error: {}; nothing written", diag_render::summary(diags));
+    let failed: Vec<&str> = compilation
+        .features
+        .iter()
+        .filter(|f| f.failed || compilation.shared_errors)
+        .map(|f| f.name.as_str())
+        .collect();
+    // Without --all, a run with errors writes nothing; with --all, every feature that
+    // compiled is written and the others are reported.
+    let blocked_by_errors = compilation.diagnostics.has_errors()
+        && (!args.all || compilation.shared_errors || compilation.writable().next().is_none());
+    if human && blocked_by_errors {
+        eprintln!(
+            "error: {}; nothing written",
+            diag_render::summary(&compilation.diagnostics)
+        );
         return Ok(Outcome::Failure);
     }
 
-    let total = compilation.tree.len();
-    if args.check {
-        for c in &changes {
-            print!("{}", emit::unified_diff(c, &display_root));
+    // The lock keeps two runs on one output folder from interleaving; --check only reads,
+    // and takes it when the folder exists so it never reads a half-written feature.
+    let _lock = if args.check && !out_root.is_dir() {
+        None
+    } else if args.check || blocked_by_errors {
+        out_root
+            .is_dir()
+            .then(|| emit::fs::lock(&out_root, || wait_note(&display_root)))
+            .transpose()?
+    } else {
+        Some(emit::fs::lock(&out_root, || wait_note(&display_root))?)
+    };
+    if !args.check && !blocked_by_errors {
+        for t in emit::fs::clean_temporaries(&out_root)? {
+            eprintln!(
+                "{:>8} {} (left by an interrupted run)",
+                "removed",
+                display_relative(&t, &cwd)
+            );
         }
-        if changes.is_empty() {
+    }
+
+    let mut plans = Vec::new();
+    for f in compilation.writable() {
+        plans.push(emit::plan_feature(&out_root, &f.name, &f.tree, &f.inputs, args.force)?);
+    }
+    let mut emit_diags = Diagnostics::default();
+    for p in &plans {
+        for c in &p.conflicts {
+            emit_diags.push(conflict_diagnostic(c, &display_root));
+        }
+    }
+
+    if args.format == Format::Json {
+        return json_report(
+            args,
+            &root,
+            &compilation,
+            &plans,
+            &emit_diags,
+            &out_root,
+            blocked_by_errors,
+        );
+    }
+    if !emit_diags.is_empty() {
+        eprint!("{}", diag_render::human(&emit_diags, sources, color));
+    }
+
+    let total: usize = plans.iter().map(|p| p.total).sum();
+    if args.check {
+        let mut stale = 0;
+        for p in &plans {
+            for c in &p.changes {
+                print!("{}", emit::unified_diff(c, &display_root));
+            }
+            if !p.up_to_date() {
+                stale += p.changes.len() + p.conflicts.len();
+                for r in &p.reasons {
+                    eprintln!("{}: {r}", p.name);
+                }
+                if p.changes.is_empty() && p.conflicts.is_empty() {
+                    eprintln!("{}: the record of what sp wrote is out of date", p.name);
+                }
+            } else if !p.kept_edits.is_empty() {
+                eprintln!(
+                    "{}: hand edits kept by regeneration: {}",
+                    p.name,
+                    p.kept_edits.join(", ")
+                );
+            }
+        }
+        let all_fresh = plans.iter().all(emit::FeaturePlan::up_to_date);
+        if !failed.is_empty() {
+            eprintln!("error: not checked (errors): {}", failed.join(", "));
+        }
+        if all_fresh {
             eprintln!("{display_root}: {total} files up to date");
-            return Ok(Outcome::Success);
+            return Ok(if failed.is_empty() {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            });
         }
         eprintln!(
-            "error: {} of {total} files in {display_root} are stale; run `sp plan{}` to update them",
-            changes.len(),
+            "error: {stale} of {total} files in {display_root} are stale; run `sp plan{}` to update them",
             if matches!(selection, Selection::All) {
                 " --all"
             } else {
@@ -221,47 +293,209 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         );
         return Ok(Outcome::Failure);
     }
-    if args.diff {
-        for c in &changes {
-            print!("{}", emit::unified_diff(c, &display_root));
+
+    let mut written = 0;
+    let mut not_written: Vec<String> = failed.iter().map(|f| format!("{f} (errors)")).collect();
+    let mut io_failure = false;
+    for p in &plans {
+        if args.diff {
+            for c in &p.changes {
+                print!("{}", emit::unified_diff(c, &display_root));
+            }
         }
-    }
-    emit::write(&out_root, &changes)?;
-    for c in &changes {
-        let verb = match c.kind {
-            ChangeKind::Added => "created",
-            ChangeKind::Modified => "updated",
-        };
-        eprintln!("{verb:>8} {display_root}/{}", c.path);
-    }
-    for w in &workspace_files {
-        if w.action != "unchanged" {
+        if !p.conflicts.is_empty() {
             eprintln!(
-                "{:>8} {}",
-                if w.action == "create" {
-                    "created"
-                } else if w.action == "update" {
-                    "updated"
-                } else {
-                    "kept"
-                },
-                w.path
+                "error: {}: nothing written; {} file{} in the way (see above). Undo the edit, make it permanent (see `sp plan --help`), or run with --force",
+                p.name,
+                p.conflicts.len(),
+                if p.conflicts.len() == 1 { " is" } else { "s are" }
             );
+            not_written.push(format!("{} (conflicts)", p.name));
+            continue;
+        }
+        if let Err(failure) = emit::commit(&out_root, p) {
+            io_failure = true;
+            let shown = |v: &[PathBuf]| {
+                v.iter()
+                    .map(|x| display_relative(x, &cwd))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            eprintln!("error: {}: could not write: {}", p.name, failure.error);
+            if failure.written.is_empty() {
+                eprintln!(
+                    "  nothing of {} was written; its {} files in {display_root} are as they were before this run",
+                    p.name, p.total
+                );
+            } else {
+                eprintln!("  written (could not be undone): {}", shown(&failure.written));
+                eprintln!("  not written: {}", shown(&failure.not_written));
+            }
+            not_written.push(format!("{} (write failed)", p.name));
+            continue;
+        }
+        for c in &p.changes {
+            let verb = match c.kind {
+                ChangeKind::Added => "created",
+                ChangeKind::Modified => "updated",
+                ChangeKind::Merged => "merged",
+                ChangeKind::Removed => "removed",
+            };
+            let note = match c.kind {
+                ChangeKind::Merged => " (regenerated, your edit kept)",
+                ChangeKind::Removed => " (no longer generated)",
+                _ => "",
+            };
+            eprintln!("{verb:>8} {display_root}/{}{note}", c.path);
+        }
+        for k in p.kept_edits.iter().filter(|k| !p.changes.iter().any(|c| &c.path == *k)) {
+            eprintln!(
+                "{:>8} {display_root}/{k} (your edit kept; nothing else changed)",
+                "kept"
+            );
+        }
+        for (path, diff) in &p.lost {
+            eprintln!("warning: --force overwrote hand edits in {display_root}/{path}; what was lost:");
+            eprint!("{diff}");
+        }
+        written += p.changes.len();
+    }
+    if not_written.is_empty() && (args.agent_context || args.record) {
+        for w in super::workspace_out::update(&root, &compilation, args.agent_context, args.record)? {
+            if w.action != "unchanged" {
+                let verb = match w.action.as_str() {
+                    "create" => "created",
+                    "update" => "updated",
+                    _ => "kept",
+                };
+                eprintln!("{verb:>8} {}", w.path);
+            }
         }
     }
     eprintln!(
-        "{} feature{}, {total} files: {} written, {} unchanged{}",
+        "{} feature{}, {total} files: {written} written, {} unchanged{}",
         compilation.features.len(),
         if compilation.features.len() == 1 { "" } else { "s" },
-        changes.len(),
-        total - changes.len(),
-        if diags.is_empty() {
+        total.saturating_sub(written),
+        if compilation.diagnostics.is_empty() {
             String::new()
         } else {
-            format!(" ({})", diag_render::summary(diags))
+            format!(" ({})", diag_render::summary(&compilation.diagnostics))
         }
     );
-    Ok(Outcome::Success)
+    if !not_written.is_empty() {
+        eprintln!("error: not written: {}", not_written.join(", "));
+    }
+    Ok(if io_failure {
+        Outcome::Error
+    } else if not_written.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}
+
+fn wait_note(display_root: &str) {
+    eprintln!("waiting: another sp run is writing {display_root}");
+}
+
+/// A conflict as a diagnostic at the first conflicting line of the file on disk.
+fn conflict_diagnostic(c: &emit::ConflictedFile, display_root: &str) -> Diagnostic {
+    let path = PathBuf::from(format!("{display_root}/{}", c.path));
+    let mut d = Diagnostic::new(Code::EditConflict, format!("{}: {}", c.path, c.why));
+    let Some(first) = c.hunks.first() else {
+        return d
+            .at_path(path)
+            .hint("move your version away (or delete it) and run again, or run with --force to overwrite it");
+    };
+    d = d.at_line(path, first.ours_lines.start.max(1), 1);
+    let mut detail = String::new();
+    for h in &c.hunks {
+        let end = h.ours_lines.end.saturating_sub(1).max(h.ours_lines.start);
+        detail.push_str(&format!(
+            "\nlines {}-{}: your edit\n{}\n  sp now generates\n{}\n",
+            h.ours_lines.start,
+            end,
+            quote(&h.ours, '-'),
+            quote(&h.theirs, '+')
+        ));
+    }
+    d.label(format!(
+        "{} conflicting hunk{}",
+        c.hunks.len(),
+        if c.hunks.len() == 1 { "" } else { "s" }
+    ))
+    .hint(format!(
+        "the file is left as it is and nothing of the feature is written.{detail}\nUndo your edit, make it permanent (a template override or the typed input), or run with --force to overwrite it"
+    ))
+}
+
+fn quote(lines: &[String], mark: char) -> String {
+    if lines.is_empty() {
+        return format!("  {mark} (nothing)");
+    }
+    lines
+        .iter()
+        .take(12)
+        .map(|l| format!("  {mark} {l}"))
+        .chain((lines.len() > 12).then(|| format!("  {mark} … {} more lines", lines.len() - 12)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn json_report(
+    args: &PlanArgs,
+    root: &Path,
+    compilation: &crate::Compilation,
+    plans: &[emit::FeaturePlan],
+    emit_diags: &Diagnostics,
+    out_root: &Path,
+    blocked: bool,
+) -> Result<Outcome> {
+    let mut not_written: Vec<String> = compilation
+        .features
+        .iter()
+        .filter(|f| f.failed || compilation.shared_errors)
+        .map(|f| f.name.clone())
+        .collect();
+    let mut written = false;
+    let mut io_failure = false;
+    for p in plans {
+        if !p.conflicts.is_empty() {
+            not_written.push(p.name.clone());
+        } else if !args.check && !blocked {
+            match emit::commit(out_root, p) {
+                Ok(()) => written |= !p.changes.is_empty(),
+                Err(_) => {
+                    io_failure = true;
+                    not_written.push(p.name.clone());
+                }
+            }
+        }
+    }
+    let clean = !args.check && !blocked && not_written.is_empty();
+    let workspace_files = if clean && (args.agent_context || args.record) {
+        super::workspace_out::update(root, compilation, args.agent_context, args.record)?
+    } else {
+        Vec::new()
+    };
+    let report = super::plan_report::report(
+        compilation,
+        plans,
+        emit_diags,
+        written,
+        not_written.clone(),
+        workspace_files,
+    );
+    println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
+    let stale = plans.iter().any(|p| !p.up_to_date());
+    Ok(if io_failure {
+        Outcome::Error
+    } else if blocked || !not_written.is_empty() || (args.check && stale) {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    })
 }
 
 /// Where `--out DIR` writes, refused when it would scatter feature folders over a

@@ -22,6 +22,13 @@ pub struct PlanReport {
     pub written: bool,
     /// True when the output on disk differed from what the run generated (before writing).
     pub stale: bool,
+    /// Features not written: their errors, conflicts with hand edits, or a failed write.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_written: Vec<String>,
+    /// Why the output on disk is not what this run generates, per feature (inputs changed,
+    /// sp changed, edited by hand, no longer generated).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub reasons: std::collections::BTreeMap<String, Vec<String>>,
     /// Files written into the workspace outside the output folder (`--agent-context`,
     /// `--record`), with what happened to each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -35,6 +42,12 @@ pub struct Summary {
     pub files: usize,
     pub added: usize,
     pub modified: usize,
+    #[serde(default)]
+    pub merged: usize,
+    #[serde(default)]
+    pub removed: usize,
+    #[serde(default)]
+    pub conflicts: usize,
     pub unchanged: usize,
     pub errors: usize,
     pub warnings: usize,
@@ -55,6 +68,15 @@ pub struct FileEntry {
 pub enum FileStatus {
     Added,
     Modified,
+    /// Regenerated with the hand edit on disk merged in.
+    Merged,
+    /// Generated before, no longer generated: removed.
+    Removed,
+    /// Edited by hand where the new output differs: left as it is.
+    Conflict,
+    /// Of a feature that is not written (errors or conflicts).
+    #[serde(rename = "not-written")]
+    NotWritten,
     Unchanged,
 }
 
@@ -105,46 +127,80 @@ pub fn schema_json() -> String {
     serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
 }
 
-/// The report of a run: `changes` are the files that differ from the disk (before writing).
+/// The report of a run: `plans` say what each writable feature changes on disk (before
+/// writing), `emit_diags` the conflicts with hand edits.
 pub fn report(
     c: &crate::Compilation,
-    changes: &[crate::emit::Change],
-    write: bool,
+    plans: &[crate::emit::FeaturePlan],
+    emit_diags: &crate::diagnostics::Diagnostics,
+    written: bool,
+    not_written: Vec<String>,
     workspace_files: Vec<WorkspaceFileEntry>,
 ) -> PlanReport {
     use crate::emit::ChangeKind;
-    let mut files: Vec<FileEntry> = c
-        .tree
-        .files()
-        .map(|(p, _)| FileEntry {
-            path: p.clone(),
-            status: match changes.iter().find(|ch| &ch.path == p).map(|ch| &ch.kind) {
-                Some(ChangeKind::Added) => FileStatus::Added,
-                Some(ChangeKind::Modified) => FileStatus::Modified,
-                None => FileStatus::Unchanged,
-            },
-        })
-        .collect();
+    let mut files: Vec<FileEntry> = Vec::new();
+    for f in &c.features {
+        let plan = plans.iter().find(|p| p.name == f.name);
+        for (path, _) in f.tree.files() {
+            let status = match plan {
+                None => FileStatus::NotWritten,
+                Some(p) if p.conflicts.iter().any(|x| &x.path == path) => FileStatus::Conflict,
+                Some(p) => match p.changes.iter().find(|ch| &ch.path == path).map(|ch| &ch.kind) {
+                    Some(ChangeKind::Added) => FileStatus::Added,
+                    Some(ChangeKind::Modified) => FileStatus::Modified,
+                    Some(ChangeKind::Merged) => FileStatus::Merged,
+                    Some(ChangeKind::Removed) => FileStatus::Removed,
+                    None => FileStatus::Unchanged,
+                },
+            };
+            files.push(FileEntry {
+                path: path.clone(),
+                status,
+            });
+        }
+    }
+    for p in plans {
+        for ch in p.changes.iter().filter(|ch| ch.kind == ChangeKind::Removed) {
+            files.push(FileEntry {
+                path: ch.path.clone(),
+                status: FileStatus::Removed,
+            });
+        }
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let count = |s: FileStatus| files.iter().filter(|f| f.status == s).count();
-    let diagnostics: Vec<DiagnosticEntry> =
+    let mut diagnostics: Vec<DiagnosticEntry> =
         serde_json::from_str(&crate::diagnostics::render::json(&c.diagnostics, &c.workspace.sources))
             .expect("the diagnostics JSON has the report's diagnostic shape");
+    let more: Vec<DiagnosticEntry> =
+        serde_json::from_str(&crate::diagnostics::render::json(emit_diags, &c.workspace.sources))
+            .expect("the diagnostics JSON has the report's diagnostic shape");
+    diagnostics.extend(more);
     let sev = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    let stale = plans.iter().any(|p| !p.up_to_date());
     PlanReport {
-        features: c.features.clone(),
+        features: c.features.iter().map(|f| f.name.clone()).collect(),
         summary: Summary {
             features: c.features.len(),
             files: files.len(),
             added: count(FileStatus::Added),
             modified: count(FileStatus::Modified),
+            merged: count(FileStatus::Merged),
+            removed: count(FileStatus::Removed),
+            conflicts: count(FileStatus::Conflict),
             unchanged: count(FileStatus::Unchanged),
             errors: sev(Severity::Error),
             warnings: sev(Severity::Warning),
             notes: sev(Severity::Info),
         },
-        written: write && !changes.is_empty(),
-        stale: !changes.is_empty(),
+        written,
+        stale,
+        not_written,
+        reasons: plans
+            .iter()
+            .filter(|p| !p.reasons.is_empty())
+            .map(|p| (p.name.clone(), p.reasons.clone()))
+            .collect(),
         files,
         diagnostics,
         workspace_files,

@@ -5,18 +5,11 @@ use std::path::Path;
 
 use super::plan_report::WorkspaceFileEntry;
 use crate::Compilation;
-use crate::emit::Change;
 use crate::emit::workspace_files::{self, Ownership, WorkspaceFile};
 use crate::error::Result;
 use crate::render::agent_context::{self, BLOCK, CONTEXT_FILES, RecordInput};
 
-pub fn update(
-    root: &Path,
-    c: &Compilation,
-    _changes: &[Change],
-    agent_context: bool,
-    record: bool,
-) -> Result<Vec<WorkspaceFileEntry>> {
+pub fn update(root: &Path, c: &Compilation, agent_context: bool, record: bool) -> Result<Vec<WorkspaceFileEntry>> {
     let mut files = Vec::new();
     if agent_context {
         for rel in CONTEXT_FILES {
@@ -26,17 +19,20 @@ pub fn update(
             let existing = workspace_files::block_body(&text, BLOCK);
             files.push(WorkspaceFile {
                 path: rel.to_string(),
-                content: agent_context::block(&c.plans, existing),
+                content: agent_context::block(&c.plans().cloned().collect::<Vec<_>>(), existing),
                 ownership: Ownership::Block(BLOCK),
             });
         }
     }
     if record {
-        for (plan, report) in c.plans.iter().zip(&c.reports) {
+        for f in c.writable() {
+            let (Some(plan), Some(report)) = (&f.plan, &f.report) else {
+                continue;
+            };
             let name = &plan.feature.name;
             let dir = format!("history/prompts/{name}");
             let existing = workspace_files::list_dir(root, &dir)?;
-            let mut outputs: Vec<String> = c
+            let mut outputs: Vec<String> = f
                 .tree
                 .files()
                 .filter(|(p, _)| p.starts_with(&format!("{name}/")))

@@ -80,12 +80,14 @@ codes! {
     LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value points at localhost, which inside a pod is the pod itself, and names no Service of the deployment to rewrite it to.";
     ProseContradictsSource = "SP422", "prose-contradicts-source", Warning, "A statement in prose (a port, an entry point) contradicts what the component's source says; the source wins.";
     NoEntryPoint = "SP423", "no-entry-point", Warning, "Nothing in a component's source says what starts it (no application object, start script or team Dockerfile), so the catalog's default command is a guess.";
+    NoHealthRoute = "SP424", "no-health-route", Warning, "A component's source declares no health route, so its probes check that the port accepts connections (tcpSocket) instead of asking an HTTP path the code does not serve.";
     InvalidValue = "SP430", "invalid-value", Error, "A value of the deployment input does not fit where it goes: a Kubernetes name, an image reference or tag, a path, a port, a quantity.";
     NormalizedName = "SP431", "normalized-name", Info, "A name written for people (`Bad_Name`, `My App`) was turned into the form Kubernetes and Helm accept (`bad-name`, `my-app`).";
     UnlockedInstall = "SP432", "unlocked-install", Warning, "A component folder has no lock file for its package manager, so its image installs whatever versions resolve when it is built.";
     StaleLockfile = "SP433", "stale-lockfile", Warning, "A lock file is out of date with its manifest, so the locked install in the Dockerfile (`npm ci`, `uv sync --locked`) will fail.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
+    EditConflict = "SP610", "edit-conflict", Error, "A generated file was edited by hand where sp now generates something else (or sp never wrote it): the feature is left as it was.";
     GateFailed = "SP701", "gate-failed", Error, "A built-in gate failed on a generated artifact; the constitution rule it enforces (or the secure-by-default policy) is violated.";
     WaiverRefused = "SP702", "waiver-refused", Error, "A Complexity Tracking row tries to justify a violation of a NON-NEGOTIABLE principle.";
     UnusedWaiver = "SP703", "unused-waiver", Warning, "A Complexity Tracking row names no gate or principle that failed.";

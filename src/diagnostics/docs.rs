@@ -219,6 +219,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "a Python component folder without an `app = FastAPI()` object, a `__main__` module or a start script",
             "Add the entry point to the code, or state the command in the YAML block (`components.api.command`) if the schema offers it, or in prose.",
         ),
+        Code::NoHealthRoute => d(
+            "Probes that ask a path the code does not serve (the catalog's `/health`) fail on every pod, so Kubernetes restarts a healthy process forever. When the component's source was read and declares no health-like route (`/health`, `/healthz`, `/readyz`, `/ready`), the liveness, readiness and startup probes open a TCP connection to the container port instead: that works for the code as it is, and proves the server listens. It does not prove the application can serve, so a real route is better. sp does not probe another route the code declares (such as `/`): it may need authentication or a database, or redirect, and a probe that fails for those reasons restarts a pod that is fine.",
+            "backend/app/main.py with `app = FastAPI()` and routes `/`, `/api/tasks`, and no `/health`",
+            "Add a route that answers 200 without authentication or a database call (`@app.get(\"/healthz\")` in FastAPI, `app.get('/healthz', …)` in Express) and run sp again; it is found and probed. Or name an existing route in the deployment block: `components.backend.health.liveness: /ping`.",
+        ),
         Code::InvalidValue => d(
             "Values of the deployment input end up as Kubernetes names, image references, Helm release names, folder paths in Dockerfiles and arguments of shell commands. A value that does not fit would be refused by kubectl or helm at deploy time, or worse, be read as syntax: `evil;rm -rf /` as an image, a newline in a tag that adds a `RUN` line to a Dockerfile.",
             "sp plan --set 'components.backend.image=evil;rm -rf /'\nsp plan --set app=$(printf 'a%.0s' {1..63})   # a release name longer than 53\ncomponents:\n  api:\n    tag: \"1.0\\nRUN curl … | sh\"",
@@ -248,6 +253,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "Every generated file must land inside the output folder; a path that would leave it could overwrite any file the user can write.",
             "a feature folder whose name makes an output path climb out of out/",
             "Rename the feature folder to spec-kit's `NNN-slug` form.",
+        ),
+        Code::EditConflict => d(
+            "sp keeps a record of what it last wrote (out/<feature>/.sp/). A generated file edited by hand is merged three ways with the new output; where the edit and the new output change the same lines, either choice would silently lose someone's work, so the file and the whole feature are left as they were.",
+            "sp plan 006\nsed -i 's/replicas: 2/replicas: 5/' out/006-k8s-deployment/k8s/backend-deployment.yaml\nsp plan 006 --set components.backend.replicas=3",
+            "Undo the edit, or make it permanent where sp reads it (the typed input, --set, or a template override under .specify/templates/sp/), then run again. `sp plan --force` overwrites the file and lists the lines that were lost.",
         ),
         Code::GateFailed => d(
             "A generated artifact violates a constitution rule bound to a gate (or the secure-by-default policy); shipping it would break the principle the team agreed on, so nothing is written.",

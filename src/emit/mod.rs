@@ -1,12 +1,18 @@
-//! Stage 6: compare the generated tree with the disk, show diffs, write what changed.
+//! Stage 6: compare the generated tree with the disk, merge hand edits, show diffs, write
+//! what changed.
 //!
-//! The whole output is built in memory first; a run with errors never reaches this stage,
-//! so no run leaves a half-written tree. Each changed file is replaced atomically (a
-//! temporary file in the same folder, then a rename), and files whose bytes are unchanged
-//! are not touched, so timestamps and file watchers stay quiet.
+//! The whole output is built in memory first. Each feature is then planned on its own
+//! against its record of what sp wrote last time ([`record`]): unchanged files are not
+//! touched (so timestamps and file watchers stay quiet), files edited by hand are merged
+//! three ways ([`merge`]), files sp no longer generates are removed, and files sp never
+//! wrote are never touched. A feature's changes are written all or nothing ([`fs`]), under a
+//! lock on the output folder.
+
+pub mod fs;
+pub mod merge;
+pub mod record;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 pub mod workspace_files;
@@ -54,6 +60,10 @@ pub fn is_contained(path: &Path) -> bool {
 pub enum ChangeKind {
     Added,
     Modified,
+    /// Regenerated with the hand edits on disk merged in.
+    Merged,
+    /// Generated before, no longer generated: removed.
+    Removed,
 }
 
 #[derive(Debug)]
@@ -107,36 +117,272 @@ pub fn unified_diff(change: &Change, display_root: &str) -> String {
     } else {
         "/dev/null".to_string()
     };
+    let new_name = if change.kind == ChangeKind::Removed {
+        "/dev/null".to_string()
+    } else {
+        format!("b/{path}")
+    };
     TextDiff::from_lines(old, change.new.as_str())
         .unified_diff()
         .context_radius(3)
-        .header(&old_name, &format!("b/{path}"))
+        .header(&old_name, &new_name)
         .to_string()
 }
 
-/// Write every change under `out_root`, each atomically.
+/// Write every change under `out_root`, all or nothing.
 pub fn write(out_root: &Path, changes: &[Change]) -> Result<()> {
-    for c in changes {
-        write_atomic(&out_root.join(&c.path), c.new.as_bytes())?;
+    let ops: Vec<fs::Op> = changes.iter().map(|c| op(out_root, c)).collect();
+    fs::apply(&ops, out_root).map_err(|f| f.error)
+}
+
+fn op(out_root: &Path, c: &Change) -> fs::Op {
+    fs::Op {
+        path: out_root.join(&c.path),
+        new: (c.kind != ChangeKind::Removed).then(|| c.new.clone().into_bytes()),
+        old: c.old.clone().map(String::into_bytes),
     }
-    Ok(())
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".sp-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    fs::write_atomic(path, bytes)
+}
+
+/// A file edited by hand whose edit overlaps what sp now generates there.
+#[derive(Debug)]
+pub struct ConflictedFile {
+    /// Path relative to the output root.
+    pub path: String,
+    /// The overlapping hunks; empty when there is no base to merge with (the file was
+    /// never written by sp, or its record is gone), so the whole file is in the way.
+    pub hunks: Vec<merge::Conflict>,
+    pub why: &'static str,
+}
+
+/// What regenerating one feature does to its output folder.
+#[derive(Debug, Default)]
+pub struct FeaturePlan {
+    pub name: String,
+    /// Files to create, update, merge or remove, relative to the output root.
+    pub changes: Vec<Change>,
+    /// The record and base files, when they change (not shown as changes).
+    pub record: Vec<(String, Vec<u8>, Option<Vec<u8>>)>,
+    /// Files that block the write: nothing of the feature is written while there are any.
+    pub conflicts: Vec<ConflictedFile>,
+    /// Hand edits kept by a clean merge (whether or not the file changes).
+    pub kept_edits: Vec<String>,
+    /// Hand edits `--force` throws away: path and the diff of the edit.
+    pub lost: Vec<(String, String)>,
+    /// Why the output on disk is not what this run generates, in words.
+    pub reasons: Vec<String>,
+    /// Generated files (without the record).
+    pub total: usize,
+}
+
+impl FeaturePlan {
+    /// Nothing to write and nothing in the way.
+    pub fn up_to_date(&self) -> bool {
+        self.changes.is_empty() && self.record.is_empty() && self.conflicts.is_empty()
+    }
+}
+
+/// A path where no file is: missing, a folder, or under something that is not a folder.
+/// Writing there fails later, with the feature left as it was.
+fn absent(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(e.kind(), NotFound | NotADirectory | IsADirectory)
+}
+
+fn read_text(path: &Path) -> Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if absent(&e) => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if absent(&e) => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Plan the regeneration of feature `name`, whose files are in `tree` (paths starting with
+/// `name/`), against what is under `out_root`. With `force`, hand edits are overwritten
+/// (and listed in `lost`) instead of merged, and nothing blocks the write.
+pub fn plan_feature(
+    out_root: &Path,
+    name: &str,
+    tree: &OutputTree,
+    inputs: &BTreeMap<String, String>,
+    force: bool,
+) -> Result<FeaturePlan> {
+    let dir = out_root.join(name);
+    let prefix = format!("{name}/");
+    let files: BTreeMap<String, String> = tree
+        .files()
+        .filter_map(|(p, t)| p.strip_prefix(&prefix).map(|r| (r.to_string(), t.clone())))
+        .collect();
+    let old_record_text = read_text(&dir.join(record::RECORD))?;
+    let old = old_record_text.as_deref().and_then(record::Record::parse);
+    let old_base_bytes = read_bytes(&dir.join(record::BASE))?;
+    let base = match (&old, &old_base_bytes) {
+        (Some(_), Some(b)) => record::decode_base(b),
+        _ => None,
+    };
+    let now = record::Record::new(inputs, &files);
+    let mut plan = FeaturePlan {
+        name: name.to_string(),
+        total: files.len(),
+        ..Default::default()
+    };
+    match &old {
+        Some(o) => plan.reasons.extend(o.reasons(&now)),
+        None if old_record_text.is_some() => plan.reasons.push(format!("{} is damaged", record::RECORD)),
+        None if dir.is_dir() => plan
+            .reasons
+            .push("no record of what sp wrote (an older sp wrote this folder)".into()),
+        None => {}
+    }
+    let mut edited = Vec::new();
+    for (rel, new) in &files {
+        let path = format!("{name}/{rel}");
+        let disk = read_text(&dir.join(rel))?;
+        let recorded = old.as_ref().and_then(|o| o.files.get(rel));
+        let Some(disk) = disk else {
+            plan.changes.push(Change {
+                path,
+                kind: ChangeKind::Added,
+                old: None,
+                new: new.clone(),
+            });
+            continue;
+        };
+        // Already what this run generates (whoever wrote it): nothing to do.
+        if disk == *new {
+            continue;
+        }
+        let hand_edited = recorded.is_some_and(|h| *h != record::hash(disk.as_bytes()));
+        if hand_edited {
+            edited.push(rel.clone());
+        }
+        let modified = |new: String| Change {
+            path: path.clone(),
+            kind: ChangeKind::Modified,
+            old: Some(disk.clone()),
+            new,
+        };
+        match (recorded, &old) {
+            // A plain regeneration of a file sp wrote, or a folder written before records.
+            (Some(_), _) if !hand_edited => plan.changes.push(modified(new.clone())),
+            (None, None) => plan.changes.push(modified(new.clone())),
+            _ if force => {
+                let was = base.as_ref().and_then(|b| b.get(rel)).map_or("", String::as_str);
+                plan.lost.push((path.clone(), merge::edit_diff(was, &disk, &path)));
+                plan.changes.push(modified(new.clone()));
+            }
+            (None, Some(_)) => plan.conflicts.push(ConflictedFile {
+                path,
+                hunks: Vec::new(),
+                why: "sp did not write this file, and now generates one at its place",
+            }),
+            (Some(_), _) => match base.as_ref().and_then(|b| b.get(rel)) {
+                None => plan.conflicts.push(ConflictedFile {
+                    path,
+                    hunks: Vec::new(),
+                    why: "edited by hand, and the copy of what sp wrote last time is missing, so the edit cannot be merged",
+                }),
+                Some(b) => match merge::merge(b, &disk, new) {
+                    merge::Merge::Clean(merged) => {
+                        plan.kept_edits.push(path.clone());
+                        if merged != disk {
+                            plan.changes.push(Change {
+                                path,
+                                kind: ChangeKind::Merged,
+                                old: Some(disk.clone()),
+                                new: merged,
+                            });
+                        }
+                    }
+                    merge::Merge::Conflicts(hunks) => plan.conflicts.push(ConflictedFile {
+                        path,
+                        hunks,
+                        why: "edited by hand where sp now generates something else",
+                    }),
+                },
+            },
+        }
+    }
+    // Files sp wrote last time and no longer generates.
+    if let Some(o) = &old {
+        for (rel, h) in o.files.iter().filter(|(r, _)| !files.contains_key(*r)) {
+            let path = format!("{name}/{rel}");
+            let Some(disk) = read_text(&dir.join(rel))? else {
+                continue;
+            };
+            plan.reasons.push(format!("{rel} is no longer generated"));
+            if record::hash(disk.as_bytes()) != *h {
+                if !force {
+                    plan.conflicts.push(ConflictedFile {
+                        path,
+                        hunks: Vec::new(),
+                        why: "no longer generated, but edited by hand, so sp does not remove it",
+                    });
+                    continue;
+                }
+                let was = base.as_ref().and_then(|b| b.get(rel)).map_or("", String::as_str);
+                plan.lost.push((path.clone(), merge::edit_diff(was, &disk, &path)));
+            }
+            plan.changes.push(Change {
+                path,
+                kind: ChangeKind::Removed,
+                old: Some(disk),
+                new: String::new(),
+            });
+        }
+    }
+    if !edited.is_empty() {
+        plan.reasons.push(format!("edited by hand: {}", edited.join(", ")));
+    }
+    // The record is rewritten only with the files it lists: an input edit that changes no
+    // output (a blank line in the spec) changes nothing on disk, the record included.
+    let base_bytes = record::encode_base(&files);
+    let same_files = old.as_ref().is_some_and(|o| o.files == now.files)
+        && old_base_bytes.as_deref() == Some(&base_bytes[..])
+        && plan.changes.is_empty();
+    if same_files {
+        if plan.conflicts.is_empty() && plan.kept_edits.is_empty() {
+            plan.reasons.clear();
+        }
+        return Ok(plan);
+    }
+    let record_text = now.to_json().into_bytes();
+    if old_record_text.as_deref().map(str::as_bytes) != Some(&record_text[..]) {
+        plan.record.push((
+            format!("{name}/{}", record::RECORD),
+            record_text,
+            old_record_text.map(String::into_bytes),
+        ));
+    }
+    if old_base_bytes.as_deref() != Some(&base_bytes[..]) {
+        plan.record
+            .push((format!("{name}/{}", record::BASE), base_bytes, old_base_bytes));
+    }
+    Ok(plan)
+}
+
+/// Write a planned feature all or nothing. Returns the failure, with what it left, if any.
+pub fn commit(out_root: &Path, plan: &FeaturePlan) -> std::result::Result<(), fs::WriteFailure> {
+    let mut ops: Vec<fs::Op> = plan.changes.iter().map(|c| op(out_root, c)).collect();
+    // The record last: a run killed before it leaves the old record, and the next run
+    // merges the files already replaced as if edited (they equal the new output).
+    ops.extend(plan.record.iter().map(|(p, new, old)| fs::Op {
+        path: out_root.join(p),
+        new: Some(new.clone()),
+        old: old.clone(),
+    }));
+    fs::apply(&ops, &out_root.join(&plan.name))
 }
 
 /// What [`save_plan_input`] did.

@@ -24,7 +24,11 @@ fn at(origin: &str) -> (String, usize) {
         Some((f, l)) if l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty() => {
             (f.to_string(), l.parse().unwrap_or(1))
         }
-        _ => (origin.to_string(), 1),
+        // An origin cited by ID, `specs/001-x/spec.md (FR-007)`: the file.
+        _ => match origin.split_once(" (") {
+            Some((f, _)) => (f.to_string(), 1),
+            None => (origin.to_string(), 1),
+        },
     }
 }
 

@@ -39,6 +39,15 @@ impl Origin {
         }
     }
 
+    /// A place in a document that has IDs (a spec's FR-007, its third clarification): cited
+    /// by the ID rather than the line, so an edit elsewhere in the file changes no output.
+    pub fn cite(path: &str, label: impl std::fmt::Display) -> Self {
+        Origin {
+            text: format!("{path} ({label})"),
+            kind: OriginKind::Input,
+        }
+    }
+
     pub fn derived(from: impl Into<String>) -> Self {
         Origin {
             text: format!("derived from {}", from.into()),

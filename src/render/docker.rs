@@ -470,7 +470,26 @@ fn healthcheck(c: &Component, language: &Language) -> Vec<String> {
     let (Some(port), RunMode::Server | RunMode::Static) = (c.port.as_ref(), c.run_mode.value) else {
         return ["/bin/sh", "-c", "kill -0 1"].map(String::from).to_vec();
     };
-    let path = c.health.as_ref().map(|h| h.liveness.value.as_str()).unwrap_or("/");
+    // A server whose source declares no health route is probed by a TCP connection, like
+    // its Kubernetes probes (SP424).
+    let Some(path) = c.health.as_ref().map(|h| h.liveness.value.as_str()) else {
+        let port = port.value;
+        return match c.language.as_str() {
+            "node" => vec![
+                "node".into(),
+                "-e".into(),
+                format!(
+                    "require('net').connect({port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"
+                ),
+            ],
+            "python" => vec![
+                "python".into(),
+                "-c".into(),
+                format!("import socket; socket.create_connection(('127.0.0.1', {port}), timeout=4).close()"),
+            ],
+            _ => vec!["nc".into(), "-z".into(), "127.0.0.1".into(), port.to_string()],
+        };
+    };
     let url = format!("http://127.0.0.1:{}{path}", port.value);
     match c.run_mode.value {
         RunMode::Server if !language.healthcheck.is_empty() => {

@@ -304,11 +304,11 @@ fn risks(input: Option<&PlanInput>, ctx: &[crate::model::ContextValue], spec: &S
             origin: Origin::missing(),
         });
     }
-    for q in &spec.open_questions {
+    for (i, q) in spec.open_questions.iter().enumerate() {
         out.push(Risk {
             risk: format!("open question in the spec: {}", q.text),
             mitigation: "resolve with /clarify; planning is blocked until then".into(),
-            origin: Origin::at(&spec.path, q.line),
+            origin: Origin::cite(&spec.path, format_args!("open question {}", i + 1)),
         });
     }
     out
@@ -321,7 +321,7 @@ fn research(
     ctx: &[crate::model::ContextValue],
 ) -> (Vec<ResearchEntry>, Vec<OpenQuestion>) {
     let mut entries = Vec::new();
-    for c in &spec.clarifications {
+    for (i, c) in spec.clarifications.iter().enumerate() {
         entries.push(ResearchEntry {
             id: String::new(),
             topic: c.question.clone(),
@@ -331,7 +331,7 @@ fn research(
                 None => "Answered in the spec's Clarifications.".into(),
             },
             alternatives: "Not recorded in the clarification.".into(),
-            origin: Origin::at(&spec.path, c.line),
+            origin: Origin::cite(&spec.path, format_args!("clarification Q{}", i + 1)),
         });
     }
     if let Some(p) = input {
@@ -371,11 +371,11 @@ fn research(
     }
 
     let mut open = Vec::new();
-    for q in &spec.open_questions {
+    for (i, q) in spec.open_questions.iter().enumerate() {
         open.push(OpenQuestion {
             topic: "Specification".into(),
             question: q.text.clone(),
-            origin: Origin::at(&spec.path, q.line),
+            origin: Origin::cite(&spec.path, format_args!("open question {}", i + 1)),
         });
     }
     for v in ctx.iter().filter(|v| v.needs_clarification) {

@@ -209,6 +209,36 @@ if CK:
                 os.makedirs(os.path.dirname(f"{ROOT}/{dst}"),exist_ok=True)
                 open(f"{ROOT}/{dst}","w").write(cgit("show",f"HEAD:{t}"))
                 crow.append(["checkov",cid,dst,"*","*","*",exp,f"{test_dir}/example_{name}/{rel} ({'FAILED/failure' if exp=='fail' else 'PASSED/success'} in the name, as checkov's test reads it)"])
+    # Checks whose test reads a shared example folder and asserts only the counts: vendored
+    # when every file's name says PASSED or FAILED (one resource each) and the counts agree.
+    have={r[1] for r in crow}
+    for f in cgit("ls-tree","--name-only","HEAD","checkov/kubernetes/checks/resource/k8s/").split():
+        if not f.endswith(".py"): continue
+        m=re.search(r'id = "([A-Z0-9_]+)"',cgit("show",f"HEAD:{f}"))
+        if not m or m.group(1) not in ids or m.group(1) in have: continue
+        cid=m.group(1); name=os.path.basename(f)[:-3]
+        try: test=cgit("show",f"HEAD:tests/kubernetes/checks/test_{name}.py")
+        except subprocess.CalledProcessError: continue
+        ex=re.search(r'"/(example_\w+)"',test)
+        npass=re.search(r"summary\['passed'\], (\d+)",test); nfail=re.search(r"summary\['failed'\], (\d+)",test)
+        if not (ex and npass and nfail): continue
+        files=cgit("ls-tree","-r","--name-only","HEAD",f"tests/kubernetes/checks/{ex.group(1)}/").split()
+        labelled=[]
+        for t in files:
+            b=os.path.basename(t)
+            if "UNKNOWN" in b or "UNKOWN" in b: continue
+            isf="FAILED" in b; isp=("PASSED" in b or "-PASS." in b)
+            if isf==isp: labelled=None; break
+            labelled.append((t,"fail" if isf else "pass"))
+        if not labelled: continue
+        if sum(e=="pass" for _,e in labelled)!=int(npass.group(1)) or sum(e=="fail" for _,e in labelled)!=int(nfail.group(1)):
+            continue
+        for t,exp in labelled:
+            rel=os.path.basename(t)
+            dst=f"checkov/{cid}/{rel}"
+            os.makedirs(os.path.dirname(f"{ROOT}/{dst}"),exist_ok=True)
+            open(f"{ROOT}/{dst}","w").write(cgit("show",f"HEAD:{t}"))
+            crow.append(["checkov",cid,dst,"*","*","*",exp,f"{t} (tests/kubernetes/checks/test_{name}.py counts {npass.group(1)} passed, {nfail.group(1)} failed, as the file names say)"])
     gdir="checkov/dockerfile/checks/graph_checks"
     for f in cgit("ls-tree","--name-only","HEAD",gdir+"/").split():
         if not f.endswith((".json",".yaml")): continue

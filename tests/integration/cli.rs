@@ -180,7 +180,7 @@ fn an_input_error_exits_1_points_at_the_marker_and_writes_nothing() {
 
     let run = Test::new()
         .workspace(&ws)
-        .args(["plan", "--all", "--out"])
+        .args(["plan", "006", "--out"])
         .arg(&out_dir)
         .run();
     run.assert_code(1).assert_stderr_contains("nothing written");
@@ -202,7 +202,7 @@ fn an_input_error_exits_1_points_at_the_marker_and_writes_nothing() {
     assert!(read_tree(target.path()).is_empty());
 
     // The same without --out: no out/ at the workspace root either.
-    Test::new().workspace(&ws).args(["plan", "--all"]).run().assert_code(1);
+    Test::new().workspace(&ws).args(["plan", "006"]).run().assert_code(1);
     assert!(!ws.exists("out"), "a failed run created out/");
 }
 
@@ -231,7 +231,9 @@ fn json_reports_diagnostics_with_positions_in_characters() {
         report["features"],
         serde_json::json!(["004-k8s-deployment", "006-k8s-deployment"])
     );
-    assert_eq!(report["written"], false);
+    // --all writes the feature that compiles and reports the other.
+    assert_eq!(report["written"], true);
+    assert_eq!(report["not_written"], serde_json::json!(["006-k8s-deployment"]));
     let diagnostics = report["diagnostics"].as_array().expect("diagnostics is an array");
     let d = diagnostics
         .iter()
@@ -256,7 +258,12 @@ fn json_reports_diagnostics_with_positions_in_characters() {
         "JSON mode also printed human diagnostics:\n{}",
         run.stderr
     );
-    assert!(read_tree(target.path()).is_empty(), "a failed JSON run wrote");
+    let written = read_tree(target.path());
+    assert!(
+        !written.is_empty() && written.keys().all(|k| k.starts_with("004-k8s-deployment/")),
+        "the broken feature was written, or the other was not: {:?}",
+        written.keys()
+    );
 }
 
 #[test]
@@ -494,12 +501,17 @@ fn explain_without_a_code_lists_every_code_once_in_order() {
 fn a_spec_that_is_not_utf8_gives_sp102_without_panicking() {
     let ws = Workspace::example();
     ws.write(SPEC_006, b"\xff\xfe# Feature Specification: broken\n");
-    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    let run = Test::new().workspace(&ws).args(["plan", "006"]).run();
     run.assert_code(1).assert_stderr_contains("nothing written");
     let block = finding(&run.stderr, "error[SP102]");
     assert!(block.contains(&format!("--> {SPEC_006}\n")), "{block}");
     assert!(block.contains("UTF-8"), "{block}");
     assert!(!ws.exists("out"), "a failed run created out/");
+    // With --all, the other feature is written and the broken one is not.
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1)
+        .assert_stderr_contains("not written: 006-k8s-deployment (errors)");
+    assert!(ws.exists("out/004-k8s-deployment/plan.md") && !ws.exists("out/006-k8s-deployment"));
 }
 
 // (i) template overrides

@@ -149,8 +149,9 @@ fn language_roles_of_an_adopted_plan_become_components() {
 }
 
 /// The complete public repository beside the corpus (`../shared/repos/`), planned as a user
-/// would at its root: the backend starts from its real entry point, and every secret its
-/// pydantic Settings read arrives under the name it reads.
+/// would at its root: the backend starts from its real entry point, every secret its
+/// pydantic Settings read arrives under the name it reads, every required setting is
+/// delivered, and its probes work for the code as it is.
 #[test]
 fn a_real_repository_starts_from_its_source() {
     let repo = repo_root().join("../shared/repos/FareaaFaisal--Phase-4-Hackathon-2-Docker");
@@ -192,10 +193,18 @@ fn a_real_repository_starts_from_its_source() {
     assert_eq!(from_secret("BETTER_AUTH_SECRET").as_deref(), Some("BETTER_AUTH_SECRET"));
     assert_eq!(from_secret("COHERE_API_KEY").as_deref(), Some("COHERE_API_KEY"));
     assert!(!deployment.contains("_FILE"), "{deployment}");
-    // The required setting no input gives is named, with where it is read.
+    // The required setting that is the application's own URL comes from its Service.
+    assert!(!run.stderr.contains("`backend` reads"), "{}", run.stderr);
+    let config = text("004-k8s-deployment/k8s/20-backend-config-configmap.yaml");
+    assert!(config.contains("BETTER_AUTH_URL: http://backend:8000"), "{config}");
+    // The source declares no health route: the probes open the port, never a `/health`
+    // the code does not serve, and the run says so at the application object.
+    let container = &d["spec"]["template"]["spec"]["containers"][0];
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        assert_eq!(container[probe]["tcpSocket"]["port"], "http", "{probe}: {deployment}");
+    }
     assert!(
-        run.stderr.contains("reads `BETTER_AUTH_URL` without a default")
-            && run.stderr.contains("backend/app/core/config.py:8"),
+        run.stderr.contains("warning[SP424]") && run.stderr.contains("backend/app/main.py:23:1"),
         "{}",
         run.stderr
     );

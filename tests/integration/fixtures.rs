@@ -61,8 +61,23 @@ fn run_workspace(src: &Path) -> FixtureRun {
     );
     assert_eq!(run.stdout, "", "{name}: sp plan printed on stdout");
     if run.code == 1 {
+        // `--all` writes every feature that compiled; the others are listed as not written.
+        let failed: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("error: not written: "))
+            .flat_map(|l| l.split(", "))
+            .filter_map(|f| f.split(' ').next())
+            .collect();
         assert!(
-            generated.is_empty() && !ws.exists("out"),
+            generated
+                .keys()
+                .all(|k| !failed.iter().any(|f| k.starts_with(&format!("{f}/")))),
+            "{name}: a failed run wrote a feature with errors: {:?}",
+            generated.keys()
+        );
+        assert!(
+            !failed.is_empty() || (generated.is_empty() && !ws.exists("out")),
             "{name}: a failed run wrote {:?}",
             generated.keys()
         );
@@ -346,4 +361,51 @@ fn an_empty_spec_fails_cleanly() {
     ] {
         f.run.assert_stderr_contains(code);
     }
+}
+
+/// A source with no health route is probed by TCP (never a `/health` it does not serve),
+/// the Dockerfile's HEALTHCHECK agrees, the choice is in research.md, and the required
+/// variables are delivered: the application's own URL from its Service, the database URL
+/// as a secretKeyRef the quickstart creates.
+#[test]
+fn no_health_route_probes_the_port_and_delivers_every_required_variable() {
+    let f = run_fixture("no-health-route");
+    f.run.assert_code(0);
+    assert!(f.run.stderr.contains("warning[SP424]"), "{}", f.run.stderr);
+    assert!(
+        f.run.stderr.contains("--> backend/app/main.py:5:1"),
+        "SP424 points at the application object:\n{}",
+        f.run.stderr
+    );
+    let deployment = f.doc("001-todo-list/k8s/30-backend-deployment.yaml");
+    assert_eq!(deployment.matches("tcpSocket:").count(), 3, "{deployment}");
+    assert!(
+        !deployment.contains("httpGet") && !deployment.contains("/health"),
+        "{deployment}"
+    );
+    let dockerfile = f.doc("001-todo-list/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains("socket.create_connection(('127.0.0.1', 8000)") && !dockerfile.contains("/health"),
+        "{dockerfile}"
+    );
+    let values = f.doc("001-todo-list/helm/todo/values.yaml");
+    assert!(values.contains("tcpSocket:") && !values.contains("/health"), "{values}");
+    let research = f.doc("001-todo-list/research.md");
+    assert!(research.contains("Probes of backend"), "{research}");
+    let config = f.doc("001-todo-list/k8s/20-backend-config-configmap.yaml");
+    assert!(config.contains("BETTER_AUTH_URL: http://backend:8000"), "{config}");
+    assert!(
+        deployment.contains("- name: NEON_DATABASE_URL\n          valueFrom:\n            secretKeyRef:"),
+        "{deployment}"
+    );
+    assert!(
+        !f.run.stderr.contains("SP420"),
+        "every required variable is delivered:\n{}",
+        f.run.stderr
+    );
+    let quickstart = f.doc("001-todo-list/quickstart.md");
+    assert!(
+        quickstart.contains("--from-literal=BETTER_AUTH_SECRET="),
+        "{quickstart}"
+    );
 }

@@ -13,6 +13,8 @@ mod hardening;
 mod integrations;
 mod ports;
 mod readme;
+mod regen;
 mod regressions;
+mod review;
 mod support;
 mod workspaces;

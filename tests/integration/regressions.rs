@@ -241,7 +241,7 @@ fn a_namespace_requirement_sets_the_namespace() {
     let ws = fixture("namespace-requirement");
     assert_eq!(
         explain_line(&ws, "", "namespace"),
-        "namespace todo specs/001-deploy/spec.md:32"
+        "namespace todo specs/001-deploy/spec.md (FR-003)"
     );
 }
 

@@ -282,7 +282,18 @@ pub fn copy_tree(src: &Path, dst: &Path) {
 
 /// Every file below `root`, by forward-slash path relative to `root`, with its bytes.
 /// A folder that does not exist holds no files.
+///
+/// Leaves out the record of what sp wrote (`<feature>/.sp/`): it lists the inputs, which
+/// differ between a workspace and the repository (its templates/), and holds a compressed
+/// copy. `tests/integration/regen.rs` checks it, with [`read_tree_all`].
 pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = read_tree_all(root);
+    out.retain(|k, _| !k.split('/').any(|part| part == ".sp"));
+    out
+}
+
+/// Every file under `root`, the record of what sp wrote included.
+pub fn read_tree_all(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     if root.is_dir() {
         walk(root, "", &mut out);

@@ -904,3 +904,32 @@ fn write_charts_for_validators() {
         eprintln!("wrote {}", dir.display());
     }
 }
+
+/// NOTES.txt prints commands a user pastes into a shell: every value helm fills into one
+/// (release, namespace, component and secret names) is single-quoted, except the ports,
+/// which the values schema holds to integers.
+#[test]
+fn notes_commands_quote_every_value() {
+    let notes = include_str!("../../../templates/helm/templates/NOTES.txt");
+    let mut commands = 0;
+    for line in notes.lines() {
+        if !["kubectl ", "helm test", "minikube service"]
+            .iter()
+            .any(|c| line.contains(c))
+        {
+            continue;
+        }
+        commands += 1;
+        for expr in line
+            .split("{{")
+            .skip(1)
+            .filter_map(|s| s.split_once("}}").map(|(e, _)| e.trim()))
+        {
+            assert!(
+                expr.ends_with("| squote") || expr.ends_with(".port"),
+                "unquoted `{{{{ {expr} }}}}` in NOTES.txt command: {line}"
+            );
+        }
+    }
+    assert!(commands >= 8, "the commands of NOTES.txt were found ({commands})");
+}

@@ -431,6 +431,38 @@ fn cargo_binary(text: &str) -> Option<(String, usize)> {
     package
 }
 
+/// Where the application is made: its framework object (`app = FastAPI()`), else the file
+/// that listens (`app.listen(…)`, `package main`), best-named first.
+pub fn app_span(code: &Code) -> Option<Span> {
+    let mut best: Option<(usize, Span)> = None;
+    for f in code.app_files() {
+        let span = f
+            .facts
+            .apps
+            .first()
+            .map(|a| a.span.clone())
+            .or_else(|| f.facts.main.clone());
+        if let Some(span) = span {
+            let rank = usize::from(f.facts.apps.is_empty()) * 1000 + name_rank(&f.rel);
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((rank, span));
+            }
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// A health route written the way the stack's framework writes routes, for hints.
+pub fn health_route_example(stack: &Stack, path: &str) -> String {
+    match (stack.language.as_str(), stack.id.as_str()) {
+        ("python", _) => format!("`@app.get(\"{path}\")` returning `{{\"status\": \"ok\"}}`"),
+        ("node", _) => format!("`app.get('{path}', (req, res) => res.json({{ status: 'ok' }}))`"),
+        ("go", _) => format!("`http.HandleFunc(\"{path}\", …)` writing 200"),
+        ("rust", _) => format!("`.route(\"{path}\", get(|| async {{ \"ok\" }}))`"),
+        _ => format!("a GET `{path}` answering 200"),
+    }
+}
+
 fn with_how(o: Origin, how: &str) -> Origin {
     Origin {
         text: format!("{} ({how})", o.text),
@@ -908,6 +940,40 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                 }
             }
         }
+        // A required URL of the application itself (`BETTER_AUTH_URL`, `NEXTAUTH_URL`,
+        // `APP_URL`) that no input gives: the component's own address, from its Ingress host
+        // when it has one, else its Service.
+        let own_urls: Vec<ConfigValue> = c
+            .env_reads
+            .iter()
+            .filter(|r| {
+                r.required
+                    && r.default.is_none()
+                    && own_url_var(&r.name)
+                    && !source::node::build_time(&r.name)
+                    && !c.config.iter().any(|v| v.name == r.name)
+                    && !c.secrets.iter().any(|s| s.env == r.name)
+            })
+            .filter_map(|r| {
+                let (value, from) = match (&c.exposure.ingress_host, own_port) {
+                    (Some(h), _) => (
+                        format!("http://{}", h.value),
+                        format!("the Ingress host of `{}`", c.name),
+                    ),
+                    (None, Some(p)) => (format!("http://{}:{p}", c.name), format!("the `{}` Service", c.name)),
+                    (None, None) => return None,
+                };
+                Some(ConfigValue {
+                    name: r.name.clone(),
+                    value,
+                    origin: Origin::derived(format!(
+                        "{from}: `{}` is the application's own URL, read without a default at {}",
+                        r.name, r.origin.text
+                    )),
+                })
+            })
+            .collect();
+        c.config.extend(own_urls);
         let reads = std::mem::take(&mut c.env_reads);
         let mut out = Vec::new();
         for mut r in reads {
@@ -961,6 +1027,25 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
     }
 }
 
+/// A variable that holds the application's own public URL: auth libraries check tokens and
+/// build callback links with it (`BETTER_AUTH_URL`, `NEXTAUTH_URL`, `AUTH_URL`), frameworks
+/// build absolute links with it (`APP_URL`, `SITE_URL`, `PUBLIC_URL`). `BASE_URL` and
+/// `API_BASE_URL` are left out: they usually name another service.
+fn own_url_var(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "BETTER_AUTH_URL",
+        "NEXTAUTH_URL",
+        "AUTH_URL",
+        "APP_URL",
+        "SITE_URL",
+        "PUBLIC_URL",
+    ];
+    NAMES.contains(&name)
+        || ["_APP_URL", "_SITE_URL", "_PUBLIC_URL"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
 /// Variables the runtime, the image or Kubernetes set on their own (`NODE_ENV` is in every
 /// Node image sp writes, `HOSTNAME` in every pod).
 const PROVIDED: &[&str] = &[
@@ -1008,7 +1093,7 @@ pub fn database_env(c: &Component, kind: ServiceKind) -> Option<String> {
 
 /// A diagnostic placed at an origin's `path:line` (origins derived from several inputs
 /// carry no place, and the diagnostic then has none).
-fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
+pub(super) fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
     let text = o.text.split(' ').next().unwrap_or("");
     match text
         .rsplit_once(':')
@@ -1292,7 +1377,7 @@ mod tests {
             ("web/requirements.txt", ""),
             (
                 "web/main.py",
-                "import os\nDB = os.environ[\"DATABASE_URL\"]\nKEY = open(os.environ[\"OPENAI_API_KEY_FILE\"]).read()\nTIMEOUT = os.getenv(\"TIMEOUT\", \"5\")\nAUTH_URL = os.environ[\"AUTH_URL\"]\nPORT = int(os.getenv(\"PORT\", \"8000\"))\n",
+                "import os\nDB = os.environ[\"DATABASE_URL\"]\nKEY = open(os.environ[\"OPENAI_API_KEY_FILE\"]).read()\nTIMEOUT = os.getenv(\"TIMEOUT\", \"5\")\nAUTH_URL = os.environ[\"AUTH_URL\"]\nSMTP_HOST = os.environ[\"SMTP_HOST\"]\nPORT = int(os.getenv(\"PORT\", \"8000\"))\n",
             ),
             (
                 "web/ui.ts",
@@ -1380,7 +1465,12 @@ mod tests {
         assert_eq!(codes[0].0, DiagCode::LocalhostInCluster);
         assert!(codes[0].1.contains("SELF_URL"));
         assert_eq!(codes[1].0, DiagCode::MissingVariable);
-        assert!(codes[1].1.contains("AUTH_URL"));
+        assert!(codes[1].1.contains("SMTP_HOST"));
+        // The application's own URL, required and given by no input, is the component's
+        // Service address.
+        let own = web.config.iter().find(|c| c.name == "AUTH_URL").unwrap();
+        assert_eq!(own.value, "http://web:3000");
+        assert!(own.origin.text.contains("the `web` Service"), "{}", own.origin.text);
         let delivered: Vec<(&str, &str)> = web
             .env_reads
             .iter()
@@ -1392,12 +1482,45 @@ mod tests {
                 ("DATABASE_URL", "secret todo-secrets/DATABASE_URL"),
                 ("OPENAI_API_KEY_FILE", "file of secret todo-secrets/OPENAI_API_KEY"),
                 ("TIMEOUT", "code default"),
-                ("AUTH_URL", "missing"),
+                ("AUTH_URL", "config"),
+                ("SMTP_HOST", "missing"),
                 ("PORT", "config"),
                 ("NEXT_PUBLIC_API_URL", "build-arg"),
                 ("NODE_ENV", "runtime"),
             ]
         );
+    }
+
+    #[test]
+    fn the_applications_own_url_follows_its_ingress_host() {
+        let files = [
+            ("api/requirements.txt", "fastapi\n"),
+            (
+                "api/main.py",
+                "import os\nSELF = os.environ[\"BETTER_AUTH_URL\"]\nOTHER = os.environ[\"API_BASE_URL\"]\n",
+            ),
+        ];
+        let (rd, sources) = repo("api", &files);
+        let code = Code::read(&rd, &sources);
+        let e = env(Some(&code), &[], Vec::new(), Vec::new(), "s", None, None, &sources);
+        let mut d = fixture::deployment();
+        let api = &mut d.components[1];
+        api.env_reads = e.reads;
+        api.exposure.ingress_host = Some(Valued::new("todo.example.com".into(), Origin::at("plan-input.md", 4)));
+        let mut diags = Diagnostics::default();
+        deliver(&mut d.components, &d.backing_services, &mut diags);
+        let api = &d.components[1];
+        let own = api.config.iter().find(|c| c.name == "BETTER_AUTH_URL").unwrap();
+        assert_eq!(own.value, "http://todo.example.com");
+        assert!(own.origin.text.contains("Ingress host"), "{}", own.origin.text);
+        // Another service's URL is never guessed: it stays missing and is reported.
+        assert!(api.config.iter().all(|c| c.name != "API_BASE_URL"));
+        let missing: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == DiagCode::MissingVariable)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(missing.len() == 1 && missing[0].contains("API_BASE_URL"), "{missing:?}");
     }
 
     #[test]

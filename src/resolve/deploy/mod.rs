@@ -19,6 +19,7 @@ pub mod research;
 pub mod scale;
 mod unused;
 pub mod validate;
+mod version;
 
 use std::collections::BTreeSet;
 
@@ -431,6 +432,28 @@ fn component(
                     .iter()
                     .find(|d| (d.path == *w || d.path.ends_with(&format!("/{w}"))) && !used_dirs.contains(&d.path))
             });
+            // A folder without a manifest of its own that the root project packages (a root
+            // `pyproject.toml` declaring the package `backend`): the component is the root
+            // project, built from the workspace root.
+            let packaged = || {
+                let root = cx.repo.iter().find(|d| d.path == "." && !used_dirs.contains(&d.path))?;
+                wanted.iter().find_map(|w| {
+                    let prefix = format!("{w}/");
+                    root.sources
+                        .iter()
+                        .any(|id| cx.sources.get(*id).display_path().starts_with(&prefix))
+                        .then(|| {
+                            let manifest = ["pyproject.toml", "package.json", "requirements.txt", "go.mod"]
+                                .into_iter()
+                                .find(|m| root.files.contains_key(*m))
+                                .unwrap_or("manifest");
+                            (
+                                root,
+                                format!("repository: {w}/ is part of the project declared by the root {manifest}"),
+                            )
+                        })
+                })
+            };
             match found {
                 Some(d) => Valued::new(
                     Some(d.path.clone()),
@@ -439,7 +462,16 @@ fn component(
                         kind: crate::model::OriginKind::Input,
                     },
                 ),
-                None => Valued::new(None, default_origin("no component folder in the repository")),
+                None => match packaged() {
+                    Some((d, why)) => Valued::new(
+                        Some(d.path.clone()),
+                        Origin {
+                            text: why,
+                            kind: crate::model::OriginKind::Input,
+                        },
+                    ),
+                    None => Valued::new(None, default_origin("no component folder in the repository")),
+                },
             }
         }
     };
@@ -523,19 +555,88 @@ fn component(
         },
     };
 
-    // Language version: typed, repository, prose (`Python 3.13+`), catalog default.
-    let wanted: Option<Valued<String>> = ci
-        .language_version
-        .clone()
-        .map(|v| Valued::new(v, t(&key("languageVersion"))))
-        .or_else(|| detected.as_ref().and_then(|d| d.language_version.clone()))
-        .or_else(|| prose_version(line_value, &stack.language).map(|v| Valued::new(v, line_origin.clone())));
+    // Language version: typed, repository, prose (`Python 3.13+`), catalog default. A
+    // repository requirement (`requires-python = ">=3.11"`, `engines.node: "^20"`) is a range:
+    // the prose version when the range allows it, else the newest catalog version it allows.
+    let prose_wanted = prose_version(line_value, &stack.language).map(|v| Valued::new(v, line_origin.clone()));
+    let from_repo = detected.as_ref().and_then(|d| d.language_version.clone());
+    let ranged = match (&ci.language_version, &from_repo) {
+        (None, Some(req)) => version::Requirement::parse(&req.value).map(|r| (r, req.clone())),
+        _ => None,
+    };
+    let wanted: Option<Valued<String>> = match &ranged {
+        Some((r, req)) => {
+            let within = prose_wanted.as_ref().and_then(|p| {
+                let (v, matched) = stack.version(Some(&p.value));
+                (matched && r.allows(&v.version)).then(|| {
+                    Valued::new(
+                        v.version.clone(),
+                        Origin {
+                            text: format!("{}, within `{}` of {}", p.origin.text, req.value, req.origin.text),
+                            kind: p.origin.kind,
+                        },
+                    )
+                })
+            });
+            let newest = || {
+                let mut allowed: Vec<&crate::catalog::Version> =
+                    stack.versions.iter().filter(|v| r.allows(&v.version)).collect();
+                allowed.sort_by_key(|v| {
+                    v.version
+                        .split('.')
+                        .map(|p| p.parse::<u64>().unwrap_or(0))
+                        .collect::<Vec<_>>()
+                });
+                allowed.last().map(|v| {
+                    Valued::new(
+                        v.version.clone(),
+                        Origin {
+                            text: format!(
+                                "{} (the newest catalog version within `{}`)",
+                                req.origin.text, req.value
+                            ),
+                            kind: req.origin.kind,
+                        },
+                    )
+                })
+            };
+            match within.or_else(newest) {
+                Some(v) => Some(v),
+                None => {
+                    let known: Vec<&str> = stack.versions.iter().map(|v| v.version.as_str()).collect();
+                    diags.push(code::at_origin(
+                        Diagnostic::new(
+                            Code::UnsupportedVersion,
+                            format!(
+                                "component `{name}`: no {} version with a pinned image in the catalog satisfies `{}`",
+                                stack.language, req.value
+                            ),
+                        )
+                        .hint(format!(
+                            "{name} uses {} {}; the catalog has {}. Widen the requirement, or set `components.{name}.languageVersion` in the deployment block",
+                            stack.language,
+                            stack.versions[0].version,
+                            known.join(", ")
+                        )),
+                        &req.origin,
+                    ));
+                    None
+                }
+            }
+        }
+        None => ci
+            .language_version
+            .clone()
+            .map(|v| Valued::new(v, t(&key("languageVersion"))))
+            .or(from_repo)
+            .or(prose_wanted),
+    };
     let (version, matched) = stack.version(wanted.as_ref().map(|w| w.value.as_str()));
     let language_version = match (&wanted, matched) {
         (Some(w), true) => Valued::new(version.version.clone(), w.origin.clone()),
         (Some(w), false) => {
             let known: Vec<&str> = stack.versions.iter().map(|v| v.version.as_str()).collect();
-            diags.push(
+            diags.push(code::at_origin(
                 Diagnostic::new(
                     Code::UnsupportedVersion,
                     format!(
@@ -550,7 +651,8 @@ fn component(
                     version.version,
                     known.join(", ")
                 )),
-            );
+                &w.origin,
+            ));
             Valued::new(
                 version.version.clone(),
                 default_origin(&format!(
@@ -640,7 +742,42 @@ fn component(
             )),
         );
     }
-    let health = stack.health.as_ref().map(|h| {
+    // The source was read and declares no health route: probing the catalog's `/health`
+    // would fail on the code as it is, so the probes check that the port accepts
+    // connections (tcpSocket), and the run says how to add a route.
+    let typed_health = ci
+        .health
+        .as_ref()
+        .is_some_and(|h| h.liveness.is_some() || h.readiness.is_some() || h.startup.is_some());
+    let no_health_route = stack.health.as_ref().is_some_and(|h| h.liveness != "/")
+        && stack.run_mode == RunMode::Server
+        && !typed_health
+        && entry.is_some()
+        && detected
+            .as_ref()
+            .is_some_and(|d| d.health.is_none() && d.readiness.is_none())
+        && facts.health_path(role.value, name).is_none();
+    if no_health_route && let Some(code) = &code {
+        let catalog_path = stack.health.as_ref().map(|h| h.liveness.as_str()).unwrap_or("/health");
+        let example = code::health_route_example(stack, catalog_path);
+        let mut d = Diagnostic::new(
+            Code::NoHealthRoute,
+            format!(
+                "component `{name}`: the source in {}/ declares no health route, so its probes check that port {} accepts connections (tcpSocket) instead of asking `{catalog_path}`",
+                code.dir,
+                port.as_ref().map(|p| p.value.to_string()).unwrap_or_default()
+            ),
+        )
+        .hint(format!(
+            "add a route that answers 200 without authentication or a database ({example}); sp then probes it. Or name one in the deployment block: `components.{name}.health.liveness: /path`"
+        ));
+        d = match code::app_span(code) {
+            Some(span) => d.at(span),
+            None => d.at_path(&code.dir),
+        };
+        diags.push(d);
+    }
+    let health = stack.health.as_ref().filter(|_| !no_health_route).map(|h| {
         let hi = ci.health.clone().unwrap_or_default();
         let live = hi
             .liveness

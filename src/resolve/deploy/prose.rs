@@ -114,18 +114,22 @@ impl Facts {
                 push(f.text.clone(), Origin::at(&p.path, f.line), Some(f.span.clone()));
             }
         }
-        for c in &spec.clarifications {
+        for (i, c) in spec.clarifications.iter().enumerate() {
             push(
                 format!("{} {}", c.question, c.answer),
-                Origin::at(&spec.path, c.line),
+                Origin::cite(&spec.path, format_args!("clarification Q{}", i + 1)),
                 None,
             );
         }
         for r in &spec.requirements {
-            push(r.text.clone(), Origin::at(&spec.path, r.line), r.span.clone());
+            push(r.text.clone(), requirement_origin(&spec.path, r), r.span.clone());
         }
-        for a in &spec.assumptions {
-            push(a.text.clone(), Origin::at(&spec.path, a.line), Some(a.span.clone()));
+        for (i, a) in spec.assumptions.iter().enumerate() {
+            push(
+                a.text.clone(),
+                Origin::cite(&spec.path, format_args!("assumption {}", i + 1)),
+                Some(a.span.clone()),
+            );
         }
         if let Some(c) = constitution {
             for t in &c.technology {
@@ -755,6 +759,16 @@ pub(super) fn storage_size(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Where a fact read from a requirement comes from: the requirement's ID, so the documents
+/// that cite it do not change when lines are added elsewhere in the spec.
+pub fn requirement_origin(spec_path: &str, r: &crate::parse::spec::Requirement) -> Origin {
+    if r.id.is_empty() {
+        Origin::at(spec_path, r.line)
+    } else {
+        Origin::cite(spec_path, &r.id)
+    }
 }
 
 #[cfg(test)]

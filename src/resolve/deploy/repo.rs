@@ -89,7 +89,7 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         if let Some((text, path)) = file(dir, sources, &vf.file)
             && let Some(v) = vf.read.read(text)
         {
-            let needle = v.split('.').next().unwrap_or("").to_string();
+            let needle = vf.read.needle(&v);
             d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
             break;
         }

@@ -93,6 +93,21 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
             },
             c.run_mode.origin.clone(),
         ));
+        if c.run_mode.value == RunMode::Server
+            && c.health.is_none()
+            && let Some(port) = &c.port
+        {
+            out.push(entry(
+                format!("Probes of {}", c.name),
+                format!(
+                    "Liveness, readiness and startup probes open a TCP connection to port {} (`tcpSocket`); the image's HEALTHCHECK does the same.",
+                    port.value
+                ),
+                "The component's source declares no health route (SP424), and a probe must work for the code as it is: asking the catalog's `/health` would get a 404 and restart a healthy pod forever. A TCP connection proves the server listens, not that it can serve; add a health route and sp probes it.".into(),
+                "`httpGet` on the catalog's `/health` (the code does not serve it); `httpGet` on another route the code declares, such as `/` (it may need authentication or a database, or redirect, and a probe failing for those reasons restarts a pod that is fine).",
+                Origin::derived(format!("the source of `{}` (no health route)", c.name)),
+            ));
+        }
         if c.role.value == Role::Frontend || c.exposure.service_type.value != ServiceType::ClusterIP {
             out.push(entry(
                 format!("Exposure of {}", c.name),

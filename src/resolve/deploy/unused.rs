@@ -327,7 +327,7 @@ pub fn report(cx: &DeployInputs, d: &Deployment, facts: &Facts, diags: &mut Diag
         .spec
         .requirements
         .iter()
-        .map(|r| crate::model::Origin::at(&cx.spec.path, r.line).text)
+        .map(|r| super::prose::requirement_origin(&cx.spec.path, r).text)
         .collect();
     let mut seen: Vec<(String, Topic)> = Vec::new();
     for fact in facts.items() {

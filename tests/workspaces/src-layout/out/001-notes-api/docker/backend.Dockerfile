@@ -6,7 +6,7 @@
 
 FROM ghcr.io/astral-sh/uv:0.9.5 AS uv
 
-FROM python:3.13.9-slim-bookworm AS build
+FROM python:3.12.12-slim-bookworm AS build
 WORKDIR /app
 COPY --from=uv /uv /uvx /bin/
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=0
@@ -19,7 +19,7 @@ COPY . /app
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-editable
 
-FROM python:3.13.9-slim-bookworm AS runtime
+FROM python:3.12.12-slim-bookworm AS runtime
 WORKDIR /app
 ENV PATH="/app/.venv/bin:$PATH" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 COPY --from=build /app /app

@@ -1,0 +1,237 @@
+//! The disk side of emit: the lock on an output folder, leftover temporary files, and the
+//! all-or-nothing write of one feature.
+//!
+//! Every file is first written next to its destination as `.<name>.<pid>.sp-tmp` (a name
+//! the workspace's `.gitignore` pattern `*.sp-tmp` covers), then renamed over it. A feature's
+//! files are all staged before the first rename; if staging fails nothing is renamed, and if
+//! a rename or a removal fails the ones already done are undone from the old contents kept in
+//! memory. Temporary files left by a killed run are removed at the start of the next one.
+//! New files get the mode the umask gives (as any editor would create them); a replaced file
+//! keeps its mode.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The suffix of every temporary file sp creates.
+pub const TEMP_SUFFIX: &str = ".sp-tmp";
+
+/// An exclusive lock on an output folder, held until dropped. On Unix the folder itself is
+/// locked (`flock`), so no lock file is left behind; elsewhere a `.sp-lock` file in it.
+pub struct OutputLock {
+    _file: File,
+}
+
+/// Lock `out_root` (creating it), calling `on_wait` once if another run holds the lock,
+/// then waiting for it.
+pub fn lock(out_root: &Path, on_wait: impl FnOnce()) -> Result<OutputLock> {
+    std::fs::create_dir_all(out_root).map_err(|e| Error::io(out_root, e))?;
+    #[cfg(unix)]
+    let file = File::open(out_root).map_err(|e| Error::io(out_root, e))?;
+    #[cfg(not(unix))]
+    let file = {
+        let p = out_root.join(".sp-lock");
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&p)
+            .map_err(|e| Error::io(&p, e))?
+    };
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            on_wait();
+            file.lock().map_err(|e| Error::io(out_root, e))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(out_root, e)),
+    }
+    Ok(OutputLock { _file: file })
+}
+
+/// True for the name of a temporary file of sp (this version's or an older one's).
+fn is_temporary(name: &str) -> bool {
+    name.ends_with(TEMP_SUFFIX) || (name.starts_with(".sp-") && name.ends_with(".tmp"))
+}
+
+/// Remove temporary files a killed run left under `out_root`; returns them.
+pub fn clean_temporaries(out_root: &Path) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    let mut stack = vec![out_root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let Ok(ft) = entry.file_type() else { continue };
+            let path = entry.path();
+            if ft.is_dir() {
+                stack.push(path);
+            } else if ft.is_file() && is_temporary(&entry.file_name().to_string_lossy()) {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                removed.push(path);
+            }
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+/// One file operation of a feature's write: put `new` at `path` (or remove it when `new`
+/// is `None`); `old` is what was there, to undo it.
+#[derive(Debug)]
+pub struct Op {
+    pub path: PathBuf,
+    pub new: Option<Vec<u8>>,
+    pub old: Option<Vec<u8>>,
+}
+
+/// Why a feature's write failed, and what it left.
+#[derive(Debug)]
+pub struct WriteFailure {
+    pub error: Error,
+    /// Files that now hold the new content (empty when the rollback worked).
+    pub written: Vec<PathBuf>,
+    /// Files that still hold what they held before the run.
+    pub not_written: Vec<PathBuf>,
+}
+
+fn temp_path(path: &Path, n: usize) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id()))
+}
+
+/// Write `bytes` to a new temporary file next to `path`, with `path`'s mode if it exists.
+fn stage(path: &Path, bytes: &[u8], n: usize) -> Result<PathBuf> {
+    let tmp = temp_path(path, n);
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
+    let result = (|| {
+        f.write_all(bytes)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            f.set_permissions(meta.permissions())?;
+        }
+        f.sync_data()
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(&tmp, e));
+    }
+    Ok(tmp)
+}
+
+/// Create `dir` and its missing parents, remembering each one created.
+fn make_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut d = dir;
+    while !d.exists() {
+        missing.push(d.to_path_buf());
+        match d.parent() {
+            Some(p) => d = p,
+            None => break,
+        }
+    }
+    for m in missing.into_iter().rev() {
+        std::fs::create_dir(&m).map_err(|e| Error::io(&m, e))?;
+        created.push(m);
+    }
+    Ok(())
+}
+
+fn remove_created(created: &[PathBuf]) {
+    for d in created.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
+/// Apply `ops` all or nothing. Folders emptied by removals are removed, up to `stop`.
+pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
+    let all = || ops.iter().map(|o| o.path.clone()).collect::<Vec<_>>();
+    // 1. Stage every new content; any failure leaves the disk as it was.
+    let mut created = Vec::new();
+    let mut temps: Vec<Option<PathBuf>> = Vec::new();
+    let cleanup = |temps: &[Option<PathBuf>], created: &[PathBuf]| {
+        for t in temps.iter().flatten() {
+            let _ = std::fs::remove_file(t);
+        }
+        remove_created(created);
+    };
+    for (n, op) in ops.iter().enumerate() {
+        let Some(bytes) = &op.new else {
+            temps.push(None);
+            continue;
+        };
+        let staged = op
+            .path
+            .parent()
+            .map_or(Ok(()), |d| make_dirs(d, &mut created))
+            .and_then(|()| stage(&op.path, bytes, n));
+        match staged {
+            Ok(t) => temps.push(Some(t)),
+            Err(error) => {
+                cleanup(&temps, &created);
+                return Err(WriteFailure {
+                    error,
+                    written: Vec::new(),
+                    not_written: all(),
+                });
+            }
+        }
+    }
+    // 2. Rename and remove; on failure undo what was done.
+    for (i, op) in ops.iter().enumerate() {
+        let done = match &temps[i] {
+            Some(t) => std::fs::rename(t, &op.path).map_err(|e| Error::io(&op.path, e)),
+            None => std::fs::remove_file(&op.path).map_err(|e| Error::io(&op.path, e)),
+        };
+        if let Err(error) = done {
+            let mut still_new = Vec::new();
+            for prev in ops[..i].iter().rev() {
+                let undone = match &prev.old {
+                    Some(old) => stage(&prev.path, old, ops.len() + 1)
+                        .and_then(|t| std::fs::rename(&t, &prev.path).map_err(|e| Error::io(&prev.path, e))),
+                    None => std::fs::remove_file(&prev.path).map_err(|e| Error::io(&prev.path, e)),
+                };
+                if undone.is_err() {
+                    still_new.push(prev.path.clone());
+                }
+            }
+            cleanup(&temps[i..], &created);
+            still_new.sort();
+            let not_written = all().into_iter().filter(|p| !still_new.contains(p)).collect();
+            return Err(WriteFailure {
+                error,
+                written: still_new,
+                not_written,
+            });
+        }
+    }
+    for op in ops.iter().filter(|o| o.new.is_none()) {
+        let mut d = op.path.parent();
+        while let Some(dir) = d {
+            if dir == stop || !dir.starts_with(stop) || std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+            d = dir.parent();
+        }
+    }
+    Ok(())
+}
+
+/// Replace one file atomically (a temporary file, then a rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let op = Op {
+        path: path.to_path_buf(),
+        new: Some(bytes.to_vec()),
+        old: None,
+    };
+    let stop = path.parent().unwrap_or(Path::new("."));
+    apply(std::slice::from_ref(&op), stop).map_err(|f| f.error)
+}

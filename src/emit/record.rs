@@ -1,0 +1,163 @@
+//! The record of what sp wrote for one feature, committed with the output:
+//!
+//! - `out/<feature>/.sp/record.json`: sp's version, a hash of every input the feature was
+//!   compiled from and of all of them together, and the content hash of every file written;
+//! - `out/<feature>/.sp/base.gz`: those files as sp generated them (gzip, no timestamp), the
+//!   base of the three-way merge that keeps hand edits.
+//!
+//! Both are deterministic: the same inputs and the same sp give the same bytes.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The folder of the record inside a feature's output folder.
+pub const DIR: &str = ".sp";
+/// The record, relative to the feature's output folder.
+pub const RECORD: &str = ".sp/record.json";
+/// The generated files of the last run, relative to the feature's output folder.
+pub const BASE: &str = ".sp/base.gz";
+
+/// sp's version, as written in records.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The version of sp that wrote the files.
+    pub sp: String,
+    /// One hash of all inputs, in path order.
+    pub inputs_hash: String,
+    /// Every input (spec, plan input, constitution, template overrides, repository files,
+    /// `--set`), by path, with its content hash.
+    pub inputs: BTreeMap<String, String>,
+    /// Every file written, by path relative to the feature's output folder.
+    pub files: BTreeMap<String, String>,
+}
+
+/// The SHA-256 of `bytes`, in hex.
+pub fn hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+impl Record {
+    pub fn new(inputs: &BTreeMap<String, String>, files: &BTreeMap<String, String>) -> Self {
+        let mut all = String::new();
+        for (path, h) in inputs {
+            all.push_str(&format!("{path}\0{h}\n"));
+        }
+        Record {
+            sp: VERSION.to_string(),
+            inputs_hash: hash(all.as_bytes()),
+            inputs: inputs.clone(),
+            files: files.iter().map(|(p, t)| (p.clone(), hash(t.as_bytes()))).collect(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("serialisable");
+        s.push('\n');
+        s
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// Why the output recorded here differs from what `now` would record, in words.
+    pub fn reasons(&self, now: &Record) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.sp != now.sp {
+            out.push(format!("sp changed: written by {}, this is {}", self.sp, now.sp));
+        }
+        if self.inputs_hash != now.inputs_hash {
+            let mut changed = Vec::new();
+            for (p, h) in &now.inputs {
+                match self.inputs.get(p) {
+                    None => changed.push(format!("{p} (new)")),
+                    Some(o) if o != h => changed.push(p.clone()),
+                    _ => {}
+                }
+            }
+            for p in self.inputs.keys().filter(|p| !now.inputs.contains_key(*p)) {
+                changed.push(format!("{p} (gone)"));
+            }
+            out.push(format!("inputs changed: {}", changed.join(", ")));
+        }
+        out
+    }
+}
+
+/// The generated files as one deterministic gzip stream.
+pub fn encode_base(files: &BTreeMap<String, String>) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for (path, text) in files {
+        raw.extend_from_slice(format!("{path}\n{}\n", text.len()).as_bytes());
+        raw.extend_from_slice(text.as_bytes());
+    }
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
+    gz.write_all(&raw).expect("writing to memory");
+    gz.finish().expect("writing to memory")
+}
+
+/// The files of a base written by [`encode_base`]; `None` when it is damaged.
+pub fn decode_base(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut raw).ok()?;
+    let mut out = BTreeMap::new();
+    let mut rest = &raw[..];
+    while !rest.is_empty() {
+        let nl = rest.iter().position(|b| *b == b'\n')?;
+        let path = std::str::from_utf8(&rest[..nl]).ok()?.to_string();
+        rest = &rest[nl + 1..];
+        let nl = rest.iter().position(|b| *b == b'\n')?;
+        let len: usize = std::str::from_utf8(&rest[..nl]).ok()?.parse().ok()?;
+        rest = &rest[nl + 1..];
+        if rest.len() < len {
+            return None;
+        }
+        out.insert(path, String::from_utf8(rest[..len].to_vec()).ok()?);
+        rest = &rest[len..];
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_round_trips_and_is_deterministic() {
+        let mut files = BTreeMap::new();
+        files.insert("plan.md".to_string(), "# Plan\n\nline\n".to_string());
+        files.insert("k8s/a.yaml".to_string(), "a: 1\n".to_string());
+        files.insert("empty".to_string(), String::new());
+        let a = encode_base(&files);
+        assert_eq!(a, encode_base(&files));
+        assert_eq!(decode_base(&a), Some(files));
+        assert_eq!(decode_base(b"not gzip"), None);
+    }
+
+    #[test]
+    fn reasons_name_the_changed_inputs_and_version() {
+        let mut inputs = BTreeMap::new();
+        inputs.insert("specs/001-x/spec.md".to_string(), hash(b"one"));
+        inputs.insert("constitution.md".to_string(), hash(b"c"));
+        let old = Record::new(&inputs, &BTreeMap::new());
+        assert!(old.reasons(&old).is_empty());
+        inputs.insert("specs/001-x/spec.md".to_string(), hash(b"two"));
+        let mut now = Record::new(&inputs, &BTreeMap::new());
+        now.sp = "9.9.9".into();
+        let r = old.reasons(&now);
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert!(r[1].contains("inputs changed: specs/001-x/spec.md"), "{r:?}");
+    }
+}
