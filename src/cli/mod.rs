@@ -8,6 +8,7 @@ mod plan;
 pub mod plan_report;
 mod review;
 mod schema;
+mod watch;
 mod workspace_out;
 
 use std::io::IsTerminal;
@@ -73,7 +74,8 @@ pub enum Command {
   sp plan 006                          a feature by number
   sp plan 006 \"Backend: FastAPI …\"     save the text as plan-input.md, then compile
   sp plan --all --check                fail (exit 1) and show diffs if out/ is stale
-  sp plan --all --diff                 show what changes, then write it")]
+  sp plan --all --diff                 show what changes, then write it
+  sp plan --all --watch                compile again on every save of an input")]
     Plan(plan::PlanArgs),
     /// Run the gates and the spec quality checks without writing anything.
     #[command(after_help = "Examples:
@@ -140,6 +142,7 @@ pub fn main() -> ExitCode {
     };
     let color = cli.color.enabled();
     let outcome = match &cli.command {
+        Command::Plan(args) if args.watch => watch::run(args, cli.dir.as_deref(), color),
         Command::Plan(args) => plan::run(args, cli.dir.as_deref(), color),
         Command::Check(args) => check::run(args, cli.dir.as_deref(), color),
         Command::Explain(args) => explain::run(args),

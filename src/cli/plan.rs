@@ -11,7 +11,7 @@ use crate::emit::{self, ChangeKind};
 use crate::error::{Error, Result};
 use crate::load::{self, Selection};
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct PlanArgs {
     /// The feature: a folder (`specs/006-k8s-deployment`), a number (`006`) or a name.
     /// Defaults to the feature named by the git branch, or the only feature.
@@ -72,11 +72,16 @@ pub struct PlanArgs {
     /// (spec-kit-plus's format), dated from SOURCE_DATE_EPOCH or the spec.
     #[arg(long, conflicts_with = "explain")]
     pub record: bool,
+
+    /// Compile, then again after every save of an input (spec, constitution, plan input,
+    /// template, repository file), printing what changed; stop with Ctrl-C.
+    #[arg(long, conflicts_with_all = ["check", "explain", "diff"])]
+    pub watch: bool,
 }
 
 /// Work out the workspace root and the selection from the arguments. A FEATURE that is a
 /// folder on disk wins over a name, so `sp plan path/to/specs/004-x` works from anywhere.
-fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)> {
+pub(super) fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)> {
     if let Some(f) = &args.feature {
         let candidate = cwd.join(f);
         if candidate.is_dir() && (f.contains('/') || f.contains('\\') || candidate.join("spec.md").is_file()) {
@@ -501,7 +506,7 @@ fn json_report(
 /// Where `--out DIR` writes, refused when it would scatter feature folders over a
 /// filesystem root, land among the inputs (specs/, or a folder holding the workspace), or
 /// leave the workspace by a relative path. An absolute path elsewhere is the user's choice.
-fn out_folder(out: &Path, cwd: &Path, root: &Path) -> Result<PathBuf> {
+pub(super) fn out_folder(out: &Path, cwd: &Path, root: &Path) -> Result<PathBuf> {
     let path = normalize(&cwd.join(out));
     let refuse = |why: &str| {
         Err(Error::Usage(format!(

@@ -7,6 +7,7 @@
 mod date;
 mod feature;
 pub mod repo;
+pub mod watch;
 pub mod workspace;
 
 use std::collections::BTreeMap;

@@ -444,3 +444,72 @@ fn a_second_run_waits_for_the_lock_and_concurrent_runs_never_mix() {
         assert!(whole, "the output is a mix of concurrent runs");
     }
 }
+
+/// `--watch` compiles, waits, and compiles again after a save of the spec, printing the
+/// file that changed and what it rewrote; the output folder's own writes do not wake it.
+#[test]
+fn watch_compiles_again_after_a_save() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    let ws = Workspace::example();
+    let mut child = Command::new(crate::support::BIN)
+        .args(["plan", "006", "--watch", "--color", "never"])
+        .current_dir(ws.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start sp");
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Lines until one contains `needle`, or a panic after a generous limit (a loaded CI
+    // machine compiles slowly; nothing here is a timing assertion).
+    let wait_for = |needle: &str| -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+                let hit = line.contains(needle);
+                seen.push(line);
+                if hit {
+                    return seen;
+                }
+            }
+        }
+        panic!("no line with {needle:?}; saw:\n{}", seen.join("\n"));
+    };
+    let first = wait_for("watching");
+    assert!(
+        first.iter().any(|l| l.contains("out/006-k8s-deployment/plan.md")),
+        "{first:?}"
+    );
+    assert!(ws.exists(PLAN_006));
+
+    add_requirement(
+        &ws,
+        "- **FR-018**",
+        "- **FR-019**: System MUST log every rollout to the cluster events.",
+    );
+    let second = wait_for("watching");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        second.iter().any(|l| l == "changed: specs/006-k8s-deployment/spec.md"),
+        "{second:?}"
+    );
+    assert!(
+        second.iter().any(|l| l.contains("out/006-k8s-deployment/plan.md")),
+        "plan.md rewritten: {second:?}"
+    );
+    assert!(ws.read(PLAN_006).contains("FR-019"));
+}
