@@ -210,7 +210,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
             date_override: workspace.date_override.clone(),
         };
         let mut plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
-        plan.deployment = resolve::deploy::resolve(
+        (plan.scope, plan.deployment) = resolve::deploy::resolve(
             &resolve::deploy::DeployInputs {
                 feature: &f.name,
                 spec: &parsed.spec,
@@ -226,6 +226,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
             &mut diags,
         );
         if let Some(d) = &plan.deployment {
+            plan.tables = resolve::tables::tables(d);
             plan.research.extend(resolve::deploy::research::entries(d));
             for (i, e) in plan.research.iter_mut().enumerate() {
                 e.id = format!("R{}", i + 1);
@@ -254,6 +255,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
         let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();
         names.extend(outputs.iter().map(|(p, _)| p.clone()));
         names.sort();
+        plan.matrix = resolve::matrix::matrix(&plan, &names, &mut diags);
         outputs.extend(renderer.documents(&plan, &report, &out_dir, &names, &templates, &mut diags));
         for (name, text) in outputs {
             let path = format!("{}/{name}", f.name);

@@ -61,6 +61,7 @@ codes! {
     MalformedScenario = "SP209", "malformed-scenario", Warning, "An acceptance scenario is not written as Given / When / Then.";
     MalformedRequirement = "SP210", "malformed-requirement", Warning, "A requirement or success criterion bullet has no identifier or no text.";
     MalformedClarification = "SP211", "malformed-clarification", Warning, "A bullet in Clarifications is not of the form `- Q: … → A: …`.";
+    UnverifiedSuccessCriterion = "SP212", "unverified-success-criterion", Warning, "No stage, gate or quickstart step of the plan shows a success criterion met.";
     NoPrinciples = "SP301", "no-principles", Warning, "The constitution declares no principles, so the Constitution Check is empty.";
     PrincipleWithoutRules = "SP302", "principle-without-rules", Info, "A principle states no MUST / SHOULD / MAY rule; its whole text is one rule for manual review.";
     MissingVersion = "SP303", "missing-version", Warning, "The constitution has no Version line.";
@@ -76,6 +77,8 @@ codes! {
     NoDeployables = "SP409", "no-deployables", Warning, "A feature about deployment (its spec or plan input talks about containers, Kubernetes, Helm or Docker) names no component, and none was found in the repository's folders.";
     UnusedDeploymentFact = "SP410", "unused-deployment-fact", Warning, "A plan-input line or a spec requirement states a deployment fact (namespace, replicas, port, host, service type, storage, resources, image pull policy) that the deployment model does not use.";
     UndeployedServices = "SP411", "undeployed-services", Warning, "The spec or plan input enumerates more services than the deployment model deploys.";
+    NotADeploymentFeature = "SP412", "not-a-deployment-feature", Info, "The feature is not about deployment (nothing in its spec, plan input or constitution says so) although its inputs name components: they are planned, not built.";
+    ScaleDisagrees = "SP413", "scale-disagrees", Warning, "Scale/Scope names more services or components than the deployment deploys.";
     MissingVariable = "SP420", "missing-variable", Warning, "The source reads an environment variable without a default, and no input gives it a value: the process fails or misbehaves at start.";
     LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value points at localhost, which inside a pod is the pod itself, and names no Service of the deployment to rewrite it to.";
     ProseContradictsSource = "SP422", "prose-contradicts-source", Warning, "A statement in prose (a port, an entry point) contradicts what the component's source says; the source wins.";

@@ -124,6 +124,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "- Which export formats? PDF.",
             "Write `- Q: Which export formats? → A: Markdown and PDF` (spec-kit's /clarify writes this form).",
         ),
+        Code::UnverifiedSuccessCriterion => d(
+            "plan.md's traceability matrix lists, for every success criterion, the stages, gates and quickstart steps that show it met: a stage of the plan input that names it, a gate whose check it describes, or the story whose words it shares. A criterion nothing verifies is a promise no one will check.",
+            "- **SC-004**: Operators are satisfied with the rollout.   (no stage names SC-004, no gate checks it, and it shares no words with any user story)",
+            "Name the criterion in the plan input's stage that shows it (`- Gate: SC-004 holds after the canary`), or reword it in terms of the user story it measures.",
+        ),
         Code::NoPrinciples => d(
             "The Constitution Check of plan.md lists the principles and the gates they bind; a constitution without principles checks nothing, so only the secure-by-default policy applies.",
             "a constitution.md whose only headings are the title and `## Governance`",
@@ -198,6 +203,16 @@ pub fn docs(code: Code) -> CodeDocs {
             "When the spec or the plan input enumerates services (\"three services: web, api and worker\") and the model deploys fewer, one was probably left out of the plan input.",
             "- The system has four services: web, api, worker and scheduler.   (only web and api are components)",
             "Add the missing components to plan-input.md, or correct the enumeration.",
+        ),
+        Code::NotADeploymentFeature => d(
+            "sp decides per feature whether it is about deployment: a word about Docker, containers, Kubernetes, Helm, Minikube, kubectl or pods in the spec's title, input line, stories or requirements, in the plan input, or in a constitution principle that names the feature. A feature that is not (an API, a chatbot backend) gets the planning documents only, even when its plan input names a backend or a frontend; plan.md says which evidence decided.",
+            "- Backend: FastAPI   (in the plan input of a chatbot feature whose spec never mentions deployment)",
+            "Nothing to do if the feature is indeed not about deployment. Otherwise write `deploy: true` in the plan input's ```yaml block, or state the deployment in the spec.",
+        ),
+        Code::ScaleDisagrees => d(
+            "The Technical Context's Scale/Scope counts the services, images, deployments or containers of the feature; when the deployment model has fewer, a component is missing from the plan input or the count is out of date.",
+            "Scale/Scope: 3 Docker images (frontend, backend, MCP server)   (with only Frontend: and Backend: stack lines)",
+            "Name the missing component in the plan input (a stack line or `components:` in the YAML block), or correct Scale/Scope.",
         ),
         Code::MissingVariable => d(
             "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",

@@ -37,6 +37,8 @@ pub struct Deployment {
     /// A HorizontalPodAutoscaler in production, only when an input states a load or
     /// availability goal (`resolve::deploy::scale`).
     pub autoscaling: Option<Autoscaling>,
+    /// Where Scale/Scope counts more than is deployed (SP413), at the Scale/Scope line.
+    pub scale_gaps: Vec<Valued<String>>,
 }
 
 /// The production autoscaler of the serving components, each bound with its origin.
@@ -533,6 +535,7 @@ pub mod fixture {
             },
             tooling: vec![v("kubectl-ai".into()), v("kagent".into())],
             autoscaling: None,
+            scale_gaps: Vec::new(),
         }
     }
 }

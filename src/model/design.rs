@@ -95,6 +95,10 @@ pub struct RouteDoc {
     pub method: String,
     pub path: String,
     pub params: Vec<String>,
+    /// Declared types of path parameters, by name, as the code writes them.
+    pub param_types: std::collections::BTreeMap<String, String>,
+    /// The success status the code declares (`status_code=201`); 200 otherwise.
+    pub status: Option<u16>,
     pub request: Option<String>,
     pub response: Option<String>,
     pub handler: Option<String>,

@@ -74,6 +74,8 @@ pub struct Plan {
     pub stack: Vec<StackLine>,
     pub decisions: Vec<Decision>,
     pub stages: Vec<PlannedStage>,
+    /// Whether any stage has an estimate from the input (otherwise the column is omitted).
+    pub estimated: bool,
     pub risks: Vec<Risk>,
     pub research: Vec<ResearchEntry>,
     pub open_questions: Vec<OpenQuestion>,
@@ -84,12 +86,39 @@ pub struct Plan {
     pub notes: Vec<Located>,
     /// The input files, in the order they take precedence (highest first).
     pub inputs: Vec<InputFile>,
-    /// What is built and deployed; `None` when no input names a component.
+    /// Whether the feature is about deployment, and the evidence that decided it.
+    pub scope: Scope,
+    /// What is built and deployed; `None` for a feature that is not about deployment, or
+    /// when no input names a component.
     pub deployment: Option<deploy::Deployment>,
     /// Justified violations: the Complexity Tracking rows of the spec and the plan input.
     pub waivers: Vec<crate::parse::Waiver>,
     /// Data models and routes read from the repository's source, joined to the spec.
     pub design: design::Design,
+    /// Every story, requirement and success criterion with what realizes or verifies it.
+    pub matrix: Vec<crate::resolve::matrix::TraceRow>,
+    /// Ports, environment variables and images of the deployment (empty without one).
+    pub tables: crate::resolve::tables::Tables,
+}
+
+/// Whether a feature builds and deploys anything, and why: features that are not about
+/// deployment get the planning documents only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scope {
+    pub deploys: bool,
+    /// The evidence in words: ``kubernetes` is written in the title of specs/…/spec.md`.
+    pub reason: String,
+    pub origin: Origin,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            deploys: false,
+            reason: "not decided".into(),
+            origin: Origin::missing(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -189,6 +218,8 @@ pub struct TracedRequirement {
     /// How the requirement was attached to its story: `explicit` (it names the story) or
     /// `keywords` (shared words).
     pub by: String,
+    /// For a requirement restated under Clarifications: where, and what it replaced.
+    pub updated: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

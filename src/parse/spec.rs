@@ -29,6 +29,12 @@ pub struct Spec {
     pub dependencies: Vec<Located>,
     pub constraints: Vec<Located>,
     pub clarifications: Vec<Clarification>,
+    #[serde(skip)]
+    edge_cases_from_clarifications: Vec<Located>,
+    #[serde(skip)]
+    assumptions_from_clarifications: Vec<Located>,
+    /// The spec's Risks section, each risk with its mitigation when the spec gives one.
+    pub risks: Vec<SpecRisk>,
     pub open_questions: Vec<Located>,
     pub extra_sections: Vec<Located>,
     /// Justified violations from a `Complexity Tracking` table.
@@ -73,8 +79,59 @@ pub struct Requirement {
     /// The sub-heading the requirement sits under (Functional Requirements…).
     pub group: String,
     pub line: usize,
+    /// When a clarification session restates the requirement (`Functional Requirements
+    /// (Updated)` under Clarifications), the text and line it replaced; `line` is then the
+    /// update's.
+    pub original: Option<Original>,
     #[serde(skip)]
     pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Original {
+    pub text: String,
+    pub line: usize,
+}
+
+/// What a block under Clarifications holds besides `Q: … → A: …` bullets, by the heading or
+/// bold label it sits under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Carried {
+    Requirements,
+    SuccessCriteria,
+    EdgeCases,
+    Assumptions,
+}
+
+fn carried(title: &str) -> Option<Carried> {
+    let t = markdown::normalize_title(
+        title
+            .trim()
+            .trim_matches('*')
+            .trim()
+            .trim_end_matches(':')
+            .trim_matches('*'),
+    );
+    if t.contains("success criteria") || t.contains("measurable outcomes") {
+        Some(Carried::SuccessCriteria)
+    } else if t.contains("requirements") {
+        Some(Carried::Requirements)
+    } else if t.contains("edge cases") {
+        Some(Carried::EdgeCases)
+    } else if t.contains("assumptions") {
+        Some(Carried::Assumptions)
+    } else {
+        None
+    }
+}
+
+/// What the Clarifications section carries besides its answers.
+#[derive(Default)]
+struct Updates {
+    requirements: Vec<Requirement>,
+    success_criteria: Vec<Requirement>,
+    edge_cases: Vec<Located>,
+    assumptions: Vec<Located>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +150,24 @@ pub struct Clarification {
     pub answer: String,
     pub line: usize,
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecRisk {
+    pub risk: String,
+    pub mitigation: Option<String>,
+    pub line: usize,
+}
+
+/// Titles of a Risks section.
+const RISK_TITLES: &[&str] = &[
+    "risks",
+    "risks & mitigations",
+    "risks and mitigations",
+    "risks & mitigation",
+    "risks and mitigation",
+    "risk assessment",
+    "known risks",
+];
 
 /// The three sections spec-kit's spec template marks `*(mandatory)*`, with the titles each
 /// has had across versions.
@@ -121,6 +196,13 @@ const OWN_SECTIONS: &[&str] = &[
     "edge cases",
     "clarifications",
     "non-goals",
+    "risks",
+    "risks & mitigations",
+    "risks and mitigations",
+    "risks & mitigation",
+    "risks and mitigation",
+    "risk assessment",
+    "known risks",
 ];
 
 /// Titles the parser reads. Anything else is kept and reported as unused.
@@ -146,6 +228,13 @@ const KNOWN: &[&str] = &[
     "review & acceptance checklist",
     "execution flow",
     "execution status",
+    "risks",
+    "risks & mitigations",
+    "risks and mitigations",
+    "risks & mitigation",
+    "risks and mitigation",
+    "risk assessment",
+    "known risks",
 ];
 
 pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Spec {
@@ -219,6 +308,9 @@ impl SpecParser<'_> {
             dependencies: Vec::new(),
             constraints: Vec::new(),
             clarifications: Vec::new(),
+            edge_cases_from_clarifications: Vec::new(),
+            assumptions_from_clarifications: Vec::new(),
+            risks: Vec::new(),
             open_questions: Vec::new(),
             extra_sections: Vec::new(),
             complexity: super::complexity_tracking(doc, self.file, self.source),
@@ -298,10 +390,6 @@ impl SpecParser<'_> {
                 self.requirements(sub, &group, &mut spec.requirements);
             }
         }
-        self.check_ids(&spec.requirements, "requirement");
-        if let Some(s) = doc.find(&["key entities"]) {
-            spec.entities = self.entities(s);
-        }
         if let Some(s) = doc.find(&["success criteria"]) {
             for sub in s.walk() {
                 if OWN_SECTIONS.contains(&sub.key().as_str()) {
@@ -310,10 +398,23 @@ impl SpecParser<'_> {
                 self.requirements(sub, "Success Criteria", &mut spec.success_criteria);
             }
         }
+        if let Some(s) = doc.find(&["clarifications"]) {
+            let (clarifications, updates) = self.clarifications(s);
+            spec.clarifications = clarifications;
+            apply_updates(&mut spec.requirements, updates.requirements);
+            apply_updates(&mut spec.success_criteria, updates.success_criteria);
+            spec.edge_cases_from_clarifications = updates.edge_cases;
+            spec.assumptions_from_clarifications = updates.assumptions;
+        }
+        self.check_ids(&spec.requirements, "requirement");
+        if let Some(s) = doc.find(&["key entities"]) {
+            spec.entities = self.entities(s);
+        }
         self.check_ids(&spec.success_criteria, "success criterion");
         if let Some(s) = doc.find(&["assumptions"]) {
             spec.assumptions = self.bullets(s, true);
         }
+        spec.assumptions.append(&mut spec.assumptions_from_clarifications);
         if let Some(s) = doc.find(&["out of scope"]) {
             spec.out_of_scope = self.bullets(s, true);
         }
@@ -323,9 +424,10 @@ impl SpecParser<'_> {
         if let Some(s) = doc.find(&["constraints"]) {
             spec.constraints = self.bullets(s, true);
         }
-        if let Some(s) = doc.find(&["clarifications"]) {
-            spec.clarifications = self.clarifications(s);
+        if let Some(s) = doc.find(RISK_TITLES) {
+            spec.risks = self.risks(s);
         }
+        spec.edge_cases.append(&mut spec.edge_cases_from_clarifications);
         spec.open_questions = self.needs_clarification(src);
         spec.extra_sections = self.unused_sections(doc);
         spec
@@ -582,46 +684,55 @@ impl SpecParser<'_> {
         for block in &s.blocks {
             let Block::List(list) = block else { continue };
             for item in &list.items {
-                let plain = item.text.plain.trim();
-                if plain.is_empty() {
-                    continue;
+                if let Some(r) = self.requirement(item, group) {
+                    out.push(r);
                 }
-                match leading_id(plain) {
-                    Some((prefix, number, _)) => {
-                        let raw = self.raw(item.text.span.clone());
-                        let text = one_line(after_label(raw));
-                        let id = plain
-                            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                            .next()
-                            .unwrap_or("")
-                            .to_string();
-                        if text.is_empty() {
-                            self.diags.push(
-                                Diagnostic::new(Code::MalformedRequirement, format!("{id} has no text"))
-                                    .at(self.span(item.text.span.clone()))
-                                    .hint("write the requirement after the identifier: `**FR-001**: System MUST …`"),
-                            );
-                        }
-                        out.push(Requirement {
-                            strength: strength(&text),
-                            id,
-                            prefix,
-                            number,
-                            text,
-                            group: group.to_string(),
-                            line: self.line(item.span.start),
-                            span: Some(self.span(item.text.span.clone())),
-                        });
-                    }
-                    None => {
-                        self.diags.push(
-                            Diagnostic::new(Code::MalformedRequirement, "bullet without an identifier")
-                                .at(self.span(item.text.span.clone()))
-                                .label("not traced to any story or checklist item")
-                                .hint("give it an ID such as `**FR-012**:` (requirements) or `**SC-004**:` (success criteria)"),
-                        );
-                    }
+            }
+        }
+    }
+
+    /// One `- **FR-001**: …` bullet; a bullet without an identifier is reported.
+    fn requirement(&mut self, item: &Item, group: &str) -> Option<Requirement> {
+        let plain = item.text.plain.trim();
+        if plain.is_empty() {
+            return None;
+        }
+        match leading_id(plain) {
+            Some((prefix, number, _)) => {
+                let raw = self.raw(item.text.span.clone());
+                let text = one_line(after_label(raw));
+                let id = plain
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                if text.is_empty() {
+                    self.diags.push(
+                        Diagnostic::new(Code::MalformedRequirement, format!("{id} has no text"))
+                            .at(self.span(item.text.span.clone()))
+                            .hint("write the requirement after the identifier: `**FR-001**: System MUST …`"),
+                    );
                 }
+                Some(Requirement {
+                    strength: strength(&text),
+                    id,
+                    prefix,
+                    number,
+                    text,
+                    group: group.to_string(),
+                    line: self.line(item.span.start),
+                    original: None,
+                    span: Some(self.span(item.text.span.clone())),
+                })
+            }
+            None => {
+                self.diags.push(
+                    Diagnostic::new(Code::MalformedRequirement, "bullet without an identifier")
+                        .at(self.span(item.text.span.clone()))
+                        .label("not traced to any story or checklist item")
+                        .hint("give it an ID such as `**FR-012**:` (requirements) or `**SC-004**:` (success criteria)"),
+                );
+                None
             }
         }
     }
@@ -702,8 +813,12 @@ impl SpecParser<'_> {
         out
     }
 
-    fn clarifications(&mut self, s: &Section) -> Vec<Clarification> {
+    /// `- Q: … → A: …` answers, and what else a session carries: requirement and success
+    /// criterion lists (under a heading or a bold label such as `Functional Requirements
+    /// (Updated)`, or bullets that start with an identifier), edge cases and assumptions.
+    fn clarifications(&mut self, s: &Section) -> (Vec<Clarification>, Updates) {
         let mut out = Vec::new();
+        let mut updates = Updates::default();
         for sec in s.walk() {
             let session = sec
                 .title
@@ -712,23 +827,138 @@ impl SpecParser<'_> {
                 .strip_prefix("Session")
                 .map(|d| d.trim().to_string())
                 .filter(|_| !std::ptr::eq(sec, s));
+            let heading = if std::ptr::eq(sec, s) {
+                None
+            } else {
+                carried(&sec.title.plain)
+            };
+            let group = title_case(&sec.key());
+            let mut current = heading;
+            let mut current_group = group.clone();
             for block in &sec.blocks {
-                let Block::List(list) = block else { continue };
+                let list = match block {
+                    Block::Paragraph(t) => {
+                        // A bold label line (`**Functional Requirements (Updated)**:`) says
+                        // what the list below it is.
+                        let label = t.plain.trim();
+                        if label.ends_with(':') && label.len() < 80 {
+                            current = carried(label).or(heading);
+                            current_group = title_case(&markdown::normalize_title(
+                                label.trim_end_matches(':').trim_matches('*'),
+                            ));
+                        }
+                        continue;
+                    }
+                    Block::List(list) => list,
+                    _ => continue,
+                };
                 for item in &list.items {
                     let raw = one_line(self.raw(item.text.span.clone()));
-                    match split_qa(&raw) {
-                        Some((q, a)) => out.push(Clarification {
+                    if let Some((q, a)) = split_qa(&raw) {
+                        out.push(Clarification {
                             session: session.clone(),
                             question: q,
                             answer: a,
                             line: self.line(item.span.start),
-                        }),
+                        });
+                        continue;
+                    }
+                    let plain = item.text.plain.trim();
+                    let by_id = leading_id(plain).map(|(prefix, _, _)| {
+                        if prefix == "SC" {
+                            Carried::SuccessCriteria
+                        } else {
+                            Carried::Requirements
+                        }
+                    });
+                    match current.or(by_id) {
+                        Some(Carried::Requirements) => {
+                            let g = if current.is_some() { current_group.clone() } else { "Functional Requirements".into() };
+                            if let Some(r) = self.requirement(item, &g) {
+                                updates.requirements.push(r);
+                            }
+                        }
+                        Some(Carried::SuccessCriteria) => {
+                            if let Some(r) = self.requirement(item, "Success Criteria") {
+                                updates.success_criteria.push(r);
+                            }
+                        }
+                        Some(Carried::EdgeCases) => self.flatten_items(std::slice::from_ref(item), &mut updates.edge_cases),
+                        Some(Carried::Assumptions) => {
+                            self.flatten_items(std::slice::from_ref(item), &mut updates.assumptions)
+                        }
                         None => self.diags.push(
                             Diagnostic::new(Code::MalformedClarification, "clarification is not `Q: … → A: …`")
                                 .at(self.span(item.text.span.clone()))
-                                .hint("spec-kit's /clarify records each answer as `- Q: <question> → A: <answer>`"),
+                                .hint("spec-kit's /clarify records each answer as `- Q: <question> → A: <answer>`; a list of requirements goes under a heading or label that says so (`**Functional Requirements (Updated)**:`)"),
                         ),
                     }
+                }
+            }
+        }
+        (out, updates)
+    }
+
+    /// Bullets (`- Risk. Mitigation: …`, a nested `Mitigation:` bullet) and tables with a
+    /// Risk and a Mitigation column, in this section and its sub-sections.
+    fn risks(&mut self, s: &Section) -> Vec<SpecRisk> {
+        let mut out = Vec::new();
+        for sec in s.walk() {
+            for block in &sec.blocks {
+                match block {
+                    Block::List(list) => {
+                        for item in &list.items {
+                            let raw = one_line(self.raw(item.text.span.clone()));
+                            if raw.is_empty() {
+                                continue;
+                            }
+                            let (risk, mut mitigation) = split_risk(&raw);
+                            for child in &item.children {
+                                let Block::List(l) = child else { continue };
+                                for c in &l.items {
+                                    let text = one_line(self.raw(c.text.span.clone()));
+                                    let (head, tail) = split_risk(&text);
+                                    match tail {
+                                        Some(m) if head.is_empty() => mitigation = Some(m),
+                                        _ => {}
+                                    }
+                                }
+                            }
+                            if risk.is_empty() {
+                                if let Some(last) = out.last_mut().filter(|l: &&mut SpecRisk| l.mitigation.is_none()) {
+                                    last.mitigation = mitigation;
+                                }
+                                continue;
+                            }
+                            out.push(SpecRisk {
+                                risk,
+                                mitigation,
+                                line: self.line(item.span.start),
+                            });
+                        }
+                    }
+                    Block::Table { rows, span } => {
+                        let Some(header) = rows.first() else { continue };
+                        let col = |word: &str| header.iter().position(|h| h.to_lowercase().contains(word));
+                        let Some(r) = col("risk") else { continue };
+                        let m = col("mitigation");
+                        let first = self.line(span.start);
+                        for (i, row) in rows.iter().enumerate().skip(1) {
+                            let Some(risk) = row.get(r).map(|t| one_line(t)).filter(|t| !t.is_empty()) else {
+                                continue;
+                            };
+                            out.push(SpecRisk {
+                                risk,
+                                mitigation: m
+                                    .and_then(|m| row.get(m))
+                                    .map(|t| one_line(t))
+                                    .filter(|t| !t.is_empty()),
+                                // The header and the delimiter row come first.
+                                line: first + i + 1,
+                            });
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -907,6 +1137,64 @@ fn split_qa(raw: &str) -> Option<(String, String)> {
     None
 }
 
+/// Requirements restated under Clarifications replace the originals with the same ID (both
+/// locations kept: the update's as `line`, the original's in `original`); new IDs are
+/// added after the others, in the order written.
+fn apply_updates(items: &mut Vec<Requirement>, updates: Vec<Requirement>) {
+    for mut u in updates {
+        match items.iter_mut().find(|r| r.id == u.id) {
+            Some(r) => {
+                u.original = Some(Original {
+                    text: r.text.clone(),
+                    line: r.line,
+                });
+                u.group = r.group.clone();
+                *r = u;
+            }
+            None => items.push(u),
+        }
+    }
+}
+
+/// `**Risk**: Neon is slow. **Mitigation**: cache.` → ("Neon is slow.", Some("cache.")); a
+/// bullet that is only a mitigation gives an empty risk.
+fn split_risk(raw: &str) -> (String, Option<String>) {
+    let lower = raw.to_lowercase();
+    let clean = |t: &str| {
+        t.trim()
+            .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace())
+            .trim_end_matches(['—', '–', '-', ';', '('])
+            .trim()
+            .trim_matches('*')
+            .trim()
+            .to_string()
+    };
+    let strip_label = |t: &str| {
+        let t = t.trim().trim_start_matches("**");
+        let l = t.to_lowercase();
+        if l.starts_with("risk")
+            && let Some(i) = t.find(':').filter(|i| *i <= "risk**".len() + 4)
+        {
+            return t[i + 1..].trim().to_string();
+        }
+        t.to_string()
+    };
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("mitigation") {
+        let at = from + i;
+        let rest = &lower[at + "mitigation".len()..];
+        let after = rest.trim_start_matches(['s', '*', '_']);
+        if after.starts_with(':') {
+            let colon = raw.len() - after.len();
+            let risk = clean(&strip_label(&raw[..at]));
+            let mitigation = clean(&raw[colon + 1..]);
+            return (risk, (!mitigation.is_empty()).then_some(mitigation));
+        }
+        from = at + 1;
+    }
+    (clean(&strip_label(raw)), None)
+}
+
 /// The RFC 2119 keyword a requirement uses, strongest first.
 pub fn strength(text: &str) -> Option<String> {
     for word in ["MUST NOT", "MUST", "SHALL NOT", "SHALL", "SHOULD NOT", "SHOULD", "MAY"] {
@@ -983,6 +1271,23 @@ mod tests {
         );
         assert_eq!(split_qa("**Q**: x? -> **A**: y"), Some(("x?".into(), "y".into())));
         assert_eq!(split_qa("just a note"), None);
+    }
+
+    #[test]
+    fn risks_with_and_without_mitigations() {
+        assert_eq!(
+            split_risk("**Risk**: Neon cold starts slow the first request. **Mitigation**: warm it at startup."),
+            (
+                "Neon cold starts slow the first request.".into(),
+                Some("warm it at startup.".into())
+            )
+        );
+        assert_eq!(
+            split_risk("OpenAI rate limits — mitigation: queue and retry"),
+            ("OpenAI rate limits".into(), Some("queue and retry".into()))
+        );
+        assert_eq!(split_risk("Mitigation: retry"), (String::new(), Some("retry".into())));
+        assert_eq!(split_risk("Vendor lock-in"), ("Vendor lock-in".into(), None));
     }
 
     #[test]

@@ -413,7 +413,7 @@ pub fn openapi(plan: &Plan) -> Option<String> {
             op["servers"] = s;
         }
         if !r.params.is_empty() {
-            op["parameters"] = path_params(&r.params);
+            op["parameters"] = path_params(&r.params, &r.param_types);
         }
         if let Some(req) = &r.request {
             op["requestBody"] = serde_json::json!({
@@ -421,13 +421,17 @@ pub fn openapi(plan: &Plan) -> Option<String> {
                 "content": { "application/json": { "schema": type_schema(req, design, &mut needed) } }
             });
         }
+        let status = r.status.unwrap_or(200).to_string();
         op["responses"] = match &r.response {
-            Some(t) => serde_json::json!({ "200": {
-                "description": format!("`{t}`, as the code declares it."),
+            Some(t) => serde_json::json!({ status: {
+                "description": format!("`{t}`, as the code declares it{}.", if r.status.is_some() { ", with its status code" } else { "" }),
                 "content": { "application/json": { "schema": type_schema(t, design, &mut needed) } }
             }}),
+            None if r.status == Some(204) => {
+                serde_json::json!({ status: { "description": "No content, as the code declares it." } })
+            }
             None => {
-                serde_json::json!({ "200": { "description": "Successful response; the code declares no response type." } })
+                serde_json::json!({ status: { "description": "Successful response; the code declares no response type." } })
             }
         };
         paths.entry(r.path.clone()).or_default().insert(method, op);
@@ -459,7 +463,7 @@ pub fn openapi(plan: &Plan) -> Option<String> {
             }
         }
         if !params.is_empty() {
-            op["parameters"] = path_params(&params);
+            op["parameters"] = path_params(&params, &BTreeMap::new());
         }
         paths.entry(n.path.clone()).or_default().entry(method).or_insert(op);
     }
@@ -523,11 +527,27 @@ pub fn openapi(plan: &Plan) -> Option<String> {
     Some(format!("{HEADER}{}", crate::yaml::to_string(&doc)))
 }
 
-fn path_params(names: &[String]) -> serde_json::Value {
+/// Path parameters, typed where the code declares a type (`user_id: int` → integer), else
+/// strings.
+fn path_params(names: &[String], types: &BTreeMap<String, String>) -> serde_json::Value {
     serde_json::Value::Array(
         names
             .iter()
-            .map(|p| serde_json::json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .map(|p| {
+                let mut schema = serde_json::json!({ "type": "string" });
+                if let Some(t) = types.get(p) {
+                    let (ty, format) = crate::parse::routes::openapi_type(t);
+                    schema = serde_json::json!({ "type": ty });
+                    if let Some(f) = format {
+                        schema["format"] = serde_json::Value::String(f.into());
+                    }
+                }
+                let mut param = serde_json::json!({ "name": p, "in": "path", "required": true, "schema": schema });
+                if let Some(t) = types.get(p) {
+                    param["description"] = serde_json::Value::String(format!("Declared as `{t}` in the code."));
+                }
+                param
+            })
             .collect(),
     )
 }

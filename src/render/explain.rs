@@ -10,7 +10,15 @@ use crate::model::Plan;
 
 pub fn explain(plan: &Plan) -> String {
     let mut out = format!("{}\n", plan.feature.name);
+    let decided = if plan.scope.deploys {
+        "about deployment"
+    } else {
+        "not about deployment"
+    };
+    line(&mut out, "  ", "scope", decided, &plan.scope.origin.text);
+    out.push_str(&format!("    because {}\n", plan.scope.reason));
     match &plan.deployment {
+        None if !plan.scope.deploys => out.push_str("  no deployment: planning documents only\n"),
         None => out.push_str("  no deployment: no input names a component (a `Frontend:` or `Backend:` stack line, or `components:` in the YAML block)\n"),
         Some(d) => {
             let v = serde_json::to_value(d).expect("the model serialises");

@@ -144,6 +144,8 @@ pub fn resolve(plan: &Plan, code: &[ComponentCode]) -> Design {
                 method: r.method.clone(),
                 path: r.path.clone(),
                 params: r.params.clone(),
+                param_types: r.param_types.clone(),
+                status: r.status,
                 request: r.request.clone(),
                 response: r.response.clone(),
                 handler: r.handler.clone(),

@@ -7,6 +7,8 @@
 pub mod context;
 pub mod deploy;
 pub mod design;
+pub mod matrix;
+pub mod tables;
 pub mod trace;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -157,6 +159,12 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             id: r.id.clone(),
             text: r.text.clone(),
             by: by.to_string(),
+            updated: r.original.as_ref().map(|o| {
+                format!(
+                    "restated under Clarifications at {}:{}, replacing line {} (\"{}\")",
+                    spec.path, r.line, o.line, o.text
+                )
+            }),
         };
         match numbers
             .first()
@@ -185,6 +193,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         context: ctx,
         stack,
         decisions,
+        estimated: stages.iter().any(|s| s.estimate.is_some()),
         stages,
         risks,
         research,
@@ -194,6 +203,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         relationships,
         notes: plan_input.map(planning_notes).unwrap_or_default(),
         inputs,
+        scope: Default::default(),
         deployment: None,
         waivers: spec
             .complexity
@@ -202,6 +212,8 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
             .cloned()
             .collect(),
         design: Default::default(),
+        matrix: Vec::new(),
+        tables: Default::default(),
     }
 }
 
@@ -278,6 +290,13 @@ fn stages(input: Option<&PlanInput>, stories: &[StoryTrace], tracer: &trace::Tra
 
 fn risks(input: Option<&PlanInput>, ctx: &[crate::model::ContextValue], spec: &Spec) -> Vec<Risk> {
     let mut out = Vec::new();
+    for r in &spec.risks {
+        out.push(Risk {
+            risk: r.risk.clone(),
+            mitigation: r.mitigation.clone().unwrap_or_else(|| "none stated in the spec".into()),
+            origin: Origin::at(&spec.path, r.line),
+        });
+    }
     if let Some(p) = input {
         let contingency = p
             .contingency

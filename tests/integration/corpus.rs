@@ -209,3 +209,80 @@ fn a_real_repository_starts_from_its_source() {
         run.stderr
     );
 }
+
+/// A corpus feature that is not about deployment (an AI chatbot backend whose spec never
+/// mentions containers, Kubernetes or Helm) compiles to the planning documents only, and
+/// plan.md and `--explain` say why; `--set deploy=true` overrides the decision.
+#[test]
+fn a_feature_not_about_deployment_gets_documents_only() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("no ../shared/corpus: skipped");
+        return;
+    };
+    let ws = dir.join("Syed-muhammad-huzaifa--Hackathon-2");
+    if !ws.is_dir() {
+        eprintln!("{} missing: skipped", ws.display());
+        return;
+    }
+    let out = Workspace::new();
+    let target = out.join("out");
+    let run = Test::new()
+        .workspace(&out)
+        .arg("-C")
+        .arg(&ws)
+        .args(["plan", "--all", "--out"])
+        .arg(&target)
+        .run();
+    run.assert_code(0);
+    let tree = read_tree(&target);
+    let files: Vec<&String> = tree.keys().filter(|p| !p.contains("/.sp/")).collect();
+    assert_eq!(
+        files,
+        [
+            "001-chatbot-backend/checklists/requirements.md",
+            "001-chatbot-backend/contracts/openapi.yaml",
+            "001-chatbot-backend/data-model.md",
+            "001-chatbot-backend/plan.md",
+            "001-chatbot-backend/quickstart.md",
+            "001-chatbot-backend/research.md",
+        ]
+    );
+    let plan = String::from_utf8(tree["001-chatbot-backend/plan.md"].clone()).unwrap();
+    assert!(
+        plan.contains(
+            "**Deployment**: none; this feature gets the planning documents only, because there is no word about Docker"
+        ),
+        "{plan}"
+    );
+    assert!(!plan.contains("## Deployment Architecture"), "{plan}");
+    let explain = Test::new()
+        .arg("-C")
+        .arg(&ws)
+        .args(["plan", "--all", "--explain"])
+        .run();
+    explain.assert_code(0);
+    assert!(
+        explain
+            .stdout
+            .contains("scope                      not about deployment")
+            && explain.stdout.contains("because no word about Docker"),
+        "{}",
+        explain.stdout
+    );
+    let forced = Workspace::new();
+    let target = forced.join("out");
+    Test::new()
+        .workspace(&forced)
+        .arg("-C")
+        .arg(&ws)
+        .args(["plan", "--all", "--set", "deploy=true", "--out"])
+        .arg(&target)
+        .run()
+        .assert_code(0);
+    assert!(target.join("001-chatbot-backend/docker/backend.Dockerfile").is_file());
+    let plan = std::fs::read_to_string(target.join("001-chatbot-backend/plan.md")).unwrap();
+    assert!(
+        plan.contains("builds and deploys its components, because the typed input sets `deploy: true`"),
+        "{plan}"
+    );
+}

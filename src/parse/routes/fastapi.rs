@@ -52,6 +52,9 @@ struct Decorated {
     path: String,
     response: Option<String>,
     request: Option<String>,
+    /// Annotated parameters of the handler: name → type.
+    param_types: BTreeMap<String, String>,
+    status: Option<u16>,
     handler: String,
     line: usize,
 }
@@ -93,6 +96,12 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
             }
             r.response = dr.response.clone();
             r.request = dr.request.clone().filter(|q| !r.params.contains(q));
+            r.status = dr.status;
+            for p in &r.params {
+                if let Some(t) = dr.param_types.get(p) {
+                    r.param_types.insert(p.clone(), t.clone());
+                }
+            }
             r.handler = Some(dr.handler.clone());
             out.push(r);
         }
@@ -116,7 +125,9 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
         stem,
         ..Default::default()
     };
-    let mut pending: Vec<(String, String, String, Option<String>, usize)> = Vec::new();
+    // (router variable, method, path expression, response model, status code, line).
+    type Pending = (String, String, String, Option<String>, Option<u16>, usize);
+    let mut pending: Vec<Pending> = Vec::new();
     for s in stmts {
         let t = s.text.as_str();
         if let Some(rest) = t.strip_prefix("from ") {
@@ -154,8 +165,9 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
             };
             let path_expr = kwarg(&args, "path").unwrap_or(first).to_string();
             let response = kwarg(&args, "response_model").map(str::to_string);
+            let status = kwarg(&args, "status_code").and_then(status_code);
             if METHODS.contains(&method.as_str()) {
-                pending.push((var, method, path_expr, response, s.line));
+                pending.push((var, method, path_expr, response, status, s.line));
             } else if method == "api_route" || method == "route" {
                 let methods = kwarg(&args, "methods")
                     .map(|m| {
@@ -171,6 +183,7 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
                         m.to_lowercase(),
                         path_expr.clone(),
                         response.clone(),
+                        status,
                         s.line,
                     ));
                 }
@@ -187,6 +200,24 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
                 .find('(')
                 .and_then(|o| crate::parse::code::enclosed(sig, o))
                 .unwrap_or("");
+            let param_types: BTreeMap<String, String> = split_top(params, ',')
+                .iter()
+                .filter_map(|p| {
+                    let (name, ann) = p.split_once(':')?;
+                    let ann = ann.split('=').next().unwrap_or("").trim();
+                    // `Annotated[int, Path(…)]` declares `int`.
+                    let ann = ann
+                        .strip_prefix("Annotated[")
+                        .map(|a| {
+                            split_top(a.trim_end_matches(']'), ',')
+                                .first()
+                                .cloned()
+                                .unwrap_or_default()
+                        })
+                        .unwrap_or_else(|| ann.to_string());
+                    (!ann.is_empty()).then(|| (name.trim().to_string(), ann.trim().to_string()))
+                })
+                .collect();
             let body = split_top(params, ',').into_iter().find_map(|p| {
                 let (name, ann) = p.split_once(':')?;
                 let ann = ann.split('=').next().unwrap_or("").trim();
@@ -202,7 +233,7 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
                     && !bare.starts_with("Annotated"))
                 .then(|| (name.trim().to_string(), bare.to_string()))
             });
-            for (var, method, p, response, line) in pending.drain(..) {
+            for (var, method, p, response, status, line) in pending.drain(..) {
                 let response = response.or_else(|| {
                     ret.clone().filter(|r| {
                         ![
@@ -228,6 +259,8 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
                     path: p,
                     response,
                     request,
+                    param_types: param_types.clone(),
+                    status,
                     handler: handler.clone(),
                     line,
                 });
@@ -257,6 +290,18 @@ fn declarations(path: &str, stmts: &[Stmt]) -> FileDecls {
         }
     }
     d
+}
+
+/// `201`, `status.HTTP_201_CREATED` → 201.
+fn status_code(expr: &str) -> Option<u16> {
+    let digits: String = expr
+        .trim()
+        .trim_start_matches("status.")
+        .trim_start_matches("HTTP_")
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok().filter(|n| (100..600).contains(n))
 }
 
 /// The value of a string expression: a literal, an f-string over known constants, or a
@@ -360,7 +405,7 @@ def healthz() -> dict:
 from fastapi import APIRouter, Depends
 router = APIRouter(prefix="/tasks")
 
-@router.post("", response_model=TaskRead)
+@router.post("", response_model=TaskRead, status_code=status.HTTP_201_CREATED)
 def create(task: TaskCreate, session: Session = Depends(get_session)):
     ...
 
@@ -391,6 +436,9 @@ async def read(task_id: int) -> TaskRead:
         assert_eq!(r[1].response.as_deref(), Some("TaskRead"));
         assert_eq!(r[2].response.as_deref(), Some("TaskRead"));
         assert_eq!(r[2].params, vec!["task_id"]);
+        assert_eq!(r[2].param_types.get("task_id").map(String::as_str), Some("int"));
+        assert_eq!(r[1].status, Some(201));
+        assert_eq!(r[2].status, None);
         assert_eq!(r[3].request.as_deref(), Some("ChatRequest"));
         assert_eq!(r[0].response, None);
     }

@@ -30,6 +30,11 @@ pub struct Route {
     pub request: Option<String>,
     /// The response type the code declares (`response_model=`, a return annotation).
     pub response: Option<String>,
+    /// Declared types of path parameters (`user_id: int` in the handler, `<int:uid>`,
+    /// `{id:int}`), by name, as written.
+    pub param_types: std::collections::BTreeMap<String, String>,
+    /// The success status the code declares (`status_code=201`).
+    pub status: Option<u16>,
     pub handler: Option<String>,
     /// `FastAPI`, `Flask`, `Express`, `Next.js`, `net/http`, `chi`, `gin`, `echo`…
     pub framework: String,
@@ -99,6 +104,40 @@ pub fn join(prefix: &str, path: &str) -> String {
     out
 }
 
+/// Types the path itself declares: Flask's `<int:uid>` and Starlette's `{id:int}`
+/// converters (a regular expression such as chi's `{id:[0-9]+}` is not a type name).
+fn converters(path: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for seg in path.split('/') {
+        let bracketed = (seg.starts_with('<') && seg.ends_with('>')) || (seg.starts_with('{') && seg.ends_with('}'));
+        if !bracketed || seg.len() < 2 {
+            continue;
+        }
+        let inner = &seg[1..seg.len() - 1];
+        let Some((a, b)) = inner.split_once(':') else { continue };
+        // Flask writes the converter first, Starlette last.
+        let (name, ty) = if seg.starts_with('<') { (b, a) } else { (a, b) };
+        if matches!(ty, "int" | "float" | "uuid" | "path" | "string" | "str") {
+            out.insert(name.to_string(), ty.to_string());
+        }
+    }
+    out
+}
+
+/// The `(type, format)` of an OpenAPI schema for a parameter type as the code writes it.
+pub fn openapi_type(ty: &str) -> (&'static str, Option<&'static str>) {
+    let bare = ty.trim().trim_start_matches("Optional[").trim_end_matches(']');
+    match bare.to_lowercase().as_str() {
+        "int" | "integer" | "number.int" | "int64" | "int32" | "uint" => ("integer", None),
+        "float" | "decimal" | "float64" | "number" => ("number", None),
+        "bool" | "boolean" => ("boolean", None),
+        "uuid" | "uuid.uuid" => ("string", Some("uuid")),
+        "datetime" | "datetime.datetime" => ("string", Some("date-time")),
+        "date" | "datetime.date" => ("string", Some("date")),
+        _ => ("string", None),
+    }
+}
+
 /// `/users/:id`, `/files/*path`, `/u/<int:id>`, `/u/[id]`, `{id:[0-9]+}` → OpenAPI `{id}`,
 /// with the parameter names.
 pub fn normalize(path: &str) -> (String, Vec<String>) {
@@ -143,6 +182,7 @@ pub fn normalize(path: &str) -> (String, Vec<String>) {
 }
 
 pub(crate) fn route(method: &str, path: &str, framework: &str, file: &str, line: usize) -> Route {
+    let param_types = converters(path);
     let (path, params) = normalize(path);
     Route {
         method: method.to_uppercase(),
@@ -150,6 +190,8 @@ pub(crate) fn route(method: &str, path: &str, framework: &str, file: &str, line:
         params,
         request: None,
         response: None,
+        param_types,
+        status: None,
         handler: None,
         framework: framework.into(),
         file: file.into(),
@@ -170,5 +212,19 @@ mod tests {
         assert_eq!(join("/api/", "/notes/"), "/api/notes");
         assert_eq!(join("", "/"), "/");
         assert_eq!(join("/api", ""), "/api");
+    }
+
+    #[test]
+    fn converters_type_their_parameters() {
+        let r = route("get", "/u/<int:uid>/f/<path:rest>", "Flask", "a.py", 1);
+        assert_eq!(r.param_types.get("uid").map(String::as_str), Some("int"));
+        assert_eq!(r.param_types.get("rest").map(String::as_str), Some("path"));
+        let r = route("get", "/a/{id:int}/{slug}", "Starlette", "a.py", 1);
+        assert_eq!(r.param_types.get("id").map(String::as_str), Some("int"));
+        assert_eq!(r.param_types.get("slug"), None);
+        assert!(route("get", "/a/{id:[0-9]+}", "chi", "a.go", 1).param_types.is_empty());
+        assert_eq!(openapi_type("int"), ("integer", None));
+        assert_eq!(openapi_type("UUID"), ("string", Some("uuid")));
+        assert_eq!(openapi_type("str"), ("string", None));
     }
 }

@@ -125,16 +125,11 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
             }
         }
         out.push(Model {
-            name: c.name.clone(),
             table: Some(table),
-            family: "Django".into(),
-            persisted: true,
-            file: path.to_string(),
-            line: c.line,
             fields,
             indexes,
             relations,
-            bases: Vec::new(),
+            ..Model::new(c.name.clone(), "Django", path, c.line)
         });
     }
     out

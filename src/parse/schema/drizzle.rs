@@ -33,16 +33,8 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                 .collect();
             let name = if var.is_empty() { table.clone() } else { var };
             let mut model = Model {
-                name,
                 table: Some(table),
-                family: "Drizzle".into(),
-                persisted: true,
-                file: path.to_string(),
-                line: line_at(text, at),
-                fields: Vec::new(),
-                indexes: Vec::new(),
-                relations: Vec::new(),
-                bases: Vec::new(),
+                ..Model::new(name, "Drizzle", path, line_at(text, at))
             };
             let Some(obj_open) = args.find('{') else { continue };
             let Some(cols) = enclosed(args, obj_open) else { continue };

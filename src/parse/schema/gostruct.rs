@@ -19,18 +19,7 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
             continue;
         };
         let start = i + 1;
-        let mut model = Model {
-            name: name.clone(),
-            table: None,
-            family: "Go (sqlx)".into(),
-            persisted: true,
-            file: path.to_string(),
-            line: start,
-            fields: Vec::new(),
-            indexes: Vec::new(),
-            relations: Vec::new(),
-            bases: Vec::new(),
-        };
+        let mut model = Model::new(name.clone(), "Go (sqlx)", path, start);
         let mut tagged = false;
         let mut gorm = false;
         i += 1;

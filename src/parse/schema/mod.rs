@@ -43,6 +43,25 @@ pub struct Model {
     pub bases: Vec<String>,
 }
 
+impl Model {
+    /// A persisted model with no table name, fields, indexes, relations or bases yet: each
+    /// reader fills in what its ORM declares.
+    pub fn new(name: impl Into<String>, family: impl Into<String>, file: &str, line: usize) -> Self {
+        Model {
+            name: name.into(),
+            table: None,
+            family: family.into(),
+            persisted: true,
+            file: file.to_string(),
+            line,
+            fields: Vec::new(),
+            indexes: Vec::new(),
+            relations: Vec::new(),
+            bases: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Field {
     pub name: String,

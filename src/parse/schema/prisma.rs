@@ -23,16 +23,8 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
         };
         let name = rest.split_whitespace().next().unwrap_or("").to_string();
         let mut model = Model {
-            name: name.clone(),
             table: Some(name.clone()),
-            family: "Prisma".into(),
-            persisted: true,
-            file: path.to_string(),
-            line: i + 1,
-            fields: Vec::new(),
-            indexes: Vec::new(),
-            relations: Vec::new(),
-            bases: Vec::new(),
+            ..Model::new(name.clone(), "Prisma", path, i + 1)
         };
         let mut fks: Vec<(String, String)> = Vec::new();
         i += 1;

@@ -114,16 +114,11 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
             }
         }
         out.push(Model {
-            name: c.name.clone(),
             table: Some(table),
-            family: "SQLAlchemy".into(),
-            persisted: true,
-            file: path.to_string(),
-            line: c.line,
             fields,
             indexes,
             relations,
-            bases: Vec::new(),
+            ..Model::new(c.name.clone(), "SQLAlchemy", path, c.line)
         });
     }
     out

@@ -40,20 +40,17 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
         collect_bases(c, classes, &mut inherited, &mut bases, 0);
         inherited.retain(|f: &Field| !fields.iter().any(|o| o.name == f.name));
         inherited.append(&mut fields);
+        let family = match kind {
+            Kind::SqlModel => "SQLModel",
+            Kind::Pydantic => "Pydantic",
+        };
         out.push(Model {
-            name: c.name.clone(),
             table: persisted.then(|| c.table_name().unwrap_or_else(|| c.name.to_lowercase())),
-            family: match kind {
-                Kind::SqlModel => "SQLModel".into(),
-                Kind::Pydantic => "Pydantic".into(),
-            },
             persisted,
-            file: path.to_string(),
-            line: c.line,
             fields: inherited,
-            indexes: Vec::new(),
             relations,
             bases,
+            ..Model::new(c.name.clone(), family, path, c.line)
         });
     }
     out

@@ -55,16 +55,8 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
                     })
                     .unwrap_or_else(|| super::snake(&name));
                 let mut m = Model {
-                    name,
                     table: Some(table),
-                    family: "TypeORM".into(),
-                    persisted: true,
-                    file: path.to_string(),
-                    line: line_no,
-                    fields: Vec::new(),
-                    indexes: Vec::new(),
-                    relations: Vec::new(),
-                    bases: Vec::new(),
+                    ..Model::new(name, "TypeORM", path, line_no)
                 };
                 for d in pending
                     .iter()

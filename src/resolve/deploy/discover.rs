@@ -12,6 +12,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
 use crate::model::deploy::Role;
 use crate::model::{Origin, StackLine};
+use crate::parse::constitution::Constitution;
 use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
 use crate::source::{Sources, Span};
@@ -50,10 +51,21 @@ pub struct Evidence {
     pub span: Option<Span>,
 }
 
+/// Where [`is_deployment_feature`] looks, in order, for the sentence saying why nothing was
+/// found.
+pub const LOOKED_AT: &str = "the spec (title, input line, user stories, requirements), the plan input, or a constitution principle naming the feature";
+
 /// Whether the feature is about deployment: its spec (title, input line, user stories,
-/// requirements) or its plan input talks about containers, Kubernetes, Helm or Docker. The
-/// first such mention is the evidence.
-pub fn is_deployment_feature(spec: &Spec, plan_input: Option<&PlanInput>) -> Option<Evidence> {
+/// requirements), its plan input, or a principle of the constitution that names the feature
+/// talks about containers, Kubernetes, Helm or Docker. The first such mention is the
+/// evidence. A constitution principle that does not name the feature speaks for the whole
+/// project, not for this feature, so it decides nothing.
+pub fn is_deployment_feature(
+    spec: &Spec,
+    plan_input: Option<&PlanInput>,
+    constitution: Option<&Constitution>,
+    feature: &str,
+) -> Option<Evidence> {
     let word_in = |text: &str| {
         let lower = text.to_lowercase();
         DEPLOYMENT_WORDS
@@ -88,6 +100,21 @@ pub fn is_deployment_feature(spec: &Spec, plan_input: Option<&PlanInput>) -> Opt
             )
             .find_map(|(text, line, span)| found(&text, Origin::at(&p.path, line), span))
     });
+    let constituted = || {
+        let c = constitution?;
+        let name = feature.to_lowercase();
+        c.principles.iter().find_map(|p| {
+            let text = std::iter::once(p.title.as_str())
+                .chain(std::iter::once(p.summary.as_str()))
+                .chain(p.rules.iter().map(|r| r.text.as_str()))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !text.to_lowercase().contains(&name) {
+                return None;
+            }
+            found(&text, Origin::at(&c.path, p.line), None)
+        })
+    };
     let stories = || {
         spec.stories.iter().find_map(|s| {
             found(
@@ -102,7 +129,12 @@ pub fn is_deployment_feature(spec: &Spec, plan_input: Option<&PlanInput>) -> Opt
             .iter()
             .find_map(|r| found(&r.text, Origin::at(&spec.path, r.line), r.span.clone()))
     };
-    title.or(input).or(planned).or_else(stories).or_else(requirements)
+    title
+        .or(input)
+        .or(planned)
+        .or_else(constituted)
+        .or_else(stories)
+        .or_else(requirements)
 }
 
 /// A component the feature deploys, before its values are resolved.
@@ -405,6 +437,42 @@ pub fn plan_input_path(cx: &DeployInputs) -> String {
     }
 }
 
+/// SP412: a feature that is not about deployment although its inputs name components:
+/// they are planned (Technical Context, research, data model, contracts) but not built.
+pub fn report_not_deployed(cx: &DeployInputs, scope: &crate::model::Scope, diags: &mut Diagnostics) {
+    let Some(first) = cx.stack.iter().find(|l| role_of(&l.role).is_some()) else {
+        return;
+    };
+    let roles: Vec<String> = cx
+        .stack
+        .iter()
+        .filter(|l| role_of(&l.role).is_some())
+        .map(|l| format!("`{}: {}`", l.role, l.value))
+        .collect();
+    let d = Diagnostic::new(
+        Code::NotADeploymentFeature,
+        format!(
+            "this feature is not about deployment ({}): {} planned, nothing built or deployed",
+            scope.reason,
+            roles.join(", ")
+        ),
+    )
+    .hint(format!(
+        "to build and deploy its components, write `deploy: true` in the ```yaml block of {}, or say so in the spec",
+        plan_input_path(cx)
+    ));
+    let span = cx.plan_input.and_then(|p| {
+        p.entries
+            .iter()
+            .find(|e| e.key.trim().eq_ignore_ascii_case(first.role.trim()))
+            .map(|e| e.span.clone())
+    });
+    diags.push(match span {
+        Some(s) => d.at(s).label("names a component"),
+        None => d.at_path(&cx.spec.path),
+    });
+}
+
 /// SP409: a deployment feature with no component, and everything that was looked at.
 fn nothing_found(cx: &DeployInputs, evidence: &Evidence, unknown: &[String]) -> Diagnostic {
     let input = plan_input_path(cx);
@@ -501,12 +569,109 @@ fn count_word(word: &str) -> Option<u32> {
     }
 }
 
+/// SP413: the Technical Context's Scale/Scope counts more services, images, deployments or
+/// containers than the model deploys (`3 Docker images (frontend, backend, MCP server)`
+/// with two components). Returns the findings for plan.md, each at the Scale/Scope line.
+pub fn check_scale(
+    cx: &DeployInputs,
+    d: &crate::model::deploy::Deployment,
+    diags: &mut Diagnostics,
+) -> Vec<crate::model::deploy::Valued<String>> {
+    let Some(scale) = cx
+        .context
+        .iter()
+        .find(|v| v.key == "Scale/Scope" && !v.needs_clarification)
+    else {
+        return Vec::new();
+    };
+    let lower = scale.value.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let components = d.components.len();
+    let with_services = components + d.backing_services.len();
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let noun = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let (deployed, what) = match noun {
+            "services" | "microservices" => (with_services, "components and backing services"),
+            "images" | "containers" | "deployments" | "components" => (components, "components"),
+            _ => continue,
+        };
+        // `3 services`, `3 main services`, `3 Docker images`; never `3 Kubernetes services`.
+        let Some((n, adjective)) = i
+            .checked_sub(1)
+            .and_then(|k| count_word(words[k]))
+            .map(|n| (n, None))
+            .or_else(|| {
+                i.checked_sub(2)
+                    .and_then(|k| count_word(words[k]))
+                    .map(|n| (n, Some(words[i - 1])))
+            })
+        else {
+            continue;
+        };
+        if adjective.is_some_and(|a| {
+            matches!(
+                a.trim_matches(|c: char| !c.is_alphanumeric()),
+                "kubernetes" | "k8s" | "helm" | "clusterip" | "nodeport" | "external" | "backing" | "managed" | "pod"
+            )
+        }) {
+            continue;
+        }
+        if n as usize <= deployed {
+            continue;
+        }
+        let names: Vec<String> = d
+            .components
+            .iter()
+            .map(|c| c.name.clone())
+            .chain(
+                (what != "components")
+                    .then(|| d.backing_services.iter().map(|b| b.name.clone()))
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect();
+        let written: Vec<&str> = scale.value.split_whitespace().collect();
+        let from = i.saturating_sub(if adjective.is_some() { 2 } else { 1 });
+        let phrase = written.get(from..=i).unwrap_or(&words[from..=i]).join(" ");
+        let phrase = phrase.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let what = match (deployed, what) {
+            (1, "components") => "component",
+            (1, _) => "component or backing service",
+            _ => what,
+        };
+        let finding = format!(
+            "Scale/Scope says {phrase}; the deployment has {deployed} {what} ({})",
+            names.join(", ")
+        );
+        let span = cx.plan_input.and_then(|p| {
+            p.entries
+                .iter()
+                .find(|e| crate::resolve::context::canonical(&e.key) == Some("Scale/Scope"))
+                .map(|e| e.span.clone())
+        });
+        let diag = Diagnostic::new(Code::ScaleDisagrees, finding.clone()).hint(
+            "name the missing components in the plan input (a stack line, or `components:` in its YAML block), or correct Scale/Scope",
+        );
+        diags.push(match span {
+            Some(s) => diag.at(s).label(format!("{n} {noun}")),
+            None => diag.at_path(&cx.spec.path),
+        });
+        out.push(crate::model::deploy::Valued::new(finding, scale.origin.clone()));
+    }
+    out
+}
+
 /// SP411: the spec or the plan input enumerates services ("3 containerized services
 /// (frontend, backend, MCP server)") the model does not deploy.
 pub fn report_undeployed(cx: &DeployInputs, d: &crate::model::deploy::Deployment, diags: &mut Diagnostics) {
     let mut texts: Vec<(String, Origin, Option<Span>)> = Vec::new();
     if let Some(p) = cx.plan_input {
-        for e in &p.entries {
+        for e in p
+            .entries
+            .iter()
+            .filter(|e| crate::resolve::context::canonical(&e.key) != Some("Scale/Scope"))
+        {
             texts.push((
                 format!("{}: {}", e.key, e.value),
                 Origin::at(&p.path, e.line),

@@ -16,6 +16,11 @@ use crate::model::deploy::{PlatformKind, Role, ServiceKind, ServiceMode, Service
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DeployInput {
+    /// Whether the feature builds and deploys anything. `true`: Dockerfiles, manifests, the
+    /// chart and the deployment sections of the documents; `false`: the planning documents
+    /// only. Without it, `sp` decides from the spec, the plan input and the constitution
+    /// (a word about Docker, containers, Kubernetes, Helm…), and plan.md says which decided.
+    pub deploy: Option<bool>,
     /// Application name: image prefix, `app.kubernetes.io/part-of`, chart name (DNS-1123).
     pub app: Option<String>,
     /// Namespace of every resource.

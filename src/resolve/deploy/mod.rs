@@ -30,7 +30,7 @@ use crate::model::deploy::{
     BackingService, Component, ConfigValue, Deployment, Exposure, Health, Image, Platform, PlatformKind, Resources,
     Role, Rollout, RunMode, SecretDelivery, SecretRef, ServiceKind, ServiceMode, ServiceType, Stage, Valued,
 };
-use crate::model::{Origin, StackLine};
+use crate::model::{Origin, Scope, StackLine};
 use crate::parse::constitution::Constitution;
 use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
@@ -77,9 +77,10 @@ fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usiz
     }
 }
 
-/// Resolve the deployment. `None` when no input names a component: the feature is then
-/// planned without deployables.
-pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment> {
+/// Resolve the deployment, and whether the feature deploys at all ([`Scope`]). The
+/// deployment is `None` for a feature that is not about deployment, and when no input names
+/// a component: the feature is then planned without deployables.
+pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> (Scope, Option<Deployment>) {
     let mut typed = typed_input(cx, diags);
     validate::check(
         &mut typed,
@@ -96,10 +97,66 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
     let yaml_at = cx
         .plan_input
         .and_then(|p| p.yaml_blocks.first().map(|b| (p.path.as_str(), b.line)));
-    let facts = Facts::collect(cx.spec, cx.plan_input, cx.constitution);
     let t = |key: &str| typed_origin(&set_keys, key, yaml_at);
+    let evidence = discover::is_deployment_feature(cx.spec, cx.plan_input, cx.constitution, cx.feature);
+    let scope = scope(&typed, evidence.as_ref(), &t);
+    if !scope.deploys {
+        discover::report_not_deployed(cx, &scope, diags);
+        return (scope, None);
+    }
+    (scope, deployment(cx, typed, evidence, &set_keys, yaml_at, diags))
+}
 
-    let evidence = discover::is_deployment_feature(cx.spec, cx.plan_input);
+/// Whether the feature deploys: the typed input's `deploy:` when it is written, else the
+/// first deployment word of the spec, the plan input or a constitution principle naming the
+/// feature, else components named in the typed input; otherwise documents only.
+fn scope(typed: &DeployInput, evidence: Option<&discover::Evidence>, t: &dyn Fn(&str) -> Origin) -> Scope {
+    if let Some(deploys) = typed.deploy {
+        return Scope {
+            deploys,
+            reason: format!("the typed input sets `deploy: {deploys}`"),
+            origin: t("deploy"),
+        };
+    }
+    if let Some(e) = evidence {
+        return Scope {
+            deploys: true,
+            reason: format!(
+                "`{}` is written in {}",
+                e.word,
+                e.origin.text.trim_start_matches("derived from ")
+            ),
+            origin: e.origin.clone(),
+        };
+    }
+    if !typed.components.is_empty() {
+        return Scope {
+            deploys: true,
+            reason: "the typed input names components".into(),
+            origin: t("components"),
+        };
+    }
+    Scope {
+        deploys: false,
+        reason: format!(
+            "no word about Docker, containers, Kubernetes, Helm, Minikube, kubectl or pods in {}",
+            discover::LOOKED_AT
+        ),
+        origin: Origin::derived(discover::LOOKED_AT),
+    }
+}
+
+fn deployment(
+    cx: &DeployInputs,
+    typed: DeployInput,
+    evidence: Option<discover::Evidence>,
+    set_keys: &BTreeSet<String>,
+    yaml_at: Option<(&str, usize)>,
+    diags: &mut Diagnostics,
+) -> Option<Deployment> {
+    let facts = Facts::collect(cx.spec, cx.plan_input, cx.constitution);
+    let t = |key: &str| typed_origin(set_keys, key, yaml_at);
+
     let names = discover::components(cx, &typed, evidence.as_ref(), diags);
     if names.is_empty() {
         return None;
@@ -154,7 +211,7 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
 
     let tooling = facts.tooling();
     let autoscaling = scale::autoscaling(cx.spec, cx.context, &rollout, &components);
-    let deployment = Deployment {
+    let mut deployment = Deployment {
         app,
         namespace,
         components,
@@ -163,9 +220,11 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> Option<Deployment>
         rollout,
         tooling,
         autoscaling,
+        scale_gaps: Vec::new(),
     };
     unused::report(cx, &deployment, &facts, diags);
     discover::report_undeployed(cx, &deployment, diags);
+    deployment.scale_gaps = discover::check_scale(cx, &deployment, diags);
     Some(deployment)
 }
 
