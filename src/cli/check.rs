@@ -12,7 +12,7 @@ use super::Outcome;
 use crate::diagnostics::render as diag_render;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::gates::artifacts::{self, Artifacts, Environment, Outcome as GateOutcome};
+use crate::gates::artifacts::{self, Artifacts, Environment, Framing, Outcome as GateOutcome};
 use crate::gates::catalog::GATES;
 use crate::load::{self, Selection};
 use crate::source::Sources;
@@ -156,25 +156,7 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
             GateOutcome::Fail => fail += 1,
         }
         for f in &r.findings {
-            let subject = &f.subject;
-            diags.push(
-                Diagnostic::new(
-                    Code::GateFailed,
-                    format!("{} {} ({}): {}: {}", g.code, g.name, f.rule, f.object, f.message),
-                )
-                .severity(g.severity)
-                .rule(g.code)
-                .at_line(&f.file, f.line, f.column.max(1))
-                .label(format!("found {}", f.found))
-                .hint(format!("{} `sp explain {}` explains the gate", g.fix, g.code))
-                .property("gate", g.code)
-                .property("gateName", g.name)
-                .property("rule", f.rule)
-                .property("kind", subject.kind.as_str())
-                .property("namespace", subject.namespace.clone().unwrap_or_default())
-                .property("name", subject.name.as_str())
-                .property("part", subject.part.clone().unwrap_or_default()),
-            );
+            diags.push(f.diagnostic(g, Framing::Artifacts, g.severity));
         }
     }
     // Everything read that no gate examined is said, in every format: a note-level result.

@@ -5,10 +5,12 @@
 //! name (`run-as-non-root`, the id of `design/gates.md`). The same entry feeds `sp explain`,
 //! the SARIF rule list, the Constitution Check (a principle's rules are bound to gates by
 //! the trigger phrases below) and the generated documentation, the way ruff documents its
-//! rules next to their code. The checks themselves live in [`super::artifacts`].
+//! rules next to their code. Each entry names its check, a function of [`super::artifacts`]
+//! in the file of its topic; the catalog runs it (no dispatch by name).
 
 use serde::Serialize;
 
+use super::artifacts;
 use crate::diagnostics::Severity;
 
 /// What a gate looks at.
@@ -38,6 +40,10 @@ pub struct Gate {
     pub code: &'static str,
     /// `run-as-non-root`: the kebab-case id of `design/gates.md`.
     pub name: &'static str,
+    /// The check that runs the gate (in `artifacts/<topic>.rs`): every entry has one, and a
+    /// check that no entry names is dead code, which the build refuses (`-D warnings`).
+    #[serde(skip)]
+    pub(crate) check: artifacts::Check,
     pub scope: Scope,
     /// The default severity of a failure (a constitution rule's MUST / SHOULD / MAY decides
     /// when a principle claims the gate).
@@ -133,6 +139,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G101",
         name: "run-as-non-root",
+        check: artifacts::security::run_as_non_root,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every container runs as a non-root user: the effective runAsNonRoot is true (or runAsUser is above 0) and runAsUser is never 0.",
@@ -178,6 +185,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G102",
         name: "run-as-high-uid",
+        check: artifacts::security::run_as_high_uid,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "The effective runAsUser and runAsGroup of every container are 10000 or more, and so is a Dockerfile's final numeric USER.",
@@ -205,6 +213,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G103",
         name: "read-only-root-fs",
+        check: artifacts::security::read_only_root_fs,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every container sets readOnlyRootFilesystem: true (writable paths such as /tmp or .next/cache come from emptyDir volumes).",
@@ -241,6 +250,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G104",
         name: "no-privilege-escalation",
+        check: artifacts::security::no_privilege_escalation,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every container sets allowPrivilegeEscalation: false.",
@@ -268,6 +278,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G105",
         name: "no-privileged",
+        check: artifacts::security::no_privileged,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "No container is privileged, and no pod shares the host's PID, IPC or network namespace or binds a hostPort.",
@@ -349,6 +360,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G106",
         name: "drop-all-capabilities",
+        check: artifacts::security::drop_all_capabilities,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every container drops ALL Linux capabilities and adds none back (NET_BIND_SERVICE alone is allowed).",
@@ -397,6 +409,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G107",
         name: "seccomp-runtime-default",
+        check: artifacts::security::seccomp_runtime_default,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every container's effective seccompProfile.type is RuntimeDefault or Localhost (pod level, or container level overriding it).",
@@ -427,6 +440,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G108",
         name: "sa-token-automount-off",
+        check: artifacts::identity::sa_token_automount_off,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "Pods do not mount a ServiceAccount token (automountServiceAccountToken: false on the pod, or on its ServiceAccount), and ServiceAccounts disable automounting.",
@@ -454,6 +468,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G109",
         name: "dedicated-service-account",
+        check: artifacts::identity::dedicated_service_account,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "Every pod names its own ServiceAccount (not `default`), and that ServiceAccount is defined with the manifests.",
@@ -489,6 +504,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G110",
         name: "resources-requests",
+        check: artifacts::resources::resources_requests,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every container (init containers included) requests cpu and memory.",
@@ -529,6 +545,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G111",
         name: "resources-memory-limit",
+        check: artifacts::resources::resources_memory_limit,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every container sets a memory limit, at least as large as its memory request.",
@@ -552,6 +569,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G112",
         name: "resources-cpu-limit",
+        check: artifacts::resources::resources_cpu_limit,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "Every container sets a cpu limit, at least as large as its cpu request.",
@@ -575,6 +593,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G113",
         name: "readiness-probe",
+        check: artifacts::probes::readiness_probe,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every serving container (one that declares a port) of a long-running workload has a readinessProbe.",
@@ -605,6 +624,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G114",
         name: "liveness-probe",
+        check: artifacts::probes::liveness_probe,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "Every container of a long-running workload has a livenessProbe.",
@@ -628,6 +648,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G115",
         name: "probes-distinct",
+        check: artifacts::probes::probes_distinct,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "A container's liveness and readiness probes are not identical (they differ in path, command or thresholds).",
@@ -650,6 +671,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G116",
         name: "startup-probe-slow-start",
+        check: artifacts::probes::startup_probe_slow_start,
         scope: Scope::Kubernetes,
         severity: Severity::Info,
         summary: "A container that starts slowly (a liveness initialDelaySeconds of 30 or more, or a JVM or ML image) has a startupProbe.",
@@ -664,6 +686,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G117",
         name: "probe-ports-exposed",
+        check: artifacts::probes::probe_ports_exposed,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every httpGet, tcpSocket or grpc probe targets a port the container declares (by number or name).",
@@ -691,6 +714,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G118",
         name: "image-tag-pinned",
+        check: artifacts::images::image_tag_pinned,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "No container image or Dockerfile FROM (or COPY --from image) is untagged or `latest`; a @sha256 digest is best.",
@@ -754,6 +778,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G119",
         name: "image-pull-policy",
+        check: artifacts::images::image_pull_policy,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "Every container sets imagePullPolicy explicitly: IfNotPresent (or Never) for a fixed tag or digest, Always only for a mutable tag.",
@@ -802,6 +827,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G120",
         name: "replicas-min-2",
+        check: artifacts::availability::replicas_min_2,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "In production every Deployment runs at least 2 replicas (or is scaled by an HPA with minReplicas ≥ 2 and sets no replicas itself). Off for local.",
@@ -827,6 +853,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G121",
         name: "rolling-update-zero-downtime",
+        check: artifacts::availability::rolling_update,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "In production every Deployment uses strategy RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1. Off for local.",
@@ -850,6 +877,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G122",
         name: "pdb-present-and-sane",
+        check: artifacts::availability::pdb_present_and_sane,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "In production every workload with 2 or more replicas is selected by a PodDisruptionBudget that allows one eviction (maxUnavailable ≥ 1 or minAvailable < replicas) with unhealthyPodEvictionPolicy AlwaysAllow. Off for local.",
@@ -869,6 +897,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G123",
         name: "graceful-shutdown",
+        check: artifacts::shutdown::graceful_shutdown,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "Every container of a long-running workload has a preStop hook that waits (sleep action, or exec sleep) and the pod's terminationGracePeriodSeconds exceeds that wait.",
@@ -883,6 +912,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G124",
         name: "spread-replicas",
+        check: artifacts::availability::spread_replicas,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "A workload with more than one replica spreads them over nodes (topologySpreadConstraints or a podAntiAffinity on kubernetes.io/hostname).",
@@ -902,6 +932,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G125",
         name: "no-secrets-in-configmap",
+        check: artifacts::secrets::no_secrets_in_configmap,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "No ConfigMap key looks like a secret (password, token, secret, bearer, *_KEY, private key) and no value holds a credential.",
@@ -916,6 +947,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G126",
         name: "no-secret-env-literals",
+        check: artifacts::secrets::no_secret_env_literals,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "No container env variable with a secret-like name has a literal value, and no Dockerfile ENV or ARG has a secret-like name.",
@@ -943,6 +975,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G127",
         name: "recommended-labels",
+        check: artifacts::labels::recommended_labels,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Workloads, pod templates and Services carry app.kubernetes.io/name and instance, selectors use only those stable labels, and a chart's templates set name, instance, managed-by and helm.sh/chart (the other recommended labels: recommended-labels-complete).",
@@ -961,6 +994,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G128",
         name: "selector-matches-template",
+        check: artifacts::labels::selector_matches_template,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every workload's selector matches its pod template labels, every Service (and PDB) selects at least one pod, and no two Services share one selector.",
@@ -987,6 +1021,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G129",
         name: "no-namespace-in-templates",
+        check: artifacts::chart::templates::no_namespace_in_templates,
         scope: Scope::Chart,
         severity: Severity::Warning,
         summary: "Chart templates never hard-code metadata.namespace (`{{ .Release.Namespace }}` is fine).",
@@ -1001,6 +1036,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G130",
         name: "dockerfile-multi-stage",
+        check: artifacts::dockerfile::build::multi_stage,
         scope: Scope::Dockerfile,
         severity: Severity::Error,
         summary: "Every Dockerfile has at least two stages and its final stage carries no build toolchain (no package install, compiler or build command, no builder base image, no uv binary copied in).",
@@ -1019,6 +1055,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G131",
         name: "dockerfile-non-root-user",
+        check: artifacts::dockerfile::build::non_root_user,
         scope: Scope::Dockerfile,
         severity: Severity::Error,
         summary: "The final stage of every Dockerfile sets a USER that is not root (numeric UID:GID preferred).",
@@ -1055,6 +1092,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G132",
         name: "dockerfile-healthcheck",
+        check: artifacts::dockerfile::build::healthcheck,
         scope: Scope::Dockerfile,
         severity: Severity::Warning,
         summary: "The final stage of every Dockerfile declares a HEALTHCHECK (not HEALTHCHECK NONE).",
@@ -1072,6 +1110,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G134",
         name: "dockerignore-present",
+        check: artifacts::dockerfile::ignore::dockerignore_present,
         scope: Scope::Dockerfile,
         severity: Severity::Error,
         summary: "Every Dockerfile has a .dockerignore (`<name>.Dockerfile.dockerignore` beside it, or `.dockerignore` in its folder or above) that excludes .git, .env files, key files, and the stack's node_modules, .next or .venv.",
@@ -1089,6 +1128,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G135",
         name: "helm-values-schema",
+        check: artifacts::chart::values::values_schema,
         scope: Scope::Chart,
         severity: Severity::Error,
         summary: "The chart ships values.schema.json, and values.yaml, and each values-*.yaml layered over it, satisfy the schema (required keys, additionalProperties, types, enums, minimums).",
@@ -1103,6 +1143,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G136",
         name: "helm-notes-present",
+        check: artifacts::chart::templates::notes_present,
         scope: Scope::Chart,
         severity: Severity::Warning,
         summary: "The chart has a non-empty templates/NOTES.txt with balanced template delimiters.",
@@ -1117,6 +1158,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G137",
         name: "helm-tests-present",
+        check: artifacts::chart::templates::tests_present,
         scope: Scope::Chart,
         severity: Severity::Warning,
         summary: "The chart has templates/tests/* with a `helm.sh/hook: test` annotation, a hook-delete-policy, a pinned image and a hardened securityContext.",
@@ -1131,6 +1173,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G138",
         name: "helm-chart-conventions",
+        check: artifacts::chart::conventions::conventions,
         scope: Scope::Chart,
         severity: Severity::Warning,
         summary: "Chart name DNS-1123 (≤ 63), SemVer version, quoted appVersion, namespaced define names (<chart>.*), image references from values, camelCase values keys each documented by a comment starting with its name.",
@@ -1155,6 +1198,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G139",
         name: "image-size-budget-recorded",
+        check: artifacts::dockerfile::build::size_budget,
         scope: Scope::Dockerfile,
         severity: Severity::Info,
         summary: "A Dockerfile that carries an image size budget records it in its header as `# Image size budget: <N> MB`, so it can be checked after the build.",
@@ -1175,6 +1219,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G140",
         name: "network-policy-coverage",
+        check: artifacts::labels::network_policy_coverage,
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "Every pod of a long-running workload is selected by a NetworkPolicy in its namespace (a default-deny policy with an empty podSelector counts).",
@@ -1197,6 +1242,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G141",
         name: "recommended-labels-complete",
+        check: artifacts::labels::recommended_labels_complete,
         scope: Scope::Kubernetes,
         severity: Severity::Warning,
         summary: "Workloads, pod templates and Services also carry app.kubernetes.io/version, component, part-of and managed-by, and a chart's templates set version, component and part-of.",
@@ -1214,6 +1260,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G142",
         name: "dockerfile-exec-form",
+        check: artifacts::dockerfile::instructions::exec_form,
         scope: Scope::Dockerfile,
         severity: Severity::Warning,
         summary: "CMD and ENTRYPOINT use the JSON (exec) form.",
@@ -1231,6 +1278,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G143",
         name: "dockerfile-copy-not-add",
+        check: artifacts::dockerfile::instructions::copy_not_add,
         scope: Scope::Dockerfile,
         severity: Severity::Warning,
         summary: "ADD is used only for what COPY cannot do: a local archive to unpack, or a remote file with --checksum.",
@@ -1253,6 +1301,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G144",
         name: "dockerfile-absolute-workdir",
+        check: artifacts::dockerfile::instructions::absolute_workdir,
         scope: Scope::Dockerfile,
         severity: Severity::Warning,
         summary: "Every WORKDIR is an absolute path (or starts with a variable).",
@@ -1276,6 +1325,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G145",
         name: "dockerfile-pipefail",
+        check: artifacts::dockerfile::instructions::pipefail,
         scope: Scope::Dockerfile,
         severity: Severity::Warning,
         summary: "A RUN that pipes one command into another runs under `set -o pipefail` (in the RUN or a SHELL instruction of its stage).",
@@ -1293,6 +1343,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G146",
         name: "dockerfile-pinned-packages",
+        check: artifacts::dockerfile::packages::pinned_packages,
         scope: Scope::Dockerfile,
         severity: Severity::Warning,
         summary: "apt-get/apt, apk and pip installs name the version of every package.",
@@ -1320,6 +1371,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G147",
         name: "dockerfile-no-sudo",
+        check: artifacts::dockerfile::packages::no_sudo,
         scope: Scope::Dockerfile,
         severity: Severity::Warning,
         summary: "No RUN uses sudo.",
@@ -1343,6 +1395,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G148",
         name: "dockerfile-tls-verification",
+        check: artifacts::dockerfile::packages::tls_verification,
         scope: Scope::Dockerfile,
         severity: Severity::Error,
         summary: "Nothing turns TLS certificate verification off: no curl -k, wget --no-check-certificate, pip --trusted-host, npm strict-ssl false, git sslVerify false, yum/dnf sslverify=false, and no NODE_TLS_REJECT_UNAUTHORIZED=0, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, NPM_CONFIG_STRICT_SSL=false or PIP_TRUSTED_HOST in ENV, ARG or inline in a RUN.",
@@ -1405,6 +1458,7 @@ pub static GATES: &[Gate] = &[
     Gate {
         code: "G149",
         name: "dockerfile-package-signatures",
+        check: artifacts::dockerfile::packages::package_signatures,
         scope: Scope::Dockerfile,
         severity: Severity::Error,
         summary: "Package managers verify signatures: no yum/dnf/tdnf --nogpgcheck (or gpgcheck=0), rpm --nodigest/--nosignature/--noverify, apt-get --allow-unauthenticated or --force-yes, apk --allow-untrusted.",

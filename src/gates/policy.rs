@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::Status;
-use super::artifacts::{Evidence, Finding, GateResult, Outcome};
+use super::artifacts::{Evidence, Finding, Framing, GateResult, Outcome};
 use super::catalog::{self, GATES, Gate};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::parse::Waiver;
@@ -376,24 +376,14 @@ fn report_failure_as(
         if already {
             continue;
         }
-        diags.push(
-            Diagnostic::new(
-                Code::GateFailed,
-                format!("{} {} fails principle {label}. {} ({}): {}", g.code, g.name, p.title, r.strength.as_deref().unwrap_or("MUST"), f.message),
-            )
-            .severity(sev)
-            .rule(g.code)
-            .at_line(&f.file, f.line, f.column.max(1))
-            .label(format!("found {}", f.found))
-            .hint(format!(
-                "{} Rule: \"{}\". Fix the input that produced this, or justify it in a Complexity Tracking row naming {}{}; `sp explain {}` explains the gate",
-                g.fix,
-                r.text,
-                g.code,
-                if p.non_negotiable { " (not possible: the principle is NON-NEGOTIABLE)" } else { "" },
-                g.code
-            )),
-        );
+        let framing = Framing::Principle {
+            label,
+            title: &p.title,
+            strength: r.strength.as_deref().unwrap_or("MUST"),
+            rule: &r.text,
+            non_negotiable: p.non_negotiable,
+        };
+        diags.push(f.diagnostic(g, framing, sev));
     }
 }
 
@@ -404,17 +394,7 @@ fn report_default(diags: &mut Diagnostics, g: &Gate, res: &GateResult, run: &Gat
             .iter()
             .any(|(c, file, line)| c == g.code && *file == f.file && *line == f.line);
         let sev = if definite { Severity::Error } else { g.severity };
-        diags.push(
-            Diagnostic::new(
-                Code::GateFailed,
-                format!("{} {} (secure default): {}", g.code, g.name, f.message),
-            )
-            .severity(sev)
-            .rule(g.code)
-            .at_line(&f.file, f.line, f.column.max(1))
-            .label(format!("found {}", f.found))
-            .hint(format!("{} `sp explain {}` explains the gate", g.fix, g.code)),
-        );
+        diags.push(f.diagnostic(g, Framing::SecureDefault, sev));
     }
 }
 

@@ -20,21 +20,35 @@
 //! chart covers them (sp's layout: `<feature>/k8s/` and `<feature>/helm/<chart>/`; any
 //! chart in the same folder or a `helm/` or `charts/` folder beside the manifests) the
 //! replicas, rollout and disruption-budget settings come from the chart's values.yaml with
-//! values-production.yaml layered over it — see [`chart::Production`] for the keys read.
+//! values-production.yaml layered over it — see [`chart::production::Production`] for the keys read.
 
-mod chart;
-mod docker;
-mod k8s;
+// The checks, one file (or folder) per topic; each gate's entry in the catalog names its
+// check, so a gate and its check cannot exist one without the other.
+pub(crate) mod availability;
+pub(crate) mod chart;
+pub(crate) mod dockerfile;
+mod finding;
+pub(crate) mod identity;
+pub(crate) mod images;
+pub(crate) mod labels;
 mod parse;
+mod pods;
+pub(crate) mod probes;
+pub(crate) mod resources;
 mod schema;
+pub(crate) mod secrets;
+pub(crate) mod security;
+pub(crate) mod shutdown;
 #[cfg(test)]
 mod tests;
 
 use serde::Serialize;
 
-use super::catalog::{GATES, Scope};
+use super::catalog::GATES;
+pub(crate) use finding::Acc;
+pub use finding::{Evidence, Finding, Framing, GateResult, Outcome};
+use parse::Object;
 pub use parse::Subject;
-use parse::{Object, Pos};
 
 /// Something that could not be parsed or checked, reported rather than dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,51 +57,6 @@ pub struct Skipped {
     /// The line of the document or object not checked (None: the whole file).
     pub line: Option<usize>,
     pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// The gate's code (`G101`).
-    pub gate: &'static str,
-    /// The rule within the gate that failed (`run-as-user-zero`), kebab-case, stable.
-    pub rule: &'static str,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    /// What the finding is about: kind, namespace and name of the object (or `Dockerfile`
-    /// and its file, `Chart` and its name) and the part of it (`container api`, `stage runtime`).
-    pub subject: Subject,
-    /// The subject as one phrase: `Deployment/api container api`, `Dockerfile/api.Dockerfile stage runtime`.
-    pub object: String,
-    pub message: String,
-    /// What was found, as written (`runAsUser: 0`, `FROM node:latest`, `no readinessProbe`).
-    pub found: String,
-}
-
-/// What a passing check examined: `runAsNonRoot: true` at k8s/30-api-deployment.yaml:71.
-#[derive(Debug, Clone, Serialize)]
-pub struct Evidence {
-    pub file: String,
-    pub line: usize,
-    pub object: String,
-    pub found: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Outcome {
-    Pass,
-    Fail,
-    /// Nothing in the artifacts for this gate to look at (or the gate is off for the
-    /// environment).
-    NotApplicable,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct GateResult {
-    pub gate: &'static str,
-    pub status: Outcome,
-    pub findings: Vec<Finding>,
-    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +69,8 @@ pub enum Environment {
 #[derive(Debug, Default)]
 pub struct Artifacts {
     objects: Vec<Object>,
-    dockerfiles: Vec<docker::Dockerfile>,
-    dockerignores: Vec<docker::DockerIgnore>,
+    dockerfiles: Vec<dockerfile::Dockerfile>,
+    dockerignores: Vec<dockerfile::ignore::DockerIgnore>,
     charts: Vec<chart::Chart>,
     skipped: Vec<Skipped>,
     /// Files that are none of the above by name (source code, docs): not artifacts.
@@ -213,8 +182,10 @@ impl Artifacts {
                 continue;
             }
             match kind_of(path) {
-                Kind::Dockerfile => a.dockerfiles.push(docker::Dockerfile::parse(path, text)),
-                Kind::DockerIgnore => a.dockerignores.push(docker::DockerIgnore::parse(path, text)),
+                Kind::Dockerfile => a.dockerfiles.push(dockerfile::Dockerfile::parse(path, text)),
+                Kind::DockerIgnore => a
+                    .dockerignores
+                    .push(dockerfile::ignore::DockerIgnore::parse(path, text)),
                 Kind::Yaml => a.read_manifest(path, text, false),
                 Kind::Json => a.read_manifest(path, text, true),
                 Kind::Template(lang) => a.skipped.push(Skipped {
@@ -370,200 +341,43 @@ impl Artifacts {
     }
 }
 
-/// Collects what one gate finds.
-pub(crate) struct Acc {
-    gate: &'static str,
-    scope: Scope,
-    findings: Vec<Finding>,
-    evidence: Vec<Evidence>,
-    examined: bool,
+/// What a check reads: everything found, and for the production-only gates the production
+/// values of the charts (None when the artifacts are judged as local).
+pub(crate) struct Input<'a> {
+    pub objects: &'a [Object],
+    pub dockerfiles: &'a [dockerfile::Dockerfile],
+    pub dockerignores: &'a [dockerfile::ignore::DockerIgnore],
+    pub charts: &'a [chart::Chart],
+    pub production: Option<&'a chart::production::Production>,
 }
 
-impl Acc {
-    fn new(gate: &'static str, scope: Scope) -> Acc {
-        Acc {
-            gate,
-            scope,
-            findings: Vec::new(),
-            evidence: Vec::new(),
-            examined: false,
-        }
-    }
-
-    /// The subject of a finding on a Dockerfile or a chart names its kind and file.
-    fn subject(&self, file: &str, object: impl Into<Subject>) -> Subject {
-        let mut s = object.into();
-        if s.kind.is_empty() {
-            let kind = match self.scope {
-                Scope::Dockerfile if file.ends_with(".dockerignore") => ".dockerignore",
-                Scope::Dockerfile => "Dockerfile",
-                Scope::Chart => "Chart",
-                Scope::Kubernetes => "",
-            };
-            if self.scope == Scope::Dockerfile && s.name != file {
-                s.part = Some(std::mem::take(&mut s.name));
-                s.name = file.to_string();
-            }
-            if let Some(chart) = s.name.strip_prefix("chart ") {
-                s.name = chart.to_string();
-            }
-            s.kind = kind.to_string();
-        }
-        s
-    }
-
-    /// A failure of `rule` (kebab-case, stable within the gate) at `file:pos`.
-    fn fail(
-        &mut self,
-        rule: &'static str,
-        file: &str,
-        pos: Pos,
-        object: impl Into<Subject>,
-        message: impl Into<String>,
-        found: impl Into<String>,
-    ) {
-        self.examined = true;
-        let subject = self.subject(file, object);
-        self.findings.push(Finding {
-            gate: self.gate,
-            rule,
-            file: file.to_string(),
-            line: pos.line,
-            column: pos.column,
-            object: subject.to_string(),
-            subject,
-            message: message.into(),
-            found: found.into(),
-        });
-    }
-
-    fn pass(&mut self, file: &str, pos: Pos, object: impl Into<Subject>, found: impl Into<String>) {
-        self.examined = true;
-        self.evidence.push(Evidence {
-            file: file.to_string(),
-            line: pos.line,
-            object: object.into().to_string(),
-            found: found.into(),
-        });
-    }
-
-    fn finish(self) -> GateResult {
-        let status = if !self.findings.is_empty() {
-            Outcome::Fail
-        } else if self.examined {
-            Outcome::Pass
-        } else {
-            Outcome::NotApplicable
-        };
-        GateResult {
-            gate: self.gate,
-            status,
-            findings: self.findings,
-            evidence: self.evidence,
-        }
-    }
-}
+/// A gate's check: it reads the input and records failures and evidence in the accumulator.
+pub(crate) type Check = fn(&Input, &mut Acc);
 
 /// Run every gate of the catalog over the artifacts; one result per gate, in catalog order.
 pub fn evaluate(artifacts: &Artifacts, env: Environment) -> Vec<GateResult> {
     let prod = match env {
-        Environment::Production => Some(chart::Production::from_charts(&artifacts.charts, &artifacts.objects)),
+        Environment::Production => Some(chart::production::Production::from_charts(
+            &artifacts.charts,
+            &artifacts.objects,
+        )),
         Environment::Local => None,
+    };
+    let input = Input {
+        objects: &artifacts.objects,
+        dockerfiles: &artifacts.dockerfiles,
+        dockerignores: &artifacts.dockerignores,
+        charts: &artifacts.charts,
+        production: prod.as_ref(),
     };
     GATES
         .iter()
         .map(|g| {
             let mut acc = Acc::new(g.code, g.scope);
-            run(g.name, artifacts, prod.as_ref(), &mut acc);
+            (g.check)(&input, &mut acc);
             acc.finish()
         })
         .collect()
-}
-
-/// Dispatch a gate by name. Returns false for a gate without an implementation (a test
-/// keeps that list empty).
-fn run(name: &str, a: &Artifacts, prod: Option<&chart::Production>, acc: &mut Acc) -> bool {
-    let o = &a.objects;
-    match name {
-        "run-as-non-root" => k8s::run_as_non_root(o, acc),
-        "run-as-high-uid" => {
-            k8s::run_as_high_uid(o, acc);
-            docker::high_uid(&a.dockerfiles, acc);
-        }
-        "read-only-root-fs" => k8s::read_only_root_fs(o, acc),
-        "no-privilege-escalation" => k8s::no_privilege_escalation(o, acc),
-        "no-privileged" => k8s::no_privileged(o, acc),
-        "drop-all-capabilities" => k8s::drop_all_capabilities(o, acc),
-        "seccomp-runtime-default" => k8s::seccomp_runtime_default(o, acc),
-        "sa-token-automount-off" => k8s::sa_token_automount_off(o, acc),
-        "dedicated-service-account" => k8s::dedicated_service_account(o, acc),
-        "resources-requests" => k8s::resources_requests(o, acc),
-        "resources-memory-limit" => k8s::resources_limit(o, acc, "memory"),
-        "resources-cpu-limit" => k8s::resources_limit(o, acc, "cpu"),
-        "readiness-probe" => k8s::readiness_probe(o, acc),
-        "liveness-probe" => k8s::liveness_probe(o, acc),
-        "probes-distinct" => k8s::probes_distinct(o, acc),
-        "startup-probe-slow-start" => k8s::startup_probe_slow_start(o, acc),
-        "probe-ports-exposed" => k8s::probe_ports_exposed(o, acc),
-        "image-tag-pinned" => {
-            k8s::image_tag_pinned(o, acc);
-            docker::image_tag_pinned(&a.dockerfiles, acc);
-            chart::image_tag_pinned(&a.charts, acc);
-        }
-        "image-pull-policy" => k8s::image_pull_policy(o, acc),
-        "replicas-min-2" => {
-            if let Some(p) = prod {
-                k8s::replicas_min_2(o, p, acc)
-            }
-        }
-        "rolling-update-zero-downtime" => {
-            if let Some(p) = prod {
-                k8s::rolling_update(o, p, acc)
-            }
-        }
-        "pdb-present-and-sane" => {
-            if let Some(p) = prod {
-                k8s::pdb_present_and_sane(o, p, acc)
-            }
-        }
-        "graceful-shutdown" => k8s::graceful_shutdown(o, acc),
-        "spread-replicas" => k8s::spread_replicas(o, prod, acc),
-        "no-secrets-in-configmap" => k8s::no_secrets_in_configmap(o, acc),
-        "no-secret-env-literals" => {
-            k8s::no_secret_env_literals(o, acc);
-            docker::no_secret_args(&a.dockerfiles, acc);
-        }
-        "recommended-labels" => {
-            k8s::recommended_labels(o, acc);
-            chart::recommended_labels(&a.charts, &chart::CHART_LABELS, acc);
-        }
-        "recommended-labels-complete" => {
-            k8s::recommended_labels_complete(o, acc);
-            chart::recommended_labels(&a.charts, &chart::CHART_LABELS_MORE, acc);
-        }
-        "selector-matches-template" => k8s::selector_matches_template(o, acc),
-        "no-namespace-in-templates" => chart::no_namespace_in_templates(&a.charts, acc),
-        "dockerfile-multi-stage" => docker::multi_stage(&a.dockerfiles, acc),
-        "dockerfile-non-root-user" => docker::non_root_user(&a.dockerfiles, acc),
-        "dockerfile-healthcheck" => docker::healthcheck(&a.dockerfiles, acc),
-        "dockerfile-exec-form" => docker::exec_form(&a.dockerfiles, acc),
-        "dockerfile-copy-not-add" => docker::copy_not_add(&a.dockerfiles, acc),
-        "dockerfile-absolute-workdir" => docker::absolute_workdir(&a.dockerfiles, acc),
-        "dockerfile-pipefail" => docker::pipefail(&a.dockerfiles, acc),
-        "dockerfile-pinned-packages" => docker::pinned_packages(&a.dockerfiles, acc),
-        "dockerfile-no-sudo" => docker::no_sudo(&a.dockerfiles, acc),
-        "dockerfile-tls-verification" => docker::tls_verification(&a.dockerfiles, acc),
-        "dockerfile-package-signatures" => docker::package_signatures(&a.dockerfiles, acc),
-        "dockerignore-present" => docker::dockerignore_present(&a.dockerfiles, &a.dockerignores, acc),
-        "helm-values-schema" => chart::values_schema(&a.charts, acc),
-        "helm-notes-present" => chart::notes_present(&a.charts, acc),
-        "helm-tests-present" => chart::tests_present(&a.charts, acc),
-        "helm-chart-conventions" => chart::conventions(&a.charts, acc),
-        "image-size-budget-recorded" => docker::size_budget(&a.dockerfiles, acc),
-        "network-policy-coverage" => k8s::network_policy_coverage(o, acc),
-        _ => return false,
-    }
-    true
 }
 
 /// The findings of every gate on `tests/gates/planted`, as JSON, for `scripts/planted-report`

@@ -1040,13 +1040,24 @@ pub fn database_env(c: &Component, kind: ServiceKind) -> Option<String> {
 /// A diagnostic placed at an origin's `path:line` (origins derived from several inputs
 /// carry no place, and the diagnostic then has none).
 pub(super) fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
-    let text = o.text.split(' ').next().unwrap_or("");
-    match text
-        .rsplit_once(':')
-        .and_then(|(p, l)| l.parse::<usize>().ok().map(|l| (p, l)))
-    {
-        Some((path, line)) if o.kind == crate::model::OriginKind::Input => d.at_line(path, line, 1),
-        _ => d,
+    if !matches!(
+        o.kind,
+        crate::model::OriginKind::Input | crate::model::OriginKind::Derived
+    ) {
+        return d;
+    }
+    // The first `path:line` the origin names, wherever it stands: origins read
+    // `backend/main.py:12`, `Language/Version (specs/004-x/plan.md:12)` or `derived from …
+    // (a:3) and b:10`.
+    let located = o.text.split_whitespace().find_map(|token| {
+        let token = token.trim_matches(|c: char| "()[],;`'\"".contains(c));
+        let (path, line) = token.rsplit_once(':')?;
+        let line = line.parse::<usize>().ok().filter(|l| *l > 0)?;
+        (path.contains('/') || path.contains('.')).then_some((path, line))
+    });
+    match located {
+        Some((path, line)) => d.at_line(path, line, 1),
+        None => d,
     }
 }
 
@@ -1055,6 +1066,38 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::deploy::fixture;
+
+    /// A diagnostic about a value lands on the first `path:line` its origin names, whether
+    /// the origin is the location itself or a sentence around it.
+    #[test]
+    fn diagnostics_land_on_the_location_inside_an_origin() {
+        use crate::diagnostics::Location;
+        let place = |kind, text: &str| {
+            let o = Origin {
+                text: text.into(),
+                kind,
+            };
+            match at_origin(Diagnostic::new(crate::diagnostics::Code::UnsupportedVersion, "x"), &o).location {
+                Some(Location::PathAt { path, line, .. }) => Some((path.display().to_string(), line)),
+                _ => None,
+            }
+        };
+        use crate::model::OriginKind::*;
+        assert_eq!(place(Input, "backend/main.py:12"), Some(("backend/main.py".into(), 12)));
+        assert_eq!(
+            place(Input, "Language/Version (specs/004-x/plan.md:12)"),
+            Some(("specs/004-x/plan.md".into(), 12))
+        );
+        assert_eq!(
+            place(
+                Derived,
+                "derived from Language/Version (specs/a/plan.md:3) and backend/requirements.txt:10"
+            ),
+            Some(("specs/a/plan.md".into(), 3))
+        );
+        assert_eq!(place(Default, "fastapi catalog"), None);
+        assert_eq!(place(Input, "--set components.api.port=8080"), None);
+    }
 
     /// A component folder `dir` holding `files` (path relative to the workspace root, text):
     /// manifests by name, everything else as source.

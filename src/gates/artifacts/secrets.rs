@@ -1,0 +1,229 @@
+//! Secrets: credentials written into ConfigMaps, env literals and Dockerfile build arguments.
+
+use crate::gates::artifacts::dockerfile::Dockerfile;
+use crate::gates::artifacts::dockerfile::shell::assignments;
+use crate::gates::artifacts::parse::{self, Object, Pos, entry, get, get_str, items, text};
+use crate::gates::artifacts::pods::containers;
+use crate::gates::artifacts::{Acc, Input};
+
+pub(crate) fn no_secrets_in_configmap(input: &Input, acc: &mut Acc) {
+    let objs = input.objects;
+    for o in objs.iter().filter(|o| o.kind == "ConfigMap") {
+        let mut bad = false;
+        let mut count = 0;
+        for section in ["data", "binaryData"] {
+            for (k, v) in get(&o.root, section).map(parse::entries).unwrap_or_default() {
+                count += 1;
+                let key = text(k).unwrap_or_default();
+                let value = text(v).unwrap_or_default();
+                if secretish(key) {
+                    bad = true;
+                    acc.fail(
+                        "secret-like-key",
+                        &o.file,
+                        Pos::of(k),
+                        o.subject(),
+                        format!("key `{key}` looks like a secret: ConfigMaps are readable in clear text"),
+                        key.to_string(),
+                    );
+                } else if let Some(what) = credential_value(value) {
+                    bad = true;
+                    acc.fail(
+                        "credential-value",
+                        &o.file,
+                        Pos::of(k),
+                        o.subject(),
+                        format!("the value of `{key}` holds {what}"),
+                        key.to_string(),
+                    );
+                }
+            }
+        }
+        if !bad {
+            acc.pass(&o.file, o.pos(), o.subject(), format!("{count} keys, none secret-like"));
+        }
+    }
+}
+
+/// no-secret-env-literals: credentials in env literals of the manifests and in a Dockerfile's
+/// ARG and ENV.
+pub(crate) fn no_secret_env_literals(input: &Input, acc: &mut Acc) {
+    manifests_secret_env_literals(input.objects, acc);
+    dockerfile_secret_args(input.dockerfiles, acc);
+}
+
+fn manifests_secret_env_literals(objs: &[Object], acc: &mut Acc) {
+    for c in containers(objs) {
+        let mut bad = false;
+        let mut seen = Vec::new();
+        for e in c.field("env").map(|(_, v)| items(v)).unwrap_or_default() {
+            let name = get_str(e, "name").unwrap_or_default();
+            let Some((vk, v)) = entry(e, "value") else {
+                if get(e, "valueFrom").and_then(|f| get(f, "secretKeyRef")).is_some() {
+                    seen.push(format!("{name} from secretKeyRef"));
+                }
+                continue;
+            };
+            let value = text(v).unwrap_or_default();
+            if value.is_empty() {
+                continue;
+            }
+            if secretish(name) {
+                bad = true;
+                acc.fail(
+                    "secret-env-literal",
+                    c.file(),
+                    Pos::of(vk),
+                    c.object(),
+                    format!("`{name}` is a secret written as a literal value: read it from a Secret (secretKeyRef or a mounted file)"),
+                    format!("{name}: {}", if value.len() > 4 { format!("{}…", &value[..value.char_indices().nth(4).map(|(i, _)| i).unwrap_or(0)]) } else { "…".into() }),
+                );
+            } else if let Some(what) = credential_value(value) {
+                bad = true;
+                acc.fail(
+                    "credential-env-value",
+                    c.file(),
+                    Pos::of(vk),
+                    c.object(),
+                    format!("`{name}` holds {what} as a literal value"),
+                    name.to_string(),
+                );
+            } else if name.ends_with("_FILE") {
+                seen.push(format!("{name} names a file"));
+            }
+        }
+        if !bad {
+            let found = if seen.is_empty() {
+                "no secret-like literal".to_string()
+            } else {
+                seen.join(", ")
+            };
+            acc.pass(c.file(), c.pos(), c.object(), found);
+        }
+    }
+}
+
+/// A name that holds a credential: its last word (split at `_`, `-`, `.` and case changes)
+/// is password, secret, token, key, credentials… (`OPENAI_API_KEY`), not a file, path or
+/// name of one (`OPENAI_API_KEY_FILE`).
+pub(crate) fn secretish(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let Some(last) = words.last().map(String::as_str) else {
+        return false;
+    };
+    let before = words
+        .len()
+        .checked_sub(2)
+        .and_then(|i| words.get(i))
+        .map(String::as_str);
+    if last == "key"
+        && matches!(
+            before,
+            Some("public" | "primary" | "sort" | "cache" | "partition" | "routing" | "idempotency" | "foreign")
+        )
+    {
+        return false;
+    }
+    matches!(
+        last,
+        "password"
+            | "passwd"
+            | "pwd"
+            | "pass"
+            | "pword"
+            | "secret"
+            | "secrets"
+            | "token"
+            | "tokens"
+            | "key"
+            | "apikey"
+            | "privatekey"
+            | "credential"
+            | "credentials"
+            | "creds"
+            | "passphrase"
+    )
+}
+
+/// A value that is a credential whatever its name: a private key, a bearer token, a URL
+/// with a password.
+pub(crate) fn credential_value(v: &str) -> Option<&'static str> {
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    if v.trim_start().to_ascii_lowercase().starts_with("bearer ") && v.trim().len() > 12 {
+        return Some("a bearer token");
+    }
+    if let Some((_, rest)) = v.split_once("://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if let Some((userinfo, _)) = authority.rsplit_once('@')
+            && let Some((_, pass)) = userinfo.split_once(':')
+            && !pass.is_empty()
+            && !pass.starts_with('$')
+        {
+            return Some("a URL with a password");
+        }
+    }
+    None
+}
+
+fn dockerfile_secret_args(dfs: &[Dockerfile], acc: &mut Acc) {
+    for d in dfs {
+        let mut bad = false;
+        let mut count = 0;
+        for i in d.instrs.iter().filter(|i| i.keyword == "ARG" || i.keyword == "ENV") {
+            let label = i.stage.map(|s| d.stage_label(s)).unwrap_or_else(|| d.file.clone());
+            for (k, v) in assignments(&i.args) {
+                count += 1;
+                if secretish(&k) {
+                    bad = true;
+                    acc.fail(
+                        "secret-like-name",
+                        &d.file,
+                        i.pos(),
+                        label.clone(),
+                        format!("{} `{k}` puts a secret into the image's metadata and history: use `RUN --mount=type=secret`", i.keyword),
+                        i.show(),
+                    );
+                } else if let Some(what) = v.as_deref().and_then(credential_value) {
+                    bad = true;
+                    acc.fail(
+                        "credential-value",
+                        &d.file,
+                        i.pos(),
+                        label.clone(),
+                        format!("{} `{k}` holds {what}", i.keyword),
+                        i.show(),
+                    );
+                }
+            }
+        }
+        if !bad && let Some(from) = d.instrs.first() {
+            acc.pass(
+                &d.file,
+                from.pos(),
+                d.file.clone(),
+                format!("{count} ARG/ENV variables, none secret-like"),
+            );
+        }
+    }
+}
