@@ -468,3 +468,75 @@ fn clarification_sessions_carry_requirements_that_replace_the_originals() {
     // Only the one bullet that is neither an answer nor a requirement is malformed.
     assert_eq!(f.run.stderr.matches("SP211").count(), 1, "{}", f.run.stderr);
 }
+
+/// A start command in prose that names another target than the source is reported where
+/// it is written, and the source wins; without the source, the prose command is the one.
+#[test]
+fn a_prose_entry_point_that_contradicts_the_source_is_reported() {
+    let f = run_fixture("prose-entry-contradicts-source");
+    f.run.assert_code(0);
+    assert!(
+        f.run.stderr.contains(
+            "warning[SP422]: entry point of `backend`: the prose says `app.main:app`, the source says `main:app`"
+        ) && f.run.stderr.contains("--> specs/001-todo-list/plan-input.md:3:1"),
+        "{}",
+        f.run.stderr
+    );
+    let dockerfile = f.doc("001-todo-list/docker/backend.Dockerfile");
+    assert!(dockerfile.contains("CMD [\"uvicorn\", \"main:app\""), "{dockerfile}");
+
+    // Without the backend folder, the prose is the best input left, and the catalog's
+    // guess (SP423) never comes up.
+    std::fs::remove_dir_all(f.ws.join("backend")).unwrap();
+    std::fs::remove_dir_all(f.ws.join("out")).unwrap();
+    let run = Test::new().workspace(&f.ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(
+        !run.stderr.contains("SP422") && !run.stderr.contains("SP423"),
+        "{}",
+        run.stderr
+    );
+    let dockerfile = f.ws.read("out/001-todo-list/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains("CMD [\"uvicorn\", \"app.main:app\""),
+        "{dockerfile}"
+    );
+}
+
+/// Components discovered in the repository answer the Technical Context keys the plan
+/// input leaves open (language and version, framework), with the files that say so; only
+/// the keys the repository cannot answer stay NEEDS CLARIFICATION (SP403).
+#[test]
+fn discovered_components_fill_the_technical_context() {
+    let f = run_fixture("deploy-discovers-components");
+    f.run.assert_code(0);
+    for key in ["Language/Version", "Primary Dependencies"] {
+        assert!(
+            !f.run.stderr.contains(&format!("no input gives `{key}`")),
+            "{key} is answered by the repository:\n{}",
+            f.run.stderr
+        );
+    }
+    assert!(
+        f.run.stderr.contains("no input gives `Project Type`"),
+        "{}",
+        f.run.stderr
+    );
+    let plan = f.doc("001-deploy/plan.md");
+    let line = plan
+        .lines()
+        .find(|l| l.contains("**Language/Version**"))
+        .unwrap_or_else(|| panic!("no Language/Version line:\n{plan}"));
+    assert!(
+        line.contains("Python 3.13 (backend)")
+            && line.contains("Node.js 24 (frontend)")
+            && !line.contains("NEEDS CLARIFICATION"),
+        "{line}"
+    );
+    assert!(
+        plan.contains(
+            "| Language/Version | derived from the repository's components: backend from backend/requirements.txt:1"
+        ),
+        "the origin names the files:\n{plan}"
+    );
+}

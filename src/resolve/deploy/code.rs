@@ -380,6 +380,49 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
     }
 }
 
+/// The entry point after prose: the source's when it has one (a prose start command that
+/// names another target is reported, SP422), else the one the prose states, else none.
+pub fn entry_with_prose(
+    from_source: Option<Entry>,
+    prose: Option<Valued<(EntryKind, String)>>,
+    dir: &str,
+    name: &str,
+    facts: &Facts,
+    diags: &mut Diagnostics,
+) -> Option<Entry> {
+    let Some(prose) = prose else { return from_source };
+    let (kind, target) = prose.value;
+    match from_source {
+        Some(e) => {
+            if e.target != target {
+                let mut d = Diagnostic::new(
+                    DiagCode::ProseContradictsSource,
+                    format!(
+                        "entry point of `{name}`: the prose says `{target}`, the source says `{}` ({})",
+                        e.target, e.origin.text
+                    ),
+                )
+                .hint(format!(
+                    "the source wins; correct the sentence to `{}`, or set `components.{name}.command` in the deployment block if the code is about to change",
+                    e.target
+                ));
+                d = match facts.span_of(&prose.origin) {
+                    Some(span) => d.at(span).label(format!("says {target}")),
+                    None => at_origin(d, &prose.origin),
+                };
+                diags.push(d);
+            }
+            Some(e)
+        }
+        None => Some(Entry {
+            kind,
+            target,
+            root: dir.to_string(),
+            origin: prose.origin,
+        }),
+    }
+}
+
 /// Where the application is made: its framework object (`app = FastAPI()`), else the file
 /// that listens (`app.listen(…)`, `package main`), best-named first.
 pub fn app_span(code: &Code) -> Option<Span> {
