@@ -343,6 +343,7 @@ fn compile_feature(
         },
         diags,
     );
+    resolve::complete_context(&parsed, &mut plan, diags);
     if let Some(d) = &plan.deployment {
         plan.tables = resolve::tables::tables(d);
         plan.research.extend(resolve::deploy::research::entries(d));

@@ -56,24 +56,8 @@ pub struct Autoscaling {
     pub components: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Frontend,
-    Backend,
-    Worker,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RunMode {
-    /// A long-running HTTP server of the language runtime.
-    Server,
-    /// Static files served by an unprivileged nginx.
-    Static,
-    /// A background process with no port.
-    Worker,
-}
+/// A component's role and how its stack runs are the catalog's vocabulary.
+pub use crate::catalog::{Role, RunMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ServiceType {
@@ -169,6 +153,8 @@ pub enum EntryKind {
     NodeScript,
     /// A Go `main` package.
     GoMain,
+    /// A binary its manifest names (Cargo's `[[bin]]` or package name), built by the image.
+    Binary,
     /// A command the team wrote themselves (Dockerfile `CMD`, compose `command:`, Procfile).
     Command,
 }
