@@ -225,6 +225,7 @@ pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags:
             },
             &mut diags,
         );
+        resolve::complete_context(&parsed, &mut plan, &mut diags);
         if let Some(d) = &plan.deployment {
             plan.tables = resolve::tables::tables(d);
             plan.research.extend(resolve::deploy::research::entries(d));

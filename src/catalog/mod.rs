@@ -1,10 +1,13 @@
-//! The stack catalog: what `sp` knows about each kind of component, as data.
+//! The catalog: what `sp` knows about each language and each kind of component, as data.
 //!
-//! `stacks.yaml` beside this file lists every stack (Next.js, FastAPI, Go…): the words that
-//! name it in a plan input, its language and versions with pinned base images, its port,
-//! health endpoints, run mode, package managers, the folders it writes to, its runtime
-//! command and its Dockerfile template. Adding a stack means adding an entry there and a
-//! template under `templates/docker/`; the resolver does not change.
+//! `stacks.yaml` beside this file lists the languages (which files detection reads, lock
+//! files → package manager, version files, install, prune and health check recipes, the
+//! manifest dependencies that name a framework) and the stacks built with them (Next.js,
+//! FastAPI, Go…): the words that name a stack in a plan input, its versions with pinned base
+//! images, its port, health endpoints, run mode, the folders it writes to, its runtime command
+//! and its recipe, the Dockerfile template `docker/<recipe>.Dockerfile.hbs` in this folder.
+//! Adding a language or a stack means adding entries there and at most one template; the
+//! loader, the resolver and the renderer read the data.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +33,12 @@ pub struct Stack {
     #[serde(rename = "match")]
     pub matches: Vec<String>,
     pub language: String,
+    /// The Dockerfile template family (`docker/<recipe>.Dockerfile.hbs`).
+    pub recipe: String,
+    /// Values the recipe's template reads as `args.<name>`: what differs between the stacks
+    /// of one family (the folder a static build writes, a note in the header).
+    #[serde(default)]
+    pub recipe_args: BTreeMap<String, String>,
     pub role: Role,
     pub run_mode: RunMode,
     /// Package managers the stack supports; the first is the default.
@@ -52,9 +61,145 @@ pub struct Stack {
     /// Patterns for the `.dockerignore` beside the Dockerfile, on top of the common ones.
     #[serde(default)]
     pub dockerignore: Vec<String>,
-    /// Files in the component folder that identify this stack (`next.config.*`, `go.mod`).
+    /// The files in a component folder that make it this stack rather than another of its
+    /// language (`next.config.*`), tried in stack order.
+    pub detect: Option<Detect>,
+}
+
+/// How a component folder shows a stack variant: the first of `files` present, and when
+/// `contains` is given, one of those texts in it (whitespace ignored).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detect {
+    pub files: Vec<String>,
     #[serde(default)]
+    pub contains: Vec<String>,
+    /// The word whose line is the evidence (`output`); line 1 without it.
+    pub line_of: Option<String>,
+}
+
+/// A language: what detection reads for it, and the recipes its stacks share.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    pub id: String,
+    /// Words naming the language in a stack line; the word after one is a version (`Node 24`).
+    pub names: Vec<String>,
+    /// Further words naming the language without a version (`TypeScript`).
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Files that make a folder a component of this language.
+    pub manifests: Vec<String>,
+    /// Those that make the workspace root itself one.
+    #[serde(default)]
+    pub root_manifests: Vec<String>,
+    /// Further files read when present (versions, framework configs, lock files compared with
+    /// their manifest).
+    #[serde(default)]
+    pub read: Vec<String>,
+    /// Files only checked for (lock files).
+    #[serde(default)]
+    pub presence: Vec<String>,
+    /// Extensions of the source files scanned for facts.
+    pub source_extensions: Vec<String>,
+    /// Where the language version is written, tried in order.
+    #[serde(default)]
+    pub version_files: Vec<VersionFile>,
+    /// Package managers, detected in order by the first of their `detect` files present.
+    pub package_managers: Vec<PackageManager>,
+    /// How a manifest declares dependencies.
+    pub dependencies: DependencyFormat,
+    /// Manifest dependencies that name a framework, tried in order.
+    #[serde(default)]
+    pub frameworks: Vec<Framework>,
+    /// What a manifest naming none of them is; without it, such a folder is no component.
+    pub otherwise: Option<Classification>,
+    /// Paths the final image deletes (package managers nothing there uses).
+    #[serde(default)]
+    pub prune: Vec<String>,
+    /// The health check of a server, exec form, `{url}` replaced by its liveness URL; empty
+    /// means busybox `wget` in the runtime image.
+    #[serde(default)]
+    pub healthcheck: Vec<String>,
+    /// The build produces one binary, the first word of the command.
+    #[serde(default)]
+    pub binary: bool,
+    /// The base images research.md records as rejected for this language, and why.
+    pub rejected_images: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionFile {
+    pub file: String,
+    pub read: VersionReader,
+}
+
+/// How a version is read out of a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionReader {
+    /// The first line (`.python-version`, `.nvmrc`), without a leading `v`.
+    FirstLine,
+    /// `requires-python = ">=3.12"` in pyproject.toml, the requirement as written.
+    RequiresPython,
+    /// `engines.node` in package.json, the range as written.
+    PackageEnginesNode,
+    /// The `go 1.25.0` directive of go.mod, major and minor.
+    GoDirective,
+    /// `channel = "1.91"` in rust-toolchain.toml, or the first line of rust-toolchain.
+    RustToolchain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DependencyFormat {
+    /// `dependencies` / `devDependencies` keys of package.json.
+    PackageJson,
+    /// The dependency's name as a word of the manifest (requirements.txt, pyproject.toml,
+    /// Cargo.toml).
+    Words,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    pub dependency: String,
+    pub role: Role,
+    /// Words the stack is then picked by.
+    pub words: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    pub role: Role,
+    pub words: String,
+    /// How the evidence reads (`a Go module`).
+    pub what: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageManager {
+    pub id: String,
+    /// Files whose presence selects it, in order.
     pub detect: Vec<String>,
+    /// The lock files its install follows, preferred first; empty when it has none.
+    #[serde(default)]
+    pub lock_files: Vec<String>,
+    /// What to do when a folder lacks one (`{dir}` is the folder).
+    pub lock_hint: Option<String>,
+    /// The install recipe, for templates that run it: cache mount target, install commands
+    /// `[locked, unlocked]`, the same without development dependencies, the build command,
+    /// and environment the commands need.
+    pub cache: Option<String>,
+    #[serde(default)]
+    pub install: Vec<String>,
+    #[serde(default)]
+    pub install_prod: Vec<String>,
+    pub build: Option<String>,
+    pub env: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +240,7 @@ pub struct ServiceImage {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
+    languages: Vec<Language>,
     stacks: Vec<Stack>,
     /// Pinned images of in-cluster backing services (PostgreSQL, Redis).
     services: Vec<ServiceImage>,
@@ -102,6 +248,7 @@ struct CatalogFile {
 
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    pub languages: Vec<Language>,
     pub stacks: Vec<Stack>,
     pub services: Vec<ServiceImage>,
 }
@@ -110,11 +257,25 @@ impl Catalog {
     /// The catalog compiled into the binary. Its validity is checked by a unit test, so
     /// a broken entry never ships.
     pub fn builtin() -> Catalog {
-        let file: CatalogFile = crate::yaml::from_str(STACKS).expect("the built-in stack catalog is valid (tested)");
-        Catalog {
-            stacks: file.stacks,
-            services: file.services,
-        }
+        Catalog::shared().clone()
+    }
+
+    /// The built-in catalog, parsed once per process.
+    pub fn shared() -> &'static Catalog {
+        static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        CATALOG.get_or_init(|| {
+            let file: CatalogFile =
+                crate::yaml::from_str(STACKS).expect("the built-in stack catalog is valid (tested)");
+            Catalog {
+                languages: file.languages,
+                stacks: file.stacks,
+                services: file.services,
+            }
+        })
+    }
+
+    pub fn language(&self, id: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.id == id)
     }
 
     pub fn get(&self, id: &str) -> Option<&Stack> {
@@ -137,6 +298,73 @@ impl Catalog {
 
     pub fn service(&self, kind: &str) -> Option<&ServiceImage> {
         self.services.iter().find(|s| s.kind == kind)
+    }
+}
+
+impl Language {
+    pub fn package_manager(&self, id: &str) -> Option<&PackageManager> {
+        self.package_managers.iter().find(|p| p.id == id)
+    }
+
+    /// Every file name detection reads for this language: manifests, then the rest.
+    pub fn read_files(&self) -> impl Iterator<Item = &str> {
+        self.manifests.iter().chain(&self.read).map(String::as_str)
+    }
+}
+
+impl VersionReader {
+    /// The text whose line is the evidence for version `v` read by this reader.
+    pub fn needle(self, v: &str) -> String {
+        match self {
+            VersionReader::RequiresPython => "requires-python".into(),
+            VersionReader::PackageEnginesNode => "\"node\"".into(),
+            VersionReader::GoDirective => "go ".into(),
+            VersionReader::FirstLine | VersionReader::RustToolchain => v.split('.').next().unwrap_or("").into(),
+        }
+    }
+
+    /// The version `text` states, if it states one.
+    pub fn read(self, text: &str) -> Option<String> {
+        let first_line = || {
+            text.lines()
+                .next()
+                .map(|l| l.trim().trim_start_matches('v').to_string())
+                .filter(|v| !v.is_empty())
+        };
+        match self {
+            VersionReader::FirstLine => first_line(),
+            // A requirement (`>=3.11`, `>=3.11,<3.13`) is kept as written: resolution picks the
+            // newest catalog version it allows (`resolve/deploy/version.rs`).
+            VersionReader::RequiresPython => {
+                let line = text.lines().find(|l| l.trim_start().starts_with("requires-python"))?;
+                let (_, v) = line.split_once('=')?;
+                let v = v.trim().trim_matches(['"', '\'']).trim();
+                (!v.is_empty()).then(|| v.to_string())
+            }
+            VersionReader::PackageEnginesNode => {
+                let v: serde_json::Value = serde_json::from_str(text).ok()?;
+                let node = v.get("engines")?.get("node")?.as_str()?.trim();
+                (!node.is_empty()).then(|| node.to_string())
+            }
+            VersionReader::GoDirective => {
+                let line = text.lines().find(|l| l.starts_with("go "))?;
+                let v: Vec<&str> = line[3..].trim().split('.').collect();
+                Some(v.iter().take(2).copied().collect::<Vec<_>>().join("."))
+            }
+            VersionReader::RustToolchain => {
+                let channel = text
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("channel"))
+                    .and_then(|rest| rest.trim().strip_prefix('='))
+                    .map(|v| v.trim().trim_matches('"').to_string());
+                let v = match channel {
+                    Some(c) => c,
+                    None => first_line()?,
+                };
+                // `1.91.1` selects `1.91`; `stable` names no version.
+                v.starts_with(|c: char| c.is_ascii_digit()).then_some(v)
+            }
+        }
     }
 }
 
@@ -182,6 +410,17 @@ mod tests {
         for s in &c.stacks {
             assert!(ids.insert(&s.id), "duplicate stack {}", s.id);
             assert!(!s.versions.is_empty() && !s.package_managers.is_empty(), "{}", s.id);
+            let language = c
+                .language(&s.language)
+                .unwrap_or_else(|| panic!("{}: no language {}", s.id, s.language));
+            for pm in &s.package_managers {
+                assert!(
+                    language.package_manager(pm).is_some(),
+                    "{}: package manager {pm} is not one of {}'s",
+                    s.id,
+                    s.language
+                );
+            }
             assert_eq!(
                 s.port.is_some(),
                 s.run_mode != RunMode::Worker,
@@ -200,6 +439,92 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn languages_are_complete() {
+        let c = Catalog::builtin();
+        let mut ids = std::collections::BTreeSet::new();
+        for l in &c.languages {
+            assert!(ids.insert(&l.id), "duplicate language {}", l.id);
+            assert!(!l.names.is_empty() && !l.manifests.is_empty(), "{}", l.id);
+            assert!(l.root_manifests.iter().all(|m| l.manifests.contains(m)), "{}", l.id);
+            assert!(
+                c.stacks.iter().any(|s| s.language == l.id),
+                "language {} has no stack",
+                l.id
+            );
+            for pm in &l.package_managers {
+                assert!(!pm.detect.is_empty(), "{}/{}: detected by nothing", l.id, pm.id);
+                assert_eq!(pm.install.len(), pm.install_prod.len(), "{}/{}", l.id, pm.id);
+                assert!(
+                    pm.install.is_empty() || pm.install.len() == 2,
+                    "{}/{}: [locked, unlocked]",
+                    l.id,
+                    pm.id
+                );
+                assert_eq!(
+                    pm.lock_files.is_empty(),
+                    pm.lock_hint.is_none(),
+                    "{}/{}: a hint iff lock files",
+                    l.id,
+                    pm.id
+                );
+                // Detection must be able to see the files it looks for.
+                for f in pm.detect.iter().chain(&pm.lock_files) {
+                    assert!(
+                        l.read_files().any(|r| r == f) || l.presence.contains(f),
+                        "{}/{}: {f} is neither read nor checked for",
+                        l.id,
+                        pm.id
+                    );
+                }
+            }
+            for v in &l.version_files {
+                assert!(
+                    l.read_files().any(|r| r == v.file),
+                    "{}: version file {} is not read",
+                    l.id,
+                    v.file
+                );
+            }
+        }
+        for s in &c.stacks {
+            if let Some(d) = &s.detect {
+                let l = c.language(&s.language).unwrap();
+                for f in &d.files {
+                    assert!(l.read_files().any(|r| r == f), "{}: {f} is not read", s.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn version_readers() {
+        assert_eq!(VersionReader::FirstLine.read("v22.3\n").as_deref(), Some("22.3"));
+        assert_eq!(
+            VersionReader::RequiresPython
+                .read("[project]\nrequires-python = \">=3.12,<4\"\n")
+                .as_deref(),
+            Some(">=3.12,<4")
+        );
+        assert_eq!(
+            VersionReader::PackageEnginesNode
+                .read(r#"{"engines": {"node": ">=22.1"}}"#)
+                .as_deref(),
+            Some(">=22.1")
+        );
+        assert_eq!(
+            VersionReader::GoDirective.read("module x\n\ngo 1.25.4\n").as_deref(),
+            Some("1.25")
+        );
+        assert_eq!(
+            VersionReader::RustToolchain
+                .read("[toolchain]\nchannel = \"1.91.1\"\n")
+                .as_deref(),
+            Some("1.91.1")
+        );
+        assert_eq!(VersionReader::RustToolchain.read("stable\n"), None);
     }
 
     #[test]

@@ -13,44 +13,52 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::Diagnostics;
 use crate::source::{SourceId, Sources, display_path};
 
-/// Files whose presence identifies a component folder.
-const MANIFESTS: &[&str] = &[
-    "package.json",
-    "pyproject.toml",
-    "requirements.txt",
-    "go.mod",
-    "Cargo.toml",
-];
+/// Files read (when present) in every component folder, whatever its language: the
+/// configuration keys it documents and the team's own way of running it. The language files
+/// (manifests, version files, framework configs, lock files) come from the catalog.
+const READ: &[&str] = &[".env.example", ".env.sample", "Dockerfile", "Procfile"];
 
-/// Manifests that make the workspace root itself a component (a stack the catalog builds).
-const ROOT_MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "requirements.txt", "go.mod"];
+/// What detection reads, from the catalog's languages (`src/catalog/stacks.yaml`).
+struct Detection {
+    /// Files whose presence identifies a component folder.
+    manifests: Vec<&'static str>,
+    /// Manifests that make the workspace root itself a component.
+    root_manifests: Vec<&'static str>,
+    /// Files read when present: they decide a stack, a version, a package manager or
+    /// configuration keys.
+    read: Vec<&'static str>,
+    /// Files whose mere presence matters (lock files).
+    presence: Vec<&'static str>,
+    /// Extensions of the source files scanned.
+    source_extensions: Vec<&'static str>,
+}
 
-/// Files read (when present) because they decide a stack, a version, a package manager or
-/// configuration keys.
-const READ: &[&str] = &[
-    "package.json",
-    "pyproject.toml",
-    "requirements.txt",
-    "go.mod",
-    "Cargo.toml",
-    ".python-version",
-    ".nvmrc",
-    ".node-version",
-    ".env.example",
-    "next.config.js",
-    "next.config.mjs",
-    "next.config.ts",
-    "vite.config.ts",
-    "vite.config.js",
-    "vite.config.mjs",
-    // Lock files whose contents are compared with their manifest (a stale lock fails the
-    // locked install of the image build).
-    "uv.lock",
-    "package-lock.json",
-    ".env.sample",
-    "Dockerfile",
-    "Procfile",
-];
+fn detection() -> Detection {
+    let catalog = crate::catalog::Catalog::shared();
+    let mut d = Detection {
+        manifests: Vec::new(),
+        root_manifests: Vec::new(),
+        read: Vec::new(),
+        presence: Vec::new(),
+        source_extensions: Vec::new(),
+    };
+    fn add<'a>(to: &mut Vec<&'a str>, items: impl IntoIterator<Item = &'a str>) {
+        for i in items {
+            if !to.contains(&i) {
+                to.push(i);
+            }
+        }
+    }
+    for l in &catalog.languages {
+        add(&mut d.manifests, l.manifests.iter().map(String::as_str));
+        add(&mut d.root_manifests, l.root_manifests.iter().map(String::as_str));
+        add(&mut d.read, l.read_files());
+        add(&mut d.presence, l.presence.iter().map(String::as_str));
+        add(&mut d.source_extensions, l.source_extensions.iter().map(String::as_str));
+    }
+    add(&mut d.read, READ.iter().copied());
+    d
+}
 
 /// Compose files, read at the workspace root: their services name build contexts.
 const COMPOSE: &[&str] = &[
@@ -58,19 +66,6 @@ const COMPOSE: &[&str] = &[
     "compose.yml",
     "docker-compose.yaml",
     "docker-compose.yml",
-];
-
-/// Files whose mere presence matters (lock files).
-const PRESENCE: &[&str] = &[
-    "pnpm-lock.yaml",
-    "package-lock.json",
-    "yarn.lock",
-    "uv.lock",
-    "poetry.lock",
-    "go.sum",
-    "bun.lockb",
-    "bun.lock",
-    "npm-shrinkwrap.json",
 ];
 
 /// Folders under which components may be grouped.
@@ -90,8 +85,7 @@ const SKIP: &[&str] = &[
     "vendor",
 ];
 
-/// Source files read, and how much of each.
-const SOURCE_EXTENSIONS: &[&str] = &["py", "ts", "tsx", "js", "mjs", "cjs", "go", "prisma"];
+/// How much of the source is read.
 const MAX_SOURCE_FILES: usize = 200;
 const MAX_SOURCE_BYTES: u64 = 256 * 1024;
 
@@ -116,6 +110,7 @@ pub struct RepoDir {
 
 /// Find component folders below `root` and read what decides their stack.
 pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<RepoDir> {
+    let detection = detection();
     let mut compose = Vec::new();
     for f in COMPOSE {
         let abs = root.join(f);
@@ -138,13 +133,13 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         }
     }
     // A project at the root itself (`.`), for repositories that are one application.
-    let root_project = ROOT_MANIFESTS.iter().any(|m| root.join(m).is_file());
+    let root_project = detection.root_manifests.iter().any(|m| root.join(m).is_file());
     if root_project {
         candidates.push(root.to_path_buf());
     }
     let mut out = Vec::new();
     for dir in candidates {
-        if !MANIFESTS.iter().any(|m| dir.join(m).is_file()) {
+        if !detection.manifests.iter().any(|m| dir.join(m).is_file()) {
             continue;
         }
         let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
@@ -154,7 +149,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             compose: compose.clone(),
             ..Default::default()
         };
-        for f in READ {
+        for f in &detection.read {
             let abs = dir.join(f);
             if abs.is_file()
                 && let Some(id) = super::read_source(sources, &abs, rel.join(f), diags)
@@ -162,14 +157,15 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
                 rd.files.insert(f.to_string(), id);
             }
         }
-        rd.present = PRESENCE
+        rd.present = detection
+            .presence
             .iter()
             .filter(|f| dir.join(f).is_file())
             .map(|f| f.to_string())
             .collect();
         // Sub-folders of the root that hold a manifest are components of their own; the
         // root's scan covers the rest (a root `pyproject.toml` packaging `backend/`).
-        let scanned = source_files(&dir, is_root);
+        let scanned = source_files(&dir, is_root, &detection);
         for file in scanned {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
@@ -207,7 +203,7 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 
 /// Source files of a component, breadth first, sorted, bounded in count and size.
 /// At the root (`skip_projects`), folders holding a manifest are left to their own scan.
-fn source_files(dir: &Path, skip_projects: bool) -> Vec<PathBuf> {
+fn source_files(dir: &Path, skip_projects: bool, detection: &Detection) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut queue = vec![dir.to_path_buf()];
     while let Some(d) = queue.pop() {
@@ -218,7 +214,7 @@ fn source_files(dir: &Path, skip_projects: bool) -> Vec<PathBuf> {
             let name = e.file_name().to_string_lossy().into_owned();
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
-                let project = skip_projects && MANIFESTS.iter().any(|m| e.path().join(m).is_file());
+                let project = skip_projects && detection.manifests.iter().any(|m| e.path().join(m).is_file());
                 if !name.starts_with('.')
                     && !SKIP.contains(&name.as_str())
                     && name != "__pycache__"
@@ -228,7 +224,10 @@ fn source_files(dir: &Path, skip_projects: bool) -> Vec<PathBuf> {
                     queue.insert(0, e.path());
                 }
             } else if ft.is_file()
-                && SOURCE_EXTENSIONS.iter().any(|x| name.ends_with(&format!(".{x}")))
+                && detection
+                    .source_extensions
+                    .iter()
+                    .any(|x| name.ends_with(&format!(".{x}")))
                 && e.metadata().is_ok_and(|m| m.len() <= MAX_SOURCE_BYTES)
             {
                 out.push(e.path());

@@ -166,6 +166,8 @@ pub enum EntryKind {
     NodeScript,
     /// A Go `main` package.
     GoMain,
+    /// A binary its manifest names (Cargo's `[[bin]]` or package name), built by the image.
+    Binary,
     /// A command the team wrote themselves (Dockerfile `CMD`, compose `command:`, Procfile).
     Command,
 }

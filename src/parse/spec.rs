@@ -185,8 +185,9 @@ const MANDATORY: &[(&str, &[&str])] = &[
     ("Success Criteria", &["success criteria"]),
 ];
 
-/// Sections with a meaning of their own, skipped when they are nested inside Requirements
-/// or Success Criteria (some specs put Assumptions under Success Criteria).
+/// Sections with a meaning of their own besides Risks ([`RISK_TITLES`]), skipped when they
+/// are nested inside Requirements or Success Criteria (some specs put Assumptions under
+/// Success Criteria).
 const OWN_SECTIONS: &[&str] = &[
     "key entities",
     "assumptions",
@@ -196,14 +197,13 @@ const OWN_SECTIONS: &[&str] = &[
     "edge cases",
     "clarifications",
     "non-goals",
-    "risks",
-    "risks & mitigations",
-    "risks and mitigations",
-    "risks & mitigation",
-    "risks and mitigation",
-    "risk assessment",
-    "known risks",
 ];
+
+/// Whether a section nested inside Requirements or Success Criteria has a meaning of its
+/// own: one of [`OWN_SECTIONS`] or a Risks section.
+fn own_section(key: &str) -> bool {
+    OWN_SECTIONS.contains(&key) || RISK_TITLES.contains(&key)
+}
 
 /// Titles the parser reads. Anything else is kept and reported as unused.
 const KNOWN: &[&str] = &[
@@ -377,7 +377,7 @@ impl SpecParser<'_> {
         }
         if let Some(s) = doc.find(&["requirements"]) {
             for sub in s.walk() {
-                if OWN_SECTIONS.contains(&sub.key().as_str()) {
+                if own_section(sub.key().as_str()) {
                     continue;
                 }
                 let group = if std::ptr::eq(sub, s) {
@@ -392,7 +392,7 @@ impl SpecParser<'_> {
         }
         if let Some(s) = doc.find(&["success criteria"]) {
             for sub in s.walk() {
-                if OWN_SECTIONS.contains(&sub.key().as_str()) {
+                if own_section(sub.key().as_str()) {
                     continue;
                 }
                 self.requirements(sub, "Success Criteria", &mut spec.success_criteria);

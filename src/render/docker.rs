@@ -1,10 +1,11 @@
 //! Dockerfiles and their .dockerignore files, rendered from the deployment model.
 //!
-//! Each stack has its own handlebars template (`templates/docker/<stack>.Dockerfile.hbs`),
-//! compiled into the binary. Everything a template needs that takes a decision (which
-//! lockfile, which install command, the health check that works in that runtime image, what
-//! to strip from the runtime stage) is computed here, so the templates only arrange lines
-//! and the decisions can be tested without rendering.
+//! Each stack names its recipe, a handlebars template of its family
+//! (`src/catalog/docker/<recipe>.Dockerfile.hbs`), compiled into the binary. Everything a
+//! template needs that takes a decision (which lockfile, which install command, the health
+//! check that works in that runtime image, what to strip from the runtime stage) is computed
+//! here from the catalog's language and package manager entries, so the templates only
+//! arrange lines and the decisions can be tested without rendering.
 //!
 //! The files must pass hadolint (whose default threshold fails on `info`) and checkov with
 //! no findings, which is why no template installs OS packages: pinning apk/apt versions is
@@ -16,49 +17,35 @@ use std::collections::BTreeMap;
 use handlebars::Handlebars;
 use serde::Serialize;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Language, PackageManager, Stack};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::deploy::{Component, Deployment, RunMode};
 
-/// One Dockerfile template per catalog stack, keyed by stack id. A unit test checks that
-/// every stack of the built-in catalog has one.
+/// One Dockerfile template per recipe family, keyed by the recipe the catalog's stacks name
+/// (`src/catalog/docker/<recipe>.Dockerfile.hbs`). A unit test checks that every stack's
+/// recipe has a template and every template is some stack's recipe.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
-        "nextjs-static",
-        include_str!("../../templates/docker/nextjs-static.Dockerfile.hbs"),
+        "node-static",
+        include_str!("../catalog/docker/node-static.Dockerfile.hbs"),
     ),
     (
-        "nextjs-standalone",
-        include_str!("../../templates/docker/nextjs-standalone.Dockerfile.hbs"),
+        "node-standalone",
+        include_str!("../catalog/docker/node-standalone.Dockerfile.hbs"),
     ),
     (
-        "vite-spa",
-        include_str!("../../templates/docker/vite-spa.Dockerfile.hbs"),
+        "node-server",
+        include_str!("../catalog/docker/node-server.Dockerfile.hbs"),
     ),
-    ("express", include_str!("../../templates/docker/express.Dockerfile.hbs")),
-    ("fastapi", include_str!("../../templates/docker/fastapi.Dockerfile.hbs")),
-    (
-        "python-worker",
-        include_str!("../../templates/docker/python-worker.Dockerfile.hbs"),
-    ),
-    (
-        "python-service",
-        include_str!("../../templates/docker/python-service.Dockerfile.hbs"),
-    ),
-    (
-        "go-worker",
-        include_str!("../../templates/docker/go-worker.Dockerfile.hbs"),
-    ),
-    ("go-http", include_str!("../../templates/docker/go-http.Dockerfile.hbs")),
+    ("python", include_str!("../catalog/docker/python.Dockerfile.hbs")),
+    ("go", include_str!("../catalog/docker/go.Dockerfile.hbs")),
+    ("rust", include_str!("../catalog/docker/rust.Dockerfile.hbs")),
 ];
 
-/// Pieces the stack templates share, so that the header, the build steps of a language and
-/// the hardened end of every runtime stage are written once.
+/// Pieces every template shares: the header and the hardened end of every runtime stage.
 const PARTIALS: &[(&str, &str)] = &[
-    ("header", include_str!("../../templates/docker/_header.hbs")),
-    ("runtime", include_str!("../../templates/docker/_runtime.hbs")),
-    ("python-build", include_str!("../../templates/docker/_python-build.hbs")),
-    ("go-build", include_str!("../../templates/docker/_go-build.hbs")),
+    ("header", include_str!("../catalog/docker/_header.hbs")),
+    ("runtime", include_str!("../catalog/docker/_runtime.hbs")),
 ];
 
 /// Patterns every build context leaves out: version control, editor litter, logs, the
@@ -124,8 +111,13 @@ pub fn dockerfiles_in(
     out_dir: &str,
     diags: &mut Diagnostics,
 ) -> Vec<(String, String)> {
-    let stacks: Vec<&str> = d.components.iter().map(|c| c.stack.value.as_str()).collect();
-    let hb = match registry_for(&stacks) {
+    let recipes: Vec<&str> = d
+        .components
+        .iter()
+        .filter_map(|c| catalog.get(&c.stack.value))
+        .map(|s| s.recipe.as_str())
+        .collect();
+    let hb = match registry_for(&recipes) {
         Ok(hb) => hb,
         Err(e) => {
             diags.push(Diagnostic::new(Code::TemplateError, e).hint("this is a bug in sp; please report it"));
@@ -136,7 +128,7 @@ pub fn dockerfiles_in(
     for c in &d.components {
         let (dockerfile_path, ignore_path) = paths(&c.name);
         let build = super::build::build(d, c, out_dir);
-        match dockerfile(&hb, c, &build) {
+        match dockerfile(&hb, c, catalog, &build) {
             Ok(text) => out.push((dockerfile_path, text)),
             Err(message) => {
                 diags.push(
@@ -144,7 +136,12 @@ pub fn dockerfiles_in(
                         Code::TemplateError,
                         format!("cannot write the Dockerfile of `{}`: {message}", c.name),
                     )
-                    .at_path(format!("templates/docker/{}.Dockerfile.hbs (built in)", c.stack.value))
+                    .at_path(format!(
+                        "src/catalog/docker/{}.Dockerfile.hbs (built in)",
+                        catalog
+                            .get(&c.stack.value)
+                            .map_or(c.stack.value.as_str(), |s| s.recipe.as_str())
+                    ))
                     .hint("this is a bug in sp's stack catalog or its Dockerfile templates; please report it"),
                 );
                 continue;
@@ -164,9 +161,9 @@ fn registry() -> Result<Handlebars<'static>, String> {
     registry_for(&TEMPLATES.iter().map(|(name, _)| *name).collect::<Vec<_>>())
 }
 
-/// A registry with only the templates of `stacks`: compiling a template costs far more than
-/// rendering it, and a feature uses two or three of the catalog's stacks.
-fn registry_for(stacks: &[&str]) -> Result<Handlebars<'static>, String> {
+/// A registry with only the templates of `recipes`: compiling a template costs far more than
+/// rendering it, and a feature uses two or three of the catalog's recipes.
+fn registry_for(recipes: &[&str]) -> Result<Handlebars<'static>, String> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
@@ -174,20 +171,31 @@ fn registry_for(stacks: &[&str]) -> Result<Handlebars<'static>, String> {
         hb.register_partial(name, *text)
             .map_err(|e| format!("Dockerfile partial `{name}`: {e}"))?;
     }
-    for (name, text) in TEMPLATES.iter().filter(|(name, _)| stacks.contains(name)) {
+    for (name, text) in TEMPLATES.iter().filter(|(name, _)| recipes.contains(name)) {
         hb.register_template_string(name, *text)
             .map_err(|e| format!("Dockerfile template `{name}`: {e}"))?;
     }
     Ok(hb)
 }
 
-fn dockerfile(hb: &Handlebars, c: &Component, build: &super::build::Build) -> Result<String, String> {
-    let stack = c.stack.value.as_str();
-    if !hb.has_template(stack) {
-        return Err(format!("no Dockerfile template for stack `{stack}`"));
+fn dockerfile(
+    hb: &Handlebars,
+    c: &Component,
+    catalog: &Catalog,
+    build: &super::build::Build,
+) -> Result<String, String> {
+    let id = c.stack.value.as_str();
+    let stack = catalog
+        .get(id)
+        .ok_or_else(|| format!("no stack `{id}` in the catalog"))?;
+    if !hb.has_template(&stack.recipe) {
+        return Err(format!("no Dockerfile template for recipe `{}`", stack.recipe));
     }
-    let ctx = context(c, build)?;
-    let text = hb.render(stack, &ctx).map_err(|e| e.reason().to_string())?;
+    let language = catalog
+        .language(&c.language)
+        .ok_or_else(|| format!("no Dockerfile recipe for language `{}`", c.language))?;
+    let ctx = context(c, stack, language, build)?;
+    let text = hb.render(&stack.recipe, &ctx).map_err(|e| e.reason().to_string())?;
     Ok(super::tidy(&text))
 }
 
@@ -204,7 +212,12 @@ struct Context<'a> {
     /// Stage name → pinned base image. Templates look stages up by name, so a stage the
     /// model lacks is a strict-mode render error rather than an empty `FROM`.
     stages: BTreeMap<&'a str, &'a str>,
-    node: Option<NodePm>,
+    /// The stack's `recipe_args`.
+    args: &'a BTreeMap<String, String>,
+    /// The package manager's install recipe, for templates that run it.
+    install: Option<Install>,
+    /// `ENV` of the build stage: the stack's `build_env` argument and the install's own.
+    build_env: Option<String>,
     uv: bool,
     /// The flag that makes uv refuse a lock file out of date with pyproject.toml; empty when
     /// the folder has no uv.lock and uv resolves at build time.
@@ -231,123 +244,63 @@ struct Context<'a> {
     healthcheck: String,
     start_period: &'static str,
     command: String,
-    /// Absolute path of the Go binary, from the command.
+    /// Absolute path of the binary a compiled language builds, from the command.
     binary: Option<String>,
+    /// Its file name, what the build names it (`cargo build --bin <name>`).
+    binary_name: Option<String>,
 }
 
-/// How one Node package manager installs from its lockfile and runs the build.
+/// How a package manager installs from its lockfile and runs the build, from the catalog.
 #[derive(Debug, Serialize)]
-struct NodePm {
+struct Install {
     /// The lock file copied before the install; `None` installs without one.
     lockfile: Option<String>,
     /// BuildKit cache mount target: the package manager's download cache.
-    cache: &'static str,
+    cache: String,
     install: String,
     install_prod: String,
     build: String,
-    /// Environment for corepack, which would otherwise stop to ask before downloading.
-    env: Option<&'static str>,
+    /// Environment the commands need.
+    env: Option<String>,
 }
 
-/// The install recipe of Node package manager `pm`: frozen to `lockfile` when there is one,
-/// otherwise an ordinary install that resolves versions when the image is built.
-fn node_pm(pm: &str, lockfile: Option<&str>) -> Option<NodePm> {
-    let locked = lockfile.is_some();
-    let corepack = Some("COREPACK_ENABLE_DOWNLOAD_PROMPT=0");
-    let (cache, install, install_prod, build, env): (&str, String, String, String, Option<&'static str>) = match pm {
-        "npm" => (
-            "/root/.npm",
-            if locked { "npm ci" } else { "npm install" }.into(),
-            if locked {
-                "npm ci --omit=dev"
-            } else {
-                "npm install --omit=dev"
-            }
-            .into(),
-            "npm run build".into(),
-            None,
-        ),
-        "pnpm" => {
-            let frozen = if locked {
-                "--frozen-lockfile"
-            } else {
-                "--no-frozen-lockfile"
-            };
-            (
-                "/root/.local/share/pnpm/store",
-                format!("corepack enable pnpm && pnpm install {frozen}"),
-                format!("corepack enable pnpm && pnpm install {frozen} --prod"),
-                "corepack enable pnpm && pnpm run build".into(),
-                corepack,
-            )
-        }
-        "yarn" => {
-            let frozen = if locked { " --frozen-lockfile" } else { "" };
-            (
-                "/usr/local/share/.cache/yarn",
-                format!("corepack enable yarn && yarn install{frozen}"),
-                format!("corepack enable yarn && yarn install{frozen} --production"),
-                "corepack enable yarn && yarn run build".into(),
-                corepack,
-            )
-        }
-        // Bun is not in the Node images: the deps stage installs a pinned release with npm.
-        "bun" => {
-            let frozen = if locked { " --frozen-lockfile" } else { "" };
-            (
-                "/root/.bun/install/cache",
-                format!("npm install --global bun@{BUN_VERSION} && bun install{frozen}"),
-                format!("npm install --global bun@{BUN_VERSION} && bun install{frozen} --production"),
-                format!("npm install --global bun@{BUN_VERSION} && bun run build"),
-                None,
-            )
-        }
-        _ => return None,
-    };
-    Some(NodePm {
+/// The install recipe of package manager `pm`: frozen to `lockfile` when there is one,
+/// otherwise an ordinary install that resolves versions when the image is built. `None`
+/// when the catalog gives it no install commands (its template installs by itself).
+fn install(pm: &PackageManager, lockfile: Option<&str>) -> Option<Install> {
+    let pick = |both: &[String]| both.get(usize::from(lockfile.is_none())).cloned();
+    Some(Install {
         lockfile: lockfile.map(str::to_string),
-        cache,
-        install,
-        install_prod,
-        build,
-        env,
+        cache: pm.cache.clone()?,
+        install: pick(&pm.install)?,
+        install_prod: pick(&pm.install_prod)?,
+        build: pm.build.clone()?,
+        env: pm.env.clone(),
     })
 }
 
-/// The Bun release installed where a bun.lock decides the package manager.
-const BUN_VERSION: &str = "1.3.3";
-
 const NGINX_PORT: u16 = 8080;
 
-/// Package managers the official Node and Python images ship. The runtime stage deletes
-/// them: nothing there installs anything, and they are a common source of scanner findings.
-const NODE_PACKAGE_MANAGERS: &[&str] = &[
-    "/usr/local/lib/node_modules",
-    "/usr/local/bin/npm",
-    "/usr/local/bin/npx",
-    "/usr/local/bin/corepack",
-    "/usr/local/bin/yarn",
-    "/usr/local/bin/yarnpkg",
-    "/opt/yarn-v*",
-];
-const PYTHON_PACKAGE_MANAGERS: &[&str] = &["/usr/local/bin/pip*", "/usr/local/lib/python3*/site-packages/pip*"];
-
-fn context<'a>(c: &'a Component, build: &super::build::Build) -> Result<Context<'a>, String> {
-    let language = c.language.as_str();
+fn context<'a>(
+    c: &'a Component,
+    stack: &'a Stack,
+    language: &Language,
+    build: &super::build::Build,
+) -> Result<Context<'a>, String> {
     let mode = c.run_mode.value;
-    let pm = c.package_manager.value.as_str();
+    let pm_id = c.package_manager.value.as_str();
     let lockfile = c.lockfile.as_ref().map(|l| l.value.as_str());
-    let node = match language {
-        "node" => {
-            Some(node_pm(pm, lockfile).ok_or_else(|| format!("no Node install recipe for package manager `{pm}`"))?)
-        }
-        _ => None,
-    };
-    match (language, pm) {
-        ("node", _) | ("python", "uv" | "pip") | ("go", "go") => {}
-        ("python" | "go", _) => return Err(format!("no {language} install recipe for package manager `{pm}`")),
-        _ => return Err(format!("no Dockerfile recipe for language `{language}`")),
-    }
+    let pm = language
+        .package_manager(pm_id)
+        .ok_or_else(|| format!("no {} install recipe for package manager `{pm_id}`", language.id))?;
+    let install = install(pm, lockfile);
+    let build_env: Vec<String> = stack
+        .recipe_args
+        .get("build_env")
+        .into_iter()
+        .chain(install.as_ref().and_then(|i| i.env.as_ref()))
+        .cloned()
+        .collect();
     if c.command.value.is_empty() {
         return Err("the runtime command is empty".into());
     }
@@ -376,7 +329,7 @@ fn context<'a>(c: &'a Component, build: &super::build::Build) -> Result<Context<
         ));
     }
     check_build_args(&c.build_args)?;
-    let binary = (language == "go").then(|| {
+    let binary = language.binary.then(|| {
         let first = &c.command.value[0];
         if first.starts_with('/') {
             first.clone()
@@ -384,6 +337,9 @@ fn context<'a>(c: &'a Component, build: &super::build::Build) -> Result<Context<
             format!("/app/{first}")
         }
     });
+    if let Some(b) = &binary {
+        check_shell_safe(std::slice::from_ref(b), "binary")?;
+    }
     Ok(Context {
         component: &c.name,
         stack_name: &c.stack_name,
@@ -395,11 +351,13 @@ fn context<'a>(c: &'a Component, build: &super::build::Build) -> Result<Context<
             .iter()
             .map(|s| (s.name.as_str(), s.base.value.as_str()))
             .collect(),
-        node,
-        uv: pm == "uv",
-        uv_locked: pm == "uv" && lockfile == Some("uv.lock"),
-        pip_requirements: pm == "pip" && lockfile == Some("requirements.txt"),
-        unlocked: language != "go" && lockfile.is_none(),
+        args: &stack.recipe_args,
+        install,
+        build_env: (!build_env.is_empty()).then(|| build_env.join(" ")),
+        uv: pm_id == "uv",
+        uv_locked: pm_id == "uv" && lockfile == Some("uv.lock"),
+        pip_requirements: pm_id == "pip" && lockfile == Some("requirements.txt"),
+        unlocked: !pm.lock_files.is_empty() && lockfile.is_none(),
         build_args: c
             .build_args
             .iter()
@@ -409,11 +367,12 @@ fn context<'a>(c: &'a Component, build: &super::build::Build) -> Result<Context<
         generated_context: super::build::GENERATED_CONTEXT,
         port,
         user: format!("{}:{}", c.uid, c.gid),
-        setup: setup(c),
+        setup: setup(c, language),
         labels: labels(c),
-        healthcheck: json_array(&healthcheck(c)),
+        healthcheck: json_array(&healthcheck(c, language)),
         start_period: if c.slow_start { "30s" } else { "10s" },
         command: json_array(&c.command.value),
+        binary_name: binary.as_deref().and_then(|b| b.rsplit('/').next()).map(str::to_string),
         binary,
     })
 }
@@ -445,16 +404,15 @@ fn check_shell_safe(values: &[String], what: &str) -> Result<(), String> {
 /// The runtime stage's root step, or `None` when there is nothing to do. `/tmp` is left
 /// alone: it is world-writable with the sticky bit in every base image, which is what a
 /// temporary folder should be.
-fn setup(c: &Component) -> Option<String> {
+fn setup(c: &Component, language: &Language) -> Option<String> {
     let mut steps = Vec::new();
-    let prune: &[&str] = match (c.language.as_str(), c.run_mode.value) {
-        (_, RunMode::Static) => &[],
-        ("node", _) => NODE_PACKAGE_MANAGERS,
-        ("python", _) => PYTHON_PACKAGE_MANAGERS,
-        _ => &[],
+    // A static site's runtime image is nginx: the language's tools are not in it.
+    let prune: Vec<&str> = match c.run_mode.value {
+        RunMode::Static => Vec::new(),
+        _ => language.prune.iter().map(String::as_str).collect(),
     };
     if !prune.is_empty() {
-        steps.push(wrap("rm -rf", prune));
+        steps.push(wrap("rm -rf", &prune));
     }
     let dirs: Vec<String> = c
         .writable_dirs
@@ -505,10 +463,10 @@ fn labels(c: &Component) -> String {
     .join(" \\\n      ")
 }
 
-/// A check that runs with what the runtime image already has: Node's `fetch`, Python's
-/// urllib, busybox `wget` in alpine and nginx images. Workers serve nothing, so the check
-/// is that the main process is still there.
-fn healthcheck(c: &Component) -> Vec<String> {
+/// A check that runs with what the runtime image already has: the language's own (Node's
+/// `fetch`, Python's urllib), otherwise busybox `wget` in alpine and nginx images. Workers
+/// serve nothing, so the check is that the main process is still there.
+fn healthcheck(c: &Component, language: &Language) -> Vec<String> {
     let (Some(port), RunMode::Server | RunMode::Static) = (c.port.as_ref(), c.run_mode.value) else {
         return ["/bin/sh", "-c", "kill -0 1"].map(String::from).to_vec();
     };
@@ -533,19 +491,10 @@ fn healthcheck(c: &Component) -> Vec<String> {
         };
     };
     let url = format!("http://127.0.0.1:{}{path}", port.value);
-    match (c.run_mode.value, c.language.as_str()) {
-        (RunMode::Server, "node") => vec![
-            "node".into(),
-            "-e".into(),
-            format!("fetch('{url}').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"),
-        ],
-        (RunMode::Server, "python") => vec![
-            "python".into(),
-            "-c".into(),
-            format!(
-                "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('{url}', timeout=4).status < 400 else 1)"
-            ),
-        ],
+    match c.run_mode.value {
+        RunMode::Server if !language.healthcheck.is_empty() => {
+            language.healthcheck.iter().map(|a| a.replace("{url}", &url)).collect()
+        }
         _ => vec!["wget".into(), "-q".into(), "-O".into(), "/dev/null".into(), url],
     }
 }
@@ -716,7 +665,7 @@ mod tests {
 
     fn render(c: &Component) -> String {
         let b = crate::render::build::build(&fixture::deployment(), c, "out/001-x");
-        dockerfile(&registry().unwrap(), c, &b).unwrap_or_else(|e| panic!("{}: {e}", c.name))
+        dockerfile(&registry().unwrap(), c, &Catalog::builtin(), &b).unwrap_or_else(|e| panic!("{}: {e}", c.name))
     }
 
     /// `(alias, image, body)` of each stage, in order.
@@ -741,14 +690,37 @@ mod tests {
     }
 
     #[test]
-    fn every_catalog_stack_has_a_template() {
-        for s in &Catalog::builtin().stacks {
+    fn every_recipe_has_a_template_and_every_template_a_stack() {
+        let catalog = Catalog::builtin();
+        for s in &catalog.stacks {
             assert!(
-                TEMPLATES.iter().any(|(id, _)| *id == s.id),
-                "no template for stack {}",
-                s.id
+                TEMPLATES.iter().any(|(recipe, _)| *recipe == s.recipe),
+                "stack {}: no template for recipe {}",
+                s.id,
+                s.recipe
             );
         }
+        for (recipe, text) in TEMPLATES {
+            assert!(
+                catalog.stacks.iter().any(|s| s.recipe == *recipe),
+                "template {recipe} is no stack's recipe"
+            );
+            // A copy of another template under a new name would be a second place to fix.
+            for (other, other_text) in TEMPLATES.iter().filter(|(o, _)| o != recipe) {
+                assert_ne!(text, other_text, "templates {recipe} and {other} are the same text");
+            }
+        }
+        // Every template file on disk is compiled in, so none lingers unused.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/catalog/docker");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|n| n.strip_suffix(".Dockerfile.hbs").map(str::to_string))
+            .collect();
+        on_disk.sort();
+        let mut compiled: Vec<String> = TEMPLATES.iter().map(|(r, _)| r.to_string()).collect();
+        compiled.sort();
+        assert_eq!(on_disk, compiled);
         registry().unwrap();
     }
 
@@ -877,6 +849,7 @@ mod tests {
                 "uv" => "uv sync --locked",
                 "pip" => "pip install --no-cache-dir -r requirements.txt",
                 "go" => "go mod download",
+                "cargo" => "cargo build --release --locked",
                 other => panic!("unexpected package manager {other}"),
             };
             assert!(text.contains(wanted), "{}: no `{wanted}`", c.name);
@@ -914,6 +887,13 @@ mod tests {
             ),
             ("fastapi", "uv", None, "uv sync --no-install-project", "COPY . /app"),
             ("fastapi", "pip", None, "pip install --no-cache-dir .", "COPY . /app"),
+            (
+                "rust-http",
+                "cargo",
+                None,
+                "cargo build --release --bin server",
+                "COPY . .",
+            ),
         ];
         for (stack, pm, lock, install, copy) in cases {
             let mut c = component_for(catalog.get(stack).unwrap(), pm);
@@ -1023,10 +1003,11 @@ mod tests {
         let mut site = component_for(catalog.get("vite-spa").unwrap(), "npm");
         site.port = Some(v(80));
         let b = crate::render::build::build(&d, &site, "out");
-        assert!(context(&site, &b).unwrap_err().contains("8080"));
+        let (stack, node) = (catalog.get("vite-spa").unwrap(), catalog.language("node").unwrap());
+        assert!(context(&site, stack, node, &b).unwrap_err().contains("8080"));
         site.port = Some(v(8080));
         site.writable_dirs.push("/data; rm -rf /".into());
-        assert!(context(&site, &b).unwrap_err().contains("not safe"));
+        assert!(context(&site, stack, node, &b).unwrap_err().contains("not safe"));
         assert!(diags.iter().all(|d| d.code == Code::TemplateError));
     }
 

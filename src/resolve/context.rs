@@ -485,6 +485,61 @@ pub fn language_of(value: &str) -> Option<String> {
     None
 }
 
+/// Technical Context keys the repository answers when no input does: the language and
+/// version, and the framework, of every component built from a folder that exists, with
+/// the files that say so as the origin.
+pub fn fill_from_components(values: &mut [ContextValue], d: &crate::model::deploy::Deployment) {
+    let found: Vec<&crate::model::deploy::Component> =
+        d.components.iter().filter(|c| c.source_dir.value.is_some()).collect();
+    if found.is_empty() {
+        return;
+    }
+    let language = |id: &str| match id {
+        "python" => "Python".to_string(),
+        "node" => "Node.js".to_string(),
+        "go" => "Go".to_string(),
+        other => {
+            let mut c = other.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+    };
+    let place = |o: &Origin| o.text.trim_start_matches("repository: ").to_string();
+    let origin = |parts: Vec<String>| Origin::derived(format!("the repository's components: {}", parts.join("; ")));
+    for v in values.iter_mut().filter(|v| v.needs_clarification) {
+        let (value, from): (Vec<String>, Vec<String>) = match v.key.as_str() {
+            "Language/Version" => found
+                .iter()
+                .map(|c| {
+                    (
+                        format!("{} {} ({})", language(&c.language), c.language_version.value, c.name),
+                        format!(
+                            "{} from {}, version from {}",
+                            c.name,
+                            place(&c.stack.origin),
+                            place(&c.language_version.origin)
+                        ),
+                    )
+                })
+                .unzip(),
+            "Primary Dependencies" => found
+                .iter()
+                .map(|c| {
+                    (
+                        format!("{} ({})", c.stack_name, c.name),
+                        format!("{} from {}", c.name, place(&c.stack.origin)),
+                    )
+                })
+                .unzip(),
+            _ => continue,
+        };
+        v.value = value.join(", ");
+        v.origin = origin(from);
+        v.needs_clarification = false;
+    }
+}
+
 /// Report every key no input gave a value for.
 pub fn report_missing(
     values: &[ContextValue],

@@ -32,6 +32,9 @@ pub struct TraceRow {
     pub steps: Vec<Link>,
     /// What is missing, when nothing realizes (or, for a success criterion, verifies) it.
     pub flag: Option<String>,
+    /// Whether a stage, gate or quickstart step is linked with certainty (otherwise every
+    /// link behind the row is a guess).
+    pub certain: bool,
 }
 
 /// One entry of a cell: what, and whether the inputs write the link or it is guessed.
@@ -170,6 +173,14 @@ pub fn matrix(plan: &Plan, files: &[String], diags: &mut Diagnostics) -> Vec<Tra
         }
         rows.push(row);
     }
+    for row in &mut rows {
+        row.certain = row
+            .stages
+            .iter()
+            .chain(&row.gates)
+            .chain(&row.steps)
+            .any(|l| !l.guessed);
+    }
     rows
 }
 
@@ -216,6 +227,7 @@ impl Context<'_> {
             gates: Vec::new(),
             steps: Vec::new(),
             flag: None,
+            certain: false,
         };
         // Stages of the plan input that write the ID, and the gates their `**Gates**:`
         // lines name.

@@ -31,6 +31,29 @@ pub struct ParsedFeature {
     pub date_override: Option<String>,
 }
 
+/// After the deployment is resolved: the Technical Context keys its components answer from
+/// the repository are filled in, and every key still open is its own warning (SP403), with
+/// or without a plan input, so the user sees exactly which keys the plan will show as NEEDS
+/// CLARIFICATION.
+pub fn complete_context(f: &ParsedFeature, plan: &mut Plan, diags: &mut Diagnostics) {
+    if let Some(d) = &plan.deployment {
+        let open = plan.context.iter().filter(|v| v.needs_clarification).count();
+        context::fill_from_components(&mut plan.context, d);
+        if plan.context.iter().filter(|v| v.needs_clarification).count() != open {
+            // What depends on the Technical Context follows the filled keys.
+            let input = f.plan_input.as_ref();
+            plan.risks = risks(input, &plan.context, &f.spec);
+            (plan.research, plan.open_questions) = research(&f.spec, input, &plan.decisions, &plan.context);
+        }
+    }
+    let anchor = f.plan_input.as_ref().map(|p| p.start.clone());
+    let input_path = match &f.plan_input {
+        Some(p) if !p.path.is_empty() => p.path.clone(),
+        _ => format!("{}/plan-input.md", f.dir),
+    };
+    context::report_missing(&plan.context, anchor, &input_path, diags);
+}
+
 pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &mut Diagnostics) -> Plan {
     let spec = &f.spec;
     let number = f
@@ -63,7 +86,6 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
 
     // Inputs, highest precedence first.
     let mut inputs = Vec::new();
-    let plan_path = f.plan_input.as_ref().map(|p| p.path.clone()).unwrap_or_default();
     if let Some(p) = &f.plan_input {
         inputs.push(InputFile {
             role: if p.adopted {
@@ -111,15 +133,6 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         constitution.map(|c| c.path.as_str()).unwrap_or(""),
         diags,
     );
-    // Every gap is its own warning, with or without a plan input, so the user sees exactly
-    // which keys the plan will show as NEEDS CLARIFICATION.
-    let anchor = f.plan_input.as_ref().map(|p| p.start.clone());
-    let input_path = if plan_path.is_empty() {
-        format!("{}/plan-input.md", f.dir)
-    } else {
-        plan_path.clone()
-    };
-    context::report_missing(&ctx, anchor, &input_path, diags);
 
     let plan_input = f.plan_input.as_ref();
     let decisions = plan_input.map(|p| p.decisions.clone()).unwrap_or_default();

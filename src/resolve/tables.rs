@@ -120,12 +120,17 @@ pub fn tables(d: &Deployment) -> Tables {
             });
             names.push(r.name.clone());
         }
+        let unread = if c.source_dir.value.is_some() {
+            "not read in the source"
+        } else {
+            "unknown: no source folder"
+        };
         for s in c.secrets.iter().filter(|s| !names.contains(&s.env)) {
             t.env.push(EnvRow {
                 component: c.name.clone(),
                 name: s.env.clone(),
                 kind: "secret".into(),
-                required: "not read in the source".into(),
+                required: unread.into(),
                 value: format!("Secret `{}`, key `{}`", s.secret, s.key),
                 origin: s.origin.text.clone(),
             });
@@ -141,7 +146,7 @@ pub fn tables(d: &Deployment) -> Tables {
                 component: c.name.clone(),
                 name: v.name.clone(),
                 kind: kind.into(),
-                required: "not read in the source".into(),
+                required: unread.into(),
                 value: format!("`{}`", v.value),
                 origin: v.origin.text.clone(),
             });

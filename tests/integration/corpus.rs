@@ -286,3 +286,63 @@ fn a_feature_not_about_deployment_gets_documents_only() {
         "{plan}"
     );
 }
+
+/// The success criterion IDs a spec declares: bullets that start with `SC-`.
+fn success_criteria(spec: &str) -> Vec<String> {
+    spec.lines()
+        .filter_map(|l| {
+            let t = l.trim_start().strip_prefix("- ")?.trim_start_matches("**");
+            let id: String = t
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            (id.starts_with("SC-") && id.len() > 3).then_some(id)
+        })
+        .collect()
+}
+
+/// Every success criterion of every example and corpus feature has a row in plan.md's
+/// traceability matrix, with what verifies it or a flag.
+#[test]
+fn every_success_criterion_is_in_the_traceability_matrix() {
+    let mut roots = vec![repo_root().to_path_buf()];
+    roots.extend(workspaces());
+    let mut checked = 0;
+    for ws in roots {
+        let out = Workspace::new();
+        let target = out.join("out");
+        let run = Test::new()
+            .workspace(&out)
+            .arg("-C")
+            .arg(&ws)
+            .args(["plan", "--all", "--out"])
+            .arg(&target)
+            .run();
+        if run.code != 0 {
+            continue;
+        }
+        for entry in std::fs::read_dir(ws.join("specs")).unwrap() {
+            let dir = entry.unwrap().path();
+            let Ok(spec) = std::fs::read_to_string(dir.join("spec.md")) else {
+                continue;
+            };
+            let feature = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let plan = std::fs::read_to_string(target.join(&feature).join("plan.md")).unwrap();
+            let matrix = plan.split("## Traceability").nth(1).unwrap_or("");
+            for id in success_criteria(&spec) {
+                let row = matrix
+                    .lines()
+                    .find(|l| l.starts_with(&format!("| {id} |")))
+                    .unwrap_or_else(|| panic!("{feature}: {id} is not in the matrix of plan.md"));
+                assert!(
+                    row.ends_with("| covered |")
+                        || row.ends_with("| covered by guesses only |")
+                        || row.contains("⚠ no verification"),
+                    "{feature}: {row}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 15, "only {checked} success criteria checked");
+}

@@ -409,3 +409,134 @@ fn no_health_route_probes_the_port_and_delivers_every_required_variable() {
         "{quickstart}"
     );
 }
+
+#[test]
+fn spec_risks_scale_estimates_and_traceability_reach_the_plan() {
+    let f = run_fixture("risks-scale-and-estimates");
+    let plan = f.doc("001-deploy/plan.md");
+    for row in [
+        "| The local cluster runs out of memory. | set requests and limits on every container. | specs/001-deploy/spec.md:",
+        "| The chart drifts from the raw manifests. | render both in CI and compare them. |",
+        "| Nobody has used Helm before. | none stated in the spec |",
+        "| Image pulls fail offline | Load images into the cluster before installing |",
+        "| 1 | Containerize the backend | 4 hours |",
+        "| 2 | Deploy with Helm | not estimated in the plan input |",
+        // Written in the plan input: certain, no `*`.
+        "| SC-001 | — | — | Stage 1 | G130 dockerfile-multi-stage, G101 run-as-non-root | — | covered |",
+        "| SC-002 | — | — | — | — | — | ⚠ no verification",
+        "| FR-003 | backend\\* |",
+    ] {
+        assert!(plan.contains(row), "no {row:?} in\n{plan}");
+    }
+    assert!(!plan.contains("The inputs name no risks"), "{plan}");
+    assert!(
+        !plan.contains("| — | — | manual review"),
+        "a dash for an estimate:\n{plan}"
+    );
+    assert!(
+        plan.contains("> **Scale/Scope disagrees** (specs/001-deploy/plan-input.md:8): Scale/Scope says 3 Docker images; the deployment has 1 component (backend)."),
+        "{plan}"
+    );
+    f.run
+        .assert_stderr_contains("warning[SP212]: nothing verifies SC-002")
+        .assert_stderr_contains("warning[SP413]");
+    assert!(!f.run.stderr.contains("SP208"), "{}", f.run.stderr);
+}
+
+#[test]
+fn clarification_sessions_carry_requirements_that_replace_the_originals() {
+    let f = run_fixture("clarifications-carry-requirements");
+    let plan = f.doc("001-todo-list/plan.md");
+    assert!(
+        plan.contains("| FR-002 | System MUST reject a task whose title is empty or longer than 200 characters.<br>*restated under Clarifications at specs/001-todo-list/spec.md:48, replacing line 31 (\"System MUST reject a task with an empty title.\")* |"),
+        "{plan}"
+    );
+    for id in ["FR-003", "FR-004", "SC-002"] {
+        assert!(plan.contains(&format!("| {id} |")), "{id} missing from\n{plan}");
+    }
+    let quickstart = f.doc("001-todo-list/quickstart.md");
+    assert!(
+        quickstart.contains("- [ ] **SC-001**: A user adds a task in under 3 seconds."),
+        "{quickstart}"
+    );
+    assert!(
+        quickstart.contains("- What happens when the title has 201 characters?"),
+        "{quickstart}"
+    );
+    let research = f.doc("001-todo-list/research.md");
+    assert!(research.contains("### R1: How long may a title be?"), "{research}");
+    // Only the one bullet that is neither an answer nor a requirement is malformed.
+    assert_eq!(f.run.stderr.matches("SP211").count(), 1, "{}", f.run.stderr);
+}
+
+/// A start command in prose that names another target than the source is reported where
+/// it is written, and the source wins; without the source, the prose command is the one.
+#[test]
+fn a_prose_entry_point_that_contradicts_the_source_is_reported() {
+    let f = run_fixture("prose-entry-contradicts-source");
+    f.run.assert_code(0);
+    assert!(
+        f.run.stderr.contains(
+            "warning[SP422]: entry point of `backend`: the prose says `app.main:app`, the source says `main:app`"
+        ) && f.run.stderr.contains("--> specs/001-todo-list/plan-input.md:3:1"),
+        "{}",
+        f.run.stderr
+    );
+    let dockerfile = f.doc("001-todo-list/docker/backend.Dockerfile");
+    assert!(dockerfile.contains("CMD [\"uvicorn\", \"main:app\""), "{dockerfile}");
+
+    // Without the backend folder, the prose is the best input left, and the catalog's
+    // guess (SP423) never comes up.
+    std::fs::remove_dir_all(f.ws.join("backend")).unwrap();
+    std::fs::remove_dir_all(f.ws.join("out")).unwrap();
+    let run = Test::new().workspace(&f.ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(
+        !run.stderr.contains("SP422") && !run.stderr.contains("SP423"),
+        "{}",
+        run.stderr
+    );
+    let dockerfile = f.ws.read("out/001-todo-list/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains("CMD [\"uvicorn\", \"app.main:app\""),
+        "{dockerfile}"
+    );
+}
+
+/// Components discovered in the repository answer the Technical Context keys the plan
+/// input leaves open (language and version, framework), with the files that say so; only
+/// the keys the repository cannot answer stay NEEDS CLARIFICATION (SP403).
+#[test]
+fn discovered_components_fill_the_technical_context() {
+    let f = run_fixture("deploy-discovers-components");
+    f.run.assert_code(0);
+    for key in ["Language/Version", "Primary Dependencies"] {
+        assert!(
+            !f.run.stderr.contains(&format!("no input gives `{key}`")),
+            "{key} is answered by the repository:\n{}",
+            f.run.stderr
+        );
+    }
+    assert!(
+        f.run.stderr.contains("no input gives `Project Type`"),
+        "{}",
+        f.run.stderr
+    );
+    let plan = f.doc("001-deploy/plan.md");
+    let line = plan
+        .lines()
+        .find(|l| l.contains("**Language/Version**"))
+        .unwrap_or_else(|| panic!("no Language/Version line:\n{plan}"));
+    assert!(
+        line.contains("Python 3.13 (backend)")
+            && line.contains("Node.js 24 (frontend)")
+            && !line.contains("NEEDS CLARIFICATION"),
+        "{line}"
+    );
+    assert!(
+        plan.contains(
+            "| Language/Version | derived from the repository's components: backend from backend/requirements.txt:1"
+        ),
+        "the origin names the files:\n{plan}"
+    );
+}

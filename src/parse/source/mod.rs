@@ -1,7 +1,7 @@
 //! Source files of a component → facts with spans: what starts it, the port it listens on,
 //! and the environment variables it reads.
 //!
-//! One reader per language (`python`, `node`, `go`) and one for the files a team writes to
+//! One reader per language (`python`, `node`, `go`, `rust`) and one for the files a team writes to
 //! run its code (`container`: Dockerfile, compose file, Procfile). They read text with small,
 //! explicit scanners (no interpreter, no regular expressions), keep the byte span of every
 //! fact so its origin is a file and a line, and never fail: text they do not understand
@@ -11,6 +11,7 @@ pub mod container;
 pub mod go;
 pub mod node;
 pub mod python;
+pub mod rust;
 
 use crate::source::{SourceId, Span};
 
@@ -95,6 +96,8 @@ pub fn read(path: &str, text: &str, source: SourceId) -> FileFacts {
         node::read(text, source)
     } else if name.ends_with(".go") {
         go::read(text, source)
+    } else if name.ends_with(".rs") {
+        rust::read(text, source)
     } else if name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") {
         container::dockerfile(text, source)
     } else if name == "Procfile" {

@@ -38,9 +38,11 @@ pub struct Code {
     pub files: Vec<SourceFile>,
     /// Compose services built from this folder.
     pub compose: Vec<(ComposeService, String)>,
-    /// Text of `pyproject.toml`, `requirements.txt`, `package.json` (dependency checks).
+    /// Text of the catalog languages' manifests (dependency checks).
     manifests: String,
     pyproject: Option<String>,
+    /// `Cargo.toml`'s text and its path as shown.
+    cargo: Option<(String, String)>,
 }
 
 impl Code {
@@ -77,8 +79,10 @@ impl Code {
             }
         }
         let text = |n: &str| dir.files.get(n).map(|id| sources.get(*id).text.clone());
-        let manifests = ["pyproject.toml", "requirements.txt", "package.json"]
+        let manifests = crate::catalog::Catalog::shared()
+            .languages
             .iter()
+            .flat_map(|l| &l.manifests)
             .filter_map(|n| text(n))
             .collect::<Vec<_>>()
             .join("\n");
@@ -88,6 +92,10 @@ impl Code {
             compose,
             manifests,
             pyproject: text("pyproject.toml"),
+            cargo: dir
+                .files
+                .get("Cargo.toml")
+                .map(|id| (sources.get(*id).text.clone(), sources.get(*id).display_path())),
         }
     }
 
@@ -376,7 +384,93 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
             }
             best.map(|(_, e)| e)
         }
+        "rust" => {
+            // The binary Cargo builds: the first `[[bin]]` name, else the package name; only
+            // when the code has a `fn main`.
+            let main = code.app_files().find(|f| f.facts.main.is_some())?;
+            let (text, shown) = code.cargo.as_ref()?;
+            let (name, line) = cargo_binary(text)?;
+            let how = format!("binary `{name}`, `fn main` in {}", main.rel);
+            Some(Entry {
+                kind: EntryKind::Binary,
+                target: name,
+                root: code.dir.clone(),
+                origin: with_how(Origin::at(shown, line), &how),
+            })
+        }
         _ => None,
+    }
+}
+
+/// The binary a Cargo manifest builds and the line naming it: the first `[[bin]]`'s `name`,
+/// else `[package]`'s.
+fn cargo_binary(text: &str) -> Option<(String, usize)> {
+    let mut section = "";
+    let mut package = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            section = t;
+            continue;
+        }
+        let Some(rest) = t.strip_prefix("name") else { continue };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"').to_string();
+        // A name that is not a plain file name is not one the image can copy.
+        if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            continue;
+        }
+        match section {
+            "[[bin]]" => return Some((value, i + 1)),
+            "[package]" if package.is_none() => package = Some((value, i + 1)),
+            _ => {}
+        }
+    }
+    package
+}
+
+/// The entry point after prose: the source's when it has one (a prose start command that
+/// names another target is reported, SP422), else the one the prose states, else none.
+pub fn entry_with_prose(
+    from_source: Option<Entry>,
+    prose: Option<Valued<(EntryKind, String)>>,
+    dir: &str,
+    name: &str,
+    facts: &Facts,
+    diags: &mut Diagnostics,
+) -> Option<Entry> {
+    let Some(prose) = prose else { return from_source };
+    let (kind, target) = prose.value;
+    match from_source {
+        Some(e) => {
+            if e.target != target {
+                let mut d = Diagnostic::new(
+                    DiagCode::ProseContradictsSource,
+                    format!(
+                        "entry point of `{name}`: the prose says `{target}`, the source says `{}` ({})",
+                        e.target, e.origin.text
+                    ),
+                )
+                .hint(format!(
+                    "the source wins; correct the sentence to `{}`, or set `components.{name}.command` in the deployment block if the code is about to change",
+                    e.target
+                ));
+                d = match facts.span_of(&prose.origin) {
+                    Some(span) => d.at(span).label(format!("says {target}")),
+                    None => at_origin(d, &prose.origin),
+                };
+                diags.push(d);
+            }
+            Some(e)
+        }
+        None => Some(Entry {
+            kind,
+            target,
+            root: dir.to_string(),
+            origin: prose.origin,
+        }),
     }
 }
 
@@ -407,6 +501,7 @@ pub fn health_route_example(stack: &Stack, path: &str) -> String {
         ("python", _) => format!("`@app.get(\"{path}\")` returning `{{\"status\": \"ok\"}}`"),
         ("node", _) => format!("`app.get('{path}', (req, res) => res.json({{ status: 'ok' }}))`"),
         ("go", _) => format!("`http.HandleFunc(\"{path}\", …)` writing 200"),
+        ("rust", _) => format!("`.route(\"{path}\", get(|| async {{ \"ok\" }}))`"),
         _ => format!("a GET `{path}` answering 200"),
     }
 }
@@ -631,6 +726,8 @@ pub fn command(
             }
             (EntryKind::PythonModule, "python") => Some(["python", "-m", &e.target].map(String::from).to_vec()),
             (EntryKind::NodeScript, "node") => Some(vec!["node".into(), e.target.clone()]),
+            // The image copies the binary to /app under the name it was built with.
+            (EntryKind::Binary, _) => Some(vec![format!("/app/{}", e.target)]),
             _ => None,
         };
         if let Some(argv) = argv {
@@ -1040,13 +1137,24 @@ pub fn database_env(c: &Component, kind: ServiceKind) -> Option<String> {
 /// A diagnostic placed at an origin's `path:line` (origins derived from several inputs
 /// carry no place, and the diagnostic then has none).
 pub(super) fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
-    let text = o.text.split(' ').next().unwrap_or("");
-    match text
-        .rsplit_once(':')
-        .and_then(|(p, l)| l.parse::<usize>().ok().map(|l| (p, l)))
-    {
-        Some((path, line)) if o.kind == crate::model::OriginKind::Input => d.at_line(path, line, 1),
-        _ => d,
+    if !matches!(
+        o.kind,
+        crate::model::OriginKind::Input | crate::model::OriginKind::Derived
+    ) {
+        return d;
+    }
+    // The first `path:line` the origin names, wherever it stands: origins read
+    // `backend/main.py:12`, `Language/Version (specs/004-x/plan.md:12)` or `derived from …
+    // (a:3) and b:10`.
+    let located = o.text.split_whitespace().find_map(|token| {
+        let token = token.trim_matches(|c: char| "()[],;`'\"".contains(c));
+        let (path, line) = token.rsplit_once(':')?;
+        let line = line.parse::<usize>().ok().filter(|l| *l > 0)?;
+        (path.contains('/') || path.contains('.')).then_some((path, line))
+    });
+    match located {
+        Some((path, line)) => d.at_line(path, line, 1),
+        None => d,
     }
 }
 
@@ -1055,6 +1163,38 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::deploy::fixture;
+
+    /// A diagnostic about a value lands on the first `path:line` its origin names, whether
+    /// the origin is the location itself or a sentence around it.
+    #[test]
+    fn diagnostics_land_on_the_location_inside_an_origin() {
+        use crate::diagnostics::Location;
+        let place = |kind, text: &str| {
+            let o = Origin {
+                text: text.into(),
+                kind,
+            };
+            match at_origin(Diagnostic::new(crate::diagnostics::Code::UnsupportedVersion, "x"), &o).location {
+                Some(Location::PathAt { path, line, .. }) => Some((path.display().to_string(), line)),
+                _ => None,
+            }
+        };
+        use crate::model::OriginKind::*;
+        assert_eq!(place(Input, "backend/main.py:12"), Some(("backend/main.py".into(), 12)));
+        assert_eq!(
+            place(Input, "Language/Version (specs/004-x/plan.md:12)"),
+            Some(("specs/004-x/plan.md".into(), 12))
+        );
+        assert_eq!(
+            place(
+                Derived,
+                "derived from Language/Version (specs/a/plan.md:3) and backend/requirements.txt:10"
+            ),
+            Some(("specs/a/plan.md".into(), 3))
+        );
+        assert_eq!(place(Default, "fastapi catalog"), None);
+        assert_eq!(place(Input, "--set components.api.port=8080"), None);
+    }
 
     /// A component folder `dir` holding `files` (path relative to the workspace root, text):
     /// manifests by name, everything else as source.

@@ -8,6 +8,7 @@
 //! deployment feature that still finds nothing says so (`SP409`) and names what it looked
 //! for; it never ends silently without deployables.
 
+use crate::catalog::DependencyFormat;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
 use crate::model::deploy::Role;
@@ -216,17 +217,14 @@ const GENERIC_ROLES: &[&str] = &[
     "frontend", "web", "ui", "client", "backend", "api", "server", "service", "worker", "workers",
 ];
 
-/// Language names that pick a stack without saying which framework runs.
-const LANGUAGE_WORDS: &[&str] = &[
-    "python",
-    "node",
-    "node.js",
-    "nodejs",
-    "go",
-    "golang",
-    "typescript",
-    "javascript",
-];
+/// Whether `word` names a language without saying which framework runs (`Python`, `Go`,
+/// `TypeScript`): the catalog's language names.
+fn is_language_word(word: &str) -> bool {
+    crate::catalog::Catalog::shared()
+        .languages
+        .iter()
+        .any(|l| l.names.iter().chain(&l.words).any(|n| n == word))
+}
 
 /// A stack line that names only a language (`Python 3.11 (for Backend)` picks the generic
 /// Python service) takes the framework from the component's folder when its manifest names
@@ -243,7 +241,7 @@ fn refine_from_repository(cx: &DeployInputs, named: &mut Named) {
         .matches
         .iter()
         .filter(|m| words.contains(m))
-        .all(|m| LANGUAGE_WORDS.contains(&m.as_str()));
+        .all(|m| is_language_word(m));
     if !by_language_only {
         return;
     }
@@ -376,51 +374,50 @@ fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
         line,
         what: what.to_string(),
     };
-    if let Some((text, path)) = text_of("package.json") {
-        let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-        let has = |dep: &str| {
-            ["dependencies", "devDependencies"]
-                .iter()
-                .any(|k| json.get(k).and_then(|d| d.get(dep)).is_some())
-        };
-        let at = |dep: &str| line_of(text, &format!("\"{dep}\""));
-        for (dep, role, words) in [
-            ("next", Role::Frontend, "next.js"),
-            ("vite", Role::Frontend, "vite"),
-            ("express", Role::Backend, "express"),
-            ("fastify", Role::Backend, "node.js"),
-            ("koa", Role::Backend, "node.js"),
-            ("@nestjs/core", Role::Backend, "node.js"),
-        ] {
-            if has(dep) {
-                return Some(make(role, words, path, at(dep), &format!("depends on {dep}")));
+    // The catalog's languages in order, each manifest in order: the first framework
+    // dependency found, or what the language's manifest is without one.
+    for lang in &crate::catalog::Catalog::shared().languages {
+        for manifest in &lang.manifests {
+            let Some((text, path)) = text_of(manifest) else {
+                continue;
+            };
+            match lang.dependencies {
+                DependencyFormat::PackageJson => {
+                    let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+                    let has = |dep: &str| {
+                        ["dependencies", "devDependencies"]
+                            .iter()
+                            .any(|k| json.get(k).and_then(|d| d.get(dep)).is_some())
+                    };
+                    if let Some(f) = lang.frameworks.iter().find(|f| has(&f.dependency)) {
+                        let line = line_of(text, &format!("\"{}\"", f.dependency));
+                        return Some(make(
+                            f.role,
+                            &f.words,
+                            path,
+                            line,
+                            &format!("depends on {}", f.dependency),
+                        ));
+                    }
+                }
+                DependencyFormat::Words => {
+                    let lower = text.to_lowercase();
+                    if let Some(f) = lang.frameworks.iter().find(|f| has_word(&lower, &f.dependency)) {
+                        let line = line_of(&lower, &f.dependency);
+                        return Some(make(
+                            f.role,
+                            &f.words,
+                            path,
+                            line,
+                            &format!("depends on {}", f.dependency),
+                        ));
+                    }
+                }
+            }
+            if let Some(o) = &lang.otherwise {
+                return Some(make(o.role, &o.words, path, 1, &o.what));
             }
         }
-    }
-    for name in ["pyproject.toml", "requirements.txt"] {
-        let Some((text, path)) = text_of(name) else { continue };
-        let lower = text.to_lowercase();
-        for (dep, role, words) in [
-            ("fastapi", Role::Backend, "fastapi python"),
-            ("flask", Role::Backend, "flask python"),
-            ("django", Role::Backend, "django python"),
-            ("celery", Role::Worker, "celery python"),
-            ("dramatiq", Role::Worker, "dramatiq python"),
-        ] {
-            if has_word(&lower, dep) {
-                return Some(make(
-                    role,
-                    words,
-                    path,
-                    line_of(&lower, dep),
-                    &format!("depends on {dep}"),
-                ));
-            }
-        }
-        return Some(make(Role::Backend, "python", path, 1, "a Python project"));
-    }
-    if let Some((_, path)) = text_of("go.mod") {
-        return Some(make(Role::Backend, "go", path, 1, "a Go module"));
     }
     None
 }

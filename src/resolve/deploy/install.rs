@@ -20,17 +20,13 @@ fn first_line(sources: &Sources, id: SourceId) -> Span {
 }
 
 /// The lock files (or, for pip, the requirements file) each package manager installs from,
-/// preferred first.
-pub fn candidates(pm: &str) -> &'static [&'static str] {
-    match pm {
-        "npm" => &["package-lock.json", "npm-shrinkwrap.json"],
-        "pnpm" => &["pnpm-lock.yaml"],
-        "yarn" => &["yarn.lock"],
-        "bun" => &["bun.lock", "bun.lockb"],
-        "uv" => &["uv.lock"],
-        "pip" => &["requirements.txt"],
-        _ => &[],
-    }
+/// preferred first: the catalog's `lock_files`.
+pub fn candidates(pm: &str) -> &'static [String] {
+    crate::catalog::Catalog::shared()
+        .languages
+        .iter()
+        .find_map(|l| l.package_manager(pm))
+        .map_or(&[], |p| p.lock_files.as_slice())
 }
 
 /// The file the install step of component `name` follows. A component without a folder yet
@@ -44,7 +40,7 @@ pub fn lockfile(
     diags: &mut Diagnostics,
 ) -> Option<Valued<String>> {
     let wanted = candidates(pm);
-    let first = *wanted.first()?;
+    let first = wanted.first()?.as_str();
     let Some(dir) = dir else {
         return Some(Valued::new(
             first.to_string(),
@@ -56,10 +52,10 @@ pub fn lockfile(
     };
     let found = wanted
         .iter()
-        .find(|f| dir.present.iter().any(|p| p == *f) || dir.files.contains_key(**f));
+        .find(|f| dir.present.iter().any(|p| p == *f) || dir.files.contains_key(f.as_str()));
     match found {
         Some(f) => {
-            match *f {
+            match f.as_str() {
                 "package-lock.json" => stale_npm(name, dir, sources, diags),
                 "uv.lock" => stale_uv(name, dir, sources, diags),
                 _ => {}
@@ -67,32 +63,29 @@ pub fn lockfile(
             Some(Valued::new(f.to_string(), Origin::at(&format!("{}/{f}", dir.path), 1)))
         }
         None => {
-            let manifest = ["package.json", "pyproject.toml", "requirements.txt"]
+            let catalog = crate::catalog::Catalog::shared();
+            let manifest = catalog
+                .languages
                 .iter()
-                .find_map(|m| dir.files.get(*m));
-            let what = if pm == "pip" {
-                "no requirements.txt".to_string()
-            } else {
-                format!("no {first}")
-            };
+                .flat_map(|l| &l.manifests)
+                .find_map(|m| dir.files.get(m.as_str()));
+            let hint = catalog
+                .languages
+                .iter()
+                .find_map(|l| l.package_manager(pm))
+                .and_then(|p| p.lock_hint.as_deref())
+                .map_or_else(
+                    || format!("create {first} in {}/ and commit it", dir.path),
+                    |h| h.replace("{dir}", &dir.path),
+                );
             let mut d = Diagnostic::new(
                 Code::UnlockedInstall,
                 format!(
-                    "component `{name}`: {}/ has {what}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
+                    "component `{name}`: {}/ has no {first}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
                     dir.path
                 ),
             )
-            .hint(match pm {
-                "npm" => format!("run `npm install` in {}/ and commit package-lock.json", dir.path),
-                "pnpm" => format!("run `pnpm install` in {}/ and commit pnpm-lock.yaml", dir.path),
-                "yarn" => format!("run `yarn install` in {}/ and commit yarn.lock", dir.path),
-                "bun" => format!("run `bun install` in {}/ and commit bun.lock", dir.path),
-                "uv" => format!("run `uv lock` in {}/ and commit uv.lock", dir.path),
-                _ => format!(
-                    "pin the dependencies in {}/requirements.txt (`pip freeze > requirements.txt`), or use uv and commit uv.lock",
-                    dir.path
-                ),
-            });
+            .hint(hint);
             if let Some(id) = manifest {
                 d = d.at(first_line(sources, *id)).label("installed without a lock file");
             }

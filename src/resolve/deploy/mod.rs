@@ -770,7 +770,14 @@ fn component(
         facts,
         diags,
     );
-    let entry = code.as_ref().and_then(|c| code::entry(c, stack, cx.sources));
+    let entry = code::entry_with_prose(
+        code.as_ref().and_then(|c| code::entry(c, stack, cx.sources)),
+        facts.entry_point(&stack.language),
+        source_dir.value.as_deref().unwrap_or(name),
+        name,
+        facts,
+        diags,
+    );
     let command = code::command(
         ci.command.clone().map(|c| Valued::new(c, t(&key("command")))),
         entry.as_ref(),
@@ -811,7 +818,7 @@ fn component(
     let no_health_route = stack.health.as_ref().is_some_and(|h| h.liveness != "/")
         && stack.run_mode == RunMode::Server
         && !typed_health
-        && entry.is_some()
+        && code.as_ref().is_some_and(|c| code::app_span(c).is_some())
         && detected
             .as_ref()
             .is_some_and(|d| d.health.is_none() && d.readiness.is_none())
@@ -1122,15 +1129,12 @@ fn report_override<T: PartialEq + std::fmt::Debug>(
 
 /// `Python 3.13+` → `3.13`, `Node.js 22` → `22`, `Go 1.25` → `1.25`.
 fn prose_version(value: &str, language: &str) -> Option<String> {
-    let names: &[&str] = match language {
-        "python" => &["python"],
-        "node" => &["node", "node.js", "nodejs"],
-        "go" => &["go", "golang"],
-        _ => &[],
-    };
+    let names: &[String] = crate::catalog::Catalog::shared()
+        .language(language)
+        .map_or(&[], |l| l.names.as_slice());
     let words = crate::catalog::tokens(value);
     for (i, w) in words.iter().enumerate() {
-        if names.contains(&w.as_str())
+        if names.iter().any(|n| n == w)
             && let Some(v) = words.get(i + 1)
         {
             let v = v.trim_end_matches('+').trim_start_matches('v');

@@ -6,7 +6,7 @@
 //! fact is only taken when the text says it. The first fact in precedence order wins.
 
 use crate::model::Origin;
-use crate::model::deploy::{PlatformKind, Role, ServiceKind, ServiceMode, ServiceType, Valued};
+use crate::model::deploy::{EntryKind, PlatformKind, Role, ServiceKind, ServiceMode, ServiceType, Valued};
 use crate::parse::constitution::Constitution;
 use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
@@ -388,6 +388,14 @@ impl Facts {
             }
             None
         })
+    }
+
+    /// A start command written in prose, for a component in `language`: `uvicorn
+    /// app.main:app`, `gunicorn app:server`, `python -m jobs.run`, `node dist/server.js`. The
+    /// target and whether it is an ASGI (`uvicorn`, `hypercorn`) or WSGI (`gunicorn`) object,
+    /// a module or a script.
+    pub fn entry_point(&self, language: &str) -> Option<Valued<(EntryKind, String)>> {
+        self.first(|f| entry_in(&f.text, language))
     }
 
     /// Environment variable names that hold secrets, in order of first mention.
@@ -848,5 +856,91 @@ mod tests {
             Some("1Gi")
         );
         assert_eq!(storage_size("no volume"), None);
+    }
+}
+
+/// A dotted Python name: `app.main`, `jobs.run` (not `0.0.0.0`).
+fn python_name(s: &str) -> bool {
+    s.split('.').all(|p| {
+        p.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// The first start command of `language` in a text (see [`Facts::entry_point`]).
+fn entry_in(text: &str, language: &str) -> Option<(EntryKind, String)> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == '`' || c == '"' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let clean = |w: &str| w.trim_end_matches([',', '.', ';', ':']).to_string();
+    for (i, w) in words.iter().enumerate() {
+        let rest = &words[i + 1..];
+        match (language, *w) {
+            ("python", "uvicorn" | "hypercorn" | "gunicorn") => {
+                // The first `module:object` after the program, skipping its options.
+                let target = rest.iter().take(8).map(|a| clean(a)).find(|a| {
+                    let (m, o) = a.split_once(':').unwrap_or(("", ""));
+                    python_name(m)
+                        && !o.is_empty()
+                        && o.chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '(' || c == ')')
+                })?;
+                let kind = if *w == "gunicorn" && !rest.iter().take(8).any(|a| a.contains("uvicorn")) {
+                    EntryKind::Wsgi
+                } else {
+                    EntryKind::Asgi
+                };
+                return Some((kind, target));
+            }
+            ("python", "python" | "python3") if rest.first() == Some(&"-m") => {
+                let m = clean(rest.get(1)?);
+                if python_name(&m) {
+                    return Some((EntryKind::PythonModule, m));
+                }
+            }
+            ("node", "node") => {
+                let file = clean(rest.first()?);
+                if [".js", ".mjs", ".cjs"].iter().any(|x| file.ends_with(x)) && !file.starts_with('-') {
+                    return Some((EntryKind::NodeScript, file.trim_start_matches("./").to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::entry_in;
+    use crate::model::deploy::EntryKind;
+
+    #[test]
+    fn start_commands_in_prose() {
+        assert_eq!(
+            entry_in("The API runs with `uvicorn app.main:app --port 8000`.", "python"),
+            Some((EntryKind::Asgi, "app.main:app".into()))
+        );
+        assert_eq!(
+            entry_in("served by gunicorn -w 2 app:server", "python"),
+            Some((EntryKind::Wsgi, "app:server".into()))
+        );
+        assert_eq!(
+            entry_in("gunicorn -k uvicorn.workers.UvicornWorker main:app", "python"),
+            Some((EntryKind::Asgi, "main:app".into()))
+        );
+        assert_eq!(
+            entry_in("the worker is `python -m jobs.run`", "python"),
+            Some((EntryKind::PythonModule, "jobs.run".into()))
+        );
+        assert_eq!(
+            entry_in("start it with node ./dist/server.js", "node"),
+            Some((EntryKind::NodeScript, "dist/server.js".into()))
+        );
+        assert_eq!(entry_in("uvicorn app.main:app", "node"), None);
+        assert_eq!(entry_in("Deploy with uvicorn: 2 workers", "python"), None);
+        assert_eq!(entry_in("Node.js 22 at 10:30", "node"), None);
+        assert_eq!(entry_in("uvicorn on 0.0.0.0:8000", "python"), None);
     }
 }

@@ -33,9 +33,6 @@ fn line_of(text: &str, needle: &str) -> usize {
         .unwrap_or(1)
 }
 
-/// Reads a language version out of one file's text.
-type VersionReader = fn(&str) -> Option<String>;
-
 pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detected {
     let mut d = Detected {
         stack_hint: None,
@@ -46,41 +43,41 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         readiness: None,
     };
 
-    // Next.js output mode decides between the standalone server and a static export.
-    for name in ["next.config.ts", "next.config.mjs", "next.config.js"] {
-        if let Some((text, path)) = file(dir, sources, name) {
-            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            let id = if compact.contains("output:'export'") || compact.contains("output:\"export\"") {
-                "nextjs-static"
-            } else {
-                "nextjs-standalone"
-            };
-            d.stack_hint = Some(Valued::new(id.into(), Origin::at(&path, line_of(text, "output"))));
-            break;
+    let catalog = crate::catalog::Catalog::shared();
+
+    // The stack variant its files show (`output: 'export'` in next.config makes a static
+    // export), tried in catalog order within the language of the stack named so far.
+    for s in &catalog.stacks {
+        let Some(detect) = &s.detect else { continue };
+        if stack.is_some_and(|named| named.language != s.language) {
+            continue;
         }
-    }
-    if d.stack_hint.is_none() {
-        for name in ["vite.config.ts", "vite.config.js", "vite.config.mjs"] {
-            if let Some((_, path)) = file(dir, sources, name) {
-                d.stack_hint = Some(Valued::new("vite-spa".into(), Origin::at(&path, 1)));
-                break;
-            }
+        let Some((text, path)) = detect.files.iter().find_map(|name| file(dir, sources, name)) else {
+            continue;
+        };
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if !detect.contains.is_empty() && !detect.contains.iter().any(|c| compact.contains(c.as_str())) {
+            continue;
         }
+        let line = detect.line_of.as_deref().map_or(1, |w| line_of(text, w));
+        d.stack_hint = Some(Valued::new(s.id.clone(), Origin::at(&path, line)));
+        break;
     }
 
+    // The languages to look at: the stack's, or every one.
+    let languages: Vec<&crate::catalog::Language> = catalog
+        .languages
+        .iter()
+        .filter(|l| stack.is_none_or(|s| s.language == l.id))
+        .collect();
+
     // Package manager: the lock file is the truth.
-    let lock = |f: &str, pm: &str| {
-        dir.present
-            .iter()
-            .any(|p| p == f)
-            .then(|| (pm.to_string(), format!("{}/{f}", dir.path)))
-    };
-    let pm = lock("pnpm-lock.yaml", "pnpm")
-        .or_else(|| lock("yarn.lock", "yarn"))
-        .or_else(|| lock("package-lock.json", "npm"))
-        .or_else(|| lock("uv.lock", "uv"))
-        .or_else(|| file(dir, sources, "requirements.txt").map(|(_, p)| ("pip".to_string(), p)))
-        .or_else(|| file(dir, sources, "go.mod").map(|(_, p)| ("go".to_string(), p)));
+    let pm = languages.iter().flat_map(|l| &l.package_managers).find_map(|pm| {
+        pm.detect.iter().find_map(|f| {
+            (dir.present.iter().any(|p| p == f) || dir.files.contains_key(f))
+                .then(|| (pm.id.clone(), format!("{}/{f}", dir.path)))
+        })
+    });
     if let Some((pm, path)) = pm
         && stack.is_none_or(|s| s.package_managers.contains(&pm))
     {
@@ -88,51 +85,11 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     }
 
     // Language version.
-    let version_files: [(&str, VersionReader); 6] = [
-        (".python-version", |t| {
-            t.lines().next().map(|l| l.trim().to_string()).filter(|v| !v.is_empty())
-        }),
-        // A requirement (`>=3.11`, `>=3.11,<3.13`) is kept as written: resolution picks the
-        // newest catalog version it allows (`version.rs`).
-        ("pyproject.toml", |t| {
-            let line = t.lines().find(|l| l.trim_start().starts_with("requires-python"))?;
-            let (_, v) = line.split_once('=')?;
-            let v = v.trim().trim_matches(['"', '\'']).trim();
-            (!v.is_empty()).then(|| v.to_string())
-        }),
-        (".nvmrc", |t| {
-            t.lines()
-                .next()
-                .map(|l| l.trim().trim_start_matches('v').to_string())
-                .filter(|v| !v.is_empty())
-        }),
-        (".node-version", |t| {
-            t.lines()
-                .next()
-                .map(|l| l.trim().trim_start_matches('v').to_string())
-                .filter(|v| !v.is_empty())
-        }),
-        ("package.json", |t| {
-            let v: serde_json::Value = serde_json::from_str(t).ok()?;
-            let node = v.get("engines")?.get("node")?.as_str()?.trim();
-            (!node.is_empty()).then(|| node.to_string())
-        }),
-        ("go.mod", |t| {
-            let line = t.lines().find(|l| l.starts_with("go "))?;
-            let v: Vec<&str> = line[3..].trim().split('.').collect();
-            Some(v.iter().take(2).copied().collect::<Vec<_>>().join("."))
-        }),
-    ];
-    for (name, parse) in version_files {
-        if let Some((text, path)) = file(dir, sources, name)
-            && let Some(v) = parse(text)
+    for vf in languages.iter().flat_map(|l| &l.version_files) {
+        if let Some((text, path)) = file(dir, sources, &vf.file)
+            && let Some(v) = vf.read.read(text)
         {
-            let needle = match name {
-                "pyproject.toml" => "requires-python".to_string(),
-                "package.json" => "\"node\"".to_string(),
-                "go.mod" => "go ".to_string(),
-                _ => v.split('.').next().unwrap_or("").to_string(),
-            };
+            let needle = vf.read.needle(&v);
             d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
             break;
         }

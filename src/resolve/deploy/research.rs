@@ -61,12 +61,9 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
                 "Pinned to a maintained {} release by tag, the same major version the inputs ask for; the runtime stage copies only the build output, so no compiler or package manager ships in the image. Version from {}.",
                 c.language, c.language_version.origin.text
             ),
-            match c.language.as_str() {
-                "node" => "`node:20` (end of life since April 2026); an unpinned `node:lts` or `latest` tag (changes under the same name).",
-                "python" => "`python:3.x` without a patch pin (moves silently); Alpine Python (musl wheels are slower to build and often missing).",
-                "go" => "`scratch` or distroless (no shell or wget for the HEALTHCHECK); an unpinned `golang:latest`.",
-                _ => "An unpinned base image.",
-            },
+            crate::catalog::Catalog::shared()
+                .language(&c.language)
+                .map_or("An unpinned base image.", |l| l.rejected_images.as_str()),
             c.stack.origin.clone(),
         ));
         let mode = match c.run_mode.value {
