@@ -30,6 +30,7 @@ pub mod render;
 pub mod resolve;
 pub mod review;
 pub mod source;
+pub mod wrap;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

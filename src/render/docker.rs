@@ -434,20 +434,12 @@ fn setup(c: &Component, language: &Language) -> Option<String> {
     (!steps.is_empty()).then(|| steps.join(" \\\n    && "))
 }
 
-/// `command a b c …`, continued on further lines so no line grows past about 100 columns.
+/// `command a b c …`, continued on further lines so no line grows past about 100 columns
+/// (`RUN ` stands before the first line, eight spaces before the others); an argument is never
+/// split.
 fn wrap(command: &str, args: &[&str]) -> String {
-    let mut out = command.to_string();
-    let mut width = out.len() + 4;
-    for a in args {
-        if width + a.len() + 1 > 100 {
-            out.push_str(" \\\n       ");
-            width = 7;
-        }
-        out.push(' ');
-        out.push_str(a);
-        width += a.len() + 1;
-    }
-    out
+    let units: Vec<&str> = std::iter::once(command).chain(args.iter().copied()).collect();
+    crate::wrap::units(&units, 96, 92).join(" \\\n        ")
 }
 
 fn labels(c: &Component) -> String {

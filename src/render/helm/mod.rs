@@ -34,7 +34,6 @@
 //! PodDisruptionBudgets), an Ingress or a LoadBalancer for what is exposed, `IfNotPresent`,
 //! and the existing Secrets by name. `values.schema.json` validates the merged result.
 
-mod commented;
 pub mod schema;
 pub mod values;
 
@@ -45,7 +44,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use commented::Node;
+use crate::yaml::commented;
+pub use crate::yaml::commented::Node;
 pub use values::{Layer, Values};
 
 use crate::model::deploy::{Deployment, ServiceMode};
@@ -250,6 +250,7 @@ fn chart_yaml(d: &Deployment, title: &str) -> String {
             header: &header,
             doc: &|_| None,
             spaced: false,
+            quoted: &["appVersion"],
         },
     )
     .text
@@ -462,6 +463,7 @@ fn values_text(
             header: &header,
             doc: &doc,
             spaced: true,
+            quoted: &[],
         },
     )
 }
@@ -726,6 +728,7 @@ pub fn contract(d: &Deployment, title: &str, out_dir: &str, commands: &HelmComma
             header: &[HEADER.to_string()],
             doc: &|_| None,
             spaced: false,
+            quoted: &[],
         },
     )
     .text

@@ -1,11 +1,17 @@
-//! YAML with a comment above every key, for the values files.
+//! YAML with a comment above every key: the chart's values files, its Chart.yaml and the
+//! helm-chart contract. The one place sp writes commented YAML.
 //!
-//! Helm's best practices want every key of `values.yaml` documented by a comment that
-//! begins with its name. [`crate::yaml`] writes no comments, so the values go through it
-//! once (a serialise and parse round trip that keeps the struct's key order) into a
-//! [`Node`] tree, and [`emit`] writes that tree back with the comments, in the one style the
-//! chart uses: block mappings, two-space indentation, indented sequences of scalars, every
-//! string double-quoted (JSON escapes are valid YAML), nothing that depends on hash order.
+//! Helm's best practices want every key of `values.yaml` documented by a comment that begins
+//! with its name, wrapped to the file's width. The YAML crate writes no such comments: its
+//! `Commented` wrapper puts one line after a scalar or between a key and its value, never above
+//! a key, and never over several lines. So the values go through the crate once (a serialise
+//! and parse round trip that keeps the struct's key order) into a [`Node`] tree, and [`emit`]
+//! lays that tree out in the one style the chart uses (block mappings, two-space indentation,
+//! indented sequences, a blank line between top-level keys) with the comments, while every
+//! key and scalar is written by the crate itself ([`super::key`], [`super::scalar`],
+//! [`super::flow`]): plain where every YAML 1.1 and 1.2 reader, Helm's included, reads it back
+//! as the same string, quoted otherwise. A string too long for one line is double-quoted and
+//! folded at single spaces, which YAML reads back as one space.
 
 use std::fmt::Write;
 
@@ -25,7 +31,7 @@ pub enum Node {
 impl Node {
     /// The value of `T` as a tree, keys in the order `T` serialises them.
     pub fn of<T: serde::Serialize>(value: &T) -> Node {
-        crate::yaml::from_str(&crate::yaml::to_string(value)).expect("values serialised by crate::yaml read back")
+        super::from_str(&super::to_string(value)).expect("values serialised by the YAML crate read back")
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -122,22 +128,42 @@ impl Node {
         }
     }
 
-    /// A one-line rendering, for tables: scalars as YAML, sequences and maps in flow style.
+    /// A one-line rendering, for tables and sequence items: scalars as the YAML crate writes
+    /// them, sequences and maps in its flow style.
     pub fn inline(&self) -> String {
         match self {
             Node::Null => "null".into(),
             Node::Bool(b) => b.to_string(),
             Node::Int(i) => i.to_string(),
-            Node::Str(s) => quote(s),
-            Node::Seq(items) => format!("[{}]", items.iter().map(Node::inline).collect::<Vec<_>>().join(", ")),
-            Node::Map(entries) => format!(
-                "{{{}}}",
-                entries
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", key(k), v.inline()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            Node::Str(s) => super::scalar(s),
+            Node::Seq(items) => super::flow_seq(items),
+            Node::Map(_) => super::flow_map(self),
+        }
+    }
+}
+
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Node::Null => s.serialize_unit(),
+            Node::Bool(b) => s.serialize_bool(*b),
+            Node::Int(i) => s.serialize_i64(*i),
+            Node::Str(v) => s.serialize_str(v),
+            Node::Seq(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            Node::Map(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
         }
     }
 }
@@ -211,6 +237,9 @@ pub struct Emit<'a> {
     pub doc: &'a dyn Fn(&[String]) -> Option<String>,
     /// A blank line between top-level keys.
     pub spaced: bool,
+    /// Dotted paths of keys whose string value is double-quoted whatever it holds (Chart.yaml's
+    /// `appVersion`, which Helm's conventions want quoted).
+    pub quoted: &'a [&'a str],
 }
 
 pub struct Emitted {
@@ -224,12 +253,13 @@ pub struct Emitted {
 pub fn emit(node: &Node, how: &Emit) -> Emitted {
     let mut out = String::new();
     for line in how.header {
+        let line = comment_text(line);
         if line.is_empty() {
             out.push_str("#\n");
         } else if line.starts_with("  ") {
             let _ = writeln!(out, "# {line}");
         } else {
-            for l in wrap(line, WIDTH - 2) {
+            for l in crate::wrap::prose(&line, WIDTH - 2) {
                 let _ = writeln!(out, "# {l}");
             }
         }
@@ -268,7 +298,7 @@ fn map(
         path.push(k.clone());
         match (how.doc)(path) {
             Some(doc) => {
-                for l in wrap(&doc, WIDTH.saturating_sub(indent + 2).max(40)) {
+                for l in crate::wrap::prose(&comment_text(&doc), WIDTH.saturating_sub(indent + 2).max(40)) {
                     let _ = writeln!(out, "{pad}# {l}");
                 }
             }
@@ -276,17 +306,18 @@ fn map(
         }
         match v {
             Node::Map(inner) if !inner.is_empty() => {
-                let _ = writeln!(out, "{pad}{}:", key(k));
+                let _ = writeln!(out, "{pad}{}:", super::key(k));
                 map(out, inner, indent + 2, path, how, undocumented);
             }
             Node::Seq(items) if !items.is_empty() => {
-                let _ = writeln!(out, "{pad}{}:", key(k));
+                let _ = writeln!(out, "{pad}{}:", super::key(k));
                 for item in items {
-                    let _ = writeln!(out, "{pad}  - {}", folded(item, indent + 4));
+                    let _ = writeln!(out, "{pad}  - {}", folded(item, indent + 4, false));
                 }
             }
             other => {
-                let _ = writeln!(out, "{pad}{}: {}", key(k), folded(other, indent + 2));
+                let quoted = how.quoted.contains(&path.join(".").as_str());
+                let _ = writeln!(out, "{pad}{}: {}", super::key(k), folded(other, indent + 2, quoted));
             }
         }
         path.pop();
@@ -296,19 +327,25 @@ fn map(
 /// Strings longer than this are folded over several lines.
 const FOLD: usize = 100;
 
-/// A scalar as written: a long string is a double-quoted scalar over several lines, broken
-/// at single spaces (YAML folds each line break back into one space), continuation lines
-/// indented by `indent`; yamllint's line length stays happy and the value is unchanged.
-fn folded(node: &Node, indent: usize) -> String {
+/// A scalar as written: as the YAML crate writes it (double-quoted when `quoted`), or, when that is longer than [`FOLD`],
+/// double-quoted over several lines broken at single spaces (YAML folds each line break back
+/// into one space), continuation lines indented by `indent`; yamllint's line length stays
+/// happy and the value is unchanged.
+fn folded(node: &Node, indent: usize, quoted: bool) -> String {
     let Node::Str(s) = node else {
         return node.inline();
     };
-    let quoted = quote(s);
-    if quoted.chars().count() <= FOLD {
-        return quoted;
+    let written = if quoted {
+        super::double_quoted(s)
+    } else {
+        super::scalar(s)
+    };
+    if written.chars().count() <= FOLD {
+        return written;
     }
     // Words split at the spaces that fold back to exactly one space: single ones, not after
-    // a backslash.
+    // a backslash, not next to the quotes.
+    let quoted = super::double_quoted(s);
     let chars: Vec<char> = quoted.chars().collect();
     let mut words: Vec<String> = vec![String::new()];
     for (i, &c) in chars.iter().enumerate() {
@@ -324,69 +361,39 @@ fn folded(node: &Node, indent: usize) -> String {
             w.push(c);
         }
     }
-    let mut lines: Vec<String> = vec![String::new()];
-    for word in words {
-        let Some(line) = lines.last_mut() else { break };
-        if line.is_empty() {
-            line.push_str(&word);
-        } else if line.chars().count() + 1 + word.chars().count() > FOLD {
-            lines.push(word);
-        } else {
-            line.push(' ');
-            line.push_str(&word);
-        }
+    let lines = crate::wrap::units(&words, FOLD, FOLD);
+    if lines.len() == 1 {
+        return written;
     }
     lines.join(&format!("\n{}", " ".repeat(indent)))
 }
 
-/// A double-quoted YAML string: JSON's escapes are YAML's.
-pub fn quote(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serialises")
+/// Comment text that stays one comment line: line breaks and the characters a comment cannot
+/// hold (controls, the byte order mark) become spaces.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => c,
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}') => ' ',
+            c => c,
+        })
+        .collect()
 }
 
-/// A key as written: plain when YAML 1.1 and 1.2 both read it as the same string.
-fn key(k: &str) -> String {
-    const SPECIAL: [&str; 11] = ["y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", ""];
-    let plain = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
-        && !SPECIAL.contains(&k.to_ascii_lowercase().as_str());
-    if plain { k.to_string() } else { quote(k) }
-}
-
-/// A shell command as lines of at most `width` characters, continued with ` \`, for a
-/// comment people copy from.
+/// A shell command as lines of at most `width` characters, continued with ` \` and indented
+/// by four spaces, for a comment people copy from.
 pub fn shell_lines(command: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in command.split(' ').filter(|w| !w.is_empty()) {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() + 2 > width {
-            lines.push(format!("{line} \\"));
-            line = "    ".into();
-        } else if !line.is_empty() && line != "    " {
-            line.push(' ');
+    let words: Vec<&str> = command.split(' ').filter(|w| !w.is_empty()).collect();
+    let room = width.saturating_sub(2);
+    let mut lines = crate::wrap::units(&words, room, room.saturating_sub(4));
+    let last = lines.len() - 1;
+    for (i, line) in lines.iter_mut().enumerate() {
+        if i > 0 {
+            line.insert_str(0, "    ");
         }
-        line.push_str(word);
-    }
-    lines.push(line);
-    lines
-}
-
-/// Words of `text` in lines of at most `width` characters (a longer word gets its own line).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
+        if i < last {
+            line.push_str(" \\");
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
     }
     lines
 }
@@ -419,6 +426,7 @@ mod tests {
                 header: &["Header.".into()],
                 doc,
                 spaced: true,
+                quoted: &[],
             },
         )
     }
@@ -430,10 +438,10 @@ mod tests {
         assert!(e.undocumented.is_empty());
         assert_eq!(
             e.text,
-            "# Header.\n\n# name is documented.\nname: \"a \\\"b\\\"\"\n\n# inner is documented.\ninner:\n  \
+            "# Header.\n\n# name is documented.\nname: a \"b\"\n\n# inner is documented.\ninner:\n  \
              # replicas is documented.\n  replicas: 2\n  # on is documented.\n  \"on\": true\n  \
-             # list is documented.\n  list:\n    - \"x\"\n    - 3\n  # empty is documented.\n  empty: {}\n  \
-             # none is documented.\n  none: []\n\n# 0.0.0.0/0 is documented.\n\"0.0.0.0/0\": \"yes\"\n"
+             # list is documented.\n  list:\n    - x\n    - 3\n  # empty is documented.\n  empty: {}\n  \
+             # none is documented.\n  none: []\n\n# 0.0.0.0/0 is documented.\n0.0.0.0/0: \"yes\"\n"
         );
     }
 
@@ -506,6 +514,7 @@ mod tests {
                 header: &[],
                 doc: &|_| None,
                 spaced: false,
+                quoted: &[],
             },
         )
         .text;
@@ -531,9 +540,189 @@ mod tests {
         );
     }
 
+    /// Strings a writer must quote or escape to read them back unchanged, in YAML 1.1 (Helm's
+    /// reader) as in 1.2, and ordinary ones.
+    const TRICKY: &[&str] = &[
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "Yes",
+        "NO",
+        "True",
+        "false",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "",
+        " ",
+        "0",
+        "123",
+        "-7",
+        "1.0",
+        "1e3",
+        "0x1F",
+        "0o17",
+        "0b101",
+        "1_000",
+        "12:30:00",
+        "2001-12-14",
+        ".inf",
+        "-.inf",
+        ".nan",
+        "nan",
+        "*x",
+        "&a",
+        "!tag",
+        "#c",
+        "%p",
+        "@a",
+        "`b",
+        "|",
+        ">",
+        "'q'",
+        "\"d\"",
+        "a: b",
+        "a:b",
+        "a #b",
+        "a#b",
+        "- x",
+        "-",
+        "?",
+        "? x",
+        ":",
+        "---",
+        "...",
+        "<<",
+        "=",
+        "[a]",
+        "{a}",
+        "a, b",
+        "line1\nline2",
+        "trailing\n",
+        "\ttab",
+        "cr\r",
+        "é",
+        "日本語",
+        "emoji 🎉",
+        "\u{85}",
+        "\u{2028}",
+        "\u{feff}",
+        "\u{7f}",
+        "\u{7}",
+        "\0",
+        "back\\slash",
+        "  lead",
+        "trail  ",
+        "a  b",
+        "plain",
+        "IfNotPresent",
+        "http://backend:8000",
+        "0.0.0.0/0",
+        "ghcr.io/org/app:1.2.3",
+    ];
+
+    /// A fixed pseudo-random sequence (xorshift64), so every run checks the same trees.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn pick(&mut self) -> &'static str {
+            TRICKY[self.below(TRICKY.len())]
+        }
+
+        fn string(&mut self) -> String {
+            match self.below(4) {
+                0 | 1 => self.pick().to_string(),
+                // Long strings of tricky words, with single and double spaces: folded ones.
+                2 => {
+                    let sep = if self.below(2) == 0 { " " } else { "  " };
+                    (0..1 + self.below(40))
+                        .map(|_| self.pick())
+                        .collect::<Vec<_>>()
+                        .join(sep)
+                }
+                _ => (0..2 + self.below(3)).map(|_| self.pick()).collect(),
+            }
+        }
+
+        fn node(&mut self, depth: usize) -> Node {
+            match self.below(if depth == 0 { 4 } else { 6 }) {
+                0 => Node::Null,
+                1 => Node::Bool(self.below(2) == 0),
+                2 => Node::Int([0, 1, -1, 8080, i64::MIN, i64::MAX][self.below(6)]),
+                3 => Node::Str(self.string()),
+                4 => Node::Seq((0..self.below(4)).map(|_| self.node(depth - 1)).collect()),
+                _ => self.map(depth - 1),
+            }
+        }
+
+        fn map(&mut self, depth: usize) -> Node {
+            let mut entries: Vec<(String, Node)> = Vec::new();
+            for _ in 0..self.below(5) {
+                let k = self.string();
+                if !entries.iter().any(|(e, _)| *e == k) {
+                    let v = self.node(depth);
+                    entries.push((k, v));
+                }
+            }
+            Node::Map(entries)
+        }
+    }
+
+    /// Whatever the keys and scalars, the commented text reads back (with the YAML crate) as
+    /// exactly the tree it was written from, and every comment stays a comment.
     #[test]
-    fn long_comments_wrap() {
-        let lines = wrap(&"word ".repeat(50), 40);
-        assert!(lines.len() > 5 && lines.iter().all(|l| l.len() <= 40), "{lines:?}");
+    fn every_tree_reads_back_as_itself() {
+        let mut rng = Rng(0x5eed_1234_abcd_0042);
+        for i in 0..600 {
+            let tree = match rng.map(3) {
+                Node::Map(e) if e.is_empty() => continue,
+                t => t,
+            };
+            let doc = |p: &[String]| {
+                Some(format!(
+                    "{} is\nwritten {}",
+                    p.join("."),
+                    TRICKY[p.len() % TRICKY.len()]
+                ))
+            };
+            let text = emit(
+                &tree,
+                &Emit {
+                    header: &["A header\u{2028}with a line separator.".to_string()],
+                    doc: &doc,
+                    spaced: i % 2 == 0,
+                    quoted: &[],
+                },
+            )
+            .text;
+            let back: Node = crate::yaml::from_str(&text).unwrap_or_else(|e| panic!("tree {i}: {e}\n{text}"));
+            assert_eq!(back, tree, "tree {i}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn scalars_that_need_quoting_are_quoted() {
+        for s in [
+            "yes", "no", "on", "~", "null", "123", "1.0", "*x", "&a", "!t", "#c", "a: b", "a #b", "", "- x", "a\nb",
+        ] {
+            let w = crate::yaml::scalar(s);
+            assert!(w.starts_with('"') || w.starts_with('\''), "{s:?} written {w}");
+        }
+        for s in ["plain", "a:b", "a#b", "日本語", "http://backend:8000"] {
+            assert_eq!(crate::yaml::scalar(s), s);
+        }
+        assert_eq!(crate::yaml::key("on"), "\"on\"");
+        assert_eq!(crate::yaml::key("replicas"), "replicas");
     }
 }

@@ -1,9 +1,14 @@
 //! The one place that reads and writes YAML.
 //!
 //! Everything YAML in `sp` (the stack catalog, the plan input's fenced block, manifests,
-//! contracts, Helm values) goes through these functions, so the YAML crate can be swapped
-//! by editing this file alone. Output is block style with two-space indentation, as
-//! Kubernetes and Helm documentation write it, and ends with exactly one newline.
+//! contracts, Helm values) goes through this module, so the YAML crate can be swapped by
+//! editing this folder alone. Output is block style with two-space indentation, as Kubernetes
+//! and Helm documentation write it, and ends with exactly one newline. YAML with a comment
+//! above every key (the chart's values files) is [`commented`]: the crate lays out no such
+//! comments, so that module lays out the lines and the crate writes every key and scalar
+//! ([`key`], [`scalar`], [`flow_seq`], [`flow_map`]).
+
+pub mod commented;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -46,6 +51,47 @@ pub fn to_multi_doc<T: Serialize>(docs: &[T]) -> String {
         out.push_str(&to_string(d));
     }
     out
+}
+
+/// A string as the crate writes it for a value in block style, on one line: plain when every
+/// YAML 1.1 and 1.2 reader (Helm's included) reads it back as this string, double-quoted with
+/// YAML's escapes otherwise (`"yes"`, `"1.0"`, `"~"`, `"*x"`, `"a: b"`, `"a\nb"`).
+pub fn scalar(s: &str) -> String {
+    one_line(to_string(&s))
+}
+
+/// A string double-quoted with the crate's escapes, whatever it holds (for a string folded
+/// over several lines, which only the double-quoted style can do without changing it).
+pub fn double_quoted(s: &str) -> String {
+    one_line(to_string(&serde_saphyr::DoubleQuoted(s)))
+}
+
+/// A mapping key as the crate writes it: plain when it reads back as the same string in a
+/// block or a flow mapping, double-quoted otherwise.
+pub fn key(k: &str) -> String {
+    let text = to_string(&std::collections::BTreeMap::from([(k, 0u8)]));
+    match text.strip_suffix(": 0\n") {
+        Some(written) if !written.contains('\n') && !written.starts_with('?') => written.to_string(),
+        _ => double_quoted(k),
+    }
+}
+
+/// A sequence on one line in the crate's flow style (`[a, "yes", 3]`).
+pub fn flow_seq<T: Serialize>(items: &[T]) -> String {
+    one_line(to_string(&serde_saphyr::FlowSeq(items)))
+}
+
+/// A mapping on one line in the crate's flow style (`{a: 1, "on": true}`).
+pub fn flow_map<T: Serialize>(map: &T) -> String {
+    one_line(to_string(&serde_saphyr::FlowMap(map)))
+}
+
+/// The text of a one-line document without its final newline.
+fn one_line(mut text: String) -> String {
+    if text.ends_with('\n') {
+        text.pop();
+    }
+    text
 }
 
 /// Parse one document into `T`.
