@@ -174,11 +174,13 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
     let mut by_secret: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<String>>> =
         std::collections::BTreeMap::new();
     let mut deliveries = Vec::new();
-    for s in d
+    let n_app = d.components.iter().map(|c| c.secrets.len()).sum::<usize>();
+    for (i, s) in d
         .components
         .iter()
         .flat_map(|c| c.secrets.iter())
         .chain(d.backing_services.iter().map(|s| &s.secret))
+        .enumerate()
     {
         let readers = by_secret.entry(s.secret.clone()).or_default().entry(s.key.clone()).or_default();
         if !readers.contains(&s.env) {
@@ -189,9 +191,10 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             shown.push_str(&format!(" (key `{}` of Secret `{}`)", s.key, s.secret));
         }
         if s.delivery == SecretDelivery::File {
-            shown.push_str(&format!(" as the file `{}_FILE` names", s.env));
+            shown.push_str(&format!(" (as the file `{}_FILE` names)", s.env));
         }
-        if !deliveries.contains(&shown) {
+        // What the applications read; the backing services' own images read theirs.
+        if i < n_app && !deliveries.contains(&shown) {
             deliveries.push(shown);
         }
     }
