@@ -182,7 +182,11 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         .chain(d.backing_services.iter().map(|s| &s.secret))
         .enumerate()
     {
-        let readers = by_secret.entry(s.secret.clone()).or_default().entry(s.key.clone()).or_default();
+        let readers = by_secret
+            .entry(s.secret.clone())
+            .or_default()
+            .entry(s.key.clone())
+            .or_default();
         if !readers.contains(&s.env) {
             readers.push(s.env.clone());
         }
@@ -411,18 +415,30 @@ mod tests {
     #[test]
     fn secrets_are_named_by_the_variable_the_code_reads() {
         let mut d = crate::model::deploy::fixture::deployment();
-        let api = d.components.iter_mut().find(|c| !c.secrets.is_empty()).expect("a component with secrets");
+        let api = d
+            .components
+            .iter_mut()
+            .find(|c| !c.secrets.is_empty())
+            .expect("a component with secrets");
         api.secrets[0].env = "NEON_DATABASE_URL".into();
         api.secrets[0].key = "DATABASE_URL".into();
         let secret = api.secrets[0].secret.clone();
         let o = ops(&d, "out/001-x");
         let all = o.secret_creates.join("\n");
-        assert!(all.contains("--from-literal=DATABASE_URL=\"$NEON_DATABASE_URL\""), "{all}");
-        assert!(!all.contains("--from-literal=DATABASE_URL=\"$DATABASE_URL\""), "{all}");
-        assert!(o.secret_keys.contains(&"NEON_DATABASE_URL".to_string()), "{:?}", o.secret_keys);
         assert!(
-            o.secret_deliveries
-                .contains(&format!("`NEON_DATABASE_URL` (key `DATABASE_URL` of Secret `{secret}`)")),
+            all.contains("--from-literal=DATABASE_URL=\"$NEON_DATABASE_URL\""),
+            "{all}"
+        );
+        assert!(!all.contains("--from-literal=DATABASE_URL=\"$DATABASE_URL\""), "{all}");
+        assert!(
+            o.secret_keys.contains(&"NEON_DATABASE_URL".to_string()),
+            "{:?}",
+            o.secret_keys
+        );
+        assert!(
+            o.secret_deliveries.contains(&format!(
+                "`NEON_DATABASE_URL` (key `DATABASE_URL` of Secret `{secret}`)"
+            )),
             "{:?}",
             o.secret_deliveries
         );

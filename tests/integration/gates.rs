@@ -165,7 +165,10 @@ fn check_artifacts_judges_files_sp_did_not_write() {
 fn check_artifacts_skips_the_record_folder_silently() {
     let ws = Workspace::new();
     ws.write("out/001-x/.sp/record.json", r#"{"version": "0.1.0", "files": {}}"#);
-    ws.write("out/001-x/.sp/extra.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: hidden\n");
+    ws.write(
+        "out/001-x/.sp/extra.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: hidden\n",
+    );
     ws.write(
         "out/001-x/k8s/widget.yaml",
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: shown\n",
