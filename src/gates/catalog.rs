@@ -1131,7 +1131,7 @@ pub static GATES: &[Gate] = &[
         check: artifacts::chart::values::values_schema,
         scope: Scope::Chart,
         severity: Severity::Error,
-        summary: "The chart ships values.schema.json, and values.yaml, and each values-*.yaml layered over it, satisfy the schema (required keys, additionalProperties, types, enums, minimums).",
+        summary: "The chart ships values.schema.json, and values.yaml, and each values-*.yaml layered over it, satisfy the schema (every keyword of its draft: required keys, additionalProperties, types, enums, minimums, patterns, formats).",
         why: "Helm validates the merged values against values.schema.json on install, upgrade, lint and template, so a typo in a values file (`replica: 2`) or a wrong type fails before anything reaches the cluster instead of rendering a silently wrong manifest. `helm create` does not scaffold a schema (helm #10009), so charts usually lack one; a schema that its own values files violate breaks every install.",
         bad: "# values-production.yaml\ncomponents:\n  api:\n    replica: 2      # schema: additionalProperties false\n    image:\n      pullPolicy: Sometimes",
         fix: "Add values.schema.json (draft-07) with `additionalProperties: false`, `required`, types and enums, and keep every values file valid against it (`helm lint -f values-production.yaml`).",

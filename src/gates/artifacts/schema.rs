@@ -1,13 +1,10 @@
-//! Helm values as data with their origin, layered as `helm -f` layers them, and a structural
-//! check against a chart's values.schema.json (the JSON Schema subset charts use).
-//!
-//! Checked: `$ref` (local), `type`, `enum`, `const`, `properties`, `required`,
-//! `additionalProperties` (false or a schema), `items`, `minItems`/`maxItems`,
-//! `minimum`/`maximum` (and the exclusive forms), `multipleOf` for integers,
-//! `minLength`/`maxLength`, `allOf`/`anyOf`/`oneOf`/`not`. Not checked: `pattern`,
-//! `patternProperties` and `format` (sp has no regular-expression engine; `helm lint` checks
-//! them), so a key matched only by `patternProperties` is never reported as unknown.
+//! Helm values as data with their origin, layered as `helm -f` layers them, and their
+//! validation against a chart's values.schema.json by the `jsonschema` crate: every keyword of
+//! the schema's draft, `pattern`, `patternProperties` and `format` included. Each violation is
+//! put back at the key (or item) of the values file it comes from and said in sp's words.
 
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
 use serde_json::Value as Json;
 
 use super::parse::{self, Pos};
@@ -66,6 +63,14 @@ impl Val {
             }
         };
         Val { kind, file, pos }
+    }
+
+    /// The entry of a map for `key`: the key, its position, the value.
+    fn entry(&self, key: &str) -> Option<&(String, Pos, Val)> {
+        match &self.kind {
+            VKind::Map(e) => e.iter().find(|(k, _, _)| k == key),
+            _ => None,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Val> {
@@ -191,7 +196,8 @@ pub struct Violation {
     pub found: String,
 }
 
-/// Resolve a local `$ref` (`#/definitions/x`, `#/$defs/x`).
+/// Resolve a local `$ref` (`#/definitions/x`, `#/$defs/x`), for readers of the schema's
+/// structure (the conventions gate); validation itself is the `jsonschema` crate's.
 pub fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
     let mut s = schema;
     for _ in 0..16 {
@@ -206,10 +212,176 @@ pub fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
     s
 }
 
-pub fn validate(root: &Json, v: &Val) -> Vec<Violation> {
+/// A `$ref` to another document is not fetched (sp reads no network, and a chart's schema is
+/// meant to stand alone): it accepts any value, so what lies under it is left to `helm lint`.
+struct NotFetched;
+
+impl jsonschema::Retrieve for NotFetched {
+    fn retrieve(&self, _: &jsonschema::Uri<String>) -> Result<Json, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Json::Bool(true))
+    }
+}
+
+/// Compile a chart's values.schema.json, formats included (the draft is the one its `$schema`
+/// names, 2020-12 without one). Err: why it is not a schema (an unknown type, a pattern that is
+/// not a regular expression).
+pub fn compile(schema: &Json) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_retriever(NotFetched)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+/// Every violation of the schema by the values, each at the key (or item) of the value that
+/// breaks it, in document order.
+pub fn validate(validator: &jsonschema::Validator, v: &Val) -> Vec<Violation> {
+    let instance = v.to_json();
+    let errors: Vec<jsonschema::ValidationError> = validator.iter_errors(&instance).collect();
+    // A value of the wrong type is reported for its type alone (its `enum` or `pattern`
+    // would only repeat it).
+    let mistyped: Vec<String> = errors
+        .iter()
+        .filter(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        .map(|e| e.instance_path().as_str().to_string())
+        .collect();
     let mut out = Vec::new();
-    check(root, root, v, v.pos, "", &mut out, 0);
+    for e in &errors {
+        if !matches!(e.kind(), ValidationErrorKind::Type { .. })
+            && mistyped.iter().any(|p| p == e.instance_path().as_str())
+        {
+            continue;
+        }
+        let (val, key_pos, path) = locate(v, e.instance_path());
+        describe(e, val, key_pos, &path, &mut out);
+    }
+    out.sort_by_key(|x| (x.file, x.pos));
     out
+}
+
+/// The value an instance path names, the position of its key (or item), and its dotted path.
+fn locate<'v>(root: &'v Val, at: &jsonschema::paths::Location) -> (&'v Val, Pos, String) {
+    let (mut cur, mut pos, mut path) = (root, root.pos, String::new());
+    for seg in at.iter() {
+        let key = match &seg {
+            LocationSegment::Property(k) => k.to_string(),
+            LocationSegment::Index(i) => i.to_string(),
+        };
+        match (&seg, &cur.kind) {
+            (LocationSegment::Index(i), VKind::Seq(items)) if *i < items.len() => {
+                cur = &items[*i];
+                pos = cur.pos;
+                path = format!("{path}[{i}]");
+            }
+            (_, VKind::Map(entries)) => match entries.iter().find(|(k, _, _)| *k == key) {
+                Some((_, kp, v)) => {
+                    cur = v;
+                    pos = *kp;
+                    path = join(&path, &key);
+                }
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    (cur, pos, path)
+}
+
+fn describe(e: &jsonschema::ValidationError, v: &Val, key_pos: Pos, path: &str, out: &mut Vec<Violation>) {
+    match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let shown = if path.is_empty() { "the values" } else { path };
+            for k in unexpected {
+                let Some((_, kp, val)) = v.entry(k) else { continue };
+                out.push(Violation {
+                    file: val.file,
+                    pos: *kp,
+                    path: join(path, k),
+                    message: format!("`{k}` is not a key the schema allows in {shown}"),
+                    found: format!("{k}: {}", val.show()),
+                });
+            }
+        }
+        ValidationErrorKind::PropertyNames { error } => {
+            let Some(k) = error.instance().as_str() else { return };
+            let Some((_, kp, val)) = v.entry(k) else { return };
+            let key = Val {
+                kind: VKind::Str(k.to_string()),
+                file: val.file,
+                pos: *kp,
+            };
+            out.push(Violation {
+                file: val.file,
+                pos: *kp,
+                path: join(path, k),
+                message: format!(
+                    "the key `{k}` is not a valid name here: {}",
+                    message(error, &key, &join(path, k))
+                ),
+                found: k.to_string(),
+            });
+        }
+        _ => out.push(Violation {
+            file: v.file,
+            pos: key_pos,
+            path: path.to_string(),
+            found: if path.is_empty() {
+                v.show()
+            } else {
+                format!("{}: {}", path.rsplit('.').next().unwrap_or(path), v.show())
+            },
+            message: message(e, v, path),
+        }),
+    }
+}
+
+/// The violation in sp's words (`replicas must be at least 1`).
+fn message(e: &jsonschema::ValidationError, v: &Val, path: &str) -> String {
+    let shown = if path.is_empty() { "the values" } else { path };
+    let num = |n: &Json| n.as_f64().map(|f| f.to_string()).unwrap_or_else(|| n.to_string());
+    match e.kind() {
+        ValidationErrorKind::Type { kind } => {
+            let types: Vec<String> = match kind {
+                TypeKind::Single(t) => vec![t.to_string()],
+                TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+            };
+            format!("{shown} must be of type {}, not {}", types.join(" or "), v.type_name())
+        }
+        ValidationErrorKind::Enum { options } => {
+            let list: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(Json::to_string).collect())
+                .unwrap_or_default();
+            format!("{shown} must be one of {}", list.join(", "))
+        }
+        ValidationErrorKind::Constant { expected_value } => format!("{shown} must be {expected_value}"),
+        ValidationErrorKind::Minimum { limit } => format!("{shown} must be at least {}", num(limit)),
+        ValidationErrorKind::Maximum { limit } => format!("{shown} must be at most {}", num(limit)),
+        ValidationErrorKind::ExclusiveMinimum { limit } => format!("{shown} must be more than {}", num(limit)),
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!("{shown} must be less than {}", num(limit)),
+        ValidationErrorKind::MultipleOf { multiple_of } => format!("{shown} must be a multiple of {multiple_of}"),
+        ValidationErrorKind::MinLength { limit } => format!("{shown} must be at least {limit} characters long"),
+        ValidationErrorKind::MaxLength { limit } => format!("{shown} must be at most {limit} characters long"),
+        ValidationErrorKind::MinItems { limit } => format!("{shown} must have at least {limit} items"),
+        ValidationErrorKind::MaxItems { limit } => format!("{shown} must have at most {limit} items"),
+        ValidationErrorKind::Required { property } => format!(
+            "{shown} is missing the required key `{}`",
+            property
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| property.to_string())
+        ),
+        ValidationErrorKind::AnyOf { .. } => format!("{shown} matches none of the `anyOf` alternatives"),
+        ValidationErrorKind::OneOfNotValid { .. } => format!("{shown} matches none of the `oneOf` alternatives"),
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            format!("{shown} matches more than one of the `oneOf` alternatives")
+        }
+        ValidationErrorKind::Not { .. } => format!("{shown} matches a schema it must not match"),
+        ValidationErrorKind::FalseSchema => "no value is allowed here".to_string(),
+        ValidationErrorKind::Pattern { pattern } => format!("{shown} must match the pattern `{pattern}`"),
+        ValidationErrorKind::Format { format } => format!("{shown} must be a valid `{format}`"),
+        _ => format!("{shown}: {e}"),
+    }
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -217,261 +389,5 @@ fn join(path: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{path}.{key}")
-    }
-}
-
-fn type_ok(t: &str, v: &Val) -> bool {
-    match t {
-        "null" => matches!(v.kind, VKind::Null),
-        "boolean" => matches!(v.kind, VKind::Bool(_)),
-        "integer" => v.as_i64().is_some(),
-        "number" => matches!(v.kind, VKind::Int(_) | VKind::Float(_)),
-        "string" => matches!(v.kind, VKind::Str(_)),
-        "array" => matches!(v.kind, VKind::Seq(_)),
-        "object" => matches!(v.kind, VKind::Map(_)),
-        _ => true,
-    }
-}
-
-fn number(v: &Val) -> Option<f64> {
-    match v.kind {
-        VKind::Int(i) => Some(i as f64),
-        VKind::Float(f) => Some(f),
-        _ => None,
-    }
-}
-
-fn check(root: &Json, schema: &Json, v: &Val, key_pos: Pos, path: &str, out: &mut Vec<Violation>, depth: usize) {
-    if depth > 64 {
-        return;
-    }
-    let s = resolve(root, schema);
-    let Some(obj) = s.as_object() else {
-        if s == &Json::Bool(false) {
-            out.push(violation(v, key_pos, path, "no value is allowed here".into()));
-        }
-        return;
-    };
-    let shown = if path.is_empty() { "the values" } else { path };
-
-    if let Some(t) = obj.get("type") {
-        let types: Vec<&str> = match t {
-            Json::String(s) => vec![s.as_str()],
-            Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
-            _ => vec![],
-        };
-        if !types.is_empty() && !types.iter().any(|t| type_ok(t, v)) {
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} must be of type {}, not {}", types.join(" or "), v.type_name()),
-            ));
-            return;
-        }
-    }
-    if let Some(Json::Array(allowed)) = obj.get("enum") {
-        let j = v.to_json();
-        if !allowed.iter().any(|a| json_eq(a, &j)) {
-            let list: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} must be one of {}", list.join(", ")),
-            ));
-        }
-    }
-    if let Some(c) = obj.get("const")
-        && !json_eq(c, &v.to_json())
-    {
-        out.push(violation(v, key_pos, path, format!("{shown} must be {c}")));
-    }
-    if let Some(n) = number(v) {
-        let bound = |k: &str| obj.get(k).and_then(Json::as_f64);
-        if let Some(m) = bound("minimum").filter(|m| n < *m) {
-            out.push(violation(v, key_pos, path, format!("{shown} must be at least {m}")));
-        }
-        if let Some(m) = bound("maximum").filter(|m| n > *m) {
-            out.push(violation(v, key_pos, path, format!("{shown} must be at most {m}")));
-        }
-        if let Some(m) = bound("exclusiveMinimum").filter(|m| n <= *m) {
-            out.push(violation(v, key_pos, path, format!("{shown} must be more than {m}")));
-        }
-        if let Some(m) = bound("exclusiveMaximum").filter(|m| n >= *m) {
-            out.push(violation(v, key_pos, path, format!("{shown} must be less than {m}")));
-        }
-        if let Some(m) = bound("multipleOf").filter(|m| *m > 0.0 && (n / m).fract().abs() > 1e-9) {
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} must be a multiple of {m}"),
-            ));
-        }
-    }
-    if let VKind::Str(s) = &v.kind {
-        let len = s.chars().count() as u64;
-        if let Some(m) = obj.get("minLength").and_then(Json::as_u64).filter(|m| len < *m) {
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} must be at least {m} characters long"),
-            ));
-        }
-        if let Some(m) = obj.get("maxLength").and_then(Json::as_u64).filter(|m| len > *m) {
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} must be at most {m} characters long"),
-            ));
-        }
-    }
-    if let VKind::Seq(items) = &v.kind {
-        let len = items.len() as u64;
-        if let Some(m) = obj.get("minItems").and_then(Json::as_u64).filter(|m| len < *m) {
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} must have at least {m} items"),
-            ));
-        }
-        if let Some(m) = obj.get("maxItems").and_then(Json::as_u64).filter(|m| len > *m) {
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} must have at most {m} items"),
-            ));
-        }
-        match obj.get("items") {
-            Some(Json::Array(tuple)) => {
-                for (i, (it, sch)) in items.iter().zip(tuple).enumerate() {
-                    check(root, sch, it, it.pos, &format!("{path}[{i}]"), out, depth + 1);
-                }
-            }
-            Some(sch) => {
-                for (i, it) in items.iter().enumerate() {
-                    check(root, sch, it, it.pos, &format!("{path}[{i}]"), out, depth + 1);
-                }
-            }
-            None => {}
-        }
-    }
-    if let VKind::Map(entries) = &v.kind {
-        let props = obj.get("properties").and_then(Json::as_object);
-        if let Some(Json::Array(req)) = obj.get("required") {
-            for r in req.iter().filter_map(Json::as_str) {
-                if !entries.iter().any(|(k, _, _)| k == r) {
-                    out.push(violation(
-                        v,
-                        key_pos,
-                        path,
-                        format!("{shown} is missing the required key `{r}`"),
-                    ));
-                }
-            }
-        }
-        let has_patterns = obj.get("patternProperties").is_some();
-        for (k, kp, val) in entries {
-            let child = join(path, k);
-            if let Some(ps) = props.and_then(|p| p.get(k)) {
-                check(root, ps, val, *kp, &child, out, depth + 1);
-                continue;
-            }
-            match obj.get("additionalProperties") {
-                Some(Json::Bool(false)) if !has_patterns => out.push(Violation {
-                    file: val.file,
-                    pos: *kp,
-                    path: child.clone(),
-                    message: format!("`{k}` is not a key the schema allows in {shown}"),
-                    found: format!("{k}: {}", val.show()),
-                }),
-                Some(ap @ Json::Object(_)) => check(root, ap, val, *kp, &child, out, depth + 1),
-                _ => {}
-            }
-        }
-        if let Some(pn) = obj.get("propertyNames").map(|p| resolve(root, p)) {
-            for (k, kp, val) in entries {
-                let key = Val {
-                    kind: VKind::Str(k.clone()),
-                    file: val.file,
-                    pos: *kp,
-                };
-                let mut errs = Vec::new();
-                check(root, pn, &key, *kp, &join(path, k), &mut errs, depth + 1);
-                if !errs.is_empty() {
-                    out.push(Violation {
-                        file: val.file,
-                        pos: *kp,
-                        path: join(path, k),
-                        message: format!("the key `{k}` is not a valid name here: {}", errs[0].message),
-                        found: k.clone(),
-                    });
-                }
-            }
-        }
-    }
-    if let Some(Json::Array(all)) = obj.get("allOf") {
-        for sch in all {
-            check(root, sch, v, key_pos, path, out, depth + 1);
-        }
-    }
-    for (kw, exactly_one) in [("anyOf", false), ("oneOf", true)] {
-        if let Some(Json::Array(branches)) = obj.get(kw) {
-            let ok = branches
-                .iter()
-                .filter(|b| {
-                    let mut errs = Vec::new();
-                    check(root, b, v, key_pos, path, &mut errs, depth + 1);
-                    errs.is_empty()
-                })
-                .count();
-            if ok == 0 || (exactly_one && ok > 1) {
-                let what = if ok == 0 { "none" } else { "more than one" };
-                out.push(violation(
-                    v,
-                    key_pos,
-                    path,
-                    format!("{shown} matches {what} of the `{kw}` alternatives"),
-                ));
-            }
-        }
-    }
-    if let Some(not) = obj.get("not") {
-        let mut errs = Vec::new();
-        check(root, not, v, key_pos, path, &mut errs, depth + 1);
-        if errs.is_empty() {
-            out.push(violation(
-                v,
-                key_pos,
-                path,
-                format!("{shown} matches a schema it must not match"),
-            ));
-        }
-    }
-}
-
-fn json_eq(a: &Json, b: &Json) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-fn violation(v: &Val, key_pos: Pos, path: &str, message: String) -> Violation {
-    Violation {
-        file: v.file,
-        pos: key_pos,
-        path: path.to_string(),
-        found: if path.is_empty() {
-            v.show()
-        } else {
-            format!("{}: {}", path.rsplit('.').next().unwrap_or(path), v.show())
-        },
-        message,
     }
 }

@@ -1535,3 +1535,67 @@ fn planted_report_agrees_with_the_catalog() {
         );
     }
 }
+
+/// The generated chart's schema holds patterns (names, quantities, digests): a value that
+/// breaks one is found at its line, with the pattern in the message.
+#[test]
+fn values_breaking_a_schema_pattern_are_found() {
+    let feature = Path::new(env!("CARGO_MANIFEST_DIR")).join("out/006-k8s-deployment");
+    let mut files = feature_artifacts(&feature);
+    let schema = files
+        .iter()
+        .find(|(p, _)| p.ends_with("/values.schema.json"))
+        .map(|(_, t)| t.clone())
+        .unwrap_or_default();
+    assert!(
+        schema.matches("\"pattern\"").count() > 30,
+        "the chart's schema has its patterns"
+    );
+    let before = evaluate(&Artifacts::from_files(&files), Environment::Local);
+    assert_eq!(result(&before, "helm-values-schema").status, Outcome::Pass);
+
+    let (path, text) = files
+        .iter_mut()
+        .find(|(p, _)| p.ends_with("helm/todo-chatbot/values.yaml"))
+        .expect("the example chart's values.yaml");
+    let line = text
+        .lines()
+        .position(|l| l.trim() == "memory: \"128Mi\"")
+        .expect("a memory request")
+        + 1;
+    *text = text.replacen("memory: \"128Mi\"", "memory: \"128 megabytes\"", 1);
+    let path = path.clone();
+    let after = evaluate(&Artifacts::from_files(&files), Environment::Local);
+    let r = result(&after, "helm-values-schema");
+    assert_eq!(r.status, Outcome::Fail);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.file == path && f.line == line)
+        .unwrap_or_else(|| panic!("no finding at {path}:{line}: {:#?}", r.findings));
+    assert_eq!(f.rule, "values-violate-schema");
+    assert!(f.message.contains("must match the pattern `^[0-9]+"), "{}", f.message);
+    assert_eq!(f.found, "memory: \"128 megabytes\"");
+}
+
+/// `format` is checked too.
+#[test]
+fn values_breaking_a_schema_format_are_found() {
+    let mut files = clean();
+    for (p, t) in files.iter_mut() {
+        if p.ends_with("values.schema.json") {
+            *t = t.replacen(
+                "\"tag\": {\"type\": \"string\"}",
+                "\"tag\": {\"type\": \"string\", \"format\": \"date\"}",
+                1,
+            );
+        }
+    }
+    let r = evaluate(&Artifacts::from_files(&files), Environment::Local);
+    let f = &result(&r, "helm-values-schema").findings;
+    assert!(
+        f.iter()
+            .any(|f| f.file.ends_with("shop/values.yaml") && f.message == "image.tag: image.tag must be a valid `date`"),
+        "{f:#?}"
+    );
+}

@@ -32,6 +32,8 @@ pub(crate) struct Chart {
     /// values.yaml first, then the other values*.yaml files, sorted.
     pub(crate) values: Vec<ValuesFile>,
     schema: Option<Result<Json, (String, Pos)>>,
+    /// The schema compiled for validation, when it is JSON (Err: why it is not a schema).
+    validator: Option<Result<jsonschema::Validator, String>>,
 }
 
 pub(crate) fn first_doc(text: &str) -> (Option<Node>, Option<(String, Pos)>) {
@@ -57,6 +59,7 @@ impl Chart {
             meta_error: None,
             values: Vec::new(),
             schema: None,
+            validator: None,
         };
         c.files.sort();
         for (rel, text) in &c.files {
@@ -93,6 +96,9 @@ impl Chart {
         }
         c.values
             .sort_by_key(|v| (v.rel != "values.yaml" && v.rel != "values.yml", v.rel.clone()));
+        if let Some(Ok(s)) = &c.schema {
+            c.validator = Some(schema::compile(s));
+        }
         c
     }
 

@@ -1,4 +1,5 @@
-//! Every values file validated against the chart's values.schema.json.
+//! Every values file, layered over values.yaml as `helm -f` layers it, validated against the
+//! chart's values.schema.json (patterns and formats included).
 
 use crate::gates::artifacts::parse::Pos;
 use crate::gates::artifacts::schema::{self, Val};
@@ -8,7 +9,7 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
     let charts = input.charts;
     for c in charts {
         let label = c.label();
-        let schema = match &c.schema {
+        let validator = match &c.schema {
             None => {
                 acc.fail(
                     "schema-missing",
@@ -31,7 +32,21 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
                 );
                 continue;
             }
-            Some(Ok(s)) => s,
+            Some(Ok(_)) => match &c.validator {
+                Some(Ok(v)) => v,
+                Some(Err(e)) => {
+                    acc.fail(
+                        "schema-invalid",
+                        &c.path("values.schema.json"),
+                        Pos { line: 1, column: 1 },
+                        label,
+                        format!("values.schema.json is not a valid JSON Schema: {e}"),
+                        "invalid values.schema.json",
+                    );
+                    continue;
+                }
+                None => continue,
+            },
         };
         let mut bad = false;
         for v in &c.values {
@@ -65,7 +80,7 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
             if let Some(v) = c.values.get(i) {
                 names.push(v.rel.clone());
             }
-            for err in schema::validate(schema, &merged) {
+            for err in schema::validate(validator, &merged) {
                 let key = (err.file, err.pos, err.message.clone());
                 if seen.contains(&key) {
                     continue;
