@@ -248,6 +248,17 @@ struct Context<'a> {
     binary: Option<String>,
     /// Its file name, what the build names it (`cargo build --bin <name>`).
     binary_name: Option<String>,
+    /// The build step of compiled code (TypeScript): a build stage runs it with the
+    /// development dependencies, and the runtime stage copies its output.
+    compile: Option<CompileStep>,
+}
+
+#[derive(Debug, Serialize)]
+struct CompileStep {
+    /// `npm run build`, `npx tsc -p tsconfig.json`.
+    command: String,
+    /// The folder the runtime stage copies from the build stage (`dist`).
+    output: String,
 }
 
 /// How a package manager installs from its lockfile and runs the build, from the catalog.
@@ -340,6 +351,26 @@ fn context<'a>(
     if let Some(b) = &binary {
         check_shell_safe(std::slice::from_ref(b), "binary")?;
     }
+    let compile = match &c.compile {
+        Some(k) => {
+            check_shell_safe(std::slice::from_ref(&k.output.value), "compiled output folder")?;
+            if k.command
+                .value
+                .chars()
+                .any(|ch| ch.is_control() || "'\"\\`$;|&<>".contains(ch))
+            {
+                return Err(format!(
+                    "build command `{}` is not safe in a Dockerfile RUN",
+                    k.command.value
+                ));
+            }
+            Some(CompileStep {
+                command: k.command.value.clone(),
+                output: k.output.value.clone(),
+            })
+        }
+        None => None,
+    };
     Ok(Context {
         component: &c.name,
         stack_name: &c.stack_name,
@@ -374,6 +405,7 @@ fn context<'a>(
         command: json_array(&c.command.value),
         binary_name: binary.as_deref().and_then(|b| b.rsplit('/').next()).map(str::to_string),
         binary,
+        compile,
     })
 }
 
@@ -584,6 +616,15 @@ pub fn dockerignore(d: &Deployment, c: &Component, catalog: &Catalog, out_dir: &
             }
         }
     }
+    // A stale local copy of the compiled output must not shadow what the build compiles.
+    if let Some(k) = c.compile.as_ref().filter(|k| k.separate)
+        && seen.insert(k.output.value.clone())
+    {
+        out.push_str(&format!(
+            "\n# The compiled output ({}): the image's build stage writes it\n{}\n",
+            k.command.value, k.output.value
+        ));
+    }
     out
 }
 
@@ -643,6 +684,45 @@ mod tests {
         c.command.value = stack.command.clone();
         c.slow_start = stack.slow_start;
         c
+    }
+
+    /// A compiled Node server (TypeScript): a build stage installs with the development
+    /// dependencies and runs the build; the runtime installs production dependencies only,
+    /// copies the compiled folder and runs the compiled file. The context leaves a local
+    /// `dist` out.
+    #[test]
+    fn a_compiled_node_server_gets_a_build_stage() {
+        let catalog = Catalog::builtin();
+        let mut c = component_for(catalog.get("express").unwrap(), "npm");
+        let deps = c.stages.iter().find(|s| s.name == "deps").unwrap().base.clone();
+        c.stages.insert(
+            1,
+            Stage {
+                name: "build".into(),
+                base: deps,
+            },
+        );
+        c.command.value = vec!["node".into(), "dist/index.js".into()];
+        c.compile = Some(crate::model::deploy::Compile {
+            command: v("npm run build".into()),
+            output: v("dist".into()),
+            separate: true,
+        });
+        let text = render(&c);
+        let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no `{needle}` in\n{text}"));
+        assert!(at("AS deps") < at("npm ci --omit=dev"));
+        assert!(at("AS build") < at("\n    npm ci\n") && at("\n    npm ci\n") < at("RUN npm run build"));
+        assert!(at("RUN npm run build") < at("AS runtime"));
+        assert!(at("COPY --from=build /build/dist ./dist") > at("AS runtime"));
+        assert!(at("COPY --from=deps /app/node_modules ./node_modules") > at("AS runtime"));
+        assert!(text.ends_with("CMD [\"node\", \"dist/index.js\"]\n"), "{text}");
+        let d = crate::model::deploy::fixture::deployment();
+        let ignore = dockerignore(&d, &c, &catalog, "out/001-x");
+        assert!(ignore.lines().any(|l| l == "dist"), "{ignore}");
+        // Without a build step, no build stage and nothing compiled is copied.
+        c.compile = None;
+        let text = render(&c);
+        assert!(!text.contains("AS build") && !text.contains("--from=build"), "{text}");
     }
 
     /// Every stack with every package manager it supports.

@@ -192,10 +192,10 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         }
         let mut shown = format!("`{}`", s.env);
         if s.env != s.key {
-            shown.push_str(&format!(" (key `{}` of Secret `{}`)", s.key, s.secret));
+            shown.push_str(&format!(" from key `{}` of Secret `{}`", s.key, s.secret));
         }
         if s.delivery == SecretDelivery::File {
-            shown.push_str(&format!(" (as the file `{}_FILE` names)", s.env));
+            shown.push_str(&format!(" as the file `{}_FILE` names", s.env));
         }
         // What the applications read; the backing services' own images read theirs.
         if i < n_app && !deliveries.contains(&shown) {
@@ -437,7 +437,7 @@ mod tests {
         );
         assert!(
             o.secret_deliveries.contains(&format!(
-                "`NEON_DATABASE_URL` (key `DATABASE_URL` of Secret `{secret}`)"
+                "`NEON_DATABASE_URL` from key `DATABASE_URL` of Secret `{secret}`"
             )),
             "{:?}",
             o.secret_deliveries
