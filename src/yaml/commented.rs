@@ -327,10 +327,10 @@ fn map(
 /// Strings longer than this are folded over several lines.
 const FOLD: usize = 100;
 
-/// A scalar as written: as the YAML crate writes it (double-quoted when `quoted`), or, when that is longer than [`FOLD`],
-/// double-quoted over several lines broken at single spaces (YAML folds each line break back
-/// into one space), continuation lines indented by `indent`; yamllint's line length stays
-/// happy and the value is unchanged.
+/// A scalar as written: as the YAML crate writes it (double-quoted when `quoted`), or, when
+/// that is longer than [`FOLD`], double-quoted over several lines broken at single spaces (YAML
+/// folds each line break back into one space), continuation lines indented by `indent`;
+/// yamllint's line length stays happy and the value is unchanged.
 fn folded(node: &Node, indent: usize, quoted: bool) -> String {
     let Node::Str(s) = node else {
         return node.inline();
@@ -345,8 +345,7 @@ fn folded(node: &Node, indent: usize, quoted: bool) -> String {
     }
     // Words split at the spaces that fold back to exactly one space: single ones, not after
     // a backslash, not next to the quotes.
-    let quoted = super::double_quoted(s);
-    let chars: Vec<char> = quoted.chars().collect();
+    let chars: Vec<char> = super::double_quoted(s).chars().collect();
     let mut words: Vec<String> = vec![String::new()];
     for (i, &c) in chars.iter().enumerate() {
         let breakable = c == ' '
