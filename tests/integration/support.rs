@@ -383,7 +383,9 @@ pub fn compare_out_tree(label: &str, workspace: &Path, generated: &BTreeMap<Stri
         report.push_str(&format!("… and {} more lines of diff\n", lines - SHOWN));
     }
     for path in committed.keys().filter(|p| !generated.contains_key(*p)) {
-        report.push_str(&format!("--- {label}/{path}: committed, no longer generated\n"));
+        report.push_str(&format!(
+            "--- {label}/{path}: committed, not generated (sp never removes a file it did not write: delete it)\n"
+        ));
     }
     Some(report)
 }
