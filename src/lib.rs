@@ -31,6 +31,7 @@ pub mod render;
 pub mod resolve;
 pub mod review;
 pub mod source;
+pub mod wrap;
 pub mod yaml;
 
 #[cfg(test)]

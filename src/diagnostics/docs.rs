@@ -259,6 +259,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "a dependency added to pyproject.toml without running `uv lock`",
             "Run the package manager's lock command in the component folder (`uv lock`, `npm install`) and commit the updated lock file.",
         ),
+        Code::InvalidTsconfig => d(
+            "A TypeScript server runs as the JavaScript tsc writes: `src/index.ts` under `rootDir: \"src\"` and `outDir: \"dist\"` runs as `node dist/index.js`. sp reads those options from tsconfig.json the way tsc does (`//` and `/* */` comments and trailing commas allowed); a file it cannot read leaves the compiled path unknown, so the image would not know what to run.",
+            "api/tsconfig.json with `\"outDir\": \"dist\" \"rootDir\": \"src\"` (a missing comma)",
+            "Fix the JSON at the line shown; `npx tsc --showConfig` prints the configuration tsc reads.",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.hbs containing `{{#each plan.stages}}` without `{{/each}}`",

@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostics::stored::Stored;
 
-/// The folder of the record inside a feature's output folder.
-pub const DIR: &str = ".sp";
+/// The folder of the record inside a feature's output folder (load skips it when it reads).
+pub const DIR: &str = crate::load::RECORD_DIR;
 /// The record, relative to the feature's output folder.
 pub const RECORD: &str = ".sp/record.json";
 /// The generated files of the last run, relative to the feature's output folder.

@@ -40,6 +40,10 @@ pub struct Workspace {
     pub repo: Vec<repo::RepoDir>,
 }
 
+/// The folder of the record emit keeps in a feature's output folder (`emit::record::DIR`):
+/// never read as input.
+pub const RECORD_DIR: &str = ".sp";
+
 /// Walk up from `start` to the first folder that looks like a spec-kit workspace.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
@@ -269,7 +273,7 @@ pub type ArtifactFiles = (Vec<(String, String)>, Vec<(String, &'static str)>);
 
 /// Every text file below `dir` that `sp check --artifacts` can judge (YAML, Dockerfiles,
 /// `.dockerignore`, chart files), relative to `dir`, sorted. Folders of dependencies and version
-/// control are left out. Files that cannot be read as text (unreadable, over 1 MiB, not UTF-8)
+/// control, and sp's own record of what it wrote (`.sp/`, not an artifact), are left out. Files that cannot be read as text (unreadable, over 1 MiB, not UTF-8)
 /// come back in the second list with the reason, for the caller to report.
 pub fn artifact_files(dir: &Path) -> Result<ArtifactFiles> {
     const MAX: u64 = 1024 * 1024;
@@ -279,7 +283,7 @@ pub fn artifact_files(dir: &Path) -> Result<ArtifactFiles> {
         let shown = crate::source::display_path(&rel);
         if shown
             .split('/')
-            .any(|c| matches!(c, ".git" | "node_modules" | ".venv" | "target"))
+            .any(|c| matches!(c, ".git" | "node_modules" | ".venv" | "target") || c == RECORD_DIR)
         {
             continue;
         }

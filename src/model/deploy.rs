@@ -123,8 +123,27 @@ pub struct Component {
     /// The runtime command, JSON form: from the source (the team's own Dockerfile, compose
     /// file, Procfile, package.json, the ASGI object), else the catalog's, with the one port.
     pub command: Valued<Vec<String>>,
+    /// How the image compiles the code before it can run (a TypeScript server: the package's
+    /// `build` script or `tsc`), with the folder the runtime stage copies; `None` when the
+    /// code runs as written.
+    pub compile: Option<Compile>,
     /// True when the stack needs more than the default to answer its first probe.
     pub slow_start: bool,
+}
+
+/// The build step of a component whose code is compiled (TypeScript): a build stage installs
+/// with the development dependencies and runs `command`; the runtime stage installs the
+/// production dependencies only and copies `output`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Compile {
+    /// `npm run build`, `npx tsc -p tsconfig.json`.
+    pub command: Valued<String>,
+    /// The folder the compiled files are written to, relative to the component folder
+    /// (`dist`, from `compilerOptions.outDir`).
+    pub output: Valued<String>,
+    /// Whether `output` holds only compiled files (an `outDir`), so the build context leaves
+    /// a stale local copy out; false when tsc writes beside the sources.
+    pub separate: bool,
 }
 
 /// What starts a component, found in its source.
@@ -408,6 +427,7 @@ pub mod fixture {
             uid: 10001,
             gid: 10001,
             command: v(command.iter().map(|s| s.to_string()).collect()),
+            compile: None,
             slow_start: false,
         }
     }

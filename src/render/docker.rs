@@ -297,6 +297,17 @@ struct Context<'a> {
     binary: Option<String>,
     /// Its file name, what the build names it (`cargo build --bin <name>`).
     binary_name: Option<String>,
+    /// The build step of compiled code (TypeScript): a build stage runs it with the
+    /// development dependencies, and the runtime stage copies its output.
+    compile: Option<CompileStep>,
+}
+
+#[derive(Debug, Serialize)]
+struct CompileStep {
+    /// `npm run build`, `npx tsc -p tsconfig.json`.
+    command: String,
+    /// The folder the runtime stage copies from the build stage (`dist`).
+    output: String,
 }
 
 /// How a package manager installs from its lockfile and runs the build, from the catalog.
@@ -389,6 +400,26 @@ fn context<'a>(
     if let Some(b) = &binary {
         check_shell_safe(std::slice::from_ref(b), "binary")?;
     }
+    let compile = match &c.compile {
+        Some(k) => {
+            check_shell_safe(std::slice::from_ref(&k.output.value), "compiled output folder")?;
+            if k.command
+                .value
+                .chars()
+                .any(|ch| ch.is_control() || "'\"\\`$;|&<>".contains(ch))
+            {
+                return Err(format!(
+                    "build command `{}` is not safe in a Dockerfile RUN",
+                    k.command.value
+                ));
+            }
+            Some(CompileStep {
+                command: k.command.value.clone(),
+                output: k.output.value.clone(),
+            })
+        }
+        None => None,
+    };
     Ok(Context {
         component: &c.name,
         stack_name: &c.stack_name,
@@ -423,6 +454,7 @@ fn context<'a>(
         command: json_array(&c.command.value),
         binary_name: binary.as_deref().and_then(|b| b.rsplit('/').next()).map(str::to_string),
         binary,
+        compile,
     })
 }
 
@@ -483,20 +515,12 @@ fn setup(c: &Component, language: &Language) -> Option<String> {
     (!steps.is_empty()).then(|| steps.join(" \\\n    && "))
 }
 
-/// `command a b c …`, continued on further lines so no line grows past about 100 columns.
+/// `command a b c …`, continued on further lines so no line grows past about 100 columns
+/// (`RUN ` stands before the first line, eight spaces before the others); an argument is never
+/// split.
 fn wrap(command: &str, args: &[&str]) -> String {
-    let mut out = command.to_string();
-    let mut width = out.len() + 4;
-    for a in args {
-        if width + a.len() + 1 > 100 {
-            out.push_str(" \\\n       ");
-            width = 7;
-        }
-        out.push(' ');
-        out.push_str(a);
-        width += a.len() + 1;
-    }
-    out
+    let units: Vec<&str> = std::iter::once(command).chain(args.iter().copied()).collect();
+    crate::wrap::units(&units, 96, 92).join(" \\\n        ")
 }
 
 fn labels(c: &Component) -> String {
@@ -641,6 +665,15 @@ pub fn dockerignore(d: &Deployment, c: &Component, catalog: &Catalog, out_dir: &
             }
         }
     }
+    // A stale local copy of the compiled output must not shadow what the build compiles.
+    if let Some(k) = c.compile.as_ref().filter(|k| k.separate)
+        && seen.insert(k.output.value.clone())
+    {
+        out.push_str(&format!(
+            "\n# The compiled output ({}): the image's build stage writes it\n{}\n",
+            k.command.value, k.output.value
+        ));
+    }
     out
 }
 
@@ -700,6 +733,45 @@ mod tests {
         c.command.value = stack.command.clone();
         c.slow_start = stack.slow_start;
         c
+    }
+
+    /// A compiled Node server (TypeScript): a build stage installs with the development
+    /// dependencies and runs the build; the runtime installs production dependencies only,
+    /// copies the compiled folder and runs the compiled file. The context leaves a local
+    /// `dist` out.
+    #[test]
+    fn a_compiled_node_server_gets_a_build_stage() {
+        let catalog = Catalog::builtin();
+        let mut c = component_for(catalog.get("express").unwrap(), "npm");
+        let deps = c.stages.iter().find(|s| s.name == "deps").unwrap().base.clone();
+        c.stages.insert(
+            1,
+            Stage {
+                name: "build".into(),
+                base: deps,
+            },
+        );
+        c.command.value = vec!["node".into(), "dist/index.js".into()];
+        c.compile = Some(crate::model::deploy::Compile {
+            command: v("npm run build".into()),
+            output: v("dist".into()),
+            separate: true,
+        });
+        let text = render(&c);
+        let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no `{needle}` in\n{text}"));
+        assert!(at("AS deps") < at("npm ci --omit=dev"));
+        assert!(at("AS build") < at("\n    npm ci\n") && at("\n    npm ci\n") < at("RUN npm run build"));
+        assert!(at("RUN npm run build") < at("AS runtime"));
+        assert!(at("COPY --from=build /build/dist ./dist") > at("AS runtime"));
+        assert!(at("COPY --from=deps /app/node_modules ./node_modules") > at("AS runtime"));
+        assert!(text.ends_with("CMD [\"node\", \"dist/index.js\"]\n"), "{text}");
+        let d = crate::model::deploy::fixture::deployment();
+        let ignore = dockerignore(&d, &c, &catalog, "out/001-x");
+        assert!(ignore.lines().any(|l| l == "dist"), "{ignore}");
+        // Without a build step, no build stage and nothing compiled is copied.
+        c.compile = None;
+        let text = render(&c);
+        assert!(!text.contains("AS build") && !text.contains("--from=build"), "{text}");
     }
 
     /// Every stack with every package manager it supports.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::shell::quote;
 
-use crate::model::deploy::{Deployment, PlatformKind, RunMode, ServiceMode, ServiceType};
+use crate::model::deploy::{Deployment, PlatformKind, RunMode, SecretDelivery, ServiceMode, ServiceType};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ops {
@@ -24,8 +24,11 @@ pub struct Ops {
     pub loads: Vec<String>,
     /// One command per Secret; values come from the shell environment, never from a file.
     pub secret_creates: Vec<String>,
-    /// Shell variables the secret commands read their values from.
+    /// Shell variables the secret commands read their values from: each named like the
+    /// variable the code reads.
     pub secret_keys: Vec<String>,
+    /// The variables the secrets reach the processes as, with the Secret key when it differs.
+    pub secret_deliveries: Vec<String>,
     pub apply: String,
     /// Applied first, so the Secrets have a namespace to go into.
     pub namespace_apply: String,
@@ -121,28 +124,62 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             "kubectl config current-context   # any cluster with {cluster_cpus} CPUs and {cluster_memory_mi} MiB free"
         ),
     };
-    // One `kubectl create secret` per Secret, with every key the workloads read from it.
-    let mut by_secret: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-    for s in d
+    // One `kubectl create secret` per Secret, with every key the workloads read from it. The
+    // value of each key comes from the shell variable named like the variable the code reads
+    // (`NEON_DATABASE_URL` for key `DATABASE_URL` when that is what the code reads), so the
+    // quickstart names each secret the way the application and the manifests do.
+    let env_of = |k: &str| k.to_uppercase().replace('-', "_");
+    let mut by_secret: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<String>>> =
+        std::collections::BTreeMap::new();
+    let mut deliveries = Vec::new();
+    let n_app = d.components.iter().map(|c| c.secrets.len()).sum::<usize>();
+    for (i, s) in d
         .components
         .iter()
         .flat_map(|c| c.secrets.iter())
         .chain(d.backing_services.iter().map(|s| &s.secret))
+        .enumerate()
     {
-        by_secret.entry(s.secret.clone()).or_default().push(s.key.clone());
+        let readers = by_secret
+            .entry(s.secret.clone())
+            .or_default()
+            .entry(s.key.clone())
+            .or_default();
+        if !readers.contains(&s.env) {
+            readers.push(s.env.clone());
+        }
+        let mut shown = format!("`{}`", s.env);
+        if s.env != s.key {
+            shown.push_str(&format!(" from key `{}` of Secret `{}`", s.key, s.secret));
+        }
+        if s.delivery == SecretDelivery::File {
+            shown.push_str(&format!(" as the file `{}_FILE` names", s.env));
+        }
+        // What the applications read; the backing services' own images read theirs.
+        if i < n_app && !deliveries.contains(&shown) {
+            deliveries.push(shown);
+        }
     }
     let mut secret_keys = Vec::new();
     let secret_creates: Vec<String> = by_secret
         .into_iter()
-        .map(|(name, mut keys)| {
-            keys.sort();
-            keys.dedup();
-            let env_of = |k: &str| k.to_uppercase().replace('-', "_");
+        .map(|(name, keys)| {
             let literals: Vec<String> = keys
                 .iter()
-                .map(|k| format!("  --from-literal={k}=\"${}\"", env_of(k)))
+                .map(|(k, readers)| {
+                    let var = readers
+                        .iter()
+                        .find(|e| **e == env_of(k))
+                        .or(readers.first())
+                        .cloned()
+                        .unwrap_or_else(|| env_of(k));
+                    let line = format!("  --from-literal={k}=\"${var}\"");
+                    if !secret_keys.contains(&var) {
+                        secret_keys.push(var);
+                    }
+                    line
+                })
                 .collect();
-            secret_keys.extend(keys.iter().map(|k| env_of(k)));
             format!(
                 "kubectl create secret generic {name} -n {ns} \\\n{}",
                 literals.join(" \\\n")
@@ -267,6 +304,7 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             .map(|c| super::build::build(d, c, out_dir).load)
             .collect(),
         secret_creates,
+        secret_deliveries: deliveries,
         secret_keys: {
             let mut k = secret_keys;
             k.sort();
@@ -327,5 +365,40 @@ mod tests {
         assert!(all.contains("kubectl create secret generic todo-db -n todo"), "{all}");
         assert!(all.contains("--from-literal=database-url=\"$DATABASE_URL\""), "{all}");
         assert_eq!(o.secret_creates.len(), 3);
+    }
+
+    /// A Secret key the code reads under another name (`NEON_DATABASE_URL` from key
+    /// `DATABASE_URL`) is exported and named by the variable the code reads, as the manifests
+    /// deliver it; the old wording asked for `$DATABASE_URL`, a variable the app never reads.
+    #[test]
+    fn secrets_are_named_by_the_variable_the_code_reads() {
+        let mut d = crate::model::deploy::fixture::deployment();
+        let api = d
+            .components
+            .iter_mut()
+            .find(|c| !c.secrets.is_empty())
+            .expect("a component with secrets");
+        api.secrets[0].env = "NEON_DATABASE_URL".into();
+        api.secrets[0].key = "DATABASE_URL".into();
+        let secret = api.secrets[0].secret.clone();
+        let o = ops(&d, "out/001-x");
+        let all = o.secret_creates.join("\n");
+        assert!(
+            all.contains("--from-literal=DATABASE_URL=\"$NEON_DATABASE_URL\""),
+            "{all}"
+        );
+        assert!(!all.contains("--from-literal=DATABASE_URL=\"$DATABASE_URL\""), "{all}");
+        assert!(
+            o.secret_keys.contains(&"NEON_DATABASE_URL".to_string()),
+            "{:?}",
+            o.secret_keys
+        );
+        assert!(
+            o.secret_deliveries.contains(&format!(
+                "`NEON_DATABASE_URL` from key `DATABASE_URL` of Secret `{secret}`"
+            )),
+            "{:?}",
+            o.secret_deliveries
+        );
     }
 }

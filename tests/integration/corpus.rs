@@ -193,6 +193,19 @@ fn a_real_repository_starts_from_its_source() {
     assert_eq!(from_secret("BETTER_AUTH_SECRET").as_deref(), Some("BETTER_AUTH_SECRET"));
     assert_eq!(from_secret("COHERE_API_KEY").as_deref(), Some("COHERE_API_KEY"));
     assert!(!deployment.contains("_FILE"), "{deployment}");
+    // The quickstart names the secret the way the code reads it and the manifest delivers
+    // it: the shell variable is NEON_DATABASE_URL, stored under the key DATABASE_URL.
+    let quickstart = text("004-k8s-deployment/quickstart.md");
+    assert!(
+        quickstart.contains("--from-literal=DATABASE_URL=\"$NEON_DATABASE_URL\"")
+            && quickstart
+                .contains("exported in your shell: `BETTER_AUTH_SECRET`, `COHERE_API_KEY`, `NEON_DATABASE_URL`"),
+        "{quickstart}"
+    );
+    assert!(!quickstart.contains("\"$DATABASE_URL\""), "{quickstart}");
+    // The plan says Python 3.11, which the catalog has: a 3.11 image, no SP408.
+    assert!(dockerfile.contains("FROM python:3.11."), "{dockerfile}");
+    assert!(!run.stderr.contains("SP408"), "{}", run.stderr);
     // The required setting that is the application's own URL comes from its Service.
     assert!(!run.stderr.contains("`backend` reads"), "{}", run.stderr);
     let config = text("004-k8s-deployment/k8s/20-backend-config-configmap.yaml");

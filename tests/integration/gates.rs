@@ -159,6 +159,31 @@ fn check_artifacts_judges_files_sp_did_not_write() {
     clean.assert_code(0);
 }
 
+/// sp's own record of what it wrote (`out/<feature>/.sp/`) is bookkeeping, not an artifact:
+/// `sp check --artifacts out` skips it silently instead of listing it as not checked.
+#[test]
+fn check_artifacts_skips_the_record_folder_silently() {
+    let ws = Workspace::new();
+    ws.write("out/001-x/.sp/record.json", r#"{"version": "0.1.0", "files": {}}"#);
+    ws.write(
+        "out/001-x/.sp/extra.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: hidden\n",
+    );
+    ws.write(
+        "out/001-x/k8s/widget.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: shown\n",
+    );
+    let run = Test::new()
+        .args(["check", "--color", "never", "--artifacts"])
+        .arg(ws.join("out"))
+        .run();
+    run.assert_code(0)
+        .assert_stderr_contains("not checked: Widget/shown")
+        .assert_stderr_contains("1 files read");
+    assert!(!run.stderr.contains(".sp/"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hidden"), "{}", run.stderr);
+}
+
 /// A `.json` manifest, a `kind: List` and an unknown kind: the first two are judged (each
 /// finding names the gate, its rule, the object and the line), the third is reported as not
 /// checked, in the human, JSON and SARIF outputs alike.

@@ -345,3 +345,43 @@ fn a_service_type_naming_no_component_is_checked_against_the_frontend() {
         run.stderr
     );
 }
+
+/// A TypeScript Express server with no `start` script was SP423 with `node server.js`, a file
+/// that does not exist: its listening `src/index.ts` now runs as `dist/index.js`, mapped by
+/// tsconfig.json's rootDir and outDir, built by the package's `build` script in a build stage,
+/// and `--explain` cites the lines each fact came from.
+#[test]
+fn a_typescript_server_without_a_start_script_runs_compiled() {
+    let ws = Workspace::copy_of(crate::support::repo_root().join("tests/workspaces/express-ts"));
+    std::fs::remove_dir_all(ws.join("out")).ok();
+    assert_eq!(
+        explain_line(&ws, "backend", "entry"),
+        "entry kind=node-script root=api target=dist/index.js api/src/index.ts:10 (listen(…), compiled to dist/index.js: outDir `dist` (api/tsconfig.json:7), rootDir `src` (api/tsconfig.json:6))"
+    );
+    assert_eq!(
+        explain_line(&ws, "backend", "command"),
+        "command node, dist/index.js api/src/index.ts:10 (listen(…), compiled to dist/index.js: outDir `dist` (api/tsconfig.json:7), rootDir `src` (api/tsconfig.json:6))"
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--explain"]).run();
+    run.assert_stdout_contains("npm run build                            api/package.json:8 (scripts.build `tsc`)")
+        .assert_stdout_contains(
+            "dist                                     api/tsconfig.json:7 (compilerOptions.outDir)",
+        );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(!run.stderr.contains("SP423"), "{}", run.stderr);
+    let dockerfile = ws.read("out/001-notes-api/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains("FROM node:22.21-alpine3.22 AS build\nWORKDIR /build\n"),
+        "{dockerfile}"
+    );
+    assert!(dockerfile.contains("\nRUN npm run build\n"), "{dockerfile}");
+    assert!(
+        dockerfile.contains("\nCOPY --from=build /build/dist ./dist\n"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.ends_with("CMD [\"node\", \"dist/index.js\"]\n"),
+        "{dockerfile}"
+    );
+}

@@ -1560,10 +1560,10 @@ fn values_breaking_a_schema_pattern_are_found() {
         .expect("the example chart's values.yaml");
     let line = text
         .lines()
-        .position(|l| l.trim() == "memory: \"128Mi\"")
+        .position(|l| l.trim() == "memory: 128Mi")
         .expect("a memory request")
         + 1;
-    *text = text.replacen("memory: \"128Mi\"", "memory: \"128 megabytes\"", 1);
+    *text = text.replacen("memory: 128Mi", "memory: 128 megabytes", 1);
     let path = path.clone();
     let after = evaluate(&Artifacts::from_files(&files), Environment::Local);
     let r = result(&after, "helm-values-schema");

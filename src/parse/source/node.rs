@@ -207,6 +207,81 @@ pub fn package_json(text: &str, source: SourceId) -> FileFacts {
     f
 }
 
+/// JSON as TypeScript writes it (`tsconfig.json`): `//` and `/* */` comments and trailing
+/// commas allowed. Comments and those commas become spaces, so every byte keeps its offset
+/// (and its line and column) in the returned text, which is what is parsed.
+pub fn jsonc_clean(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut in_str = false;
+    // The last significant byte outside strings and comments, and where it is.
+    let mut last: Option<(u8, usize)> = None;
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if c == b'"' {
+                in_str = false;
+                last = Some((c, i));
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'"' => {
+                in_str = true;
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    out[i] = b' ';
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+                for o in &mut out[i..end] {
+                    if *o != b'\n' {
+                        *o = b' ';
+                    }
+                }
+                i = end;
+            }
+            b'}' | b']' => {
+                if let Some((b',', at)) = last {
+                    out[at] = b' ';
+                }
+                last = Some((c, i));
+                i += 1;
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            _ => {
+                last = Some((c, i));
+                i += 1;
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII spaces, so the text is still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`jsonc_clean`] parsed: the value, or the line, column and reason it does not parse.
+pub fn jsonc(text: &str) -> Result<(serde_json::Value, String), (usize, usize, String)> {
+    let clean = jsonc_clean(text);
+    match serde_json::from_str::<serde_json::Value>(&clean) {
+        Ok(v) => Ok((v, clean)),
+        Err(e) => {
+            let reason = e.to_string();
+            let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+            Err((e.line(), e.column(), reason))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +338,20 @@ mod tests {
         assert_eq!(f.ports[0].value.port, 3005);
         assert_eq!(f.commands[0].value.argv, vec!["next", "start", "-p", "3005"]);
         assert_eq!(f.commands[1].value.argv, vec!["node", "src/index.js"]);
+    }
+
+    #[test]
+    fn jsonc_allows_comments_and_trailing_commas_and_keeps_offsets() {
+        let text = "{\n  // where tsc writes\n  \"compilerOptions\": {\n    \"outDir\": \"dist\", /* built */\n    \"rootDir\": \"src\",\n  },\n  \"include\": [\"src/**/*\",],\n}\n";
+        let (v, clean) = jsonc(text).expect("parses");
+        assert_eq!(v["compilerOptions"]["outDir"], "dist");
+        assert_eq!(v["include"][0], "src/**/*");
+        assert_eq!(clean.len(), text.len());
+        assert_eq!(clean.find("\"rootDir\""), text.find("\"rootDir\""));
+        // A `//` inside a string is text, not a comment.
+        let (v, _) = jsonc("{\"a\": \"http://x\", \"b\": \"q\\\"//\"}").expect("parses");
+        assert_eq!(v["a"], "http://x");
+        let (line, col, why) = jsonc("{\n  \"a\": 1\n  \"b\": 2\n}").unwrap_err();
+        assert_eq!((line, col), (3, 3), "{why}");
     }
 }

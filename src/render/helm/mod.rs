@@ -35,7 +35,6 @@
 //! and the existing Secrets by name. `values.schema.json` validates the merged result.
 
 pub mod commands;
-mod commented;
 pub mod schema;
 pub mod values;
 
@@ -46,7 +45,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use commented::Node;
+use crate::yaml::commented;
+pub use crate::yaml::commented::Node;
 pub use values::{Layer, Values};
 
 use crate::model::deploy::{Deployment, ServiceMode};
@@ -251,6 +251,7 @@ fn chart_yaml(d: &Deployment, title: &str) -> String {
             header: &header,
             doc: &|_| None,
             spaced: false,
+            quoted: &["appVersion"],
         },
     )
     .text
@@ -463,6 +464,7 @@ fn values_text(
             header: &header,
             doc: &doc,
             spaced: true,
+            quoted: &[],
         },
     )
 }
@@ -727,6 +729,7 @@ pub fn contract(d: &Deployment, title: &str, out_dir: &str, commands: &HelmComma
             header: &[HEADER.to_string()],
             doc: &|_| None,
             spaced: false,
+            quoted: &[],
         },
     )
     .text

@@ -28,6 +28,7 @@ pub struct SourceFile {
     pub rel: String,
     /// As shown to the user (relative to the workspace root).
     pub shown: String,
+    pub id: crate::source::SourceId,
     pub facts: FileFacts,
 }
 
@@ -67,7 +68,7 @@ impl Code {
             // In the order the file says them.
             facts.env.sort_by_key(|e| e.span.range.start);
             facts.ports.sort_by_key(|p| p.span.range.start);
-            files.push(SourceFile { rel, shown, facts });
+            files.push(SourceFile { rel, shown, id, facts });
         }
         let mut compose = Vec::new();
         for id in &dir.compose {
@@ -104,7 +105,7 @@ impl Code {
         self.files.iter().filter(|f| !is_test_file(&f.rel))
     }
 
-    fn has_file(&self, rel: &str) -> bool {
+    pub(super) fn has_file(&self, rel: &str) -> bool {
         self.files.iter().any(|f| f.rel == rel)
     }
 
@@ -225,7 +226,7 @@ fn name_rank(rel: &str) -> usize {
 
 /// What starts the component. Typed input has no entry field: a command there is the
 /// team's command. `None` when the source says nothing usable.
-pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
+pub fn entry(code: &Code, stack: &Stack, sources: &Sources, ts: Option<&super::typescript::Project>) -> Option<Entry> {
     let root_of = |sub: &str| -> String {
         match (code.dir.as_str(), sub) {
             (d, "") => d.to_string(),
@@ -319,6 +320,8 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
             if stack.run_mode != RunMode::Server || stack.id.starts_with("nextjs") {
                 return None;
             }
+            // The TypeScript the image compiles, when the project says how.
+            let compiled = ts.filter(|p| p.compile.is_some());
             for (c, shown) in code.commands() {
                 let argv = &c.value.argv;
                 if argv.len() >= 2
@@ -328,7 +331,12 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
                 {
                     let target = argv[1].trim_start_matches("./").to_string();
                     // A built file (`dist/server.js`) does not exist before the build.
-                    let built = ["dist/", "build/", "out/"].iter().any(|d| target.starts_with(d));
+                    let built = ["dist/", "build/", "out/"].iter().any(|d| target.starts_with(d))
+                        || compiled.is_some_and(|p| {
+                            code.files
+                                .iter()
+                                .any(|f| p.output_of(&f.rel).as_deref() == Some(target.as_str()))
+                        });
                     if code.has_file(&target) || built {
                         return Some(Entry {
                             kind: EntryKind::NodeScript,
@@ -338,23 +346,58 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
                         });
                     }
                 }
+                // A start script that runs the TypeScript itself (`tsx src/index.ts`,
+                // `ts-node src/index.ts`, `node --import tsx src/index.ts`): the image runs
+                // that file compiled, so the runtime needs neither the loader nor the
+                // development dependencies.
+                if let Some(p) = compiled
+                    && let Some(src) = ts_runner_target(argv)
+                    && code.has_file(&src)
+                    && let Some(target) = p.output_of(&src)
+                {
+                    let how = format!(
+                        "{} `{}` runs {src} directly; the image runs it compiled to {target}: {}",
+                        c.value.how,
+                        argv.join(" "),
+                        p.mapping()
+                    );
+                    return Some(Entry {
+                        kind: EntryKind::NodeScript,
+                        target,
+                        root: code.dir.clone(),
+                        origin: with_how(origin_of(sources, &shown, &c.span), &how),
+                    });
+                }
             }
-            // The file that calls `listen(...)`.
+            // The file that calls `listen(...)`: JavaScript as it is, TypeScript compiled.
             let mut best: Option<(usize, Entry)> = None;
             for f in code.app_files() {
                 let Some(span) = &f.facts.main else { continue };
-                if !f.rel.ends_with(".js") && !f.rel.ends_with(".mjs") && !f.rel.ends_with(".cjs") {
+                let is_js = f.rel.ends_with(".js") || f.rel.ends_with(".mjs") || f.rel.ends_with(".cjs");
+                let (target, how) = if is_js {
+                    (f.rel.clone(), "listen(…)".to_string())
+                } else if let Some(p) = compiled
+                    && let Some(out) = p.output_of(&f.rel)
+                {
+                    let how = format!("listen(…), compiled to {out}: {}", p.mapping());
+                    (out, how)
+                } else {
                     continue;
-                }
+                };
+                // package.json `main` naming the compiled file confirms it.
+                let how = match ts.and_then(|p| p.main.as_ref()) {
+                    Some((m, o)) if !is_js && *m == target => format!("{how}; package.json main ({})", o.text),
+                    _ => how,
+                };
                 let rank = name_rank(&f.rel);
                 if best.as_ref().is_none_or(|(r, _)| rank < *r) {
                     best = Some((
                         rank,
                         Entry {
                             kind: EntryKind::NodeScript,
-                            target: f.rel.clone(),
+                            target,
                             root: code.dir.clone(),
-                            origin: with_how(origin_of(sources, &f.shown, span), "listen(…)"),
+                            origin: with_how(origin_of(sources, &f.shown, span), &how),
                         },
                     ));
                 }
@@ -400,6 +443,37 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources) -> Option<Entry> {
         }
         _ => None,
     }
+}
+
+/// The TypeScript file a start script runs without compiling it: `tsx src/index.ts`,
+/// `tsx watch src/index.ts`, `ts-node src/index.ts`, `ts-node-dev --respawn src/index.ts`,
+/// `node -r ts-node/register src/index.ts`, `node --import tsx src/index.ts`.
+fn ts_runner_target(argv: &[String]) -> Option<String> {
+    let prog = argv.first()?.rsplit('/').next()?;
+    let loader = |a: &str| a.starts_with("ts-node") || a == "tsx" || a.starts_with("tsx/");
+    let runs_ts = match prog {
+        "tsx" | "ts-node" | "ts-node-esm" | "ts-node-dev" | "tsnd" => true,
+        "node" => {
+            argv.windows(2).any(|w| {
+                matches!(
+                    w[0].as_str(),
+                    "-r" | "--require" | "--loader" | "--import" | "--experimental-loader"
+                ) && loader(&w[1])
+            }) || argv.iter().any(|a| {
+                ["--loader=", "--import=", "--require="]
+                    .iter()
+                    .any(|f| a.strip_prefix(f).is_some_and(loader))
+            })
+        }
+        _ => false,
+    };
+    if !runs_ts {
+        return None;
+    }
+    argv[1..]
+        .iter()
+        .find(|a| !a.starts_with('-') && super::typescript::is_ts(a))
+        .map(|a| a.trim_start_matches("./").to_string())
 }
 
 /// The binary a Cargo manifest builds and the line naming it: the first `[[bin]]`'s `name`,
@@ -1230,7 +1304,10 @@ mod tests {
     fn entry_of(stack: &str, dir: &str, files: &[(&str, &str)]) -> Option<Entry> {
         let (rd, sources) = repo(dir, files);
         let catalog = Catalog::builtin();
-        entry(&Code::read(&rd, &sources), catalog.get(stack).unwrap(), &sources)
+        let code = Code::read(&rd, &sources);
+        let pm = catalog.language("node").and_then(|l| l.package_manager("npm"));
+        let ts = super::super::typescript::project(&code, &sources, pm, &mut Diagnostics::default());
+        entry(&code, catalog.get(stack).unwrap(), &sources, ts.as_ref())
     }
 
     const APP: &str = "from fastapi import FastAPI\n\napp = FastAPI()\n";
@@ -1339,6 +1416,164 @@ mod tests {
         assert_eq!((e.kind, e.target.as_str()), (EntryKind::PythonModule, "jobs.run"));
     }
 
+    const TS_PKG: &str = "{\n  \"main\": \"dist/index.js\",\n  \"scripts\": {\n    \"build\": \"tsc\"\n  },\n  \"devDependencies\": {\"typescript\": \"5.9.3\"}\n}\n";
+    const TS_CONFIG: &str = "{\n  // comments and trailing commas, as tsc allows\n  \"compilerOptions\": {\n    \"rootDir\": \"./src\",\n    \"outDir\": \"./dist/\", /* built */\n  },\n}\n";
+
+    /// A TypeScript server with no start script: the listening file runs compiled, mapped by
+    /// the tsconfig's rootDir and outDir, and each fact names its line.
+    #[test]
+    fn a_typescript_listening_file_runs_compiled() {
+        let files = [
+            ("api/package.json", TS_PKG),
+            ("api/tsconfig.json", TS_CONFIG),
+            ("api/src/index.ts", "import { app } from './app';\napp.listen(8080);\n"),
+            ("api/src/app.ts", "export const app = express();\n"),
+        ];
+        let e = entry_of("express", "api", &files).expect("an entry");
+        // `main` names the compiled file, so it is the team's own command.
+        assert_eq!((e.kind, e.target.as_str()), (EntryKind::NodeScript, "dist/index.js"));
+        assert!(e.origin.text.starts_with("api/package.json:2"), "{}", e.origin.text);
+        // Without `main`, the listening file, through the tsconfig.
+        let no_main = TS_PKG.replace("\"main\": \"dist/index.js\",", "");
+        let files = [
+            ("api/package.json", no_main.as_str()),
+            ("api/tsconfig.json", TS_CONFIG),
+            ("api/src/index.ts", "import { app } from './app';\napp.listen(8080);\n"),
+        ];
+        let e = entry_of("express", "api", &files).expect("an entry");
+        assert_eq!(e.target, "dist/index.js");
+        assert_eq!(
+            e.origin.text,
+            "api/src/index.ts:2 (listen(…), compiled to dist/index.js: outDir `dist` (api/tsconfig.json:5), rootDir `src` (api/tsconfig.json:4))"
+        );
+        let (rd, sources) = repo("api", &files);
+        let code = Code::read(&rd, &sources);
+        let npm = Catalog::builtin()
+            .language("node")
+            .and_then(|l| l.package_manager("npm"))
+            .cloned();
+        let p = super::super::typescript::project(&code, &sources, npm.as_ref(), &mut Diagnostics::default())
+            .expect("a TypeScript project");
+        let k = p.compile.expect("a build step");
+        assert_eq!(k.command.value, "npm run build");
+        assert_eq!(k.command.origin.text, "api/package.json:4 (scripts.build `tsc`)");
+        assert_eq!((k.output.value.as_str(), k.separate), ("dist", true));
+    }
+
+    /// No build script: tsc with the project file when typescript is a dependency; a tsc
+    /// build script's own options win over the file's; no outDir writes beside the sources.
+    #[test]
+    fn typescript_build_steps_and_layouts() {
+        let npm = Catalog::builtin()
+            .language("node")
+            .and_then(|l| l.package_manager("npm"))
+            .cloned();
+        let project = |files: &[(&str, &str)]| {
+            let (rd, sources) = repo("api", files);
+            let code = Code::read(&rd, &sources);
+            let mut diags = Diagnostics::default();
+            let p = super::super::typescript::project(&code, &sources, npm.as_ref(), &mut diags);
+            (p, diags)
+        };
+        let (p, _) = project(&[
+            ("api/package.json", "{\"devDependencies\": {\"typescript\": \"5\"}}"),
+            ("api/tsconfig.json", TS_CONFIG),
+            ("api/src/server.ts", "app.listen(1)"),
+        ]);
+        let p = p.unwrap();
+        assert_eq!(p.compile.as_ref().unwrap().command.value, "npx tsc -p tsconfig.json");
+        assert_eq!(p.output_of("src/server.ts").as_deref(), Some("dist/server.js"));
+        let (p, _) = project(&[
+            (
+                "api/package.json",
+                "{\"scripts\": {\"build\": \"tsc -p tsconfig.build.json --outDir build\"}}",
+            ),
+            (
+                "api/tsconfig.build.json",
+                "{\"compilerOptions\": {\"outDir\": \"dist\"}}",
+            ),
+            ("api/src/main.mts", "app.listen(1)"),
+            ("api/src/lib/db.ts", ""),
+        ]);
+        let p = p.unwrap();
+        assert_eq!(p.output_of("src/main.mts").as_deref(), Some("build/main.mjs"));
+        assert_eq!(p.output_of("src/lib/db.ts").as_deref(), Some("build/lib/db.js"));
+        // No outDir and no rootDir: tsc writes beside the sources.
+        let (p, _) = project(&[
+            ("api/package.json", "{\"scripts\": {\"build\": \"tsc\"}}"),
+            ("api/tsconfig.json", "{}"),
+            ("api/src/index.ts", "app.listen(1)"),
+        ]);
+        let p = p.unwrap();
+        assert_eq!(p.output_of("src/index.ts").as_deref(), Some("src/index.js"));
+        let k = p.compile.unwrap();
+        assert_eq!((k.output.value.as_str(), k.separate), ("src", false));
+        // Nothing says how to compile: no build step.
+        let (p, _) = project(&[("api/package.json", "{}"), ("api/src/index.ts", "app.listen(1)")]);
+        assert!(p.unwrap().compile.is_none());
+        // A tsconfig that does not parse is a diagnostic at its line, never a panic.
+        let (p, diags) = project(&[
+            ("api/package.json", "{\"scripts\": {\"build\": \"tsc\"}}"),
+            (
+                "api/tsconfig.json",
+                "{\n  \"compilerOptions\": {\n    \"outDir\": \"dist\"\n    \"rootDir\": \"src\"\n  }\n}\n",
+            ),
+            ("api/src/index.ts", "app.listen(1)"),
+        ]);
+        let p = p.unwrap();
+        assert!(p.tsconfig_broken && p.compile.is_none());
+        let d = diags
+            .iter()
+            .find(|d| d.code == crate::diagnostics::Code::InvalidTsconfig)
+            .expect("SP434");
+        assert!(d.message.contains("api/tsconfig.json does not parse"), "{}", d.message);
+    }
+
+    /// A start script that runs the TypeScript itself (tsx, ts-node, a node loader) is the
+    /// entry, compiled; `node dist/x.js` start scripts are honoured as before.
+    #[test]
+    fn ts_runner_start_scripts_run_compiled() {
+        for start in [
+            "tsx src/server.ts",
+            "tsx watch src/server.ts",
+            "ts-node --transpile-only ./src/server.ts",
+            "node --import tsx src/server.ts",
+            "node -r ts-node/register src/server.ts",
+        ] {
+            let pkg = format!("{{\"scripts\": {{\"start\": \"{start}\", \"build\": \"tsc\"}}}}");
+            let files = [
+                ("api/package.json", pkg.as_str()),
+                ("api/tsconfig.json", TS_CONFIG),
+                ("api/src/server.ts", "app.listen(3000)"),
+            ];
+            let e = entry_of("express", "api", &files).unwrap_or_else(|| panic!("{start}: no entry"));
+            assert_eq!(e.target, "dist/server.js", "{start}");
+            assert!(
+                e.origin.text.contains("package.json scripts.start"),
+                "{start}: {}",
+                e.origin.text
+            );
+        }
+        let files = [
+            (
+                "api/package.json",
+                "{\"scripts\": {\"start\": \"node dist/server.js\", \"build\": \"tsc\"}}",
+            ),
+            ("api/tsconfig.json", TS_CONFIG),
+            ("api/src/server.ts", "app.listen(3000)"),
+        ];
+        let e = entry_of("express", "api", &files).unwrap();
+        assert_eq!(e.target, "dist/server.js");
+        assert!(
+            e.origin.text.ends_with("(package.json scripts.start)"),
+            "{}",
+            e.origin.text
+        );
+        // A TypeScript server nothing compiles has no entry (SP423 says what to add).
+        let files = [("api/package.json", "{}"), ("api/src/server.ts", "app.listen(3000)")];
+        assert!(entry_of("express", "api", &files).is_none());
+    }
+
     #[test]
     fn node_and_go_entries() {
         let e = entry_of(
@@ -1395,7 +1630,7 @@ mod tests {
         let p = port(None, Some(&code), None, stack, "api", &sources, &facts, &mut diags).unwrap();
         assert_eq!(p.value, 8001, "the code's setting before .env.example");
         assert_eq!(p.origin.text, "api/config.py:3 (Settings field PORT)");
-        let e = entry(&code, stack, &sources);
+        let e = entry(&code, stack, &sources, None);
         let c = command(None, e.as_ref(), Some(&code), stack, Some(p.value), &sources);
         assert_eq!(
             c.value,
@@ -1449,7 +1684,7 @@ mod tests {
         for (deps, first) in [("flask\ngunicorn\n", "gunicorn"), ("flask\nuvicorn\n", "uvicorn")] {
             let (rd, sources) = repo("api", &[("api/requirements.txt", deps), ("api/app.py", flask)]);
             let code = Code::read(&rd, &sources);
-            let e = entry(&code, stack, &sources).unwrap();
+            let e = entry(&code, stack, &sources, None).unwrap();
             assert_eq!((e.kind, e.target.as_str()), (EntryKind::Wsgi, "app:server"));
             let c = command(None, Some(&e), Some(&code), stack, Some(5000), &sources);
             assert_eq!(c.value[0], first);

@@ -17,6 +17,7 @@ mod prose;
 mod repo;
 pub mod research;
 pub mod scale;
+mod typescript;
 mod unused;
 pub mod validate;
 mod version;
@@ -770,8 +771,21 @@ fn component(
         facts,
         diags,
     );
+    // A TypeScript server: where tsc writes it and how the image compiles it.
+    let ts = match (&code, stack.recipe.as_str()) {
+        (Some(c), "node-server") => typescript::project(
+            c,
+            cx.sources,
+            cx.catalog
+                .language(&stack.language)
+                .and_then(|l| l.package_manager(&package_manager.value)),
+            diags,
+        ),
+        _ => None,
+    };
     let entry = code::entry_with_prose(
-        code.as_ref().and_then(|c| code::entry(c, stack, cx.sources)),
+        code.as_ref()
+            .and_then(|c| code::entry(c, stack, cx.sources, ts.as_ref())),
         facts.entry_point(&stack.language),
         source_dir.value.as_deref().unwrap_or(name),
         name,
@@ -786,7 +800,57 @@ fn component(
         port.as_ref().map(|p| p.value),
         cx.sources,
     );
+    // The build step, when what starts the component is compiled output (not a file of the
+    // source as it is).
+    let compile = ts.as_ref().and_then(|p| p.compile.clone()).filter(|_| {
+        entry
+            .as_ref()
+            .is_some_and(|e| code.as_ref().is_some_and(|c| !c.has_file(&e.target)))
+    });
+    let ts_server = code.as_ref().and_then(|c| {
+        c.files
+            .iter()
+            .find(|f| typescript::is_ts(&f.rel) && f.facts.main.is_some())
+    });
     if let Some(code) = &code
+        && entry.is_none()
+        && command.origin.kind == crate::model::OriginKind::Default
+        && stack.run_mode == RunMode::Server
+        && !stack.id.starts_with("nextjs")
+        && let (Some(f), Some(p)) = (ts_server, &ts)
+    {
+        let why = if p.tsconfig_broken {
+            format!("{} does not parse", p.tsconfig.as_deref().unwrap_or("tsconfig.json"))
+        } else {
+            "no `build` script, and no tsconfig.json with a `typescript` dependency".to_string()
+        };
+        let mut d = Diagnostic::new(
+            Code::NoEntryPoint,
+            format!(
+                "component `{name}`: the server in {} is TypeScript and nothing says how to compile it ({why}); the {} catalog's command `{}` is a guess",
+                f.shown,
+                stack.id,
+                command.value.join(" ")
+            ),
+        )
+        .hint(if p.tsconfig_broken {
+            format!(
+                "fix {} (SP434 shows where); with a `\"build\": \"tsc\"` script in {}/package.json or `typescript` among its devDependencies, the image then compiles the server in a build stage and runs the compiled file",
+                p.tsconfig.as_deref().unwrap_or("tsconfig.json"),
+                code.dir
+            )
+        } else {
+            format!(
+            "add `typescript` to the devDependencies of {dir}/package.json, a {dir}/tsconfig.json with `compilerOptions.outDir` (e.g. \"dist\") and `rootDir` (e.g. \"src\"), and `\"build\": \"tsc\"` to its scripts; the image then compiles it in a build stage and runs the compiled file. Or set `components.{name}.command` in the deployment block",
+            dir = code.dir
+        )
+        });
+        d = match &f.facts.main {
+            Some(span) => d.at(span.clone()).label("listens here"),
+            None => d.at_path(&f.shown),
+        };
+        diags.push(d);
+    } else if let Some(code) = &code
         && entry.is_none()
         && command.origin.kind == crate::model::OriginKind::Default
         && stack.run_mode == RunMode::Server
@@ -920,17 +984,33 @@ fn component(
     if package_manager.value != "uv" {
         stage_images.retain(|(k, _)| k != "uv");
     }
+    // Compiled code gets a build stage on the dependency stage's image.
+    let mut build_stage_origin = None;
+    if compile.is_some()
+        && !stage_images.iter().any(|(k, _)| k == "build")
+        && let Some(deps) = stage_images.iter().find(|(k, _)| k == "deps").map(|(_, v)| v.clone())
+    {
+        stage_images.push(("build".into(), deps));
+        stage_images.sort_by_key(|(k, _)| STAGE_ORDER.iter().position(|s| s == k).unwrap_or(usize::MAX));
+        build_stage_origin = Some(Origin::derived(format!(
+            "the {} catalog, {} {} (the deps image; the code is compiled)",
+            stack.id, stack.language, version.version
+        )));
+    }
     let stages = stage_images
         .into_iter()
         .map(|(n, img)| Stage {
-            name: n,
             base: Valued::new(
                 img,
-                Origin::derived(format!(
-                    "the {} catalog, {} {}",
-                    stack.id, stack.language, version.version
-                )),
+                match (&build_stage_origin, n.as_str()) {
+                    (Some(o), "build") => o.clone(),
+                    _ => Origin::derived(format!(
+                        "the {} catalog, {} {}",
+                        stack.id, stack.language, version.version
+                    )),
+                },
             ),
+            name: n,
         })
         .collect();
 
@@ -1070,6 +1150,7 @@ fn component(
         writable_dirs: stack.writable_dirs.clone(),
         uid: uid.value,
         gid: uid.value,
+        compile,
         slow_start: stack.slow_start,
     })
 }
