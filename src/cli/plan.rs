@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{Format, Outcome};
+use crate::Compiled;
 use crate::diagnostics::render as diag_render;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::emit::{self, ChangeKind};
@@ -182,15 +183,16 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     let sources = &compilation.workspace.sources;
     let display_root = display_relative(&out_root, &cwd);
     let human = args.format == Format::Human;
+    let all_diags = compilation.diagnostics();
 
-    if human && !compilation.diagnostics.is_empty() {
-        eprint!("{}", diag_render::human(&compilation.diagnostics, sources, color));
+    if human && !all_diags.is_empty() {
+        eprint!("{}", diag_render::human(&all_diags, sources, color));
     }
     if args.explain {
         for plan in compilation.plans() {
             print!("{}", crate::render::explain::explain(plan));
         }
-        return Ok(if compilation.diagnostics.has_errors() {
+        return Ok(if all_diags.has_errors() {
             Outcome::Failure
         } else {
             Outcome::Success
@@ -199,10 +201,7 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     let failed = failed_features(&compilation);
     let blocked_by_errors = blocked(args, &compilation);
     if human && blocked_by_errors {
-        eprintln!(
-            "error: {}; nothing written",
-            diag_render::summary(&compilation.diagnostics)
-        );
+        eprintln!("error: {}; nothing written", diag_render::summary(&all_diags));
         return Ok(Outcome::Failure);
     }
 
@@ -337,10 +336,11 @@ fn no_features(root: &Path) -> Error {
     ))
 }
 
-fn failed_features(compilation: &crate::Compilation) -> Vec<&str> {
+fn failed_features<F: Compiled>(compilation: &crate::Compilation<F>) -> Vec<&str> {
     compilation
         .features
         .iter()
+        .map(Compiled::feature)
         .filter(|f| f.failed || compilation.shared_errors)
         .map(|f| f.name.as_str())
         .collect()
@@ -348,8 +348,8 @@ fn failed_features(compilation: &crate::Compilation) -> Vec<&str> {
 
 /// Without --all, a run with errors writes nothing; with --all, every feature that
 /// compiled is written and the others are reported.
-fn blocked(args: &PlanArgs, compilation: &crate::Compilation) -> bool {
-    compilation.diagnostics.has_errors()
+fn blocked<F: Compiled>(args: &PlanArgs, compilation: &crate::Compilation<F>) -> bool {
+    compilation.diagnostics().has_errors()
         && (!args.all || compilation.shared_errors || compilation.writable().next().is_none())
 }
 
@@ -362,22 +362,23 @@ fn removed_note(t: &Path, cwd: &Path) -> String {
 }
 
 /// The last line of a write: counts, and what was not written.
-fn finish(
-    compilation: &crate::Compilation,
+fn finish<F: Compiled>(
+    compilation: &crate::Compilation<F>,
     total: usize,
     written: usize,
     not_written: &[String],
     io_failure: bool,
 ) -> Result<Outcome> {
+    let diags = compilation.diagnostics();
     eprintln!(
         "{} feature{}, {total} files: {written} written, {} unchanged{}",
         compilation.features.len(),
         if compilation.features.len() == 1 { "" } else { "s" },
         total.saturating_sub(written),
-        if compilation.diagnostics.is_empty() {
+        if diags.is_empty() {
             String::new()
         } else {
-            format!(" ({})", diag_render::summary(&compilation.diagnostics))
+            format!(" ({})", diag_render::summary(&diags))
         }
     );
     if !not_written.is_empty() {
@@ -530,42 +531,47 @@ fn run_streaming(
             }
         }
     };
-    let (compilation, results) = crate::compile_each(
+    let mut compilation = crate::compile_each(
         workspace,
         options,
         diags,
         Some(out_root),
-        |f: &mut crate::Feature, shared_errors: bool| -> Result<Written> {
-            if f.failed || shared_errors {
-                return Ok(Written::default());
-            }
-            if let Some(files) = f.skipped {
-                return Ok(Written {
-                    total: files,
-                    ..Default::default()
-                });
-            }
-            take_lock()?;
-            let mut p = emit::plan_feature(out_root, &f.name, &f.tree, &f.inputs, &f.findings, args.force)?;
-            // The output is planned: drop it, keep what the report needs.
-            f.tree = emit::OutputTree::default();
-            f.plan = None;
-            f.report = None;
-            let mut w = write_feature(&p, out_root, cwd, &display_root, false);
-            w.conflicts = std::mem::take(&mut p.conflicts);
-            Ok(w)
+        |mut f: crate::Feature, shared_errors: bool| -> Streamed {
+            let written = (|| -> Result<Written> {
+                if f.failed || shared_errors {
+                    return Ok(Written::default());
+                }
+                if let Some(files) = f.skipped {
+                    return Ok(Written {
+                        total: files,
+                        ..Default::default()
+                    });
+                }
+                take_lock()?;
+                let mut p = emit::plan_feature(out_root, &f.name, &f.tree, &f.inputs, &f.findings, args.force)?;
+                // The output is planned: drop it, keep what the report needs.
+                f.tree = emit::OutputTree::default();
+                f.plan = None;
+                f.report = None;
+                let mut w = write_feature(&p, out_root, cwd, &display_root, false);
+                w.conflicts = std::mem::take(&mut p.conflicts);
+                Ok(w)
+            })();
+            Streamed { feature: f, written }
         },
     );
+    let all_diags = compilation.diagnostics();
     let sources = &compilation.workspace.sources;
-    if !compilation.diagnostics.is_empty() {
-        eprint!("{}", diag_render::human(&compilation.diagnostics, sources, color));
+    if !all_diags.is_empty() {
+        eprint!("{}", diag_render::human(&all_diags, sources, color));
     }
-    let results = results.into_iter().collect::<Result<Vec<Written>>>()?;
+    let results = compilation
+        .features
+        .iter_mut()
+        .map(|s| std::mem::replace(&mut s.written, Ok(Written::default())))
+        .collect::<Result<Vec<Written>>>()?;
     if blocked(args, &compilation) {
-        eprintln!(
-            "error: {}; nothing written",
-            diag_render::summary(&compilation.diagnostics)
-        );
+        eprintln!("error: {}; nothing written", diag_render::summary(&all_diags));
         return Ok(Outcome::Failure);
     }
     // As a run that writes: the folder is locked and cleaned even when every feature was
@@ -599,6 +605,18 @@ fn run_streaming(
     let outcome = finish(&compilation, total, written, &not_written, io_failure);
     drop(held);
     outcome
+}
+
+/// A feature of a streaming run once written: what is left of it, and what writing it did.
+struct Streamed {
+    feature: crate::Feature,
+    written: Result<Written>,
+}
+
+impl Compiled for Streamed {
+    fn feature(&self) -> &crate::Feature {
+        &self.feature
+    }
 }
 
 fn wait_note(display_root: &str) {

@@ -19,6 +19,7 @@ pub mod workspace_files;
 
 use similar::TextDiff;
 
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::error::{Error, Result};
 
 /// The generated files of a run, by path relative to the output root.
@@ -48,6 +49,30 @@ impl OutputTree {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// The tree of feature `name` (folder `dir`): its files, by path relative to its output
+    /// folder. A path that would leave the output folder is reported (SP601) and left out.
+    pub fn feature(
+        name: &str,
+        dir: &Path,
+        files: impl IntoIterator<Item = (String, String)>,
+        diags: &mut Diagnostics,
+    ) -> OutputTree {
+        let mut tree = OutputTree::default();
+        for (rel, text) in files {
+            if let Err(p) = tree.insert(format!("{name}/{rel}"), text) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::OutputEscapes,
+                        format!("output path `{p}` would leave the output folder"),
+                    )
+                    .at_path(dir)
+                    .hint("rename the feature folder to spec-kit's `NNN-slug` form"),
+                );
+            }
+        }
+        tree
     }
 }
 
@@ -380,6 +405,38 @@ pub struct Unchanged {
     pub files: usize,
     /// What compiling the feature reported when it was written.
     pub findings: Vec<crate::diagnostics::stored::Stored>,
+}
+
+/// The features of a run that may be skipped, for output folder `out_root`.
+pub struct Skip<'a> {
+    out_root: &'a Path,
+    sources: &'a crate::source::Sources,
+    /// Every source by its path as a record names it.
+    ids: std::collections::HashMap<String, crate::source::SourceId>,
+}
+
+impl<'a> Skip<'a> {
+    pub fn new(out_root: &'a Path, sources: &'a crate::source::Sources) -> Self {
+        let ids = (0..)
+            .map(crate::source::SourceId::from_index)
+            .zip(sources.iter())
+            .map(|(id, f)| (f.display_path(), id))
+            .collect();
+        Skip { out_root, sources, ids }
+    }
+
+    /// Feature `name`, when it may be skipped ([`unchanged`]), with the diagnostics its
+    /// record kept, restored against this run's sources. `None` (compile it) also when a
+    /// finding no longer points into a source, or when one is an error.
+    pub fn unchanged(&self, name: &str, inputs: &BTreeMap<String, String>) -> Option<(Unchanged, Vec<Diagnostic>)> {
+        let u = unchanged(self.out_root, name, inputs)?;
+        let restored: Vec<Diagnostic> = u
+            .findings
+            .iter()
+            .map(|s| s.restore(self.sources, &self.ids))
+            .collect::<Option<_>>()?;
+        (!restored.iter().any(|d| d.severity == Severity::Error)).then_some((u, restored))
+    }
 }
 
 /// Whether feature `name` can be skipped: its record under `out_root` was written by this

@@ -48,6 +48,30 @@ pub struct Record {
     pub findings: Vec<Stored>,
 }
 
+/// The inputs of every feature of `workspace`: every file read except those of other
+/// features, and the `--set` assignments, each with its content hash. Each file is hashed
+/// once.
+pub fn inputs(workspace: &crate::load::Workspace, set: &[String]) -> Vec<BTreeMap<String, String>> {
+    let index = crate::load::FeatureIndex::new(workspace);
+    let mut common = BTreeMap::new();
+    let mut own = vec![BTreeMap::new(); workspace.features.len()];
+    let files: Vec<&crate::source::SourceFile> = workspace.sources.iter().collect();
+    let hashes = crate::parallel::map(files.len(), |i| hash(files[i].text.as_bytes()));
+    for (file, h) in files.iter().zip(hashes) {
+        match index.of(&file.path) {
+            Some(i) => own[i].insert(file.display_path(), h),
+            None => common.insert(file.display_path(), h),
+        };
+    }
+    if !set.is_empty() {
+        common.insert("--set".to_string(), hash(set.join("\n").as_bytes()));
+    }
+    for o in &mut own {
+        o.extend(common.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    own
+}
+
 /// The SHA-256 of `bytes`, in hex.
 pub fn hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::gates::catalog::{self, GATES};
+use crate::gates::catalog::{self, GATES, evaluate};
 
 /// Every file under `dir`, as (path relative to `root`, text), sorted; non-UTF-8 files skipped.
 pub fn read_tree(root: &Path, dir: &Path) -> Vec<(String, String)> {

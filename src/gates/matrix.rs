@@ -9,56 +9,13 @@
 //! component's name) and is marked as such. A row with nothing behind it is flagged, and a
 //! success criterion nothing verifies is a warning (SP212) at its line.
 
-use serde::Serialize;
-
-use super::trace::Tracer;
+use super::catalog::{self, GATES};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::gates::catalog::{self, GATES};
 use crate::model::{OriginKind, Plan, PlannedStage};
 use crate::parse::spec::Requirement;
+use crate::resolve::trace::{self, Tracer};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct TraceRow {
-    /// `US1`, `FR-001`, `SC-001`.
-    pub id: String,
-    /// `story`, `requirement`, `success criterion`.
-    pub kind: String,
-    pub text: String,
-    pub line: usize,
-    pub components: Vec<Link>,
-    pub artifacts: Vec<Link>,
-    pub stages: Vec<Link>,
-    pub gates: Vec<Link>,
-    pub steps: Vec<Link>,
-    /// What is missing, when nothing realizes (or, for a success criterion, verifies) it.
-    pub flag: Option<String>,
-    /// Whether a stage, gate or quickstart step is linked with certainty (otherwise every
-    /// link behind the row is a guess).
-    pub certain: bool,
-}
-
-/// One entry of a cell: what, and whether the inputs write the link or it is guessed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Link {
-    pub name: String,
-    pub guessed: bool,
-}
-
-impl Link {
-    fn certain(name: impl Into<String>) -> Self {
-        Link {
-            name: name.into(),
-            guessed: false,
-        }
-    }
-
-    fn guessed(name: impl Into<String>) -> Self {
-        Link {
-            name: name.into(),
-            guessed: true,
-        }
-    }
-}
+pub use crate::model::matrix::{Link, TraceRow};
 
 /// Add a link, keeping the certain one when both are found.
 fn add(cell: &mut Vec<Link>, link: Link) {
@@ -138,7 +95,7 @@ pub fn matrix(plan: &Plan, files: &[String], diags: &mut Diagnostics) -> Vec<Tra
             // With one story every word is shared by all stories, so the tracer's weights
             // are zero: any content word in common is the link.
             if let ([only], true) = (spec.stories.as_slice(), numbers.is_empty()) {
-                let story_words = super::trace::words(&format!(
+                let story_words = trace::words(&format!(
                     "{} {} {} {}",
                     only.title,
                     only.narrative,
@@ -149,7 +106,7 @@ pub fn matrix(plan: &Plan, files: &[String], diags: &mut Diagnostics) -> Vec<Tra
                         .collect::<Vec<_>>()
                         .join(" ")
                 ));
-                if !super::trace::words(&sc.text).is_disjoint(&story_words) {
+                if !trace::words(&sc.text).is_disjoint(&story_words) {
                     numbers.push(only.number);
                 }
             }
