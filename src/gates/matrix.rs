@@ -333,24 +333,11 @@ fn stage_gates(s: &PlannedStage) -> Vec<String> {
 
 /// `needle` (an ID such as `FR-001` or `US2`) as a whole token of `text`.
 fn mentions(text: &str, needle: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(needle) {
-        let at = from + i;
-        let before = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = text[at + needle.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if before && after {
-            return true;
-        }
-        from = at + needle.len();
-    }
-    false
+    crate::source::has_whole_word(text, needle, char::is_alphanumeric, char::is_alphanumeric)
 }
 
 fn has_word(lower: &str, word: &str) -> bool {
-    !word.is_empty() && mentions(lower, word)
+    mentions(lower, word)
 }
 
 #[cfg(test)]

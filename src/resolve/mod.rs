@@ -479,21 +479,11 @@ fn relationships(spec: &Spec) -> Vec<Relationship> {
     out
 }
 
+/// A plural (`users` for `user`) still names the word.
 fn contains_word(haystack: &str, needle: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = haystack[from..].find(needle) {
-        let at = from + i;
-        let before = haystack[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = haystack[at + needle.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric() || c == 's');
-        if before && after {
-            return true;
-        }
-        from = at + needle.len();
-    }
-    false
+    crate::source::has_whole_word(haystack, needle, char::is_alphanumeric, |c| {
+        c.is_alphanumeric() && c != 's'
+    })
 }
 
 pub use crate::parse::spec::mermaid_id;
