@@ -2,7 +2,9 @@
 //! all-or-nothing write of one feature.
 //!
 //! Every file is first written next to its destination as `.<name>.<pid>.sp-tmp` (a name
-//! the workspace's `.gitignore` pattern `*.sp-tmp` covers), then renamed over it. A feature's
+//! the workspace's `.gitignore` pattern `*.sp-tmp` covers), then renamed over it; a feature
+//! folder that does not exist yet is written whole as `.<feature>.<pid>.sp-tmp/` and renamed
+//! once. A feature's
 //! files are all staged before the first rename; if staging fails nothing is renamed, and if
 //! a rename or a removal fails the ones already done are undone from the old contents kept in
 //! memory. Temporary files left by a killed run are removed at the start of the next one.
@@ -63,7 +65,7 @@ fn is_temporary(name: &str) -> bool {
     name.ends_with(TEMP_SUFFIX) || (name.starts_with(".sp-") && name.ends_with(".tmp"))
 }
 
-/// Remove temporary files a killed run left under `out_root`; returns them.
+/// Remove temporary files and folders a killed run left under `out_root`; returns them.
 pub fn clean_temporaries(out_root: &Path) -> Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
     let mut stack = vec![out_root.to_path_buf()];
@@ -72,7 +74,10 @@ pub fn clean_temporaries(out_root: &Path) -> Result<Vec<PathBuf>> {
         for entry in entries.flatten() {
             let Ok(ft) = entry.file_type() else { continue };
             let path = entry.path();
-            if ft.is_dir() {
+            if ft.is_dir() && is_temporary(&entry.file_name().to_string_lossy()) {
+                std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+                removed.push(path);
+            } else if ft.is_dir() {
                 stack.push(path);
             } else if ft.is_file() && is_temporary(&entry.file_name().to_string_lossy()) {
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
@@ -111,18 +116,23 @@ fn temp_path(path: &Path, n: usize) -> PathBuf {
     path.with_file_name(format!(".{name}.{}-{n}{TEMP_SUFFIX}", std::process::id()))
 }
 
-/// Write `bytes` to a new temporary file next to `path`, with `path`'s mode if it exists.
-fn stage(path: &Path, bytes: &[u8], n: usize) -> Result<PathBuf> {
+/// Write `bytes` to a new temporary file next to `path`, with `path`'s mode when `replacing`
+/// it (a new file gets the mode the umask gives).
+fn stage(path: &Path, bytes: &[u8], n: usize, replacing: bool) -> Result<PathBuf> {
     let tmp = temp_path(path, n);
-    let _ = std::fs::remove_file(&tmp);
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
+    let create = || OpenOptions::new().write(true).create_new(true).open(&tmp);
+    let mut f = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // A leftover of a run with the same process id: take its place.
+            let _ = std::fs::remove_file(&tmp);
+            create()
+        }
+        other => other,
+    }
+    .map_err(|e| Error::io(&tmp, e))?;
     let result = (|| {
         f.write_all(bytes)?;
-        if let Ok(meta) = std::fs::metadata(path) {
+        if replacing && let Ok(meta) = std::fs::metadata(path) {
             f.set_permissions(meta.permissions())?;
         }
         Ok(())
@@ -134,11 +144,17 @@ fn stage(path: &Path, bytes: &[u8], n: usize) -> Result<PathBuf> {
     Ok(tmp)
 }
 
-/// Create `dir` and its missing parents, remembering each one created.
-fn make_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
+/// Create `dir` and its missing parents, remembering each one created. `known` holds the
+/// folders already seen to exist, so a feature's forty files do not stat the same folders
+/// forty times.
+fn make_dirs(dir: &Path, created: &mut Vec<PathBuf>, known: &mut Vec<PathBuf>) -> Result<()> {
+    if known.iter().any(|k| k == dir) {
+        return Ok(());
+    }
+    known.push(dir.to_path_buf());
     let mut missing = Vec::new();
     let mut d = dir;
-    while !d.exists() {
+    while !known[..known.len() - 1].iter().any(|k| k == d) && !d.exists() {
         missing.push(d.to_path_buf());
         match d.parent() {
             Some(p) => d = p,
@@ -170,6 +186,14 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
         }
         remove_created(created);
     };
+    if let Some(done) = create_folder(ops, stop) {
+        return done.map_err(|error| WriteFailure {
+            error,
+            written: Vec::new(),
+            not_written: all(),
+        });
+    }
+    let mut known = Vec::new();
     for (n, op) in ops.iter().enumerate() {
         let Some(bytes) = &op.new else {
             temps.push(None);
@@ -178,8 +202,8 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
         let staged = op
             .path
             .parent()
-            .map_or(Ok(()), |d| make_dirs(d, &mut created))
-            .and_then(|()| stage(&op.path, bytes, n));
+            .map_or(Ok(()), |d| make_dirs(d, &mut created, &mut known))
+            .and_then(|()| stage(&op.path, bytes, n, op.old.is_some()));
         match staged {
             Ok(t) => temps.push(Some(t)),
             Err(error) => {
@@ -202,7 +226,7 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
             let mut still_new = Vec::new();
             for prev in ops[..i].iter().rev() {
                 let undone = match &prev.old {
-                    Some(old) => stage(&prev.path, old, ops.len() + 1)
+                    Some(old) => stage(&prev.path, old, ops.len() + 1, true)
                         .and_then(|t| std::fs::rename(&t, &prev.path).map_err(|e| Error::io(&prev.path, e))),
                     None => std::fs::remove_file(&prev.path).map_err(|e| Error::io(&prev.path, e)),
                 };
@@ -230,6 +254,51 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
         }
     }
     Ok(())
+}
+
+/// A folder that does not exist yet, written whole: every file into a temporary folder next to
+/// it, then one rename. `None` when `ops` are not all new files under a missing `stop`.
+///
+/// This is the first compile of a feature, and the shape of most of a large first run: one
+/// rename per feature instead of a temporary file and a rename per file, and no lookups of
+/// files that cannot be there. It is as all-or-nothing as the general path: until the rename
+/// the folder does not exist, and a killed run leaves only the temporary folder, which the next
+/// run removes.
+fn create_folder(ops: &[Op], stop: &Path) -> Option<Result<()>> {
+    let all_new = !ops.is_empty()
+        && ops
+            .iter()
+            .all(|o| o.old.is_none() && o.new.is_some() && o.path.starts_with(stop));
+    if !all_new || std::fs::symlink_metadata(stop).is_ok() {
+        return None;
+    }
+    let parent = stop.parent()?;
+    let name = stop.file_name()?.to_string_lossy();
+    let staging = parent.join(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()));
+    let write = || -> Result<()> {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        let mut known = vec![staging.clone()];
+        for op in ops {
+            let rel = op.path.strip_prefix(stop).expect("checked above");
+            let path = staging.join(rel);
+            if let Some(dir) = path.parent()
+                && !known.iter().any(|k| k == dir)
+            {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                known.push(dir.to_path_buf());
+            }
+            let bytes = op.new.as_deref().expect("checked above");
+            std::fs::write(&path, bytes).map_err(|e| Error::io(&op.path, e))?;
+        }
+        std::fs::rename(&staging, stop).map_err(|e| Error::io(stop, e))
+    };
+    let done = write();
+    if done.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    Some(done)
 }
 
 /// Replace one file atomically (a temporary file, then a rename).

@@ -133,6 +133,10 @@ impl Record {
 }
 
 /// The generated files as one deterministic gzip stream.
+///
+/// At the fastest level: the base is read only when a generated file was edited, while it is
+/// written on every compile; the best level made it a fifth of a feature's whole compile for
+/// files about a quarter smaller (66 KB against 51 KB for the example).
 pub fn encode_base(files: &BTreeMap<String, String>) -> Vec<u8> {
     let mut raw = Vec::new();
     for (path, text) in files {
@@ -141,7 +145,7 @@ pub fn encode_base(files: &BTreeMap<String, String>) -> Vec<u8> {
     }
     let mut gz = flate2::GzBuilder::new()
         .mtime(0)
-        .write(Vec::new(), flate2::Compression::best());
+        .write(Vec::new(), flate2::Compression::fast());
     gz.write_all(&raw).expect("writing to memory");
     gz.finish().expect("writing to memory")
 }

@@ -17,6 +17,7 @@ pub mod explain;
 pub mod helm;
 pub mod k8s;
 pub mod ops;
+pub mod pieces;
 pub mod shell;
 pub mod skaffold;
 pub mod workspace_file;
@@ -179,6 +180,9 @@ fn registry() -> Handlebars<'static> {
 /// The compiled templates of a run, built once and used for every feature.
 pub struct Renderer {
     hb: Handlebars<'static>,
+    /// Each document's pieces ([`pieces`]): the registered name and the template line it
+    /// starts on.
+    pieces: BTreeMap<&'static str, Vec<(String, usize)>>,
     /// Templates that failed to compile, with the diagnostic to report per feature.
     broken: BTreeMap<&'static str, Diagnostic>,
 }
@@ -189,20 +193,49 @@ impl Renderer {
     pub fn new(templates: &Templates) -> Self {
         let mut hb = registry();
         let mut broken = BTreeMap::new();
+        let mut all = BTreeMap::new();
         for doc in DOCUMENTS {
             let (text, source) = match templates.overrides.get(doc.name) {
                 Some(id) => (templates.sources.get(*id).text.as_str(), Some(*id)),
                 None => (doc.builtin, None),
             };
-            if let Err(e) = hb.register_template_string(doc.name, text) {
-                let (line, col) = e.pos().unwrap_or((1, 1));
-                broken.insert(
-                    doc.name,
-                    template_error(doc.name, source, templates.sources, line, col, &e.reason().to_string()),
-                );
+            let mut names = Vec::new();
+            for (i, piece) in pieces::pieces(text).into_iter().enumerate() {
+                let name = format!("{}#{i}", doc.name);
+                if let Err(e) = hb.register_template_string(&name, piece.text) {
+                    let (line, col) = e.pos().unwrap_or((1, 1));
+                    let line = line + piece.first_line - 1;
+                    let reason = e.reason().to_string();
+                    broken.insert(
+                        doc.name,
+                        template_error(doc.name, source, templates.sources, line, col, &reason),
+                    );
+                    break;
+                }
+                names.push((name, piece.first_line));
+            }
+            all.insert(doc.name, names);
+        }
+        Renderer {
+            hb,
+            pieces: all,
+            broken,
+        }
+    }
+
+    /// Render one document piece by piece; an error carries the line in the whole template.
+    fn render(&self, doc: &str, ctx: &handlebars::Context) -> Result<String, (usize, usize, String)> {
+        let mut out = String::new();
+        for (name, first_line) in self.pieces.get(doc).into_iter().flatten() {
+            match self.hb.render_with_context(name, ctx) {
+                Ok(s) => out.push_str(&s),
+                Err(e) => {
+                    let line = e.line_no.unwrap_or(1) + first_line - 1;
+                    return Err((line, e.column_no.unwrap_or(1), e.reason().to_string()));
+                }
             }
         }
-        Renderer { hb, broken }
+        Ok(out)
     }
 
     /// Render every planning document of one feature. Template problems become SP501
@@ -241,19 +274,11 @@ impl Renderer {
                 diags.push(d.clone());
                 continue;
             }
-            match self.hb.render_with_context(doc.name, &ctx) {
+            match self.render(doc.name, &ctx) {
                 Ok(s) => out.push((doc.name.to_string(), tidy(&s))),
-                Err(e) => {
+                Err((line, col, reason)) => {
                     let source = templates.overrides.get(doc.name).copied();
-                    let (line, col) = (e.line_no.unwrap_or(1), e.column_no.unwrap_or(1));
-                    diags.push(template_error(
-                        doc.name,
-                        source,
-                        templates.sources,
-                        line,
-                        col,
-                        &e.reason().to_string(),
-                    ));
+                    diags.push(template_error(doc.name, source, templates.sources, line, col, &reason));
                 }
             }
         }

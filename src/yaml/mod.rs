@@ -57,7 +57,36 @@ pub fn to_multi_doc<T: Serialize>(docs: &[T]) -> String {
 /// YAML 1.1 and 1.2 reader (Helm's included) reads it back as this string, double-quoted with
 /// YAML's escapes otherwise (`"yes"`, `"1.0"`, `"~"`, `"*x"`, `"a: b"`, `"a\nb"`).
 pub fn scalar(s: &str) -> String {
-    one_line(to_string(&s))
+    memo(&SCALARS, s, || one_line(to_string(&s)))
+}
+
+thread_local! {
+    static SCALARS: Memo = Memo::default();
+    static KEYS: Memo = Memo::default();
+}
+
+type Memo = std::cell::RefCell<std::collections::HashMap<String, String>>;
+
+/// How many strings a memo holds before it starts over, so a long run stays in bounded memory.
+const MEMO_LIMIT: usize = 4096;
+
+/// `write(s)`, remembered per thread. Setting up the crate's serialiser for one scalar costs
+/// far more than the scalar, and a chart writes the same keys and values for every feature
+/// (`replicaCount`, `true`, `ClusterIP`), so most calls are answered from here. The answer is
+/// the crate's own, only not recomputed; lookups never reach the output's order.
+fn memo(table: &'static std::thread::LocalKey<Memo>, s: &str, write: impl FnOnce() -> String) -> String {
+    if let Some(hit) = table.with(|m| m.borrow().get(s).cloned()) {
+        return hit;
+    }
+    let written = write();
+    table.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_LIMIT {
+            m.clear();
+        }
+        m.insert(s.to_string(), written.clone());
+    });
+    written
 }
 
 /// A string double-quoted with the crate's escapes, whatever it holds (for a string folded
@@ -69,11 +98,13 @@ pub fn double_quoted(s: &str) -> String {
 /// A mapping key as the crate writes it: plain when it reads back as the same string in a
 /// block or a flow mapping, double-quoted otherwise.
 pub fn key(k: &str) -> String {
-    let text = to_string(&std::collections::BTreeMap::from([(k, 0u8)]));
-    match text.strip_suffix(": 0\n") {
-        Some(written) if !written.contains('\n') && !written.starts_with('?') => written.to_string(),
-        _ => double_quoted(k),
-    }
+    memo(&KEYS, k, || {
+        let text = to_string(&std::collections::BTreeMap::from([(k, 0u8)]));
+        match text.strip_suffix(": 0\n") {
+            Some(written) if !written.contains('\n') && !written.starts_with('?') => written.to_string(),
+            _ => double_quoted(k),
+        }
+    })
 }
 
 /// A sequence on one line in the crate's flow style (`[a, "yes", 3]`).

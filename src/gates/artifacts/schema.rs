@@ -5,6 +5,8 @@
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
+use std::sync::{Arc, Mutex};
+
 use serde_json::Value as Json;
 
 use super::parse::{self, Pos};
@@ -225,12 +227,31 @@ impl jsonschema::Retrieve for NotFetched {
 /// Compile a chart's values.schema.json, formats included (the draft is the one its `$schema`
 /// names, 2020-12 without one). Err: why it is not a schema (an unknown type, a pattern that is
 /// not a regular expression).
-pub fn compile(schema: &Json) -> Result<jsonschema::Validator, String> {
-    jsonschema::options()
+///
+/// Compiled validators are kept for the rest of the run, by schema: the features of a workspace
+/// share the chart's schema, and compiling it took more time than validating every values
+/// file of a feature against it.
+pub fn compile(schema: &Json) -> Result<Arc<jsonschema::Validator>, String> {
+    type Compiled = Vec<(Json, Result<Arc<jsonschema::Validator>, String>)>;
+    static COMPILED: Mutex<Compiled> = Mutex::new(Vec::new());
+    /// How many schemas are kept (a run's charts share one or a few).
+    const KEPT: usize = 8;
+    let cached = |c: &Compiled| c.iter().find(|(s, _)| s == schema).map(|(_, v)| v.clone());
+    if let Some(hit) = cached(&COMPILED.lock().unwrap_or_else(|e| e.into_inner())) {
+        return hit;
+    }
+    let compiled = jsonschema::options()
         .should_validate_formats(true)
         .with_retriever(NotFetched)
         .build(schema)
-        .map_err(|e| e.to_string())
+        .map(Arc::new)
+        .map_err(|e| e.to_string());
+    let mut c = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    if c.len() >= KEPT {
+        c.remove(0);
+    }
+    c.push((schema.clone(), compiled.clone()));
+    compiled
 }
 
 /// Every violation of the schema by the values, each at the key (or item) of the value that

@@ -33,7 +33,7 @@ pub(crate) struct Chart {
     pub(crate) values: Vec<ValuesFile>,
     schema: Option<Result<Json, (String, Pos)>>,
     /// The schema compiled for validation, when it is JSON (Err: why it is not a schema).
-    validator: Option<Result<jsonschema::Validator, String>>,
+    validator: Option<Result<std::sync::Arc<jsonschema::Validator>, String>>,
 }
 
 pub(crate) fn first_doc(text: &str) -> (Option<Node>, Option<(String, Pos)>) {
