@@ -25,56 +25,99 @@ pub mod error;
 pub mod gates;
 pub mod load;
 pub mod model;
+pub mod parallel;
 pub mod parse;
 pub mod render;
 pub mod resolve;
 pub mod review;
 pub mod source;
+pub mod wrap;
 pub mod yaml;
+
+#[cfg(test)]
+mod layers;
 
 use std::path::{Path, PathBuf};
 
-use diagnostics::{Code, Diagnostic, Diagnostics};
+use diagnostics::Diagnostics;
 use emit::OutputTree;
 use load::{Selection, Workspace};
-use source::Span;
 
-/// What one compilation produced: the sources (for rendering diagnostics), the findings,
-/// and one [`Feature`] per selected feature.
-pub struct Compilation {
+/// What one compilation produced: the sources (for rendering diagnostics), what the shared
+/// inputs reported, and one value per selected feature, in the workspace's order: a
+/// [`Feature`], or what [`compile_each`]'s caller made of it.
+pub struct Compilation<F = Feature> {
     pub workspace: Workspace,
-    pub diagnostics: Diagnostics,
+    /// What loading and the inputs every feature shares (constitution, template overrides,
+    /// `--set`) reported; each feature holds its own.
+    pub shared_diagnostics: Diagnostics,
     /// Whether an input every feature shares (the constitution, a template override) has an
     /// error: then no feature may be written.
     pub shared_errors: bool,
-    pub features: Vec<Feature>,
+    pub features: Vec<F>,
 }
 
-/// One compiled feature.
+/// One compiled feature: what it generates, what it reported and what it decided.
 pub struct Feature {
     pub name: String,
-    /// `None` when the feature folder has no spec.md.
+    /// The decisions: the resolved plan. `None` when the feature folder has no spec.md, or
+    /// when it was skipped.
     pub plan: Option<model::Plan>,
+    /// The gates' verdict on its artifacts.
     pub report: Option<gates::Report>,
-    /// The generated files, by path relative to the output root (starting with the name).
+    /// The documents and artifacts, by path relative to the output root (starting with the
+    /// name).
     pub tree: OutputTree,
+    /// What compiling it reported (replayed from its record when it was skipped).
+    pub diagnostics: Diagnostics,
     /// An error was reported while compiling this feature: it must not be written.
     pub failed: bool,
     /// Every input the feature was compiled from, by path, with its content hash (the
     /// record of what sp wrote keeps them, to tell why output is stale).
     pub inputs: std::collections::BTreeMap<String, String>,
+    /// What compiling the feature reported, in the form its record keeps.
+    pub findings: Vec<diagnostics::stored::Stored>,
+    /// Not compiled: its output on disk is what this build makes of these inputs (see
+    /// [`emit::unchanged`]); the number of files it has there.
+    pub skipped: Option<usize>,
 }
 
-impl Compilation {
+/// A value that holds a compiled [`Feature`]: the feature itself, or what a caller of
+/// [`compile_each`] keeps of it.
+pub trait Compiled {
+    fn feature(&self) -> &Feature;
+}
+
+impl Compiled for Feature {
+    fn feature(&self) -> &Feature {
+        self
+    }
+}
+
+impl<F: Compiled> Compilation<F> {
     /// The features that compiled without errors and may be written.
     pub fn writable(&self) -> impl Iterator<Item = &Feature> {
-        self.features.iter().filter(move |f| !f.failed && !self.shared_errors)
+        self.features
+            .iter()
+            .map(Compiled::feature)
+            .filter(move |f| !f.failed && !self.shared_errors)
     }
 
     pub fn plans(&self) -> impl Iterator<Item = &model::Plan> {
-        self.features.iter().filter_map(|f| f.plan.as_ref())
+        self.features.iter().filter_map(|f| f.feature().plan.as_ref())
     }
 
+    /// Every diagnostic of the run: the shared inputs', then each feature's, in order.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut all = self.shared_diagnostics.clone();
+        for f in &self.features {
+            all.extend(f.feature().diagnostics.clone());
+        }
+        all
+    }
+}
+
+impl Compilation {
     /// The output of every feature in one tree.
     pub fn tree(&self) -> OutputTree {
         let mut all = OutputTree::default();
@@ -109,212 +152,131 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
 
 /// Stages 2 to 5 on a workspace already loaded (from disk by [`load::load`], or built in
 /// memory by [`load::in_memory`]); `diags` holds what loading found.
-pub fn compile_workspace(mut workspace: Workspace, options: &Options, mut diags: Diagnostics) -> Compilation {
-    // Secrets are cut out of every input before anything reads it, so no document,
-    // diagnostic or log line can repeat them.
-    let inputs: Vec<source::SourceId> = workspace
-        .constitution
-        .into_iter()
-        .chain(
-            workspace
-                .features
-                .iter()
-                .flat_map(|f| [f.spec, f.plan_input, f.existing_plan])
-                .flatten(),
-        )
-        .collect();
-    parse::secrets::redact(&mut workspace.sources, &inputs, &mut diags);
-    let mut set = options.set.clone();
-    parse::secrets::redact_set(&mut set, &mut diags);
-    let options = &Options { set };
-    let sources = &workspace.sources;
+pub fn compile_workspace(workspace: Workspace, options: &Options, diags: Diagnostics) -> Compilation {
+    compile_each(workspace, options, diags, None, |f, _| f)
+}
 
-    // Parse once per run what all features share.
-    let constitution = workspace
-        .constitution
-        .map(|id| parse::constitution::parse(sources.get(id), id, &mut diags));
-
-    let templates = render::Templates {
-        overrides: &workspace.templates,
-        sources,
-    };
-    let renderer = render::Renderer::new(&templates);
+/// Stages 2 to 5, the features compiled in parallel, each handed to `each` as soon as it
+/// is compiled (with whether an error in a shared input blocks every feature), so a caller
+/// can write it and drop its output before the next ones are done: memory stays bounded by
+/// the features in flight, not the workspace. What `each` returns comes back in the
+/// workspace's order whatever the threads did, so the output never depends on them.
+///
+/// With `skip` (the output folder), a feature whose record says its output there is what
+/// this build makes of exactly these inputs is not compiled: it comes back with `skipped`
+/// and the findings its record kept, reported again.
+pub fn compile_each<F: Send>(
+    mut workspace: Workspace,
+    options: &Options,
+    mut diags: Diagnostics,
+    skip: Option<&Path>,
+    each: impl Fn(Feature, bool) -> F + Sync,
+) -> Compilation<F> {
+    // Stage 2 for what every feature shares (secrets redacted first, the constitution).
+    let parsed = parse::shared(&mut workspace, &options.set, &mut diags);
     let catalog = catalog::Catalog::builtin();
-    // The models and routes of the repository, shared by every feature.
+    let sources = &workspace.sources;
     let code = resolve::design::read(&workspace.repo, sources);
-
-    // Errors found so far belong to the feature whose folder they point into, or to all.
-    let root = workspace.root.clone();
-    let early: Vec<Option<PathBuf>> = diags
-        .iter()
-        .filter(|d| d.severity == diagnostics::Severity::Error)
-        .map(|d| match &d.location {
-            Some(diagnostics::Location::Span(s)) => Some(sources.get(s.source).path.clone()),
-            Some(diagnostics::Location::Path(p) | diagnostics::Location::PathAt { path: p, .. }) => Some(p.clone()),
-            None => None,
-        })
-        .collect();
-    let in_feature = |p: &Option<PathBuf>, f: &load::FeatureFiles| {
-        p.as_ref()
-            .is_some_and(|p| p.starts_with(&f.dir) || p.starts_with(root.join(&f.dir)))
+    let run = Run {
+        workspace: &workspace,
+        resolve: resolve::Shared {
+            constitution: parsed.constitution.as_ref(),
+            repo: &workspace.repo,
+            sources,
+            set: &parsed.set,
+            catalog: &catalog,
+            code: &code,
+        },
+        render: render::Run::new(
+            render::Templates {
+                overrides: &workspace.templates,
+                sources,
+            },
+            &catalog,
+        ),
     };
-    let shared_errors = early
-        .iter()
-        .any(|p| !workspace.features.iter().any(|f| in_feature(p, f)));
-    let mut features = Vec::new();
-    for f in &workspace.features {
-        let early_error = early.iter().any(|p| in_feature(p, f));
-        let errors_before = diags.count(diagnostics::Severity::Error);
-        let mut tree = OutputTree::default();
-        let inputs = feature_inputs(&workspace, f, options);
-        let Some(spec_id) = f.spec else {
-            features.push(Feature {
+    // Errors found so far belong to the feature whose folder they point into, or to all.
+    let (early, shared_errors) = load::FeatureIndex::new(&workspace).errors(&diags, sources, workspace.features.len());
+    let inputs = emit::record::inputs(&workspace, &parsed.set);
+    let skip = skip.map(|out| emit::Skip::new(out, sources));
+
+    let features = parallel::map(workspace.features.len(), |i| {
+        let f = &workspace.features[i];
+        let inputs = inputs[i].clone();
+        let unchanged = skip
+            .as_ref()
+            .filter(|_| !early[i] && !shared_errors)
+            .and_then(|s| s.unchanged(&f.name, &inputs));
+        let feature = match unchanged {
+            Some((u, restored)) => Feature {
                 name: f.name.clone(),
                 plan: None,
                 report: None,
-                tree,
-                failed: early_error,
+                tree: OutputTree::default(),
+                diagnostics: restored.into_iter().collect(),
+                failed: false,
                 inputs,
-            });
-            continue;
-        };
-        let spec_file = sources.get(spec_id);
-        let spec = parse::spec::parse(spec_file, spec_id, &mut diags);
-        let plan_input = match (f.plan_input, f.existing_plan) {
-            (Some(id), _) => Some(parse::plan_input::parse(sources.get(id), id)),
-            (None, Some(id)) => {
-                let adopted = parse::plan_input::parse_adopted(sources.get(id), id);
-                let d = match &adopted {
-                    Some(_) => Diagnostic::new(Code::AdoptedPlan, "no plan-input.md: using the Technical Context of the existing plan.md")
-                        .hint("sp never overwrites this plan.md; its own output goes to the output folder. Write plan-input.md to take over"),
-                    None => Diagnostic::new(Code::MissingPlanInput, "no plan-input.md, and the existing plan.md has no Technical Context")
-                        .hint("write specs/<feature>/plan-input.md, or run `sp plan <feature> \"<what you would type after /sp.plan>\"`"),
-                };
-                diags.push(d.at(Span::new(id, 0..0)));
-                adopted
-            }
-            (None, None) => {
-                diags.push(
-                    Diagnostic::new(Code::MissingPlanInput, format!("feature `{}` has no plan-input.md", f.name))
-                        .at_path(f.dir.join("plan-input.md"))
-                        .hint("every Technical Context key will say NEEDS CLARIFICATION; run `sp plan <feature> \"<what you would type after /sp.plan>\"` to save one"),
-                );
-                None
-            }
-        };
-        let parsed = resolve::ParsedFeature {
-            name: f.name.clone(),
-            dir: source::display_path(&f.dir),
-            spec,
-            plan_input,
-            date_override: workspace.date_override.clone(),
-        };
-        let mut plan = resolve::resolve(&parsed, constitution.as_ref(), &mut diags);
-        (plan.scope, plan.deployment) = resolve::deploy::resolve(
-            &resolve::deploy::DeployInputs {
-                feature: &f.name,
-                spec: &parsed.spec,
-                plan_input: parsed.plan_input.as_ref(),
-                constitution: constitution.as_ref(),
-                stack: &plan.stack,
-                context: &plan.context,
-                repo: &workspace.repo,
-                sources,
-                set: &options.set,
-                catalog: &catalog,
+                findings: u.findings,
+                skipped: Some(u.files),
             },
-            &mut diags,
-        );
-        resolve::complete_context(&parsed, &mut plan, &mut diags);
-        if let Some(d) = &plan.deployment {
-            plan.tables = resolve::tables::tables(d);
-            plan.research.extend(resolve::deploy::research::entries(d));
-            for (i, e) in plan.research.iter_mut().enumerate() {
-                e.id = format!("R{}", i + 1);
+            None => {
+                let mut fd = Diagnostics::default();
+                let compiled = compile_feature(&run, f, &mut fd);
+                let (plan, report, tree) = match compiled {
+                    Some((plan, report, tree)) => (Some(plan), Some(report), tree),
+                    None => (None, None, OutputTree::default()),
+                };
+                Feature {
+                    name: f.name.clone(),
+                    plan,
+                    report,
+                    tree,
+                    failed: early[i] || fd.has_errors(),
+                    inputs,
+                    findings: fd
+                        .iter()
+                        .map(|d| diagnostics::stored::Stored::from(d, sources))
+                        .collect(),
+                    diagnostics: fd,
+                    skipped: None,
+                }
             }
-        }
-        plan.design = resolve::design::resolve(&plan, &code);
-        let out_dir = format!("{}/{}", OUT_DISPLAY, f.name);
-        let mut outputs: Vec<(String, String)> = Vec::new();
-        if let Some(d) = &plan.deployment {
-            outputs.extend(render::docker::dockerfiles_in(d, &catalog, &out_dir, &mut diags));
-            outputs.extend(render::k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
-            outputs.extend(render::helm::chart(d, &plan.feature.title, &out_dir));
-            outputs.extend(render::skaffold::skaffold(d, &out_dir).map(|s| (render::skaffold::FILE.to_string(), s)));
-            outputs.extend(render::contracts::contracts(&plan, d, &out_dir));
-        }
-        if let Some(api) = render::contracts::openapi(&plan) {
-            outputs.push(("contracts/openapi.yaml".into(), api));
-        }
-        // The gates judge the deployables before the documents that report on them are
-        // rendered; paths are shown as the user will find them.
-        let shown: Vec<(String, String)> = outputs
-            .iter()
-            .map(|(p, t)| (format!("{out_dir}/{p}"), t.clone()))
-            .collect();
-        let report = gates::evaluate(&plan, &shown, &mut diags);
-        let mut names: Vec<String> = render::DOCUMENTS.iter().map(|d| d.name.to_string()).collect();
-        names.extend(outputs.iter().map(|(p, _)| p.clone()));
-        names.sort();
-        plan.matrix = resolve::matrix::matrix(&plan, &names, &mut diags);
-        outputs.extend(renderer.documents(&plan, &report, &out_dir, &names, &templates, &mut diags));
-        for (name, text) in outputs {
-            let path = format!("{}/{name}", f.name);
-            if let Err(p) = tree.insert(path, text) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::OutputEscapes,
-                        format!("output path `{p}` would leave the output folder"),
-                    )
-                    .at_path(&f.dir)
-                    .hint("rename the feature folder to spec-kit's `NNN-slug` form"),
-                );
-            }
-        }
-        features.push(Feature {
-            name: f.name.clone(),
-            plan: Some(plan),
-            report: Some(report),
-            tree,
-            failed: early_error || diags.count(diagnostics::Severity::Error) > errors_before,
-            inputs,
-        });
-    }
+        };
+        each(feature, shared_errors)
+    });
+    drop(run);
     Compilation {
         workspace,
-        diagnostics: diags,
+        shared_diagnostics: diags,
         shared_errors,
         features,
     }
 }
 
-/// The inputs of one feature: every file read except those of other features, and the
-/// `--set` assignments, each with its content hash.
-fn feature_inputs(
-    workspace: &Workspace,
+/// What every feature of a run shares, parsed, read or compiled once.
+struct Run<'a> {
+    workspace: &'a Workspace,
+    resolve: resolve::Shared<'a>,
+    render: render::Run<'a>,
+}
+
+/// Stages 2 to 5 for one feature: its plan (the decisions), the gates' verdict and its
+/// output tree. `None` when the folder has no spec.md.
+fn compile_feature(
+    run: &Run,
     f: &load::FeatureFiles,
-    options: &Options,
-) -> std::collections::BTreeMap<String, String> {
-    let others: Vec<&Path> = workspace
-        .features
-        .iter()
-        .filter(|o| o.name != f.name)
-        .map(|o| o.dir.as_path())
-        .collect();
-    let mut out = std::collections::BTreeMap::new();
-    for file in workspace.sources.iter() {
-        if others.iter().any(|d| file.path.starts_with(d)) {
-            continue;
-        }
-        out.insert(file.display_path(), emit::record::hash(file.text.as_bytes()));
-    }
-    if !options.set.is_empty() {
-        out.insert(
-            "--set".to_string(),
-            emit::record::hash(options.set.join("\n").as_bytes()),
-        );
-    }
-    out
+    diags: &mut Diagnostics,
+) -> Option<(model::Plan, gates::Report, OutputTree)> {
+    let ws = run.workspace;
+    let parsed = parse::feature(f, &ws.sources, ws.date_override.clone(), diags)?;
+    let mut plan = resolve::feature(&parsed, &run.resolve, diags);
+    let out_dir = format!("{OUT_DISPLAY}/{}", f.name);
+    let deployables = run.render.deployables(&plan, &out_dir, diags);
+    let files = render::file_names(&deployables);
+    let report = gates::judge(&mut plan, &out_dir, &deployables, &files, diags);
+    let documents = run.render.documents(&plan, &report, &out_dir, &files, diags);
+    let tree = OutputTree::feature(&f.name, &f.dir, deployables.into_iter().chain(documents), diags);
+    Some((plan, report, tree))
 }
 
 /// Where `sp` writes when `--out` is not given.
@@ -338,7 +300,7 @@ mod tests {
         );
         let ws = load::in_memory(Some(&constitution), &[("001-todo-list", &spec, Some(&input))]);
         let run = compile_workspace(ws, &Options::default(), Diagnostics::default());
-        assert!(!run.diagnostics.has_errors());
+        assert!(!run.diagnostics().has_errors());
         assert!(run.tree().files().any(|(p, _)| p == "001-todo-list/plan.md"));
     }
 }

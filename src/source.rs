@@ -11,6 +11,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct SourceId(u32);
 
+impl SourceId {
+    /// The id of the `index`-th file added to a table, the order [`Sources::iter`] yields.
+    pub fn from_index(index: u32) -> Self {
+        SourceId(index)
+    }
+}
+
 /// One input file: the path shown to the user (relative to the workspace root) and its text.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -107,6 +114,23 @@ pub fn display_path(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Whether `needle` stands in `text` as a whole word: the character before it does not satisfy
+/// `joins_before` and the one after does not satisfy `joins_after` (a text's ends always
+/// separate). Readers disagree on what joins a word (a hyphen inside a host name, a plural
+/// `s` after a noun), so each says it; the scan itself is shared. An empty needle is no word.
+pub fn has_whole_word(
+    text: &str,
+    needle: &str,
+    joins_before: impl Fn(char) -> bool,
+    joins_after: impl Fn(char) -> bool,
+) -> bool {
+    !needle.is_empty()
+        && text.match_indices(needle).any(|(at, _)| {
+            text[..at].chars().next_back().is_none_or(|c| !joins_before(c))
+                && text[at + needle.len()..].chars().next().is_none_or(|c| !joins_after(c))
+        })
 }
 
 #[cfg(test)]

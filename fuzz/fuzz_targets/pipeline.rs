@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     );
     let options = sp::Options::default();
     let run = sp::compile_workspace(workspace, &options, Default::default());
-    let _ = sp::diagnostics::render::human(&run.diagnostics, &run.workspace.sources, false);
-    let _ = sp::diagnostics::render::json(&run.diagnostics, &run.workspace.sources);
+    let diagnostics = run.diagnostics();
+    let _ = sp::diagnostics::render::human(&diagnostics, &run.workspace.sources, false);
+    let _ = sp::diagnostics::render::json(&diagnostics, &run.workspace.sources);
 });

@@ -11,9 +11,27 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use crate::model::deploy::{Role, RunMode};
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Frontend,
+    Backend,
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RunMode {
+    /// A long-running HTTP server of the language runtime.
+    Server,
+    /// Static files served by an unprivileged nginx.
+    Static,
+    /// A background process with no port.
+    Worker,
+}
 
 const STACKS: &str = include_str!("stacks.yaml");
 
@@ -25,7 +43,7 @@ pub fn builtin_source() -> &'static str {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stack {
-    /// Stable identifier, also the Dockerfile template name (`templates/docker/<id>.Dockerfile.hbs`).
+    /// Stable identifier, also the Dockerfile template name ((its Dockerfile template is its `recipe`)).
     pub id: String,
     pub name: String,
     /// Words that select this stack in a stack line (`Backend: FastAPI, …`), lower case.

@@ -112,8 +112,9 @@ pub fn run(args: &CheckArgs, dir: Option<&Path>, color: bool) -> Result<Outcome>
             plan.feature.name, report.constitution.summary_counts, report.checklist.summary
         ));
     }
-    print(&c.diagnostics, &c.workspace.sources, args.format, color, &summary);
-    Ok(if c.diagnostics.has_errors() {
+    let diags = c.diagnostics();
+    print(&diags, &c.workspace.sources, args.format, color, &summary);
+    Ok(if diags.has_errors() {
         Outcome::Failure
     } else {
         Outcome::Success
@@ -142,7 +143,7 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
     } else {
         Environment::Local
     };
-    let results = artifacts::evaluate(&found, env);
+    let results = crate::gates::catalog::evaluate(&found, env);
     let mut diags = Diagnostics::default();
     let mut summary = Vec::new();
     let (mut pass, mut fail, mut na) = (0, 0, 0);
@@ -156,7 +157,7 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
             GateOutcome::Fail => fail += 1,
         }
         for f in &r.findings {
-            diags.push(f.diagnostic(g, Framing::Artifacts, g.severity));
+            diags.push(g.diagnostic(f, Framing::Artifacts, g.severity));
         }
     }
     // Everything read that no gate examined is said, in every format: a note-level result.

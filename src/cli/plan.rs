@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{Format, Outcome};
+use crate::Compiled;
 use crate::diagnostics::render as diag_render;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::emit::{self, ChangeKind};
@@ -162,46 +163,45 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     }
 
     let options = crate::Options { set: args.set.clone() };
+    // A plain write of one feature or of --all writes each feature as soon as it is
+    // compiled and skips those whose output is already what this build makes of their
+    // inputs; the other modes need every feature's output before they report.
+    let stream = !args.check
+        && !args.diff
+        && !args.explain
+        && !args.agent_context
+        && !args.record
+        && args.format == Format::Human
+        && !matches!(selection, Selection::Several(_));
+    if stream {
+        return run_streaming(args, &root, &selection, &options, &out_root, &cwd, color);
+    }
     let compilation = crate::compile(&root, &selection, &options)?;
     if compilation.features.is_empty() {
-        return Err(Error::Usage(format!(
-            "error[{}]: no feature folders under {}; there is nothing to compile or check",
-            crate::diagnostics::Code::FeatureNotFound,
-            root.join("specs").display()
-        )));
+        return Err(no_features(&root));
     }
     let sources = &compilation.workspace.sources;
     let display_root = display_relative(&out_root, &cwd);
     let human = args.format == Format::Human;
+    let all_diags = compilation.diagnostics();
 
-    if human && !compilation.diagnostics.is_empty() {
-        eprint!("{}", diag_render::human(&compilation.diagnostics, sources, color));
+    if human && !all_diags.is_empty() {
+        eprint!("{}", diag_render::human(&all_diags, sources, color));
     }
     if args.explain {
         for plan in compilation.plans() {
             print!("{}", crate::render::explain::explain(plan));
         }
-        return Ok(if compilation.diagnostics.has_errors() {
+        return Ok(if all_diags.has_errors() {
             Outcome::Failure
         } else {
             Outcome::Success
         });
     }
-    let failed: Vec<&str> = compilation
-        .features
-        .iter()
-        .filter(|f| f.failed || compilation.shared_errors)
-        .map(|f| f.name.as_str())
-        .collect();
-    // Without --all, a run with errors writes nothing; with --all, every feature that
-    // compiled is written and the others are reported.
-    let blocked_by_errors = compilation.diagnostics.has_errors()
-        && (!args.all || compilation.shared_errors || compilation.writable().next().is_none());
+    let failed = failed_features(&compilation);
+    let blocked_by_errors = blocked(args, &compilation);
     if human && blocked_by_errors {
-        eprintln!(
-            "error: {}; nothing written",
-            diag_render::summary(&compilation.diagnostics)
-        );
+        eprintln!("error: {}; nothing written", diag_render::summary(&all_diags));
         return Ok(Outcome::Failure);
     }
 
@@ -219,17 +219,20 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     };
     if !args.check && !blocked_by_errors {
         for t in emit::fs::clean_temporaries(&out_root)? {
-            eprintln!(
-                "{:>8} {} (left by an interrupted run)",
-                "removed",
-                display_relative(&t, &cwd)
-            );
+            eprintln!("{}", removed_note(&t, &cwd));
         }
     }
 
     let mut plans = Vec::new();
     for f in compilation.writable() {
-        plans.push(emit::plan_feature(&out_root, &f.name, &f.tree, &f.inputs, args.force)?);
+        plans.push(emit::plan_feature(
+            &out_root,
+            &f.name,
+            &f.tree,
+            &f.inputs,
+            &f.findings,
+            args.force,
+        )?);
     }
     let mut emit_diags = Diagnostics::default();
     for p in &plans {
@@ -303,67 +306,12 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     let mut not_written: Vec<String> = failed.iter().map(|f| format!("{f} (errors)")).collect();
     let mut io_failure = false;
     for p in &plans {
-        if args.diff {
-            for c in &p.changes {
-                print!("{}", emit::unified_diff(c, &display_root));
-            }
-        }
-        if !p.conflicts.is_empty() {
-            eprintln!(
-                "error: {}: nothing written; {} file{} in the way (see above). Undo the edit, make it permanent (see `sp plan --help`), or run with --force",
-                p.name,
-                p.conflicts.len(),
-                if p.conflicts.len() == 1 { " is" } else { "s are" }
-            );
-            not_written.push(format!("{} (conflicts)", p.name));
-            continue;
-        }
-        if let Err(failure) = emit::commit(&out_root, p) {
-            io_failure = true;
-            let shown = |v: &[PathBuf]| {
-                v.iter()
-                    .map(|x| display_relative(x, &cwd))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            eprintln!("error: {}: could not write: {}", p.name, failure.error);
-            if failure.written.is_empty() {
-                eprintln!(
-                    "  nothing of {} was written; its {} files in {display_root} are as they were before this run",
-                    p.name, p.total
-                );
-            } else {
-                eprintln!("  written (could not be undone): {}", shown(&failure.written));
-                eprintln!("  not written: {}", shown(&failure.not_written));
-            }
-            not_written.push(format!("{} (write failed)", p.name));
-            continue;
-        }
-        for c in &p.changes {
-            let verb = match c.kind {
-                ChangeKind::Added => "created",
-                ChangeKind::Modified => "updated",
-                ChangeKind::Merged => "merged",
-                ChangeKind::Removed => "removed",
-            };
-            let note = match c.kind {
-                ChangeKind::Merged => " (regenerated, your edit kept)",
-                ChangeKind::Removed => " (no longer generated)",
-                _ => "",
-            };
-            eprintln!("{verb:>8} {display_root}/{}{note}", c.path);
-        }
-        for k in p.kept_edits.iter().filter(|k| !p.changes.iter().any(|c| &c.path == *k)) {
-            eprintln!(
-                "{:>8} {display_root}/{k} (your edit kept; nothing else changed)",
-                "kept"
-            );
-        }
-        for (path, diff) in &p.lost {
-            eprintln!("warning: --force overwrote hand edits in {display_root}/{path}; what was lost:");
-            eprint!("{diff}");
-        }
-        written += p.changes.len();
+        let done = write_feature(p, &out_root, &cwd, &display_root, args.diff);
+        print!("{}", done.diffs);
+        eprint!("{}", done.lines);
+        written += done.written;
+        io_failure |= done.io_failure;
+        not_written.extend(done.not_written);
     }
     if not_written.is_empty() && (args.agent_context || args.record) {
         for w in super::workspace_out::update(&root, &compilation, args.agent_context, args.record)? {
@@ -377,15 +325,60 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
             }
         }
     }
+    finish(&compilation, total, written, &not_written, io_failure)
+}
+
+fn no_features(root: &Path) -> Error {
+    Error::Usage(format!(
+        "error[{}]: no feature folders under {}; there is nothing to compile or check",
+        crate::diagnostics::Code::FeatureNotFound,
+        root.join("specs").display()
+    ))
+}
+
+fn failed_features<F: Compiled>(compilation: &crate::Compilation<F>) -> Vec<&str> {
+    compilation
+        .features
+        .iter()
+        .map(Compiled::feature)
+        .filter(|f| f.failed || compilation.shared_errors)
+        .map(|f| f.name.as_str())
+        .collect()
+}
+
+/// Without --all, a run with errors writes nothing; with --all, every feature that
+/// compiled is written and the others are reported.
+fn blocked<F: Compiled>(args: &PlanArgs, compilation: &crate::Compilation<F>) -> bool {
+    compilation.diagnostics().has_errors()
+        && (!args.all || compilation.shared_errors || compilation.writable().next().is_none())
+}
+
+fn removed_note(t: &Path, cwd: &Path) -> String {
+    format!(
+        "{:>8} {} (left by an interrupted run)",
+        "removed",
+        display_relative(t, cwd)
+    )
+}
+
+/// The last line of a write: counts, and what was not written.
+fn finish<F: Compiled>(
+    compilation: &crate::Compilation<F>,
+    total: usize,
+    written: usize,
+    not_written: &[String],
+    io_failure: bool,
+) -> Result<Outcome> {
+    let diags = compilation.diagnostics();
     eprintln!(
         "{} feature{}, {total} files: {written} written, {} unchanged{}",
         compilation.features.len(),
         if compilation.features.len() == 1 { "" } else { "s" },
         total.saturating_sub(written),
-        if compilation.diagnostics.is_empty() {
+        if diags.is_empty() {
             String::new()
         } else {
-            format!(" ({})", diag_render::summary(&compilation.diagnostics))
+            format!(" ({})", diag_render::summary(&diags))
         }
     );
     if !not_written.is_empty() {
@@ -398,6 +391,232 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
     } else {
         Outcome::Failure
     })
+}
+
+/// What writing one feature did, with the lines that say so (printed in feature order).
+#[derive(Default)]
+struct Written {
+    /// Unified diffs (`--diff`), for stdout.
+    diffs: String,
+    /// What happened, for stderr.
+    lines: String,
+    written: usize,
+    total: usize,
+    not_written: Option<String>,
+    io_failure: bool,
+    conflicts: Vec<emit::ConflictedFile>,
+}
+
+/// Write one planned feature (unless something is in the way) and say what happened.
+fn write_feature(p: &emit::FeaturePlan, out_root: &Path, cwd: &Path, display_root: &str, diff: bool) -> Written {
+    use std::fmt::Write as _;
+    let mut w = Written {
+        total: p.total,
+        ..Default::default()
+    };
+    if diff {
+        for c in &p.changes {
+            w.diffs.push_str(&emit::unified_diff(c, display_root));
+        }
+    }
+    let out = &mut w.lines;
+    if !p.conflicts.is_empty() {
+        let _ = writeln!(
+            out,
+            "error: {}: nothing written; {} file{} in the way (see above). Undo the edit, make it permanent (see `sp plan --help`), or run with --force",
+            p.name,
+            p.conflicts.len(),
+            if p.conflicts.len() == 1 { " is" } else { "s are" }
+        );
+        w.not_written = Some(format!("{} (conflicts)", p.name));
+        return w;
+    }
+    if let Err(failure) = emit::commit(out_root, p) {
+        w.io_failure = true;
+        let shown = |v: &[PathBuf]| {
+            v.iter()
+                .map(|x| display_relative(x, cwd))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(out, "error: {}: could not write: {}", p.name, failure.error);
+        if failure.written.is_empty() {
+            let _ = writeln!(
+                out,
+                "  nothing of {} was written; its {} files in {display_root} are as they were before this run",
+                p.name, p.total
+            );
+        } else {
+            let _ = writeln!(out, "  written (could not be undone): {}", shown(&failure.written));
+            let _ = writeln!(out, "  not written: {}", shown(&failure.not_written));
+        }
+        w.not_written = Some(format!("{} (write failed)", p.name));
+        return w;
+    }
+    for c in &p.changes {
+        let verb = match c.kind {
+            ChangeKind::Added => "created",
+            ChangeKind::Modified => "updated",
+            ChangeKind::Merged => "merged",
+            ChangeKind::Removed => "removed",
+        };
+        let note = match c.kind {
+            ChangeKind::Merged => " (regenerated, your edit kept)",
+            ChangeKind::Removed => " (no longer generated)",
+            _ => "",
+        };
+        let _ = writeln!(out, "{verb:>8} {display_root}/{}{note}", c.path);
+    }
+    for k in p.kept_edits.iter().filter(|k| !p.changes.iter().any(|c| &c.path == *k)) {
+        let _ = writeln!(
+            out,
+            "{:>8} {display_root}/{k} (your edit kept; nothing else changed)",
+            "kept"
+        );
+    }
+    for (path, diff) in &p.lost {
+        let _ = writeln!(
+            out,
+            "warning: --force overwrote hand edits in {display_root}/{path}; what was lost:"
+        );
+        out.push_str(diff);
+    }
+    w.written = p.changes.len();
+    w
+}
+
+/// The output folder's lock once taken, with the leftovers of a killed run it removed; or
+/// the failure to take it.
+type LockState = std::result::Result<(emit::fs::OutputLock, Vec<PathBuf>), ()>;
+
+/// A plain write: features are compiled in parallel, and each is planned and written as
+/// soon as it is compiled, then dropped. What the run prints is gathered and printed in
+/// the same order as a run that held every feature would print it.
+fn run_streaming(
+    args: &PlanArgs,
+    root: &Path,
+    selection: &Selection,
+    options: &crate::Options,
+    out_root: &Path,
+    cwd: &Path,
+    color: bool,
+) -> Result<Outcome> {
+    let display_root = display_relative(out_root, cwd);
+    let mut diags = Diagnostics::default();
+    let workspace = load::load(root, selection, &mut diags)?;
+    if workspace.features.is_empty() {
+        return Err(no_features(root));
+    }
+    // The lock is taken (and leftovers of a killed run removed) when the first feature is
+    // ready to be written, so a run that writes nothing leaves no output folder behind.
+    let lock: std::sync::Mutex<Option<LockState>> = std::sync::Mutex::new(None);
+    let take_lock = || -> Result<()> {
+        let mut held = lock.lock().unwrap_or_else(|e| e.into_inner());
+        match &*held {
+            Some(Ok(_)) => Ok(()),
+            Some(Err(())) => Err(Error::Usage(format!("{display_root}: could not be locked"))),
+            None => {
+                let taken = emit::fs::lock(out_root, || wait_note(&display_root))
+                    .and_then(|l| Ok((l, emit::fs::clean_temporaries(out_root)?)));
+                match taken {
+                    Ok(t) => {
+                        *held = Some(Ok(t));
+                        Ok(())
+                    }
+                    Err(e) => {
+                        *held = Some(Err(()));
+                        Err(e)
+                    }
+                }
+            }
+        }
+    };
+    let mut compilation = crate::compile_each(
+        workspace,
+        options,
+        diags,
+        Some(out_root),
+        |mut f: crate::Feature, shared_errors: bool| -> Streamed {
+            let written = (|| -> Result<Written> {
+                if f.failed || shared_errors {
+                    return Ok(Written::default());
+                }
+                if let Some(files) = f.skipped {
+                    return Ok(Written {
+                        total: files,
+                        ..Default::default()
+                    });
+                }
+                take_lock()?;
+                let mut p = emit::plan_feature(out_root, &f.name, &f.tree, &f.inputs, &f.findings, args.force)?;
+                // The output is planned: drop it, keep what the report needs.
+                f.tree = emit::OutputTree::default();
+                f.plan = None;
+                f.report = None;
+                let mut w = write_feature(&p, out_root, cwd, &display_root, false);
+                w.conflicts = std::mem::take(&mut p.conflicts);
+                Ok(w)
+            })();
+            Streamed { feature: f, written }
+        },
+    );
+    let all_diags = compilation.diagnostics();
+    let sources = &compilation.workspace.sources;
+    if !all_diags.is_empty() {
+        eprint!("{}", diag_render::human(&all_diags, sources, color));
+    }
+    let results = compilation
+        .features
+        .iter_mut()
+        .map(|s| std::mem::replace(&mut s.written, Ok(Written::default())))
+        .collect::<Result<Vec<Written>>>()?;
+    if blocked(args, &compilation) {
+        eprintln!("error: {}; nothing written", diag_render::summary(&all_diags));
+        return Ok(Outcome::Failure);
+    }
+    // As a run that writes: the folder is locked and cleaned even when every feature was
+    // up to date.
+    take_lock()?;
+    let held = lock.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(Ok((_, removed))) = &held {
+        for t in removed {
+            eprintln!("{}", removed_note(t, cwd));
+        }
+    }
+    let mut emit_diags = Diagnostics::default();
+    for w in &results {
+        for c in &w.conflicts {
+            emit_diags.push(conflict_diagnostic(c, &display_root));
+        }
+    }
+    if !emit_diags.is_empty() {
+        eprint!("{}", diag_render::human(&emit_diags, sources, color));
+    }
+    let failed = failed_features(&compilation);
+    let mut not_written: Vec<String> = failed.iter().map(|f| format!("{f} (errors)")).collect();
+    let (mut total, mut written, mut io_failure) = (0, 0, false);
+    for w in results {
+        eprint!("{}", w.lines);
+        total += w.total;
+        written += w.written;
+        io_failure |= w.io_failure;
+        not_written.extend(w.not_written);
+    }
+    let outcome = finish(&compilation, total, written, &not_written, io_failure);
+    drop(held);
+    outcome
+}
+
+/// A feature of a streaming run once written: what is left of it, and what writing it did.
+struct Streamed {
+    feature: crate::Feature,
+    written: Result<Written>,
+}
+
+impl Compiled for Streamed {
+    fn feature(&self) -> &crate::Feature {
+        &self.feature
+    }
 }
 
 fn wait_note(display_root: &str) {

@@ -169,9 +169,11 @@ pub fn report(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let count = |s: FileStatus| files.iter().filter(|f| f.status == s).count();
-    let mut diagnostics: Vec<DiagnosticEntry> =
-        serde_json::from_str(&crate::diagnostics::render::json(&c.diagnostics, &c.workspace.sources))
-            .expect("the diagnostics JSON has the report's diagnostic shape");
+    let mut diagnostics: Vec<DiagnosticEntry> = serde_json::from_str(&crate::diagnostics::render::json(
+        &c.diagnostics(),
+        &c.workspace.sources,
+    ))
+    .expect("the diagnostics JSON has the report's diagnostic shape");
     let more: Vec<DiagnosticEntry> =
         serde_json::from_str(&crate::diagnostics::render::json(emit_diags, &c.workspace.sources))
             .expect("the diagnostics JSON has the report's diagnostic shape");

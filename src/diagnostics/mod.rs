@@ -8,6 +8,7 @@
 mod codes;
 pub mod docs;
 pub mod render;
+pub mod stored;
 
 use std::path::PathBuf;
 
@@ -144,9 +145,17 @@ impl Diagnostic {
 }
 
 /// The findings of one run, reported together at the end.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics {
+            items: iter.into_iter().collect(),
+        }
+    }
 }
 
 impl Diagnostics {

@@ -19,6 +19,7 @@ pub mod workspace_files;
 
 use similar::TextDiff;
 
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::error::{Error, Result};
 
 /// The generated files of a run, by path relative to the output root.
@@ -48,6 +49,30 @@ impl OutputTree {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// The tree of feature `name` (folder `dir`): its files, by path relative to its output
+    /// folder. A path that would leave the output folder is reported (SP601) and left out.
+    pub fn feature(
+        name: &str,
+        dir: &Path,
+        files: impl IntoIterator<Item = (String, String)>,
+        diags: &mut Diagnostics,
+    ) -> OutputTree {
+        let mut tree = OutputTree::default();
+        for (rel, text) in files {
+            if let Err(p) = tree.insert(format!("{name}/{rel}"), text) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::OutputEscapes,
+                        format!("output path `{p}` would leave the output folder"),
+                    )
+                    .at_path(dir)
+                    .hint("rename the feature folder to spec-kit's `NNN-slug` form"),
+                );
+            }
+        }
+        tree
     }
 }
 
@@ -216,6 +241,7 @@ pub fn plan_feature(
     name: &str,
     tree: &OutputTree,
     inputs: &BTreeMap<String, String>,
+    findings: &[crate::diagnostics::stored::Stored],
     force: bool,
 ) -> Result<FeaturePlan> {
     let dir = out_root.join(name);
@@ -231,7 +257,7 @@ pub fn plan_feature(
         (Some(_), Some(b)) => record::decode_base(b),
         _ => None,
     };
-    let now = record::Record::new(inputs, &files);
+    let now = record::Record::new(inputs, &files, findings);
     let mut plan = FeaturePlan {
         name: name.to_string(),
         total: files.len(),
@@ -370,6 +396,72 @@ pub fn plan_feature(
             .push((format!("{name}/{}", record::BASE), base_bytes, old_base_bytes));
     }
     Ok(plan)
+}
+
+/// What the record says of a feature whose output is what this run would write.
+#[derive(Debug)]
+pub struct Unchanged {
+    /// The generated files on disk (without the record).
+    pub files: usize,
+    /// What compiling the feature reported when it was written.
+    pub findings: Vec<crate::diagnostics::stored::Stored>,
+}
+
+/// The features of a run that may be skipped, for output folder `out_root`.
+pub struct Skip<'a> {
+    out_root: &'a Path,
+    sources: &'a crate::source::Sources,
+    /// Every source by its path as a record names it.
+    ids: std::collections::HashMap<String, crate::source::SourceId>,
+}
+
+impl<'a> Skip<'a> {
+    pub fn new(out_root: &'a Path, sources: &'a crate::source::Sources) -> Self {
+        let ids = (0..)
+            .map(crate::source::SourceId::from_index)
+            .zip(sources.iter())
+            .map(|(id, f)| (f.display_path(), id))
+            .collect();
+        Skip { out_root, sources, ids }
+    }
+
+    /// Feature `name`, when it may be skipped ([`unchanged`]), with the diagnostics its
+    /// record kept, restored against this run's sources. `None` (compile it) also when a
+    /// finding no longer points into a source, or when one is an error.
+    pub fn unchanged(&self, name: &str, inputs: &BTreeMap<String, String>) -> Option<(Unchanged, Vec<Diagnostic>)> {
+        let u = unchanged(self.out_root, name, inputs)?;
+        let restored: Vec<Diagnostic> = u
+            .findings
+            .iter()
+            .map(|s| s.restore(self.sources, &self.ids))
+            .collect::<Option<_>>()?;
+        (!restored.iter().any(|d| d.severity == Severity::Error)).then_some((u, restored))
+    }
+}
+
+/// Whether feature `name` can be skipped: its record under `out_root` was written by this
+/// build of sp from exactly `inputs`, and every file it lists is on disk with the recorded
+/// content (so nothing was edited by hand), beside the base of the merge. `None` means
+/// compile it.
+pub fn unchanged(out_root: &Path, name: &str, inputs: &BTreeMap<String, String>) -> Option<Unchanged> {
+    let dir = out_root.join(name);
+    let old = record::Record::parse(&std::fs::read_to_string(dir.join(record::RECORD)).ok()?)?;
+    if old.sp != record::VERSION
+        || old.build != record::BUILD
+        || old.inputs != *inputs
+        || !dir.join(record::BASE).is_file()
+    {
+        return None;
+    }
+    for (rel, h) in &old.files {
+        if record::hash(&std::fs::read(dir.join(rel)).ok()?) != *h {
+            return None;
+        }
+    }
+    Some(Unchanged {
+        files: old.files.len(),
+        findings: old.findings,
+    })
 }
 
 /// Write a planned feature all or nothing. Returns the failure, with what it left, if any.

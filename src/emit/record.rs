@@ -13,8 +13,10 @@ use std::io::{Read, Write};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The folder of the record inside a feature's output folder.
-pub const DIR: &str = ".sp";
+use crate::diagnostics::stored::Stored;
+
+/// The folder of the record inside a feature's output folder (load skips it when it reads).
+pub const DIR: &str = crate::load::RECORD_DIR;
 /// The record, relative to the feature's output folder.
 pub const RECORD: &str = ".sp/record.json";
 /// The generated files of the last run, relative to the feature's output folder.
@@ -23,10 +25,17 @@ pub const BASE: &str = ".sp/base.gz";
 /// sp's version, as written in records.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// This build of sp: a hash of its sources (see `build.rs`). Two builds with one version
+/// number may generate different bytes; only output of this very build is skipped unread.
+pub const BUILD: &str = env!("SP_BUILD");
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     /// The version of sp that wrote the files.
     pub sp: String,
+    /// The build of sp that wrote them ([`BUILD`]).
+    #[serde(default)]
+    pub build: String,
     /// One hash of all inputs, in path order.
     pub inputs_hash: String,
     /// Every input (spec, plan input, constitution, template overrides, repository files,
@@ -34,6 +43,33 @@ pub struct Record {
     pub inputs: BTreeMap<String, String>,
     /// Every file written, by path relative to the feature's output folder.
     pub files: BTreeMap<String, String>,
+    /// What compiling the feature reported: replayed when a later run skips it unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Stored>,
+}
+
+/// The inputs of every feature of `workspace`: every file read except those of other
+/// features, and the `--set` assignments, each with its content hash. Each file is hashed
+/// once.
+pub fn inputs(workspace: &crate::load::Workspace, set: &[String]) -> Vec<BTreeMap<String, String>> {
+    let index = crate::load::FeatureIndex::new(workspace);
+    let mut common = BTreeMap::new();
+    let mut own = vec![BTreeMap::new(); workspace.features.len()];
+    let files: Vec<&crate::source::SourceFile> = workspace.sources.iter().collect();
+    let hashes = crate::parallel::map(files.len(), |i| hash(files[i].text.as_bytes()));
+    for (file, h) in files.iter().zip(hashes) {
+        match index.of(&file.path) {
+            Some(i) => own[i].insert(file.display_path(), h),
+            None => common.insert(file.display_path(), h),
+        };
+    }
+    if !set.is_empty() {
+        common.insert("--set".to_string(), hash(set.join("\n").as_bytes()));
+    }
+    for o in &mut own {
+        o.extend(common.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    own
 }
 
 /// The SHA-256 of `bytes`, in hex.
@@ -47,16 +83,18 @@ pub fn hash(bytes: &[u8]) -> String {
 }
 
 impl Record {
-    pub fn new(inputs: &BTreeMap<String, String>, files: &BTreeMap<String, String>) -> Self {
+    pub fn new(inputs: &BTreeMap<String, String>, files: &BTreeMap<String, String>, findings: &[Stored]) -> Self {
         let mut all = String::new();
         for (path, h) in inputs {
             all.push_str(&format!("{path}\0{h}\n"));
         }
         Record {
             sp: VERSION.to_string(),
+            build: BUILD.to_string(),
             inputs_hash: hash(all.as_bytes()),
             inputs: inputs.clone(),
             files: files.iter().map(|(p, t)| (p.clone(), hash(t.as_bytes()))).collect(),
+            findings: findings.to_vec(),
         }
     }
 
@@ -151,10 +189,10 @@ mod tests {
         let mut inputs = BTreeMap::new();
         inputs.insert("specs/001-x/spec.md".to_string(), hash(b"one"));
         inputs.insert("constitution.md".to_string(), hash(b"c"));
-        let old = Record::new(&inputs, &BTreeMap::new());
+        let old = Record::new(&inputs, &BTreeMap::new(), &[]);
         assert!(old.reasons(&old).is_empty());
         inputs.insert("specs/001-x/spec.md".to_string(), hash(b"two"));
-        let mut now = Record::new(&inputs, &BTreeMap::new());
+        let mut now = Record::new(&inputs, &BTreeMap::new(), &[]);
         now.sp = "9.9.9".into();
         let r = old.reasons(&now);
         assert_eq!(r.len(), 2, "{r:?}");

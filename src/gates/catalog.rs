@@ -10,29 +10,9 @@
 
 use serde::Serialize;
 
-use super::artifacts;
-use crate::diagnostics::Severity;
-
-/// What a gate looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Scope {
-    /// Kubernetes objects: the raw manifests (and what a chart renders).
-    Kubernetes,
-    /// Dockerfiles and their `.dockerignore` files.
-    Dockerfile,
-    /// The structure of a Helm chart: Chart.yaml, values files, schema, templates.
-    Chart,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Kubernetes => "kubernetes",
-            Scope::Dockerfile => "dockerfile",
-            Scope::Chart => "chart",
-        }
-    }
-}
+pub use super::artifacts::Scope;
+use super::artifacts::{self, Artifacts, Environment, Finding, Framing, GateResult};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 
 #[derive(Debug, Serialize)]
 pub struct Gate {
@@ -1522,6 +1502,79 @@ pub fn expand(query: &str) -> Vec<&'static Gate> {
         (Some(g), _) => vec![g],
         (None, Some(r)) => r.replaced_by.iter().filter_map(|n| find(n)).collect(),
         (None, None) => Vec::new(),
+    }
+}
+
+/// Run every gate of the catalog over the artifacts; one result per gate, in catalog order.
+pub fn evaluate(artifacts: &Artifacts, env: Environment) -> Vec<GateResult> {
+    artifacts::with_input(artifacts, env, |input| {
+        GATES
+            .iter()
+            .map(|g| artifacts::run(g.code, g.scope, g.check, input))
+            .collect()
+    })
+}
+
+impl Gate {
+    /// The one way a finding of this gate becomes a diagnostic (SP701): the gate's code and
+    /// name, the finding's place and what was found, the gate's fix and `sp explain` in the hint.
+    pub fn diagnostic(&self, finding: &Finding, framing: Framing, severity: Severity) -> Diagnostic {
+        let gate = self;
+        let explain = format!("`sp explain {}` explains the gate", gate.code);
+        let (message, hint) = match &framing {
+            Framing::Principle {
+                label,
+                title,
+                strength,
+                rule,
+                non_negotiable,
+            } => (
+                format!(
+                    "{} {} fails principle {label}. {title} ({strength}): {}",
+                    gate.code, gate.name, finding.message
+                ),
+                format!(
+                    "{} Rule: \"{rule}\". Fix the input that produced this, or justify it in a Complexity Tracking row naming {}{}; {explain}",
+                    gate.fix,
+                    gate.code,
+                    if *non_negotiable {
+                        " (not possible: the principle is NON-NEGOTIABLE)"
+                    } else {
+                        ""
+                    },
+                ),
+            ),
+            Framing::SecureDefault => (
+                format!("{} {} (secure default): {}", gate.code, gate.name, finding.message),
+                format!("{} {explain}", gate.fix),
+            ),
+            Framing::Artifacts => (
+                format!(
+                    "{} {} ({}): {}: {}",
+                    gate.code, gate.name, finding.rule, finding.object, finding.message
+                ),
+                format!("{} {explain}", gate.fix),
+            ),
+        };
+        let d = Diagnostic::new(Code::GateFailed, message)
+            .severity(severity)
+            .rule(gate.code)
+            .at_line(&finding.file, finding.line, finding.column.max(1))
+            .label(format!("found {}", finding.found))
+            .hint(hint);
+        match framing {
+            // A folder of artifacts has no plan to read: the finding's parts go along as
+            // properties (SARIF, JSON) for tools that group or filter them.
+            Framing::Artifacts => d
+                .property("gate", gate.code)
+                .property("gateName", gate.name)
+                .property("rule", finding.rule)
+                .property("kind", finding.subject.kind.as_str())
+                .property("namespace", finding.subject.namespace.clone().unwrap_or_default())
+                .property("name", finding.subject.name.as_str())
+                .property("part", finding.subject.part.clone().unwrap_or_default()),
+            _ => d,
+        }
     }
 }
 

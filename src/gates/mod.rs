@@ -9,6 +9,7 @@
 pub mod artifacts;
 pub mod catalog;
 pub mod constitution;
+pub mod matrix;
 mod model;
 pub mod policy;
 pub mod spec_quality;
@@ -33,12 +34,32 @@ pub struct Report {
     pub constitution: constitution::ConstitutionCheck,
 }
 
+/// Stage 5 for one feature: judge its deployables (paths relative to its output folder
+/// `out_dir`, shown to the user under it), then trace the spec to everything the feature
+/// gets (`files`, documents included) for plan.md's traceability matrix.
+pub fn judge(
+    plan: &mut Plan,
+    out_dir: &str,
+    deployables: &[(String, String)],
+    files: &[String],
+    diags: &mut Diagnostics,
+) -> Report {
+    let shown: Vec<(String, String)> = deployables
+        .iter()
+        .map(|(p, t)| (format!("{out_dir}/{p}"), t.clone()))
+        .collect();
+    let report = evaluate(plan, &shown, diags);
+    drop(shown);
+    plan.matrix = matrix::matrix(plan, files, diags);
+    report
+}
+
 /// Evaluate everything for one feature. `files` are the generated artifacts with their
 /// paths as the user sees them (`out/006-k8s-deployment/k8s/30-api-deployment.yaml`).
 pub fn evaluate(plan: &Plan, files: &[(String, String)], diags: &mut Diagnostics) -> Report {
     let found = artifacts::Artifacts::from_files(files);
-    let mut local = artifacts::evaluate(&found, artifacts::Environment::Local);
-    let production = artifacts::evaluate(&found, artifacts::Environment::Production);
+    let mut local = catalog::evaluate(&found, artifacts::Environment::Local);
+    let production = catalog::evaluate(&found, artifacts::Environment::Production);
     let definite = model::merge(plan, &mut local);
     let run = policy::GateRun {
         local: &local,

@@ -383,7 +383,7 @@ fn report_failure_as(
             rule: &r.text,
             non_negotiable: p.non_negotiable,
         };
-        diags.push(f.diagnostic(g, framing, sev));
+        diags.push(g.diagnostic(f, framing, sev));
     }
 }
 
@@ -394,7 +394,7 @@ fn report_default(diags: &mut Diagnostics, g: &Gate, res: &GateResult, run: &Gat
             .iter()
             .any(|(c, file, line)| c == g.code && *file == f.file && *line == f.line);
         let sev = if definite { Severity::Error } else { g.severity };
-        diags.push(f.diagnostic(g, Framing::SecureDefault, sev));
+        diags.push(g.diagnostic(f, Framing::SecureDefault, sev));
     }
 }
 

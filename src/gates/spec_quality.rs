@@ -358,25 +358,14 @@ fn pass_or_fail(text: &str, ok: bool, pass: String, fail: String) -> Item {
     }
 }
 
+/// A hyphen or a dot joins words here (`pre-production`, `api.prod`).
 fn has_word(text: &str, word: &str) -> bool {
-    let lower = text.to_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(word) {
-        let at = from + i;
-        let before = lower[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '.');
-        let after = lower[at + word.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '-');
-        if before && after {
-            return true;
-        }
-        from = at + word.len();
-    }
-    false
+    crate::source::has_whole_word(
+        &text.to_lowercase(),
+        word,
+        |c| c.is_alphanumeric() || c == '-' || c == '.',
+        |c| c.is_alphanumeric() || c == '-',
+    )
 }
 
 fn list(ids: &[String]) -> String {

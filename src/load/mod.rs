@@ -40,6 +40,64 @@ pub struct Workspace {
     pub repo: Vec<repo::RepoDir>,
 }
 
+/// The folder of the record emit keeps in a feature's output folder (`emit::record::DIR`):
+/// never read as input.
+pub const RECORD_DIR: &str = ".sp";
+
+/// Which feature a file belongs to, by the feature folders of a workspace.
+pub struct FeatureIndex<'a> {
+    root: &'a Path,
+    dirs: std::collections::HashMap<&'a Path, usize>,
+}
+
+impl<'a> FeatureIndex<'a> {
+    pub fn new(workspace: &'a Workspace) -> Self {
+        FeatureIndex {
+            root: &workspace.root,
+            dirs: workspace
+                .features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.dir.as_path(), i))
+                .collect(),
+        }
+    }
+
+    /// The index of the feature whose folder holds `path` (relative to the root, or
+    /// absolute); `None` for a file every feature shares.
+    pub fn of(&self, path: &Path) -> Option<usize> {
+        let rel = path.strip_prefix(self.root).unwrap_or(path);
+        [path, rel]
+            .into_iter()
+            .flat_map(Path::ancestors)
+            .find_map(|a| self.dirs.get(a).copied())
+    }
+
+    /// Where the errors in `diags` point: for each of `features` features, whether one is
+    /// in its folder, and whether one is in a file every feature shares (or nowhere).
+    pub fn errors(&self, diags: &Diagnostics, sources: &Sources, features: usize) -> (Vec<bool>, bool) {
+        let mut own = vec![false; features];
+        let mut shared = false;
+        for d in diags
+            .iter()
+            .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+        {
+            let path = match &d.location {
+                Some(crate::diagnostics::Location::Span(s)) => Some(sources.get(s.source).path.as_path()),
+                Some(crate::diagnostics::Location::Path(p) | crate::diagnostics::Location::PathAt { path: p, .. }) => {
+                    Some(p.as_path())
+                }
+                None => None,
+            };
+            match path.and_then(|p| self.of(p)) {
+                Some(i) => own[i] = true,
+                None => shared = true,
+            }
+        }
+        (own, shared)
+    }
+}
+
 /// Walk up from `start` to the first folder that looks like a spec-kit workspace.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
@@ -279,7 +337,7 @@ pub fn artifact_files(dir: &Path) -> Result<ArtifactFiles> {
         let shown = crate::source::display_path(&rel);
         if shown
             .split('/')
-            .any(|c| matches!(c, ".git" | "node_modules" | ".venv" | "target") || c == crate::emit::record::DIR)
+            .any(|c| matches!(c, ".git" | "node_modules" | ".venv" | "target") || c == RECORD_DIR)
         {
             continue;
         }

@@ -101,9 +101,6 @@ pub struct RepoDir {
     /// Source files, breadth first and sorted, at most [`MAX_SOURCE_FILES`] of at most
     /// [`MAX_SOURCE_BYTES`] each; `__init__.py` files are among them (they decide packages).
     pub sources: Vec<SourceId>,
-    /// Source files that declare data models or HTTP routes (read by `parse::schema` and
-    /// `parse::routes`), as source ids.
-    pub code: Vec<SourceId>,
     /// Compose files at the workspace root (shared by every folder).
     pub compose: Vec<SourceId>,
 }
@@ -171,13 +168,8 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
                 continue;
             };
             let shown = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
-            let code = crate::parse::schema::declares_models(&display_path(&shown), &text)
-                || crate::parse::routes::declares_routes(&display_path(&shown), &text);
             let id = sources.add(shown, text);
             rd.sources.push(id);
-            if code {
-                rd.code.push(id);
-            }
         }
         out.push(rd);
     }

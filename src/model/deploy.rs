@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Origin;
 
+/// The Skaffold configuration version sp writes (`skaffold.yaml`) and research.md names.
+pub const SKAFFOLD_API_VERSION: &str = "skaffold/v4beta14";
+
 /// A resolved value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Valued<T> {
@@ -53,24 +56,8 @@ pub struct Autoscaling {
     pub components: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Frontend,
-    Backend,
-    Worker,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RunMode {
-    /// A long-running HTTP server of the language runtime.
-    Server,
-    /// Static files served by an unprivileged nginx.
-    Static,
-    /// A background process with no port.
-    Worker,
-}
+/// A component's role and how its stack runs are the catalog's vocabulary.
+pub use crate::catalog::{Role, RunMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ServiceType {

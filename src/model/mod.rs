@@ -6,6 +6,8 @@
 
 pub mod deploy;
 pub mod design;
+pub mod matrix;
+pub mod tables;
 
 use serde::Serialize;
 
@@ -96,9 +98,9 @@ pub struct Plan {
     /// Data models and routes read from the repository's source, joined to the spec.
     pub design: design::Design,
     /// Every story, requirement and success criterion with what realizes or verifies it.
-    pub matrix: Vec<crate::resolve::matrix::TraceRow>,
+    pub matrix: Vec<matrix::TraceRow>,
     /// Ports, environment variables and images of the deployment (empty without one).
-    pub tables: crate::resolve::tables::Tables,
+    pub tables: tables::Tables,
 }
 
 /// Whether a feature builds and deploys anything, and why: features that are not about

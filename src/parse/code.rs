@@ -193,10 +193,7 @@ pub fn enclosed(s: &str, open: usize) -> Option<&str> {
 
 /// The arguments of the first call of `name(` in `s`, when `name` is a whole word there.
 pub fn call_args<'a>(s: &'a str, name: &str) -> Option<&'a str> {
-    let mut from = 0;
-    while let Some(i) = s[from..].find(name) {
-        let at = from + i;
-        from = at + name.len();
+    for (at, _) in s.match_indices(name) {
         let before_ok = at == 0 || !s[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
         let rest = &s[at + name.len()..];
         if before_ok && rest.starts_with('(') {

@@ -17,7 +17,96 @@ pub mod spec;
 
 use std::ops::Range;
 
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::{FeatureFiles, Workspace};
 use crate::source::{SourceFile, SourceId, Span};
+
+/// What every feature of a run shares, parsed once.
+pub struct Shared {
+    pub constitution: Option<constitution::Constitution>,
+    /// The `--set` assignments, secrets redacted.
+    pub set: Vec<String>,
+}
+
+/// The inputs every feature shares. Secrets are cut out of every Markdown input (and
+/// `--set`) first, replaced in the source table, so no document, diagnostic or log line can
+/// repeat them (SP110); then the constitution is parsed.
+pub fn shared(workspace: &mut Workspace, set: &[String], diags: &mut Diagnostics) -> Shared {
+    let inputs: Vec<SourceId> = workspace
+        .constitution
+        .into_iter()
+        .chain(
+            workspace
+                .features
+                .iter()
+                .flat_map(|f| [f.spec, f.plan_input, f.existing_plan])
+                .flatten(),
+        )
+        .collect();
+    secrets::redact(&mut workspace.sources, &inputs, diags);
+    let mut set = set.to_vec();
+    secrets::redact_set(&mut set, diags);
+    let sources = &workspace.sources;
+    Shared {
+        constitution: workspace
+            .constitution
+            .map(|id| constitution::parse(sources.get(id), id, diags)),
+        set,
+    }
+}
+
+/// Everything parsed for one feature.
+pub struct ParsedFeature {
+    pub name: String,
+    pub dir: String,
+    pub spec: spec::Spec,
+    pub plan_input: Option<plan_input::PlanInput>,
+    /// The date to print, when the environment fixes it (`SOURCE_DATE_EPOCH`).
+    pub date_override: Option<String>,
+}
+
+/// Parse one feature: its spec and its plan input. Without a `plan-input.md`, the Technical
+/// Context of a spec-kit `plan.md` already in the folder is adopted as the plan input
+/// (SP106); with neither, the plan says NEEDS CLARIFICATION (SP404). `None` when the folder
+/// has no spec.md (load reported it).
+pub fn feature(
+    f: &FeatureFiles,
+    sources: &crate::source::Sources,
+    date_override: Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<ParsedFeature> {
+    let spec_id = f.spec?;
+    let spec = spec::parse(sources.get(spec_id), spec_id, diags);
+    let plan_input = match (f.plan_input, f.existing_plan) {
+        (Some(id), _) => Some(plan_input::parse(sources.get(id), id)),
+        (None, Some(id)) => {
+            let adopted = plan_input::parse_adopted(sources.get(id), id);
+            let d = match &adopted {
+                Some(_) => Diagnostic::new(Code::AdoptedPlan, "no plan-input.md: using the Technical Context of the existing plan.md")
+                    .hint("sp never overwrites this plan.md; its own output goes to the output folder. Write plan-input.md to take over"),
+                None => Diagnostic::new(Code::MissingPlanInput, "no plan-input.md, and the existing plan.md has no Technical Context")
+                    .hint("write specs/<feature>/plan-input.md, or run `sp plan <feature> \"<what you would type after /sp.plan>\"`"),
+            };
+            diags.push(d.at(Span::new(id, 0..0)));
+            adopted
+        }
+        (None, None) => {
+            diags.push(
+                Diagnostic::new(Code::MissingPlanInput, format!("feature `{}` has no plan-input.md", f.name))
+                    .at_path(f.dir.join("plan-input.md"))
+                    .hint("every Technical Context key will say NEEDS CLARIFICATION; run `sp plan <feature> \"<what you would type after /sp.plan>\"` to save one"),
+            );
+            None
+        }
+    };
+    Some(ParsedFeature {
+        name: f.name.clone(),
+        dir: crate::source::display_path(&f.dir),
+        spec,
+        plan_input,
+        date_override,
+    })
+}
 
 /// A piece of text with the line it starts on, as shown in documents (`spec.md:42`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -68,8 +68,8 @@ pub fn redact_text(text: &str, secrets: &[Secret]) -> String {
 /// Scan the sources `ids`, replace their secrets and report each one as an error at its
 /// place (the place of the redacted text).
 pub fn redact(sources: &mut Sources, ids: &[SourceId], diags: &mut Diagnostics) {
-    for &id in ids {
-        let secrets = scan(&sources.get(id).text);
+    let scanned = crate::parallel::map(ids.len(), |i| scan(&sources.get(ids[i]).text));
+    for (&id, secrets) in ids.iter().zip(scanned) {
         if secrets.is_empty() {
             continue;
         }

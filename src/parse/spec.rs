@@ -803,7 +803,7 @@ impl SpecParser<'_> {
                     }
                 }
                 out.push(Entity {
-                    mermaid_id: crate::resolve::mermaid_id(&name),
+                    mermaid_id: mermaid_id(&name),
                     name,
                     description,
                     line: self.line(item.span.start),
@@ -1232,6 +1232,12 @@ fn title_case(s: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// An entity's name as a Mermaid identifier: its ASCII letters and digits.
+pub fn mermaid_id(name: &str) -> String {
+    let id: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if id.is_empty() { "Entity".into() } else { id }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! `{{args}}` for Gemini CLI. Commands are named `spc.*` so they never collide with
 //! spec-kit-plus's own `sp.*` commands (`sp.plan` is the agent writing the plan by hand).
 
-use crate::emit::workspace_files::{OWNED_MARKER, Ownership, WorkspaceFile};
+use super::workspace_file::{OWNED_MARKER, Ownership, WorkspaceFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Agent {

@@ -38,7 +38,7 @@ pub fn nginx_conf_path(c: &Component) -> Option<String> {
 
 pub fn build(d: &Deployment, c: &Component, out_dir: &str) -> Build {
     let context = c.source_dir.value.clone().unwrap_or_else(|| c.name.clone());
-    let (dockerfile, dockerignore) = super::docker::paths(&c.name);
+    let (dockerfile, dockerignore) = paths(&c.name);
     let dockerfile = format!("{out_dir}/{dockerfile}");
     let dockerignore = format!("{out_dir}/{dockerignore}");
     let mut named_contexts = Vec::new();
@@ -67,6 +67,13 @@ pub fn build(d: &Deployment, c: &Component, out_dir: &str) -> Build {
         dockerignore,
         named_contexts,
     }
+}
+
+/// Where the Dockerfile and its ignore file go, relative to the feature's output folder.
+pub fn paths(component: &str) -> (String, String) {
+    let dockerfile = format!("docker/{component}.Dockerfile");
+    let ignore = format!("{dockerfile}.dockerignore");
+    (dockerfile, ignore)
 }
 
 #[cfg(test)]

@@ -21,7 +21,12 @@ pub fn contracts(plan: &Plan, d: &Deployment, out_dir: &str) -> Vec<(String, Str
         ("contracts/docker-images.yaml".into(), docker_images(d, out_dir)),
         (
             "contracts/helm-chart.yaml".into(),
-            super::helm::contract(d, &plan.feature.title, out_dir, &super::ops::helm_commands(d, out_dir)),
+            super::helm::contract(
+                d,
+                &plan.feature.title,
+                out_dir,
+                &super::helm::commands::helm_commands(d, out_dir),
+            ),
         ),
         ("contracts/k8s-resources.yaml".into(), k8s_resources(d)),
     ]

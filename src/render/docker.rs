@@ -84,12 +84,7 @@ const COMMON_IGNORES: &[(&str, &[&str])] = &[
     ("Logs", &["**/*.log"]),
 ];
 
-/// Where the Dockerfile and its ignore file go, relative to the feature's output folder.
-pub fn paths(component: &str) -> (String, String) {
-    let dockerfile = format!("docker/{component}.Dockerfile");
-    let ignore = format!("{dockerfile}.dockerignore");
-    (dockerfile, ignore)
-}
+pub use super::build::paths;
 
 /// The Dockerfile and `.dockerignore` of every component, sorted by path.
 ///
@@ -98,7 +93,13 @@ pub fn paths(component: &str) -> (String, String) {
 /// folder. Components that cannot be rendered are left out here; [`dockerfiles_in`] reports
 /// them.
 pub fn dockerfiles(d: &Deployment, catalog: &Catalog) -> Vec<(String, String)> {
-    dockerfiles_in(d, catalog, "<output folder>", &mut Diagnostics::default())
+    dockerfiles_in(
+        d,
+        catalog,
+        &Templates::default(),
+        "<output folder>",
+        &mut Diagnostics::default(),
+    )
 }
 
 /// [`dockerfiles`] for the output folder `out_dir` (`out/006-k8s-deployment`, relative to
@@ -108,6 +109,7 @@ pub fn dockerfiles(d: &Deployment, catalog: &Catalog) -> Vec<(String, String)> {
 pub fn dockerfiles_in(
     d: &Deployment,
     catalog: &Catalog,
+    templates: &Templates,
     out_dir: &str,
     diags: &mut Diagnostics,
 ) -> Vec<(String, String)> {
@@ -117,18 +119,66 @@ pub fn dockerfiles_in(
         .filter_map(|c| catalog.get(&c.stack.value))
         .map(|s| s.recipe.as_str())
         .collect();
-    let hb = match registry_for(&recipes) {
-        Ok(hb) => hb,
+    match templates.with(&recipes, |hb| render_all(hb, d, catalog, out_dir, diags)) {
+        Ok(out) => out,
         Err(e) => {
             diags.push(Diagnostic::new(Code::TemplateError, e).hint("this is a bug in sp; please report it"));
-            return Vec::new();
+            Vec::new()
         }
-    };
+    }
+}
+
+/// The Dockerfile templates of a run, shared by its features: the partials and the
+/// templates of the recipes in use, each compiled once, on first use (compiling a template
+/// costs far more than rendering it, and a run uses a few of the catalog's recipes).
+#[derive(Default)]
+pub struct Templates {
+    hb: std::sync::RwLock<Option<Handlebars<'static>>>,
+}
+
+impl Templates {
+    /// Run `f` with a registry that holds the templates of `recipes`.
+    fn with<T>(&self, recipes: &[&str], f: impl FnOnce(&Handlebars<'static>) -> T) -> Result<T, String> {
+        let ready = |hb: &Handlebars| {
+            recipes
+                .iter()
+                .all(|r| hb.has_template(r) || !TEMPLATES.iter().any(|(n, _)| n == r))
+        };
+        {
+            let hb = self.hb.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(hb) = hb.as_ref().filter(|hb| ready(hb)) {
+                return Ok(f(hb));
+            }
+        }
+        let mut hb = self.hb.write().unwrap_or_else(|e| e.into_inner());
+        if hb.is_none() {
+            *hb = Some(registry_for(&[])?);
+        }
+        let reg = hb.as_mut().expect("set above");
+        let missing: Vec<&(&str, &str)> = TEMPLATES
+            .iter()
+            .filter(|(name, _)| recipes.contains(name) && !reg.has_template(name))
+            .collect();
+        for (name, text) in missing {
+            reg.register_template_string(name, *text)
+                .map_err(|e| format!("Dockerfile template `{name}`: {e}"))?;
+        }
+        Ok(f(reg))
+    }
+}
+
+fn render_all(
+    hb: &Handlebars<'static>,
+    d: &Deployment,
+    catalog: &Catalog,
+    out_dir: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for c in &d.components {
         let (dockerfile_path, ignore_path) = paths(&c.name);
         let build = super::build::build(d, c, out_dir);
-        match dockerfile(&hb, c, catalog, &build) {
+        match dockerfile(hb, c, catalog, &build) {
             Ok(text) => out.push((dockerfile_path, text)),
             Err(message) => {
                 diags.push(
@@ -161,8 +211,7 @@ fn registry() -> Result<Handlebars<'static>, String> {
     registry_for(&TEMPLATES.iter().map(|(name, _)| *name).collect::<Vec<_>>())
 }
 
-/// A registry with only the templates of `recipes`: compiling a template costs far more than
-/// rendering it, and a feature uses two or three of the catalog's recipes.
+/// A registry with the partials and the templates of `recipes`.
 fn registry_for(recipes: &[&str]) -> Result<Handlebars<'static>, String> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
@@ -466,20 +515,12 @@ fn setup(c: &Component, language: &Language) -> Option<String> {
     (!steps.is_empty()).then(|| steps.join(" \\\n    && "))
 }
 
-/// `command a b c …`, continued on further lines so no line grows past about 100 columns.
+/// `command a b c …`, continued on further lines so no line grows past about 100 columns
+/// (`RUN ` stands before the first line, eight spaces before the others); an argument is never
+/// split.
 fn wrap(command: &str, args: &[&str]) -> String {
-    let mut out = command.to_string();
-    let mut width = out.len() + 4;
-    for a in args {
-        if width + a.len() + 1 > 100 {
-            out.push_str(" \\\n       ");
-            width = 7;
-        }
-        out.push(' ');
-        out.push_str(a);
-        width += a.len() + 1;
-    }
-    out
+    let units: Vec<&str> = std::iter::once(command).chain(args.iter().copied()).collect();
+    crate::wrap::units(&units, 96, 92).join(" \\\n        ")
 }
 
 fn labels(c: &Component) -> String {
@@ -1006,7 +1047,13 @@ mod tests {
             origin: Origin::derived("test"),
         }];
         d.components.push(site);
-        let files = dockerfiles_in(&d, &catalog, "out/001-x", &mut Diagnostics::default());
+        let files = dockerfiles_in(
+            &d,
+            &catalog,
+            &Templates::default(),
+            "out/001-x",
+            &mut Diagnostics::default(),
+        );
         let get = |p: &str| {
             &files
                 .iter()
@@ -1076,7 +1123,7 @@ mod tests {
         d.components[1].package_manager = v("poetry".into());
         d.components[2].stack = v("cobol".into());
         let mut diags = Diagnostics::default();
-        let files = dockerfiles_in(&d, &Catalog::builtin(), "out/x", &mut diags);
+        let files = dockerfiles_in(&d, &Catalog::builtin(), &Templates::default(), "out/x", &mut diags);
         assert!(files.is_empty());
         assert_eq!(diags.iter().count(), 3);
         let catalog = Catalog::builtin();
@@ -1096,6 +1143,7 @@ mod tests {
         let files = dockerfiles_in(
             &fixture::deployment(),
             &Catalog::builtin(),
+            &Templates::default(),
             "out/001-x",
             &mut Diagnostics::default(),
         );
@@ -1116,7 +1164,13 @@ mod tests {
         let _ = std::fs::remove_dir_all(&out);
         let mut d = fixture::deployment();
         d.components.extend(every_variant());
-        for (path, text) in dockerfiles_in(&d, &Catalog::builtin(), "out/001-x", &mut Diagnostics::default()) {
+        for (path, text) in dockerfiles_in(
+            &d,
+            &Catalog::builtin(),
+            &Templates::default(),
+            "out/001-x",
+            &mut Diagnostics::default(),
+        ) {
             let path = out.join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();

@@ -1,4 +1,6 @@
-//! Stage 4: the resolved plan and the gate report to document text.
+//! Stage 4, run twice: the resolved plan to the deployables ([`Run::deployables`]: Dockerfiles,
+//! manifests, the chart, the contracts), and, after the gates, the plan and the gate report to
+//! the planning documents ([`Run::documents`]).
 //!
 //! Documents are handlebars templates. The defaults are compiled into the binary; a
 //! workspace may replace any of them by putting a file of the same name under its own
@@ -17,6 +19,7 @@ pub mod k8s;
 pub mod ops;
 pub mod shell;
 pub mod skaffold;
+pub mod workspace_file;
 
 use std::collections::BTreeMap;
 
@@ -63,6 +66,73 @@ pub const DOCUMENTS: &[Document] = &[
 pub struct Templates<'a> {
     pub overrides: &'a BTreeMap<String, SourceId>,
     pub sources: &'a Sources,
+}
+
+/// What rendering any feature of a run shares: the document templates, compiled on first
+/// use (a run whose features are all skipped compiles none), and the Dockerfile templates.
+pub struct Run<'a> {
+    templates: Templates<'a>,
+    renderer: std::sync::OnceLock<Renderer>,
+    docker: docker::Templates,
+    catalog: &'a crate::catalog::Catalog,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(templates: Templates<'a>, catalog: &'a crate::catalog::Catalog) -> Self {
+        Run {
+            templates,
+            renderer: std::sync::OnceLock::new(),
+            docker: docker::Templates::default(),
+            catalog,
+        }
+    }
+
+    /// The deployables of one feature, by path relative to its output folder: Dockerfiles,
+    /// manifests, the chart, skaffold.yaml and the contracts when it deploys, the OpenAPI
+    /// contract when it has an API. `out_dir` is the output folder as documents name it.
+    pub fn deployables(&self, plan: &Plan, out_dir: &str, diags: &mut Diagnostics) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        if let Some(d) = &plan.deployment {
+            out.extend(docker::dockerfiles_in(d, self.catalog, &self.docker, out_dir, diags));
+            out.extend(k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
+            out.extend(helm::chart(d, &plan.feature.title, out_dir));
+            out.extend(skaffold::skaffold(d, out_dir).map(|s| (skaffold::FILE.to_string(), s)));
+            out.extend(contracts::contracts(plan, d, out_dir));
+        }
+        if let Some(api) = contracts::openapi(plan) {
+            out.push(("contracts/openapi.yaml".into(), api));
+        }
+        out
+    }
+
+    /// The planning documents of one feature, which report the gates' verdict. `files` are
+    /// every file the feature gets ([`file_names`]).
+    pub fn documents(
+        &self,
+        plan: &Plan,
+        report: &Report,
+        out_dir: &str,
+        files: &[String],
+        diags: &mut Diagnostics,
+    ) -> Vec<(String, String)> {
+        self.renderer.get_or_init(|| Renderer::new(&self.templates)).documents(
+            plan,
+            report,
+            out_dir,
+            files,
+            &self.templates,
+            diags,
+        )
+    }
+}
+
+/// Every file a feature gets, relative to its output folder: the documents and the
+/// deployables, sorted.
+pub fn file_names(deployables: &[(String, String)]) -> Vec<String> {
+    let mut names: Vec<String> = DOCUMENTS.iter().map(|d| d.name.to_string()).collect();
+    names.extend(deployables.iter().map(|(p, _)| p.clone()));
+    names.sort();
+    names
 }
 
 #[derive(Serialize)]

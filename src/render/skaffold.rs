@@ -17,7 +17,7 @@ use super::helm::{chart_dir, chart_name};
 use crate::model::deploy::{Deployment, PlatformKind};
 
 /// The Skaffold configuration version written (Skaffold v2.x reads it).
-pub const API_VERSION: &str = "skaffold/v4beta14";
+pub const API_VERSION: &str = crate::model::deploy::SKAFFOLD_API_VERSION;
 
 /// The file's name in the feature's output folder.
 pub const FILE: &str = "skaffold.yaml";

@@ -29,12 +29,16 @@ pub struct ComponentCode {
 pub fn read(repo: &[RepoDir], sources: &Sources) -> Vec<ComponentCode> {
     repo.iter()
         .map(|d| {
+            // The files that declare data models or HTTP routes.
             let files: Vec<(String, &str)> = d
-                .code
+                .sources
                 .iter()
                 .map(|id| {
                     let f = sources.get(*id);
                     (f.display_path(), f.text.as_str())
+                })
+                .filter(|(p, t)| {
+                    crate::parse::schema::declares_models(p, t) || crate::parse::routes::declares_routes(p, t)
                 })
                 .collect();
             let models = files

@@ -7,7 +7,6 @@
 pub mod context;
 pub mod deploy;
 pub mod design;
-pub mod matrix;
 pub mod tables;
 pub mod trace;
 
@@ -21,14 +20,52 @@ use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
 use crate::parse::split_label;
 
-/// Everything parsed for one feature.
-pub struct ParsedFeature {
-    pub name: String,
-    pub dir: String,
-    pub spec: Spec,
-    pub plan_input: Option<PlanInput>,
-    /// The date to print, when the environment fixes it (`SOURCE_DATE_EPOCH`).
-    pub date_override: Option<String>,
+pub use crate::parse::ParsedFeature;
+
+/// What resolving any feature of a run reads besides the feature itself.
+pub struct Shared<'a> {
+    pub constitution: Option<&'a Constitution>,
+    /// The repository's component folders and the source table.
+    pub repo: &'a [crate::load::repo::RepoDir],
+    pub sources: &'a crate::source::Sources,
+    /// `--set` assignments, the highest-precedence input.
+    pub set: &'a [String],
+    pub catalog: &'a crate::catalog::Catalog,
+    /// The models and routes of the repository ([`design::read`]).
+    pub code: &'a [design::ComponentCode],
+}
+
+/// Stage 3 for one feature: the plan from the documents, the deployment from every input
+/// in precedence order, the Technical Context completed from the deployment, the tables and
+/// the research entries of the deployment (numbered R1… in order), and the design (models
+/// and routes joined to the spec's entities and endpoints).
+pub fn feature(f: &ParsedFeature, shared: &Shared, diags: &mut Diagnostics) -> Plan {
+    let mut plan = resolve(f, shared.constitution, diags);
+    (plan.scope, plan.deployment) = deploy::resolve(
+        &deploy::DeployInputs {
+            feature: &f.name,
+            spec: &f.spec,
+            plan_input: f.plan_input.as_ref(),
+            constitution: shared.constitution,
+            stack: &plan.stack,
+            context: &plan.context,
+            repo: shared.repo,
+            sources: shared.sources,
+            set: shared.set,
+            catalog: shared.catalog,
+        },
+        diags,
+    );
+    complete_context(f, &mut plan, diags);
+    if let Some(d) = &plan.deployment {
+        plan.tables = tables::tables(d);
+        plan.research.extend(deploy::research::entries(d));
+        for (i, e) in plan.research.iter_mut().enumerate() {
+            e.id = format!("R{}", i + 1);
+        }
+    }
+    plan.design = design::resolve(&plan, shared.code);
+    plan
 }
 
 /// After the deployment is resolved: the Technical Context keys its components answer from
@@ -442,24 +479,11 @@ fn relationships(spec: &Spec) -> Vec<Relationship> {
     out
 }
 
+/// A plural (`users` for `user`) still names the word.
 fn contains_word(haystack: &str, needle: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = haystack[from..].find(needle) {
-        let at = from + i;
-        let before = haystack[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = haystack[at + needle.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric() || c == 's');
-        if before && after {
-            return true;
-        }
-        from = at + needle.len();
-    }
-    false
+    crate::source::has_whole_word(haystack, needle, char::is_alphanumeric, |c| {
+        c.is_alphanumeric() && c != 's'
+    })
 }
 
-pub fn mermaid_id(name: &str) -> String {
-    let id: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    if id.is_empty() { "Entity".into() } else { id }
-}
+pub use crate::parse::spec::mermaid_id;

@@ -2,53 +2,9 @@
 //! variables (secret or config, required, value or source, origin) and images (base, size
 //! budget). Computed from the deployment model, so they agree with the manifests.
 
-use serde::Serialize;
-
 use crate::model::deploy::{Deployment, ServiceType};
 
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Tables {
-    pub ports: Vec<PortRow>,
-    pub env: Vec<EnvRow>,
-    pub images: Vec<ImageRow>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PortRow {
-    pub component: String,
-    /// `8000`, or `none (worker)`.
-    pub container_port: String,
-    /// `backend:8000`, or `none`.
-    pub service: String,
-    /// `ClusterIP`, `NodePort`, `LoadBalancer`, `Ingress`.
-    pub exposure: String,
-    /// The Ingress host, a NodePort's note, or `in-cluster only`.
-    pub reached_at: String,
-    pub origin: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct EnvRow {
-    pub component: String,
-    pub name: String,
-    /// `secret`, `config` or `build argument`.
-    pub kind: String,
-    /// `yes` when the code reads it without a default.
-    pub required: String,
-    /// The value, or where it comes from (`Secret todo-secrets, key OPENAI_API_KEY`).
-    pub value: String,
-    /// Where the value or the read is written (`backend/app/config.py:12`).
-    pub origin: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ImageRow {
-    pub component: String,
-    pub image: String,
-    /// `build: node:24-alpine; runtime: node:24-alpine`.
-    pub bases: String,
-    pub size_budget: String,
-}
+pub use crate::model::tables::{EnvRow, ImageRow, PortRow, Tables};
 
 pub fn tables(d: &Deployment) -> Tables {
     let mut t = Tables::default();

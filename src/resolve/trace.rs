@@ -189,10 +189,7 @@ impl Tracer {
 fn explicit_story(text: &str) -> Option<u32> {
     let lower = text.to_lowercase();
     for marker in ["user story ", "us-", "us", "story "] {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(marker) {
-            let at = from + i;
-            from = at + marker.len();
+        for (at, _) in lower.match_indices(marker) {
             if at > 0 && lower[..at].ends_with(|c: char| c.is_alphanumeric()) {
                 continue;
             }

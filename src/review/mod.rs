@@ -362,7 +362,7 @@ fn contract_breaking(kind: Kind, _what: &str) -> bool {
 fn findings(c: &Compilation, root_hint: &str) -> Vec<(Finding, Diagnostic)> {
     let sources = &c.workspace.sources;
     let mut out: Vec<(Finding, Diagnostic)> = c
-        .diagnostics
+        .diagnostics()
         .iter()
         .map(|d| {
             let (file, line) = match &d.location {

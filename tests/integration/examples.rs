@@ -1,5 +1,6 @@
-//! The repository's example features, compiled by the binary: every generated document is
-//! a snapshot, and the committed `out/` must be exactly what the binary generates.
+//! The repository's example features, compiled by the binary. The committed `out/` is the
+//! expected output: it must be exactly what the binary generates, and a difference fails with
+//! a diff of each file (`SP_UPDATE=1 cargo test` accepts it; see tests/README.md).
 //!
 //! The binary runs in a temporary copy of the repository (constitution.md, specs/,
 //! templates/) with the default output folder, so it never writes into the repository's
@@ -9,7 +10,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::support::{
-    DOCUMENTS, EXAMPLE_FEATURES, Output, Test, Workspace, listing, read_tree, repo_root, snapshot_settings,
+    DOCUMENTS, EXAMPLE_FEATURES, Output, Test, Workspace, compare_out_tree, listing, read_tree, repo_root,
+    snapshot_settings,
 };
 
 /// One run of `sp plan --all` in a copy of the repository, shared by the tests of this
@@ -31,45 +33,6 @@ fn generated() -> &'static Generated {
             files: read_tree(&ws.join("out")),
         }
     })
-}
-
-fn text(feature: &str, path: &str) -> &'static str {
-    let key = format!("{feature}/{path}");
-    let bytes = generated()
-        .files
-        .get(&key)
-        .unwrap_or_else(|| panic!("{key} was not generated"));
-    std::str::from_utf8(bytes).expect("generated documents are UTF-8")
-}
-
-/// Snapshot every file generated for `feature`, named `examples__<feature>__<path>`. Every
-/// document is compared even when an earlier one differs, and the test fails at the end
-/// naming all of them.
-fn snapshot_feature(feature: &str) {
-    let prefix = format!("{feature}/");
-    let paths: Vec<&String> = generated().files.keys().filter(|p| p.starts_with(&prefix)).collect();
-    assert!(!paths.is_empty(), "nothing generated for {feature}");
-    let mut failed = Vec::new();
-    snapshot_settings().bind(|| {
-        for path in paths {
-            let rel = &path[prefix.len()..];
-            let check = || insta::assert_snapshot!(format!("examples__{feature}__{rel}"), text(feature, rel));
-            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_err() {
-                failed.push(path.as_str());
-            }
-        }
-    });
-    assert!(failed.is_empty(), "snapshots differ for {failed:?}");
-}
-
-#[test]
-fn documents_of_006_k8s_deployment() {
-    snapshot_feature("006-k8s-deployment");
-}
-
-#[test]
-fn documents_of_004_k8s_deployment() {
-    snapshot_feature("004-k8s-deployment");
 }
 
 /// Each example feature gets the five planning documents, and nothing lands outside the
@@ -103,29 +66,17 @@ fn example_run_report() {
     snapshot_settings().bind(|| insta::assert_snapshot!("examples__stderr", run.stderr));
 }
 
-/// The committed `out/` is byte for byte what the binary generates (what `sp plan --all
-/// --check` checks in CI), so the snapshots and the committed tree can never disagree.
+/// The committed `out/` is the expected output: byte for byte what the binary generates (what
+/// `sp plan --all --check` checks in CI), every file compared and every difference shown.
 #[test]
 fn committed_out_is_what_the_binary_generates() {
-    let committed = read_tree(&repo_root().join("out"));
-    let generated = &generated().files;
-    let stale: Vec<&String> = generated
-        .iter()
-        .filter(|(p, bytes)| committed.get(*p) != Some(*bytes))
-        .map(|(p, _)| p)
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "out/ differs from what `sp plan --all` generates for: {stale:?}; run `cargo run -- plan --all`"
-    );
-    let extra: Vec<&String> = committed
-        .keys()
-        .filter(|p| EXAMPLE_FEATURES.iter().any(|f| p.starts_with(&format!("{f}/"))) && !generated.contains_key(*p))
-        .collect();
-    assert!(
-        extra.is_empty(),
-        "out/ holds files the binary no longer generates: {extra:?}"
-    );
+    if let Some(report) = compare_out_tree("out", repo_root(), &generated().files) {
+        panic!(
+            "out/ is not what `sp plan --all` generates. If the change is intended, accept it with \
+             `SP_UPDATE=1 cargo test --test integration committed_out` (or `sp plan --all --force`) \
+             and read `git diff out/`.\n{report}"
+        );
+    }
 }
 
 /// The binary agrees: `--check` on the repository finds nothing stale and prints no diff.

@@ -318,6 +318,78 @@ fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
     }
 }
 
+/// Whether the run accepts changed expected outputs: `SP_UPDATE=1`, or `INSTA_UPDATE=always`
+/// (the same command then accepts snapshots and committed trees).
+pub fn accepting() -> bool {
+    std::env::var("SP_UPDATE").is_ok_and(|v| v == "1") || std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always")
+}
+
+/// The committed `out/` of `workspace` is the expected output: compare it with `generated`
+/// (what a run in a copy of the workspace wrote, the record of what sp wrote aside), file by
+/// file. `None` when they agree; otherwise the report: a unified diff per changed file and the
+/// files missing on either side. When [`accepting`], the committed tree is regenerated instead
+/// (`sp plan --all --force` in the workspace, which also writes the record) and compared again.
+pub fn compare_out_tree(label: &str, workspace: &Path, generated: &BTreeMap<String, Vec<u8>>) -> Option<String> {
+    let mut committed = read_tree(&workspace.join("out"));
+    if &committed == generated {
+        return None;
+    }
+    if accepting() {
+        let run = Command::new(BIN)
+            .args(["--color", "never", "plan", "--all", "--force", "-C"])
+            .arg(workspace)
+            .output()
+            .expect("run sp to accept the generated files");
+        eprintln!(
+            "{label}: accepted the generated files (sp plan --all --force, exit {:?})",
+            run.status.code()
+        );
+        committed = read_tree(&workspace.join("out"));
+        if &committed == generated {
+            return None;
+        }
+    }
+    const SHOWN: usize = 400;
+    let mut report = String::new();
+    let mut lines = 0;
+    for (path, new) in generated {
+        let Some(old) = committed.get(path) else {
+            report.push_str(&format!("+++ {label}/{path}: generated, not committed\n"));
+            continue;
+        };
+        if old == new {
+            continue;
+        }
+        let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+        let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+        let text = diff
+            .unified_diff()
+            .context_radius(2)
+            .header(
+                &format!("committed {label}/{path}"),
+                &format!("generated {label}/{path}"),
+            )
+            .to_string();
+        // Enough to read what changed; the whole diff is one `git diff` away after accepting.
+        for line in text.lines() {
+            if lines < SHOWN {
+                report.push_str(line);
+                report.push('\n');
+            }
+            lines += 1;
+        }
+    }
+    if lines > SHOWN {
+        report.push_str(&format!("… and {} more lines of diff\n", lines - SHOWN));
+    }
+    for path in committed.keys().filter(|p| !generated.contains_key(*p)) {
+        report.push_str(&format!(
+            "--- {label}/{path}: committed, not generated (sp never removes a file it did not write: delete it)\n"
+        ));
+    }
+    Some(report)
+}
+
 /// The paths of a tree, one per line.
 pub fn listing(tree: &BTreeMap<String, Vec<u8>>) -> String {
     tree.keys().map(|k| format!("{k}\n")).collect()

@@ -1,13 +1,13 @@
 //! The test workspaces under `tests/workspaces/`: small repositories with real source trees
 //! (a Next.js + FastAPI app with pip in `web/` and `api/`; Go services, a Vite SPA and an
 //! in-cluster Redis behind an Ingress on kind). Each is compiled by the binary in a
-//! temporary copy; every generated file is a snapshot, and the committed `out/` beside the
-//! workspace must be exactly what the binary generates. Adding a workspace folder adds its
-//! case here.
+//! temporary copy, and the committed `out/` beside the workspace is the expected output: it
+//! must be exactly what the binary generates, file by file (`SP_UPDATE=1 cargo test` accepts a
+//! change). Adding a workspace folder adds its case here.
 
 use std::path::PathBuf;
 
-use crate::support::{Test, Workspace, listing, read_tree, repo_root, snapshot_settings};
+use crate::support::{Test, Workspace, compare_out_tree, listing, read_tree, repo_root};
 
 fn workspaces() -> Vec<PathBuf> {
     let dir = repo_root().join("tests/workspaces");
@@ -38,26 +38,18 @@ fn every_workspace_compiles_to_its_committed_tree() {
             "{name}: no deployables generated:\n{}",
             listing(&generated)
         );
-        let committed = read_tree(&src.join("out"));
-        assert_eq!(
-            listing(&committed),
-            listing(&generated),
-            "{name}: the committed out/ lists other files; run `sp plan --all -C tests/workspaces/{name}`"
-        );
-        snapshot_settings().bind(|| {
-            for (path, bytes) in &generated {
-                let text = std::str::from_utf8(bytes).expect("generated files are UTF-8");
-                let check = || insta::assert_snapshot!(format!("workspaces__{name}__{path}"), text);
-                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_err() {
-                    failed.push(format!("{name}/{path} (snapshot)"));
-                }
-                if committed.get(path) != Some(bytes) {
-                    failed.push(format!("{name}/{path} (committed out/ is stale)"));
-                }
-            }
-        });
+        let label = format!("tests/workspaces/{name}/out");
+        if let Some(report) = compare_out_tree(&label, &src, &generated) {
+            failed.push(report);
+        }
     }
-    assert!(failed.is_empty(), "differences: {failed:#?}");
+    assert!(
+        failed.is_empty(),
+        "a committed out/ is not what `sp plan --all` generates. If the change is intended, accept it with \
+         `SP_UPDATE=1 cargo test --test integration every_workspace` (or `sp plan --all --force -C <workspace>`) and \
+         read `git diff tests/workspaces`.\n{}",
+        failed.join("\n")
+    );
 }
 
 /// A component folder that exists changes what is generated: the Next.js app's `.nvmrc`

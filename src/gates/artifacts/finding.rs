@@ -5,8 +5,6 @@
 use serde::Serialize;
 
 use super::parse::{Pos, Subject};
-use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::gates::catalog::{Gate, Scope};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -70,64 +68,23 @@ pub enum Framing<'a> {
     Artifacts,
 }
 
-impl Finding {
-    /// The one way a finding becomes a diagnostic (SP701): the gate's code and name, the
-    /// finding's place and what was found, the gate's fix and `sp explain` in the hint.
-    pub fn diagnostic(&self, gate: &Gate, framing: Framing, severity: Severity) -> Diagnostic {
-        let explain = format!("`sp explain {}` explains the gate", gate.code);
-        let (message, hint) = match &framing {
-            Framing::Principle {
-                label,
-                title,
-                strength,
-                rule,
-                non_negotiable,
-            } => (
-                format!(
-                    "{} {} fails principle {label}. {title} ({strength}): {}",
-                    gate.code, gate.name, self.message
-                ),
-                format!(
-                    "{} Rule: \"{rule}\". Fix the input that produced this, or justify it in a Complexity Tracking row naming {}{}; {explain}",
-                    gate.fix,
-                    gate.code,
-                    if *non_negotiable {
-                        " (not possible: the principle is NON-NEGOTIABLE)"
-                    } else {
-                        ""
-                    },
-                ),
-            ),
-            Framing::SecureDefault => (
-                format!("{} {} (secure default): {}", gate.code, gate.name, self.message),
-                format!("{} {explain}", gate.fix),
-            ),
-            Framing::Artifacts => (
-                format!(
-                    "{} {} ({}): {}: {}",
-                    gate.code, gate.name, self.rule, self.object, self.message
-                ),
-                format!("{} {explain}", gate.fix),
-            ),
-        };
-        let d = Diagnostic::new(Code::GateFailed, message)
-            .severity(severity)
-            .rule(gate.code)
-            .at_line(&self.file, self.line, self.column.max(1))
-            .label(format!("found {}", self.found))
-            .hint(hint);
-        match framing {
-            // A folder of artifacts has no plan to read: the finding's parts go along as
-            // properties (SARIF, JSON) for tools that group or filter them.
-            Framing::Artifacts => d
-                .property("gate", gate.code)
-                .property("gateName", gate.name)
-                .property("rule", self.rule)
-                .property("kind", self.subject.kind.as_str())
-                .property("namespace", self.subject.namespace.clone().unwrap_or_default())
-                .property("name", self.subject.name.as_str())
-                .property("part", self.subject.part.clone().unwrap_or_default()),
-            _ => d,
+/// What a gate looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    /// Kubernetes objects: the raw manifests (and what a chart renders).
+    Kubernetes,
+    /// Dockerfiles and their `.dockerignore` files.
+    Dockerfile,
+    /// The structure of a Helm chart: Chart.yaml, values files, schema, templates.
+    Chart,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Kubernetes => "kubernetes",
+            Scope::Dockerfile => "dockerfile",
+            Scope::Chart => "chart",
         }
     }
 }

@@ -44,9 +44,8 @@ mod tests;
 
 use serde::Serialize;
 
-use super::catalog::GATES;
 pub(crate) use finding::Acc;
-pub use finding::{Evidence, Finding, Framing, GateResult, Outcome};
+pub use finding::{Evidence, Finding, Framing, GateResult, Outcome, Scope};
 use parse::Object;
 pub use parse::Subject;
 
@@ -354,8 +353,8 @@ pub(crate) struct Input<'a> {
 /// A gate's check: it reads the input and records failures and evidence in the accumulator.
 pub(crate) type Check = fn(&Input, &mut Acc);
 
-/// Run every gate of the catalog over the artifacts; one result per gate, in catalog order.
-pub fn evaluate(artifacts: &Artifacts, env: Environment) -> Vec<GateResult> {
+/// The input of every check, with the artifacts judged as local or as production.
+pub(crate) fn with_input<T>(artifacts: &Artifacts, env: Environment, f: impl FnOnce(&Input) -> T) -> T {
     let prod = match env {
         Environment::Production => Some(chart::production::Production::from_charts(
             &artifacts.charts,
@@ -363,21 +362,20 @@ pub fn evaluate(artifacts: &Artifacts, env: Environment) -> Vec<GateResult> {
         )),
         Environment::Local => None,
     };
-    let input = Input {
+    f(&Input {
         objects: &artifacts.objects,
         dockerfiles: &artifacts.dockerfiles,
         dockerignores: &artifacts.dockerignores,
         charts: &artifacts.charts,
         production: prod.as_ref(),
-    };
-    GATES
-        .iter()
-        .map(|g| {
-            let mut acc = Acc::new(g.code, g.scope);
-            (g.check)(&input, &mut acc);
-            acc.finish()
-        })
-        .collect()
+    })
+}
+
+/// Run one gate's check.
+pub(crate) fn run(code: &'static str, scope: Scope, check: Check, input: &Input) -> GateResult {
+    let mut acc = Acc::new(code, scope);
+    check(input, &mut acc);
+    acc.finish()
 }
 
 /// The findings of every gate on `tests/gates/planted`, as JSON, for `scripts/planted-report`
@@ -390,8 +388,8 @@ fn planted_report() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gates/planted");
     let files = tests::read_tree(&root, &root);
     let found = Artifacts::from_files(&files);
-    let results = evaluate(&found, Environment::Local);
-    let prod = evaluate(&found, Environment::Production);
+    let results = super::catalog::evaluate(&found, Environment::Local);
+    let prod = super::catalog::evaluate(&found, Environment::Production);
     let production: Vec<&str> = ["replicas-min-2", "rolling-update-zero-downtime", "pdb-present-and-sane"]
         .iter()
         .filter_map(|n| super::catalog::find(n).map(|g| g.code))

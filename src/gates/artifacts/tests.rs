@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::gates::catalog::{self, GATES};
+use crate::gates::catalog::{self, GATES, evaluate};
 
 /// Every file under `dir`, as (path relative to `root`, text), sorted; non-UTF-8 files skipped.
 pub fn read_tree(root: &Path, dir: &Path) -> Vec<(String, String)> {
@@ -1560,10 +1560,10 @@ fn values_breaking_a_schema_pattern_are_found() {
         .expect("the example chart's values.yaml");
     let line = text
         .lines()
-        .position(|l| l.trim() == "memory: \"128Mi\"")
+        .position(|l| l.trim() == "memory: 128Mi")
         .expect("a memory request")
         + 1;
-    *text = text.replacen("memory: \"128Mi\"", "memory: \"128 megabytes\"", 1);
+    *text = text.replacen("memory: 128Mi", "memory: 128 megabytes", 1);
     let path = path.clone();
     let after = evaluate(&Artifacts::from_files(&files), Environment::Local);
     let r = result(&after, "helm-values-schema");

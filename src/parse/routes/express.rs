@@ -20,10 +20,7 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
     for (_, text) in &files {
         let imports = imports(text);
         for call in [".use(", ".register("] {
-            let mut from = 0;
-            while let Some(i) = text[from..].find(call) {
-                let at = from + i;
-                from = at + call.len();
+            for (at, _) in text.match_indices(call) {
                 let Some(args) = enclosed(text, at + call.len() - 1) else {
                     continue;
                 };
@@ -65,10 +62,7 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
         let prefix = mounts.get(&stem_of(path)).cloned().unwrap_or_default();
         for m in METHODS {
             let pat = format!(".{m}(");
-            let mut from = 0;
-            while let Some(i) = text[from..].find(&pat) {
-                let at = from + i;
-                from = at + pat.len();
+            for (at, _) in text.match_indices(&pat) {
                 let recv: String = text[..at]
                     .chars()
                     .rev()
@@ -92,10 +86,7 @@ pub fn parse(files: &[(String, &str)]) -> Vec<Route> {
             }
         }
         // `fastify.route({ method: "GET", url: "/p", handler })`
-        let mut from = 0;
-        while let Some(i) = text[from..].find(".route(") {
-            let at = from + i;
-            from = at + 7;
+        for (at, _) in text.match_indices(".route(") {
             let Some(args) = enclosed(text, at + 6) else { continue };
             let Some(obj) = args.find('{').and_then(|b| enclosed(args, b)) else {
                 continue;

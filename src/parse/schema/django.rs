@@ -100,10 +100,7 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
                 }
                 let v = a.value.unwrap_or("");
                 for (call, unique) in [("models.Index", false), ("models.UniqueConstraint", true)] {
-                    let mut from = 0;
-                    while let Some(i) = v[from..].find(call) {
-                        let at = from + i;
-                        from = at + call.len();
+                    for (at, _) in v.match_indices(call) {
                         let Some(inner) = call_args(&v[at..], call) else { break };
                         let parts = split_top(inner, ',');
                         let cols = kwarg(&parts, "fields")

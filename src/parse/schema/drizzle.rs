@@ -10,10 +10,7 @@ const TABLE_FNS: &[&str] = &["pgTable(", "mysqlTable(", "sqliteTable("];
 pub fn parse(path: &str, text: &str) -> Vec<Model> {
     let mut out = Vec::new();
     for f in TABLE_FNS {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(f) {
-            let at = from + i;
-            from = at + f.len();
+        for (at, _) in text.match_indices(f) {
             let open = at + f.len() - 1;
             let Some(args) = enclosed(text, open) else { continue };
             let args_start = open + 1;

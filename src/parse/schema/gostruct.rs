@@ -118,10 +118,7 @@ pub fn parse(path: &str, text: &str) -> Vec<Model> {
 /// The value of `key:"value"` in a Go struct tag.
 fn tag(tags: &str, key: &str) -> Option<String> {
     let pat = format!("{key}:\"");
-    let mut from = 0;
-    while let Some(p) = tags[from..].find(&pat) {
-        let at = from + p;
-        from = at + pat.len();
+    for (at, _) in tags.match_indices(&pat) {
         if at > 0 && !tags[..at].ends_with(' ') {
             continue;
         }

@@ -11,10 +11,7 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
         f.main = Some(Span::new(source, i..i + 11));
     }
     for needle in ["os.Getenv(", "os.LookupEnv("] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(needle) {
             let open = at + needle.len() - 1;
             let Some(close) = close_paren(text, open) else { continue };
             let Some((name, _)) = string_at(text, skip_ws(text, open + 1)) else {
@@ -36,10 +33,7 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
         }
     }
     for needle in ["ListenAndServe(", "ListenAndServeTLS(", "Addr:"] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(needle) {
             let a = skip_ws(text, at + needle.len());
             if let Some((lit, end)) = string_at(text, a)
                 && lit.contains(':')

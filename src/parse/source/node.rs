@@ -33,10 +33,7 @@ fn default_after(text: &str, at: usize) -> Option<String> {
 
 fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
     for (needle, how) in [("process.env", "process.env"), ("import.meta.env", "import.meta.env")] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(needle) {
             let after = at + needle.len();
             let (name, end) = match text.as_bytes().get(after) {
                 Some(b'.') => {
@@ -86,10 +83,7 @@ fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
 
 /// `app.listen(3001, …)`, `server.listen(PORT)` where `const PORT = … || 3001`.
 fn listens(text: &str, source: SourceId, f: &mut FileFacts) {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(".listen(") {
-        let at = from + i;
-        from = at + 8;
+    for (at, _) in text.match_indices(".listen(") {
         let open = at + 7;
         let Some(close) = close_paren(text, open) else { continue };
         let a = skip_ws(text, open + 1);
@@ -123,10 +117,7 @@ fn listens(text: &str, source: SourceId, f: &mut FileFacts) {
 fn const_port(text: &str, name: &str) -> Option<u16> {
     for decl in ["const ", "let ", "var "] {
         let needle = format!("{decl}{name}");
-        let mut from = 0;
-        while let Some(i) = text[from..].find(&needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(&needle) {
             if !boundary_before(text, at) {
                 continue;
             }

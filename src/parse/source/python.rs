@@ -81,10 +81,7 @@ fn app_objects(text: &str, source: SourceId, f: &mut FileFacts) {
 
 /// The value of keyword argument `key` inside `args` (the text between a call's parentheses).
 fn kwarg<'a>(args: &'a str, key: &str) -> Option<(usize, &'a str)> {
-    let mut from = 0;
-    while let Some(i) = args[from..].find(key) {
-        let at = from + i;
-        from = at + key.len();
+    for (at, _) in args.match_indices(key) {
         if !boundary_before(args, at) {
             continue;
         }
@@ -124,10 +121,7 @@ fn port_from(arg: &str) -> Option<u16> {
 /// `uvicorn.run("app.main:app", port=8001)` and a Flask `app.run(port=5000)`.
 fn runs(text: &str, source: SourceId, f: &mut FileFacts) {
     for needle in ["uvicorn.run(", ".run("] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(needle) {
             if needle == ".run(" && text[..at].ends_with("uvicorn") {
                 continue;
             }
@@ -192,10 +186,7 @@ fn literal(v: &str) -> Option<String> {
 /// `os.getenv("X", d)`, `os.environ.get("X", d)`, `getenv("X")`, `os.environ["X"]`.
 fn env_calls(text: &str, source: SourceId, f: &mut FileFacts) {
     for needle in ["getenv(", "environ.get("] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(needle) {
             if needle == "getenv(" && !boundary_before(text, at) && !text[..at].ends_with("os.") {
                 continue;
             }
@@ -218,10 +209,7 @@ fn env_calls(text: &str, source: SourceId, f: &mut FileFacts) {
             push_env(f, source, at..close + 1, &name, default, !had_default, "os.getenv");
         }
     }
-    let mut from = 0;
-    while let Some(i) = text[from..].find("environ[") {
-        let at = from + i;
-        from = at + 8;
+    for (at, _) in text.match_indices("environ[") {
         let a = skip_ws(text, at + 8);
         let Some((name, after)) = string_at(text, a) else {
             continue;

@@ -13,10 +13,7 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
         f.main = Some(Span::new(source, i..i + 9));
     }
     for needle in ["env::var(", "env::var_os("] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(needle) {
             let open = at + needle.len() - 1;
             let Some(close) = close_paren(text, open) else { continue };
             let Some((name, _)) = string_at(text, skip_ws(text, open + 1)) else {
@@ -41,10 +38,7 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
         }
     }
     for needle in ["TcpListener::bind(", "SocketAddr::from(", ".bind("] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle) {
-            let at = from + i;
-            from = at + needle.len();
+        for (at, _) in text.match_indices(needle) {
             let open = at + needle.len() - 1;
             let Some(close) = close_paren(text, open) else { continue };
             let args = &text[open + 1..close];

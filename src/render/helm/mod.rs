@@ -34,7 +34,7 @@
 //! PodDisruptionBudgets), an Ingress or a LoadBalancer for what is exposed, `IfNotPresent`,
 //! and the existing Secrets by name. `values.schema.json` validates the merged result.
 
-mod commented;
+pub mod commands;
 pub mod schema;
 pub mod values;
 
@@ -45,11 +45,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use commented::Node;
+use crate::yaml::commented;
+pub use crate::yaml::commented::Node;
 pub use values::{Layer, Values};
 
 use crate::model::deploy::{Deployment, ServiceMode};
-use crate::render::ops::HelmCommands;
+use commands::HelmCommands;
 
 /// The chart's own version; the application's is `appVersion`.
 pub const CHART_VERSION: &str = "0.1.0";
@@ -250,6 +251,7 @@ fn chart_yaml(d: &Deployment, title: &str) -> String {
             header: &header,
             doc: &|_| None,
             spaced: false,
+            quoted: &["appVersion"],
         },
     )
     .text
@@ -416,7 +418,7 @@ pub fn doc(schema: &serde_json::Value, docs: &BTreeMap<Vec<String>, String>, pat
 /// What a values file says about itself, above its keys.
 fn values_header(d: &Deployment, f: &ValuesFile, out_dir: &str) -> Vec<String> {
     let chart = chart_name(d);
-    let commands = crate::render::ops::helm_commands(d, out_dir);
+    let commands = commands::helm_commands(d, out_dir);
     let ns = &d.namespace.value;
     let mut h = vec![HEADER.to_string(), String::new()];
     match f.layer {
@@ -462,6 +464,7 @@ fn values_text(
             header: &header,
             doc: &doc,
             spaced: true,
+            quoted: &[],
         },
     )
 }
@@ -726,6 +729,7 @@ pub fn contract(d: &Deployment, title: &str, out_dir: &str, commands: &HelmComma
             header: &[HEADER.to_string()],
             doc: &|_| None,
             spaced: false,
+            quoted: &[],
         },
     )
     .text

@@ -523,32 +523,6 @@ fn errors(schema: &Value, values: &Node) -> Vec<String> {
     e
 }
 
-impl serde::Serialize for Node {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        match self {
-            Node::Null => s.serialize_unit(),
-            Node::Bool(b) => s.serialize_bool(*b),
-            Node::Int(i) => s.serialize_i64(*i),
-            Node::Str(v) => s.serialize_str(v),
-            Node::Seq(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for i in items {
-                    seq.serialize_element(i)?;
-                }
-                seq.end()
-            }
-            Node::Map(entries) => {
-                let mut map = s.serialize_map(Some(entries.len()))?;
-                for (k, v) in entries {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-        }
-    }
-}
-
 #[test]
 fn schema_accepts_every_layer_and_refuses_unknown_keys_wrong_types_and_negative_replicas() {
     let s = schema::schema();

@@ -3,7 +3,7 @@
 //!
 //! Every field's doc comment begins with its key, as Helm's best practices ask of the
 //! comments in `values.yaml`: the same sentence becomes the schema's `description` and the
-//! comment above the key (see `yaml.rs`). Keys are camelCase; workloads, Secrets, folders
+//! comment above the key (see `yaml/commented.rs`). Keys are camelCase; workloads, Secrets, folders
 //! and configuration are maps keyed by name, so `--set components.api.replicas=3` works.
 //! Every struct refuses unknown keys (`deny_unknown_fields` becomes
 //! `additionalProperties: false`), so a typo fails `helm lint` and `helm install`.

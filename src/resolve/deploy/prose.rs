@@ -46,23 +46,7 @@ pub(super) fn role_words(role: Role) -> &'static [&'static str] {
 }
 
 pub(super) fn has_word(lower: &str, word: &str) -> bool {
-    if word.is_empty() {
-        return false;
-    }
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(word) {
-        let at = from + i;
-        let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = lower[at + word.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if before && after {
-            return true;
-        }
-        from = at + word.len();
-    }
-    false
+    crate::source::has_whole_word(lower, word, char::is_alphanumeric, char::is_alphanumeric)
 }
 
 /// Sentences of a text: split at `. ` (a period followed by space) and `;`, so host names

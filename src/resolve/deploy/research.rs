@@ -260,7 +260,7 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
             "Local inner loop".into(),
             format!(
                 "Skaffold (`skaffold.yaml`, config {}): `skaffold dev` builds every image from the generated Dockerfiles without pushing, loads it into the {} cluster, installs `helm/{}/` with `values-local.yaml` and the tags it built, forwards the ports and repeats on every change.",
-                crate::render::skaffold::API_VERSION,
+                crate::model::deploy::SKAFFOLD_API_VERSION,
                 format!("{:?}", d.platform.kind.value).to_lowercase(),
                 d.app.value
             ),

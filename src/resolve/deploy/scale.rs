@@ -51,10 +51,7 @@ pub const TARGET_CPU_PERCENT: u32 = 70;
 pub fn find_goal(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     for unit in LOAD_UNITS {
-        let mut from = 0;
-        while let Some(rel) = lower[from..].find(unit) {
-            let at = from + rel;
-            from = at + unit.len();
+        for (at, _) in lower.match_indices(unit) {
             // The unit must start a word ("rps" not inside "corpse").
             if unit.starts_with(|c: char| c.is_ascii_alphabetic())
                 && lower[..at].ends_with(|c: char| c.is_ascii_alphabetic())
