@@ -13,10 +13,13 @@ use std::path::{Path, PathBuf};
 
 /// Each top-level module and its rank: a module may use those of a lower or equal rank.
 /// Rank 0 are the shared leaves every stage uses (the stack catalog is data every stage
-/// reads, from load's detection to render's Dockerfiles).
+/// reads, from load's detection to render's Dockerfiles; `wrap`, the line wrapping of
+/// comments and commands, imports nothing of sp and serves `yaml` and `render`). Every
+/// top-level module is listed: [`every_top_level_module_is_ranked`] fails otherwise.
 const RANKS: &[(&str, u8)] = &[
     ("source", 0),
     ("error", 0),
+    ("wrap", 0),
     ("yaml", 0),
     ("parallel", 0),
     ("diagnostics", 0),
@@ -148,6 +151,61 @@ fn edges() -> BTreeSet<((String, String), (String, String))> {
     out
 }
 
+/// The top-level modules of the crate as `src/lib.rs` declares them (`mod x;`, whatever its
+/// visibility), test-only ones aside: this file is the one.
+fn declared_modules(lib: &str) -> BTreeSet<String> {
+    code(lib)
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let l = l
+                .strip_prefix("pub(crate) ")
+                .or_else(|| l.strip_prefix("pub "))
+                .unwrap_or(l);
+            l.strip_prefix("mod ")?.strip_suffix(';').map(|m| m.trim().to_string())
+        })
+        .collect()
+}
+
+/// The modules the files and folders directly under `src/` are (the crate roots `lib.rs`
+/// and `main.rs`, and this test, aside).
+fn module_files(src: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(src)
+        .expect("src is readable")
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            if p.is_dir() {
+                p.join("mod.rs").is_file().then_some(name)
+            } else {
+                name.strip_suffix(".rs").map(str::to_string)
+            }
+        })
+        .filter(|m| !["lib", "main", "layers"].contains(&m.as_str()))
+        .collect()
+}
+
+/// A module without a rank would escape every check below (an unranked module's uses are
+/// not compared), so each one the crate declares, and each one `src/` holds, has a rank,
+/// and every rank names a module.
+#[test]
+fn every_top_level_module_is_ranked() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let ranked: BTreeSet<String> = RANKS.iter().map(|(m, _)| m.to_string()).collect();
+    assert_eq!(ranked.len(), RANKS.len(), "a module ranked twice");
+    let declared = declared_modules(&std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs"));
+    assert_eq!(
+        declared, ranked,
+        "the modules src/lib.rs declares (left) and those ranked in RANKS (right)"
+    );
+    assert_eq!(
+        module_files(&src),
+        ranked,
+        "the modules under src/ (left) and those ranked in RANKS (right)"
+    );
+}
+
 #[test]
 fn no_stage_uses_a_later_one() {
     let rank: BTreeMap<&str, u8> = RANKS.iter().copied().collect();
@@ -226,6 +284,10 @@ fn the_checker_sees_uses() {
     assert_eq!(
         code("use a::b;\n#[cfg(test)]\nmod tests;\nuse c::d;\n#[cfg(test)]\nmod t {\n fn f() { g() }\n}\nuse e::f;"),
         "use a::b;\n\nuse c::d;\n\nuse e::f;"
+    );
+    assert_eq!(
+        declared_modules("pub mod a;\nmod b;\npub(crate) mod c;\n#[cfg(test)]\nmod t;\nmod d {\n}\nuse e;"),
+        ["a", "b", "c"].map(String::from).into()
     );
     let mut g: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     g.entry("a").or_default().insert("b");

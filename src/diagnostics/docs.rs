@@ -217,7 +217,7 @@ pub fn docs(code: Code) -> CodeDocs {
         Code::MissingVariable => d(
             "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",
             "os.environ[\"OPENAI_MODEL\"] in api/app/main.py, and no `config:` entry, .env.example key or prose value for OPENAI_MODEL",
-            "Give the value in the plan input's YAML block (`components.api.config.OPENAI_MODEL: gpt-4o-mini`), name it as a secret if it is one, or give it a default in the code; the warning shows the line to add.",
+            "Give the value in the plan input's YAML block (`components.api.config.OPENAI_MODEL: gpt-4o-mini`), name it as a secret if it is one, or give it a default in the code; the warning shows the line to add. A browser build-time variable (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`) is inlined when the image is built: its value becomes an `ARG` of the Dockerfile's build stage, and a backend URL in it is the one the browser reaches (a port-forward's `localhost` port or an Ingress host), never a Service name.",
         ),
         Code::LocalhostInCluster => d(
             "Inside a pod, localhost is the pod itself; a configuration value that points at localhost for another component or service cannot reach it once deployed.",

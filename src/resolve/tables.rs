@@ -53,7 +53,10 @@ pub fn tables(d: &Deployment) -> Tables {
             } else if let Some(v) = c.config.iter().find(|v| v.name == r.name) {
                 format!("`{}` ({})", v.value, v.origin.text)
             } else if let Some(v) = c.build_args.iter().find(|v| v.name == r.name) {
-                format!("`{}` at build time ({})", v.value, v.origin.text)
+                match v.value.as_str() {
+                    "" => format!("empty at build time ({})", v.origin.text),
+                    value => format!("`{value}` at build time ({})", v.origin.text),
+                }
             } else if let Some(d) = &r.default {
                 format!("the code's default `{d}`")
             } else {

@@ -540,3 +540,33 @@ fn discovered_components_fill_the_technical_context() {
         "the origin names the files:\n{plan}"
     );
 }
+
+/// SP420's hint for a browser build-time variable is followed as it says, each way it
+/// offers: the value becomes an `ARG` of the frontend's build stage, as given (a `localhost`
+/// URL stays one: the browser reaches it through a port-forward, never a Service's name),
+/// and nothing is reported about it any more.
+#[test]
+fn the_browser_build_variable_hint_is_what_sp_accepts() {
+    let arg = "ARG NEXT_PUBLIC_API_URL=\"http://localhost:8000\"";
+    let set = "components.frontend.config.NEXT_PUBLIC_API_URL=http://localhost:8000";
+    let given = |ws: &Workspace, extra: &[&str]| {
+        let run = Test::new().workspace(ws).args(["plan", "--all"]).args(extra).run();
+        run.assert_code(0);
+        for code in ["SP420", "SP421"] {
+            assert!(
+                !run.stderr.contains(code),
+                "{code} after following the hint:\n{}",
+                run.stderr
+            );
+        }
+        let dockerfile = ws.read("out/001-deploy/docker/frontend.Dockerfile");
+        let build = &dockerfile[dockerfile.find("AS build").expect("a build stage")..];
+        let build = &build[..build.find("FROM ").unwrap_or(build.len())];
+        assert!(build.contains(arg), "no `{arg}` in the build stage:\n{dockerfile}");
+    };
+    let ws = Workspace::fixture("browser-build-variable");
+    given(&ws, &["--set", set]);
+    let ws = Workspace::fixture("browser-build-variable");
+    ws.write("frontend/.env.example", "NEXT_PUBLIC_API_URL=http://localhost:8000\n");
+    given(&ws, &[]);
+}

@@ -31,8 +31,9 @@ fn same_origin_path(value: &str) -> Option<String> {
 }
 
 /// Moves build-time variables out of each component's runtime configuration into its build
-/// arguments; for a static site with a backend, rewrites `localhost` URLs to the site's own
-/// origin, where its nginx proxies `/api`.
+/// arguments, beside those the code's defaults and `.env.example` gave (a value of the
+/// deployment input wins over those); for a static site with a backend, rewrites `localhost`
+/// URLs to the site's own origin, where its nginx proxies `/api`.
 pub fn split(components: &mut [Component]) {
     let backend = components
         .iter()
@@ -43,7 +44,10 @@ pub fn split(components: &mut [Component]) {
             .into_iter()
             .partition(|v| is_build_time(&v.name));
         c.config = runtime;
-        c.build_args = build;
+        for v in build {
+            c.build_args.retain(|b| b.name != v.name);
+            c.build_args.push(v);
+        }
         if c.run_mode.value != RunMode::Static {
             continue;
         }
@@ -185,5 +189,32 @@ mod tests {
         assert!(web.config.iter().all(|v| !is_build_time(&v.name)));
         assert_eq!(web.build_args.len(), 1);
         assert_eq!(web.build_args[0].value, "Todo", "a standalone server keeps its values");
+    }
+
+    #[test]
+    fn build_arguments_from_the_code_and_env_example_stay() {
+        let mut d = crate::model::deploy::fixture::deployment();
+        let arg = |name: &str, value: &str| crate::model::deploy::ConfigValue {
+            name: name.into(),
+            value: value.into(),
+            origin: Origin::derived("test"),
+        };
+        let web = &mut d.components[0];
+        web.build_args = vec![
+            arg("VITE_TITLE", "Todo"),
+            arg("NEXT_PUBLIC_API_URL", "http://localhost:8000"),
+        ];
+        web.config.push(arg("NEXT_PUBLIC_API_URL", "https://api.todo.dev"));
+        split(&mut d.components);
+        let args: Vec<(&str, &str)> = d.components[0]
+            .build_args
+            .iter()
+            .map(|a| (a.name.as_str(), a.value.as_str()))
+            .collect();
+        assert_eq!(
+            args,
+            vec![("NEXT_PUBLIC_API_URL", "https://api.todo.dev"), ("VITE_TITLE", "Todo")],
+            "the deployment input's value wins; .env.example's others stay"
+        );
     }
 }

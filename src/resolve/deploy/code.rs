@@ -13,8 +13,8 @@ use crate::diagnostics::{Code as DiagCode, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
 use crate::model::Origin;
 use crate::model::deploy::{
-    BackingService, Component, ConfigValue, Entry, EntryKind, EnvRead, RunMode, SecretDelivery, SecretRef, ServiceKind,
-    Valued,
+    BackingService, Component, ConfigValue, Entry, EntryKind, EnvRead, Role, RunMode, SecretDelivery, SecretRef,
+    ServiceKind, Valued,
 };
 use crate::parse::constitution::Constitution;
 use crate::parse::source::{self, Fact, FileFacts, container::ComposeService};
@@ -1010,15 +1010,32 @@ pub fn database_url_name(reads: &[EnvRead]) -> Option<&str> {
 /// After wiring: rewrite `localhost` values that name another part of the deployment to its
 /// Service, report the ones that name nothing, record how each variable the code reads is
 /// delivered, and report required ones that are not.
+///
+/// Build-time variables (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`) are left as they are: the
+/// browser reads them, not the pod, and the browser reaches a `localhost` port through a
+/// port-forward but never resolves a Service name (`build_time::split` turns them into a
+/// static site's own origin).
 pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: &mut Diagnostics) {
     let services: Vec<(String, u16)> = components
         .iter()
         .filter_map(|c| c.port.as_ref().map(|p| (c.name.clone(), p.value)))
         .chain(backing.iter().map(|b| (b.name.clone(), b.port)))
         .collect();
+    // What a browser calls: each backend with a port, and its Ingress host if it has one.
+    let backends: Vec<Reached> = components
+        .iter()
+        .filter(|c| c.role.value == Role::Backend)
+        .filter_map(|c| {
+            Some(Reached {
+                name: c.name.clone(),
+                port: c.port.as_ref()?.value,
+                host: c.exposure.ingress_host.as_ref().map(|h| h.value.clone()),
+            })
+        })
+        .collect();
     for c in components.iter_mut() {
         let own_port = c.port.as_ref().map(|p| p.value);
-        for v in c.config.iter_mut() {
+        for v in c.config.iter_mut().filter(|v| !source::node::build_time(&v.name)) {
             let Some((host, port)) = local_address(&v.value) else {
                 continue;
             };
@@ -1114,11 +1131,11 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
             } else if PROVIDED.contains(&r.name.as_str()) {
                 "runtime".into()
             } else if r.required {
-                let how = if source::node::build_time(&r.name) {
-                    format!("a build argument: `{}` in .env.example with its value", r.name)
+                let hint = if source::node::build_time(&r.name) {
+                    build_time_hint(c, &r.name, &backends)
                 } else {
                     format!(
-                        "`components.{}.config.{}: <value>` in the deployment block of plan-input.md (or `--set components.{}.config.{}=<value>`), or a line in .env.example",
+                        "supply it with `components.{}.config.{}: <value>` in the deployment block of plan-input.md (or `--set components.{}.config.{}=<value>`), or a line in .env.example",
                         c.name, r.name, c.name, r.name
                     )
                 };
@@ -1129,7 +1146,7 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                         c.name, r.name
                     ),
                 )
-                .hint(format!("supply it with {how}"));
+                .hint(hint);
                 diags.push(match &r.span {
                     Some(s) => d.at(s.clone()).label("read here, without a default"),
                     None => at_origin(d, &r.origin),
@@ -1142,6 +1159,54 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
         }
         c.env_reads = out;
     }
+}
+
+/// A backend as the browser reaches it: its Service port, and its Ingress host if any.
+struct Reached {
+    name: String,
+    port: u16,
+    host: Option<String>,
+}
+
+/// The hint of SP420 for a variable the bundler inlines (`NEXT_PUBLIC_API_URL`): it is
+/// fixed when the image is built, so it is given as sp's input, which writes it as an `ARG`
+/// with that default into the build stage of the component's Dockerfile (the only place a
+/// `docker build --build-arg` reaches); and the browser, not the pod, uses it, so a backend
+/// URL is the one the browser reaches, through the site's own nginx (a static site), the
+/// backend's Ingress host, or a port-forward of its Service.
+fn build_time_hint(c: &Component, name: &str, backends: &[Reached]) -> String {
+    let comp = &c.name;
+    let env_example = match c.source_dir.value.as_deref() {
+        Some(dir) if !dir.is_empty() && dir != "." => format!("{dir}/.env.example"),
+        _ => ".env.example".to_string(),
+    };
+    let given = format!(
+        "`{name}` is inlined into the browser's JavaScript when the image is built (a value in the ConfigMap would change nothing): give it with `components.{comp}.config.{name}: <value>` in the deployment block of plan-input.md (or `--set components.{comp}.config.{name}=<value>`, or `{name}=<value>` in {env_example}); sp then writes `ARG {name}=\"<value>\"` into the build stage of docker/{comp}.Dockerfile, which `docker build --build-arg {name}=<value>` overrides for one build"
+    );
+    let backend = backends
+        .iter()
+        .find(|b| c.depends_on.contains(&b.name))
+        .or_else(|| backends.first())
+        .filter(|b| b.name != *comp);
+    let reach = match backend {
+        None => "If it is a URL, the browser calls it, not the pod: use the address the browser reaches".to_string(),
+        Some(b) if c.run_mode.value == RunMode::Static && c.depends_on.contains(&b.name) => format!(
+            "If it is the backend's URL, the browser calls it, not the pod: the site's nginx proxies `/api/` to the `{}` Service, so `http://localhost:{}` becomes the site's own origin",
+            b.name, b.port
+        ),
+        Some(b) => match &b.host {
+            Some(h) => format!(
+                "If it is the backend's URL, the browser calls it, not the pod: use `http://{h}`, the Ingress host of `{}`",
+                b.name
+            ),
+            None => format!(
+                "If it is the backend's URL, the browser calls it, not the pod, and never resolves the `{b}` Service's name: use `http://localhost:{p}` with `kubectl port-forward service/{b} {p}:{p}` (the chart's notes print it; `skaffold dev` forwards it), or give `{b}` an Ingress host (`components.{b}.host: <host>`) and use `http://<host>`",
+                b = b.name,
+                p = b.port
+            ),
+        },
+    };
+    format!("{given}. {reach}")
 }
 
 /// A variable that holds the application's own public URL: auth libraries check tokens and

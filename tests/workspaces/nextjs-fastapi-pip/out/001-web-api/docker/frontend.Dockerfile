@@ -17,6 +17,7 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
+ARG NEXT_PUBLIC_SITE_NAME="Notes"
 # public/ is optional in a Next.js app, and the runtime stage copies it.
 RUN mkdir -p public && npm run build
 

@@ -21,6 +21,8 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
+ARG NEXT_PUBLIC_API_URL=""
+ARG NEXT_PUBLIC_SITE_NAME="Recipes"
 RUN npm run build
 
 FROM nginxinc/nginx-unprivileged:1.29.3-alpine3.22 AS runtime
