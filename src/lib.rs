@@ -200,49 +200,59 @@ pub fn compile_each<F: Send>(
     let inputs = emit::record::inputs(&workspace, &parsed.set);
     let skip = skip.map(|out| emit::Skip::new(out, sources));
 
-    let features = parallel::map(workspace.features.len(), |i| {
-        let f = &workspace.features[i];
-        let inputs = inputs[i].clone();
-        let unchanged = skip
-            .as_ref()
-            .filter(|_| !early[i] && !shared_errors)
-            .and_then(|s| s.unchanged(&f.name, &inputs));
-        let feature = match unchanged {
-            Some((u, restored)) => Feature {
-                name: f.name.clone(),
-                plan: None,
-                report: None,
-                tree: OutputTree::default(),
-                diagnostics: restored.into_iter().collect(),
-                failed: false,
-                inputs,
-                findings: u.findings,
-                skipped: Some(u.files),
-            },
-            None => {
-                let mut fd = Diagnostics::default();
-                let compiled = compile_feature(&run, f, &mut fd);
-                let (plan, report, tree) = match compiled {
-                    Some((plan, report, tree)) => (Some(plan), Some(report), tree),
-                    None => (None, None, OutputTree::default()),
-                };
-                Feature {
+    // The document templates compile on a thread of their own as soon as one feature needs
+    // compiling, alongside that feature's parse, resolve, render and gates: with one feature
+    // (the edit-and-rerun loop) the second core would otherwise idle while the first compiles
+    // both. A run whose features are all skipped compiles none.
+    let templates = std::sync::Once::new();
+    let features = std::thread::scope(|scope| {
+        parallel::map(workspace.features.len(), |i| {
+            let f = &workspace.features[i];
+            let inputs = inputs[i].clone();
+            let unchanged = skip
+                .as_ref()
+                .filter(|_| !early[i] && !shared_errors)
+                .and_then(|s| s.unchanged(&f.name, &inputs));
+            let feature = match unchanged {
+                Some((u, restored)) => Feature {
                     name: f.name.clone(),
-                    plan,
-                    report,
-                    tree,
-                    failed: early[i] || fd.has_errors(),
+                    plan: None,
+                    report: None,
+                    tree: OutputTree::default(),
+                    diagnostics: restored.into_iter().collect(),
+                    failed: false,
                     inputs,
-                    findings: fd
-                        .iter()
-                        .map(|d| diagnostics::stored::Stored::from(d, sources))
-                        .collect(),
-                    diagnostics: fd,
-                    skipped: None,
+                    findings: u.findings,
+                    skipped: Some(u.files),
+                },
+                None => {
+                    templates.call_once(|| {
+                        scope.spawn(|| run.render.prepare());
+                    });
+                    let mut fd = Diagnostics::default();
+                    let compiled = compile_feature(&run, f, &mut fd);
+                    let (plan, report, tree) = match compiled {
+                        Some((plan, report, tree)) => (Some(plan), Some(report), tree),
+                        None => (None, None, OutputTree::default()),
+                    };
+                    Feature {
+                        name: f.name.clone(),
+                        plan,
+                        report,
+                        tree,
+                        failed: early[i] || fd.has_errors(),
+                        inputs,
+                        findings: fd
+                            .iter()
+                            .map(|d| diagnostics::stored::Stored::from(d, sources))
+                            .collect(),
+                        diagnostics: fd,
+                        skipped: None,
+                    }
                 }
-            }
-        };
-        each(feature, shared_errors)
+            };
+            each(feature, shared_errors)
+        })
     });
     drop(run);
     Compilation {

@@ -235,7 +235,15 @@ fn token_shapes(text: &str, out: &mut Vec<Secret>) {
     }
 }
 
+/// The shortest word [`token_kind`] can recognise (a Slack token: `xoxb-` and ten characters).
+/// Most words of a spec are shorter, and rejecting them by length first keeps the scan of every
+/// input, which runs before anything else, from costing more than reading it.
+const SHORTEST_TOKEN: usize = 15;
+
 fn token_kind(word: &str) -> Option<&'static str> {
+    if word.len() < SHORTEST_TOKEN {
+        return None;
+    }
     if word.to_ascii_uppercase().contains("EXAMPLE") {
         return None;
     }
@@ -439,6 +447,17 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_token_shape_is_shorter_than_the_length_checked_first() {
+        for (prefix, min, _) in PREFIXES {
+            assert!(prefix.len() + min >= SHORTEST_TOKEN, "{prefix}");
+        }
+        // An AWS key is four letters and sixteen; a JWT three parts of ten and two dots.
+        assert!(20 >= SHORTEST_TOKEN && 32 >= SHORTEST_TOKEN);
+        assert_eq!(token_kind("xoxb-12345abcde"), Some("a Slack token"));
+        assert_eq!(token_kind("xoxb-1234abcde"), None);
+    }
 
     fn values(text: &str) -> Vec<&str> {
         scan(text).into_iter().map(|s| &text[s.range]).collect()

@@ -106,6 +106,12 @@ impl<'a> Run<'a> {
         out
     }
 
+    /// Compile the document templates now, if not done yet (they are otherwise compiled by
+    /// the first [`Run::documents`], which waits for a compile already under way).
+    pub fn prepare(&self) {
+        self.renderer.get_or_init(|| Renderer::new(&self.templates));
+    }
+
     /// The planning documents of one feature, which report the gates' verdict. `files` are
     /// every file the feature gets ([`file_names`]).
     pub fn documents(

@@ -248,7 +248,7 @@ pub fn compile(schema: &Json) -> Result<Arc<jsonschema::Validator>, String> {
         .map_err(|e| e.to_string());
     let mut c = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
     if c.len() >= KEPT {
-        c.remove(0);
+        drop(c.remove(0));
     }
     c.push((schema.clone(), compiled.clone()));
     compiled
