@@ -557,6 +557,9 @@ fn run_streaming(
                 w.conflicts = std::mem::take(&mut p.conflicts);
                 Ok(w)
             })();
+            // What only the record needed (it has them now, or the feature was not written).
+            f.inputs = Default::default();
+            f.findings = Vec::new();
             Streamed { feature: f, written }
         },
     );
