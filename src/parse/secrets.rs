@@ -453,8 +453,12 @@ mod tests {
         for (prefix, min, _) in PREFIXES {
             assert!(prefix.len() + min >= SHORTEST_TOKEN, "{prefix}");
         }
-        // An AWS key is four letters and sixteen; a JWT three parts of ten and two dots.
-        assert!(20 >= SHORTEST_TOKEN && 32 >= SHORTEST_TOKEN);
+        // The other shapes are longer: an AWS key (four and sixteen), a JWT (three parts of ten).
+        assert_eq!(token_kind("AKIAABCDEFGHIJ234567"), Some("an AWS access key"));
+        assert_eq!(
+            token_kind("eyJhbGciOiJI.eyJzdWIiOiIx.SflKxwRJSM"),
+            Some("a JSON Web Token")
+        );
         assert_eq!(token_kind("xoxb-12345abcde"), Some("a Slack token"));
         assert_eq!(token_kind("xoxb-1234abcde"), None);
     }
