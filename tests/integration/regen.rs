@@ -358,10 +358,14 @@ fn temporary_files_of_an_interrupted_run_are_removed_and_ignored_by_git() {
         "half",
     );
     ws.write("out/004-k8s-deployment/.sp-Ab12Cd.tmp", "older sp");
+    // A new feature folder is staged whole under a temporary name and renamed once: a run
+    // killed before the rename leaves that folder.
+    ws.write("out/.007-new-feature.4242.sp-tmp/plan.md", "half");
     plan(&ws, &[])
         .assert_code(0)
         .assert_stderr_contains("(left by an interrupted run)");
-    assert!(!read_tree_all(&ws.join("out")).keys().any(|k| k.ends_with("tmp")));
+    assert!(!read_tree_all(&ws.join("out")).keys().any(|k| k.contains("tmp")));
+    assert!(!ws.join("out/.007-new-feature.4242.sp-tmp").exists());
     let gitignore = std::fs::read_to_string(crate::support::repo_root().join(".gitignore")).unwrap();
     assert!(gitignore.lines().any(|l| l.trim() == "*.sp-tmp"));
 }
