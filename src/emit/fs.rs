@@ -66,27 +66,49 @@ fn is_temporary(name: &str) -> bool {
 }
 
 /// Remove temporary files and folders a killed run left under `out_root`; returns them.
+///
+/// Every run that writes walks the whole output folder here, so the walk is spread over the
+/// cores, one top-level folder (a feature) at a time: on a no-op run of many features it was
+/// the largest part done on one core.
 pub fn clean_temporaries(out_root: &Path) -> Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
-    let mut stack = vec![out_root.to_path_buf()];
+    let mut folders = Vec::new();
+    clean_folder(out_root, &mut removed, Some(&mut folders))?;
+    for done in crate::parallel::map(folders.len(), |i| {
+        let mut removed = Vec::new();
+        clean_folder(&folders[i], &mut removed, None).map(|()| removed)
+    }) {
+        removed.extend(done?);
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+/// Remove the temporaries under `dir`; with `subfolders`, hand its subfolders back instead of
+/// descending into them.
+fn clean_folder(dir: &Path, removed: &mut Vec<PathBuf>, mut subfolders: Option<&mut Vec<PathBuf>>) -> Result<()> {
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for entry in entries.flatten() {
             let Ok(ft) = entry.file_type() else { continue };
             let path = entry.path();
-            if ft.is_dir() && is_temporary(&entry.file_name().to_string_lossy()) {
+            let temporary = is_temporary(&entry.file_name().to_string_lossy());
+            if ft.is_dir() && temporary {
                 std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
                 removed.push(path);
             } else if ft.is_dir() {
-                stack.push(path);
-            } else if ft.is_file() && is_temporary(&entry.file_name().to_string_lossy()) {
+                match subfolders.as_deref_mut() {
+                    Some(hand_back) => hand_back.push(path),
+                    None => stack.push(path),
+                }
+            } else if ft.is_file() && temporary {
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
                 removed.push(path);
             }
         }
     }
-    removed.sort();
-    Ok(removed)
+    Ok(())
 }
 
 /// One file operation of a feature's write: put `new` at `path` (or remove it when `new`

@@ -68,13 +68,21 @@ thread_local! {
 type Memo = std::cell::RefCell<std::collections::HashMap<String, String>>;
 
 /// How many strings a memo holds before it starts over, so a long run stays in bounded memory.
-const MEMO_LIMIT: usize = 4096;
+const MEMO_LIMIT: usize = 1024;
+
+/// The longest string a memo keeps: keys and the short values that repeat across features
+/// (`ClusterIP`, `true`, `/healthz`); a long one (a description, a command) is rarely seen
+/// twice and would only hold memory.
+const MEMO_LONGEST: usize = 64;
 
 /// `write(s)`, remembered per thread. Setting up the crate's serialiser for one scalar costs
 /// far more than the scalar, and a chart writes the same keys and values for every feature
 /// (`replicaCount`, `true`, `ClusterIP`), so most calls are answered from here. The answer is
 /// the crate's own, only not recomputed; lookups never reach the output's order.
 fn memo(table: &'static std::thread::LocalKey<Memo>, s: &str, write: impl FnOnce() -> String) -> String {
+    if s.len() > MEMO_LONGEST {
+        return write();
+    }
     if let Some(hit) = table.with(|m| m.borrow().get(s).cloned()) {
         return hit;
     }
