@@ -482,6 +482,8 @@ fn write_feature(p: &emit::FeaturePlan, out_root: &Path, cwd: &Path, display_roo
         out.push_str(diff);
     }
     w.written = p.changes.len();
+    // Kept until the run ends, once per feature.
+    w.lines.shrink_to_fit();
     w
 }
 
@@ -560,7 +562,10 @@ fn run_streaming(
             // What only the record needed (it has them now, or the feature was not written).
             f.inputs = Default::default();
             f.findings = Vec::new();
-            Streamed { feature: f, written }
+            Streamed {
+                feature: Box::new(f),
+                written,
+            }
         },
     );
     let all_diags = compilation.diagnostics();
@@ -612,7 +617,9 @@ fn run_streaming(
 
 /// A feature of a streaming run once written: what is left of it, and what writing it did.
 struct Streamed {
-    feature: crate::Feature,
+    /// Boxed: a run keeps one per feature until it ends, and a `Feature` holds its plan and
+    /// report slots inline (several kilobytes, empty once written).
+    feature: Box<crate::Feature>,
     written: Result<Written>,
 }
 

@@ -142,10 +142,12 @@ pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &
                     );
                     return None;
                 }
-                let text = match text.strip_prefix('\u{feff}') {
+                let mut text = match text.strip_prefix('\u{feff}') {
                     Some(rest) => rest.to_string(),
                     None => text,
                 };
+                // Every input is kept for the whole run (diagnostics quote it at the end).
+                text.shrink_to_fit();
                 Some(sources.add(display, text))
             }
             Err(e) => {
