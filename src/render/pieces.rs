@@ -64,7 +64,7 @@ struct Open<'a> {
     line: usize,
 }
 
-/// A tag of the template: its text from `{{` to `}}`.
+/// What a tag of the template (its text from `{{` to `}}`) does to blocks.
 enum Tag<'a> {
     Open(&'a str),
     Close(&'a str),
@@ -160,13 +160,16 @@ pub fn pieces(template: &str) -> Vec<Piece<'_>> {
             }
         }
         open_tags += line.matches("{{").count() as i64 - line.matches("}}").count() as i64;
-        let Some((_, next)) = lines.peek() else { break };
+        if lines.peek().is_none() {
+            break;
+        }
+        // `~` takes every white space next to its tag, blank lines included.
         let can_cut = stack.iter().all(|o| o.reopen.is_some())
             && open_tags == 0
             && tag_from <= offset
             && line.ends_with('\n')
-            && !line.trim_end().ends_with("~}}")
-            && !next.trim_start().starts_with("{{~");
+            && !template[..offset].trim_end().ends_with("~}}")
+            && !template[offset..].trim_start().starts_with("{{~");
         if can_cut && offset - start >= PIECE {
             let closing: String = stack.iter().rev().map(|o| format!("{{{{/{}}}}}\n", o.name)).collect();
             out.push(Piece {
@@ -377,6 +380,22 @@ mod tests {
         let multi_line_tag = format!("{body}{{{{x\n}}}}\n{body}");
         for p in pieces(&multi_line_tag) {
             assert_eq!(p.text.matches("{{").count(), p.text.matches("}}").count());
+        }
+    }
+
+    #[test]
+    fn whitespace_control_reaching_over_blank_lines_is_not_cut() {
+        let (long_line, body) = ("y".repeat(PIECE + 10), long("text"));
+        for t in [
+            format!("{long_line}{{{{x~}}}}\n\n  \n{body}"),
+            format!("{long_line}\n\n  \n{{{{~x}}}} b\n{body}"),
+            format!("{{{{#if a}}}}\n{long_line}{{{{x~}}}}\n\n{body}{{{{/if}}}}\n"),
+        ] {
+            let data = json!({"x": "X", "a": true});
+            let (whole, piecewise) = both(&t, &data, true);
+            assert!(whole.is_ok(), "{whole:?}");
+            assert_eq!(whole, piecewise);
+            assert!(pieces(&t).len() > 1);
         }
     }
 
