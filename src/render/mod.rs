@@ -156,6 +156,19 @@ struct Context<'a> {
     helm: Option<helm::ChartDoc>,
 }
 
+impl<'a> Context<'a> {
+    fn new(plan: &'a Plan, report: &'a Report, out_dir: &'a str, files: &'a [String]) -> Self {
+        Context {
+            plan,
+            report,
+            files,
+            out_dir,
+            ops: plan.deployment.as_ref().map(|d| ops::ops(d, out_dir)),
+            helm: plan.deployment.as_ref().map(helm::chart_doc),
+        }
+    }
+}
+
 handlebars_helper!(cell: |s: str| s.replace('|', "\\|").replace('\n', " "));
 handlebars_helper!(join: |v: array, sep: str| v.iter().map(|x| match x {
     serde_json::Value::String(s) => s.clone(),
@@ -186,9 +199,9 @@ fn registry() -> Handlebars<'static> {
 /// The compiled templates of a run, built once and used for every feature.
 pub struct Renderer {
     hb: Handlebars<'static>,
-    /// Each document's pieces ([`pieces`]): the registered name and the template line it
-    /// starts on.
-    pieces: BTreeMap<&'static str, Vec<(String, usize)>>,
+    /// Each document's pieces ([`pieces`]): the registered name and where its lines come
+    /// from in the template.
+    pieces: BTreeMap<&'static str, Vec<(String, pieces::Lines)>>,
     /// Templates that failed to compile, with the diagnostic to report per feature.
     broken: BTreeMap<&'static str, Diagnostic>,
 }
@@ -208,9 +221,9 @@ impl Renderer {
             let mut names = Vec::new();
             for (i, piece) in pieces::pieces(text).into_iter().enumerate() {
                 let name = format!("{}#{i}", doc.name);
-                if let Err(e) = hb.register_template_string(&name, piece.text) {
+                if let Err(e) = hb.register_template_string(&name, &piece.text) {
                     let (line, col) = e.pos().unwrap_or((1, 1));
-                    let line = line + piece.first_line - 1;
+                    let line = piece.lines.line(line);
                     let reason = e.reason().to_string();
                     broken.insert(
                         doc.name,
@@ -218,7 +231,7 @@ impl Renderer {
                     );
                     break;
                 }
-                names.push((name, piece.first_line));
+                names.push((name, piece.lines));
             }
             all.insert(doc.name, names);
         }
@@ -232,11 +245,11 @@ impl Renderer {
     /// Render one document piece by piece; an error carries the line in the whole template.
     fn render(&self, doc: &str, ctx: &handlebars::Context) -> Result<String, (usize, usize, String)> {
         let mut out = String::new();
-        for (name, first_line) in self.pieces.get(doc).into_iter().flatten() {
+        for (name, lines) in self.pieces.get(doc).into_iter().flatten() {
             match self.hb.render_with_context(name, ctx) {
                 Ok(s) => out.push_str(&s),
                 Err(e) => {
-                    let line = e.line_no.unwrap_or(1) + first_line - 1;
+                    let line = lines.line(e.line_no.unwrap_or(1));
                     return Err((line, e.column_no.unwrap_or(1), e.reason().to_string()));
                 }
             }
@@ -255,14 +268,7 @@ impl Renderer {
         templates: &Templates,
         diags: &mut Diagnostics,
     ) -> Vec<(String, String)> {
-        let ctx = Context {
-            plan,
-            report,
-            files,
-            out_dir,
-            ops: plan.deployment.as_ref().map(|d| ops::ops(d, out_dir)),
-            helm: plan.deployment.as_ref().map(helm::chart_doc),
-        };
+        let ctx = Context::new(plan, report, out_dir, files);
         // Serialise the context once for all documents.
         let ctx = match handlebars::Context::wraps(&ctx) {
             Ok(c) => c,
