@@ -170,13 +170,13 @@ fn stage(path: &Path, bytes: &[u8], n: usize, replacing: bool) -> Result<PathBuf
 /// folders already seen to exist, so a feature's forty files do not stat the same folders
 /// forty times.
 fn make_dirs(dir: &Path, created: &mut Vec<PathBuf>, known: &mut Vec<PathBuf>) -> Result<()> {
-    if known.iter().any(|k| k == dir) {
+    let is_known = |d: &Path, known: &[PathBuf]| known.iter().any(|k| k == d);
+    if is_known(dir, known) {
         return Ok(());
     }
-    known.push(dir.to_path_buf());
     let mut missing = Vec::new();
     let mut d = dir;
-    while !known[..known.len() - 1].iter().any(|k| k == d) && !d.exists() {
+    while !is_known(d, known) && !d.exists() {
         missing.push(d.to_path_buf());
         match d.parent() {
             Some(p) => d = p,
@@ -187,6 +187,7 @@ fn make_dirs(dir: &Path, created: &mut Vec<PathBuf>, known: &mut Vec<PathBuf>) -
         std::fs::create_dir(&m).map_err(|e| Error::io(&m, e))?;
         created.push(m);
     }
+    known.push(dir.to_path_buf());
     Ok(())
 }
 

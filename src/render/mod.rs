@@ -109,7 +109,11 @@ impl<'a> Run<'a> {
     /// Compile the document templates now, if not done yet (they are otherwise compiled by
     /// the first [`Run::documents`], which waits for a compile already under way).
     pub fn prepare(&self) {
-        self.renderer.get_or_init(|| Renderer::new(&self.templates));
+        self.renderer();
+    }
+
+    fn renderer(&self) -> &Renderer {
+        self.renderer.get_or_init(|| Renderer::new(&self.templates))
     }
 
     /// The planning documents of one feature, which report the gates' verdict. `files` are
@@ -122,14 +126,8 @@ impl<'a> Run<'a> {
         files: &[String],
         diags: &mut Diagnostics,
     ) -> Vec<(String, String)> {
-        self.renderer.get_or_init(|| Renderer::new(&self.templates)).documents(
-            plan,
-            report,
-            out_dir,
-            files,
-            &self.templates,
-            diags,
-        )
+        self.renderer()
+            .documents(plan, report, out_dir, files, &self.templates, diags)
     }
 }
 

@@ -11,9 +11,12 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
     f
 }
 
+/// Prefixes of the variables bundlers inline at build time (Next.js, Vite, Create React App).
+pub const BUILD_TIME_PREFIXES: &[&str] = &["NEXT_PUBLIC_", "VITE_", "REACT_APP_"];
+
 /// True for variables a bundler inlines at build time.
 pub fn build_time(name: &str) -> bool {
-    name.starts_with("NEXT_PUBLIC_") || name.starts_with("VITE_") || name.starts_with("REACT_APP_")
+    BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 /// The default after a read: `|| 'x'`, `?? 3001`.

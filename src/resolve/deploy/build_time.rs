@@ -9,12 +9,7 @@
 use crate::model::Origin;
 use crate::model::deploy::{Component, Role, RunMode};
 
-/// Prefixes of the variables bundlers inline at build time.
-pub const BUILD_TIME_PREFIXES: &[&str] = &["NEXT_PUBLIC_", "VITE_", "REACT_APP_"];
-
-pub fn is_build_time(name: &str) -> bool {
-    BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
-}
+use crate::parse::source::node::build_time as is_build_time;
 
 /// `http://localhost:8000/api` → `Some("/api")`; `http://127.0.0.1:3000` → `Some("")`;
 /// anything not on the developer's machine → `None`.
