@@ -80,8 +80,22 @@ pub struct Stack {
     #[serde(default)]
     pub dockerignore: Vec<String>,
     /// The files in a component folder that make it this stack rather than another of its
-    /// language (`next.config.*`), tried in stack order.
-    pub detect: Option<Detect>,
+    /// language (`next.config.*`), tried in stack order; any one rule is enough.
+    #[serde(default)]
+    pub detect: Vec<Detect>,
+    /// Development dependencies the runtime stage copies beside the production ones, when the
+    /// component folder has `file` and its manifest lists the package.
+    #[serde(default)]
+    pub runtime_packages: Vec<RuntimePackage>,
+}
+
+/// A development dependency the running process needs: `next start` transpiles
+/// `next.config.ts` with the `typescript` package.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimePackage {
+    pub file: String,
+    pub package: String,
 }
 
 /// How a component folder shows a stack variant: the first of `files` present, and when
@@ -508,11 +522,14 @@ mod tests {
             }
         }
         for s in &c.stacks {
-            if let Some(d) = &s.detect {
-                let l = c.language(&s.language).unwrap();
-                for f in &d.files {
-                    assert!(l.read_files().any(|r| r == f), "{}: {f} is not read", s.id);
-                }
+            let l = c.language(&s.language).unwrap();
+            for f in s
+                .detect
+                .iter()
+                .flat_map(|d| &d.files)
+                .chain(s.runtime_packages.iter().map(|p| &p.file))
+            {
+                assert!(l.read_files().any(|r| r == f), "{}: {f} is not read", s.id);
             }
         }
     }

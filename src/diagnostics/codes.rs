@@ -80,7 +80,7 @@ codes! {
     NotADeploymentFeature = "SP412", "not-a-deployment-feature", Info, "The feature is not about deployment (nothing in its spec, plan input or constitution says so) although its inputs name components: they are planned, not built.";
     ScaleDisagrees = "SP413", "scale-disagrees", Warning, "Scale/Scope names more services or components than the deployment deploys.";
     MissingVariable = "SP420", "missing-variable", Warning, "The source reads an environment variable without a default, and no input gives it a value: the process fails or misbehaves at start.";
-    LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value points at localhost, which inside a pod is the pod itself, and names no Service of the deployment to rewrite it to.";
+    LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value or a proxy destination (a Next.js rewrite) points at localhost, which inside a pod is the pod itself, and sp cannot rewrite it to a Service of the deployment.";
     ProseContradictsSource = "SP422", "prose-contradicts-source", Warning, "A statement in prose (a port, an entry point) contradicts what the component's source says; the source wins.";
     NoEntryPoint = "SP423", "no-entry-point", Warning, "Nothing in a component's source says what starts it (no application object, start script or team Dockerfile), so the catalog's default command is a guess.";
     NoHealthRoute = "SP424", "no-health-route", Warning, "A component's source declares no health route, so its probes check that the port accepts connections (tcpSocket) instead of asking an HTTP path the code does not serve.";

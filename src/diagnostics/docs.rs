@@ -220,9 +220,9 @@ pub fn docs(code: Code) -> CodeDocs {
             "Give the value in the plan input's YAML block (`components.api.config.OPENAI_MODEL: gpt-4o-mini`), name it as a secret if it is one, or give it a default in the code; the warning shows the line to add. A browser build-time variable (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`) is inlined when the image is built: its value becomes an `ARG` of the Dockerfile's build stage, and a backend URL in it is the one the browser reaches (a port-forward's `localhost` port or an Ingress host), never a Service name.",
         ),
         Code::LocalhostInCluster => d(
-            "Inside a pod, localhost is the pod itself; a configuration value that points at localhost for another component or service cannot reach it once deployed.",
-            "API_URL=http://localhost:9999 in web/.env.example, with no component or service on port 9999",
-            "Point the value at the Service name of what it calls (`http://api:8000`), or declare the component or backing service on that port so sp rewrites it.",
+            "Inside a pod, localhost is the pod itself; a configuration value that points at localhost for another component or service cannot reach it once deployed. sp rewrites such a value to the Service on that port when there is one; it cannot rewrite code, so a proxy the application configures itself (a `rewrites()` destination in next.config, which `next build` copies into the routes manifest) is reported with the Service it meant.",
+            "API_URL=http://localhost:9999 in web/.env.example, with no component or service on port 9999; `destination: \"http://localhost:8000/:path*\"` in web/next.config.ts",
+            "Point the value at the Service name of what it calls (`http://api:8000`), or declare the component or backing service on that port so sp rewrites it. For a Next.js rewrite, write the Service's address in the destination, or read it from a variable that is set when the image is built.",
         ),
         Code::ProseContradictsSource => d(
             "The prose and the source disagree about a fact (a port, an entry point); the source is what runs, so the prose is probably outdated and the documents would repeat a wrong statement.",

@@ -127,6 +127,9 @@ pub struct Component {
     /// `build` script or `tsc`), with the folder the runtime stage copies; `None` when the
     /// code runs as written.
     pub compile: Option<Compile>,
+    /// Development dependencies the runtime stage copies beside the production ones
+    /// (`typescript`, for `next start` to read next.config.ts), each from the file that needs it.
+    pub runtime_packages: Vec<Valued<String>>,
     /// True when the stack needs more than the default to answer its first probe.
     pub slow_start: bool,
 }
@@ -428,6 +431,7 @@ pub mod fixture {
             gid: 10001,
             command: v(command.iter().map(|s| s.to_string()).collect()),
             compile: None,
+            runtime_packages: Vec::new(),
             slow_start: false,
         }
     }

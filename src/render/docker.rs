@@ -34,6 +34,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../catalog/docker/node-standalone.Dockerfile.hbs"),
     ),
     (
+        "node-next-start",
+        include_str!("../catalog/docker/node-next-start.Dockerfile.hbs"),
+    ),
+    (
         "node-server",
         include_str!("../catalog/docker/node-server.Dockerfile.hbs"),
     ),
@@ -300,6 +304,8 @@ struct Context<'a> {
     /// The build step of compiled code (TypeScript): a build stage runs it with the
     /// development dependencies, and the runtime stage copies its output.
     compile: Option<CompileStep>,
+    /// Development dependencies the runtime stage copies from the full install.
+    runtime_packages: Vec<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -389,6 +395,15 @@ fn context<'a>(
         ));
     }
     check_build_args(&c.build_args)?;
+    if let Some(p) = c.runtime_packages.iter().find(|p| {
+        p.value.is_empty()
+            || !p
+                .value
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "@/._-".contains(ch))
+    }) {
+        return Err(format!("package name `{}` cannot be copied in a Dockerfile", p.value));
+    }
     let binary = language.binary.then(|| {
         let first = &c.command.value[0];
         if first.starts_with('/') {
@@ -455,6 +470,7 @@ fn context<'a>(
         binary_name: binary.as_deref().and_then(|b| b.rsplit('/').next()).map(str::to_string),
         binary,
         compile,
+        runtime_packages: c.runtime_packages.iter().map(|p| p.value.as_str()).collect(),
     })
 }
 
@@ -722,7 +738,7 @@ mod tests {
             })
             .collect();
         let order = |n: &str| {
-            ["uv", "deps", "build", "runtime"]
+            crate::resolve::deploy::STAGE_ORDER
                 .iter()
                 .position(|s| *s == n)
                 .unwrap_or(9)

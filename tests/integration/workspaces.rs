@@ -91,6 +91,63 @@ fn the_repository_decides_versions_package_managers_and_probes() {
     assert!(web.contains("node:24."), "default Node is 24:\n{web}");
 }
 
+/// A Next.js config that asks for no standalone output gets `next start` (a standalone
+/// Dockerfile would copy a `.next/standalone` the build never writes); a TypeScript config
+/// keeps `typescript` in the runtime, and a rewrite to localhost is reported with the Service
+/// it meant. Adding `output: "standalone"` switches to the standalone server.
+#[test]
+fn a_next_config_without_standalone_output_is_served_by_next_start() {
+    let ws = Workspace::copy_of(repo_root().join("tests/workspaces/nextjs-start"));
+    let run = Test::new().workspace(&ws).args(["plan", "--all", "--explain"]).run();
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("nextjs-start") && run.stdout.contains("web/next.config.ts:1"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("warning[SP421]")
+            && run.stderr.contains("--> web/next.config.ts:9:23")
+            && run.stderr.contains("`http://backend:8000/products/:path*`"),
+        "{}",
+        run.stderr
+    );
+    let web = ws.read("out/001-shop/docker/frontend.Dockerfile");
+    assert!(!web.contains(".next/standalone"), "{web}");
+    assert!(
+        web.contains(r#"CMD ["node", "node_modules/next/dist/bin/next", "start"]"#),
+        "{web}"
+    );
+    assert!(
+        web.contains("npm ci --omit=dev"),
+        "production dependencies only:\n{web}"
+    );
+    assert!(
+        web.contains("COPY --from=deps /deps/node_modules/typescript ./node_modules/typescript"),
+        "next.config.ts is read through typescript at start:\n{web}"
+    );
+
+    let config = ws.join("web/next.config.ts");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "reactStrictMode: true,",
+            "reactStrictMode: true,\n  output: \"standalone\",",
+        ),
+    )
+    .unwrap();
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    let web = ws.read("out/001-shop/docker/frontend.Dockerfile");
+    assert!(web.contains("COPY --from=build /app/.next/standalone ./"), "{web}");
+    assert!(web.contains(r#"CMD ["node", "server.js"]"#), "{web}");
+    assert!(
+        !web.contains("node_modules/typescript"),
+        "the standalone server embeds its config:\n{web}"
+    );
+}
+
 /// No secret value reaches any generated file, and every ConfigMap key is non-secret.
 #[test]
 fn no_secret_values_in_generated_files() {

@@ -14,6 +14,7 @@ pub mod discover;
 pub mod input;
 mod install;
 mod prose;
+mod proxy;
 mod repo;
 pub mod research;
 pub mod scale;
@@ -208,6 +209,7 @@ fn deployment(
     }
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
+    proxy::report(&components, &backing, cx.repo, cx.sources, diags);
     build_time::split(&mut components);
 
     let tooling = facts.tooling();
@@ -448,7 +450,8 @@ fn dir_aliases(role: Role) -> &'static [&'static str] {
     }
 }
 
-const STAGE_ORDER: &[&str] = &["uv", "deps", "build", "runtime"];
+/// The Dockerfile stages a catalog version can name, in the order a Dockerfile writes them.
+pub const STAGE_ORDER: &[&str] = &["uv", "deps", "prod-deps", "build", "runtime"];
 
 #[allow(clippy::too_many_arguments)]
 fn component(
@@ -1151,6 +1154,9 @@ fn component(
         uid: uid.value,
         gid: uid.value,
         compile,
+        runtime_packages: repo_dir
+            .map(|d| repo::runtime_packages(d, cx.sources, stack))
+            .unwrap_or_default(),
         slow_start: stack.slow_start,
     })
 }

@@ -33,6 +33,27 @@ fn line_of(text: &str, needle: &str) -> usize {
         .unwrap_or(1)
 }
 
+/// The stack's `runtime_packages` this folder needs: its trigger file is there and the
+/// manifest lists the package (a package it does not list is not in the install to copy from).
+pub fn runtime_packages(dir: &RepoDir, sources: &Sources, stack: &Stack) -> Vec<Valued<String>> {
+    let manifest: serde_json::Value = file(dir, sources, "package.json")
+        .and_then(|(text, _)| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    stack
+        .runtime_packages
+        .iter()
+        .filter(|p| {
+            ["dependencies", "devDependencies", "optionalDependencies"]
+                .iter()
+                .any(|k| manifest[k].get(&p.package).is_some())
+        })
+        .filter_map(|p| {
+            let (_, path) = file(dir, sources, &p.file)?;
+            Some(Valued::new(p.package.clone(), Origin::at(&path, 1)))
+        })
+        .collect()
+}
+
 pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detected {
     let mut d = Detected {
         stack_hint: None,
@@ -47,22 +68,20 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
 
     // The stack variant its files show (`output: 'export'` in next.config makes a static
     // export), tried in catalog order within the language of the stack named so far.
-    for s in &catalog.stacks {
-        let Some(detect) = &s.detect else { continue };
-        if stack.is_some_and(|named| named.language != s.language) {
-            continue;
-        }
-        let Some((text, path)) = detect.files.iter().find_map(|name| file(dir, sources, name)) else {
-            continue;
-        };
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        if !detect.contains.is_empty() && !detect.contains.iter().any(|c| compact.contains(c.as_str())) {
-            continue;
-        }
-        let line = detect.line_of.as_deref().map_or(1, |w| line_of(text, w));
-        d.stack_hint = Some(Valued::new(s.id.clone(), Origin::at(&path, line)));
-        break;
-    }
+    d.stack_hint = catalog
+        .stacks
+        .iter()
+        .filter(|s| stack.is_none_or(|named| named.language == s.language))
+        .flat_map(|s| s.detect.iter().map(move |rule| (s, rule)))
+        .find_map(|(s, rule)| {
+            let (text, path) = rule.files.iter().find_map(|name| file(dir, sources, name))?;
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            if !rule.contains.is_empty() && !rule.contains.iter().any(|c| compact.contains(c.as_str())) {
+                return None;
+            }
+            let line = rule.line_of.as_deref().map_or(1, |w| line_of(text, w));
+            Some(Valued::new(s.id.clone(), Origin::at(&path, line)))
+        });
 
     // The languages to look at: the stack's, or every one.
     let languages: Vec<&crate::catalog::Language> = catalog
@@ -171,7 +190,81 @@ fn next_route(file: &str, dir: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::next_route;
+    use super::{detect, next_route, runtime_packages};
+    use crate::catalog::Catalog;
+    use crate::load::repo::RepoDir;
+    use crate::source::Sources;
+
+    /// A `web/` folder holding `files` (name, text), all read.
+    fn web(files: &[(&str, &str)]) -> (RepoDir, Sources) {
+        let mut sources = Sources::default();
+        let mut dir = RepoDir {
+            path: "web".into(),
+            ..Default::default()
+        };
+        for (name, text) in files {
+            let id = sources.add(format!("web/{name}").into(), text.to_string());
+            dir.files.insert(name.to_string(), id);
+        }
+        (dir, sources)
+    }
+
+    fn hint(files: &[(&str, &str)]) -> Option<(String, String)> {
+        let (dir, sources) = web(files);
+        let catalog = Catalog::builtin();
+        detect(&dir, &sources, catalog.get("nextjs-standalone"))
+            .stack_hint
+            .map(|h| (h.value, h.origin.text))
+    }
+
+    const NEXT: &str = "{\n  \"dependencies\": {\n    \"next\": \"16.1.5\"\n  }\n}\n";
+
+    #[test]
+    fn the_next_config_output_picks_the_next_stack() {
+        let config = |body: &str| format!("const nextConfig = {{\n  {body}\n}};\nexport default nextConfig;\n");
+        let standalone = config("output: 'standalone',");
+        let export = config("output: \"export\",");
+        let neither = config("reactStrictMode: true,");
+        assert_eq!(
+            hint(&[("package.json", NEXT), ("next.config.mjs", &standalone)]),
+            Some(("nextjs-standalone".into(), "web/next.config.mjs:2".into()))
+        );
+        assert_eq!(
+            hint(&[("package.json", NEXT), ("next.config.ts", &export)]),
+            Some(("nextjs-static".into(), "web/next.config.ts:2".into()))
+        );
+        assert_eq!(
+            hint(&[("package.json", NEXT), ("next.config.js", &neither)]),
+            Some(("nextjs-start".into(), "web/next.config.js:1".into()))
+        );
+        // No config at all: the dependency says Next.js, and nothing asks for standalone.
+        assert_eq!(
+            hint(&[("package.json", NEXT)]),
+            Some(("nextjs-start".into(), "web/package.json:3".into()))
+        );
+        // Another Node app is no Next.js app.
+        assert_eq!(
+            hint(&[("package.json", "{\"dependencies\": {\"express\": \"5\"}}")]),
+            None
+        );
+    }
+
+    #[test]
+    fn typescript_stays_in_the_runtime_for_a_typescript_config() {
+        let start = Catalog::builtin().get("nextjs-start").unwrap().clone();
+        let with_ts = "{\"dependencies\": {\"next\": \"16\"}, \"devDependencies\": {\"typescript\": \"5\"}}";
+        let (dir, sources) = web(&[("package.json", with_ts), ("next.config.ts", "export default {};\n")]);
+        let got: Vec<String> = runtime_packages(&dir, &sources, &start)
+            .into_iter()
+            .map(|p| p.value)
+            .collect();
+        assert_eq!(got, ["typescript"]);
+        // A JavaScript config needs no compiler; a package the manifest lacks is no install's.
+        let (dir, sources) = web(&[("package.json", with_ts), ("next.config.mjs", "export default {};\n")]);
+        assert!(runtime_packages(&dir, &sources, &start).is_empty());
+        let (dir, sources) = web(&[("package.json", NEXT), ("next.config.ts", "export default {};\n")]);
+        assert!(runtime_packages(&dir, &sources, &start).is_empty());
+    }
 
     #[test]
     fn next_route_paths() {

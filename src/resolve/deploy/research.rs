@@ -86,6 +86,9 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
                 "nextjs-standalone" => {
                     "Static export behind nginx (loses API routes, rewrites, middleware and ISR the app may use)."
                 }
+                "nextjs-start" => {
+                    "The standalone server (a smaller image holding only the files the server traces); sp builds it once next.config sets `output: \"standalone\"`."
+                }
                 "nextjs-static" | "vite-spa" => {
                     "A Node server (more memory and a runtime to patch, for files that never change)."
                 }
