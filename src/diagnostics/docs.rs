@@ -264,6 +264,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "api/tsconfig.json with `\"outDir\": \"dist\" \"rootDir\": \"src\"` (a missing comma)",
             "Fix the JSON at the line shown; `npx tsc --showConfig` prints the configuration tsc reads.",
         ),
+        Code::StackNeedsSetting => d(
+            "sp picks a Next.js stack from next.config: the standalone server when it sets `output: \"standalone\"`, the static export when it sets `output: \"export\"`, and `next start` otherwise. A stack set by hand in the deployment block is kept, but its Dockerfile copies what the build writes only with that setting (`.next/standalone`, `out/`), so `docker build` would fail at that COPY.",
+            "`components.web.stack: nextjs-standalone` in the plan input, and web/next.config.ts without `output: \"standalone\"`",
+            "Add the setting to the file shown, or drop the `stack` line and let sp pick the stack the configuration asks for.",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.hbs containing `{{#each plan.stages}}` without `{{/each}}`",

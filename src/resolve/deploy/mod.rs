@@ -608,6 +608,24 @@ fn component(
         }
     };
     let (stack, stack_origin) = stack;
+    if ci.stack.is_some()
+        && let Some((path, lacks)) = repo_dir.and_then(|r| repo::missing_setting(r, cx.sources, stack))
+    {
+        let lacks = lacks.replace(':', ": ");
+        diags.push(code::at_origin(
+            Diagnostic::new(
+                Code::StackNeedsSetting,
+                format!(
+                    "component `{name}` is set to the {} stack, but {path} lacks `{lacks}`: the image build fails",
+                    stack.id
+                ),
+            )
+            .hint(format!(
+                "add `{lacks}` to {path}, or remove `components.{name}.stack` and sp picks the stack {path} asks for"
+            )),
+            &stack_origin,
+        ));
+    }
     let detected = repo_dir.map(|r| repo::detect(r, cx.sources, Some(stack)));
 
     let role = match ci.role {

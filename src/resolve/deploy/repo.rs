@@ -54,6 +54,17 @@ pub fn runtime_packages(dir: &RepoDir, sources: &Sources, stack: &Stack) -> Vec<
         .collect()
 }
 
+/// The first detection rule of `stack` whose file the folder has without the text the rule
+/// requires: (the file's path, what it lacks). A stack set by hand over such a file builds an
+/// image whose COPY of the build's output fails.
+pub fn missing_setting(dir: &RepoDir, sources: &Sources, stack: &Stack) -> Option<(String, String)> {
+    stack.detect.iter().filter(|r| !r.contains.is_empty()).find_map(|rule| {
+        let (text, path) = rule.files.iter().find_map(|name| file(dir, sources, name))?;
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        (!rule.contains.iter().any(|c| compact.contains(c.as_str()))).then(|| (path, rule.contains[0].clone()))
+    })
+}
+
 pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detected {
     let mut d = Detected {
         stack_hint: None,
