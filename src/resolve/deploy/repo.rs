@@ -59,10 +59,22 @@ pub fn runtime_packages(dir: &RepoDir, sources: &Sources, stack: &Stack) -> Vec<
 /// image whose COPY of the build's output fails.
 pub fn missing_setting(dir: &RepoDir, sources: &Sources, stack: &Stack) -> Option<(String, String)> {
     stack.detect.iter().filter(|r| !r.contains.is_empty()).find_map(|rule| {
-        let (text, path) = rule.files.iter().find_map(|name| file(dir, sources, name))?;
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        (!rule.contains.iter().any(|c| compact.contains(c.as_str()))).then(|| (path, rule.contains[0].clone()))
+        let (_, path, holds) = rule_file(dir, sources, rule)?;
+        (!holds).then(|| (path, rule.contains[0].clone()))
     })
+}
+
+/// The first of a detection rule's files the folder has: its text, its path, and whether it
+/// holds one of the rule's texts (whitespace ignored; true when the rule requires none).
+fn rule_file<'a>(
+    dir: &RepoDir,
+    sources: &'a Sources,
+    rule: &crate::catalog::Detect,
+) -> Option<(&'a str, String, bool)> {
+    let (text, path) = rule.files.iter().find_map(|name| file(dir, sources, name))?;
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let holds = rule.contains.is_empty() || rule.contains.iter().any(|c| compact.contains(c.as_str()));
+    Some((text, path, holds))
 }
 
 pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detected {
@@ -85,13 +97,9 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         .filter(|s| stack.is_none_or(|named| named.language == s.language))
         .flat_map(|s| s.detect.iter().map(move |rule| (s, rule)))
         .find_map(|(s, rule)| {
-            let (text, path) = rule.files.iter().find_map(|name| file(dir, sources, name))?;
-            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            if !rule.contains.is_empty() && !rule.contains.iter().any(|c| compact.contains(c.as_str())) {
-                return None;
-            }
+            let (text, path, holds) = rule_file(dir, sources, rule)?;
             let line = rule.line_of.as_deref().map_or(1, |w| line_of(text, w));
-            Some(Valued::new(s.id.clone(), Origin::at(&path, line)))
+            holds.then(|| Valued::new(s.id.clone(), Origin::at(&path, line)))
         });
 
     // The languages to look at: the stack's, or every one.
