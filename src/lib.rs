@@ -153,11 +153,12 @@ pub fn compile(root: &Path, selection: &Selection, options: &Options) -> error::
 /// Stages 2 to 5 on a workspace already loaded (from disk by [`load::load`], or built in
 /// memory by [`load::in_memory`]); `diags` holds what loading found.
 pub fn compile_workspace(workspace: Workspace, options: &Options, diags: Diagnostics) -> Compilation {
-    compile_each(workspace, options, diags, None, |f, _| f)
+    compile_each(workspace, options, diags, None, |f, _, _| f)
 }
 
 /// Stages 2 to 5, the features compiled in parallel, each handed to `each` as soon as it
-/// is compiled (with whether an error in a shared input blocks every feature), so a caller
+/// is compiled (with whether an error in a shared input blocks every feature, and the source
+/// table its diagnostics point into: the feature's overlay after a deferred load), so a caller
 /// can write it and drop its output before the next ones are done: memory stays bounded by
 /// the features in flight, not the workspace. What `each` returns comes back in the
 /// workspace's order whatever the threads did, so the output never depends on them.
@@ -170,7 +171,7 @@ pub fn compile_each<F: Send>(
     options: &Options,
     mut diags: Diagnostics,
     skip: Option<&Path>,
-    each: impl Fn(Feature, bool) -> F + Sync,
+    each: impl Fn(Feature, bool, &source::Sources) -> F + Sync,
 ) -> Compilation<F> {
     // Stage 2 for what every feature shares (secrets redacted first, the constitution).
     let parsed = parse::shared(&mut workspace, &options.set, &mut diags);
@@ -207,19 +208,32 @@ pub fn compile_each<F: Send>(
     let templates = std::sync::Once::new();
     let features = std::thread::scope(|scope| {
         parallel::map(workspace.features.len(), |i| {
-            let f = &workspace.features[i];
-            let inputs = inputs[i].clone();
+            let mut f = workspace.features[i].clone();
+            let mut inputs = inputs[i].clone();
+            // A deferred load: the feature reads its own files into an overlay of the source
+            // table, dropped with it once `each` is done. What reading them reports is the
+            // feature's, but not its record's (a load's findings never were).
+            let mut loaded = Diagnostics::default();
+            let overlay = f.reserved.then(|| {
+                let mut own = sources.overlay();
+                f.read_reserved(&workspace.root, &mut own, &mut loaded);
+                parse::redact_feature(&mut own, &f, &mut loaded);
+                emit::record::feature_inputs(&mut inputs, &f, &own);
+                own
+            });
+            let sources = overlay.as_ref().unwrap_or(sources);
+            let early = early[i] || loaded.has_errors();
             let unchanged = skip
                 .as_ref()
-                .filter(|_| !early[i] && !shared_errors)
-                .and_then(|s| s.unchanged(&f.name, &inputs));
+                .filter(|_| !early && !shared_errors)
+                .and_then(|s| s.unchanged(&f.name, &inputs, sources));
             let feature = match unchanged {
                 Some((u, restored)) => Feature {
                     name: f.name.clone(),
                     plan: None,
                     report: None,
                     tree: OutputTree::default(),
-                    diagnostics: restored.into_iter().collect(),
+                    diagnostics: loaded.into_iter().chain(restored).collect(),
                     failed: false,
                     inputs,
                     findings: u.findings,
@@ -230,28 +244,31 @@ pub fn compile_each<F: Send>(
                         scope.spawn(|| run.render.prepare());
                     });
                     let mut fd = Diagnostics::default();
-                    let compiled = compile_feature(&run, f, &mut fd);
+                    let compiled = compile_feature(&run, &f, sources, &mut fd);
                     let (plan, report, tree) = match compiled {
                         Some((plan, report, tree)) => (Some(plan), Some(report), tree),
                         None => (None, None, OutputTree::default()),
                     };
+                    let findings = fd
+                        .iter()
+                        .map(|d| diagnostics::stored::Stored::from(d, sources))
+                        .collect();
+                    let failed = early || fd.has_errors();
+                    loaded.extend(fd);
                     Feature {
                         name: f.name.clone(),
                         plan,
                         report,
                         tree,
-                        failed: early[i] || fd.has_errors(),
+                        failed,
                         inputs,
-                        findings: fd
-                            .iter()
-                            .map(|d| diagnostics::stored::Stored::from(d, sources))
-                            .collect(),
-                        diagnostics: fd,
+                        findings,
+                        diagnostics: loaded,
                         skipped: None,
                     }
                 }
             };
-            each(feature, shared_errors)
+            each(feature, shared_errors, sources)
         })
     });
     drop(run);
@@ -275,11 +292,13 @@ struct Run<'a> {
 fn compile_feature(
     run: &Run,
     f: &load::FeatureFiles,
+    sources: &source::Sources,
     diags: &mut Diagnostics,
 ) -> Option<(model::Plan, gates::Report, OutputTree)> {
     let ws = run.workspace;
-    let parsed = parse::feature(f, &ws.sources, ws.date_override.clone(), diags)?;
-    let mut plan = resolve::feature(&parsed, &run.resolve, diags);
+    let parsed = parse::feature(f, sources, ws.date_override.clone(), diags)?;
+    let shared = resolve::Shared { sources, ..run.resolve };
+    let mut plan = resolve::feature(&parsed, &shared, diags);
     let out_dir = format!("{OUT_DISPLAY}/{}", f.name);
     let deployables = run.render.deployables(&plan, &out_dir, diags);
     let files = render::file_names(&deployables);
@@ -312,5 +331,80 @@ mod tests {
         let run = compile_workspace(ws, &Options::default(), Diagnostics::default());
         assert!(!run.diagnostics().has_errors());
         assert!(run.tree().files().any(|(p, _)| p == "001-todo-list/plan.md"));
+    }
+
+    /// A deferred load (each feature reads its own files into an overlay it drops) compiles
+    /// to the same bytes, the same record inputs and the same printed diagnostics as a load
+    /// that reads every file first, here on the examples and a repository with sources, and
+    /// on a spec holding a secret (redacted in the overlay) and one that is not UTF-8.
+    #[test]
+    fn a_deferred_load_compiles_like_a_full_one() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let scratch = std::env::temp_dir().join(format!("sp-deferred-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        let copy = |from: &Path, to: &Path| {
+            for f in walk(from) {
+                let rel = f.strip_prefix(from).unwrap();
+                std::fs::create_dir_all(to.join(rel).parent().unwrap()).unwrap();
+                std::fs::copy(&f, to.join(rel)).unwrap();
+            }
+        };
+        let odd = scratch.join("odd");
+        copy(&root.join("tests/fixtures/clean-minimal"), &odd);
+        let spec = odd.join("specs/001-todo-list/spec.md");
+        let text = std::fs::read_to_string(&spec).unwrap();
+        std::fs::write(
+            &spec,
+            text.replacen(
+                "\n\n",
+                "\n\nThe key is ghp_0123456789abcdefABCDEF0123456789abcd.\n\n",
+                1,
+            ),
+        )
+        .unwrap();
+        let broken = odd.join("specs/002-broken");
+        std::fs::create_dir_all(&broken).unwrap();
+        std::fs::write(broken.join("spec.md"), b"# Feature Specification: \xff\n").unwrap();
+
+        for ws in [root.to_path_buf(), root.join("tests/workspaces/nextjs-start"), odd] {
+            let run = |deferred: bool| {
+                let mut diags = Diagnostics::default();
+                let load = if deferred { load::load_deferred } else { load::load };
+                let workspace = load(&ws, &Selection::All, &mut diags).unwrap();
+                let c = compile_each(workspace, &Options::default(), diags, None, |f, _, sources| {
+                    let text = diagnostics::render::Rendered::of(&f.diagnostics, sources, false);
+                    (f.tree, f.inputs, f.failed, text)
+                });
+                let mut printed = diagnostics::render::Rendered::of(&c.shared_diagnostics, &c.workspace.sources, false);
+                let mut features = Vec::new();
+                for (tree, inputs, failed, text) in c.features {
+                    printed.extend(text);
+                    let files: Vec<(String, String)> = tree.files().map(|(p, t)| (p.clone(), t.clone())).collect();
+                    features.push((files, inputs, failed));
+                }
+                (features, printed.into_text())
+            };
+            let (full, deferred) = (run(false), run(true));
+            assert!(!full.0.is_empty(), "{}", ws.display());
+            assert_eq!(full.0, deferred.0, "{}: trees, inputs or failures differ", ws.display());
+            assert_eq!(full.1, deferred.1, "{}: printed diagnostics differ", ws.display());
+        }
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n == "out") {
+                    continue;
+                }
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
     }
 }

@@ -59,16 +59,28 @@ impl SourceFile {
 }
 
 /// Every file read by a run, in the order they were read.
+///
+/// Files are shared (`Arc`) so that a feature compiled on its own can take an
+/// [`overlay`](Sources::overlay): the same table, with that feature's files read into the
+/// ids reserved for them. The overlay is dropped with the feature, and its texts with it,
+/// so a run over many features holds only the texts of the features in flight.
 #[derive(Debug, Default)]
 pub struct Sources {
-    files: Vec<SourceFile>,
+    files: Vec<std::sync::Arc<SourceFile>>,
 }
 
 impl Sources {
     pub fn add(&mut self, path: PathBuf, text: String) -> SourceId {
         let id = SourceId(self.files.len() as u32);
-        self.files.push(SourceFile::new(path, text));
+        self.files.push(std::sync::Arc::new(SourceFile::new(path, text)));
         id
+    }
+
+    /// An id for a file that is read later, into an [`overlay`](Sources::overlay): until
+    /// then its text is empty. Reserving keeps the ids, and so the order diagnostics are
+    /// printed in, what they are when every file is read at once.
+    pub fn reserve(&mut self, path: PathBuf) -> SourceId {
+        self.add(path, String::new())
     }
 
     pub fn get(&self, id: SourceId) -> &SourceFile {
@@ -76,13 +88,20 @@ impl Sources {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.iter()
+        self.files.iter().map(|f| &**f)
     }
 
-    /// Replace the text of a file before it is parsed (the secret scanner's redaction).
+    /// Replace the text of a file (the secret scanner's redaction; a reserved file read).
     pub fn replace_text(&mut self, id: SourceId, text: String) {
         let file = &mut self.files[id.0 as usize];
-        *file = SourceFile::new(std::mem::take(&mut file.path), text);
+        *file = std::sync::Arc::new(SourceFile::new(file.path.clone(), text));
+    }
+
+    /// This table, sharing every file, to read reserved files into.
+    pub fn overlay(&self) -> Sources {
+        Sources {
+            files: self.files.clone(),
+        }
     }
 }
 

@@ -505,7 +505,8 @@ fn run_streaming(
 ) -> Result<Outcome> {
     let display_root = display_relative(out_root, cwd);
     let mut diags = Diagnostics::default();
-    let workspace = load::load(root, selection, &mut diags)?;
+    // Each feature reads its own files when it is compiled, and drops them once written.
+    let workspace = load::load_deferred(root, selection, &mut diags)?;
     if workspace.features.is_empty() {
         return Err(no_features(root));
     }
@@ -538,7 +539,9 @@ fn run_streaming(
         options,
         diags,
         Some(out_root),
-        |mut f: crate::Feature, shared_errors: bool| -> Streamed {
+        |mut f: crate::Feature, shared_errors: bool, sources: &crate::source::Sources| -> Streamed {
+            // Rendered now, while the feature's sources are at hand; printed at the end.
+            let rendered = diag_render::Rendered::of(&f.diagnostics, sources, color);
             let written = (|| -> Result<Written> {
                 if f.failed || shared_errors {
                     return Ok(Written::default());
@@ -564,15 +567,18 @@ fn run_streaming(
             f.findings = Vec::new();
             Streamed {
                 feature: Box::new(f),
+                rendered,
                 written,
             }
         },
     );
     let all_diags = compilation.diagnostics();
     let sources = &compilation.workspace.sources;
-    if !all_diags.is_empty() {
-        eprint!("{}", diag_render::human(&all_diags, sources, color));
+    let mut rendered = diag_render::Rendered::of(&compilation.shared_diagnostics, sources, color);
+    for s in &mut compilation.features {
+        rendered.extend(std::mem::take(&mut s.rendered));
     }
+    eprint!("{}", rendered.into_text());
     let results = compilation
         .features
         .iter_mut()
@@ -620,6 +626,8 @@ struct Streamed {
     /// Boxed: a run keeps one per feature until it ends, and a `Feature` holds its plan and
     /// report slots inline (several kilobytes, empty once written).
     feature: Box<crate::Feature>,
+    /// Its diagnostics, rendered while its sources were read.
+    rendered: diag_render::Rendered,
     written: Result<Written>,
 }
 

@@ -136,7 +136,8 @@ impl Diagnostic {
         self
     }
 
-    fn sort_key(&self) -> (Option<SourceId>, usize, Code) {
+    /// Where the diagnostic is printed among the others (see [`Diagnostics::sorted`]).
+    pub fn sort_key(&self) -> (Option<SourceId>, usize, Code) {
         match &self.location {
             Some(Location::Span(s)) => (Some(s.source), s.range.start, self.code),
             _ => (None, 0, self.code),
@@ -148,6 +149,15 @@ impl Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
 }
 
 impl FromIterator<Diagnostic> for Diagnostics {

@@ -16,13 +16,45 @@ fn level(severity: Severity) -> Level<'static> {
 
 /// Render every finding, rustc-style, followed by a one-line summary.
 pub fn human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
-    let mut out = String::new();
-    for d in diags.sorted() {
-        out.push_str(&renderer.render(&report(d, sources)));
-        out.push_str("\n\n");
+    Rendered::of(diags, sources, color).into_text()
+}
+
+/// Diagnostics rendered for people, each with the key it is printed in order of: rendered
+/// while their sources are at hand (a feature's, dropped once it is written), printed
+/// together at the end as [`human`] would print them all.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    items: Vec<(SortKey, String)>,
+}
+
+type SortKey = (Option<crate::source::SourceId>, usize, crate::diagnostics::Code);
+
+impl Rendered {
+    pub fn of(diags: &Diagnostics, sources: &Sources, color: bool) -> Self {
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        Rendered {
+            items: diags
+                .iter()
+                .map(|d| (d.sort_key(), renderer.render(&report(d, sources)).to_string()))
+                .collect(),
+        }
     }
-    out
+
+    /// Add `other`'s, after this one's: of two with one key, the first added prints first.
+    pub fn extend(&mut self, other: Rendered) {
+        self.items.extend(other.items);
+    }
+
+    pub fn into_text(mut self) -> String {
+        // Stable, like `Diagnostics::sorted`: equal keys keep the order they were added in.
+        self.items.sort_by_key(|(k, _)| *k);
+        let mut out = String::new();
+        for (_, text) in self.items {
+            out.push_str(&text);
+            out.push_str("\n\n");
+        }
+        out
+    }
 }
 
 fn report<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {

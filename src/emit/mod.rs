@@ -410,30 +410,35 @@ pub struct Unchanged {
 /// The features of a run that may be skipped, for output folder `out_root`.
 pub struct Skip<'a> {
     out_root: &'a Path,
-    sources: &'a crate::source::Sources,
     /// Every source by its path as a record names it.
     ids: std::collections::HashMap<String, crate::source::SourceId>,
 }
 
 impl<'a> Skip<'a> {
-    pub fn new(out_root: &'a Path, sources: &'a crate::source::Sources) -> Self {
+    pub fn new(out_root: &'a Path, sources: &crate::source::Sources) -> Self {
         let ids = (0..)
             .map(crate::source::SourceId::from_index)
             .zip(sources.iter())
             .map(|(id, f)| (f.display_path(), id))
             .collect();
-        Skip { out_root, sources, ids }
+        Skip { out_root, ids }
     }
 
     /// Feature `name`, when it may be skipped ([`unchanged`]), with the diagnostics its
-    /// record kept, restored against this run's sources. `None` (compile it) also when a
-    /// finding no longer points into a source, or when one is an error.
-    pub fn unchanged(&self, name: &str, inputs: &BTreeMap<String, String>) -> Option<(Unchanged, Vec<Diagnostic>)> {
+    /// record kept, restored against `sources` (the run's table, or the feature's overlay of
+    /// it). `None` (compile it) also when a finding no longer points into a source, or when
+    /// one is an error.
+    pub fn unchanged(
+        &self,
+        name: &str,
+        inputs: &BTreeMap<String, String>,
+        sources: &crate::source::Sources,
+    ) -> Option<(Unchanged, Vec<Diagnostic>)> {
         let u = unchanged(self.out_root, name, inputs)?;
         let restored: Vec<Diagnostic> = u
             .findings
             .iter()
-            .map(|s| s.restore(self.sources, &self.ids))
+            .map(|s| s.restore(sources, &self.ids))
             .collect::<Option<_>>()?;
         (!restored.iter().any(|d| d.severity == Severity::Error)).then_some((u, restored))
     }

@@ -59,6 +59,8 @@ pub fn inputs(workspace: &crate::load::Workspace, set: &[String]) -> Vec<BTreeMa
     let hashes = crate::parallel::map(files.len(), |i| hash(files[i].text.as_bytes()));
     for (file, h) in files.iter().zip(hashes) {
         match index.of(&file.path) {
+            // Not read yet: the feature adds them when it reads them (`feature_inputs`).
+            Some(i) if workspace.features[i].reserved => None,
             Some(i) => own[i].insert(file.display_path(), h),
             None => common.insert(file.display_path(), h),
         };
@@ -70,6 +72,18 @@ pub fn inputs(workspace: &crate::load::Workspace, set: &[String]) -> Vec<BTreeMa
         o.extend(common.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     own
+}
+
+/// Add the hashes of a feature's own files, read after [`inputs`] ran (a deferred load).
+pub fn feature_inputs(
+    inputs: &mut BTreeMap<String, String>,
+    f: &crate::load::FeatureFiles,
+    sources: &crate::source::Sources,
+) {
+    for id in f.ids() {
+        let file = sources.get(id);
+        inputs.insert(file.display_path(), hash(file.text.as_bytes()));
+    }
 }
 
 /// The SHA-256 of `bytes`, in hex.

@@ -17,6 +17,8 @@ pub struct FeatureFiles {
     pub plan_input: Option<SourceId>,
     /// A spec-kit `plan.md` already in the feature folder (read, never written).
     pub existing_plan: Option<SourceId>,
+    /// The ids above are reserved and their texts not read yet ([`crate::load::load_deferred`]).
+    pub reserved: bool,
 }
 
 /// What the command line asked for.
@@ -53,6 +55,7 @@ pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
             spec: None,
             plan_input: None,
             existing_plan: None,
+            reserved: false,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -129,17 +132,49 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
 }
 
 impl FeatureFiles {
+    /// The feature's own files, in the order they are read.
+    pub fn ids(&self) -> impl Iterator<Item = SourceId> {
+        [self.spec, self.plan_input, self.existing_plan].into_iter().flatten()
+    }
+
+    /// Reserve ids for the files [`FeatureFiles::read`] would read, reporting a missing
+    /// spec.md as it does; [`FeatureFiles::read_reserved`] reads them later.
+    pub fn reserve(&mut self, root: &Path, sources: &mut Sources, diags: &mut Diagnostics) {
+        let abs = root.join(&self.dir);
+        if abs.join("spec.md").is_file() {
+            self.spec = Some(sources.reserve(self.dir.join("spec.md")));
+        } else {
+            diags.push(missing_spec(self));
+        }
+        if abs.join("plan-input.md").is_file() {
+            self.plan_input = Some(sources.reserve(self.dir.join("plan-input.md")));
+        } else if abs.join("plan.md").is_file() {
+            self.existing_plan = Some(sources.reserve(self.dir.join("plan.md")));
+        }
+        self.reserved = true;
+    }
+
+    /// Read the reserved files into `sources` (an overlay of the table that reserved them).
+    /// A file that cannot be read is reported and dropped, as [`FeatureFiles::read`] does.
+    pub fn read_reserved(&mut self, root: &Path, sources: &mut Sources, diags: &mut Diagnostics) {
+        for slot in [&mut self.spec, &mut self.plan_input, &mut self.existing_plan] {
+            let Some(id) = *slot else { continue };
+            let display = sources.get(id).path.clone();
+            *slot = super::read_text(&root.join(&display), &display, diags).map(|text| {
+                sources.replace_text(id, text);
+                id
+            });
+        }
+        self.reserved = false;
+    }
+
     pub fn read(&mut self, root: &Path, sources: &mut Sources, diags: &mut Diagnostics) {
         let abs = root.join(&self.dir);
         let spec = abs.join("spec.md");
         if spec.is_file() {
             self.spec = read_source(sources, &spec, self.dir.join("spec.md"), diags);
         } else {
-            diags.push(
-                Diagnostic::new(Code::MissingSpec, format!("feature `{}` has no spec.md", self.name))
-                    .at_path(self.dir.join("spec.md"))
-                    .hint("write it with spec-kit's /specify command, or remove the folder"),
-            );
+            diags.push(missing_spec(self));
         }
         let input = abs.join("plan-input.md");
         if input.is_file() {
@@ -150,6 +185,12 @@ impl FeatureFiles {
             self.existing_plan = read_source(sources, &plan, self.dir.join("plan.md"), diags);
         }
     }
+}
+
+fn missing_spec(f: &FeatureFiles) -> Diagnostic {
+    Diagnostic::new(Code::MissingSpec, format!("feature `{}` has no spec.md", f.name))
+        .at_path(f.dir.join("spec.md"))
+        .hint("write it with spec-kit's /specify command, or remove the folder")
 }
 
 #[cfg(test)]
@@ -163,6 +204,7 @@ mod tests {
             spec: None,
             plan_input: None,
             existing_plan: None,
+            reserved: false,
         }
     }
 

@@ -112,6 +112,13 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 /// (`abs` is the root joined with it). A symbolic link out of the workspace is not followed,
 /// a file with NUL bytes is not text, and a UTF-8 byte order mark is dropped.
 pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &mut Diagnostics) -> Option<SourceId> {
+    let text = read_text(abs, &display, diags)?;
+    Some(sources.add(display, text))
+}
+
+/// The text [`read_source`] adds, or `None` with the diagnostic that says why.
+fn read_text(abs: &Path, display: &Path, diags: &mut Diagnostics) -> Option<String> {
+    let display = display.to_path_buf();
     let root = abs.ancestors().nth(display.components().count());
     if let Some(root) = root
         && let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(abs), std::fs::canonicalize(root))
@@ -146,9 +153,9 @@ pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &
                     Some(rest) => rest.to_string(),
                     None => text,
                 };
-                // Every input is kept for the whole run (diagnostics quote it at the end).
+                // An input may be kept for the whole run (diagnostics quote it at the end).
                 text.shrink_to_fit();
-                Some(sources.add(display, text))
+                Some(text)
             }
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
@@ -174,6 +181,18 @@ pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &
 
 /// Load the workspace at `root` with the features in `selection`.
 pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Result<Workspace> {
+    load_with(root, selection, diags, false)
+}
+
+/// [`load`], except that each feature's own files (spec.md, plan-input.md, plan.md) are
+/// only reserved: the feature reads them when it is compiled ([`FeatureFiles::read_reserved`])
+/// and drops them with its overlay of the source table, so memory does not grow with the
+/// number of features.
+pub fn load_deferred(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Result<Workspace> {
+    load_with(root, selection, diags, true)
+}
+
+fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferred: bool) -> Result<Workspace> {
     let mut sources = Sources::default();
     let features = feature::discover(root)?;
     let git_branch = git_branch(root);
@@ -199,7 +218,11 @@ pub fn load(root: &Path, selection: &Selection, diags: &mut Diagnostics) -> Resu
 
     let mut loaded = Vec::new();
     for mut f in chosen {
-        f.read(root, &mut sources, diags);
+        if deferred {
+            f.reserve(root, &mut sources, diags);
+        } else {
+            f.read(root, &mut sources, diags);
+        }
         loaded.push(f);
     }
 
@@ -245,6 +268,7 @@ pub fn in_memory(constitution: Option<&str>, features: &[(&str, &str, Option<&st
                 spec: Some(sources.add(dir.join("spec.md"), spec.to_string())),
                 plan_input: input.map(|t| sources.add(dir.join("plan-input.md"), t.to_string())),
                 existing_plan: None,
+                reserved: false,
                 name: name.to_string(),
                 dir,
             }
