@@ -219,6 +219,41 @@ fn a_deployment_feature_without_components_warns() {
     assert!(!run.stderr.contains("SP409"), "{}", run.stderr);
 }
 
+/// src/resolve/deploy/mod.rs `scope`: with `--all`, a `--set components.…` reached every
+/// feature and turned the ones about something else into deployments. Components named only
+/// by `--set` no longer decide that a feature deploys; the feature says what was not applied.
+#[test]
+fn a_set_component_does_not_make_every_feature_a_deployment() {
+    let ws = fixture("clean-minimal");
+    let run = Test::new()
+        .workspace(&ws)
+        .args(["plan", "--all", "--set", "components.api.port=8080"])
+        .run();
+    run.assert_code(0);
+    assert!(!ws.exists("out/001-todo-list/docker"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("info[SP412]") && run.stderr.contains("`--set components.api.…` not applied to it"),
+        "{}",
+        run.stderr
+    );
+    // Asked for explicitly, it deploys.
+    let run = Test::new()
+        .workspace(&ws)
+        .args([
+            "plan",
+            "--all",
+            "--set",
+            "components.api.port=8080",
+            "--set",
+            "components.api.stack=fastapi",
+            "--set",
+            "deploy=true",
+        ])
+        .run();
+    assert!(ws.exists("out/001-todo-list/docker/api.Dockerfile"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not applied"), "{}", run.stderr);
+}
+
 /// src/resolve/context.rs: `- Frontend: Next.js 16, Backend: FastAPI, Python 3.12` on one
 /// line deployed the frontend only; the second stack was part of its value.
 #[test]

@@ -83,7 +83,7 @@ fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usiz
 /// deployment is `None` for a feature that is not about deployment, and when no input names
 /// a component: the feature is then planned without deployables.
 pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> (Scope, Option<Deployment>) {
-    let mut typed = typed_input(cx, diags);
+    let (mut typed, components_written) = typed_input(cx, diags);
     validate::check(
         &mut typed,
         cx.set,
@@ -101,9 +101,28 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> (Scope, Option<Dep
         .and_then(|p| p.yaml_blocks.first().map(|b| (p.path.as_str(), b.line)));
     let t = |key: &str| typed_origin(&set_keys, key, yaml_at);
     let evidence = discover::is_deployment_feature(cx.spec, cx.plan_input, cx.constitution, cx.feature);
-    let scope = scope(&typed, evidence.as_ref(), &t);
+    let scope = scope(&typed, evidence.as_ref(), components_written, &t);
     if !scope.deploys {
         discover::report_not_deployed(cx, &scope, diags);
+        if !typed.components.is_empty() {
+            diags.push(
+                Diagnostic::new(
+                    Code::NotADeploymentFeature,
+                    format!(
+                        "this feature is not about deployment ({}): {} not applied to it",
+                        scope.reason,
+                        typed
+                            .components
+                            .keys()
+                            .map(|n| format!("`--set components.{n}.…`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .at_path(&cx.spec.path)
+                .hint("`--set` gives values to the features that deploy; add `--set deploy=true` to deploy this one too, or `deploy: true` in its plan input"),
+            );
+        }
         return (scope, None);
     }
     (scope, deployment(cx, typed, evidence, &set_keys, yaml_at, diags))
@@ -111,8 +130,15 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> (Scope, Option<Dep
 
 /// Whether the feature deploys: the typed input's `deploy:` when it is written, else the
 /// first deployment word of the spec, the plan input or a constitution principle naming the
-/// feature, else components named in the typed input; otherwise documents only.
-fn scope(typed: &DeployInput, evidence: Option<&discover::Evidence>, t: &dyn Fn(&str) -> Origin) -> Scope {
+/// feature, else components named in the plan input's YAML block; otherwise documents only.
+/// Components named only by `--set` do not decide it: with `--all`, one `--set` reaches every
+/// feature, and would turn each into a deployment.
+fn scope(
+    typed: &DeployInput,
+    evidence: Option<&discover::Evidence>,
+    components_written: bool,
+    t: &dyn Fn(&str) -> Origin,
+) -> Scope {
     if let Some(deploys) = typed.deploy {
         return Scope {
             deploys,
@@ -131,7 +157,7 @@ fn scope(typed: &DeployInput, evidence: Option<&discover::Evidence>, t: &dyn Fn(
             origin: e.origin.clone(),
         };
     }
-    if !typed.components.is_empty() {
+    if components_written && !typed.components.is_empty() {
         return Scope {
             deploys: true,
             reason: "the typed input names components".into(),
@@ -233,7 +259,9 @@ fn deployment(
 
 /// The YAML block merged with `--set`, read into [`DeployInput`]. Problems are diagnostics
 /// pointing into the block; the prose still applies.
-fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
+/// The typed input: the plan input's YAML block with `--set` over it; and whether the block
+/// itself names components.
+fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> (DeployInput, bool) {
     let mut value = serde_json::Value::Object(Default::default());
     if let Some(p) = cx.plan_input
         && let Some(block) = p.yaml_blocks.first()
@@ -249,6 +277,10 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
             Err(e) => diags.push(yaml_error(cx.sources, block, &e)),
         }
     }
+    let components_written = value
+        .get("components")
+        .and_then(|c| c.as_object())
+        .is_some_and(|c| !c.is_empty());
     match input::set_to_json(cx.set) {
         Ok(over) => input::merge(&mut value, over),
         Err(e) => diags.push(
@@ -256,7 +288,7 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
                 .hint("write `--set components.api.port=8080`: dotted keys of the deployment schema"),
         ),
     }
-    match serde_json::from_value::<DeployInput>(value.clone()) {
+    let typed = match serde_json::from_value::<DeployInput>(value.clone()) {
         Ok(i) => i,
         Err(e) => {
             // Re-read the YAML text to point at the offending line when the problem is there.
@@ -271,7 +303,8 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> DeployInput {
             }));
             DeployInput::default()
         }
-    }
+    };
+    (typed, components_written)
 }
 
 /// A YAML problem inside the fenced block, pointing at the offending line of plan-input.md.
@@ -595,7 +628,11 @@ fn component(
                     diags.push(
                         Diagnostic::new(
                             Code::UnknownStack,
-                            format!("component `{name}`: the catalog has no stack for `{line_value}`"),
+                            if line_value.trim().is_empty() {
+                                format!("component `{name}`: no input names its stack or framework")
+                            } else {
+                                format!("component `{name}`: the catalog has no stack for `{line_value}`")
+                            },
                         )
                         .hint(format!(
                             "name a framework the catalog knows, or set `components.{name}.stack` to one of: {}",
