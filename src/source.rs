@@ -19,7 +19,7 @@ impl SourceId {
 }
 
 /// One input file: the path shown to the user (relative to the workspace root) and its text.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
@@ -60,19 +60,24 @@ impl SourceFile {
 
 /// Every file read by a run, in the order they were read.
 ///
-/// Files are shared (`Arc`) so that a feature compiled on its own can take an
-/// [`overlay`](Sources::overlay): the same table, with that feature's files read into the
-/// ids reserved for them. The overlay is dropped with the feature, and its texts with it,
-/// so a run over many features holds only the texts of the features in flight.
+/// The table is shared (`Arc`) so that a feature compiled on its own can take an
+/// [`overlay`](Sources::overlay) of it at the cost of one reference count: the same table,
+/// with that feature's files read into the ids reserved for them. The overlay is dropped with
+/// the feature, and its texts with it, so a run over many features holds only the texts of
+/// the features in flight.
 #[derive(Debug, Default)]
 pub struct Sources {
-    files: Vec<std::sync::Arc<SourceFile>>,
+    files: std::sync::Arc<Vec<SourceFile>>,
+    /// Files that replace the shared table's: an overlay's reads, a few per feature.
+    own: Vec<(SourceId, SourceFile)>,
 }
 
 impl Sources {
+    /// Add a file (loading does, before any overlay shares the table).
     pub fn add(&mut self, path: PathBuf, text: String) -> SourceId {
-        let id = SourceId(self.files.len() as u32);
-        self.files.push(std::sync::Arc::new(SourceFile::new(path, text)));
+        let files = std::sync::Arc::make_mut(&mut self.files);
+        let id = SourceId(files.len() as u32);
+        files.push(SourceFile::new(path, text));
         id
     }
 
@@ -84,23 +89,37 @@ impl Sources {
     }
 
     pub fn get(&self, id: SourceId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        match self.own.iter().find(|(i, _)| *i == id) {
+            Some((_, f)) => f,
+            None => &self.files[id.0 as usize],
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.iter().map(|f| &**f)
+        (0..self.files.len() as u32).map(|i| self.get(SourceId(i)))
     }
 
     /// Replace the text of a file (the secret scanner's redaction; a reserved file read).
+    /// The table's own copy when no overlay shares it, else this overlay's.
     pub fn replace_text(&mut self, id: SourceId, text: String) {
-        let file = &mut self.files[id.0 as usize];
-        *file = std::sync::Arc::new(SourceFile::new(file.path.clone(), text));
+        let file = SourceFile::new(self.get(id).path.clone(), text);
+        if let Some(files) = std::sync::Arc::get_mut(&mut self.files)
+            && !self.own.iter().any(|(i, _)| *i == id)
+        {
+            files[id.0 as usize] = file;
+            return;
+        }
+        match self.own.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, f)) => *f = file,
+            None => self.own.push((id, file)),
+        }
     }
 
-    /// This table, sharing every file, to read reserved files into.
+    /// This table, shared, to read reserved files into.
     pub fn overlay(&self) -> Sources {
         Sources {
-            files: self.files.clone(),
+            files: std::sync::Arc::clone(&self.files),
+            own: self.own.clone(),
         }
     }
 }
@@ -166,5 +185,31 @@ mod tests {
         // "→" is three bytes; the 'c' after it is column 2.
         assert_eq!(f.line_col(6), (2, 2));
         assert_eq!(f.line_col(100), (3, 1));
+    }
+
+    #[test]
+    fn an_overlay_reads_reserved_files_without_touching_the_table() {
+        let mut table = Sources::default();
+        let shared = table.add("constitution.md".into(), "rules\n".into());
+        let spec = table.reserve("specs/001-a/spec.md".into());
+        let mut a = table.overlay();
+        let mut b = table.overlay();
+        a.replace_text(spec, "# A\n".into());
+        b.replace_text(spec, "# B\nmore\n".into());
+        assert_eq!(a.get(spec).text, "# A\n");
+        assert_eq!(b.get(spec).line_of(6), 2);
+        assert_eq!(table.get(spec).text, "", "the table keeps the reservation");
+        assert_eq!(a.get(shared).text, "rules\n");
+        assert_eq!(
+            a.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(),
+            ["rules\n", "# A\n"]
+        );
+        // Replaced twice (read, then redacted): the overlay's own copy changes.
+        a.replace_text(spec, "# [REDACTED]\n".into());
+        assert_eq!(a.get(spec).text, "# [REDACTED]\n");
+        drop((a, b));
+        // Alone again, the table changes its own copy.
+        table.replace_text(shared, "new\n".into());
+        assert_eq!(table.get(shared).text, "new\n");
     }
 }

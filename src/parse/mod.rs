@@ -58,7 +58,7 @@ pub fn shared(workspace: &mut Workspace, set: &[String], diags: &mut Diagnostics
 /// Redact the secrets of a feature's own files read after [`shared`] ran (a deferred load).
 pub fn redact_feature(sources: &mut crate::source::Sources, f: &FeatureFiles, diags: &mut Diagnostics) {
     let ids: Vec<SourceId> = f.ids().collect();
-    secrets::redact(sources, &ids, diags);
+    secrets::redact_here(sources, &ids, diags);
 }
 
 /// Everything parsed for one feature.

@@ -66,9 +66,20 @@ pub fn redact_text(text: &str, secrets: &[Secret]) -> String {
 }
 
 /// Scan the sources `ids`, replace their secrets and report each one as an error at its
-/// place (the place of the redacted text).
+/// place (the place of the redacted text). The files are scanned in parallel.
 pub fn redact(sources: &mut Sources, ids: &[SourceId], diags: &mut Diagnostics) {
     let scanned = crate::parallel::map(ids.len(), |i| scan(&sources.get(ids[i]).text));
+    replace(sources, ids, scanned, diags);
+}
+
+/// [`redact`] on this thread: a feature's few files, on a thread of the run's own pool
+/// (starting threads for them would cost more than the scan).
+pub fn redact_here(sources: &mut Sources, ids: &[SourceId], diags: &mut Diagnostics) {
+    let scanned = ids.iter().map(|&id| scan(&sources.get(id).text)).collect();
+    replace(sources, ids, scanned, diags);
+}
+
+fn replace(sources: &mut Sources, ids: &[SourceId], scanned: Vec<Vec<Secret>>, diags: &mut Diagnostics) {
     for (&id, secrets) in ids.iter().zip(scanned) {
         if secrets.is_empty() {
             continue;
