@@ -201,6 +201,9 @@ pub struct FeaturePlan {
     pub reasons: Vec<String>,
     /// Generated files (without the record).
     pub total: usize,
+    /// The note that this build verified the files under a record it leaves as it is
+    /// ([`record::Verified`]), to write beside the output.
+    pub verified: Option<record::Verified>,
 }
 
 impl FeaturePlan {
@@ -381,6 +384,20 @@ pub fn plan_feature(
         if plan.conflicts.is_empty() && plan.kept_edits.is_empty() {
             plan.reasons.clear();
         }
+        // The record stays (another build's, or inputs that changed no output): note that
+        // this build verified it, so the next run can skip the feature.
+        if plan.conflicts.is_empty()
+            && let Some(old_text) = old_record_text.as_deref()
+            && old_text != now.to_json()
+        {
+            plan.verified = Some(record::Verified {
+                sp: now.sp.clone(),
+                build: now.build.clone(),
+                inputs_hash: now.inputs_hash.clone(),
+                record: record::hash(old_text.as_bytes()),
+                findings: findings.to_vec(),
+            });
+        }
         return Ok(plan);
     }
     let record_text = now.to_json().into_bytes();
@@ -450,12 +467,18 @@ impl<'a> Skip<'a> {
 /// compile it.
 pub fn unchanged(out_root: &Path, name: &str, inputs: &BTreeMap<String, String>) -> Option<Unchanged> {
     let dir = out_root.join(name);
-    let old = record::Record::parse(&std::fs::read_to_string(dir.join(record::RECORD)).ok()?)?;
-    if old.sp != record::VERSION
-        || old.build != record::BUILD
-        || old.inputs != *inputs
-        || !dir.join(record::BASE).is_file()
-    {
+    let text = std::fs::read_to_string(dir.join(record::RECORD)).ok()?;
+    let old = record::Record::parse(&text)?;
+    let findings = if old.sp == record::VERSION && old.build == record::BUILD && old.inputs == *inputs {
+        old.findings
+    } else {
+        // Another build's record, or other inputs: skipped only when this build noted that
+        // these inputs compile to exactly the files it lists.
+        let note = std::fs::read_to_string(out_root.join(record::verified_path(name))).ok()?;
+        let note = record::Verified::parse(&note).filter(|n| n.vouches(&text, inputs))?;
+        note.findings
+    };
+    if !dir.join(record::BASE).is_file() {
         return None;
     }
     for (rel, h) in &old.files {
@@ -465,7 +488,7 @@ pub fn unchanged(out_root: &Path, name: &str, inputs: &BTreeMap<String, String>)
     }
     Some(Unchanged {
         files: old.files.len(),
-        findings: old.findings,
+        findings,
     })
 }
 
@@ -479,7 +502,24 @@ pub fn commit(out_root: &Path, plan: &FeaturePlan) -> std::result::Result<(), fs
         new: Some(new.clone()),
         old: old.clone(),
     }));
-    fs::apply(&ops, &out_root.join(&plan.name))
+    fs::apply(&ops, &out_root.join(&plan.name))?;
+    if let Some(note) = &plan.verified {
+        // Only a shortcut for the next run: a note that cannot be written costs a compile.
+        let _ = write_verified(out_root, &plan.name, note);
+    }
+    Ok(())
+}
+
+/// Write feature `name`'s [`record::Verified`] note, and the `.gitignore` that keeps the
+/// notes out of version control.
+fn write_verified(out_root: &Path, name: &str, note: &record::Verified) -> Result<()> {
+    let (ignore, text) = record::VERIFIED_IGNORE;
+    let ignore = out_root.join(ignore);
+    std::fs::create_dir_all(out_root.join(record::VERIFIED_DIR)).map_err(|e| Error::io(out_root, e))?;
+    if !ignore.is_file() {
+        write_atomic(&ignore, text.as_bytes())?;
+    }
+    write_atomic(&out_root.join(record::verified_path(name)), note.to_json().as_bytes())
 }
 
 /// What [`save_plan_input`] did.

@@ -74,6 +74,66 @@ pub fn inputs(workspace: &crate::load::Workspace, set: &[String]) -> Vec<BTreeMa
     own
 }
 
+/// What this build found when it compiled a feature whose files on disk were already what it
+/// generates, under a record it did not rewrite (written by another build of sp, or from
+/// inputs that differ only in what changes no output, such as a blank line). The record is
+/// committed with the output, so rewriting it would change the tree for nothing; this note
+/// lives beside it, out of version control (`.sp/` at the output root, which ignores
+/// itself), and lets the next run skip the feature as if the record named this build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verified {
+    pub sp: String,
+    pub build: String,
+    /// The inputs the feature was compiled from ([`Record::inputs_hash`]).
+    pub inputs_hash: String,
+    /// The record on disk it was checked against.
+    pub record: String,
+    /// What compiling it reported (the record's may be another build's).
+    pub findings: Vec<Stored>,
+}
+
+/// The folder of [`Verified`] notes under the output root, with the `.gitignore` that keeps
+/// it (and itself) out of version control.
+pub const VERIFIED_DIR: &str = ".sp/verified";
+pub const VERIFIED_IGNORE: (&str, &str) = (
+    ".sp/.gitignore",
+    "# sp's notes of what this machine verified; never committed.\n*\n",
+);
+
+/// Path of feature `name`'s [`Verified`] note, relative to the output root.
+pub fn verified_path(name: &str) -> String {
+    format!("{VERIFIED_DIR}/{name}.json")
+}
+
+impl Verified {
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("serialisable");
+        s.push('\n');
+        s
+    }
+
+    /// Whether this note vouches for `record_text` compiled from `inputs` by this build.
+    pub fn vouches(&self, record_text: &str, inputs: &BTreeMap<String, String>) -> bool {
+        self.sp == VERSION
+            && self.build == BUILD
+            && self.inputs_hash == inputs_hash(inputs)
+            && self.record == hash(record_text.as_bytes())
+    }
+}
+
+/// One hash of all inputs, in path order.
+pub fn inputs_hash(inputs: &BTreeMap<String, String>) -> String {
+    let mut all = String::new();
+    for (path, h) in inputs {
+        all.push_str(&format!("{path}\0{h}\n"));
+    }
+    hash(all.as_bytes())
+}
+
 /// Add the hashes of a feature's own files, read after [`inputs`] ran (a deferred load).
 pub fn feature_inputs(
     inputs: &mut BTreeMap<String, String>,
@@ -98,14 +158,10 @@ pub fn hash(bytes: &[u8]) -> String {
 
 impl Record {
     pub fn new(inputs: &BTreeMap<String, String>, files: &BTreeMap<String, String>, findings: &[Stored]) -> Self {
-        let mut all = String::new();
-        for (path, h) in inputs {
-            all.push_str(&format!("{path}\0{h}\n"));
-        }
         Record {
             sp: VERSION.to_string(),
             build: BUILD.to_string(),
-            inputs_hash: hash(all.as_bytes()),
+            inputs_hash: inputs_hash(inputs),
             inputs: inputs.clone(),
             files: files.iter().map(|(p, t)| (p.clone(), hash(t.as_bytes()))).collect(),
             findings: findings.to_vec(),

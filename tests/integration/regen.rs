@@ -3,6 +3,8 @@
 //! feature, file modes, the lock on the output folder, and output stable under edits
 //! that change no content.
 
+use std::collections::BTreeMap;
+
 use crate::support::{Test, Workspace, read_tree, read_tree_all};
 
 const SPEC_006: &str = "specs/006-k8s-deployment/spec.md";
@@ -29,6 +31,42 @@ fn generated() -> Workspace {
     let ws = Workspace::example();
     plan(&ws, &[]).assert_code(0);
     ws
+}
+
+/// After an upgrade of sp, the committed records name another build. The first run compiles
+/// each feature and, its files being what this build generates, leaves the record as it is
+/// (no churn in version control) and notes beside the output, in a folder git ignores, that
+/// this build verified it; the next run skips the feature. An input edit voids the note.
+#[test]
+fn a_record_of_another_build_is_verified_once_then_the_feature_is_skipped() {
+    let ws = generated();
+    let name = "006-k8s-deployment";
+    let path = format!("out/{name}/.sp/record.json");
+    let mut record: serde_json::Value = serde_json::from_str(&ws.read(&path)).unwrap();
+    record["build"] = "0000000000000000".into();
+    let foreign = serde_json::to_string_pretty(&record).unwrap() + "\n";
+    ws.write(&path, &foreign);
+    let inputs: BTreeMap<String, String> = serde_json::from_value(record["inputs"].clone()).unwrap();
+    let out = ws.join("out");
+    assert!(
+        sp::emit::unchanged(&out, name, &inputs).is_none(),
+        "another build's record"
+    );
+
+    plan(&ws, &[]).assert_code(0);
+    assert_eq!(ws.read(&path), foreign, "the record is left as it is");
+    assert!(ws.exists(format!("out/.sp/verified/{name}.json")));
+    assert!(
+        ws.read("out/.sp/.gitignore").lines().any(|l| l == "*"),
+        "git ignores the notes"
+    );
+    let skipped = sp::emit::unchanged(&out, name, &inputs).expect("the note vouches for the record");
+    assert!(!skipped.findings.is_empty(), "the findings of this build are replayed");
+
+    // Other inputs: the note does not vouch for them.
+    let mut edited = inputs.clone();
+    edited.insert(format!("specs/{name}/spec.md"), "0".repeat(64));
+    assert!(sp::emit::unchanged(&out, name, &edited).is_none());
 }
 
 #[test]
@@ -251,7 +289,17 @@ fn a_blank_line_at_the_top_of_every_spec_changes_no_generated_file() {
     check.assert_code(0);
     assert_eq!(check.stdout, "", "a blank line changed output:\n{}", check.stdout);
     plan(&ws, &[]).assert_code(0).assert_stderr_contains(": 0 written");
-    assert_eq!(read_tree_all(&ws.join("out")), before, "the record changed");
+    // Nothing committed changed; beside it, in the folder git ignores, the run noted that
+    // the new inputs give these files, so the next run skips both features.
+    let (notes, after): (BTreeMap<String, Vec<u8>>, _) = read_tree_all(&ws.join("out"))
+        .into_iter()
+        .partition(|(p, _)| p.starts_with(".sp/"));
+    assert_eq!(after, before, "the record changed");
+    assert!(
+        notes.contains_key(".sp/verified/006-k8s-deployment.json"),
+        "{:?}",
+        notes.keys()
+    );
 }
 
 #[cfg(unix)]
