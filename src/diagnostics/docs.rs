@@ -266,8 +266,8 @@ pub fn docs(code: Code) -> CodeDocs {
         ),
         Code::StackNeedsSetting => d(
             "sp picks a Next.js stack from next.config: the standalone server when it sets `output: \"standalone\"`, the static export when it sets `output: \"export\"`, and `next start` otherwise. A stack set by hand in the deployment block is kept, but its Dockerfile copies what the build writes only with that setting (`.next/standalone`, `out/`), so `docker build` would fail at that COPY.",
-            "`components.web.stack: nextjs-standalone` in the plan input, and web/next.config.ts without `output: \"standalone\"`",
-            "Add the setting to the file shown, or drop the `stack` line and let sp pick the stack the configuration asks for.",
+            "`components.web.stack: nextjs-standalone` in the plan input, and web/next.config.ts without `output: \"standalone\"`; web/next.config.ts served by `next start` with no `typescript` in web/package.json (Next.js reads a TypeScript config through that package when it starts, and the runtime stage copies it only from the install)",
+            "Add the setting to the file shown, or drop the `stack` line and let sp pick the stack the configuration asks for. For a missing package, add it to the devDependencies and update the lock file.",
         ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",

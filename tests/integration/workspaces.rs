@@ -127,6 +127,25 @@ fn a_next_config_without_standalone_output_is_served_by_next_start() {
         "next.config.ts is read through typescript at start:\n{web}"
     );
 
+    // Without typescript in the manifest no install has it to copy: said before the start fails.
+    let manifest = ws.read("web/package.json");
+    ws.write(
+        "web/package.json",
+        manifest.replace(",\n    \"typescript\": \"5.9.2\"", ""),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("warning[SP435]: component `frontend`: the nextjs-start stack loads web/next.config.ts through the `typescript` package"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !ws.read("out/001-shop/docker/frontend.Dockerfile")
+            .contains("node_modules/typescript")
+    );
+    ws.write("web/package.json", manifest);
+
     let config = ws.join("web/next.config.ts");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(

@@ -664,6 +664,31 @@ fn component(
         ));
     }
     let detected = repo_dir.map(|r| repo::detect(r, cx.sources, Some(stack)));
+    let mut runtime_packages = Vec::new();
+    for p in repo_dir
+        .map(|d| repo::runtime_packages(d, cx.sources, stack))
+        .unwrap_or_default()
+    {
+        match p {
+            Ok(p) => runtime_packages.push(p),
+            Err((package, file)) => {
+                let dir = repo_dir.map_or(".", |d| d.path.as_str());
+                diags.push(
+                    Diagnostic::new(
+                        Code::StackNeedsSetting,
+                        format!(
+                            "component `{name}`: the {} stack loads {file} through the `{package}` package when it starts, and {dir}/package.json does not list it: the container fails at start",
+                            stack.id
+                        ),
+                    )
+                    .at_line(file, 1, 1)
+                    .hint(format!(
+                        "add `{package}` to the devDependencies of {dir}/package.json and update its lock file; the image then copies it into the runtime stage"
+                    )),
+                );
+            }
+        }
+    }
 
     let role = match ci.role {
         Some(r) => Valued::new(r, t(&key("role"))),
@@ -1209,9 +1234,7 @@ fn component(
         uid: uid.value,
         gid: uid.value,
         compile,
-        runtime_packages: repo_dir
-            .map(|d| repo::runtime_packages(d, cx.sources, stack))
-            .unwrap_or_default(),
+        runtime_packages,
         slow_start: stack.slow_start,
     })
 }

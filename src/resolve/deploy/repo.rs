@@ -33,23 +33,30 @@ fn line_of(text: &str, needle: &str) -> usize {
         .unwrap_or(1)
 }
 
-/// The stack's `runtime_packages` this folder needs: its trigger file is there and the
-/// manifest lists the package (a package it does not list is not in the install to copy from).
-pub fn runtime_packages(dir: &RepoDir, sources: &Sources, stack: &Stack) -> Vec<Valued<String>> {
+/// The stack's `runtime_packages` this folder needs (its trigger file is there), each with the
+/// file that needs it: `Ok` when the manifest lists the package, `Err` (the package, the file)
+/// when it does not (no install has it to copy, and the process fails at start).
+pub fn runtime_packages(
+    dir: &RepoDir,
+    sources: &Sources,
+    stack: &Stack,
+) -> Vec<Result<Valued<String>, (String, String)>> {
     let manifest: serde_json::Value = file(dir, sources, "package.json")
         .and_then(|(text, _)| serde_json::from_str(text).ok())
         .unwrap_or_default();
     stack
         .runtime_packages
         .iter()
-        .filter(|p| {
-            ["dependencies", "devDependencies", "optionalDependencies"]
-                .iter()
-                .any(|k| manifest[k].get(&p.package).is_some())
-        })
         .filter_map(|p| {
             let (_, path) = file(dir, sources, &p.file)?;
-            Some(Valued::new(p.package.clone(), Origin::at(&path, 1)))
+            let listed = ["dependencies", "devDependencies", "optionalDependencies"]
+                .iter()
+                .any(|k| manifest[k].get(&p.package).is_some());
+            Some(if listed {
+                Ok(Valued::new(p.package.clone(), Origin::at(&path, 1)))
+            } else {
+                Err((p.package.clone(), path))
+            })
         })
         .collect()
 }
@@ -275,14 +282,16 @@ mod tests {
         let (dir, sources) = web(&[("package.json", with_ts), ("next.config.ts", "export default {};\n")]);
         let got: Vec<String> = runtime_packages(&dir, &sources, &start)
             .into_iter()
-            .map(|p| p.value)
+            .map(|p| p.unwrap().value)
             .collect();
         assert_eq!(got, ["typescript"]);
-        // A JavaScript config needs no compiler; a package the manifest lacks is no install's.
+        // A JavaScript config needs no compiler.
         let (dir, sources) = web(&[("package.json", with_ts), ("next.config.mjs", "export default {};\n")]);
         assert!(runtime_packages(&dir, &sources, &start).is_empty());
+        // A package the manifest lacks is in no install to copy from: reported.
         let (dir, sources) = web(&[("package.json", NEXT), ("next.config.ts", "export default {};\n")]);
-        assert!(runtime_packages(&dir, &sources, &start).is_empty());
+        let missing = runtime_packages(&dir, &sources, &start).pop().unwrap().unwrap_err();
+        assert_eq!(missing, ("typescript".to_string(), "web/next.config.ts".to_string()));
     }
 
     #[test]
