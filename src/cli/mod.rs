@@ -136,7 +136,11 @@ pub enum Format {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+    // The long version parses the whole stack catalog to count it: a run that does not ask
+    // for it (`sp check --artifacts` needs no catalog at all) skips that.
+    let asks_version = std::env::args_os().skip(1).any(|a| a == "--version");
+    let cmd = if asks_version { command() } else { Cli::command() };
+    let cli = match Cli::from_arg_matches(&cmd.get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
