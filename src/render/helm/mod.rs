@@ -215,6 +215,18 @@ pub fn chart(d: &Deployment, title: &str, out_dir: &str) -> Vec<(String, String)
     files.into_iter().map(|(p, t)| (format!("{dir}/{p}"), t)).collect()
 }
 
+/// The paths [`chart`] writes, in the same order, without rendering the files (the chart's
+/// contract lists them; rendering the chart a second time for its names cost a tenth of a
+/// feature's compile).
+pub fn chart_paths(d: &Deployment, values: &[ValuesFile]) -> Vec<String> {
+    let dir = chart_dir(d);
+    let mut names: Vec<&str> = vec!["Chart.yaml", "values.schema.json", "templates/_helpers.tpl"];
+    names.extend(values.iter().map(|f| f.name));
+    names.extend(STATIC_FILES.iter().map(|(p, _)| *p));
+    names.sort_unstable();
+    names.into_iter().map(|p| format!("{dir}/{p}")).collect()
+}
+
 fn chart_yaml(d: &Deployment, title: &str) -> String {
     let s = |v: &str| Node::Str(v.to_string());
     let node = Node::Map(vec![
@@ -680,9 +692,9 @@ pub fn contract(d: &Deployment, title: &str, out_dir: &str, commands: &HelmComma
         (
             "files",
             Node::Seq(
-                chart(d, title, out_dir)
+                chart_paths(d, &files)
                     .into_iter()
-                    .map(|(p, _)| s(&format!("{out_dir}/{p}")))
+                    .map(|p| s(&format!("{out_dir}/{p}")))
                     .collect(),
             ),
         ),

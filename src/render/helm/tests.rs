@@ -109,6 +109,11 @@ fn chart_has_every_file_and_is_deterministic() {
         let mut sorted = paths.clone();
         sorted.sort();
         assert_eq!(paths, sorted, "{name}: in path order");
+        assert_eq!(
+            chart_paths(&d, &values_files(&d)),
+            paths,
+            "{name}: the contract lists what is written"
+        );
     }
 }
 

@@ -17,12 +17,9 @@ fn same_origin_path(value: &str) -> Option<String> {
     let rest = value
         .strip_prefix("http://")
         .or_else(|| value.strip_prefix("https://"))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority);
-    matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]").then(|| path.trim_end_matches('/').to_string())
+    super::code::local_address(value)?;
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    Some(path.trim_end_matches('/').to_string())
 }
 
 /// Moves build-time variables out of each component's runtime configuration into its build
@@ -81,7 +78,7 @@ fn localhost_origins(value: &str) -> Vec<std::ops::Range<usize>> {
             break;
         };
         let end = value[authority..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-')))
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')))
             .map(|e| authority + e)
             .unwrap_or(value.len());
         if same_origin_path(&value[i..end]).is_some() {
@@ -138,6 +135,8 @@ mod tests {
         assert_eq!(same_origin_path("http://127.0.0.1:8000/api/").as_deref(), Some("/api"));
         assert_eq!(same_origin_path("https://api.example.com"), None);
         assert_eq!(same_origin_path("Recipes"), None);
+        assert_eq!(same_origin_path("http://localhostile.dev/api"), None);
+        assert_eq!(same_origin_path("http://[::1]:8000/v1").as_deref(), Some("/v1"));
     }
 
     #[test]
@@ -147,6 +146,11 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(&v[r[0].clone()], "http://localhost:3000");
         assert!(localhost_origins("https://todo.dev").is_empty());
+        let v6 = r#"["http://[::1]:3000"]"#;
+        assert_eq!(
+            localhost_origins(v6).iter().map(|r| &v6[r.clone()]).collect::<Vec<_>>(),
+            ["http://[::1]:3000"]
+        );
     }
 
     #[test]

@@ -1016,10 +1016,9 @@ pub fn database_url_name(reads: &[EnvRead]) -> Option<&str> {
 /// port-forward but never resolves a Service name (`build_time::split` turns them into a
 /// static site's own origin).
 pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: &mut Diagnostics) {
-    let services: Vec<(String, u16)> = components
-        .iter()
-        .filter_map(|c| c.port.as_ref().map(|p| (c.name.clone(), p.value)))
-        .chain(backing.iter().map(|b| (b.name.clone(), b.port)))
+    let services: Vec<(String, u16)> = services(components, backing)
+        .into_iter()
+        .map(|(n, p)| (n.to_string(), p))
         .collect();
     // What a browser calls: each backend with a port, and its Ingress host if it has one.
     let backends: Vec<Reached> = components
@@ -1248,20 +1247,36 @@ const PROVIDED: &[&str] = &[
     "HEARTBEAT_FILE",
 ];
 
-/// `http://localhost:3000/x` → (`localhost`, Some(3000)); `None` when not a local address.
-fn local_address(value: &str) -> Option<(&'static str, Option<u16>)> {
-    for host in ["localhost", "127.0.0.1", "0.0.0.0"] {
-        if let Some(i) = value.find(host) {
-            let before = &value[..i];
-            if !(before.is_empty() || before.ends_with("//") || before.ends_with('@')) {
-                continue;
+/// The local host a value addresses, and its port: `http://localhost:3000/x` →
+/// (`localhost`, Some(3000)), `postgres://u:p@127.0.0.1:5432/db` → (`127.0.0.1`,
+/// Some(5432)), `localhost:8000` → (`localhost`, Some(8000)). The host must be the whole
+/// host of the address: `http://localhostile.dev` and `https://a.example/?next=http://localhost`
+/// are not local.
+pub(super) fn local_address(value: &str) -> Option<(&'static str, Option<u16>)> {
+    let value = value.trim();
+    // After `scheme://` (any scheme, `jdbc:postgresql://` included), up to the path.
+    let rest = value.split_once("://").map_or(value, |(_, r)| r);
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"]
+        .into_iter()
+        .find_map(|host| {
+            let after = host_port.strip_prefix(host)?;
+            match after.strip_prefix(':') {
+                Some(p) => Some((host, source::leading_port(p))),
+                None => after.is_empty().then_some((host, None)),
             }
-            let rest = &value[i + host.len()..];
-            let port = rest.strip_prefix(':').and_then(source::leading_port);
-            return Some((host, port));
-        }
-    }
-    None
+        })
+}
+
+/// Every Service of the deployment by name and port: the components that listen, then the
+/// backing services. What a `localhost:<port>` address meant is looked up here.
+pub(super) fn services<'a>(components: &'a [Component], backing: &'a [BackingService]) -> Vec<(&'a str, u16)> {
+    components
+        .iter()
+        .filter_map(|c| c.port.as_ref().map(|p| (c.name.as_str(), p.value)))
+        .chain(backing.iter().map(|b| (b.name.as_str(), b.port)))
+        .collect()
 }
 
 /// A `DATABASE_URL`-like secret goes under the name the code reads; the key stays the
@@ -1300,6 +1315,33 @@ pub(super) fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_address_is_the_whole_host_of_the_value() {
+        let cases: &[(&str, Option<(&str, Option<u16>)>)] = &[
+            ("http://localhost:3000/x", Some(("localhost", Some(3000)))),
+            ("localhost:8000", Some(("localhost", Some(8000)))),
+            ("localhost", Some(("localhost", None))),
+            ("http://localhost?next=/", Some(("localhost", None))),
+            (
+                "postgres://app:s3cret@127.0.0.1:5432/db",
+                Some(("127.0.0.1", Some(5432))),
+            ),
+            ("jdbc:postgresql://localhost:5432/db", Some(("localhost", Some(5432)))),
+            ("redis://0.0.0.0:6379/0", Some(("0.0.0.0", Some(6379)))),
+            ("http://[::1]:8080", Some(("[::1]", Some(8080)))),
+            (" http://localhost:8000 ", Some(("localhost", Some(8000)))),
+            ("http://localhostile.dev/api", None),
+            ("https://a.example/?next=http://localhost:3000", None),
+            ("http://api.localhost.example", None),
+            ("http://user@evil.example/localhost", None),
+            ("https://api.example.com", None),
+            ("8000", None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(local_address(value), *want, "{value}");
+        }
+    }
     use crate::catalog::Catalog;
     use crate::model::deploy::fixture;
 

@@ -20,11 +20,7 @@ pub fn report(
     sources: &Sources,
     diags: &mut Diagnostics,
 ) {
-    let services: Vec<(&str, u16)> = components
-        .iter()
-        .filter_map(|c| c.port.as_ref().map(|p| (c.name.as_str(), p.value)))
-        .chain(backing.iter().map(|b| (b.name.as_str(), b.port)))
-        .collect();
+    let services = super::code::services(components, backing);
     for c in components {
         let Some(dir) = c
             .source_dir
@@ -102,14 +98,10 @@ fn localhost_destinations(text: &str) -> Vec<(std::ops::Range<usize>, &str, Opti
 
 /// `Some(port)` when `url` is an http URL on a local host (`Some(None)` without a port).
 fn local_port(url: &str) -> Option<Option<u16>> {
-    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
-    ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"].iter().find_map(|host| {
-        let after = rest.strip_prefix(host)?;
-        match after.strip_prefix(':') {
-            Some(p) => Some(crate::parse::source::leading_port(p)),
-            None => (after.is_empty() || after.starts_with('/')).then_some(None),
-        }
-    })
+    let http = url.starts_with("http://") || url.starts_with("https://");
+    http.then(|| super::code::local_address(url))
+        .flatten()
+        .map(|(_, port)| port)
 }
 
 #[cfg(test)]
