@@ -1318,7 +1318,8 @@ mod tests {
 
     #[test]
     fn a_local_address_is_the_whole_host_of_the_value() {
-        let cases: &[(&str, Option<(&str, Option<u16>)>)] = &[
+        type Local = Option<(&'static str, Option<u16>)>;
+        let cases: &[(&str, Local)] = &[
             ("http://localhost:3000/x", Some(("localhost", Some(3000)))),
             ("localhost:8000", Some(("localhost", Some(8000)))),
             ("localhost", Some(("localhost", None))),
