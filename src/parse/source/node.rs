@@ -11,8 +11,9 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
     f
 }
 
-/// Prefixes of the variables bundlers inline at build time (Next.js, Vite, Create React App).
-pub const BUILD_TIME_PREFIXES: &[&str] = &["NEXT_PUBLIC_", "VITE_", "REACT_APP_"];
+/// Prefixes of the variables bundlers inline at build time (Next.js, Vite, Create React App,
+/// Gatsby).
+pub const BUILD_TIME_PREFIXES: &[&str] = &["NEXT_PUBLIC_", "VITE_", "REACT_APP_", "GATSBY_"];
 
 /// True for variables a bundler inlines at build time.
 pub fn build_time(name: &str) -> bool {
@@ -282,6 +283,21 @@ mod tests {
 
     fn id() -> SourceId {
         crate::source::Sources::default().add("x.js".into(), String::new())
+    }
+
+    #[test]
+    fn bundler_prefixes_are_build_time() {
+        for name in [
+            "NEXT_PUBLIC_API_URL",
+            "VITE_API_URL",
+            "REACT_APP_API_URL",
+            "GATSBY_API_URL",
+        ] {
+            assert!(build_time(name), "{name}");
+        }
+        for name in ["API_URL", "PUBLIC_API_URL", "NEXT_API_URL"] {
+            assert!(!build_time(name), "{name}");
+        }
     }
 
     #[test]

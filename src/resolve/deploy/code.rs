@@ -1011,7 +1011,7 @@ pub fn database_url_name(reads: &[EnvRead]) -> Option<&str> {
 /// Service, report the ones that name nothing, record how each variable the code reads is
 /// delivered, and report required ones that are not.
 ///
-/// Build-time variables (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`) are left as they are: the
+/// Build-time variables (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`, `GATSBY_*`) are left as they are: the
 /// browser reads them, not the pod, and the browser reaches a `localhost` port through a
 /// port-forward but never resolves a Service name (`build_time::split` turns them into a
 /// static site's own origin).
