@@ -198,9 +198,10 @@ impl Context<'_> {
         }
         let deployed = self.plan.deployment.is_some();
         let lower = text.to_lowercase();
+        let (in_text, in_lower) = (Words::new(text), Words::new(&lower));
         if deployed {
             for g in GATES {
-                if mentions(text, g.code) {
+                if in_text.has(g.code) {
                     add(&mut row.gates, Link::certain(gate_name(g)));
                 } else if g.triggers.iter().any(|t| lower.contains(t)) {
                     add(&mut row.gates, Link::guessed(gate_name(g)));
@@ -209,7 +210,7 @@ impl Context<'_> {
         }
         if let Some(d) = &self.plan.deployment {
             for c in &d.components {
-                if !has_word(&lower, &c.name.to_lowercase()) {
+                if !in_lower.has(&c.name.to_lowercase()) {
                     continue;
                 }
                 add(&mut row.components, Link::guessed(c.name.clone()));
@@ -223,7 +224,7 @@ impl Context<'_> {
                 }
             }
         }
-        let words = |ws: &[&str]| ws.iter().any(|w| has_word(&lower, w));
+        let words = |ws: &[&str]| ws.iter().any(|w| in_lower.has(w));
         let mut file_if = |cond: bool, f: &str| {
             if cond && self.files.iter().any(|x| x == f || x.starts_with(&format!("{f}/"))) {
                 add(&mut row.artifacts, Link::guessed(f.to_string()));
@@ -234,13 +235,13 @@ impl Context<'_> {
             .spec
             .entities
             .iter()
-            .any(|e| has_word(&lower, &e.name.to_lowercase()))
+            .any(|e| in_lower.has(&e.name.to_lowercase()))
             || self
                 .plan
                 .design
                 .tables
                 .iter()
-                .any(|t| has_word(&lower, &t.name.to_lowercase()));
+                .any(|t| in_lower.has(&t.name.to_lowercase()));
         file_if(
             entities || words(&["database", "table", "tables", "persist", "persisted", "stored"]),
             "data-model.md",
@@ -336,8 +337,32 @@ fn mentions(text: &str, needle: &str) -> bool {
     crate::source::has_whole_word(text, needle, char::is_alphanumeric, char::is_alphanumeric)
 }
 
-fn has_word(lower: &str, word: &str) -> bool {
-    mentions(lower, word)
+/// The whole words of a text, for the many "is this a word of it" questions one row asks
+/// (every gate code, component, entity and artifact keyword): one scan of the text instead
+/// of one per question. A word of letters and digits is one of the text's maximal runs of
+/// them, which is what [`mentions`] finds; any other needle (`FR-001`, `mcp-server`) is
+/// searched for as [`mentions`] does.
+struct Words<'a> {
+    text: &'a str,
+    runs: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str) -> Self {
+        let runs = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|r| !r.is_empty())
+            .collect();
+        Words { text, runs }
+    }
+
+    fn has(&self, needle: &str) -> bool {
+        if !needle.is_empty() && needle.chars().all(char::is_alphanumeric) {
+            self.runs.contains(needle)
+        } else {
+            mentions(self.text, needle)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -350,6 +375,25 @@ mod tests {
         assert!(mentions("covers FR-001 and US2", "US2"));
         assert!(!mentions("covers FR-0011", "FR-001"));
         assert!(!mentions("US21", "US2"));
+        for (text, needle) in [
+            ("covers FR-001 and US2", "FR-001"),
+            ("covers FR-001 and US2", "US2"),
+            ("covers FR-0011", "FR-001"),
+            ("US21", "US2"),
+            ("the mcp-server calls G101", "mcp-server"),
+            ("the mcp-servers", "mcp-server"),
+            ("G101.", "G101"),
+            ("xG101", "G101"),
+            ("", "G101"),
+            ("G101", ""),
+            ("élan vital", "élan"),
+        ] {
+            assert_eq!(
+                Words::new(text).has(needle),
+                mentions(text, needle),
+                "{needle} in {text}"
+            );
+        }
     }
 
     #[test]

@@ -360,8 +360,13 @@ fn pass_or_fail(text: &str, ok: bool, pass: String, fail: String) -> Item {
 
 /// A hyphen or a dot joins words here (`pre-production`, `api.prod`).
 fn has_word(text: &str, word: &str) -> bool {
+    has_lower_word(&text.to_lowercase(), word)
+}
+
+/// [`has_word`] in a text already lowercased, for a text asked about many words.
+fn has_lower_word(lower: &str, word: &str) -> bool {
     crate::source::has_whole_word(
-        &text.to_lowercase(),
+        lower,
         word,
         |c| c.is_alphanumeric() || c == '-' || c == '.',
         |c| c.is_alphanumeric() || c == '-',
@@ -380,8 +385,9 @@ fn list(ids: &[String]) -> String {
 fn no_implementation_details(spec: &Spec, text: &str) -> Item {
     let mut found: Vec<String> = Vec::new();
     for r in spec.requirements.iter().chain(&spec.success_criteria) {
+        let lower = r.text.to_lowercase();
         for t in TECH_TERMS {
-            if has_word(&r.text, t) && !found.iter().any(|f| f == t) {
+            if has_lower_word(&lower, t) && !found.iter().any(|f| f == t) {
                 found.push(t.to_string());
             }
         }
@@ -468,9 +474,10 @@ fn testable(spec: &Spec) -> Item {
     }
     let mut problems = Vec::new();
     for r in &spec.requirements {
+        let lower = r.text.to_lowercase();
         if r.strength.is_none() {
             problems.push(format!("{} (no MUST/SHOULD/MAY)", r.id));
-        } else if let Some(v) = VAGUE.iter().find(|v| has_word(&r.text, v)) {
+        } else if let Some(v) = VAGUE.iter().find(|v| has_lower_word(&lower, v)) {
             problems.push(format!("{} (\"{v}\")", r.id));
         }
     }
@@ -514,7 +521,10 @@ fn tech_agnostic_criteria(spec: &Spec) -> Item {
     let with: Vec<String> = spec
         .success_criteria
         .iter()
-        .filter(|s| TECH_TERMS.iter().any(|t| has_word(&s.text, t)))
+        .filter(|s| {
+            let lower = s.text.to_lowercase();
+            TECH_TERMS.iter().any(|t| has_lower_word(&lower, t))
+        })
         .map(|s| s.id.clone())
         .collect();
     if with.is_empty() {
