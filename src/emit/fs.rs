@@ -302,15 +302,13 @@ fn create_folder(ops: &[Op], stop: &Path) -> Option<Result<()>> {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
-        let mut known = vec![staging.clone()];
+        // Folders made inside the staging folder go with it when a write fails.
+        let (mut known, mut made) = (vec![staging.clone()], Vec::new());
         for op in ops {
             let rel = op.path.strip_prefix(stop).expect("checked above");
             let path = staging.join(rel);
-            if let Some(dir) = path.parent()
-                && !known.iter().any(|k| k == dir)
-            {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-                known.push(dir.to_path_buf());
+            if let Some(dir) = path.parent() {
+                make_dirs(dir, &mut made, &mut known)?;
             }
             let bytes = op.new.as_deref().expect("checked above");
             std::fs::write(&path, bytes).map_err(|e| Error::io(&op.path, e))?;

@@ -184,9 +184,29 @@ pub fn list_item(ty: &str) -> Option<String> {
     None
 }
 
+/// What a relationship's annotation points at: `List["Task"]` → (`Task`, many),
+/// `Optional["User"]` → (`User`, one). SQLModel's `Relationship()` and SQLAlchemy's
+/// `relationship()` read their target the same way.
+pub fn relation_target(annotation: &str) -> (String, bool) {
+    let (inner, _) = unwrap_optional(annotation);
+    match list_item(&inner) {
+        Some(item) => (item, true),
+        None => (inner.trim_matches(['"', '\'']).to_string(), false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relation_targets_from_annotations() {
+        assert_eq!(relation_target("List[\"Task\"]"), ("Task".to_string(), true));
+        assert_eq!(relation_target("list[Task]"), ("Task".to_string(), true));
+        assert_eq!(relation_target("Optional[\"User\"]"), ("User".to_string(), false));
+        assert_eq!(relation_target("User | None"), ("User".to_string(), false));
+        assert_eq!(relation_target("Mapped[User]"), ("Mapped[User]".to_string(), false));
+    }
 
     #[test]
     fn classes_with_bases_keywords_and_nested() {

@@ -2,7 +2,7 @@
 //! base), columns as `Column(...)` or `Mapped[...] = mapped_column(...)`, `relationship(...)`,
 //! and indexes in `__table_args__`.
 
-use super::python::{Class, assignment, list_item, unwrap_optional};
+use super::python::{Class, assignment, relation_target, unwrap_optional};
 use super::sqlmodel::apply_field_args;
 use super::{Field, Index, Model, Relation};
 use crate::parse::code::{call_args, kwarg, split_top, string_lit};
@@ -27,10 +27,7 @@ pub fn parse(path: &str, classes: &[Class]) -> Vec<Model> {
             });
             if let Some(args) = call_args(value, "relationship") {
                 let args = split_top(args, ',');
-                let from_ann = ann.as_deref().map(|t| match list_item(&unwrap_optional(t).0) {
-                    Some(i) => (i, true),
-                    None => (unwrap_optional(t).0.trim_matches(['"', '\'']).to_string(), false),
-                });
+                let from_ann = ann.as_deref().map(relation_target);
                 let (target, many) = match (from_ann, args.first().and_then(|a| string_lit(a).or(Some(a.clone())))) {
                     (Some(t), _) => t,
                     (None, Some(t)) => (t, kwarg(&args, "uselist") != Some("False")),

@@ -1,7 +1,7 @@
 //! SQLModel tables and Pydantic models: annotated class attributes, `Field(...)` options,
 //! `Relationship(...)`; fields of a base class of the same file are inherited.
 
-use super::python::{Class, assignment, list_item, unwrap_optional};
+use super::python::{Class, assignment, relation_target, unwrap_optional};
 use super::{Field, Model, Relation};
 use crate::parse::code::{call_args, kwarg, split_top, string_lit};
 
@@ -83,12 +83,8 @@ fn own_fields(c: &Class) -> (Vec<Field>, Vec<Relation>) {
             continue;
         }
         let value = a.value.unwrap_or("");
-        if let Some(args) = call_args(value, "Relationship") {
-            let (target, many) = match list_item(&unwrap_optional(ann).0) {
-                Some(t) => (t, true),
-                None => (unwrap_optional(ann).0.trim_matches(['"', '\'']).to_string(), false),
-            };
-            let _ = args;
+        if call_args(value, "Relationship").is_some() {
+            let (target, many) = relation_target(ann);
             relations.push(Relation {
                 name: a.name.to_string(),
                 target,
