@@ -202,6 +202,26 @@ pub enum NodeValue {
     Map(Vec<(Node, Node)>),
 }
 
+impl Node {
+    /// The line of the key at `path` (`["components", "api", "port"]`): the last key found
+    /// on the way when a value on it is not a map, `None` when a key is missing.
+    pub fn key_line(&self, path: &[&str]) -> Option<usize> {
+        let mut node = self;
+        let mut line = node.line;
+        for key in path {
+            let NodeValue::Map(entries) = &node.value else {
+                return Some(line);
+            };
+            let (k, v) = entries
+                .iter()
+                .find(|(k, _)| matches!(&k.value, NodeValue::Scalar { text, .. } if text == key))?;
+            line = k.line;
+            node = v;
+        }
+        Some(line)
+    }
+}
+
 /// One document of a YAML stream and the lines it spans.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -406,6 +426,19 @@ pub fn parse_nodes(text: &str) -> (Vec<Document>, Vec<YamlError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_lines_follow_the_path() {
+        let text = "components:\n  api:\n    replicas: 2\n  worker:\n    replicas: 3\nrollout: {zeroDowntime: true}\n";
+        let root = parse_nodes(text).0.remove(0).root;
+        assert_eq!(root.key_line(&["components", "api", "replicas"]), Some(3));
+        assert_eq!(root.key_line(&["components", "worker", "replicas"]), Some(5));
+        assert_eq!(root.key_line(&["components", "worker"]), Some(4));
+        assert_eq!(root.key_line(&["rollout", "zeroDowntime"]), Some(6));
+        // Below a scalar, the scalar's key is the nearest place.
+        assert_eq!(root.key_line(&["components", "api", "replicas", "min"]), Some(3));
+        assert_eq!(root.key_line(&["components", "db"]), None);
+    }
 
     #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
     struct T {

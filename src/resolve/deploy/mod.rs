@@ -65,7 +65,7 @@ pub struct DeployInputs<'a> {
 }
 
 /// Which input a value came from, for values set by the typed input.
-fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usize)>) -> Origin {
+fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<YamlAt>) -> Origin {
     if set_keys.contains(key) {
         Origin {
             text: format!("--set {key}"),
@@ -73,9 +73,28 @@ fn typed_origin(set_keys: &BTreeSet<String>, key: &str, yaml: Option<(&str, usiz
         }
     } else {
         match yaml {
-            Some((path, line)) => Origin::at(path, line),
+            Some(y) => Origin::at(y.path, y.line_of(key)),
             None => Origin::derived("typed input"),
         }
+    }
+}
+
+/// The plan input's YAML block, parsed with its lines, so a typed value's origin is the line
+/// of its own key rather than the block's fence.
+#[derive(Clone, Copy)]
+struct YamlAt<'a> {
+    path: &'a str,
+    /// The line of the opening fence: YAML line 1 is the line after it.
+    fence: usize,
+    root: Option<&'a crate::yaml::Node>,
+}
+
+impl YamlAt<'_> {
+    /// The file line of dotted `key` (`components.api.port`); the fence line when the block
+    /// does not write it.
+    fn line_of(&self, key: &str) -> usize {
+        let path: Vec<&str> = key.split('.').collect();
+        self.fence + self.root.and_then(|r| r.key_line(&path)).unwrap_or(0)
     }
 }
 
@@ -96,9 +115,13 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> (Scope, Option<Dep
         .iter()
         .filter_map(|s| s.split_once('=').map(|(k, _)| k.to_string()))
         .collect();
-    let yaml_at = cx
-        .plan_input
-        .and_then(|p| p.yaml_blocks.first().map(|b| (p.path.as_str(), b.line)));
+    let block = cx.plan_input.and_then(|p| p.yaml_blocks.first().map(|b| (p, b)));
+    let root = block.and_then(|(_, b)| crate::yaml::parse_nodes(&b.text).0.into_iter().next().map(|d| d.root));
+    let yaml_at = block.map(|(p, b)| YamlAt {
+        path: p.path.as_str(),
+        fence: b.line,
+        root: root.as_ref(),
+    });
     let t = |key: &str| typed_origin(&set_keys, key, yaml_at);
     let evidence = discover::is_deployment_feature(cx.spec, cx.plan_input, cx.constitution, cx.feature);
     let scope = scope(&typed, evidence.as_ref(), components_written, &t);
@@ -179,7 +202,7 @@ fn deployment(
     typed: DeployInput,
     evidence: Option<discover::Evidence>,
     set_keys: &BTreeSet<String>,
-    yaml_at: Option<(&str, usize)>,
+    yaml_at: Option<YamlAt>,
     diags: &mut Diagnostics,
 ) -> Option<Deployment> {
     let facts = Facts::collect(cx.spec, cx.plan_input, cx.constitution);

@@ -16,7 +16,7 @@ use super::slug;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::parse::Located;
 use crate::source::{Sources, Span};
-use crate::yaml::{Node, NodeValue};
+use crate::yaml::Node;
 
 /// Longest Helm release name (Helm refuses more: 53 leaves room for its suffixes).
 pub const RELEASE_MAX: usize = 53;
@@ -260,19 +260,7 @@ impl Places<'_> {
 
     /// The line (in the block) of the key at `path`.
     fn yaml_line(&self, path: &[&str]) -> Option<usize> {
-        let mut node = self.root.as_ref()?;
-        let mut line = node.line;
-        for key in path {
-            let NodeValue::Map(entries) = &node.value else {
-                return Some(line);
-            };
-            let (k, v) = entries
-                .iter()
-                .find(|(k, _)| matches!(&k.value, NodeValue::Scalar { text, .. } if text == key))?;
-            line = k.line;
-            node = v;
-        }
-        Some(line)
+        self.root.as_ref()?.key_line(path)
     }
 }
 
