@@ -385,10 +385,41 @@ fn comment_text(text: &str) -> String {
         .collect()
 }
 
+/// The words of a shell command, split at the blanks outside quotes: a quoted argument
+/// (`--set 'a=b c'`, `sh -c "wget -qO- http://api:8000"`) stays one word, because a line
+/// break with ` \` inside quotes would change the argument or break it.
+fn shell_words(command: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let (mut start, mut quote, mut escaped) = (None, None, false);
+    for (i, c) in command.char_indices() {
+        match (quote, c) {
+            _ if escaped => escaped = false,
+            (Some('\''), '\'') => quote = None,
+            (Some('\''), _) => {}
+            (_, '\\') => escaped = true,
+            (Some('"'), '"') => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ' ' | '\t') => {
+                if let Some(s) = start.take() {
+                    words.push(&command[s..i]);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        start.get_or_insert(i);
+    }
+    if let Some(s) = start {
+        words.push(&command[s..]);
+    }
+    words
+}
+
 /// A shell command as lines of at most `width` characters, continued with ` \` and indented
 /// by four spaces, for a comment people copy from.
 pub fn shell_lines(command: &str, width: usize) -> Vec<String> {
-    let words: Vec<&str> = command.split(' ').filter(|w| !w.is_empty()).collect();
+    let words = shell_words(command);
     let room = width.saturating_sub(2);
     let mut lines = crate::wrap::units(&words, room, room.saturating_sub(4));
     let last = lines.len() - 1;
@@ -527,6 +558,32 @@ mod tests {
         assert!(text.lines().all(|l| l.chars().count() <= 120), "{text}");
         let back: Node = crate::yaml::from_str(&text).unwrap();
         assert_eq!(back, tree, "{text}");
+    }
+
+    #[test]
+    fn quoted_arguments_stay_whole() {
+        assert_eq!(
+            shell_words(r#"kubectl exec x -- sh -c "wget -qO- http://api:8000"  --set 'a=b  c' d\ e"#),
+            [
+                "kubectl",
+                "exec",
+                "x",
+                "--",
+                "sh",
+                "-c",
+                r#""wget -qO- http://api:8000""#,
+                "--set",
+                "'a=b  c'",
+                r"d\ e"
+            ]
+        );
+        assert_eq!(shell_words("  "), Vec::<&str>::new());
+        assert_eq!(shell_words("it's \"unclosed"), ["it's \"unclosed"]);
+        let lines = shell_lines(
+            r#"kubectl exec deploy/api -- sh -c "wget -qO- http://api:8000/health""#,
+            30,
+        );
+        assert_eq!(lines[lines.len() - 1], r#"    "wget -qO- http://api:8000/health""#);
     }
 
     #[test]
