@@ -130,7 +130,12 @@ pub struct WriteFailure {
     pub not_written: Vec<PathBuf>,
 }
 
-fn temp_path(path: &Path, n: usize) -> PathBuf {
+/// A temporary name beside `path`, unique in this process: features written in parallel may
+/// both write one shared file (the `.gitignore` of the verified notes), and two writers with
+/// one temporary name would remove or rename each other's file.
+fn temp_path(path: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -140,8 +145,8 @@ fn temp_path(path: &Path, n: usize) -> PathBuf {
 
 /// Write `bytes` to a new temporary file next to `path`, with `path`'s mode when `replacing`
 /// it (a new file gets the mode the umask gives).
-fn stage(path: &Path, bytes: &[u8], n: usize, replacing: bool) -> Result<PathBuf> {
-    let tmp = temp_path(path, n);
+fn stage(path: &Path, bytes: &[u8], replacing: bool) -> Result<PathBuf> {
+    let tmp = temp_path(path);
     let create = || OpenOptions::new().write(true).create_new(true).open(&tmp);
     let mut f = match create() {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -217,7 +222,7 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
         });
     }
     let mut known = Vec::new();
-    for (n, op) in ops.iter().enumerate() {
+    for op in ops {
         let Some(bytes) = &op.new else {
             temps.push(None);
             continue;
@@ -226,7 +231,7 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
             .path
             .parent()
             .map_or(Ok(()), |d| make_dirs(d, &mut created, &mut known))
-            .and_then(|()| stage(&op.path, bytes, n, op.old.is_some()));
+            .and_then(|()| stage(&op.path, bytes, op.old.is_some()));
         match staged {
             Ok(t) => temps.push(Some(t)),
             Err(error) => {
@@ -249,7 +254,7 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
             let mut still_new = Vec::new();
             for prev in ops[..i].iter().rev() {
                 let undone = match &prev.old {
-                    Some(old) => stage(&prev.path, old, ops.len() + 1, true)
+                    Some(old) => stage(&prev.path, old, true)
                         .and_then(|t| std::fs::rename(&t, &prev.path).map_err(|e| Error::io(&prev.path, e))),
                     None => std::fs::remove_file(&prev.path).map_err(|e| Error::io(&prev.path, e)),
                 };
@@ -331,4 +336,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     };
     let stop = path.parent().unwrap_or(Path::new("."));
     apply(std::slice::from_ref(&op), stop).map_err(|f| f.error)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Features written in parallel share the notes' `.gitignore`: every writer of one file
+    /// succeeds, and no temporary file is left.
+    #[test]
+    fn parallel_writers_of_one_file_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".gitignore");
+        let results = crate::parallel::map(64, |_| super::write_atomic(&path, b"*\n").is_ok());
+        assert!(results.iter().all(|ok| *ok), "{results:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"*\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [".gitignore"]);
+    }
 }
