@@ -88,7 +88,7 @@ codes! {
     NormalizedName = "SP431", "normalized-name", Info, "A name written for people (`Bad_Name`, `My App`) was turned into the form Kubernetes and Helm accept (`bad-name`, `my-app`).";
     UnlockedInstall = "SP432", "unlocked-install", Warning, "A component folder has no lock file for its package manager, so its image installs whatever versions resolve when it is built.";
     StaleLockfile = "SP433", "stale-lockfile", Warning, "A lock file is out of date with its manifest, so the locked install in the Dockerfile (`npm ci`, `uv sync --locked`) will fail.";
-    InvalidTsconfig = "SP434", "invalid-tsconfig", Warning, "A TypeScript component's tsconfig.json does not parse (comments and trailing commas are allowed), so sp cannot tell where tsc writes the compiled server and the image gets no build step.";
+    InvalidTsconfig = "SP434", "invalid-tsconfig", Warning, "A TypeScript component's tsconfig.json does not parse (comments and trailing commas are allowed), or extends a base sp does not read, so sp cannot tell where tsc writes the compiled server.";
     StackNeedsSetting = "SP435", "stack-needs-setting", Warning, "A component's stack needs something its source does not have (`output: \"standalone\"` in next.config for a standalone server set by hand; the `typescript` package for `next start` to read next.config.ts), so the image build or the container's start fails until it is added.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";

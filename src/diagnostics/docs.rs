@@ -260,9 +260,9 @@ pub fn docs(code: Code) -> CodeDocs {
             "Run the package manager's lock command in the component folder (`uv lock`, `npm install`) and commit the updated lock file.",
         ),
         Code::InvalidTsconfig => d(
-            "A TypeScript server runs as the JavaScript tsc writes: `src/index.ts` under `rootDir: \"src\"` and `outDir: \"dist\"` runs as `node dist/index.js`. sp reads those options from tsconfig.json the way tsc does (`//` and `/* */` comments and trailing commas allowed); a file it cannot read leaves the compiled path unknown, so the image would not know what to run.",
-            "api/tsconfig.json with `\"outDir\": \"dist\" \"rootDir\": \"src\"` (a missing comma)",
-            "Fix the JSON at the line shown; `npx tsc --showConfig` prints the configuration tsc reads.",
+            "A TypeScript server runs as the JavaScript tsc writes: `src/index.ts` under `rootDir: \"src\"` and `outDir: \"dist\"` runs as `node dist/index.js`. sp reads those options from tsconfig.json the way tsc does (`//` and `/* */` comments and trailing commas allowed), and from the configs it `extends` in the component's folder (tsconfig.json, tsconfig.build.json, tsconfig.base.json); a file it cannot read, or a base it does not read (outside the folder), leaves the compiled path unknown, so the image would not know what to run.",
+            "api/tsconfig.json with `\"outDir\": \"dist\" \"rootDir\": \"src\"` (a missing comma); api/tsconfig.build.json with `\"extends\": \"../tsconfig.base.json\"` and no outDir of its own",
+            "Fix the JSON at the line shown, or set `outDir` and `rootDir` in the component's own tsconfig; `npx tsc --showConfig` prints the configuration tsc reads.",
         ),
         Code::StackNeedsSetting => d(
             "sp picks a Next.js stack from next.config: the standalone server when it sets `output: \"standalone\"`, the static export when it sets `output: \"export\"`, and `next start` otherwise. A stack set by hand in the deployment block is kept, but its Dockerfile copies what the build writes only with that setting (`.next/standalone`, `out/`), so `docker build` would fail at that COPY.",

@@ -1568,6 +1568,50 @@ mod tests {
         assert_eq!((k.output.value.as_str(), k.separate), ("dist", true));
     }
 
+    /// NestJS's layout: the build uses tsconfig.build.json, which `extends` tsconfig.json
+    /// where outDir is; a base outside the folder is said, not silently skipped.
+    #[test]
+    fn a_tsconfig_inherits_what_it_extends() {
+        let pkg = "{\n  \"scripts\": {\"build\": \"tsc -p tsconfig.build.json\"},\n  \"devDependencies\": {\"typescript\": \"5.9.3\"}\n}\n";
+        let base = "{\n  \"compilerOptions\": {\n    \"outDir\": \"./dist\",\n    \"rootDir\": \"./src\"\n  }\n}\n";
+        let build = "{\n  \"extends\": \"./tsconfig\",\n  \"exclude\": [\"test\"]\n}\n";
+        let main = "import { app } from './app';\napp.listen(3000);\n";
+        let files = [
+            ("api/package.json", pkg),
+            ("api/tsconfig.json", base),
+            ("api/tsconfig.build.json", build),
+            ("api/src/main.ts", main),
+        ];
+        let e = entry_of("express", "api", &files).expect("an entry");
+        assert_eq!(e.target, "dist/main.js");
+        assert!(
+            e.origin.text.contains("outDir `dist` (api/tsconfig.json:3)"),
+            "{}",
+            e.origin.text
+        );
+
+        let outside = build.replace("./tsconfig", "../tsconfig.base.json");
+        let files = [
+            ("api/package.json", pkg),
+            ("api/tsconfig.build.json", outside.as_str()),
+            ("api/src/main.ts", main),
+        ];
+        let (rd, sources) = repo("api", &files);
+        let code = Code::read(&rd, &sources);
+        let mut diags = Diagnostics::default();
+        super::super::typescript::project(&code, &sources, None, &mut diags);
+        let said: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{} {}", d.code.as_str(), d.message))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "SP434 api/tsconfig.build.json extends ../tsconfig.base.json, which sp does not read: an outDir or rootDir set there is not seen"
+            ]
+        );
+    }
+
     /// No build script: tsc with the project file when typescript is a dependency; a tsc
     /// build script's own options win over the file's; no outDir writes beside the sources.
     #[test]

@@ -138,30 +138,81 @@ pub fn project(
         None => "tsconfig.json".to_string(),
     };
 
-    // tsconfig.json, read leniently.
+    // tsconfig.json, read leniently, then the configs it `extends` that sit in the folder
+    // (NestJS's tsconfig.build.json extends tsconfig.json, which holds outDir): an option the
+    // nearer file does not set comes from the base, its paths relative to the base's folder.
     let mut out_dir: Option<(String, Origin)> = None;
     let mut root_dir: Option<(String, Origin)> = None;
-    let mut include: Vec<String> = Vec::new();
+    let mut include: Option<Vec<String>> = None;
     let mut tsconfig = None;
     let mut broken = false;
-    if let Some(f) = code.files.iter().find(|f| f.rel == tsconfig_rel) {
+    let mut next = Some(tsconfig_rel.clone());
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(rel) = next.take() {
+        if seen.contains(&rel) || seen.len() > 8 {
+            break;
+        }
+        seen.push(rel.clone());
+        let Some(f) = code.files.iter().find(|f| f.rel == rel) else {
+            break;
+        };
         let src = sources.get(f.id);
-        tsconfig = Some(f.shown.clone());
+        tsconfig.get_or_insert_with(|| f.shown.clone());
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
         match jsonc(&src.text) {
             Ok((v, clean)) => {
                 let opt = |key: &str| -> Option<(String, Origin)> {
                     let value = v["compilerOptions"][key].as_str()?;
                     let at = clean.find(&format!("\"{key}\""))?;
-                    let value = value.trim_start_matches("./").trim_end_matches('/');
-                    let value = if value == "." { "" } else { value };
-                    Some((value.to_string(), Origin::at(&f.shown, src.line_of(at))))
+                    Some((in_folder(dir, value)?, Origin::at(&f.shown, src.line_of(at))))
                 };
-                out_dir = opt("outDir");
-                root_dir = opt("rootDir");
-                include = v["include"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
-                    .unwrap_or_default();
+                out_dir = out_dir.or_else(|| opt("outDir"));
+                root_dir = root_dir.or_else(|| opt("rootDir"));
+                include = include.or_else(|| {
+                    v["include"].as_array().map(|a| {
+                        a.iter()
+                            .filter_map(|s| s.as_str().and_then(|p| in_folder(dir, p)))
+                            .collect()
+                    })
+                });
+                // `extends` is a path or a list of them (TypeScript 5); a package's config
+                // (`@tsconfig/node20/tsconfig.json`) sets no output folders and is not read.
+                let bases: Vec<&str> = match &v["extends"] {
+                    serde_json::Value::String(e) => vec![e.as_str()],
+                    serde_json::Value::Array(a) => a.iter().filter_map(|e| e.as_str()).rev().collect(),
+                    _ => Vec::new(),
+                };
+                let base = bases.into_iter().find(|e| e.starts_with('.')).map(|e| {
+                    let e = if e.ends_with(".json") {
+                        e.to_string()
+                    } else {
+                        format!("{e}.json")
+                    };
+                    (in_folder(dir, &e), e)
+                });
+                next = base.as_ref().and_then(|(rel, _)| rel.clone());
+                if let Some((rel, written)) = &base
+                    && rel.as_ref().is_none_or(|r| !code.files.iter().any(|f| &f.rel == r))
+                    && (out_dir.is_none() || root_dir.is_none())
+                {
+                    let base = written;
+                    let at = clean.find("\"extends\"").unwrap_or(0);
+                    diags.push(
+                        Diagnostic::new(
+                            DiagCode::InvalidTsconfig,
+                            format!(
+                                "{} extends {base}, which sp does not read: an outDir or rootDir set there is not seen",
+                                f.shown
+                            ),
+                        )
+                        .at(Span::new(f.id, at..(at + "\"extends\"".len()).min(src.text.len())))
+                        .label("base config not read")
+                        .hint(format!(
+                            "set `compilerOptions.outDir` (and `rootDir`) in {} itself, so sp knows where tsc writes the compiled server",
+                            f.shown
+                        )),
+                    );
+                }
             }
             Err((line, col, why)) => {
                 broken = true;
@@ -178,6 +229,7 @@ pub fn project(
             }
         }
     }
+    let include = include.unwrap_or_default();
     // A tsc build script's own options win over the file's.
     if let Some(d) = flag(&["--outDir"]) {
         out_dir = Some((
@@ -287,6 +339,23 @@ pub fn project(
         tsconfig_broken: broken,
         main,
     })
+}
+
+/// `value`, a path written in a config in folder `dir` (both relative to the component
+/// folder), as a path relative to the component folder: `../src` in `config/` is `src`, `.`
+/// is the folder itself (``). `None` for a path outside the component folder.
+fn in_folder(dir: &str, value: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in value.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 fn with_how(o: Origin, how: &str) -> Origin {
