@@ -137,13 +137,16 @@ impl Diagnostic {
     }
 
     /// Where the diagnostic is printed among the others (see [`Diagnostics::sorted`]).
-    pub fn sort_key(&self) -> (Option<SourceId>, usize, Code) {
+    pub fn sort_key(&self) -> SortKey {
         match &self.location {
             Some(Location::Span(s)) => (Some(s.source), s.range.start, self.code),
             _ => (None, 0, self.code),
         }
     }
 }
+
+/// The order diagnostics are printed in: by file, then place, then code.
+pub type SortKey = (Option<SourceId>, usize, Code);
 
 /// The findings of one run, reported together at the end.
 #[derive(Debug, Default, Clone)]

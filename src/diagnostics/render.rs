@@ -24,10 +24,8 @@ pub fn human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
 /// together at the end as [`human`] would print them all.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    items: Vec<(SortKey, String)>,
+    items: Vec<(crate::diagnostics::SortKey, String)>,
 }
-
-type SortKey = (Option<crate::source::SourceId>, usize, crate::diagnostics::Code);
 
 impl Rendered {
     pub fn of(diags: &Diagnostics, sources: &Sources, color: bool) -> Self {

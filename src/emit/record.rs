@@ -111,9 +111,7 @@ impl Verified {
     }
 
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("serialisable");
-        s.push('\n');
-        s
+        pretty_json(self)
     }
 
     /// Whether this note vouches for `record_text` compiled from `inputs` by this build.
@@ -146,6 +144,13 @@ pub fn feature_inputs(
     }
 }
 
+/// A record file's text: pretty JSON ending with a newline, so it diffs line by line.
+fn pretty_json(value: &impl Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("serialisable");
+    s.push('\n');
+    s
+}
+
 /// The SHA-256 of `bytes`, in hex.
 pub fn hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -169,9 +174,7 @@ impl Record {
     }
 
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("serialisable");
-        s.push('\n');
-        s
+        pretty_json(self)
     }
 
     pub fn parse(text: &str) -> Option<Self> {

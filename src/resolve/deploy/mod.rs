@@ -103,10 +103,15 @@ impl YamlAt<'_> {
 /// a component: the feature is then planned without deployables.
 pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> (Scope, Option<Deployment>) {
     let (mut typed, components_written) = typed_input(cx, diags);
+    // The block's tree, with lines: where validation reports a value and where a typed
+    // value's origin points.
+    let block = cx.plan_input.and_then(|p| p.yaml_blocks.first().map(|b| (p, b)));
+    let root = block.and_then(|(_, b)| crate::yaml::parse_nodes(&b.text).0.into_iter().next().map(|d| d.root));
     validate::check(
         &mut typed,
         cx.set,
-        cx.plan_input.and_then(|p| p.yaml_blocks.first()),
+        block.map(|(_, b)| b),
+        root.as_ref(),
         cx.sources,
         diags,
     );
@@ -115,8 +120,6 @@ pub fn resolve(cx: &DeployInputs, diags: &mut Diagnostics) -> (Scope, Option<Dep
         .iter()
         .filter_map(|s| s.split_once('=').map(|(k, _)| k.to_string()))
         .collect();
-    let block = cx.plan_input.and_then(|p| p.yaml_blocks.first().map(|b| (p, b)));
-    let root = block.and_then(|(_, b)| crate::yaml::parse_nodes(&b.text).0.into_iter().next().map(|d| d.root));
     let yaml_at = block.map(|(p, b)| YamlAt {
         path: p.path.as_str(),
         fence: b.line,

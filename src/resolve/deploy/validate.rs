@@ -230,7 +230,7 @@ pub fn http_path(s: &str) -> Result<(), String> {
 struct Places<'a> {
     set: &'a [String],
     block: Option<&'a Located>,
-    root: Option<Node>,
+    root: Option<&'a Node>,
     sources: &'a Sources,
 }
 
@@ -260,7 +260,7 @@ impl Places<'_> {
 
     /// The line (in the block) of the key at `path`.
     fn yaml_line(&self, path: &[&str]) -> Option<usize> {
-        self.root.as_ref()?.key_line(path)
+        self.root?.key_line(path)
     }
 }
 
@@ -327,18 +327,16 @@ fn name(
     None
 }
 
-/// Check and normalize the typed input in place. Invalid values are reported and dropped.
+/// Check and normalize the typed input in place. Invalid values are reported and dropped,
+/// at their line of `block` (whose parsed tree is `root`) or their `--set`.
 pub fn check(
     input: &mut DeployInput,
     set: &[String],
     block: Option<&Located>,
+    root: Option<&Node>,
     sources: &Sources,
     diags: &mut Diagnostics,
 ) {
-    let root = block.and_then(|b| {
-        let (docs, _) = crate::yaml::parse_nodes(&b.text);
-        docs.into_iter().next().map(|d| d.root)
-    });
     let places = Places {
         set,
         block,
