@@ -1011,10 +1011,10 @@ pub fn database_url_name(reads: &[EnvRead]) -> Option<&str> {
 /// Service, report the ones that name nothing, record how each variable the code reads is
 /// delivered, and report required ones that are not.
 ///
-/// Build-time variables (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`, `GATSBY_*`) are left as they are: the
-/// browser reads them, not the pod, and the browser reaches a `localhost` port through a
-/// port-forward but never resolves a Service name (`build_time::split` turns them into a
-/// static site's own origin).
+/// Build-time variables (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`, `GATSBY_*`) are left as
+/// they are: the browser reads them, not the pod, and the browser reaches a `localhost` port
+/// through a port-forward but never resolves a Service name (`build_time::split` turns them
+/// into a static site's own origin).
 pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: &mut Diagnostics) {
     let services: Vec<(String, u16)> = services(components, backing)
         .into_iter()
@@ -1315,6 +1315,8 @@ pub(super) fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
+    use crate::model::deploy::fixture;
 
     #[test]
     fn a_local_address_is_the_whole_host_of_the_value() {
@@ -1343,8 +1345,6 @@ mod tests {
             assert_eq!(local_address(value), *want, "{value}");
         }
     }
-    use crate::catalog::Catalog;
-    use crate::model::deploy::fixture;
 
     /// A diagnostic about a value lands on the first `path:line` its origin names, whether
     /// the origin is the location itself or a sentence around it.
