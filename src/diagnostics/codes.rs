@@ -90,6 +90,7 @@ codes! {
     StaleLockfile = "SP433", "stale-lockfile", Warning, "A lock file is out of date with its manifest, so the locked install in the Dockerfile (`npm ci`, `uv sync --locked`) will fail.";
     InvalidTsconfig = "SP434", "invalid-tsconfig", Warning, "A TypeScript component's tsconfig.json does not parse (comments and trailing commas are allowed), or extends a base sp does not read, so sp cannot tell where tsc writes the compiled server.";
     StackNeedsSetting = "SP435", "stack-needs-setting", Warning, "A component's stack needs something its source does not have (`output: \"standalone\"` in next.config for a standalone server set by hand; the `typescript` package for `next start` to read next.config.ts), so the image build or the container's start fails until it is added.";
+    DevProxyNotRouted = "SP436", "dev-proxy-not-routed", Warning, "A static site's dev-server proxy (Vite's `server.proxy`) forwards a path that the site's nginx cannot forward the same way: its target is outside the cluster or not a literal, its path is not an nginx location, or its rewrite is one sp does not follow.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
     EditConflict = "SP610", "edit-conflict", Error, "A generated file was edited by hand where sp now generates something else (or sp never wrote it): the feature is left as it was.";

@@ -269,6 +269,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "`components.web.stack: nextjs-standalone` in the plan input, and web/next.config.ts without `output: \"standalone\"`; web/next.config.ts served by `next start` with no `typescript` in web/package.json (Next.js reads a TypeScript config through that package when it starts, and the runtime stage copies it only from the install)",
             "Add the setting to the file shown, or drop the `stack` line and let sp pick the stack the configuration asks for. For a missing package, add it to the devDependencies and update the lock file.",
         ),
+        Code::DevProxyNotRouted => d(
+            "In development, Vite's dev server forwards the paths of `server.proxy` (`/api` → `http://localhost:8000`), so the site's code calls them on its own origin. `vite build` leaves the proxy behind: in the image, nginx serves the built files, and sp writes one nginx route per entry, to the Service listening on the target's port, stripping the prefix when the entry's `rewrite` does (`path.replace(/^\\/api/, '')`), forwarding WebSocket upgrades with `ws: true` and the Service's own `Host` with `changeOrigin: true`. An entry it cannot route would send the browser's calls to the page fallback, which answers them with index.html.",
+            "web/vite.config.ts with `proxy: { '/api': { target: 'https://api.example.com' } }` (outside the cluster, where the NetworkPolicy lets nginx reach nothing), `target: apiTarget` (not a literal), or `rewrite: (p) => p.replace(/^\\/api/, '/v2')` (a rewrite sp does not follow)",
+            "Write the target as a literal on the port of a component of the deployment (`target: 'http://localhost:8000'`), strip a prefix with `rewrite: (path) => path.replace(/^\\/api/, '')`, and call services outside the cluster with their public URL from the browser (a `VITE_` variable given as a build argument).",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.hbs containing `{{#each plan.stages}}` without `{{/each}}`",

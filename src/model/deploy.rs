@@ -115,6 +115,8 @@ pub struct Component {
     pub exposure: Exposure,
     /// Names of components and backing services this one calls.
     pub depends_on: Vec<String>,
+    /// What a static site's nginx forwards to other Services (empty for other run modes).
+    pub proxies: Vec<ProxyRoute>,
     /// Folders the process writes to, mounted as `emptyDir` under a read-only root.
     pub writable_dirs: Vec<String>,
     /// Numeric user and group of the runtime stage, 10000 or more.
@@ -132,6 +134,26 @@ pub struct Component {
     pub runtime_packages: Vec<Valued<String>>,
     /// True when the stack needs more than the default to answer its first probe.
     pub slow_start: bool,
+}
+
+/// A path a static site's nginx forwards to a Service, so the browser reaches it on the
+/// site's own origin: what the dev server's proxy forwarded in development (Vite's
+/// `server.proxy`, which `vite build` leaves behind), or else the backend under `/api/`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProxyRoute {
+    /// The nginx location: a path prefix (`/api/`), or a regular expression when `regex`.
+    pub path: String,
+    pub regex: bool,
+    /// The Service and port it forwards to.
+    pub service: String,
+    pub port: u16,
+    /// The Service gets the path without the prefix (`/api/todos` → `/todos`).
+    pub strip: bool,
+    /// WebSocket upgrades are forwarded too.
+    pub websocket: bool,
+    /// The Service sees its own name in `Host` (Vite's `changeOrigin`), not the site's host.
+    pub target_host: bool,
+    pub origin: Origin,
 }
 
 /// The build step of a component whose code is compiled (TypeScript): a build stage installs
@@ -426,6 +448,7 @@ pub mod fixture {
                 ingress_host: None,
             },
             depends_on: Vec::new(),
+            proxies: Vec::new(),
             writable_dirs: vec!["/tmp".into()],
             uid: 10001,
             gid: 10001,

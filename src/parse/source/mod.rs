@@ -12,6 +12,7 @@ pub mod go;
 pub mod node;
 pub mod python;
 pub mod rust;
+pub mod vite;
 
 use crate::source::{SourceId, Span};
 

@@ -3,8 +3,9 @@
 //! `NEXT_PUBLIC_*` and `VITE_*` values are inlined into the JavaScript bundle when the image
 //! is built; a ConfigMap entry for them changes nothing in a running pod. They become Docker
 //! build arguments of the component instead. A static site (nginx serving an export) has no
-//! server of its own: its nginx proxies `/api` to the backend Service, so a build-time URL
-//! that points at `localhost` (the developer's backend) becomes the site's own origin.
+//! server of its own: its nginx forwards paths to other Services (the dev server's proxy
+//! routes, else `/api` to the backend), so a build-time URL that points at `localhost` (the
+//! developer's backend) becomes a path on the site's own origin.
 
 use crate::model::Origin;
 use crate::model::deploy::{Component, Role, RunMode};
@@ -24,13 +25,10 @@ fn same_origin_path(value: &str) -> Option<String> {
 
 /// Moves build-time variables out of each component's runtime configuration into its build
 /// arguments, beside those the code's defaults and `.env.example` gave (a value of the
-/// deployment input wins over those); for a static site with a backend, rewrites `localhost`
-/// URLs to the site's own origin, where its nginx proxies `/api`.
+/// deployment input wins over those); for a static site with routes ([`super::proxy::routes`]),
+/// rewrites `localhost` URLs to the site's own origin, under the route to the Service on
+/// the URL's port.
 pub fn split(components: &mut [Component]) {
-    let backend = components
-        .iter()
-        .find(|c| c.role.value == Role::Backend && c.port.is_some())
-        .map(|c| c.name.clone());
     for c in components.iter_mut() {
         let (build, runtime): (Vec<_>, Vec<_>) = std::mem::take(&mut c.config)
             .into_iter()
@@ -43,17 +41,28 @@ pub fn split(components: &mut [Component]) {
         if c.run_mode.value != RunMode::Static {
             continue;
         }
-        let Some(b) = backend.as_ref().filter(|b| c.depends_on.contains(b)) else {
-            continue;
-        };
         for arg in &mut c.build_args {
-            if let Some(path) = same_origin_path(&arg.value) {
-                arg.origin = Origin::derived(format!(
-                    "{} rewritten to the site's own origin: its nginx proxies /api to the {b} Service ({})",
-                    arg.value, arg.origin.text
-                ));
-                arg.value = path;
-            }
+            let Some(path) = same_origin_path(&arg.value) else {
+                continue;
+            };
+            // The route to the Service on the URL's port, else the site's first route.
+            let port = super::code::local_address(&arg.value).and_then(|(_, p)| p);
+            let plain = || c.proxies.iter().filter(|r| !r.regex);
+            let Some(r) = plain().find(|r| port == Some(r.port)).or_else(|| plain().next()) else {
+                continue;
+            };
+            let prefix = r.path.trim_end_matches('/');
+            // A route that strips its prefix serves the Service's root under that prefix.
+            let (value, how) = if r.strip {
+                (format!("{prefix}{path}"), ", without the prefix")
+            } else {
+                (path, "")
+            };
+            arg.origin = Origin::derived(format!(
+                "{} rewritten to the site's own origin: its nginx proxies {prefix} to the {} Service{how} ({})",
+                arg.value, r.service, arg.origin.text
+            ));
+            arg.value = value;
         }
     }
     for c in components.iter_mut() {

@@ -262,6 +262,7 @@ fn deployment(
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
+    proxy::routes(&mut components, &backing, cx.repo, cx.sources, diags);
     build_time::split(&mut components);
 
     let tooling = facts.tooling();
@@ -1256,6 +1257,7 @@ fn component(
             ingress_host,
         },
         depends_on: ci.depends_on.clone(),
+        proxies: Vec::new(),
         writable_dirs: stack.writable_dirs.clone(),
         uid: uid.value,
         gid: uid.value,

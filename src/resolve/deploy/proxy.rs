@@ -1,13 +1,21 @@
-//! Proxies a component's framework configuration hard-codes: a Next.js `rewrites()` whose
-//! destination is `http://localhost:8000/…`. sp rewrites such an address when it is a
-//! configuration value, but this one is code, and `next build` copies it into the routes
-//! manifest, so the running pod would proxy to itself. The check says which Service the
-//! address meant and how to write it.
+//! Proxies a component's framework configuration declares.
+//!
+//! - A Next.js `rewrites()` whose destination is `http://localhost:8000/…` ([`report`]). sp
+//!   rewrites such an address when it is a configuration value, but this one is code, and
+//!   `next build` copies it into the routes manifest, so the running pod would proxy to
+//!   itself. The check says which Service the address meant and how to write it.
+//! - A static site's routes ([`routes`]): the paths its nginx forwards to other Services. A
+//!   Vite dev server's `server.proxy` says which paths the code calls on its own origin and
+//!   where they went in development; `vite build` leaves it behind, so each entry becomes an
+//!   nginx route to the Service on the target's port, with the same prefix stripping,
+//!   WebSocket and `Host` behaviour. Without one, the site's backend is routed under `/api/`.
 
 use crate::diagnostics::{Code as DiagCode, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
-use crate::model::deploy::{BackingService, Component};
-use crate::source::{Sources, Span};
+use crate::model::Origin;
+use crate::model::deploy::{BackingService, Component, ProxyRoute, Role, RunMode};
+use crate::parse::source::vite::{self, DevProxy, Rewrite};
+use crate::source::{SourceId, Sources, Span};
 
 /// The configuration files whose `destination:` values a server proxies to.
 const PROXY_CONFIGS: &[&str] = &["next.config.ts", "next.config.mjs", "next.config.js"];
@@ -65,6 +73,172 @@ pub fn report(
     }
 }
 
+/// The Vite configuration files a site may have, in the order Vite looks for them.
+const VITE_CONFIGS: &[&str] = &[
+    "vite.config.js",
+    "vite.config.mjs",
+    "vite.config.ts",
+    "vite.config.cjs",
+    "vite.config.mts",
+];
+
+/// The nginx routes of every static site (see the module comment). A route's Service joins
+/// the site's `depends_on`, so its NetworkPolicy lets nginx reach it. Entries that cannot
+/// become a route are reported where they are written: a target on localhost that no Service
+/// listens on (SP421), and a target outside the cluster, one that is not a literal, or a
+/// rewrite sp does not follow (SP436).
+pub fn routes(
+    components: &mut [Component],
+    backing: &[BackingService],
+    repo: &[RepoDir],
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
+    let services: Vec<(String, u16)> = super::code::services(components, backing)
+        .into_iter()
+        .map(|(n, p)| (n.to_string(), p))
+        .collect();
+    let backend = components
+        .iter()
+        .find(|b| b.role.value == Role::Backend && b.port.is_some())
+        .map(|b| (b.name.clone(), b.port.as_ref().map_or(80, |p| p.value)));
+    for c in components.iter_mut().filter(|c| c.run_mode.value == RunMode::Static) {
+        let dir = c
+            .source_dir
+            .value
+            .as_ref()
+            .and_then(|d| repo.iter().find(|r| &r.path == d));
+        let declared: Vec<(SourceId, DevProxy)> = dir
+            .into_iter()
+            .flat_map(|dir| VITE_CONFIGS.iter().filter_map(|f| dir.files.get(*f)))
+            .flat_map(|id| vite::proxies(&sources.get(*id).text, *id).into_iter().map(|p| (*id, p)))
+            .collect();
+        if declared.is_empty() {
+            if let Some((b, port)) = backend.as_ref().filter(|(b, _)| c.depends_on.contains(b)) {
+                c.proxies.push(ProxyRoute {
+                    path: "/api/".into(),
+                    regex: false,
+                    service: b.clone(),
+                    port: *port,
+                    strip: false,
+                    websocket: false,
+                    target_host: false,
+                    origin: Origin::derived(format!("the {b} Service, which the site calls under /api/")),
+                });
+            }
+            continue;
+        }
+        for (id, p) in declared {
+            if let Some(route) = route(c, &p, id, &services, sources, diags)
+                && !c.proxies.iter().any(|r| r.path == route.path)
+            {
+                if !c.depends_on.contains(&route.service) {
+                    c.depends_on.push(route.service.clone());
+                }
+                c.proxies.push(route);
+            }
+        }
+    }
+}
+
+/// One dev-server proxy entry as an nginx route, or the diagnostic saying why it is not one.
+fn route(
+    c: &Component,
+    p: &DevProxy,
+    id: SourceId,
+    services: &[(String, u16)],
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<ProxyRoute> {
+    let file = sources.get(id);
+    let shown = file.display_path();
+    let context = &p.context.value;
+    let not_routed = |message: String, label: &str, span: &Span, hint: String| {
+        Diagnostic::new(DiagCode::DevProxyNotRouted, message)
+            .at(span.clone())
+            .label(label.to_string())
+            .hint(hint)
+    };
+    let regex = context.starts_with('^');
+    if !(context.starts_with('/') || regex) || context.contains(|c: char| c.is_whitespace() || "{};#'\"`$".contains(c))
+    {
+        diags.push(not_routed(
+            format!("`{shown}` of `{}` proxies `{context}`, which sp cannot write as an nginx location", c.name),
+            "proxy path",
+            &p.context.span,
+            "write the path as a prefix (`/api`) or an anchored regular expression (`^/api/.*`) without spaces, quotes, braces or `;`".into(),
+        ));
+        return None;
+    }
+    let Some(target) = &p.target else {
+        diags.push(not_routed(
+            format!("`{shown}` of `{}` proxies `{context}`, but its target is not a URL sp can read, so the site's nginx does not forward it", c.name),
+            "proxy entry",
+            &p.context.span,
+            format!("write the target as a literal (`target: 'http://localhost:8000'`, or `env.API_URL ?? 'http://localhost:8000'` with the local address as the fallback); the port names the Service nginx forwards `{context}` to"),
+        ));
+        return None;
+    };
+    let Some((_, port)) = super::code::local_address(&target.value) else {
+        diags.push(not_routed(
+            format!("`{shown}` of `{}` proxies `{context}` to `{}`, outside the cluster: the site's nginx does not forward it, and the browser's calls to `{context}` reach the page fallback", c.name, target.value),
+            "target outside the cluster",
+            &target.span,
+            format!("call `{}` from the browser with its public URL (a `VITE_` variable given as a build argument), or serve `{context}` from a component of the deployment", target.value),
+        ));
+        return None;
+    };
+    let service = port.and_then(|port| services.iter().find(|(n, p)| *p == port && *n != c.name));
+    let Some((service, port)) = service else {
+        let port_text = port.map_or("no port".to_string(), |p| format!("port {p}"));
+        diags.push(
+            Diagnostic::new(
+                DiagCode::LocalhostInCluster,
+                format!(
+                    "`{shown}` of `{}` proxies `{context}` to `{}` in development, and no component or service of the deployment listens on {port_text}: the site's nginx cannot forward it",
+                    c.name, target.value
+                ),
+            )
+            .at(target.span.clone())
+            .label("proxy target on localhost")
+            .hint("point the target at the port the backend listens on, or declare the component that listens on it (`components.<name>.port` in the deployment block)"),
+        );
+        return None;
+    };
+    let strip = match &p.rewrite {
+        Rewrite::Keep => false,
+        Rewrite::StripContext if !regex => true,
+        Rewrite::StripContext => {
+            diags.push(not_routed(
+                format!("`{shown}` of `{}` strips the prefix of the regular expression `{context}`, which an nginx route cannot do", c.name),
+                "rewrite",
+                &p.context.span,
+                "proxy a plain prefix (`'/api'` with `rewrite: (path) => path.replace(/^\\/api/, '')`), which nginx strips the same way".into(),
+            ));
+            return None;
+        }
+        Rewrite::Other(span) => {
+            diags.push(not_routed(
+                format!("`{shown}` of `{}` rewrites the paths it proxies under `{context}` in a way sp does not follow: nginx forwards them unchanged", c.name),
+                "rewrite sp does not follow",
+                span,
+                "strip the prefix with `rewrite: (path) => path.replace(/^\\/api/, '')`, which nginx does the same way, or serve the backend under the path the site calls".into(),
+            ));
+            false
+        }
+    };
+    Some(ProxyRoute {
+        path: context.clone(),
+        regex,
+        service: service.clone(),
+        port: *port,
+        strip,
+        websocket: p.ws,
+        target_host: p.change_origin,
+        origin: Origin::at(&shown, file.line_of(p.context.span.range.start)),
+    })
+}
+
 /// End of `scheme://host:port` in a URL.
 fn url_host_end(url: &str) -> usize {
     let after_scheme = url.find("//").map_or(0, |i| i + 2);
@@ -107,6 +281,96 @@ fn local_port(url: &str) -> Option<Option<u16>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::deploy::fixture;
+
+    /// The fixture deployment with `web` as a static site built from `web/`, whose
+    /// vite.config.ts is `config` (none when empty); its routes and what was reported.
+    fn site_routes(config: &str) -> (Vec<ProxyRoute>, Vec<String>, Diagnostics, Sources) {
+        let mut d = fixture::deployment();
+        let web = &mut d.components[0];
+        web.run_mode.value = RunMode::Static;
+        web.source_dir.value = Some("web".into());
+        let mut sources = Sources::default();
+        let mut dir = RepoDir {
+            path: "web".into(),
+            ..Default::default()
+        };
+        if !config.is_empty() {
+            let id = sources.add("web/vite.config.ts".into(), config.to_string());
+            dir.files.insert("vite.config.ts".into(), id);
+        }
+        let mut diags = Diagnostics::default();
+        routes(&mut d.components, &d.backing_services, &[dir], &sources, &mut diags);
+        let web = &d.components[0];
+        (web.proxies.clone(), web.depends_on.clone(), diags, sources)
+    }
+
+    #[test]
+    fn without_a_dev_proxy_the_backend_is_routed_under_api() {
+        let (routes, _, diags, _) = site_routes("");
+        assert_eq!(routes.len(), 1);
+        assert_eq!(
+            (routes[0].path.as_str(), routes[0].service.as_str(), routes[0].port),
+            ("/api/", "api", 8000)
+        );
+        assert!(!routes[0].strip);
+        assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn each_dev_proxy_entry_becomes_a_route_to_the_service_on_its_port() {
+        let config = "export default defineConfig({\n  server: {\n    proxy: {\n      '/v1': { target: 'http://localhost:8000', changeOrigin: true, rewrite: (p) => p.replace(/^\\/v1/, '') },\n      '/cache': 'http://127.0.0.1:6379',\n      '/socket': { target: 'ws://localhost:8000', ws: true },\n    },\n  },\n})\n";
+        let (routes, depends_on, diags, _) = site_routes(config);
+        assert!(diags.is_empty(), "{diags:?}");
+        let got: Vec<(&str, &str, u16, bool, bool, bool)> = routes
+            .iter()
+            .map(|r| {
+                (
+                    r.path.as_str(),
+                    r.service.as_str(),
+                    r.port,
+                    r.strip,
+                    r.websocket,
+                    r.target_host,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("/v1", "api", 8000, true, false, true),
+                ("/cache", "redis", 6379, false, false, false),
+                ("/socket", "api", 8000, false, true, false),
+            ]
+        );
+        assert_eq!(routes[0].origin.text, "web/vite.config.ts:4");
+        // No default `/api/` guess beside what the configuration says; nginx may reach redis.
+        assert!(depends_on.contains(&"redis".to_string()));
+    }
+
+    #[test]
+    fn entries_that_cannot_be_routed_are_reported_where_they_are_written() {
+        let config = "export default {\n  server: {\n    proxy: {\n      '/a': 'http://localhost:9999',\n      '/b': 'https://api.example.com',\n      '/c': { target: apiTarget },\n      '/d': { target: 'http://localhost:8000', rewrite: (p) => p.replace(/^\\/d/, '/v2') },\n      'e f': 'http://localhost:8000',\n    },\n  },\n}\n";
+        let (routes, _, diags, sources) = site_routes(config);
+        // `/d` is still forwarded, unchanged, and reported.
+        assert_eq!(
+            routes.iter().map(|r| (r.path.as_str(), r.strip)).collect::<Vec<_>>(),
+            [("/d", false)]
+        );
+        let found: Vec<(&str, usize)> = diags
+            .iter()
+            .map(|d| {
+                let Some(crate::diagnostics::Location::Span(span)) = &d.location else {
+                    panic!("not placed: {}", d.message)
+                };
+                (d.code.as_str(), sources.get(span.source).line_of(span.range.start))
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [("SP421", 4), ("SP436", 5), ("SP436", 6), ("SP436", 7), ("SP436", 8)]
+        );
+    }
 
     #[test]
     fn finds_localhost_destinations_with_their_port() {
