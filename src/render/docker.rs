@@ -618,6 +618,10 @@ fn nginx_route(r: &ProxyRoute) -> String {
             "    # {} proxies {} in development (`vite build` leaves that behind); nginx forwards it to the {} Service.\n",
             r.origin.text, r.path, r.service
         ),
+        _ if r.strip => format!(
+            "    # The browser calls the backend on this origin; nginx forwards to the {} Service\n    # without the prefix, as its routes are not under {}.\n",
+            r.service, r.path
+        ),
         _ => format!(
             "    # The browser calls the backend on this origin; nginx forwards to the {} Service.\n",
             r.service

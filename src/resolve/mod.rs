@@ -53,6 +53,7 @@ pub fn feature(f: &ParsedFeature, shared: &Shared, diags: &mut Diagnostics) -> P
             sources: shared.sources,
             set: shared.set,
             catalog: shared.catalog,
+            code: shared.code,
         },
         diags,
     );

@@ -62,6 +62,8 @@ pub struct DeployInputs<'a> {
     /// `--set` assignments from the command line.
     pub set: &'a [String],
     pub catalog: &'a Catalog,
+    /// The routes and models each component folder declares.
+    pub code: &'a [crate::resolve::design::ComponentCode],
 }
 
 /// Which input a value came from, for values set by the typed input.
@@ -262,7 +264,7 @@ fn deployment(
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
-    proxy::routes(&mut components, &backing, cx.repo, cx.sources, diags);
+    proxy::routes(&mut components, &backing, cx.repo, cx.code, cx.sources, diags);
     build_time::split(&mut components);
 
     let tooling = facts.tooling();

@@ -15,6 +15,7 @@ use crate::load::repo::RepoDir;
 use crate::model::Origin;
 use crate::model::deploy::{BackingService, Component, ProxyRoute, Role, RunMode};
 use crate::parse::source::vite::{self, DevProxy, Rewrite};
+use crate::resolve::design::ComponentCode;
 use crate::source::{SourceId, Sources, Span};
 
 /// The configuration files whose `destination:` values a server proxies to.
@@ -91,6 +92,7 @@ pub fn routes(
     components: &mut [Component],
     backing: &[BackingService],
     repo: &[RepoDir],
+    code: &[ComponentCode],
     sources: &Sources,
     diags: &mut Diagnostics,
 ) {
@@ -101,7 +103,10 @@ pub fn routes(
     let backend = components
         .iter()
         .find(|b| b.role.value == Role::Backend && b.port.is_some())
-        .map(|b| (b.name.clone(), b.port.as_ref().map_or(80, |p| p.value)));
+        .map(|b| {
+            let port = b.port.as_ref().map_or(80, |p| p.value);
+            (b.name.clone(), port, api_prefix(b, code))
+        });
     for c in components.iter_mut().filter(|c| c.run_mode.value == RunMode::Static) {
         let dir = c
             .source_dir
@@ -114,16 +119,22 @@ pub fn routes(
             .flat_map(|id| vite::proxies(&sources.get(*id).text, *id).into_iter().map(|p| (*id, p)))
             .collect();
         if declared.is_empty() {
-            if let Some((b, port)) = backend.as_ref().filter(|(b, _)| c.depends_on.contains(b)) {
+            if let Some((b, port, prefixed)) = backend.as_ref().filter(|(b, ..)| c.depends_on.contains(b)) {
+                let origin = match prefixed {
+                    ApiPrefix::Stripped(example) => Origin::derived(format!(
+                        "the {b} Service, whose routes (`{example}`…) are not under /api/: nginx strips the prefix"
+                    )),
+                    ApiPrefix::Kept => Origin::derived(format!("the {b} Service, which the site calls under /api/")),
+                };
                 c.proxies.push(ProxyRoute {
                     path: "/api/".into(),
                     regex: false,
                     service: b.clone(),
                     port: *port,
-                    strip: false,
+                    strip: matches!(prefixed, ApiPrefix::Stripped(_)),
                     websocket: false,
                     target_host: false,
-                    origin: Origin::derived(format!("the {b} Service, which the site calls under /api/")),
+                    origin,
                 });
             }
             continue;
@@ -140,6 +151,37 @@ pub fn routes(
         }
     }
 }
+
+/// How the default `/api/` route reaches the backend.
+enum ApiPrefix {
+    /// The backend serves under `/api` (or sp read none of its routes): the path is kept.
+    Kept,
+    /// Every route the backend's source declares is outside `/api` (one of them given): the
+    /// route strips the prefix, so `/api/tasks` reaches `/tasks`.
+    Stripped(String),
+}
+
+/// Whether the backend's declared routes live under `/api`.
+fn api_prefix(backend: &Component, code: &[ComponentCode]) -> ApiPrefix {
+    let Some(dir) = backend.source_dir.value.as_deref() else {
+        return ApiPrefix::Kept;
+    };
+    // A health route says nothing about where the application's API lives.
+    let routes: Vec<&str> = code
+        .iter()
+        .filter(|c| c.dir == dir)
+        .flat_map(|c| c.routes.iter().map(|r| r.path.as_str()))
+        .filter(|p| !HEALTH_PATHS.contains(p))
+        .collect();
+    let under_api = |p: &str| p == "/api" || p.starts_with("/api/");
+    match routes.first() {
+        Some(first) if !routes.iter().any(|p| under_api(p)) => ApiPrefix::Stripped(first.to_string()),
+        _ => ApiPrefix::Kept,
+    }
+}
+
+/// Routes that serve probes, not the application.
+const HEALTH_PATHS: &[&str] = &["/", "/health", "/healthz", "/readyz", "/ready", "/livez", "/ping"];
 
 /// One dev-server proxy entry as an nginx route, or the diagnostic saying why it is not one.
 fn route(
@@ -286,7 +328,12 @@ mod tests {
     /// The fixture deployment with `web` as a static site built from `web/`, whose
     /// vite.config.ts is `config` (none when empty); its routes and what was reported.
     fn site_routes(config: &str) -> (Vec<ProxyRoute>, Vec<String>, Diagnostics, Sources) {
+        site_routes_with(config, &[])
+    }
+
+    fn site_routes_with(config: &str, code: &[ComponentCode]) -> (Vec<ProxyRoute>, Vec<String>, Diagnostics, Sources) {
         let mut d = fixture::deployment();
+        d.components[1].source_dir.value = Some("api".into());
         let web = &mut d.components[0];
         web.run_mode.value = RunMode::Static;
         web.source_dir.value = Some("web".into());
@@ -300,7 +347,14 @@ mod tests {
             dir.files.insert("vite.config.ts".into(), id);
         }
         let mut diags = Diagnostics::default();
-        routes(&mut d.components, &d.backing_services, &[dir], &sources, &mut diags);
+        routes(
+            &mut d.components,
+            &d.backing_services,
+            &[dir],
+            code,
+            &sources,
+            &mut diags,
+        );
         let web = &d.components[0];
         (web.proxies.clone(), web.depends_on.clone(), diags, sources)
     }
@@ -315,6 +369,47 @@ mod tests {
         );
         assert!(!routes[0].strip);
         assert!(diags.is_empty());
+    }
+
+    /// The backend's own routes decide whether `/api/` is kept: a backend serving `/tasks`
+    /// gets it stripped; one serving anything under `/api`, or whose routes sp did not read,
+    /// keeps it. Health routes decide nothing.
+    #[test]
+    fn the_default_route_strips_api_when_the_backend_serves_outside_it() {
+        let code = |paths: &[&str]| {
+            vec![ComponentCode {
+                dir: "api".into(),
+                models: Vec::new(),
+                routes: paths
+                    .iter()
+                    .map(|p| crate::parse::routes::Route {
+                        method: "GET".into(),
+                        path: p.to_string(),
+                        params: Vec::new(),
+                        request: None,
+                        response: None,
+                        param_types: Default::default(),
+                        status: None,
+                        handler: None,
+                        framework: "FastAPI".into(),
+                        file: "api/main.py".into(),
+                        line: 1,
+                    })
+                    .collect(),
+                files: 1,
+            }]
+        };
+        let strip = |paths: &[&str]| {
+            let (routes, ..) = site_routes_with("", &code(paths));
+            (routes[0].path.clone(), routes[0].strip, routes[0].origin.text.clone())
+        };
+        let (path, stripped, origin) = strip(&["/healthz", "/tasks", "/tasks/{id}"]);
+        assert_eq!((path.as_str(), stripped), ("/api/", true));
+        assert!(origin.contains("(`/tasks`…) are not under /api/"), "{origin}");
+        assert!(!strip(&["/healthz", "/api/tasks"]).1);
+        assert!(!strip(&["/api"]).1);
+        assert!(!strip(&["/health"]).1, "health routes alone decide nothing");
+        assert!(!strip(&[]).1);
     }
 
     #[test]
