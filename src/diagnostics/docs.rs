@@ -251,8 +251,8 @@ pub fn docs(code: Code) -> CodeDocs {
         ),
         Code::UnlockedInstall => d(
             "Without a lock file the image installs whatever versions resolve on the day it is built, so two builds of one commit can differ and a broken release of a dependency breaks the image.",
-            "frontend/package.json with no package-lock.json, pnpm-lock.yaml, yarn.lock or bun.lockb beside it",
-            "Commit the lock file of the package manager the folder uses (`npm install`, `uv lock`, `pnpm install`); the Dockerfile then installs from it with a frozen install.",
+            "frontend/package.json with no package-lock.json, pnpm-lock.yaml, yarn.lock or bun.lockb beside it; backend/requirements.txt with `fastapi>=0.115` (pip's only lock is a requirements file that pins every dependency with `==`)",
+            "Commit the lock file of the package manager the folder uses (`npm install`, `uv lock`, `pnpm install`), or pin every requirement (`pip freeze > requirements.txt`); the Dockerfile then installs from it with a frozen install.",
         ),
         Code::StaleLockfile => d(
             "The Dockerfile installs with the lock file frozen (`npm ci`, `uv sync --locked`); a lock file that no longer matches its manifest makes that step fail in `docker build`, long after the edit that caused it.",

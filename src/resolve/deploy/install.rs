@@ -58,6 +58,7 @@ pub fn lockfile(
             match f.as_str() {
                 "package-lock.json" => stale_npm(name, dir, sources, diags),
                 "uv.lock" => stale_uv(name, dir, sources, diags),
+                "requirements.txt" => unpinned_requirements(name, dir, sources, pm, diags),
                 _ => {}
             }
             Some(Valued::new(f.to_string(), Origin::at(&format!("{}/{f}", dir.path), 1)))
@@ -319,6 +320,75 @@ fn balanced_close(body: &str) -> bool {
     false
 }
 
+/// A requirements.txt is pip's lock only when it pins every dependency: `fastapi>=0.115`
+/// installs whatever release is newest when the image is built (and a new major version of
+/// a transitive dependency can break the start). SP432 at the first requirement that is not
+/// pinned with `==`, counting the others.
+fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str, diags: &mut Diagnostics) {
+    let Some(id) = dir.files.get("requirements.txt") else {
+        return;
+    };
+    let text = &sources.get(*id).text;
+    let mut unpinned: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+    let mut total = 0;
+    let mut offset = 0;
+    let mut continued = false;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let was_continued = continued;
+        continued = line.trim_end().ends_with('\\');
+        // A continuation (`--hash=…` lines), an option (`-r`, `-e`, `--index-url`), a comment.
+        let req = line
+            .split(" #")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches('\\')
+            .trim();
+        if was_continued || req.is_empty() || req.starts_with('#') || req.starts_with('-') {
+            continue;
+        }
+        total += 1;
+        // A direct reference (`pkg @ https://…`, a URL or a path) names one artifact.
+        let spec = req.split(';').next().unwrap_or(req);
+        let pinned = spec.contains("===")
+            || (spec.contains("==") && !spec.contains(".*"))
+            || spec.contains('@')
+            || spec.contains("://");
+        if !pinned {
+            let lead = line.len() - line.trim_start().len();
+            unpinned.push((start + lead..start + lead + spec.trim_end().len(), spec.trim()));
+        }
+    }
+    let Some((range, first)) = unpinned.first() else { return };
+    let hint = crate::catalog::Catalog::shared()
+        .languages
+        .iter()
+        .find_map(|l| l.package_manager(pm))
+        .and_then(|p| p.lock_hint.as_deref())
+        .map_or_else(
+            || format!("pin every dependency in {}/requirements.txt with `==`", dir.path),
+            |h| h.replace("{dir}", &dir.path),
+        );
+    let others = match unpinned.len() {
+        1 => String::new(),
+        n => format!(" (and {} more of its {total} requirements)", n - 1),
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::UnlockedInstall,
+            format!(
+                "component `{name}`: {}/requirements.txt does not pin `{first}`{others}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
+                dir.path
+            ),
+        )
+        .at(Span::new(*id, range.clone()))
+        .label("not pinned with `==`")
+        .hint(hint),
+    );
+}
+
 /// `pyproject.toml`'s `[project] dependencies` against the `requires-dist` uv recorded for
 /// the project itself in `uv.lock`: what `uv sync --locked` refuses.
 fn stale_uv(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostics) {
@@ -417,6 +487,36 @@ fn project_requires_dist(lock: &str) -> Option<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What SP432 says about a requirements.txt, with the text it points at.
+    fn unpinned(text: &str) -> Option<(String, String)> {
+        let mut sources = Sources::default();
+        let id = sources.add("api/requirements.txt".into(), text.to_string());
+        let mut dir = RepoDir {
+            path: "api".into(),
+            ..Default::default()
+        };
+        dir.files.insert("requirements.txt".into(), id);
+        let mut diags = Diagnostics::default();
+        unpinned_requirements("api", &dir, &sources, "pip", &mut diags);
+        let d = diags.iter().next()?;
+        let Some(crate::diagnostics::Location::Span(span)) = &d.location else {
+            panic!("not placed")
+        };
+        Some((d.message.clone(), text[span.range.clone()].to_string()))
+    }
+
+    #[test]
+    fn a_requirements_file_locks_only_when_every_line_is_pinned() {
+        let pinned = "# locked\nfastapi==0.118.0\nuvicorn[standard]==0.37.0 ; python_version >= '3.10'\n-r base.txt\n--index-url https://pypi.org/simple\nmylib @ https://example.com/mylib-1.0.whl\npsycopg==3.2.10 \\\n    --hash=sha256:abc\n";
+        assert_eq!(unpinned(pinned), None);
+        let (message, at) = unpinned("fastapi==0.118.0\n  sqlmodel>=0.0.22  # ORM\nopenai\nrequests==2.*\n").unwrap();
+        assert_eq!(at, "sqlmodel>=0.0.22");
+        assert!(
+            message.contains("does not pin `sqlmodel>=0.0.22` (and 2 more of its 4 requirements)"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn requirements_are_normalised() {
