@@ -79,6 +79,7 @@ codes! {
     UndeployedServices = "SP411", "undeployed-services", Warning, "The spec or plan input enumerates more services than the deployment model deploys.";
     NotADeploymentFeature = "SP412", "not-a-deployment-feature", Info, "The feature is not about deployment (nothing in its spec, plan input or constitution says so) although its inputs name components: they are planned, not built.";
     ScaleDisagrees = "SP413", "scale-disagrees", Warning, "Scale/Scope names more services or components than the deployment deploys.";
+    SourceFolderUnknown = "SP414", "source-folder-unknown", Warning, "sp cannot tell which folder holds a component's source: several folders one level inside others are named like it (`phase3/backend`, `phase4/backend`), or the `sourceDir` an input gives holds no project. It reads no source for the component, so its entry point, port and variables are the catalog's defaults.";
     MissingVariable = "SP420", "missing-variable", Warning, "The source reads an environment variable without a default, and no input gives it a value: the process fails or misbehaves at start.";
     LocalhostInCluster = "SP421", "localhost-in-cluster", Warning, "A configuration value or a proxy destination (a Next.js rewrite) points at localhost, which inside a pod is the pod itself, and sp cannot rewrite it to a Service of the deployment.";
     ProseContradictsSource = "SP422", "prose-contradicts-source", Warning, "A statement in prose (a port, an entry point) contradicts what the component's source says; the source wins.";

@@ -214,6 +214,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "Scale/Scope: 3 Docker images (frontend, backend, MCP server)   (with only Frontend: and Backend: stack lines)",
             "Name the missing component in the plan input (a stack line or `components:` in the YAML block), or correct Scale/Scope.",
         ),
+        Code::SourceFolderUnknown => d(
+            "What a component runs, on which port, with which variables, comes from its source; sp finds it in the folder named like the component or its role (`backend`, `api`, `web`) at the top level, under apps/, services/ or packages/, or one level inside another folder when only one is so named. A repository that keeps one copy per phase (`phase3/backend`, `phase4/backend`) leaves the choice open, and a guess would build the wrong code; a `sourceDir` with no manifest in it leaves the image nothing to install.",
+            "`- Backend: FastAPI` in a repository with phase3-todo-ai-chatbot/backend/ and phase4-kubernetes-deployment/backend/ and no backend/ at its root",
+            "Name the folder: `components.backend.sourceDir: phase4-kubernetes-deployment/backend` in the deployment block of plan-input.md, or `--set components.backend.sourceDir=…`.",
+        ),
         Code::MissingVariable => d(
             "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",
             "os.environ[\"OPENAI_MODEL\"] in api/app/main.py, and no `config:` entry, .env.example key or prose value for OPENAI_MODEL",

@@ -931,7 +931,7 @@ pub static GATES: &[Gate] = &[
         scope: Scope::Kubernetes,
         severity: Severity::Error,
         summary: "No container env variable with a secret-like name has a literal value, and no Dockerfile ENV or ARG has a secret-like name.",
-        why: "A literal `value:` is stored in the manifest, in git and in every ReplicaSet revision, and shown by `kubectl describe`. In a Dockerfile, ENV values and ARG values are baked into the image metadata and history, readable by anyone who can pull the image. Secrets belong in Kubernetes Secrets, read through `valueFrom.secretKeyRef` (or a read-only mounted file where the code reads `<NAME>_FILE`), and in BuildKit secret mounts at build time.",
+        why: "A literal `value:` is stored in the manifest, in git and in every ReplicaSet revision, and shown by `kubectl describe`. In a Dockerfile, ENV values and ARG values are baked into the image metadata and history, readable by anyone who can pull the image. Secrets belong in Kubernetes Secrets, read through `valueFrom.secretKeyRef` (or a read-only mounted file where the code reads `<NAME>_FILE`), and in BuildKit secret mounts at build time. An ARG the bundler inlines into the browser's JavaScript (`NEXT_PUBLIC_*`, `VITE_*`, `REACT_APP_*`, `GATSBY_*`) is public by design, whatever its name: every visitor downloads its value, so only a credential-shaped value fails it.",
         bad: "env:\n  - name: OPENAI_API_KEY\n    value: sk-live-1234\n# Dockerfile\nARG NPM_TOKEN",
         fix: "Use `valueFrom.secretKeyRef` (or mount the Secret as a file where the code reads `<NAME>_FILE`); in Dockerfiles use `RUN --mount=type=secret,id=…`.",
         triggers: &[

@@ -103,6 +103,23 @@ pub struct RepoDir {
     pub sources: Vec<SourceId>,
     /// Compose files at the workspace root (shared by every folder).
     pub compose: Vec<SourceId>,
+    /// Found one level inside a folder that is neither a project nor a group (`phase4/backend`):
+    /// never discovered as a component on its own, used when an input names it or when it is
+    /// the only folder a component's name matches.
+    pub nested: bool,
+}
+
+impl RepoDir {
+    /// The folder's own name (`backend` for `phase4/backend`).
+    pub fn leaf(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// A nested folder whose name another folder of the repository also has
+    /// (`phase3/backend` beside `phase4/backend`): which one a component means is unknown.
+    pub fn ambiguous(&self, repo: &[RepoDir]) -> bool {
+        self.nested && repo.iter().any(|o| o.path != self.path && o.leaf() == self.leaf())
+    }
 }
 
 /// Find component folders below `root` and read what decides their stack.
@@ -117,25 +134,30 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             compose.push(id);
         }
     }
-    let mut candidates: Vec<PathBuf> = Vec::new();
+    let mut candidates: Vec<(PathBuf, bool)> = Vec::new();
     for dir in subdirs(root) {
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if GROUPS.contains(&name.as_str()) {
-            candidates.extend(subdirs(&dir));
+            candidates.extend(subdirs(&dir).into_iter().map(|d| (d, false)));
+        } else if detection.manifests.iter().any(|m| dir.join(m).is_file()) {
+            candidates.push((dir, false));
         } else {
-            candidates.push(dir);
+            // A folder that is no project itself may hold projects one level down
+            // (`phase4/backend`): read them, so a component can name one, and so sp can say
+            // which folders a component's name could mean.
+            candidates.extend(subdirs(&dir).into_iter().map(|d| (d, true)));
         }
     }
     // A project at the root itself (`.`), for repositories that are one application.
     let root_project = detection.root_manifests.iter().any(|m| root.join(m).is_file());
     if root_project {
-        candidates.push(root.to_path_buf());
+        candidates.push((root.to_path_buf(), false));
     }
     let mut out = Vec::new();
-    for dir in candidates {
+    for (dir, nested) in candidates {
         if !detection.manifests.iter().any(|m| dir.join(m).is_file()) {
             continue;
         }
@@ -143,6 +165,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         let is_root = rel.as_os_str().is_empty();
         let mut rd = RepoDir {
             path: if is_root { ".".into() } else { display_path(&rel) },
+            nested,
             compose: compose.clone(),
             ..Default::default()
         };

@@ -27,7 +27,10 @@ pub struct ComponentCode {
 /// Read the models and routes of every component folder (pure: the files are already in
 /// `sources`).
 pub fn read(repo: &[RepoDir], sources: &Sources) -> Vec<ComponentCode> {
+    // Which of several same-named nested folders a component uses is not known here; their
+    // models and routes would repeat one another.
     repo.iter()
+        .filter(|d| !d.ambiguous(repo))
         .map(|d| {
             // The files that declare data models or HTTP routes.
             let files: Vec<(String, &str)> = d

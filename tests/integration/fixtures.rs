@@ -570,3 +570,31 @@ fn the_browser_build_variable_hint_is_what_sp_accepts() {
     ws.write("frontend/.env.example", "NEXT_PUBLIC_API_URL=http://localhost:8000\n");
     given(&ws, &[]);
 }
+
+/// The only folder named like a component, one level down, is its source; of several, the
+/// one a `sourceDir` names is, and following SP414's hint silences it and reads that code.
+#[test]
+fn nested_source_folders_are_used_when_unique_or_named() {
+    let f = run_fixture("nested-source-folders");
+    let images = f.doc("001-board/contracts/docker-images.yaml");
+    assert!(images.contains("  context: site/frontend\n"), "{images}");
+    let nginx = f.doc("001-board/docker/frontend.nginx.conf");
+    assert!(nginx.contains("site/frontend/vite.config.ts:9 proxies /api"), "{nginx}");
+    assert!(f.run.stderr.contains("warning[SP414]"), "{}", f.run.stderr);
+
+    let ws = Workspace::fixture("nested-source-folders");
+    let run = Test::new()
+        .workspace(&ws)
+        .args(["plan", "--all", "--set", "components.backend.sourceDir=phase4/backend"])
+        .run();
+    run.assert_code(0);
+    assert!(!run.stderr.contains("SP414"), "{}", run.stderr);
+    let images = ws.read("out/001-board/contracts/docker-images.yaml");
+    assert!(images.contains("  context: phase4/backend\n"), "{images}");
+    // The code was read: the ASGI object in phase4/backend/app/main.py, not a catalog guess.
+    let model = ws.read("out/001-board/data-model.md");
+    assert!(
+        model.contains("| Entry point | `app.main:app` (from `phase4/backend`) | phase4/backend/app/main.py:3 (FastAPI object `app`) |"),
+        "{model}"
+    );
+}

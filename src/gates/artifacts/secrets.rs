@@ -194,7 +194,10 @@ fn dockerfile_secret_args(dfs: &[Dockerfile], acc: &mut Acc) {
             let label = i.stage.map(|s| d.stage_label(s)).unwrap_or_else(|| d.file.clone());
             for (k, v) in assignments(&i.args) {
                 count += 1;
-                if secretish(&k) {
+                // A browser-public variable (`NEXT_PUBLIC_…_KEY`) is inlined into the bundle
+                // every visitor downloads: its ARG reveals nothing the site does not serve.
+                let public = i.keyword == "ARG" && crate::parse::source::node::build_time(&k);
+                if secretish(&k) && !public {
                     bad = true;
                     acc.fail(
                         "secret-like-name",

@@ -1010,6 +1010,46 @@ fn from_uses_build_argument_defaults() {
     assert!(acc.evidence.iter().any(|e| e.found.contains("not verified")));
 }
 
+/// A secret-like name in an ARG fails, unless the bundler inlines it into the browser's
+/// JavaScript (`NEXT_PUBLIC_…_KEY`), where every visitor reads it anyway; a credential value
+/// fails whatever the name.
+#[test]
+fn browser_public_build_arguments_are_not_secrets() {
+    let run = |text: &str| {
+        let d = dockerfile::Dockerfile::parse("Dockerfile", text);
+        let mut acc = Acc::new("G126", crate::gates::catalog::Scope::Kubernetes);
+        let input = Input {
+            objects: &[],
+            dockerfiles: &[d],
+            dockerignores: &[],
+            charts: &[],
+            production: None,
+        };
+        secrets::no_secret_env_literals(&input, &mut acc);
+        acc.findings.len()
+    };
+    let base = "FROM node:24.11-alpine3.22 AS build\n";
+    assert_eq!(
+        run(&format!(
+            "{base}ARG NEXT_PUBLIC_CHATKIT_DOMAIN_KEY=\"localhost\"\nUSER 1\n"
+        )),
+        0
+    );
+    assert_eq!(run(&format!("{base}ARG VITE_MAPS_API_KEY\nUSER 1\n")), 0);
+    assert_eq!(run(&format!("{base}ARG STRIPE_SECRET_KEY\nUSER 1\n")), 1);
+    assert_eq!(
+        run(&format!("{base}ENV NEXT_PUBLIC_API_KEY=x\nUSER 1\n")),
+        1,
+        "ENV stays in the running image"
+    );
+    assert_eq!(
+        run(&format!(
+            "{base}ARG NEXT_PUBLIC_DB=\"postgres://u:hunter2@db:5432/x\"\nUSER 1\n"
+        )),
+        1
+    );
+}
+
 #[test]
 fn dockerignore_patterns_match_like_docker() {
     let ig = dockerfile::ignore::DockerIgnore::parse(

@@ -188,7 +188,12 @@ pub fn stack_hint(code: &Code, sources: &Sources) -> Option<Valued<String>> {
 
 fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    rel.split('/').any(|p| p == "tests" || p == "test" || p == "__tests__")
+    rel.split('/')
+        .any(|p| matches!(p, "tests" | "test" | "__tests__" | "e2e" | "cypress"))
+        // Test runners' configurations read the CI's variables (`process.env.CI`).
+        || ["playwright.config.", "vitest.config.", "jest.config.", "cypress.config."]
+            .iter()
+            .any(|c| name.starts_with(c))
         || name.starts_with("test_")
         || name.ends_with("_test.py")
         || name.ends_with("_test.go")
@@ -1317,6 +1322,24 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::deploy::fixture;
+
+    #[test]
+    fn test_files_and_test_runner_configurations_are_not_the_application() {
+        for rel in [
+            "tests/test_api.py",
+            "e2e/home.spec.ts",
+            "src/__tests__/a.ts",
+            "playwright.config.ts",
+            "vitest.config.mts",
+            "jest.config.js",
+            "cypress/support/e2e.ts",
+        ] {
+            assert!(is_test_file(rel), "{rel}");
+        }
+        for rel in ["app/main.py", "next.config.ts", "src/contest.ts", "vite.config.ts"] {
+            assert!(!is_test_file(rel), "{rel}");
+        }
+    }
 
     #[test]
     fn a_local_address_is_the_whole_host_of_the_value() {

@@ -541,7 +541,25 @@ fn component(
         .or_else(|| role_of(name))
         .or_else(|| line.and_then(|l| role_of(&l.role)));
     let source_dir: Valued<Option<String>> = match &ci.source_dir {
-        Some(d) => Valued::new(Some(d.trim_end_matches('/').to_string()), t(&key("sourceDir"))),
+        Some(d) => {
+            let d = d.trim_end_matches('/').to_string();
+            let origin = t(&key("sourceDir"));
+            if !cx.repo.iter().any(|r| r.path == d) {
+                diags.push(code::at_origin(
+                    Diagnostic::new(
+                        Code::SourceFolderUnknown,
+                        format!(
+                            "component `{name}`: its source folder `{d}` holds no project sp reads (no manifest: pyproject.toml, requirements.txt, package.json, go.mod, Cargo.toml), so sp read none of its source and its entry point, port and variables are the catalog's defaults"
+                        ),
+                    )
+                    .hint(format!(
+                        "give the folder that holds the component's manifest, relative to the repository root (`components.{name}.sourceDir: <folder>`); sp reads folders at the top level, one level below, and under apps/, services/ and packages/"
+                    )),
+                    &origin,
+                ));
+            }
+            Valued::new(Some(d), origin)
+        }
         None if named.dir.is_some() => Valued::new(
             named.dir.clone(),
             line.map(|l| l.origin.clone())
@@ -553,9 +571,39 @@ fn component(
                 wanted.extend(dir_aliases(r).iter().map(|s| s.to_string()));
             }
             let found = wanted.iter().find_map(|w| {
-                cx.repo
-                    .iter()
-                    .find(|d| (d.path == *w || d.path.ends_with(&format!("/{w}"))) && !used_dirs.contains(&d.path))
+                cx.repo.iter().find(|d| {
+                    !d.nested && (d.path == *w || d.path.ends_with(&format!("/{w}"))) && !used_dirs.contains(&d.path)
+                })
+            });
+            // Else a folder one level inside another (`phase4/backend`), when it is the only
+            // one so named; several are reported, and none is guessed.
+            let nested: Vec<&RepoDir> = cx
+                .repo
+                .iter()
+                .filter(|d| d.nested && wanted.iter().any(|w| d.leaf() == w) && !used_dirs.contains(&d.path))
+                .collect();
+            let found = found.or(match nested.as_slice() {
+                [only] if !only.ambiguous(cx.repo) => Some(*only),
+                [] | [_] => None,
+                several => {
+                    let listed: Vec<String> = several.iter().map(|d| format!("{}/", d.path)).collect();
+                    diags.push(code::at_origin(
+                        Diagnostic::new(
+                            Code::SourceFolderUnknown,
+                            format!(
+                                "component `{name}`: no top-level folder is named like it, and {} folders deeper are ({}); sp does not guess which holds its source, so it read none, and its entry point, port and variables are the catalog's defaults",
+                                several.len(),
+                                listed.join(", ")
+                            ),
+                        )
+                        .hint(format!(
+                            "name the folder in the deployment block of plan-input.md: `components.{name}.sourceDir: {}` (or `--set components.{name}.sourceDir=<folder>`)",
+                            several.last().map_or("<folder>", |d| d.path.as_str())
+                        )),
+                        &line_origin,
+                    ));
+                    None
+                }
             });
             // A folder without a manifest of its own that the root project packages (a root
             // `pyproject.toml` declaring the package `backend`): the component is the root
