@@ -44,6 +44,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "mkdir specs/008-empty && sp plan --all",
             "Write the spec with spec-kit's /specify command, or remove the empty folder.",
         ),
+        Code::NotAFeatureFolder => d(
+            "spec-kit numbers its feature folders (`specs/001-todo-web/`), and teams keep reference pages beside them (`specs/api/chat-endpoint.md`, `specs/ui/`). A folder that is not numbered and has no spec.md is such a page set: compiling it would only fail on the missing spec, so `sp plan --all` lists it and goes on. A numbered folder without spec.md is still SP105, a feature being started.",
+            "specs/api/ holding chat-endpoint.md and mcp-tools.md",
+            "Nothing to do for reference pages; to make the folder a feature, write its spec.md with spec-kit's /specify command (a number in its name is customary).",
+        ),
         Code::AdoptedPlan => d(
             "A feature planned by an agent has a plan.md but no plan-input.md; its Technical Context is adopted so the feature compiles without retyping it. sp never overwrites that plan.md: its own goes to out/.",
             "specs/004-x/plan.md with a `## Technical Context` section and no specs/004-x/plan-input.md",

@@ -33,6 +33,29 @@ pub enum Selection {
     Several(Vec<String>),
 }
 
+/// Whether a folder under specs/ is a feature: spec-kit numbers them (`001-slug`, or a
+/// timestamp), and a folder named otherwise is one only when it has a spec.md. Teams keep
+/// reference pages beside their features (`specs/api/`, `specs/ui/`); those are not compiled.
+fn is_feature_folder(specs: &Path, name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_digit()) || specs.join(name).join("spec.md").is_file()
+}
+
+/// Folders under specs/ that are not features ([`is_feature_folder`]), sorted.
+pub fn documentation_folders(root: &Path) -> Vec<String> {
+    let specs = root.join("specs");
+    let Ok(entries) = std::fs::read_dir(&specs) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && !is_feature_folder(&specs, n))
+        .collect();
+    out.sort();
+    out
+}
+
 pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
     let specs = root.join("specs");
     if !specs.is_dir() {
@@ -46,7 +69,7 @@ pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+        if name.starts_with('.') || !is_feature_folder(&specs, &name) {
             continue;
         }
         out.push(FeatureFiles {

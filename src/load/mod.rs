@@ -197,6 +197,18 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
     let features = feature::discover(root)?;
     let git_branch = git_branch(root);
     let chosen = select(&features, selection, git_branch.as_deref())?;
+    if *selection == Selection::All {
+        for name in feature::documentation_folders(root) {
+            diags.push(
+                Diagnostic::new(
+                    Code::NotAFeatureFolder,
+                    format!("specs/{name}/ is not a feature: it has no spec.md and is not numbered like one (`NNN-slug`), so it is not compiled"),
+                )
+                .at_path(Path::new("specs").join(&name))
+                .hint(format!("to compile it, write specs/{name}/spec.md with spec-kit's /specify command")),
+            );
+        }
+    }
 
     let mut constitution = None;
     let found = CONSTITUTION_PATHS.iter().find(|p| root.join(p).is_file());

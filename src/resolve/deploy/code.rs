@@ -1043,6 +1043,11 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
             let Some((host, port)) = local_address(&v.value) else {
                 continue;
             };
+            // `HOST=0.0.0.0`: an address to listen on (every interface), which is what a
+            // server in a pod needs; only as a URL to call does it name nothing.
+            if host == "0.0.0.0" && !v.value.contains("://") {
+                continue;
+            }
             match port.and_then(|p| services.iter().find(|(n, sp)| *sp == p && *n != c.name)) {
                 Some((svc, p)) => {
                     let from = match port {
@@ -1322,6 +1327,26 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::deploy::fixture;
+
+    #[test]
+    fn a_bind_address_is_not_a_local_url() {
+        let mut d = crate::model::deploy::fixture::deployment();
+        let value = |name: &str, value: &str| ConfigValue {
+            name: name.into(),
+            value: value.into(),
+            origin: Origin::at("api/.env.example", 1),
+        };
+        d.components[1].config = vec![
+            value("API_HOST", "0.0.0.0"),
+            value("BIND", "0.0.0.0:8000"),
+            value("CALLBACK_URL", "http://0.0.0.0:9999/cb"),
+        ];
+        let mut diags = Diagnostics::default();
+        deliver(&mut d.components, &d.backing_services, &mut diags);
+        let flagged: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(flagged.len(), 1, "{flagged:?}");
+        assert!(flagged[0].starts_with("`CALLBACK_URL`"), "{flagged:?}");
+    }
 
     #[test]
     fn test_files_and_test_runner_configurations_are_not_the_application() {
