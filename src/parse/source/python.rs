@@ -42,8 +42,50 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// `app = FastAPI(...)` (or `app: FastAPI = FastAPI(...)`) at the top level of a module.
+/// Application factories a module defines: `def create_app() -> FastAPI:`, or a top-level
+/// function whose body builds the application (`app = Flask(__name__)` … `return app`); by
+/// name, with the framework entry they build.
+fn factories(text: &str) -> Vec<(&str, &'static (&'static str, &'static str, bool))> {
+    let mut out = Vec::new();
+    let mut current: Option<&str> = None;
+    for (_, line) in lines(text) {
+        if let Some(def) = line.strip_prefix("def ").or_else(|| line.strip_prefix("async def ")) {
+            let name = def.split('(').next().unwrap_or("").trim();
+            current = (!name.is_empty()).then_some(name);
+            // `-> FastAPI:` names it at once.
+            if let Some(ret) = def
+                .rsplit_once("->")
+                .map(|(_, r)| r.trim().trim_end_matches(':').trim())
+                && let Some(fw) = FRAMEWORKS.iter().find(|(c, _, _)| ret.rsplit('.').next() == Some(*c))
+            {
+                out.push((name, fw));
+                current = None;
+            }
+            continue;
+        }
+        if !line.starts_with([' ', '\t']) && !line.trim().is_empty() {
+            current = None;
+            continue;
+        }
+        if let Some(name) = current
+            && let Some(fw) = FRAMEWORKS.iter().find(|(c, _, _)| {
+                line.match_indices(&format!("{c}(")).any(|(at, _)| {
+                    let before = line[..at].trim_end();
+                    before.ends_with('=') || before.ends_with("return") || before.ends_with('.')
+                })
+            })
+        {
+            out.push((name, fw));
+            current = None;
+        }
+    }
+    out
+}
+
+/// `app = FastAPI(...)` (or `app: FastAPI = FastAPI(...)`) at the top level of a module, and
+/// `app = create_app()` for a factory the module defines ([`factories`]).
 fn app_objects(text: &str, source: SourceId, f: &mut FileFacts) {
+    let factories = factories(text);
     for (start, line) in lines(text) {
         if line.starts_with([' ', '\t', '#']) {
             continue;
@@ -64,7 +106,11 @@ fn app_objects(text: &str, source: SourceId, f: &mut FileFacts) {
         if !rhs.contains('(') {
             continue;
         }
-        if let Some((_, framework, asgi)) = FRAMEWORKS.iter().find(|(c, _, _)| *c == callee) {
+        let built = FRAMEWORKS
+            .iter()
+            .find(|(c, _, _)| *c == callee)
+            .or_else(|| factories.iter().find(|(n, _)| *n == callee).map(|(_, fw)| *fw));
+        if let Some((_, framework, asgi)) = built {
             f.apps.push(Fact::new(
                 AppObject {
                     name: name.to_string(),
@@ -388,6 +434,34 @@ mod tests {
 
     fn line(text: &str, span: &Span) -> usize {
         text[..span.range.start].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn application_factories_defined_in_the_module() {
+        let fastapi = "from fastapi import FastAPI\n\n\ndef create_app() -> FastAPI:\n    \"\"\"Build it.\"\"\"\n    app = FastAPI(title=\"x\")\n    return app\n\n\napp = create_app()\n";
+        let apps = facts(fastapi).apps;
+        assert_eq!(apps.len(), 1, "{apps:?}");
+        assert_eq!(
+            (apps[0].value.name.as_str(), apps[0].value.framework.as_str()),
+            ("app", "FastAPI")
+        );
+        let flask = "from flask import Flask\n\ndef make(config=None):\n    application = Flask(__name__)\n    return application\n\nserver = make()\nresult = compute()\n";
+        let apps = facts(flask).apps;
+        assert_eq!(apps.len(), 1, "{apps:?}");
+        assert_eq!(
+            (
+                apps[0].value.name.as_str(),
+                apps[0].value.framework.as_str(),
+                apps[0].value.asgi
+            ),
+            ("server", "Flask", false)
+        );
+        // A function that only mentions the framework builds nothing.
+        assert!(
+            facts("def helper():\n    log(\"FastAPI(\")\n\napp = helper()\n")
+                .apps
+                .is_empty()
+        );
     }
 
     #[test]
