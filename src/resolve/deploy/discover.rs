@@ -485,6 +485,26 @@ fn nothing_found(cx: &DeployInputs, evidence: &Evidence, unknown: &[String]) -> 
             unknown.join(", ")
         ));
     }
+    // Projects one level inside other folders are never taken on their own: say which ones
+    // a `sourceDir` could name (`Phase-3/backend`).
+    let nested: Vec<(&str, Classified)> = cx
+        .repo
+        .iter()
+        .filter(|d| d.nested)
+        .filter_map(|d| Some((d.path.as_str(), classify(d, cx.sources)?)))
+        .collect();
+    if let Some((path, c)) = nested.last() {
+        let listed: Vec<String> = nested.iter().map(|(p, c)| format!("{p}/ ({})", c.words)).collect();
+        let role = match c.role {
+            Role::Frontend => "frontend",
+            Role::Backend => "backend",
+            Role::Worker => "worker",
+        };
+        looked.push_str(&format!(
+            "; one level inside other folders it found {}, which it takes only when an input names them: `components: {{{role}: {{sourceDir: {path}}}}}`",
+            listed.join(", ")
+        ));
+    }
     let d = Diagnostic::new(
         Code::NoDeployables,
         format!(
