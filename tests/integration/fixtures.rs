@@ -592,6 +592,21 @@ fn nested_source_folders_are_used_when_unique_or_named() {
     let images = ws.read("out/001-board/contracts/docker-images.yaml");
     assert!(images.contains("  context: phase4/backend\n"), "{images}");
     // The code was read: the ASGI object in phase4/backend/app/main.py, not a catalog guess.
+    // With no component named, nested projects are not discovered, but SP409 lists them.
+    let bare = Workspace::fixture("nested-source-folders");
+    let input = bare.read("specs/001-board/plan-input.md");
+    let input: String = input
+        .lines()
+        .filter(|l| !l.starts_with("- Frontend") && !l.starts_with("- Backend"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    bare.write("specs/001-board/plan-input.md", &input);
+    let found = Test::new().workspace(&bare).args(["plan", "--all"]).run();
+    assert!(
+        found.stderr.contains("one level inside other folders it found phase3/backend/ (fastapi python), phase4/backend/ (fastapi python), site/frontend/ (vite)"),
+        "{}",
+        found.stderr
+    );
     let model = ws.read("out/001-board/data-model.md");
     assert!(
         model.contains("| Entry point | `app.main:app` (from `phase4/backend`) | phase4/backend/app/main.py:3 (FastAPI object `app`) |"),
