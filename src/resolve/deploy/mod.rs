@@ -582,10 +582,12 @@ fn component(
                 .iter()
                 .filter(|d| d.nested && wanted.iter().any(|w| d.leaf() == w) && !used_dirs.contains(&d.path))
                 .collect();
+            let mut reported = false;
             let found = found.or(match nested.as_slice() {
                 [only] if !only.ambiguous(cx.repo) => Some(*only),
                 [] | [_] => None,
                 several => {
+                    reported = true;
                     let listed: Vec<String> = several.iter().map(|d| format!("{}/", d.path)).collect();
                     diags.push(code::at_origin(
                         Diagnostic::new(
@@ -643,7 +645,37 @@ fn component(
                             kind: crate::model::OriginKind::Input,
                         },
                     ),
-                    None => Valued::new(None, default_origin("no component folder in the repository")),
+                    None => {
+                        // In a repository with component folders, one the component has none
+                        // of is a component whose code sp cannot see (before the code exists,
+                        // a spec-first plan, nothing is reported).
+                        if !reported && cx.repo.iter().any(|d| d.path != ".") {
+                            let (taken, free): (Vec<&String>, Vec<&String>) =
+                                wanted.iter().partition(|w| used_dirs.contains(w.as_str()));
+                            let free: Vec<String> = free.iter().map(|w| format!("{w}/")).collect();
+                            let taken = match taken.as_slice() {
+                                [] => String::new(),
+                                t => format!(
+                                    ", and {} another component's",
+                                    t.iter().map(|w| format!("{w}/ is")).collect::<Vec<_>>().join(", ")
+                                ),
+                            };
+                            diags.push(code::at_origin(
+                                Diagnostic::new(
+                                    Code::SourceFolderUnknown,
+                                    format!(
+                                        "component `{name}`: no folder of the repository is named like it ({}){taken}, so sp read none of its source: its image builds from `{name}/`, and its command, port and variables are the catalog's defaults",
+                                        free.join(", ")
+                                    ),
+                                )
+                                .hint(format!(
+                                    "name the folder that holds its code: `components.{name}.sourceDir: <folder>` in the deployment block of plan-input.md; two components may share a folder, each with its own start command (`components.{name}.command: [...]`)"
+                                )),
+                                &line_origin,
+                            ));
+                        }
+                        Valued::new(None, default_origin("no component folder in the repository"))
+                    }
                 },
             }
         }
