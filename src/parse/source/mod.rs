@@ -134,6 +134,30 @@ pub(crate) fn string_at(text: &str, at: usize) -> Option<(String, usize)> {
     None
 }
 
+/// A `//` or `/* */` comment starting at `text[at]`, replaced in `out` (a copy of `text`'s
+/// bytes) by spaces, newlines kept, so offsets do not move; the offset after it, or `None`
+/// when no comment starts there.
+pub(crate) fn blank_comment_at(text: &str, out: &mut [u8], at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    match (b.get(at), b.get(at + 1)) {
+        (Some(b'/'), Some(b'/')) => {
+            let end = text[at..].find('\n').map_or(b.len(), |e| at + e);
+            out[at..end].fill(b' ');
+            Some(end)
+        }
+        (Some(b'/'), Some(b'*')) => {
+            let end = text[at + 2..].find("*/").map_or(b.len(), |e| at + 2 + e + 2);
+            for o in &mut out[at..end] {
+                if *o != b'\n' {
+                    *o = b' ';
+                }
+            }
+            Some(end)
+        }
+        _ => None,
+    }
+}
+
 /// Skips spaces, tabs and newlines from `at`.
 pub(crate) fn skip_ws(text: &str, at: usize) -> usize {
     let b = text.as_bytes();

@@ -1,7 +1,10 @@
 //! JavaScript and TypeScript: `process.env.X`, `import.meta.env.VITE_X`, the port passed to
 //! `listen(...)`; and `package.json`'s `scripts.start` and `main`.
 
-use super::{Command, EnvRead, Fact, FileFacts, Port, boundary_before, close_paren, ident_at, skip_ws, string_at};
+use super::{
+    Command, EnvRead, Fact, FileFacts, Port, blank_comment_at, boundary_before, close_paren, ident_at, skip_ws,
+    string_at,
+};
 use crate::source::{SourceId, Span};
 
 pub fn read(text: &str, source: SourceId) -> FileFacts {
@@ -231,20 +234,8 @@ pub fn jsonc_clean(text: &str) -> String {
                 in_str = true;
                 i += 1;
             }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    out[i] = b' ';
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
-                for o in &mut out[i..end] {
-                    if *o != b'\n' {
-                        *o = b' ';
-                    }
-                }
-                i = end;
+            b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
+                i = blank_comment_at(text, &mut out, i).unwrap_or(i + 1);
             }
             b'}' | b']' => {
                 if let Some((b',', at)) = last {

@@ -9,7 +9,7 @@
 //! blanked, strings and regular expressions skipped) and never fails: an entry it cannot read
 //! keeps what it could read, so resolution can say what is missing.
 
-use super::{Fact, boundary_before, ident_at, skip_ws, string_at};
+use super::{Fact, blank_comment_at, boundary_before, ident_at, skip_ws, string_at};
 use crate::source::{SourceId, Span};
 
 /// One entry of a dev-server proxy.
@@ -174,20 +174,8 @@ fn blank_comments(text: &str) -> String {
             b'"' | b'\'' | b'`' => {
                 i = string_at(text, i).map_or(i + 1, |(_, end)| end);
             }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    out[i] = b' ';
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
-                for o in &mut out[i..end] {
-                    if *o != b'\n' {
-                        *o = b' ';
-                    }
-                }
-                i = end;
+            b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
+                i = blank_comment_at(text, &mut out, i).unwrap_or(i + 1);
             }
             b'/' if regex_may_start(b, i) => i = regex_end(text, i).unwrap_or(i + 1),
             _ => i += 1,
