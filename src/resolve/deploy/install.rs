@@ -70,15 +70,7 @@ pub fn lockfile(
                 .iter()
                 .flat_map(|l| &l.manifests)
                 .find_map(|m| dir.files.get(m.as_str()));
-            let hint = catalog
-                .languages
-                .iter()
-                .find_map(|l| l.package_manager(pm))
-                .and_then(|p| p.lock_hint.as_deref())
-                .map_or_else(
-                    || format!("create {first} in {}/ and commit it", dir.path),
-                    |h| h.replace("{dir}", &dir.path),
-                );
+            let hint = lock_hint(pm, dir, || format!("create {first} in {}/ and commit it", dir.path));
             let mut d = Diagnostic::new(
                 Code::UnlockedInstall,
                 format!(
@@ -94,6 +86,17 @@ pub fn lockfile(
             None
         }
     }
+}
+
+/// How to lock a folder's install: the package manager's `lock_hint` in the catalog, for
+/// `dir`, else `default`.
+fn lock_hint(pm: &str, dir: &RepoDir, default: impl FnOnce() -> String) -> String {
+    crate::catalog::Catalog::shared()
+        .languages
+        .iter()
+        .find_map(|l| l.package_manager(pm))
+        .and_then(|p| p.lock_hint.as_deref())
+        .map_or_else(default, |h| h.replace("{dir}", &dir.path))
 }
 
 /// One dependency that differs between a manifest and its lock file.
@@ -362,15 +365,9 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
         }
     }
     let Some((range, first)) = unpinned.first() else { return };
-    let hint = crate::catalog::Catalog::shared()
-        .languages
-        .iter()
-        .find_map(|l| l.package_manager(pm))
-        .and_then(|p| p.lock_hint.as_deref())
-        .map_or_else(
-            || format!("pin every dependency in {}/requirements.txt with `==`", dir.path),
-            |h| h.replace("{dir}", &dir.path),
-        );
+    let hint = lock_hint(pm, dir, || {
+        format!("pin every dependency in {}/requirements.txt with `==`", dir.path)
+    });
     let others = match unpinned.len() {
         1 => String::new(),
         n => format!(" (and {} more of its {total} requirements)", n - 1),
