@@ -592,14 +592,14 @@ fn nested_source_folders_are_used_when_unique_or_named() {
     let images = ws.read("out/001-board/contracts/docker-images.yaml");
     assert!(images.contains("  context: phase4/backend\n"), "{images}");
     // The code was read: the ASGI object in phase4/backend/app/main.py, not a catalog guess.
-    // A component no folder is named like, in a repository that has component folders.
+    // A component no folder is named like, while another (the frontend) found its own.
     let mcp = Workspace::fixture("nested-source-folders");
     let run = Test::new()
         .workspace(&mcp)
         .args(["plan", "--all", "--set", "components.mcp.stack=fastapi"])
         .run();
     assert!(
-        run.stderr.contains("warning[SP414]: component `mcp`: no folder of the repository is named like it (mcp/), so sp read none of its source: its image builds from `mcp/`"),
+        run.stderr.contains("warning[SP414]: component `mcp`: no folder of the repository is named like it (mcp/, backend/, api/, server/), so sp read none of its source: its image builds from `mcp/`"),
         "{}",
         run.stderr
     );

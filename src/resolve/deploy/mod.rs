@@ -261,6 +261,17 @@ fn deployment(
     if components.is_empty() {
         return None;
     }
+    let lines: Vec<(String, Origin)> = names
+        .iter()
+        .map(|n| {
+            let origin = n.line.as_ref().map(|l| l.origin.clone());
+            (
+                n.name.clone(),
+                origin.unwrap_or_else(|| t(&format!("components.{}", n.name))),
+            )
+        })
+        .collect();
+    report_missing_folders(&components, &lines, diags);
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
@@ -503,6 +514,56 @@ fn rollout(
     }
 }
 
+/// Why a component has no source folder: none is named like it, or several nested ones are
+/// (reported where they are found).
+const NO_FOLDER: &str = "no component folder in the repository";
+const SEVERAL_FOLDERS: &str = "several folders could be its source";
+
+/// SP414 for each component no folder is named like, when other components of the same
+/// deployment found theirs: the repository holds the code, and this component's is not where
+/// sp looks (before any code exists, a spec-first plan, nothing is reported).
+fn report_missing_folders(components: &[Component], lines: &[(String, Origin)], diags: &mut Diagnostics) {
+    let taken: Vec<&str> = components
+        .iter()
+        .filter_map(|c| c.source_dir.value.as_deref())
+        .collect();
+    if taken.is_empty() {
+        return;
+    }
+    let unfound = components
+        .iter()
+        .filter(|c| c.source_dir.value.is_none() && c.source_dir.origin.text == default_origin(NO_FOLDER).text);
+    for c in unfound {
+        let name = c.name.as_str();
+        let mut wanted = vec![name];
+        wanted.extend(dir_aliases(c.role.value).iter().copied().filter(|a| *a != name));
+        let (used, free): (Vec<&str>, Vec<&str>) = wanted.iter().partition(|w| taken.contains(w));
+        let free: Vec<String> = free.iter().map(|w| format!("{w}/")).collect();
+        let used = match used.as_slice() {
+            [] => String::new(),
+            u => format!(
+                ", and {} another component's",
+                u.iter().map(|w| format!("{w}/ is")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let d = Diagnostic::new(
+            Code::SourceFolderUnknown,
+            format!(
+                "component `{name}`: no folder of the repository is named like it ({}){used}, so sp read none of its source: its image builds from `{name}/`, and its command, port and variables are the catalog's defaults",
+                free.join(", ")
+            ),
+        )
+        .hint(format!(
+            "name the folder that holds its code: `components.{name}.sourceDir: <folder>` in the deployment block of plan-input.md; two components may share a folder, each with its own start command (`components.{name}.command: [...]`)"
+        ));
+        let at = lines.iter().find(|(n, _)| n == name).map(|(_, o)| o);
+        diags.push(match at {
+            Some(o) => code::at_origin(d, o),
+            None => d,
+        });
+    }
+}
+
 /// Folder names a component of each role is looked for under, besides its own name.
 fn dir_aliases(role: Role) -> &'static [&'static str] {
     match role {
@@ -645,37 +706,8 @@ fn component(
                             kind: crate::model::OriginKind::Input,
                         },
                     ),
-                    None => {
-                        // In a repository with component folders, one the component has none
-                        // of is a component whose code sp cannot see (before the code exists,
-                        // a spec-first plan, nothing is reported).
-                        if !reported && cx.repo.iter().any(|d| d.path != ".") {
-                            let (taken, free): (Vec<&String>, Vec<&String>) =
-                                wanted.iter().partition(|w| used_dirs.contains(w.as_str()));
-                            let free: Vec<String> = free.iter().map(|w| format!("{w}/")).collect();
-                            let taken = match taken.as_slice() {
-                                [] => String::new(),
-                                t => format!(
-                                    ", and {} another component's",
-                                    t.iter().map(|w| format!("{w}/ is")).collect::<Vec<_>>().join(", ")
-                                ),
-                            };
-                            diags.push(code::at_origin(
-                                Diagnostic::new(
-                                    Code::SourceFolderUnknown,
-                                    format!(
-                                        "component `{name}`: no folder of the repository is named like it ({}){taken}, so sp read none of its source: its image builds from `{name}/`, and its command, port and variables are the catalog's defaults",
-                                        free.join(", ")
-                                    ),
-                                )
-                                .hint(format!(
-                                    "name the folder that holds its code: `components.{name}.sourceDir: <folder>` in the deployment block of plan-input.md; two components may share a folder, each with its own start command (`components.{name}.command: [...]`)"
-                                )),
-                                &line_origin,
-                            ));
-                        }
-                        Valued::new(None, default_origin("no component folder in the repository"))
-                    }
+                    None if reported => Valued::new(None, default_origin(SEVERAL_FOLDERS)),
+                    None => Valued::new(None, default_origin(NO_FOLDER)),
                 },
             }
         }
