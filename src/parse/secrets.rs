@@ -39,6 +39,7 @@ pub fn scan(text: &str) -> Vec<Secret> {
     url_passwords(text, &mut found);
     token_shapes(text, &mut found);
     assignments(text, &mut found);
+    env_defaults(text, &mut found);
     found.sort_by_key(|s| (s.range.start, std::cmp::Reverse(s.range.end)));
     let mut out: Vec<Secret> = Vec::new();
     for s in found {
@@ -337,8 +338,37 @@ pub fn secret_name(name: &str) -> bool {
                 words[i - 1].as_str(),
                 "api" | "access" | "private" | "secret" | "signing" | "encryption" | "master" | "license"
             ))
-            || (w == "key" && words.len() >= 2 && i == words.len() - 1 && name.contains('_'))
+            || (w == "key"
+                && words.len() >= 2
+                && i == words.len() - 1
+                && name.contains('_')
+                && !data_key(&words[i - 1]))
     }) || matches!(name, "DATABASE_URL" | "REDIS_URL" | "POSTGRES_URL" | "MONGODB_URI")
+}
+
+/// `foreign_key`, `primary_key`, `cache_key`: keys of data, not credentials.
+fn data_key(word: &str) -> bool {
+    matches!(
+        word,
+        "foreign"
+            | "primary"
+            | "unique"
+            | "composite"
+            | "sort"
+            | "partition"
+            | "cache"
+            | "idempotency"
+            | "public"
+            | "row"
+            | "lookup"
+            | "routing"
+            | "shard"
+            | "index"
+            | "object"
+            | "storage"
+            | "translation"
+            | "i18n"
+    )
 }
 
 /// The lower-case words of an identifier (`OPENAI_API_KEY`, `jwtSecret`, `db-password`).
@@ -394,11 +424,76 @@ fn placeholder(value: &str) -> bool {
             "false",
             "your-key",
             "your_key",
+            "pass",
+            "passwd",
+            "pwd",
+            "pw",
         ]
         .contains(&lower.as_str())
         || lower.starts_with("your")
         || lower.contains("example")
         || lower.contains("placeholder")
+}
+
+/// An unquoted value that is code: a call (`os.getenv(`, `Depends(security`) or a dotted
+/// path of identifiers (`credentials.credentials`, `settings.jwt_secret`).
+fn code_expression(value: &str) -> bool {
+    let identifier = |w: &str| {
+        w.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    match value.split_once('(') {
+        Some((callee, _)) => !callee.is_empty() && callee.split('.').all(identifier),
+        None => value.contains('.') && value.split('.').all(identifier),
+    }
+}
+
+/// The default a code sample gives a secret variable: `os.getenv("JWT_SECRET", "s3cr3t")`,
+/// `os.environ.get('API_KEY', 'abc…')`, `process.env.JWT_SECRET || "s3cr3t"` (or `??`).
+fn env_defaults(text: &str, out: &mut Vec<Secret>) {
+    let literal_at = |at: usize| -> Option<Range<usize>> {
+        let rest = &text[at..];
+        let q = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        let end = rest[1..].find([q, '\n'])?;
+        (rest.as_bytes()[1 + end] == q as u8).then(|| at + 1..at + 1 + end)
+    };
+    let skip_space = |at: usize| at + (text[at..].len() - text[at..].trim_start_matches([' ', '\t']).len());
+    let mut push = |name: &str, value: Range<usize>| {
+        let v = &text[value.clone()];
+        if secret_name(name) && v.len() >= 4 && !placeholder(v) {
+            out.push(Secret {
+                range: value,
+                what: format!("the default of `{name}`"),
+            });
+        }
+    };
+    for call in ["getenv(", "environ.get("] {
+        for (i, _) in text.match_indices(call) {
+            let Some(name) = literal_at(skip_space(i + call.len())) else {
+                continue;
+            };
+            let after = skip_space(name.end + 1);
+            if !text[after..].starts_with(',') {
+                continue;
+            }
+            if let Some(value) = literal_at(skip_space(after + 1)) {
+                push(&text[name.clone()], value);
+            }
+        }
+    }
+    for (i, _) in text.match_indices("process.env.") {
+        let start = i + "process.env.".len();
+        let end = text[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(text.len(), |e| start + e);
+        let after = skip_space(end);
+        let Some(op) = ["||", "??"].into_iter().find(|op| text[after..].starts_with(op)) else {
+            continue;
+        };
+        if let Some(value) = literal_at(skip_space(after + op.len())) {
+            push(&text[start..end], value);
+        }
+    }
 }
 
 /// `NAME=value` and `NAME: value` where NAME names a secret.
@@ -422,6 +517,7 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
         }
         let line_end = text[i..].find('\n').map_or(text.len(), |e| i + e);
         let after = &text[i + 1..line_end];
+        let quoted = after.trim_start_matches([' ', '\t', '*']).starts_with(['`', '"', '\'']);
         let lead = after.len() - after.trim_start_matches([' ', '\t', '*', '`', '"', '\'']).len();
         let value_start = i + 1 + lead;
         let rest = &text[value_start..line_end];
@@ -430,6 +526,11 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
             .unwrap_or(rest.len());
         let value = rest[..len].trim_end_matches(['.', ':']);
         if value.len() < 4 || placeholder(value) || value.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        // Code in a sample, not a value: `api_key=os.getenv("KEY")`, `token = getAuthToken()`,
+        // `credentials.credentials`. A literal is quoted, or one word.
+        if !quoted && code_expression(value) {
             continue;
         }
         // Another variable's name, not a value: `secretKeyRef: DATABASE_URL`.
@@ -500,6 +601,16 @@ mod tests {
         );
         assert_eq!(values("`JWT_SECRET`: \"f00b4r-baz\""), ["f00b4r-baz"]);
         assert_eq!(values("jwtSecret: aB3dE5fG7"), ["aB3dE5fG7"]);
+        // A quoted literal is a value even when it looks like code.
+        assert_eq!(values("API_KEY = \"abc.def123\""), ["abc.def123"]);
+        // The default a code sample gives a secret variable.
+        assert_eq!(
+            values("SECRET = os.getenv(\"JWT_SECRET\", \"C0vNMWm9q\")"),
+            ["C0vNMWm9q"]
+        );
+        assert_eq!(values("os.environ.get('API_KEY', 'k3y-v4lue')"), ["k3y-v4lue"]);
+        assert_eq!(values("process.env.JWT_SECRET || \"dev-s3cret\""), ["dev-s3cret"]);
+        assert!(values("os.getenv(\"LOG_LEVEL\", \"info\")").is_empty());
         // Prose, placeholders, references and counts are not secrets.
         for t in [
             "Password: must have at least 12 characters",
@@ -514,6 +625,15 @@ mod tests {
             "secrets: [OPENAI_API_KEY]",
             "Token: bearer",
             "password: required",
+            "conversation_id: int = Field(foreign_key=\"conversations.id\")",
+            "client = OpenAI(api_key=os.getenv(\"OPENAI_API_KEY\"))",
+            "SECRET_KEY = os.getenv(\"BETTER_AUTH_SECRET\")",
+            "const token = getAuthToken();",
+            "credentials: HTTPAuthorizationCredentials = Depends(security)",
+            "token = credentials.credentials",
+            "const token = localStorage.getItem('token')",
+            "DATABASE_URL=postgresql+asyncpg://user:pass@host/db",
+            "SECRET_KEY = os.getenv(\"BETTER_AUTH_SECRET\", \"your-secret-key-here\")",
         ] {
             assert!(values(t).is_empty(), "{t}: {:?}", values(t));
         }

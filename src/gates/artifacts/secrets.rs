@@ -143,6 +143,10 @@ pub(crate) fn secretish(name: &str) -> bool {
     {
         return false;
     }
+    // Bounds and counts (`MAX_CONTEXT_TOKENS`, `MIN_PASSWORD_LENGTH`) are numbers, not secrets.
+    if matches!(words[0].as_str(), "max" | "min" | "num") {
+        return false;
+    }
     matches!(
         last,
         "password"
@@ -227,6 +231,27 @@ fn dockerfile_secret_args(dfs: &[Dockerfile], acc: &mut Acc) {
                 d.file.clone(),
                 format!("{count} ARG/ENV variables, none secret-like"),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secretish;
+
+    #[test]
+    fn secret_like_keys_and_counts() {
+        for key in ["DB_PASSWORD", "jwtSecret", "OPENAI_API_KEY", "GITHUB_TOKENS", "creds"] {
+            assert!(secretish(key), "{key}");
+        }
+        for key in [
+            "MAX_CONTEXT_TOKENS",
+            "MIN_PASSWORD_LENGTH",
+            "FOREIGN_KEY",
+            "LOG_LEVEL",
+            "NUM_TOKENS",
+        ] {
+            assert!(!secretish(key), "{key}");
         }
     }
 }
