@@ -386,36 +386,47 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
     );
 }
 
-/// `pyproject.toml`'s `[project] dependencies` against the `requires-dist` uv recorded for
-/// the project itself in `uv.lock`: what `uv sync --locked` refuses.
+/// `pyproject.toml`'s `[project] dependencies` and optional dependencies against the
+/// `requires-dist` uv recorded for the project itself in `uv.lock` (where an extra's entries
+/// carry `marker = "extra == 'dev'"`): what `uv sync --locked` refuses.
 fn stale_uv(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostics) {
     let (Some(manifest), Some(lock)) = (text(dir, sources, "pyproject.toml"), text(dir, sources, "uv.lock")) else {
         return;
     };
-    let Some(deps) = toml_string_array(manifest, "[project]", "dependencies") else {
+    let Some(main) = toml_string_array(manifest, "[project]", "dependencies") else {
         return;
     };
     let Some(locked) = project_requires_dist(lock) else {
         return;
     };
+    const EXTRAS: &str = "[project.optional-dependencies]";
+    let extras = toml_keys(manifest, EXTRAS)
+        .into_iter()
+        .filter_map(|key| toml_string_array(manifest, EXTRAS, &key))
+        .flatten();
+    let deps: Vec<(String, String)> = main
+        .iter()
+        .cloned()
+        .chain(extras)
+        .filter_map(|d| requirement(&d))
+        .collect();
     let mut drift = Vec::new();
-    for dep in deps.iter().filter_map(|d| requirement(d)) {
-        match locked.iter().find(|(n, _)| *n == dep.0) {
-            Some((_, spec)) if *spec == dep.1 => {}
-            Some((_, spec)) => drift.push(Drift {
-                name: dep.0.clone(),
-                manifest: shown_spec(&dep.1),
-                lock: Some(shown_spec(spec)),
-            }),
-            None => drift.push(Drift {
-                name: dep.0.clone(),
-                manifest: shown_spec(&dep.1),
-                lock: None,
-            }),
+    for dep in &deps {
+        if locked.contains(dep) {
+            continue;
         }
+        drift.push(Drift {
+            name: dep.0.clone(),
+            manifest: shown_spec(&dep.1),
+            lock: locked
+                .iter()
+                .find(|(n, _)| *n == dep.0)
+                .map(|(_, spec)| shown_spec(spec)),
+        });
     }
-    for (n, spec) in &locked {
-        if !deps.iter().filter_map(|d| requirement(d)).any(|d| &d.0 == n) {
+    for (i, (n, spec)) in locked.iter().enumerate() {
+        let first = locked.iter().position(|(m, _)| m == n) == Some(i);
+        if first && !deps.iter().any(|d| &d.0 == n) {
             drift.push(Drift {
                 name: n.clone(),
                 manifest: "absent".into(),
@@ -424,6 +435,35 @@ fn stale_uv(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostic
         }
     }
     report(name, dir, sources, "pyproject.toml", "uv.lock", &drift, diags);
+}
+
+/// The keys of a TOML table's array entries (`dev = [`, `test = [`), in order.
+fn toml_keys(text: &str, section: &str) -> Vec<String> {
+    let mut in_section = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') && !t.starts_with("[[") && t.ends_with(']') && !t.contains('=') {
+            in_section = t == section;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        if let Some((key, value)) = t.split_once('=')
+            && value.trim_start().starts_with('[')
+        {
+            let key = key.trim().trim_matches('"');
+            if !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
+                out.push(key.to_string());
+            }
+        }
+    }
+    out
 }
 
 fn shown_spec(spec: &str) -> String {
@@ -555,5 +595,33 @@ mod tests {
                 ("uvicorn".to_string(), ">=0.30".to_string())
             ]
         );
+    }
+
+    /// SP433's messages for a pyproject.toml and uv.lock in `api/`.
+    fn uv_drift(manifest: &str, lock: &str) -> Vec<String> {
+        let mut sources = Sources::default();
+        let mut dir = RepoDir {
+            path: "api".into(),
+            ..Default::default()
+        };
+        for (name, text) in [("pyproject.toml", manifest), ("uv.lock", lock)] {
+            let id = sources.add(format!("api/{name}").into(), text.to_string());
+            dir.files.insert(name.into(), id);
+        }
+        let mut diags = Diagnostics::default();
+        stale_uv("api", &dir, &sources, &mut diags);
+        diags.iter().map(|d| d.message.clone()).collect()
+    }
+
+    #[test]
+    fn optional_dependencies_are_locked_as_extras() {
+        let manifest = "[project]\nname = \"app\"\ndependencies = [\"fastapi>=0.115\"]\n\n[project.optional-dependencies]\ndev = [\n  \"pytest>=8\",\n  \"httpx>=0.28.0\",\n]\n";
+        let lock = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\n[package.metadata]\nrequires-dist = [\n    { name = \"fastapi\", specifier = \">=0.115\" },\n    { name = \"httpx\", marker = \"extra == 'dev'\", specifier = \">=0.28.0\" },\n    { name = \"pytest\", marker = \"extra == 'dev'\", specifier = \">=8\" },\n]\nprovides-extras = [\"dev\"]\n";
+        assert_eq!(uv_drift(manifest, lock), Vec::<String>::new());
+        // An extra the lock has not seen yet is still drift.
+        let newer = manifest.replace("\"pytest>=8\",", "\"pytest>=8\",\n  \"ruff>=0.6\",");
+        let drift = uv_drift(&newer, lock);
+        assert_eq!(drift.len(), 1, "{drift:?}");
+        assert!(drift[0].contains("`ruff`"), "{}", drift[0]);
     }
 }
