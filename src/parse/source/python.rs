@@ -226,7 +226,8 @@ fn literal(v: &str) -> Option<String> {
     }
     let end = v.find([',', ')', '#', '\n']).unwrap_or(v.len());
     let raw = v[..end].trim();
-    (!raw.is_empty() && raw != "None").then(|| raw.to_string())
+    // A call (`os.getenv("X", "d")`, `int(...)`) is no literal; its own reader sees inside.
+    (!raw.is_empty() && raw != "None" && !raw.contains('(')).then(|| raw.to_string())
 }
 
 /// `os.getenv("X", d)`, `os.environ.get("X", d)`, `getenv("X")`, `os.environ["X"]`.
@@ -334,7 +335,15 @@ fn settings(text: &str, source: SourceId, f: &mut FileFacts) {
             .unwrap_or(4);
         let body_text: String = body.iter().map(|(_, l)| format!("{l}\n")).collect();
         let prefix = env_prefix(&body_text).unwrap_or_default();
-        for (start, l) in body {
+        let mut in_docstring = false;
+        for (k, (start, l)) in body.iter().enumerate() {
+            // A docstring's `Attributes:` is prose, not a field.
+            let quotes = l.matches("\"\"\"").count() + l.matches("'''").count();
+            let was_docstring = in_docstring;
+            in_docstring ^= quotes % 2 == 1;
+            if was_docstring || quotes > 0 {
+                continue;
+            }
             let lead = l.len() - l.trim_start().len();
             if lead != indent {
                 continue;
@@ -346,11 +355,22 @@ fn settings(text: &str, source: SourceId, f: &mut FileFacts) {
             }
             let rest = t[field.len()..].trim_start();
             let Some(rest) = rest.strip_prefix(':') else { continue };
+            // A `Field(` call may go on over the next lines, up to its closing parenthesis.
+            let mut joined = rest.to_string();
+            for (_, more) in &body[k + 1..] {
+                if joined.matches('(').count() <= joined.matches(')').count() {
+                    break;
+                }
+                joined.push(' ');
+                joined.push_str(more.split(" #").next().unwrap_or(more).trim());
+            }
+            let rest = joined.as_str();
             let (annotation, value) = match rest.split_once('=') {
                 Some((a, v)) => (a.trim(), Some(v.trim())),
                 None => (rest.trim(), None),
             };
-            if annotation.starts_with("ClassVar") {
+            // `else:` of a class-level `if`: a field always has a type.
+            if annotation.is_empty() || annotation.starts_with("ClassVar") {
                 continue;
             }
             let mut name = format!("{prefix}{field}").to_uppercase();
@@ -471,6 +491,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class Settings(BaseSettings):
+    """What the app reads.
+
+    Attributes:
+    database_url: where the tasks live
+    """
     model_config = SettingsConfigDict(env_prefix="APP_", env_file=".env")
 
     database_url: str
@@ -478,6 +503,14 @@ class Settings(BaseSettings):
     debug: bool = False  # verbose
     secret: str = Field(..., alias="JWT_SECRET")
     origins: list[str] = Field(default_factory=list)
+    cors_raw: str = Field(
+        default="http://localhost:3000",  # the dev server
+        alias="CORS_ORIGINS",
+    )
+    if os.name == "nt":
+        pass
+    else:
+        pass
 
     def dsn(self) -> str:
         return self.database_url
@@ -489,7 +522,7 @@ app = FastAPI(title="x")
         assert_eq!(f.apps.len(), 1);
         assert_eq!(f.apps[0].value.name, "app");
         assert!(f.apps[0].value.asgi);
-        assert_eq!(line(src, &f.apps[0].span), 18);
+        assert_eq!(line(src, &f.apps[0].span), 31);
         let env: Vec<(&str, Option<&str>, bool)> = f
             .env
             .iter()
@@ -503,9 +536,10 @@ app = FastAPI(title="x")
                 ("APP_DEBUG", Some("False"), false),
                 ("JWT_SECRET", None, true),
                 ("APP_ORIGINS", Some("(factory)"), false),
+                ("CORS_ORIGINS", Some("http://localhost:3000"), false),
             ]
         );
-        assert_eq!(line(src, &f.env[0].span), 8);
+        assert_eq!(line(src, &f.env[0].span), 13);
     }
 
     #[test]
