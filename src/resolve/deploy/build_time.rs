@@ -12,15 +12,15 @@ use crate::model::deploy::{Component, Role, RunMode};
 
 use crate::parse::source::node::build_time as is_build_time;
 
-/// `http://localhost:8000/api` → `Some("/api")`; `http://127.0.0.1:3000` → `Some("")`;
-/// anything not on the developer's machine → `None`.
-fn same_origin_path(value: &str) -> Option<String> {
+/// `http://localhost:8000/api` → `Some(("/api", Some(8000)))`; `http://127.0.0.1` →
+/// `Some(("", None))`; anything not on the developer's machine → `None`.
+fn same_origin_path(value: &str) -> Option<(String, Option<u16>)> {
     let rest = value
         .strip_prefix("http://")
         .or_else(|| value.strip_prefix("https://"))?;
-    super::code::local_address(value)?;
+    let (_, port) = super::code::local_address(value)?;
     let path = rest.find('/').map_or("", |i| &rest[i..]);
-    Some(path.trim_end_matches('/').to_string())
+    Some((path.trim_end_matches('/').to_string(), port))
 }
 
 /// Moves build-time variables out of each component's runtime configuration into its build
@@ -42,11 +42,10 @@ pub fn split(components: &mut [Component]) {
             continue;
         }
         for arg in &mut c.build_args {
-            let Some(path) = same_origin_path(&arg.value) else {
+            let Some((path, port)) = same_origin_path(&arg.value) else {
                 continue;
             };
             // The route to the Service on the URL's port, else the site's first route.
-            let port = super::code::local_address(&arg.value).and_then(|(_, p)| p);
             let plain = || c.proxies.iter().filter(|r| !r.regex);
             let Some(r) = plain().find(|r| port == Some(r.port)).or_else(|| plain().next()) else {
                 continue;
@@ -140,12 +139,18 @@ mod tests {
 
     #[test]
     fn localhost_urls_become_same_origin_paths() {
-        assert_eq!(same_origin_path("http://localhost:8000").as_deref(), Some(""));
-        assert_eq!(same_origin_path("http://127.0.0.1:8000/api/").as_deref(), Some("/api"));
-        assert_eq!(same_origin_path("https://api.example.com"), None);
-        assert_eq!(same_origin_path("Recipes"), None);
-        assert_eq!(same_origin_path("http://localhostile.dev/api"), None);
-        assert_eq!(same_origin_path("http://[::1]:8000/v1").as_deref(), Some("/v1"));
+        let path = |v| same_origin_path(v).map(|(p, _)| p);
+        assert_eq!(path("http://localhost:8000").as_deref(), Some(""));
+        assert_eq!(path("http://127.0.0.1:8000/api/").as_deref(), Some("/api"));
+        assert_eq!(path("https://api.example.com"), None);
+        assert_eq!(path("Recipes"), None);
+        assert_eq!(path("http://localhostile.dev/api"), None);
+        assert_eq!(path("http://[::1]:8000/v1").as_deref(), Some("/v1"));
+        assert_eq!(
+            same_origin_path("http://localhost:8000/x").map(|(_, p)| p),
+            Some(Some(8000))
+        );
+        assert_eq!(same_origin_path("http://localhost/x").map(|(_, p)| p), Some(None));
     }
 
     #[test]

@@ -11,11 +11,11 @@
 use crate::catalog::Stack;
 use crate::diagnostics::{Code as DiagCode, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
-use crate::model::Origin;
 use crate::model::deploy::{
     BackingService, Component, ConfigValue, Entry, EntryKind, EnvRead, Role, RunMode, SecretDelivery, SecretRef,
     ServiceKind, Valued,
 };
+use crate::model::{Origin, OriginKind};
 use crate::parse::constitution::Constitution;
 use crate::parse::source::{self, Fact, FileFacts, container::ComposeService};
 use crate::source::{Sources, Span};
@@ -966,6 +966,15 @@ pub fn env(
             }
         } else if secret_var(name) {
             add_secret(&mut e, name, origin.clone());
+        } else if let Some(d) = &r.default
+            && let Some(c) = e
+                .config
+                .iter_mut()
+                .find(|c| c.name == name && c.origin.kind == OriginKind::Default)
+        {
+            // sp's own default (`LOG_LEVEL`) gives way to the code's, in the code's spelling.
+            c.value = d.clone();
+            c.origin = Origin::derived(format!("the code's own default ({})", origin.text));
         }
         e.reads.push(EnvRead {
             name: name.to_string(),
@@ -993,12 +1002,20 @@ pub fn env(
         } else if k == "PORT" {
             // The one port decides; `.env.example`'s PORT was one of its inputs.
             continue;
-        } else if !v.is_empty() && !e.config.iter().any(|c| &c.name == k) {
-            e.config.push(ConfigValue {
-                name: k.clone(),
-                value: v.clone(),
-                origin: origin.clone(),
-            });
+        } else if !v.is_empty() {
+            match e.config.iter_mut().find(|c| &c.name == k) {
+                // `.env.example` says what the team runs with, over sp's own default.
+                Some(c) if c.origin.kind == OriginKind::Default => {
+                    c.value = v.clone();
+                    c.origin = origin.clone();
+                }
+                Some(_) => {}
+                None => e.config.push(ConfigValue {
+                    name: k.clone(),
+                    value: v.clone(),
+                    origin: origin.clone(),
+                }),
+            }
         }
     }
     e
@@ -1043,11 +1060,6 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
             let Some((host, port)) = local_address(&v.value) else {
                 continue;
             };
-            // `HOST=0.0.0.0`: an address to listen on (every interface), which is what a
-            // server in a pod needs; only as a URL to call does it name nothing.
-            if host == "0.0.0.0" && !v.value.contains("://") {
-                continue;
-            }
             match port.and_then(|p| services.iter().find(|(n, sp)| *sp == p && *n != c.name)) {
                 Some((svc, p)) => {
                     let from = match port {
@@ -1261,15 +1273,18 @@ const PROVIDED: &[&str] = &[
 /// (`localhost`, Some(3000)), `postgres://u:p@127.0.0.1:5432/db` → (`127.0.0.1`,
 /// Some(5432)), `localhost:8000` → (`localhost`, Some(8000)). The host must be the whole
 /// host of the address: `http://localhostile.dev` and `https://a.example/?next=http://localhost`
-/// are not local.
+/// are not local. `0.0.0.0` without a scheme (`HOST=0.0.0.0`, `BIND=0.0.0.0:8000`) is an
+/// address to listen on, every interface, which is what a server in a pod needs; only as
+/// a URL to call does it name nothing.
 pub(super) fn local_address(value: &str) -> Option<(&'static str, Option<u16>)> {
     let value = value.trim();
     // After `scheme://` (any scheme, `jdbc:postgresql://` included), up to the path.
-    let rest = value.split_once("://").map_or(value, |(_, r)| r);
+    let (scheme, rest) = value.split_once("://").map_or((false, value), |(_, r)| (true, r));
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"]
         .into_iter()
+        .filter(|host| scheme || *host != "0.0.0.0")
         .find_map(|host| {
             let after = host_port.strip_prefix(host)?;
             match after.strip_prefix(':') {
@@ -1380,6 +1395,8 @@ mod tests {
             ),
             ("jdbc:postgresql://localhost:5432/db", Some(("localhost", Some(5432)))),
             ("redis://0.0.0.0:6379/0", Some(("0.0.0.0", Some(6379)))),
+            ("0.0.0.0", None),
+            ("0.0.0.0:8000", None),
             ("http://[::1]:8080", Some(("[::1]", Some(8080)))),
             (" http://localhost:8000 ", Some(("localhost", Some(8000)))),
             ("http://localhostile.dev/api", None),

@@ -250,28 +250,22 @@ fn deployment(
     let mut backing = backing_services(cx, &typed, &facts, &app.value, &t);
 
     let mut components = Vec::new();
+    let mut unfound = Vec::new();
     let mut used_dirs = BTreeSet::new();
     for named in &names {
         let ci = typed.components.get(&named.name).cloned().unwrap_or_default();
-        match component(cx, named, &ci, &facts, &platform, &app.value, &t, &mut used_dirs, diags) {
-            Some(c) => components.push(c),
-            None => continue,
+        let Some(built) = component(cx, named, &ci, &facts, &platform, &app.value, &t, &mut used_dirs, diags) else {
+            continue;
+        };
+        if let Some(line) = built.folder_unfound {
+            unfound.push((components.len(), line));
         }
+        components.push(built.component);
     }
     if components.is_empty() {
         return None;
     }
-    let lines: Vec<(String, Origin)> = names
-        .iter()
-        .map(|n| {
-            let origin = n.line.as_ref().map(|l| l.origin.clone());
-            (
-                n.name.clone(),
-                origin.unwrap_or_else(|| t(&format!("components.{}", n.name))),
-            )
-        })
-        .collect();
-    report_missing_folders(&components, &lines, diags);
+    report_missing_folders(&components, &unfound, diags);
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
@@ -519,10 +513,17 @@ fn rollout(
 const NO_FOLDER: &str = "no component folder in the repository";
 const SEVERAL_FOLDERS: &str = "several folders could be its source";
 
+/// A component as [`component`] resolved it, and the line to report it on when no folder of
+/// the repository is named like it (several nested ones are reported as they are found).
+struct Built {
+    component: Component,
+    folder_unfound: Option<Origin>,
+}
+
 /// SP414 for each component no folder is named like, when other components of the same
 /// deployment found theirs: the repository holds the code, and this component's is not where
 /// sp looks (before any code exists, a spec-first plan, nothing is reported).
-fn report_missing_folders(components: &[Component], lines: &[(String, Origin)], diags: &mut Diagnostics) {
+fn report_missing_folders(components: &[Component], unfound: &[(usize, Origin)], diags: &mut Diagnostics) {
     let taken: Vec<&str> = components
         .iter()
         .filter_map(|c| c.source_dir.value.as_deref())
@@ -530,10 +531,8 @@ fn report_missing_folders(components: &[Component], lines: &[(String, Origin)], 
     if taken.is_empty() {
         return;
     }
-    let unfound = components
-        .iter()
-        .filter(|c| c.source_dir.value.is_none() && c.source_dir.origin.text == default_origin(NO_FOLDER).text);
-    for c in unfound {
+    for (i, line) in unfound {
+        let c = &components[*i];
         let name = c.name.as_str();
         let mut wanted = vec![name];
         wanted.extend(dir_aliases(c.role.value).iter().copied().filter(|a| *a != name));
@@ -546,22 +545,31 @@ fn report_missing_folders(components: &[Component], lines: &[(String, Origin)], 
                 u.iter().map(|w| format!("{w}/ is")).collect::<Vec<_>>().join(", ")
             ),
         };
-        let d = Diagnostic::new(
-            Code::SourceFolderUnknown,
+        let d = folder_unknown(
+            name,
+            name,
             format!(
-                "component `{name}`: no folder of the repository is named like it ({}){used}, so sp read none of its source: its image builds from `{name}/`, and its command, port and variables are the catalog's defaults",
+                "no folder of the repository is named like it ({}){used}",
                 free.join(", ")
             ),
-        )
-        .hint(format!(
-            "name the folder that holds its code: `components.{name}.sourceDir: <folder>` in the deployment block of plan-input.md; two components may share a folder, each with its own start command (`components.{name}.command: [...]`)"
-        ));
-        let at = lines.iter().find(|(n, _)| n == name).map(|(_, o)| o);
-        diags.push(match at {
-            Some(o) => code::at_origin(d, o),
-            None => d,
-        });
+            format!(
+                "name the folder that holds its code: `components.{name}.sourceDir: <folder>` in the deployment block of plan-input.md; two components may share a folder, each with its own start command (`components.{name}.command: [...]`)"
+            ),
+        );
+        diags.push(code::at_origin(d, line));
     }
+}
+
+/// SP414: `why` sp found no source folder for component `name`, and what that costs (its
+/// image builds from `from/`, whatever is there).
+fn folder_unknown(name: &str, from: &str, why: String, hint: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::SourceFolderUnknown,
+        format!(
+            "component `{name}`: {why}, so sp read none of its source: its image builds from `{from}/`, and its entry point, port and variables are the catalog's defaults"
+        ),
+    )
+    .hint(hint)
 }
 
 /// Folder names a component of each role is looked for under, besides its own name.
@@ -587,7 +595,7 @@ fn component(
     t: &dyn Fn(&str) -> Origin,
     used_dirs: &mut BTreeSet<String>,
     diags: &mut Diagnostics,
-) -> Option<Component> {
+) -> Option<Built> {
     let name = named.name.as_str();
     let line = named.line.as_ref();
     let key = |field: &str| format!("components.{name}.{field}");
@@ -601,21 +609,19 @@ fn component(
         .role
         .or_else(|| role_of(name))
         .or_else(|| line.and_then(|l| role_of(&l.role)));
+    let mut several_folders = false;
     let source_dir: Valued<Option<String>> = match &ci.source_dir {
         Some(d) => {
             let d = d.trim_end_matches('/').to_string();
             let origin = t(&key("sourceDir"));
             if !cx.repo.iter().any(|r| r.path == d) {
                 diags.push(code::at_origin(
-                    Diagnostic::new(
-                        Code::SourceFolderUnknown,
-                        format!(
-                            "component `{name}`: its source folder `{d}` holds no project sp reads (no manifest: pyproject.toml, requirements.txt, package.json, go.mod, Cargo.toml), so sp read none of its source and its entry point, port and variables are the catalog's defaults"
-                        ),
-                    )
-                    .hint(format!(
-                        "give the folder that holds the component's manifest, relative to the repository root (`components.{name}.sourceDir: <folder>`); sp reads folders at the top level, one level below, and under apps/, services/ and packages/"
-                    )),
+                    folder_unknown(
+                        name,
+                        &d,
+                        format!("its source folder `{d}` holds no project sp reads (no manifest: pyproject.toml, requirements.txt, package.json, go.mod, Cargo.toml)"),
+                        format!("give the folder that holds the component's manifest, relative to the repository root (`components.{name}.sourceDir: <folder>`); sp reads folders at the top level, one level below, and under apps/, services/ and packages/"),
+                    ),
                     &origin,
                 ));
             }
@@ -643,26 +649,26 @@ fn component(
                 .iter()
                 .filter(|d| d.nested && wanted.iter().any(|w| d.leaf() == w) && !used_dirs.contains(&d.path))
                 .collect();
-            let mut reported = false;
             let found = found.or(match nested.as_slice() {
                 [only] if !only.ambiguous(cx.repo) => Some(*only),
                 [] | [_] => None,
                 several => {
-                    reported = true;
+                    several_folders = true;
                     let listed: Vec<String> = several.iter().map(|d| format!("{}/", d.path)).collect();
                     diags.push(code::at_origin(
-                        Diagnostic::new(
-                            Code::SourceFolderUnknown,
+                        folder_unknown(
+                            name,
+                            name,
                             format!(
-                                "component `{name}`: no top-level folder is named like it, and {} folders deeper are ({}); sp does not guess which holds its source, so it read none, and its entry point, port and variables are the catalog's defaults",
+                                "no top-level folder is named like it, and {} folders deeper are ({}); sp does not guess which one holds its code",
                                 several.len(),
                                 listed.join(", ")
                             ),
-                        )
-                        .hint(format!(
-                            "name the folder in the deployment block of plan-input.md: `components.{name}.sourceDir: {}` (or `--set components.{name}.sourceDir=<folder>`)",
-                            several.last().map_or("<folder>", |d| d.path.as_str())
-                        )),
+                            format!(
+                                "name the folder in the deployment block of plan-input.md: `components.{name}.sourceDir: {}` (or `--set components.{name}.sourceDir=<folder>`)",
+                                several.last().map_or("<folder>", |d| d.path.as_str())
+                            ),
+                        ),
                         &line_origin,
                     ));
                     None
@@ -706,7 +712,7 @@ fn component(
                             kind: crate::model::OriginKind::Input,
                         },
                     ),
-                    None if reported => Valued::new(None, default_origin(SEVERAL_FOLDERS)),
+                    None if several_folders => Valued::new(None, default_origin(SEVERAL_FOLDERS)),
                     None => Valued::new(None, default_origin(NO_FOLDER)),
                 },
             }
@@ -1264,9 +1270,11 @@ fn component(
         memory_limit: res(ri.memory_limit, "memoryLimit", &stack.resources.memory_limit),
     };
 
+    // Python's `logging` knows its level names in capitals only (`level="info"` raises), the
+    // Node loggers in lower case; the code's own default and `.env.example` win over this one.
     let mut config = vec![ConfigValue {
         name: "LOG_LEVEL".into(),
-        value: "info".into(),
+        value: if stack.language == "python" { "INFO" } else { "info" }.into(),
         origin: default_origin("structured logs at info"),
     }];
     for (k, v) in &ci.config {
@@ -1342,7 +1350,8 @@ fn component(
         None => facts.ingress_host(role.value),
     };
 
-    Some(Component {
+    let folder_unfound = (source_dir.value.is_none() && !several_folders).then_some(line_origin);
+    let component = Component {
         name: name.to_string(),
         role,
         stack: Valued::new(stack.id.clone(), stack_origin),
@@ -1378,6 +1387,10 @@ fn component(
         compile,
         runtime_packages,
         slow_start: stack.slow_start,
+    };
+    Some(Built {
+        component,
+        folder_unfound,
     })
 }
 
