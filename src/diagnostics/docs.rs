@@ -62,7 +62,7 @@ pub fn docs(code: Code) -> CodeDocs {
         Code::SecretInInput => d(
             "Whatever is in an input is copied into plan.md, research.md, diagnostics and CI logs, and committed to git. A credential there is leaked the moment it is pushed. sp replaces it with [REDACTED] before anything reads it and fails the run.",
             "- Testing: pytest against postgres://admin:hunter2@prod/app\nOPENAI_API_KEY=sk-proj-…   (a real key, an AWS AKIA… key, a ghp_… token, a JWT, a PEM private key block)\nsp plan --set components.api.config.API_TOKEN=abc123",
-            "Remove the value and rotate the credential (it may already be in git history). Name the variable instead (`secrets: [DATABASE_URL]` in the YAML block) and create the Kubernetes Secret from your shell, as quickstart.md shows. Placeholders ($VAR, <token>, ${…}, changeme) are not reported.",
+            "Remove the value and rotate the credential (it may already be in git history). Name the variable instead (`secrets: [DATABASE_URL]` in the YAML block) and create the Kubernetes Secret from your shell, as quickstart.md shows. Placeholders ($VAR, <token>, ${…}, changeme, user:pass) and code in a sample (`api_key=os.getenv(\"KEY\")`, `token = credentials.credentials`) are not reported; a literal default in `os.getenv(\"JWT_SECRET\", \"…\")` or `process.env.JWT_SECRET || \"…\"` is.",
         ),
         Code::NulByte => d(
             "A NUL byte means the file is binary, or text damaged by a bad conversion; it would be copied into the documents, where it breaks Markdown renderers and diffs.",

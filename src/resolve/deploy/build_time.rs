@@ -72,7 +72,7 @@ pub fn split(components: &mut [Component]) {
 
 /// True for the names backends give their allowed browser origins (`CORS_ORIGINS`,
 /// `ALLOWED_ORIGINS`, `FRONTEND_CORS_ORIGINS`, `FRONTEND_URL`).
-fn is_origin_setting(name: &str) -> bool {
+pub(super) fn is_origin_setting(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     n.contains("CORS") || n.contains("ORIGIN") || n == "FRONTEND_URL" || n == "FRONTEND_ORIGIN"
 }

@@ -20,6 +20,7 @@ use crate::parse::constitution::Constitution;
 use crate::parse::source::{self, Fact, FileFacts, container::ComposeService};
 use crate::source::{Sources, Span};
 
+use super::build_time::is_origin_setting;
 use super::prose::{Facts, is_secret_name};
 
 /// One source file of a component and what it says.
@@ -1056,7 +1057,32 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
         .collect();
     for c in components.iter_mut() {
         let own_port = c.port.as_ref().map(|p| p.value);
-        for v in c.config.iter_mut().filter(|v| !source::node::build_time(&v.name)) {
+        // A variable the code falls back to `localhost` for (`BACKEND_URL || 'http://127.0.0.1:8000'`)
+        // names another Service of the deployment by its port: the pod is given that address,
+        // rewritten below, instead of calling itself.
+        let local_defaults: Vec<ConfigValue> = c
+            .env_reads
+            .iter()
+            .filter(|r| !r.secret && !source::node::build_time(&r.name) && !is_origin_setting(&r.name))
+            .filter(|r| !c.config.iter().any(|v| v.name == r.name) && !c.secrets.iter().any(|s| s.env == r.name))
+            .filter_map(|r| {
+                let d = r.default.as_ref()?;
+                let port = local_address(d)?.1?;
+                services
+                    .iter()
+                    .any(|(n, p)| *p == port && *n != c.name)
+                    .then(|| ConfigValue {
+                        name: r.name.clone(),
+                        value: d.clone(),
+                        origin: Origin::derived(format!("the code's default ({})", r.origin.text)),
+                    })
+            })
+            .collect();
+        c.config.extend(local_defaults);
+        // Allowed browser origins (`CORS_ORIGINS`, `FRONTEND_URL`) are what the browser's
+        // address bar shows, never a Service name: `build_time::cors_origins` decides them.
+        let delivered = |v: &&mut ConfigValue| !source::node::build_time(&v.name) && !is_origin_setting(&v.name);
+        for v in c.config.iter_mut().filter(delivered) {
             let Some((host, port)) = local_address(&v.value) else {
                 continue;
             };
@@ -1067,10 +1093,8 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                         None => host.to_string(),
                     };
                     v.value = v.value.replacen(&from, &format!("{svc}:{p}"), 1);
-                    v.origin = Origin::derived(format!(
-                        "{} with `{from}` rewritten to the {svc} Service",
-                        v.origin.text
-                    ));
+                    let was = v.origin.text.strip_prefix("derived from ").unwrap_or(&v.origin.text);
+                    v.origin = Origin::derived(format!("{was} with `{from}` rewritten to the {svc} Service"));
                 }
                 None => {
                     let what = if port.is_some() && port == own_port {
@@ -1361,6 +1385,50 @@ mod tests {
         let flagged: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(flagged.len(), 1, "{flagged:?}");
         assert!(flagged[0].starts_with("`CALLBACK_URL`"), "{flagged:?}");
+    }
+
+    /// A variable the code falls back to `localhost:<a Service's port>` for is given the
+    /// Service; allowed browser origins keep what the browser shows.
+    #[test]
+    fn a_local_code_default_reaches_the_service_and_origins_stay() {
+        let mut d = crate::model::deploy::fixture::deployment();
+        let read = |name: &str, default: &str| EnvRead {
+            name: name.into(),
+            secret: false,
+            required: false,
+            default: Some(default.into()),
+            delivered: String::new(),
+            origin: Origin::at("web/app/api/tasks/route.ts", 4),
+            span: None,
+        };
+        let api_port = d.components[1].port.as_ref().unwrap().value;
+        d.components[0].env_reads = vec![
+            read("BACKEND_API_URL", &format!("http://127.0.0.1:{api_port}")),
+            read("OLLAMA_URL", "http://localhost:11434"),
+        ];
+        d.components[1].config = vec![ConfigValue {
+            name: "CORS_ORIGINS".into(),
+            value: "http://localhost:3000".into(),
+            origin: Origin::at("api/.env.example", 2),
+        }];
+        let mut diags = Diagnostics::default();
+        deliver(&mut d.components, &d.backing_services, &mut diags);
+        let web = &d.components[0];
+        let backend = web.config.iter().find(|c| c.name == "BACKEND_API_URL").unwrap();
+        assert_eq!(backend.value, format!("http://{}:{api_port}", d.components[1].name));
+        assert!(
+            backend.origin.text.starts_with("derived from the code's default"),
+            "{}",
+            backend.origin.text
+        );
+        // No Service on that port: the code's default is left to the code, not guessed.
+        assert!(web.config.iter().all(|c| c.name != "OLLAMA_URL"));
+        assert_eq!(d.components[1].config[0].value, "http://localhost:3000");
+        assert!(
+            diags.is_empty(),
+            "{:?}",
+            diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -1569,8 +1569,14 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     if !c.depends_on.contains(b) {
                         c.depends_on.push(b.clone());
                     }
-                    // A static site has no server to read API_URL: its nginx proxies /api.
-                    if c.run_mode.value != RunMode::Static && !c.config.iter().any(|v| v.name == "API_URL") {
+                    // A static site has no server to read API_URL: its nginx proxies /api. Code
+                    // that falls back to the backend's port on localhost under a name of its own
+                    // (`BACKEND_URL`) gets that variable instead ([`code::deliver`]).
+                    let own_name = c.env_reads.iter().any(|r| {
+                        r.default.as_deref().and_then(code::local_address).and_then(|(_, p)| p) == Some(*port)
+                    });
+                    if c.run_mode.value != RunMode::Static && !own_name && !c.config.iter().any(|v| v.name == "API_URL")
+                    {
                         c.config.push(ConfigValue {
                             name: "API_URL".into(),
                             value: format!("http://{b}:{port}"),
