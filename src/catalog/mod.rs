@@ -405,7 +405,10 @@ impl Stack {
     /// `24`), or the default.
     pub fn version(&self, wanted: Option<&str>) -> (&Version, bool) {
         if let Some(w) = wanted {
-            let w = w.trim_end_matches('+').trim_start_matches('v');
+            // `3.11+`, `v20`, and an image tag's variant (`3.11-slim`, `20-alpine`): the number.
+            let w = w.trim_start_matches('v');
+            let w = &w[..w.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(w.len())];
+            let w = w.trim_end_matches('.');
             if let Some(v) = self
                 .versions
                 .iter()
@@ -433,6 +436,17 @@ pub fn tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wanted_version_is_its_number() {
+        let c = Catalog::shared();
+        let fastapi = c.get("fastapi").unwrap();
+        for wanted in ["3.12", "3.12+", "v3.12", "3.12-slim", "3.12.4", "3.12-slim-bookworm"] {
+            let (v, matched) = fastapi.version(Some(wanted));
+            assert!(matched && v.version == "3.12", "{wanted}: {}", v.version);
+        }
+        assert!(!fastapi.version(Some("2.7")).1);
+    }
 
     #[test]
     fn builtin_catalog_is_valid_and_consistent() {

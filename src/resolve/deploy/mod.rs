@@ -1457,8 +1457,11 @@ fn prose_version(value: &str, language: &str) -> Option<String> {
         if names.iter().any(|n| n == w)
             && let Some(v) = words.get(i + 1)
         {
-            let v = v.trim_end_matches('+').trim_start_matches('v');
-            if v.starts_with(|c: char| c.is_ascii_digit()) {
+            let v = v.trim_start_matches('v');
+            // `3.11+`, and an image tag's variant (`python:3.11-slim`): the number.
+            let v = &v[..v.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(v.len())];
+            let v = v.trim_end_matches('.');
+            if !v.is_empty() {
                 return Some(v.to_string());
             }
         }

@@ -481,7 +481,17 @@ pub fn is_secret_name(word: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && word.starts_with(|c: char| c.is_ascii_uppercase());
+    // Settings about secrets are not secrets: `USE_DAPR_SECRETS`, `SECRET_STORE_NAME`,
+    // `JWT_SECRET_ALGORITHM`, `PASSWORD_MIN_LENGTH`.
+    let about = ["USE_", "ENABLE_", "DISABLE_"].iter().any(|p| word.starts_with(p))
+        || [
+            "_NAME", "_STORE", "_ENABLED", "_PROVIDER", "_ALGORITHM", "_TTL", "_LENGTH", "_EXPIRY", "_MINUTES",
+            "_SECONDS", "_HOURS", "_DAYS",
+        ]
+        .iter()
+        .any(|s| word.ends_with(s));
     upper_snake
+        && !about
         && (["_KEY", "_SECRET", "_TOKEN", "_PASSWORD"]
             .iter()
             .any(|s| word.ends_with(s))
@@ -779,7 +789,16 @@ mod tests {
         for s in ["DATABASE_URL", "OPENAI_API_KEY", "BETTER_AUTH_SECRET", "REDIS_PASSWORD"] {
             assert!(is_secret_name(s), "{s}");
         }
-        for s in ["LOG_LEVEL", "API_URL", "NODE_ENV", "KEY"] {
+        for s in [
+            "LOG_LEVEL",
+            "API_URL",
+            "NODE_ENV",
+            "KEY",
+            "USE_DAPR_SECRETS",
+            "DAPR_SECRET_STORE_NAME",
+            "JWT_SECRET_ALGORITHM",
+            "PASSWORD_MIN_LENGTH",
+        ] {
             assert!(!is_secret_name(s), "{s}");
         }
     }
