@@ -7,6 +7,7 @@
 
 pub mod code;
 pub mod constitution;
+pub mod context_keys;
 pub mod markdown;
 pub mod plan_input;
 pub mod routes;

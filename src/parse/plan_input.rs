@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::context_keys;
 use super::markdown::{self, Block, Item, Section};
 use super::{Located, after_label, lines_in, one_line, split_label};
 use crate::source::{SourceFile, SourceId, Span};
@@ -354,7 +355,26 @@ impl<'a> InputParser<'a> {
             return;
         }
         let all_labelled = items.iter().all(|(_, t)| split_label(&t.replace("**", "")).is_some());
-        if all_labelled || key.to_lowercase().contains("context") {
+        // `**Testing**:` over `- Frontend: Jest` / `- Backend: pytest` is one key whose value
+        // is the list; only a heading (`Technical Context:`, a word that is no key) groups keys.
+        // The stack keys' labelled items still name stacks (`- Backend: Python 3.13`).
+        let key_of_its_own = context_keys::canonical(&key);
+        if let Some(canonical) = key_of_its_own
+            && all_labelled
+        {
+            if matches!(canonical, "Language/Version" | "Primary Dependencies") {
+                for (r, text) in &items {
+                    if let Some((k, _)) = split_label(&text.replace("**", ""))
+                        && context_keys::is_stack_role(k)
+                    {
+                        let k = k.to_string();
+                        self.push_entry(&k, one_line(after_label(text)), Vec::new(), true, r.clone());
+                    }
+                }
+            }
+            let values: Vec<String> = items.into_iter().map(|(_, t)| t).collect();
+            self.push_entry(&key, values.join("; "), values, true, range);
+        } else if all_labelled || key.to_lowercase().contains("context") {
             for (r, text) in items {
                 if let Some((number, title, estimate)) = stage_line(&text) {
                     self.push_stage(number, title, estimate, Vec::new(), r.start);
@@ -684,6 +704,39 @@ mod tests {
         );
         assert_eq!(stage_line("Phase IV: Local deployment"), None);
         assert_eq!(stage_line("Stagehand: x"), None);
+    }
+
+    /// A Technical Context key over a list of `Label: value` bullets takes the list as its
+    /// value; the stack keys' role bullets are stack lines too; a heading groups keys.
+    #[test]
+    fn a_key_over_labelled_bullets_takes_them_as_its_value() {
+        let text = "## Technical Context\n\n**Language/Version**:\n- Frontend: TypeScript 5.x with Next.js 16+\n- Backend: Python 3.13+\n\n**Testing**:\n- Frontend: Jest\n- Backend: pytest\n\n**Performance Goals**:\n- Pod startup time: < 60 seconds\n- Rollout: < 2 minutes\n\n**Tech notes**:\n- Storage: Neon PostgreSQL\n- Project Type: web\n";
+        let mut sources = crate::source::Sources::default();
+        let id = sources.add("specs/001-x/plan-input.md".into(), text.to_string());
+        let input = parse(sources.get(id), id);
+        let entries: Vec<(&str, &str)> = input
+            .entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("Frontend", "TypeScript 5.x with Next.js 16+"),
+                ("Backend", "Python 3.13+"),
+                (
+                    "Language/Version",
+                    "Frontend: TypeScript 5.x with Next.js 16+; Backend: Python 3.13+"
+                ),
+                ("Testing", "Frontend: Jest; Backend: pytest"),
+                (
+                    "Performance Goals",
+                    "Pod startup time: < 60 seconds; Rollout: < 2 minutes"
+                ),
+                ("Storage", "Neon PostgreSQL"),
+                ("Project Type", "web"),
+            ]
+        );
     }
 
     #[test]

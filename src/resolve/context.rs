@@ -8,94 +8,8 @@
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::model::{ContextValue, Origin, StackLine};
 use crate::parse::Located;
+pub use crate::parse::context_keys::{KEYS, STACK_ROLES, canonical, is_stack_role};
 use crate::parse::plan_input::Entry;
-
-/// Canonical key and the spellings accepted for it (compared lower-cased).
-pub const KEYS: &[(&str, &[&str])] = &[
-    (
-        "Language/Version",
-        &[
-            "language/version",
-            "language",
-            "languages",
-            "language version",
-            "language/versions",
-            "runtime",
-            "runtimes",
-        ],
-    ),
-    (
-        "Primary Dependencies",
-        &[
-            "primary dependencies",
-            "dependencies",
-            "frameworks",
-            "key dependencies",
-            "tech stack",
-            "stack",
-        ],
-    ),
-    (
-        "Storage",
-        &["storage", "database", "databases", "db", "persistence", "data store"],
-    ),
-    ("Testing", &["testing", "tests", "test strategy", "testing strategy"]),
-    (
-        "Target Platform",
-        &["target platform", "platform", "target", "deployment target"],
-    ),
-    ("Project Type", &["project type", "type"]),
-    (
-        "Performance Goals",
-        &[
-            "performance goals",
-            "performance",
-            "performance targets",
-            "performance goal",
-        ],
-    ),
-    ("Constraints", &["constraints", "constraint"]),
-    ("Scale/Scope", &["scale/scope", "scale", "scope", "scale / scope"]),
-];
-
-/// Keys naming a part of the system or its tooling: they feed Language/Version, Primary
-/// Dependencies and Project Type.
-pub const STACK_ROLES: &[&str] = &[
-    "frontend",
-    "backend",
-    "api",
-    "web",
-    "ui",
-    "client",
-    "server",
-    "worker",
-    "workers",
-    "service",
-    "services",
-    "mcp server",
-    "auth",
-    "authentication",
-    "containerization",
-    "containers",
-    "orchestration",
-    "packaging",
-    "ai devops",
-    "aiops",
-    "devops",
-    "ci/cd",
-    "ci",
-    "infrastructure",
-    "deployment",
-    "observability",
-    "monitoring",
-    "tooling",
-    "tools",
-    "ai",
-    "ai/ml",
-    "messaging",
-    "cache",
-    "queue",
-];
 
 /// Keys that carry planning prose rather than facts; recognised so they are not reported.
 pub const NARRATIVE: &[&str] = &[
@@ -164,17 +78,6 @@ const IMPLIES: &[(&str, &str)] = &[
     ("spring", "Java"),
     ("axum", "Rust"),
 ];
-
-pub fn canonical(key: &str) -> Option<&'static str> {
-    let k = key.trim().to_lowercase();
-    KEYS.iter()
-        .find(|(_, aliases)| aliases.contains(&k.as_str()))
-        .map(|(c, _)| *c)
-}
-
-pub fn is_stack_role(key: &str) -> bool {
-    STACK_ROLES.contains(&key.trim().to_lowercase().as_str())
-}
 
 /// Keys that state a deployment fact (`Replicas: 1 for the backend`): the deployment
 /// resolver reads them, and reports them itself (SP410) when it cannot use them.

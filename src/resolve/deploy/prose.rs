@@ -485,8 +485,18 @@ pub fn is_secret_name(word: &str) -> bool {
     // `JWT_SECRET_ALGORITHM`, `PASSWORD_MIN_LENGTH`.
     let about = ["USE_", "ENABLE_", "DISABLE_"].iter().any(|p| word.starts_with(p))
         || [
-            "_NAME", "_STORE", "_ENABLED", "_PROVIDER", "_ALGORITHM", "_TTL", "_LENGTH", "_EXPIRY", "_MINUTES",
-            "_SECONDS", "_HOURS", "_DAYS",
+            "_NAME",
+            "_STORE",
+            "_ENABLED",
+            "_PROVIDER",
+            "_ALGORITHM",
+            "_TTL",
+            "_LENGTH",
+            "_EXPIRY",
+            "_MINUTES",
+            "_SECONDS",
+            "_HOURS",
+            "_DAYS",
         ]
         .iter()
         .any(|s| word.ends_with(s));
