@@ -47,9 +47,16 @@ impl Rendered {
         // Stable, like `Diagnostics::sorted`: equal keys keep the order they were added in.
         self.items.sort_by_key(|(k, _)| *k);
         let mut out = String::new();
+        // Features of one repository read the same files: a finding about a shared file
+        // (`backend/requirements.txt`) is made once per feature, and printed once.
+        let mut printed = std::collections::BTreeSet::new();
         for (_, text) in self.items {
+            if printed.contains(&text) {
+                continue;
+            }
             out.push_str(&text);
             out.push_str("\n\n");
+            printed.insert(text);
         }
         out
     }
@@ -293,4 +300,26 @@ pub fn sarif(diags: &Diagnostics, sources: &Sources, rules: &[RuleInfo]) -> Stri
         }]
     });
     serde_json::to_string_pretty(&log).expect("SARIF serialises") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{Code, Diagnostic};
+
+    #[test]
+    fn a_finding_two_features_share_is_printed_once() {
+        let sources = Sources::default();
+        let finding = || Diagnostic::new(Code::UnlockedInstall, "backend/requirements.txt does not pin `fastapi`");
+        let mut first = Diagnostics::default();
+        first.push(finding());
+        let mut second = Diagnostics::default();
+        second.push(finding());
+        second.push(Diagnostic::new(Code::UnlockedInstall, "web/package.json has no lock file"));
+        let mut rendered = Rendered::of(&first, &sources, false);
+        rendered.extend(Rendered::of(&second, &sources, false));
+        let text = rendered.into_text();
+        assert_eq!(text.matches("does not pin").count(), 1, "{text}");
+        assert_eq!(text.matches("has no lock file").count(), 1, "{text}");
+    }
 }
