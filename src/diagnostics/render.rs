@@ -315,7 +315,10 @@ mod tests {
         first.push(finding());
         let mut second = Diagnostics::default();
         second.push(finding());
-        second.push(Diagnostic::new(Code::UnlockedInstall, "web/package.json has no lock file"));
+        second.push(Diagnostic::new(
+            Code::UnlockedInstall,
+            "web/package.json has no lock file",
+        ));
         let mut rendered = Rendered::of(&first, &sources, false);
         rendered.extend(Rendered::of(&second, &sources, false));
         let text = rendered.into_text();

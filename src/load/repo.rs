@@ -185,7 +185,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
             .collect();
         // Sub-folders of the root that hold a manifest are components of their own; the
         // root's scan covers the rest (a root `pyproject.toml` packaging `backend/`).
-        let scanned = source_files(&dir, is_root, &detection);
+        let scanned = source_files(&dir, &detection);
         for file in scanned {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
@@ -216,9 +216,10 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Source files of a component, breadth first, sorted, bounded in count and size.
-/// At the root (`skip_projects`), folders holding a manifest are left to their own scan.
-fn source_files(dir: &Path, skip_projects: bool, detection: &Detection) -> Vec<PathBuf> {
+/// Source files of a component, breadth first, sorted, bounded in count and size. A folder
+/// inside it that holds a manifest of its own is another project (a Next.js app's nested
+/// Python `backend/`), whose routes and variables are not this component's: it is left out.
+fn source_files(dir: &Path, detection: &Detection) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut queue = vec![dir.to_path_buf()];
     while let Some(d) = queue.pop() {
@@ -229,7 +230,7 @@ fn source_files(dir: &Path, skip_projects: bool, detection: &Detection) -> Vec<P
             let name = e.file_name().to_string_lossy().into_owned();
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
-                let project = skip_projects && detection.manifests.iter().any(|m| e.path().join(m).is_file());
+                let project = detection.manifests.iter().any(|m| e.path().join(m).is_file());
                 if !name.starts_with('.')
                     && !SKIP.contains(&name.as_str())
                     && name != "__pycache__"

@@ -625,3 +625,14 @@ fn nested_source_folders_are_used_when_unique_or_named() {
         "{model}"
     );
 }
+
+/// A project inside a component's folder (`frontend/backend/` with its own requirements.txt)
+/// is another project: its routes and variables are not the component's.
+#[test]
+fn a_project_nested_in_a_component_is_not_its_code() {
+    let f = run_fixture("nested-project-in-component");
+    let web = f.doc("001-board/k8s/30-frontend-deployment.yaml");
+    assert!(web.contains("path: /api/health"), "{web}");
+    assert!(!web.contains("path: /health\n"), "{web}");
+    assert!(!web.contains("COHERE_API_KEY"), "{web}");
+}
