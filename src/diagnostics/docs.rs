@@ -165,9 +165,9 @@ pub fn docs(code: Code) -> CodeDocs {
             "Make the inputs agree, or delete the outdated one. `sp plan --explain` shows where every value came from.",
         ),
         Code::MissingContext => d(
-            "Every Technical Context key of plan.md needs a value; one nobody gave is written NEEDS CLARIFICATION, as /sp.plan would.",
-            "a plan-input.md with no `Testing:` line",
-            "Add the line to plan-input.md (`- Testing: pytest, kubectl rollout status`); the warning names the key.",
+            "Every Technical Context key of plan.md needs a value; one nobody gave is written NEEDS CLARIFICATION, as /sp.plan would. A key still holding the plan template's bracketed placeholder is no value: its examples (`e.g., PostgreSQL`) are not the project's, and deploying a database from them would be a guess.",
+            "a plan-input.md with no `Testing:` line, or `**Storage**: [if applicable, e.g., PostgreSQL, CoreData, files or N/A]` left from the template",
+            "Add the line to plan-input.md (`- Testing: pytest, kubectl rollout status`), or replace the placeholder with the project's value; the warning names the key.",
         ),
         Code::MissingPlanInput => d(
             "plan-input.md holds what you would type after /sp.plan (stack, platform, constraints); without it every Technical Context key is NEEDS CLARIFICATION and nothing is deployed.",

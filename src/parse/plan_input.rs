@@ -25,6 +25,10 @@ pub struct PlanInput {
     pub yaml_blocks: Vec<Located>,
     /// True when this input was adopted from an existing spec-kit `plan.md`.
     pub adopted: bool,
+    /// `Key: value` lines that still hold the plan template's placeholder
+    /// (`**Storage**: [if applicable, e.g., PostgreSQL, CoreData, files or N/A]`): no input,
+    /// kept to say where the key was left unfilled.
+    pub placeholders: Vec<Entry>,
     /// Justified violations from a `Complexity Tracking` table.
     pub complexity: Vec<super::Waiver>,
     /// The first line of the file, where findings about the input as a whole point.
@@ -117,6 +121,7 @@ impl<'a> InputParser<'a> {
                 free_text: Vec::new(),
                 yaml_blocks: Vec::new(),
                 adopted: false,
+                placeholders: Vec::new(),
                 complexity: Vec::new(),
                 start: Span::new(source, 0..file.text.find('\n').unwrap_or(file.text.len())),
             },
@@ -498,14 +503,19 @@ impl<'a> InputParser<'a> {
         grouped: bool,
         range: std::ops::Range<usize>,
     ) {
-        self.out.entries.push(Entry {
+        let entry = Entry {
             key: key.trim_matches('*').trim().to_string(),
             value,
             items,
             grouped,
             line: self.file.line_of(range.start),
             span: Span::new(self.source, range),
-        });
+        };
+        if template_placeholder(&entry.value) {
+            self.out.placeholders.push(entry);
+        } else {
+            self.out.entries.push(entry);
+        }
     }
 
     fn decision_from_item(&self, id: String, text: String, item: &Item) -> Decision {
@@ -684,9 +694,33 @@ fn split_list(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// spec-kit's plan template text, left as it was: `[e.g., Python 3.11, Swift 5.9, Rust 1.75
+/// or NEEDS CLARIFICATION]`, `[if applicable, e.g., PostgreSQL, CoreData, files or N/A]`.
+pub fn template_placeholder(value: &str) -> bool {
+    let v = value.trim().trim_matches('`').trim();
+    let lower = v.to_ascii_lowercase();
+    v.starts_with('[')
+        && v.ends_with(']')
+        && (lower.contains("e.g.") || lower.contains("if applicable") || lower.contains("or needs clarification"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plan_templates_placeholders_are_no_input() {
+        for v in [
+            "[e.g., Python 3.11, Swift 5.9, Rust 1.75 or NEEDS CLARIFICATION]",
+            "[if applicable, e.g., PostgreSQL, CoreData, files or N/A]",
+            "[domain-specific, e.g., 1000 req/s, 10k lines/sec, 60 fps or NEEDS CLARIFICATION]",
+        ] {
+            assert!(template_placeholder(v), "{v}");
+        }
+        for v in ["PostgreSQL [Neon]", "[FastAPI]", "Python 3.13, e.g. for the API"] {
+            assert!(!template_placeholder(v), "{v}");
+        }
+    }
 
     #[test]
     fn stage_lines() {

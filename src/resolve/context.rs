@@ -447,10 +447,31 @@ pub fn fill_from_components(values: &mut [ContextValue], d: &crate::model::deplo
 pub fn report_missing(
     values: &[ContextValue],
     anchor: Option<crate::source::Span>,
+    placeholders: &[&Entry],
     path: &str,
     diags: &mut Diagnostics,
 ) {
     for v in values.iter().filter(|v| v.needs_clarification) {
+        // Left as the plan template wrote it: reported on its line, and read as nothing
+        // (its examples, `PostgreSQL` among them, are not the project's).
+        if let Some(p) = placeholders.iter().find(|p| canonical(&p.key) == Some(v.key.as_str())) {
+            diags.push(
+                Diagnostic::new(
+                    Code::MissingContext,
+                    format!(
+                        "`{}` still holds the plan template's placeholder, so no input gives it",
+                        v.key
+                    ),
+                )
+                .at(p.span.clone())
+                .label("template text, read as no value")
+                .hint(format!(
+                    "replace the bracketed text with the project's {}; until then the plan says NEEDS CLARIFICATION",
+                    v.key
+                )),
+            );
+            continue;
+        }
         let mut d = Diagnostic::new(Code::MissingContext, format!("no input gives `{}`", v.key))
             .label(format!("this plan input has no `{}:` line", v.key))
             .hint(format!(

@@ -89,7 +89,9 @@ pub fn complete_context(f: &ParsedFeature, plan: &mut Plan, diags: &mut Diagnost
         Some(p) if !p.path.is_empty() => p.path.clone(),
         _ => format!("{}/plan-input.md", f.dir),
     };
-    context::report_missing(&plan.context, anchor, &input_path, diags);
+    let placeholders: Vec<&crate::parse::plan_input::Entry> =
+        f.plan_input.iter().flat_map(|p| p.placeholders.iter()).collect();
+    context::report_missing(&plan.context, anchor, &placeholders, &input_path, diags);
 }
 
 pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &mut Diagnostics) -> Plan {
