@@ -216,6 +216,10 @@ pub struct EnvRead {
     /// How it reaches the process: `secret <name>/<key>`, `config`, `build-arg`, `code
     /// default`, or `missing`.
     pub delivered: String,
+    /// Read by the build's own configuration (`next.config.*`): its value is fixed when the
+    /// image is built (a rewrite destination lands in the routes manifest).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub at_build: bool,
     pub origin: Origin,
     /// Where it is read, for diagnostics.
     #[serde(skip)]

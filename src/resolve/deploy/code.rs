@@ -889,9 +889,13 @@ pub fn env(
     };
     // Reads, first occurrence of each name, in file order.
     let mut reads: Vec<(source::EnvRead, Origin, Span)> = Vec::new();
+    let mut at_build: Vec<String> = Vec::new();
     if let Some(code) = code {
         for f in code.app_files() {
             for r in &f.facts.env {
+                if f.rel.starts_with("next.config.") && !at_build.contains(&r.value.name) {
+                    at_build.push(r.value.name.clone());
+                }
                 if let Some(prev) = reads.iter_mut().find(|(x, _, _)| x.name == r.value.name) {
                     // Required anywhere makes it required.
                     if r.value.required && !prev.0.required && prev.0.default.is_none() {
@@ -983,6 +987,7 @@ pub fn env(
             required: r.required,
             default: r.default.clone(),
             delivered: String::new(),
+            at_build: at_build.iter().any(|n| n == name),
             origin: with_how(origin.clone(), &r.how),
             span: Some(span.clone()),
         });
@@ -1117,6 +1122,23 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                         &v.origin,
                     ));
                 }
+            }
+        }
+        // What `next.config.*` reads is evaluated by `next build` (a rewrite's destination
+        // is written into the routes manifest): the value the pod is given is also the
+        // image's build argument, or the build keeps the code's `localhost`.
+        for v in &c.config {
+            if c.env_reads.iter().any(|r| r.at_build && r.name == v.name)
+                && !c.build_args.iter().any(|b| b.name == v.name)
+            {
+                c.build_args.push(ConfigValue {
+                    name: v.name.clone(),
+                    value: v.value.clone(),
+                    origin: Origin::derived(format!(
+                        "{}; next.config reads it when the image is built",
+                        v.origin.text.strip_prefix("derived from ").unwrap_or(&v.origin.text)
+                    )),
+                });
             }
         }
         // A required URL of the application itself (`BETTER_AUTH_URL`, `NEXTAUTH_URL`,
@@ -1398,6 +1420,7 @@ mod tests {
             required: false,
             default: Some(default.into()),
             delivered: String::new(),
+            at_build: false,
             origin: Origin::at("web/app/api/tasks/route.ts", 4),
             span: None,
         };
@@ -1406,6 +1429,8 @@ mod tests {
             read("BACKEND_API_URL", &format!("http://127.0.0.1:{api_port}")),
             read("OLLAMA_URL", "http://localhost:11434"),
         ];
+        // Read by next.config.js too: the build bakes it into its rewrites.
+        d.components[0].env_reads[0].at_build = true;
         d.components[1].config = vec![ConfigValue {
             name: "CORS_ORIGINS".into(),
             value: "http://localhost:3000".into(),
@@ -1420,6 +1445,13 @@ mod tests {
             backend.origin.text.starts_with("derived from the code's default"),
             "{}",
             backend.origin.text
+        );
+        let arg = web.build_args.iter().find(|b| b.name == "BACKEND_API_URL").unwrap();
+        assert_eq!(arg.value, backend.value);
+        assert!(
+            arg.origin.text.contains("when the image is built"),
+            "{}",
+            arg.origin.text
         );
         // No Service on that port: the code's default is left to the code, not guessed.
         assert!(web.config.iter().all(|c| c.name != "OLLAMA_URL"));
