@@ -253,9 +253,20 @@ pub fn plan_feature(
         .files()
         .filter_map(|(p, t)| p.strip_prefix(&prefix).map(|r| (r.to_string(), t.clone())))
         .collect();
-    let old_record_text = read_text(&dir.join(record::RECORD))?;
+    // A feature compiled for the first time has no folder yet: one look instead of a failed
+    // read per file (a first compile of many features is mostly such reads).
+    let exists = dir.is_dir();
+    let old_record_text = if exists {
+        read_text(&dir.join(record::RECORD))?
+    } else {
+        None
+    };
     let old = old_record_text.as_deref().and_then(record::Record::parse);
-    let old_base_bytes = read_bytes(&dir.join(record::BASE))?;
+    let old_base_bytes = if exists {
+        read_bytes(&dir.join(record::BASE))?
+    } else {
+        None
+    };
     let base = match (&old, &old_base_bytes) {
         (Some(_), Some(b)) => record::decode_base(b),
         _ => None,
@@ -269,7 +280,7 @@ pub fn plan_feature(
     match &old {
         Some(o) => plan.reasons.extend(o.reasons(&now)),
         None if old_record_text.is_some() => plan.reasons.push(format!("{} is damaged", record::RECORD)),
-        None if dir.is_dir() => plan
+        None if exists => plan
             .reasons
             .push("no record of what sp wrote (an older sp wrote this folder)".into()),
         None => {}
@@ -277,7 +288,7 @@ pub fn plan_feature(
     let mut edited = Vec::new();
     for (rel, new) in &files {
         let path = format!("{name}/{rel}");
-        let disk = read_text(&dir.join(rel))?;
+        let disk = if exists { read_text(&dir.join(rel))? } else { None };
         let recorded = old.as_ref().and_then(|o| o.files.get(rel));
         let Some(disk) = disk else {
             plan.changes.push(Change {

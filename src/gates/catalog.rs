@@ -1507,9 +1507,17 @@ pub fn expand(query: &str) -> Vec<&'static Gate> {
 
 /// Run every gate of the catalog over the artifacts; one result per gate, in catalog order.
 pub fn evaluate(artifacts: &Artifacts, env: Environment) -> Vec<GateResult> {
+    evaluate_only(artifacts, env, |_| true)
+}
+
+/// Run the gates `keep` selects; one result per selected gate, in catalog order. A compile
+/// judges production with the few gates whose verdict is about production only: running all
+/// of them twice was an eighth of a feature's compile.
+pub fn evaluate_only(artifacts: &Artifacts, env: Environment, keep: impl Fn(&Gate) -> bool) -> Vec<GateResult> {
     artifacts::with_input(artifacts, env, |input| {
         GATES
             .iter()
+            .filter(|g| keep(g))
             .map(|g| artifacts::run(g.code, g.scope, g.check, input))
             .collect()
     })

@@ -59,7 +59,9 @@ pub fn judge(
 pub fn evaluate(plan: &Plan, files: &[(String, String)], diags: &mut Diagnostics) -> Report {
     let found = artifacts::Artifacts::from_files(files);
     let mut local = catalog::evaluate(&found, artifacts::Environment::Local);
-    let production = catalog::evaluate(&found, artifacts::Environment::Production);
+    let production = catalog::evaluate_only(&found, artifacts::Environment::Production, |g| {
+        policy::PRODUCTION_GATES.contains(&g.name)
+    });
     let definite = model::merge(plan, &mut local);
     let run = policy::GateRun {
         local: &local,
