@@ -887,7 +887,9 @@ pub fn env(
         secrets: typed_secrets,
         ..Default::default()
     };
-    // Reads, first occurrence of each name, in file order.
+    // Reads, one per name in file order: the first, unless a later one is stricter. A read
+    // without a fallback anywhere (`os.environ["X"]` at import) stops the process whatever
+    // another module falls back to, so it decides, and the origin points at it.
     let mut reads: Vec<(source::EnvRead, Origin, Span)> = Vec::new();
     let mut at_build: Vec<String> = Vec::new();
     if let Some(code) = code {
@@ -897,9 +899,8 @@ pub fn env(
                     at_build.push(r.value.name.clone());
                 }
                 if let Some(prev) = reads.iter_mut().find(|(x, _, _)| x.name == r.value.name) {
-                    // Required anywhere makes it required.
-                    if r.value.required && !prev.0.required && prev.0.default.is_none() {
-                        prev.0.required = true;
+                    if r.value.required && !prev.0.required {
+                        *prev = (r.value.clone(), origin_of(sources, &f.shown, &r.span), r.span.clone());
                     }
                     continue;
                 }
