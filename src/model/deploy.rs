@@ -277,6 +277,11 @@ pub struct SecretRef {
     /// The key inside that Secret.
     pub key: String,
     pub delivery: SecretDelivery,
+    /// The code does without it (`os.getenv("A") or os.getenv("B")` reads B only as an alias
+    /// of A): `secretKeyRef.optional`, so a Secret without the key still starts the pod, and
+    /// the quickstart does not ask for it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
     pub origin: Origin,
 }
 
@@ -372,6 +377,7 @@ pub mod fixture {
 
     fn secret(env: &str, secret: &str) -> SecretRef {
         SecretRef {
+            optional: false,
             env: env.into(),
             secret: secret.into(),
             key: env.to_lowercase().replace('_', "-"),
@@ -539,6 +545,7 @@ pub mod fixture {
                     port: 5432,
                     storage: None,
                     secret: SecretRef {
+                        optional: false,
                         delivery: SecretDelivery::File,
                         ..secret("DATABASE_URL", "todo-db")
                     },
@@ -554,6 +561,7 @@ pub mod fixture {
                     port: 6379,
                     storage: Some(v("1Gi".into())),
                     secret: SecretRef {
+                        optional: false,
                         delivery: SecretDelivery::File,
                         ..secret("REDIS_PASSWORD", "todo-redis")
                     },

@@ -140,6 +140,15 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         .chain(d.backing_services.iter().map(|s| &s.secret))
         .enumerate()
     {
+        let mut shown = format!("`{}`", s.env);
+        if s.optional {
+            // Not asked for: the code reads it only as an alias of a variable it reads first.
+            shown.push_str(" when the Secret has that key");
+            if i < n_app && !deliveries.contains(&shown) {
+                deliveries.push(shown);
+            }
+            continue;
+        }
         let readers = by_secret
             .entry(s.secret.clone())
             .or_default()
@@ -148,7 +157,6 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         if !readers.contains(&s.env) {
             readers.push(s.env.clone());
         }
-        let mut shown = format!("`{}`", s.env);
         if s.env != s.key {
             shown.push_str(&format!(" from key `{}` of Secret `{}`", s.key, s.secret));
         }

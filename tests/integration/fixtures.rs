@@ -636,3 +636,23 @@ fn a_project_nested_in_a_component_is_not_its_code() {
     assert!(!web.contains("path: /health\n"), "{web}");
     assert!(!web.contains("COHERE_API_KEY"), "{web}");
 }
+
+#[test]
+fn an_alias_after_or_is_an_optional_secret_and_a_literal_after_or_a_default() {
+    let f = run_fixture("env-read-fallbacks");
+    let api = f.doc("001-todo-list/k8s/30-backend-deployment.yaml");
+    let alias = &api[api.find("- name: CO_API_KEY").expect("the alias is delivered")..];
+    let alias = &alias[..alias.find("\n        - ").unwrap_or(alias.len())];
+    assert!(alias.contains("optional: true"), "{alias}");
+    let primary = &api[api.find("- name: COHERE_API_KEY").expect("the key is delivered")..];
+    let primary = &primary[..primary.find("- name: CO_API_KEY").unwrap_or(primary.len())];
+    assert!(!primary.contains("optional"), "{primary}");
+    let chart = f.doc("001-todo-list/helm/todo/values.yaml");
+    assert!(chart.contains("optional: true"), "{chart}");
+    let quickstart = f.doc("001-todo-list/quickstart.md");
+    assert!(quickstart.contains("--from-literal=COHERE_API_KEY="), "{quickstart}");
+    assert!(!quickstart.contains("--from-literal=CO_API_KEY="), "{quickstart}");
+    let config = f.doc("001-todo-list/k8s/20-backend-config-configmap.yaml");
+    assert!(config.contains("LOG_LEVEL: WARNING"), "{config}");
+    assert!(!f.run.stderr.contains("SP420"), "{}", f.run.stderr);
+}

@@ -253,7 +253,16 @@ fn env_calls(text: &str, source: SourceId, f: &mut FileFacts) {
                 .map(|d| d.strip_prefix("default=").unwrap_or(d))
                 .and_then(literal);
             let had_default = rest.starts_with(',');
-            push_env(f, source, at..close + 1, &name, default, !had_default, "os.getenv");
+            // `os.getenv("X") or "d"` falls back as surely as `os.getenv("X", "d")`; with
+            // `or os.getenv("Y")` (or any other expression) the process does not need X.
+            // In `os.getenv("A") or os.getenv("B")` the first name is the one to give and B
+            // an alias the code also accepts: A keeps its form, B is not required.
+            let fallback = or_fallback(&text[close + 1..]).filter(|f| !is_env_read(f));
+            let (default, required) = match fallback {
+                Some(f) if !had_default => (literal(f).filter(|_| !f.trim_start().starts_with(is_name_char)), false),
+                _ => (default, !had_default && !after_or(text, at)),
+            };
+            push_env(f, source, at..close + 1, &name, default, required, "os.getenv");
         }
     }
     for (at, _) in text.match_indices("environ[") {
@@ -266,6 +275,37 @@ fn env_calls(text: &str, source: SourceId, f: &mut FileFacts) {
             push_env(f, source, at..end, &name, None, true, "os.environ[...]");
         }
     }
+}
+
+/// What follows `or` right after a read, on the same line: the fallback expression.
+fn or_fallback(after: &str) -> Option<&str> {
+    let line = &after[..after.find('\n').unwrap_or(after.len())];
+    let rest = line.trim_start().strip_prefix("or")?;
+    rest.starts_with([' ', '\t', '(', '"', '\'']).then_some(rest)
+}
+
+/// An expression that starts with another read of the environment.
+fn is_env_read(expr: &str) -> bool {
+    let e = expr.trim_start();
+    let e = e.strip_prefix("os.").unwrap_or(e);
+    e.starts_with("getenv(") || e.starts_with("environ.get(") || e.starts_with("environ[")
+}
+
+/// The read at `at` (`getenv(`, `environ.get(`, after an optional `os.`) is the right side of
+/// an `or`, on the same line.
+fn after_or(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let before = before.strip_suffix("os.").unwrap_or(before);
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    line.trim_end()
+        .strip_suffix("or")
+        .is_some_and(|b| b.ends_with([' ', '\t', ')']))
+        && line.len() > line.trim_end().len()
+}
+
+/// A letter, digit or `_`: the expression after `or` is a name or a call, not a literal.
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
 }
 
 fn is_env_name(s: &str) -> bool {
@@ -571,6 +611,40 @@ if __name__ == "__main__":
         let run = f.apps.iter().find(|a| a.value.import_path.is_some()).unwrap();
         assert_eq!(run.value.import_path.as_deref(), Some("src.main:app"));
         assert!(f.main.is_some());
+    }
+
+    /// `or` after a read is a fallback: a literal one is the default, another read or
+    /// expression makes the first read optional; the last of a chain keeps its own form.
+    #[test]
+    fn an_or_fallback_is_a_default() {
+        let src = r#"import os
+LEVEL = os.getenv("LOG_LEVEL") or "INFO"
+PAGE = int(os.getenv("PAGE_SIZE") or 50)
+KEY = os.getenv("COHERE_API_KEY") or os.getenv("CO_API_KEY")
+HOST = os.getenv("HOST") or settings.host
+ORDER = os.getenv("SORT_ORDER") \
+    or "asc"
+FLAG = os.getenv("FLAG") ordered
+"#;
+        let f = facts(src);
+        let env: Vec<(&str, Option<&str>, bool)> = f
+            .env
+            .iter()
+            .map(|e| (e.value.name.as_str(), e.value.default.as_deref(), e.value.required))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                ("LOG_LEVEL", Some("INFO"), false),
+                ("PAGE_SIZE", Some("50"), false),
+                ("COHERE_API_KEY", None, true),
+                ("CO_API_KEY", None, false),
+                ("HOST", None, false),
+                // A continuation line is not followed: read as written, without a fallback.
+                ("SORT_ORDER", None, true),
+                ("FLAG", None, true),
+            ]
+        );
     }
 
     #[test]

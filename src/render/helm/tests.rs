@@ -28,6 +28,7 @@ fn variant() -> Deployment {
     api.exposure.ingress_host = Some(v("todo.example.com".into()));
     api.replicas = v(3);
     let password = SecretRef {
+        optional: false,
         env: "POSTGRES_PASSWORD".into(),
         secret: "todo-postgres".into(),
         key: "postgres-password".into(),
@@ -42,6 +43,7 @@ fn variant() -> Deployment {
     pg.storage = Some(v("2Gi".into()));
     // The official image reads the password from the file `POSTGRES_PASSWORD_FILE` names.
     pg.secret = SecretRef {
+        optional: false,
         delivery: SecretDelivery::File,
         ..password
     };
@@ -381,6 +383,8 @@ fn schema_is_strict() {
                 "tcpSocket",
                 "exec",
                 "autoscaling",
+                // A Secret key's `optional`: written only when true.
+                "optional",
             ]
             .into_iter()
             .collect();

@@ -359,6 +359,9 @@ pub struct SecretKey {
     pub key: String,
     /// asFile mounts the key as a read-only file named by `<VARIABLE>_FILE`, for code that reads that; otherwise the variable itself is set from the Secret (secretKeyRef).
     pub as_file: bool,
+    /// optional lets the pod start when the Secret lacks the key: the code does without it (an alias of another variable it reads first).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -726,6 +729,7 @@ fn secrets<'a>(refs: impl IntoIterator<Item = &'a crate::model::deploy::SecretRe
                     secret_name: s.secret.clone(),
                     key: s.key.clone(),
                     as_file: s.delivery == crate::model::deploy::SecretDelivery::File,
+                    optional: s.optional,
                 },
             )
         })

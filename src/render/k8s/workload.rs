@@ -388,7 +388,7 @@ fn secret_key_env(r: &SecretRef) -> EnvVar {
             secret_key_ref: Some(SecretKeySelector {
                 name: r.secret.clone(),
                 key: r.key.clone(),
-                optional: None,
+                optional: r.optional.then_some(true),
             }),
             ..Default::default()
         }),

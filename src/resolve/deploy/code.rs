@@ -927,9 +927,10 @@ pub fn env(
     for s in e.secrets.iter_mut() {
         s.delivery = delivery(&s.env);
     }
-    let add_secret = |e: &mut Env, name: &str, origin: Origin| {
+    let add_secret = |e: &mut Env, name: &str, origin: Origin, optional: bool| {
         if !e.secrets.iter().any(|s| s.env == name) {
             e.secrets.push(SecretRef {
+                optional,
                 env: name.to_string(),
                 secret: secret_name.to_string(),
                 key: name.to_string(),
@@ -945,7 +946,7 @@ pub fn env(
         if let Some(base) = name.strip_suffix("_FILE")
             && (secret_var(base) || reads.iter().any(|(x, _, _)| x.name == base))
         {
-            add_secret(&mut e, base, origin.clone());
+            add_secret(&mut e, base, origin.clone(), false);
         } else if r.build_time {
             if !e.build_args.iter().any(|b| b.name == name) {
                 let value = example_value(name)
@@ -971,7 +972,9 @@ pub fn env(
                 });
             }
         } else if secret_var(name) {
-            add_secret(&mut e, name, origin.clone());
+            // Read with neither a default nor a need (an alias after `or`, a `None`
+            // fallback): the pod starts without it.
+            add_secret(&mut e, name, origin.clone(), !r.required && r.default.is_none());
         } else if let Some(d) = &r.default
             && let Some(c) = e
                 .config
@@ -997,7 +1000,7 @@ pub fn env(
     // configuration when it has a value.
     for (k, v, secret, origin) in example {
         if *secret {
-            add_secret(&mut e, k, origin.clone());
+            add_secret(&mut e, k, origin.clone(), false);
         } else if source::node::build_time(k) {
             if !v.is_empty() && !e.build_args.iter().any(|b| &b.name == k) {
                 e.build_args.push(ConfigValue {

@@ -1289,6 +1289,7 @@ fn component(
         .secrets
         .iter()
         .map(|s| SecretRef {
+            optional: false,
             env: s.clone(),
             secret: format!("{app}-secrets"),
             key: s.clone(),
@@ -1542,6 +1543,7 @@ fn backing_services(
                 None
             },
             secret: SecretRef {
+                optional: false,
                 env: env.into(),
                 secret: format!("{app}-secrets"),
                 key: key.into(),
@@ -1608,6 +1610,7 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     }
                     if !c.secrets.iter().any(|x| x.env == env) {
                         c.secrets.push(SecretRef {
+                            optional: false,
                             env: env.into(),
                             secret: format!("{app}-secrets"),
                             key: if s.kind == ServiceKind::Postgres {
@@ -1647,6 +1650,7 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
         for c in components.iter_mut().filter(|c| c.role.value == Role::Backend) {
             if !c.secrets.iter().any(|x| x.env == s.value) {
                 c.secrets.push(SecretRef {
+                    optional: false,
                     env: s.value.clone(),
                     secret: format!("{app}-secrets"),
                     key: s.value.clone(),

@@ -161,7 +161,7 @@ the secrets values.
 {{- if $s.asFile }}
 {{- $_ := set $env (printf "%s_FILE" $name) (printf "/var/run/secrets/%s/%s" $s.secretName $s.key) }}
 {{- else }}
-{{- $_ := set $env $name (dict "secretName" $s.secretName "key" $s.key) }}
+{{- $_ := set $env $name (dict "secretName" $s.secretName "key" $s.key "optional" ($s.optional | default false)) }}
 {{- end }}
 {{- end }}
 {{- toYaml $env }}
@@ -169,7 +169,7 @@ the secrets values.
 
 {{/*
 An env list from a map, sorted by name. Argument: {name: value}, where a value is a string or
-{secretName, key} for a secretKeyRef.
+{secretName, key, optional} for a secretKeyRef.
 */}}
 {{- define "recipes.env" -}}
 {{- range $name, $value := . }}
@@ -179,6 +179,9 @@ An env list from a map, sorted by name. Argument: {name: value}, where a value i
     secretKeyRef:
       name: {{ $value.secretName }}
       key: {{ $value.key }}
+{{- if $value.optional }}
+      optional: true
+{{- end }}
 {{- else }}
   value: {{ $value | toString | quote }}
 {{- end }}
