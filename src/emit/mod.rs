@@ -256,11 +256,8 @@ pub fn plan_feature(
     // A feature compiled for the first time has no folder yet: one look instead of a failed
     // read per file (a first compile of many features is mostly such reads).
     let exists = dir.is_dir();
-    let old_record_text = if exists {
-        read_text(&dir.join(record::RECORD))?
-    } else {
-        None
-    };
+    let existing = |rel: &str| -> Result<Option<String>> { if exists { read_text(&dir.join(rel)) } else { Ok(None) } };
+    let old_record_text = existing(record::RECORD)?;
     let old = old_record_text.as_deref().and_then(record::Record::parse);
     let old_base_bytes = if exists {
         read_bytes(&dir.join(record::BASE))?
@@ -288,7 +285,7 @@ pub fn plan_feature(
     let mut edited = Vec::new();
     for (rel, new) in &files {
         let path = format!("{name}/{rel}");
-        let disk = if exists { read_text(&dir.join(rel))? } else { None };
+        let disk = existing(rel)?;
         let recorded = old.as_ref().and_then(|o| o.files.get(rel));
         let Some(disk) = disk else {
             plan.changes.push(Change {

@@ -212,7 +212,7 @@ pub struct EnvRead {
     /// Read without a default: the process fails (or misbehaves) when it is missing.
     pub required: bool,
     /// The default the code falls back to, when it has one.
-    pub default: Option<String>,
+    pub default: Option<CodeDefault>,
     /// How it reaches the process: `secret <name>/<key>`, `config`, `build-arg`, `code
     /// default`, or `missing`.
     pub delivered: String,
@@ -224,6 +224,43 @@ pub struct EnvRead {
     /// Where it is read, for diagnostics.
     #[serde(skip)]
     pub span: Option<crate::source::Span>,
+}
+
+/// A fallback literal in the source. A credential's fallback (`os.getenv("JWT_SECRET",
+/// "dev-secret")`) is kept for the resolver's own reasoning but never leaves the model:
+/// it serialises and displays as `<hidden>`, so neither `--explain` (whose output lands in
+/// CI logs and PR comments) nor any document can print it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDefault {
+    value: String,
+    credential: bool,
+}
+
+impl CodeDefault {
+    pub fn new(value: String, credential: bool) -> Self {
+        CodeDefault { value, credential }
+    }
+
+    /// The literal, for reasoning about it (is it a `localhost` address?), never for output.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    pub fn is_credential(&self) -> bool {
+        self.credential
+    }
+}
+
+impl std::fmt::Display for CodeDefault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.credential { "<hidden>" } else { &self.value })
+    }
+}
+
+impl Serialize for CodeDefault {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

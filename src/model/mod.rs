@@ -57,6 +57,12 @@ impl Origin {
         }
     }
 
+    /// The place or derivation alone, without the `derived from` prefix: for an origin that
+    /// is quoted inside another one (`derived from X and Y`), so prefixes never pile up.
+    pub fn source(&self) -> &str {
+        self.text.strip_prefix("derived from ").unwrap_or(&self.text)
+    }
+
     pub fn missing() -> Self {
         Origin {
             text: "no input".into(),

@@ -40,16 +40,10 @@ fn leaf(map: &serde_json::Map<String, Value>) -> Option<(String, String)> {
     {
         return None;
     }
-    // A credential's fallback in the source (`os.getenv("JWT_SECRET", "dev-secret")`) is
-    // not printed: `--explain` output lands in CI logs and PR comments.
-    let secret = map.get("secret") == Some(&Value::Bool(true));
     let rest: Vec<String> = map
         .iter()
         .filter(|(k, _)| *k != "origin")
-        .map(|(k, v)| match (k.as_str(), v) {
-            ("default", Value::String(_)) if secret => format!("{k}=<hidden>"),
-            _ => format!("{k}={}", scalar(v)),
-        })
+        .map(|(k, v)| format!("{k}={}", scalar(v)))
         .collect();
     Some((rest.join(" "), origin))
 }
@@ -106,22 +100,27 @@ mod tests {
 
     #[test]
     fn a_secret_default_from_the_source_is_not_printed() {
+        use crate::model::deploy::{CodeDefault, EnvRead};
         let read = |name: &str, secret: bool, default: &str| {
-            serde_json::json!({
-                "name": name, "secret": secret, "required": false, "default": default,
-                "delivered": "code default", "origin": {"text": "api/main.py:3"},
-            })
+            let r = EnvRead {
+                name: name.into(),
+                secret,
+                required: false,
+                default: Some(CodeDefault::new(default.into(), secret)),
+                delivered: "code default".into(),
+                at_build: false,
+                origin: crate::model::Origin::at("api/main.py", 3),
+                span: None,
+            };
+            match serde_json::to_value(&r).unwrap() {
+                Value::Object(m) => m,
+                _ => unreachable!(),
+            }
         };
-        let Value::Object(secret) = read("JWT_SECRET", true, "dev-only-s3cret") else {
-            unreachable!()
-        };
-        let (text, origin) = leaf(&secret).unwrap();
+        let (text, origin) = leaf(&read("JWT_SECRET", true, "dev-only-s3cret")).unwrap();
         assert!(!text.contains("dev-only-s3cret"), "{text}");
         assert!(text.contains("default=<hidden>"), "{text}");
         assert_eq!(origin, "api/main.py:3");
-        let Value::Object(config) = read("PAGE_SIZE", false, "50") else {
-            unreachable!()
-        };
-        assert!(leaf(&config).unwrap().0.contains("default=50"));
+        assert!(leaf(&read("PAGE_SIZE", false, "50")).unwrap().0.contains("default=50"));
     }
 }

@@ -144,24 +144,21 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
         if s.optional {
             // Not asked for: the code reads it only as an alias of a variable it reads first.
             shown.push_str(" when the Secret has that key");
-            if i < n_app && !deliveries.contains(&shown) {
-                deliveries.push(shown);
+        } else {
+            let readers = by_secret
+                .entry(s.secret.clone())
+                .or_default()
+                .entry(s.key.clone())
+                .or_default();
+            if !readers.contains(&s.env) {
+                readers.push(s.env.clone());
             }
-            continue;
-        }
-        let readers = by_secret
-            .entry(s.secret.clone())
-            .or_default()
-            .entry(s.key.clone())
-            .or_default();
-        if !readers.contains(&s.env) {
-            readers.push(s.env.clone());
-        }
-        if s.env != s.key {
-            shown.push_str(&format!(" from key `{}` of Secret `{}`", s.key, s.secret));
-        }
-        if s.delivery == SecretDelivery::File {
-            shown.push_str(&format!(" as the file `{}_FILE` names", s.env));
+            if s.env != s.key {
+                shown.push_str(&format!(" from key `{}` of Secret `{}`", s.key, s.secret));
+            }
+            if s.delivery == SecretDelivery::File {
+                shown.push_str(&format!(" as the file `{}_FILE` names", s.env));
+            }
         }
         // What the applications read; the backing services' own images read theirs.
         if i < n_app && !deliveries.contains(&shown) {

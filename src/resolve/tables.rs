@@ -57,8 +57,7 @@ pub fn tables(d: &Deployment) -> Tables {
                     "" => format!("empty at build time ({})", v.origin.text),
                     value => format!("`{value}` at build time ({})", v.origin.text),
                 }
-            } else if r.secret && r.default.is_some() {
-                // A credential's fallback in the source is never copied into a document.
+            } else if r.default.as_ref().is_some_and(|d| d.is_credential()) {
                 "the code's default (a credential: not shown)".to_string()
             } else if let Some(d) = &r.default {
                 format!("the code's default `{d}`")

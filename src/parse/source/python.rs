@@ -303,7 +303,9 @@ fn after_or(text: &str, at: usize) -> bool {
         && line.len() > line.trim_end().len()
 }
 
-/// A letter, digit or `_`: the expression after `or` is a name or a call, not a literal.
+/// A letter or `_`: the expression after `or` starts like a name or a call (`settings.x`,
+/// `os.getenv(..)`), not like a literal (`50`, `"d"`). `True`, `False` and `None` start
+/// with a letter too: they make the read optional without giving a default.
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }

@@ -12,8 +12,8 @@ use crate::catalog::Stack;
 use crate::diagnostics::{Code as DiagCode, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
 use crate::model::deploy::{
-    BackingService, Component, ConfigValue, Entry, EntryKind, EnvRead, Role, RunMode, SecretDelivery, SecretRef,
-    ServiceKind, Valued,
+    BackingService, CodeDefault, Component, ConfigValue, Entry, EntryKind, EnvRead, Role, RunMode, SecretDelivery,
+    SecretRef, ServiceKind, Valued,
 };
 use crate::model::{Origin, OriginKind};
 use crate::parse::constitution::Constitution;
@@ -989,7 +989,7 @@ pub fn env(
             name: name.to_string(),
             secret: secret_var(name),
             required: r.required,
-            default: r.default.clone(),
+            default: r.default.clone().map(|d| CodeDefault::new(d, secret_var(name))),
             delivered: String::new(),
             at_build: at_build.iter().any(|n| n == name),
             origin: with_how(origin.clone(), &r.how),
@@ -1075,14 +1075,14 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
             .filter(|r| !r.secret && !source::node::build_time(&r.name) && !is_origin_setting(&r.name))
             .filter(|r| !c.config.iter().any(|v| v.name == r.name) && !c.secrets.iter().any(|s| s.env == r.name))
             .filter_map(|r| {
-                let d = r.default.as_ref()?;
+                let d = r.default.as_ref()?.value();
                 let port = local_address(d)?.1?;
                 services
                     .iter()
                     .any(|(n, p)| *p == port && *n != c.name)
                     .then(|| ConfigValue {
                         name: r.name.clone(),
-                        value: d.clone(),
+                        value: d.to_string(),
                         origin: Origin::derived(format!("the code's default ({})", r.origin.text)),
                     })
             })
@@ -1102,7 +1102,7 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                         None => host.to_string(),
                     };
                     v.value = v.value.replacen(&from, &format!("{svc}:{p}"), 1);
-                    let was = v.origin.text.strip_prefix("derived from ").unwrap_or(&v.origin.text);
+                    let was = v.origin.source();
                     v.origin = Origin::derived(format!("{was} with `{from}` rewritten to the {svc} Service"));
                 }
                 None => {
@@ -1140,7 +1140,7 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                     value: v.value.clone(),
                     origin: Origin::derived(format!(
                         "{}; next.config reads it when the image is built",
-                        v.origin.text.strip_prefix("derived from ").unwrap_or(&v.origin.text)
+                        v.origin.source()
                     )),
                 });
             }
@@ -1422,7 +1422,7 @@ mod tests {
             name: name.into(),
             secret: false,
             required: false,
-            default: Some(default.into()),
+            default: Some(CodeDefault::new(default.into(), false)),
             delivered: String::new(),
             at_build: false,
             origin: Origin::at("web/app/api/tasks/route.ts", 4),

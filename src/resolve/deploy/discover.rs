@@ -260,7 +260,7 @@ fn refine_from_repository(cx: &DeployInputs, named: &mut Named) {
     line.value = format!("{}, {}", c.words, line.value);
     line.origin = Origin::derived(format!(
         "{} and {}:{} ({})",
-        line.origin.text.trim_start_matches("derived from "),
+        line.origin.source(),
         c.file,
         c.line,
         c.what

@@ -177,11 +177,7 @@ fn scope(
     if let Some(e) = evidence {
         return Scope {
             deploys: true,
-            reason: format!(
-                "`{}` is written in {}",
-                e.word,
-                e.origin.text.trim_start_matches("derived from ")
-            ),
+            reason: format!("`{}` is written in {}", e.word, e.origin.source()),
             origin: e.origin.clone(),
         };
     }
@@ -1578,7 +1574,11 @@ fn wire(components: &mut [Component], backing: &mut [BackingService], facts: &Fa
                     // that falls back to the backend's port on localhost under a name of its own
                     // (`BACKEND_URL`) gets that variable instead ([`code::deliver`]).
                     let own_name = c.env_reads.iter().any(|r| {
-                        r.default.as_deref().and_then(code::local_address).and_then(|(_, p)| p) == Some(*port)
+                        r.default
+                            .as_ref()
+                            .and_then(|d| code::local_address(d.value()))
+                            .and_then(|(_, p)| p)
+                            == Some(*port)
                     });
                     if c.run_mode.value != RunMode::Static && !own_name && !c.config.iter().any(|v| v.name == "API_URL")
                     {
