@@ -212,21 +212,30 @@ pub fn compile_each<F: Send>(
             let mut inputs = inputs[i].clone();
             // A deferred load: the feature reads its own files into an overlay of the source
             // table, dropped with it once `each` is done. What reading them reports is the
-            // feature's, but not its record's (a load's findings never were).
+            // feature's, but not its record's (a load's findings never were). The overlay is
+            // scanned for secrets only when the feature is compiled: a feature whose inputs
+            // are byte for byte those of its record had none (a secret is an error, and an
+            // error is never recorded), and the scan was most of a no-op run's own work.
             let mut loaded = Diagnostics::default();
-            let overlay = f.reserved.then(|| {
+            let mut overlay = f.reserved.then(|| {
                 let mut own = sources.overlay();
                 f.read_reserved(&workspace.root, &mut own, &mut loaded);
-                parse::redact_feature(&mut own, &f, &mut loaded);
                 emit::record::feature_inputs(&mut inputs, &f, &own);
                 own
             });
-            let sources = overlay.as_ref().unwrap_or(sources);
-            let early = early[i] || loaded.has_errors();
             let unchanged = skip
                 .as_ref()
-                .filter(|_| !early && !shared_errors)
-                .and_then(|s| s.unchanged(&f.name, &inputs, sources));
+                .filter(|_| !early[i] && !shared_errors && !loaded.has_errors())
+                .and_then(|s| s.unchanged(&f.name, &inputs, overlay.as_ref().unwrap_or(sources)));
+            if unchanged.is_none()
+                && let Some(own) = overlay.as_mut()
+            {
+                // Hashed again as redacted, as a full load hashes them.
+                parse::redact_feature(own, &f, &mut loaded);
+                emit::record::feature_inputs(&mut inputs, &f, own);
+            }
+            let sources = overlay.as_ref().unwrap_or(sources);
+            let early = early[i] || loaded.has_errors();
             let feature = match unchanged {
                 Some((u, restored)) => Feature {
                     name: f.name.clone(),

@@ -11,6 +11,7 @@
 pub mod fs;
 pub mod merge;
 pub mod record;
+pub mod stat_cache;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -204,6 +205,10 @@ pub struct FeaturePlan {
     /// The note that this build verified the files under a record it leaves as it is
     /// ([`record::Verified`]), to write beside the output.
     pub verified: Option<record::Verified>,
+    /// The generated files that hold exactly what this run generates once the plan is
+    /// written (relative to the feature's folder, with their hash): what the feature's
+    /// [`stat_cache`] may vouch for.
+    pub settled: Vec<(String, String)>,
 }
 
 impl FeaturePlan {
@@ -287,7 +292,9 @@ pub fn plan_feature(
         let path = format!("{name}/{rel}");
         let disk = existing(rel)?;
         let recorded = old.as_ref().and_then(|o| o.files.get(rel));
+        let settled = (rel.clone(), now.files.get(rel).cloned().unwrap_or_default());
         let Some(disk) = disk else {
+            plan.settled.push(settled);
             plan.changes.push(Change {
                 path,
                 kind: ChangeKind::Added,
@@ -298,6 +305,7 @@ pub fn plan_feature(
         };
         // Already what this run generates (whoever wrote it): nothing to do.
         if disk == *new {
+            plan.settled.push(settled);
             continue;
         }
         let hand_edited = recorded.is_some_and(|h| *h != record::hash(disk.as_bytes()));
@@ -312,11 +320,18 @@ pub fn plan_feature(
         };
         match (recorded, &old) {
             // A plain regeneration of a file sp wrote, or a folder written before records.
-            (Some(_), _) if !hand_edited => plan.changes.push(modified(new.clone())),
-            (None, None) => plan.changes.push(modified(new.clone())),
+            (Some(_), _) if !hand_edited => {
+                plan.settled.push(settled);
+                plan.changes.push(modified(new.clone()));
+            }
+            (None, None) => {
+                plan.settled.push(settled);
+                plan.changes.push(modified(new.clone()));
+            }
             _ if force => {
                 let was = base.as_ref().and_then(|b| b.get(rel)).map_or("", String::as_str);
                 plan.lost.push((path.clone(), merge::edit_diff(was, &disk, &path)));
+                plan.settled.push(settled);
                 plan.changes.push(modified(new.clone()));
             }
             (None, Some(_)) => plan.conflicts.push(ConflictedFile {
@@ -489,10 +504,19 @@ pub fn unchanged(out_root: &Path, name: &str, inputs: &BTreeMap<String, String>)
     if !dir.join(record::BASE).is_file() {
         return None;
     }
+    // A file is read only when the cache did not see it as it is now ([`stat_cache`]).
+    let cache = stat_cache::StatCache::load(out_root, name);
+    let mut seen = stat_cache::StatCache::default();
     for (rel, h) in &old.files {
-        if record::hash(&std::fs::read(dir.join(rel)).ok()?) != *h {
+        let path = dir.join(rel);
+        let sig = stat_cache::signature(&path)?;
+        if cache.hash(rel, &sig) != Some(h.as_str()) && record::hash(&std::fs::read(&path).ok()?) != *h {
             return None;
         }
+        seen.insert(rel.clone(), sig, h.clone());
+    }
+    if seen != cache {
+        let _ = seen.save(out_root, name);
     }
     Some(Unchanged {
         files: old.files.len(),
@@ -511,9 +535,13 @@ pub fn commit(out_root: &Path, plan: &FeaturePlan) -> std::result::Result<(), fs
         old: old.clone(),
     }));
     fs::apply(&ops, &out_root.join(&plan.name))?;
+    // Only shortcuts for the next run: a note that cannot be written costs a compile, a
+    // cache a read of the files.
     if let Some(note) = &plan.verified {
-        // Only a shortcut for the next run: a note that cannot be written costs a compile.
         let _ = write_verified(out_root, &plan.name, note);
+    }
+    if plan.conflicts.is_empty() {
+        let _ = stat_cache::StatCache::of_settled(out_root, &plan.name, &plan.settled).save(out_root, &plan.name);
     }
     Ok(())
 }

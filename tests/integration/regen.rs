@@ -69,6 +69,47 @@ fn a_record_of_another_build_is_verified_once_then_the_feature_is_skipped() {
     assert!(sp::emit::unchanged(&out, name, &edited).is_none());
 }
 
+/// A no-op run does not read back what it wrote: a cache beside the record (in the folder
+/// git ignores) keeps each file's size, inode and times with its hash, and only a file whose
+/// signature moved is read. An edit in place that keeps the size is still seen, a `touch`
+/// costs one read, and a run without the cache (a clean checkout) reads everything.
+/// (`--check` compiles every feature and compares it with the disk; it never skips.)
+#[test]
+fn a_no_op_run_trusts_only_files_whose_signature_did_not_move() {
+    let ws = generated();
+    let cache = "out/.sp/stat/006-k8s-deployment.json";
+    let entries: serde_json::Value = serde_json::from_str(&ws.read(cache)).unwrap();
+    assert!(entries["files"]["plan.md"][1].is_string(), "{entries}");
+    plan(&ws, &[]).assert_code(0).assert_stderr_contains(": 0 written");
+
+    // Touched: same bytes, new times. Read once, still skipped, and the cache follows.
+    let before = ws.read(cache);
+    let plan_md = ws.join(PLAN_006);
+    let f = std::fs::File::options().append(true).open(&plan_md).unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    drop(f);
+    plan(&ws, &[]).assert_code(0).assert_stderr_contains(": 0 written");
+    assert_ne!(ws.read(cache), before, "the cache records the new signature");
+
+    // The same number of bytes, written in place: the change time moves, so the file is
+    // read and the edit found.
+    let text = ws.read(PLAN_006);
+    let edited = text.replacen("# Implementation Plan", "# IMPLEMENTATION PLAN", 1);
+    assert_eq!(edited.len(), text.len());
+    ws.write(PLAN_006, &edited);
+    plan(&ws, &[])
+        .assert_code(0)
+        .assert_stderr_contains("kept out/006-k8s-deployment/plan.md (your edit kept; nothing else changed)");
+    assert_eq!(ws.read(PLAN_006), edited);
+    ws.write(PLAN_006, &text);
+
+    // No cache: every file is read, and the run is still a no-op.
+    std::fs::remove_dir_all(ws.join("out/.sp/stat")).unwrap();
+    plan(&ws, &[]).assert_code(0).assert_stderr_contains(": 0 written");
+    assert!(ws.exists(cache), "a verifying run writes the cache again");
+}
+
 #[test]
 fn the_record_lists_every_file_with_its_hash_the_inputs_and_the_version() {
     let ws = generated();
@@ -87,15 +128,18 @@ fn the_record_lists_every_file_with_its_hash_the_inputs_and_the_version() {
     let files = record["files"].as_object().unwrap();
     assert!(files.contains_key("plan.md") && files.contains_key("k8s/30-backend-deployment.yaml"));
     assert!(!files.keys().any(|k| k.starts_with(".sp")));
-    // Written twice, the same bytes.
-    let before = read_tree_all(&ws.join("out"));
+    // Written twice, the same bytes (beside the folder git ignores, whose cache names
+    // this machine's inodes and times).
+    let committed = |ws: &Workspace| {
+        let mut tree = read_tree_all(&ws.join("out"));
+        tree.retain(|p, _| !p.starts_with(".sp/"));
+        tree
+    };
+    let before = committed(&ws);
+    assert!(before.contains_key("006-k8s-deployment/.sp/record.json"));
     let again = Workspace::example();
     plan(&again, &[]).assert_code(0);
-    assert_eq!(
-        read_tree_all(&again.join("out")),
-        before,
-        "the record is not deterministic"
-    );
+    assert_eq!(committed(&again), before, "the record is not deterministic");
 }
 
 #[test]
@@ -279,7 +323,8 @@ fn all_writes_every_feature_that_compiles_and_exits_1() {
 #[test]
 fn a_blank_line_at_the_top_of_every_spec_changes_no_generated_file() {
     let ws = generated();
-    let before = read_tree_all(&ws.join("out"));
+    let mut before = read_tree_all(&ws.join("out"));
+    before.retain(|p, _| !p.starts_with(".sp/"));
     for f in ["004-k8s-deployment", "006-k8s-deployment"] {
         let p = format!("specs/{f}/spec.md");
         let text = ws.read(&p);
