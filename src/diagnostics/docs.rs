@@ -224,6 +224,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "`- Backend: FastAPI` in a repository with phase3-todo-ai-chatbot/backend/ and phase4-kubernetes-deployment/backend/ and no backend/ at its root",
             "Name the folder: `components.backend.sourceDir: phase4-kubernetes-deployment/backend` in the deployment block of plan-input.md, or `--set components.backend.sourceDir=…`.",
         ),
+        Code::FolderNotDeployed => d(
+            "When no input names a component, sp takes the repository's folders as the components (frontend/, backend/, api/, web/, apps/*, services/*, or the root project when there is no such folder). A project it sees there and does not deploy would otherwise vanish without a word: the deployment would build the frontend and leave the API that the root holds.",
+            "frontend/ (Next.js) beside a Flask app at the repository root (requirements.txt with flask, app.py, Procfile)",
+            "Name every component in the plan input's YAML block, with the folder of each: `components: {web: {stack: nextjs, sourceDir: frontend}, api: {stack: flask, sourceDir: .}}`. Once one component is named, discovery does not run and this warning goes.",
+        ),
         Code::MissingVariable => d(
             "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",
             "os.environ[\"OPENAI_MODEL\"] in api/app/main.py, and no `config:` entry, .env.example key or prose value for OPENAI_MODEL",

@@ -208,8 +208,114 @@ pub fn components(
     let (found, unknown) = from_repository(cx.repo, cx.sources);
     if found.is_empty() {
         diags.push(nothing_found(cx, evidence, &unknown));
+    } else {
+        report_left_folders(cx, &found, diags);
     }
     found
+}
+
+/// Projects discovery saw and does not deploy next to the ones it does, each at its
+/// manifest: a folder it considers whose manifest names no stack the catalog builds, a
+/// second folder that would get a component's name again (`apps/web` after `web/`), and
+/// the root project when folders were taken instead (a Flask app at the root beside
+/// `frontend/`). A root manifest without a framework (tooling in a `pyproject.toml` or
+/// `package.json`) is not a project worth a warning.
+fn report_left_folders(cx: &DeployInputs, found: &[Named], diags: &mut Diagnostics) {
+    let input = plan_input_path(cx);
+    let stack_id = |words: &str, role: Role| {
+        cx.catalog
+            .find_for(words, Some(role))
+            .map_or_else(|| "<stack>".to_string(), |s| s.id.clone())
+    };
+    // The block that deploys what discovery found, in the form the plan input takes.
+    let entry = |name: &str, stack: &str, dir: &str| format!("{name}: {{stack: {stack}, sourceDir: {dir}}}");
+    let found_entries: Vec<String> = found
+        .iter()
+        .map(|n| {
+            let (words, role) = n.line.as_ref().map_or(("", Role::Backend), |l| {
+                (l.value.as_str(), role_of(&l.role).unwrap_or(Role::Backend))
+            });
+            entry(&n.name, &stack_id(words, role), n.dir.as_deref().unwrap_or("."))
+        })
+        .collect();
+    let taken: Vec<String> = found
+        .iter()
+        .map(|n| format!("{}/", n.dir.as_deref().unwrap_or(".")))
+        .collect();
+    let taken = match taken.len() {
+        1 => format!("{} as the component", taken[0]),
+        _ => format!("{} as the components", taken.join(", ")),
+    };
+    for dir in cx.repo.iter().filter(|d| considered(d)) {
+        if found.iter().any(|n| n.dir.as_deref() == Some(dir.path.as_str())) {
+            continue;
+        }
+        let classified = classify(dir, cx.sources);
+        let (message, span) = match &classified {
+            Some(c) if dir.path == "." && c.framework => (
+                format!(
+                    "the repository root is a project too ({}: {}), but sp took {taken}, so the root is not built or deployed",
+                    c.file, c.what
+                ),
+                c.span.clone(),
+            ),
+            Some(_) if dir.path == "." => continue,
+            Some(c) => (
+                format!(
+                    "{}/ is a project ({}: {}), but a component of that name was found first, so it is not built or deployed",
+                    dir.path, c.file, c.what
+                ),
+                c.span.clone(),
+            ),
+            None if dir.path == "." => continue,
+            None => {
+                let files: Vec<&str> = dir.files.keys().map(String::as_str).collect();
+                (
+                    format!(
+                        "{}/ holds {} but no stack the catalog builds, so it is not built or deployed",
+                        dir.path,
+                        files.join(", ")
+                    ),
+                    dir.files
+                        .values()
+                        .next()
+                        .map(|id| Span::new(*id, 0..cx.sources.get(*id).text.find('\n').unwrap_or(0))),
+                )
+            }
+        };
+        let name = match (dir.path.as_str(), &classified) {
+            (".", Some(c)) => match c.role {
+                Role::Frontend => "web",
+                Role::Backend => "api",
+                Role::Worker => "worker",
+            },
+            (p, _) => p.rsplit('/').next().unwrap_or(p),
+        };
+        let hint = match &classified {
+            Some(c) => {
+                let mut all = found_entries.clone();
+                all.push(entry(name, &stack_id(&c.words, c.role), &dir.path));
+                format!(
+                    "to deploy it, name every component in the YAML block of {input} (discovery stops once one is named): `components: {{{}}}`",
+                    all.join(", ")
+                )
+            }
+            None => {
+                let ids: Vec<&str> = cx.catalog.stacks.iter().map(|s| s.id.as_str()).collect();
+                format!(
+                    "if it is one of the stacks the catalog builds ({}), name every component in the YAML block of {input}: `components: {{{}, {}}}`; otherwise it is built and deployed outside sp",
+                    ids.join(", "),
+                    found_entries.join(", "),
+                    entry(name, "<stack>", &dir.path)
+                )
+            }
+        };
+        let d = Diagnostic::new(Code::FolderNotDeployed, message).hint(hint);
+        diags.push(match span {
+            Some(s) => d.at(s).label("not deployed"),
+            None => d.at_path(&dir.path),
+        });
+    }
 }
 
 /// Role words that name no particular component.
@@ -353,13 +459,17 @@ struct Classified {
     file: String,
     line: usize,
     what: String,
+    /// The text that says it (the dependency's name, or the manifest's first line).
+    span: Option<Span>,
+    /// Said by a framework dependency, not only by the manifest's language.
+    framework: bool,
 }
 
 fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
     let text_of = |name: &str| {
         dir.files.get(name).map(|id| {
             let f = sources.get(*id);
-            (f.text.as_str(), f.display_path())
+            (f.text.as_str(), f.display_path(), *id)
         })
     };
     let line_of = |text: &str, needle: &str| {
@@ -367,18 +477,28 @@ fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
             .map(|i| text[..i].matches('\n').count() + 1)
             .unwrap_or(1)
     };
-    let make = |role, words: &str, file: String, line, what: &str| Classified {
+    // The needle's first place (`lower` has the same byte offsets as the text for ASCII
+    // names), else the manifest's first line.
+    let span_of = |id, text: &str, needle: Option<&str>| {
+        let range = needle
+            .and_then(|n| text.find(n).map(|i| i..i + n.len()))
+            .unwrap_or_else(|| 0..text.find('\n').unwrap_or(text.len()));
+        Some(Span::new(id, range))
+    };
+    let make = |role, words: &str, file: String, line, what: &str, span, framework| Classified {
         role,
         words: words.to_string(),
         file,
         line,
         what: what.to_string(),
+        span,
+        framework,
     };
     // The catalog's languages in order, each manifest in order: the first framework
     // dependency found, or what the language's manifest is without one.
     for lang in &crate::catalog::Catalog::shared().languages {
         for manifest in &lang.manifests {
-            let Some((text, path)) = text_of(manifest) else {
+            let Some((text, path, id)) = text_of(manifest) else {
                 continue;
             };
             match lang.dependencies {
@@ -390,13 +510,16 @@ fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
                             .any(|k| json.get(k).and_then(|d| d.get(dep)).is_some())
                     };
                     if let Some(f) = lang.frameworks.iter().find(|f| has(&f.dependency)) {
-                        let line = line_of(text, &format!("\"{}\"", f.dependency));
+                        let quoted = format!("\"{}\"", f.dependency);
+                        let line = line_of(text, &quoted);
                         return Some(make(
                             f.role,
                             &f.words,
                             path,
                             line,
                             &format!("depends on {}", f.dependency),
+                            span_of(id, text, Some(&quoted)),
+                            true,
                         ));
                     }
                 }
@@ -404,18 +527,25 @@ fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
                     let lower = text.to_lowercase();
                     if let Some(f) = lang.frameworks.iter().find(|f| has_word(&lower, &f.dependency)) {
                         let line = line_of(&lower, &f.dependency);
+                        let span = if lower.len() == text.len() {
+                            span_of(id, &lower, Some(&f.dependency))
+                        } else {
+                            span_of(id, text, None)
+                        };
                         return Some(make(
                             f.role,
                             &f.words,
                             path,
                             line,
                             &format!("depends on {}", f.dependency),
+                            span,
+                            true,
                         ));
                     }
                 }
             }
             if let Some(o) = &lang.otherwise {
-                return Some(make(o.role, &o.words, path, 1, &o.what));
+                return Some(make(o.role, &o.words, path, 1, &o.what, span_of(id, text, None), false));
             }
         }
     }
