@@ -23,19 +23,50 @@ pub fn build_time(name: &str) -> bool {
     BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-/// The default after a read: `|| 'x'`, `?? 3001`.
-fn default_after(text: &str, at: usize) -> Option<String> {
+/// What follows a read after `||` or `??`.
+#[derive(Debug, PartialEq)]
+enum Fallback {
+    /// Nothing: the read is all there is.
+    None,
+    /// A literal: `|| 'x'`, `?? 3001`, `|| ''`.
+    Literal(String),
+    /// An expression (`|| config.url`, `|| undefined`): the read is optional, with no value
+    /// sp could give.
+    Expr,
+    /// Another read (`|| process.env.CO_API_KEY`): an alias; the first name is the one to
+    /// give, so its read keeps its own form.
+    Read,
+}
+
+fn fallback_after(text: &str, at: usize) -> Fallback {
     let rest = text[at..].trim_start_matches([' ', '\t', ')']);
-    let rest = rest.strip_prefix("||").or_else(|| rest.strip_prefix("??"))?;
+    let Some(rest) = rest.strip_prefix("||").or_else(|| rest.strip_prefix("??")) else {
+        return Fallback::None;
+    };
     let v = rest.trim_start();
     if let Some((s, _)) = string_at(v, 0) {
-        return Some(s);
+        return Fallback::Literal(s);
+    }
+    if v.starts_with("process.env") || v.starts_with("import.meta.env") {
+        return Fallback::Read;
     }
     let n: String = v
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
         .collect();
-    (!n.is_empty()).then_some(n)
+    match n.chars().next() {
+        Some(c) if c.is_ascii_digit() => Fallback::Literal(n),
+        _ => Fallback::Expr,
+    }
+}
+
+/// The read at `at` is the right side of `||` or `??` on its line
+/// (`process.env.COHERE_API_KEY || process.env.CO_API_KEY`): an alias the code tries after
+/// another value, so the pod starts without it.
+fn after_or(text: &str, at: usize) -> bool {
+    let line = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+    let line = line.trim_end().trim_end_matches('(').trim_end();
+    line.ends_with("||") || line.ends_with("??")
 }
 
 fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
@@ -60,7 +91,12 @@ fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
             if how == "import.meta.env" && ["MODE", "DEV", "PROD", "BASE_URL", "SSR"].contains(&name.as_str()) {
                 continue;
             }
-            let default = default_after(text, end);
+            let fallback = fallback_after(text, end);
+            let required = matches!(fallback, Fallback::None | Fallback::Read) && !after_or(text, at);
+            let default = match fallback {
+                Fallback::Literal(v) => Some(v),
+                _ => None,
+            };
             if name == "PORT"
                 && let Some(p) = default.as_deref().and_then(super::port_literal)
             {
@@ -75,7 +111,7 @@ fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
             }
             f.env.push(Fact::new(
                 EnvRead {
-                    required: default.is_none(),
+                    required,
                     default,
                     build_time: how == "import.meta.env" || build_time(&name),
                     how: how.into(),
@@ -314,6 +350,29 @@ mod tests {
                 ("NEXT_PUBLIC_API_URL", Some("http://localhost:8000"), false, true),
                 ("JWT_SECRET", Some("dev"), false, false),
                 ("VITE_KEY", None, true, true),
+            ]
+        );
+    }
+
+    /// Only a literal after `||`/`??` is a default; a name makes the read optional; in
+    /// `process.env.A || process.env.B`, A is the one to give and B an alias tried second.
+    #[test]
+    fn an_expression_after_or_is_no_default_and_a_read_after_it_an_alias() {
+        let src = "const key = process.env.COHERE_API_KEY || process.env.CO_API_KEY;\nconst u = process.env.API_URL ?? config.apiUrl;\nconst n = process.env.PAGE_SIZE || 50;\nconst d = process.env.DEBUG || undefined;\n";
+        let f = read(src, id());
+        let env: Vec<(&str, Option<&str>, bool)> = f
+            .env
+            .iter()
+            .map(|e| (e.value.name.as_str(), e.value.default.as_deref(), e.value.required))
+            .collect();
+        assert_eq!(
+            env,
+            vec![
+                ("COHERE_API_KEY", None, true),
+                ("CO_API_KEY", None, false),
+                ("API_URL", None, false),
+                ("PAGE_SIZE", Some("50"), false),
+                ("DEBUG", None, false),
             ]
         );
     }
