@@ -656,3 +656,31 @@ fn an_alias_after_or_is_an_optional_secret_and_a_literal_after_or_a_default() {
     assert!(config.contains("LOG_LEVEL: WARNING"), "{config}");
     assert!(!f.run.stderr.contains("SP420"), "{}", f.run.stderr);
 }
+
+/// The same fallbacks read by a Node.js component: a literal after `??` is the default, an
+/// expression after `||` makes the read optional, and a read after `||` is an alias.
+#[test]
+fn a_node_alias_after_or_is_an_optional_secret_and_an_expression_no_default() {
+    let f = run_fixture("node-env-read-fallbacks");
+    let api = f.doc("001-links-api/k8s/30-backend-deployment.yaml");
+    let alias = &api[api.find("- name: CO_API_KEY").expect("the alias is delivered")..];
+    let alias = &alias[..alias.find("\n        - ").unwrap_or(alias.len())];
+    assert!(alias.contains("optional: true"), "{alias}");
+    let primary = &api[api.find("- name: COHERE_API_KEY").expect("the key is delivered")..];
+    let primary = &primary[..primary.find("- name: CO_API_KEY").unwrap_or(primary.len())];
+    assert!(!primary.contains("optional"), "{primary}");
+    let quickstart = f.doc("001-links-api/quickstart.md");
+    assert!(quickstart.contains("--from-literal=COHERE_API_KEY="), "{quickstart}");
+    assert!(!quickstart.contains("--from-literal=CO_API_KEY="), "{quickstart}");
+    let plan = f.doc("001-links-api/plan.md");
+    assert!(
+        plan.contains("| backend | `PAGE_SIZE` | config | no | the code's default `50` |"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("| backend | `LINKS_BASE_URL` | config | no | missing (optional) |"),
+        "{plan}"
+    );
+    assert!(!plan.contains("config.baseUrl"), "an expression is no default");
+    assert!(!f.run.stderr.contains("SP420"), "{}", f.run.stderr);
+}
