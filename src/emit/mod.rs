@@ -540,22 +540,28 @@ pub fn commit(out_root: &Path, plan: &FeaturePlan) -> std::result::Result<(), fs
     if let Some(note) = &plan.verified {
         let _ = write_verified(out_root, &plan.name, note);
     }
-    if plan.conflicts.is_empty() {
-        let _ = stat_cache::StatCache::of_settled(out_root, &plan.name, &plan.settled).save(out_root, &plan.name);
-    }
+    let _ = stat_cache::StatCache::of_settled(out_root, &plan.name, &plan.settled).save(out_root, &plan.name);
     Ok(())
 }
 
-/// Write feature `name`'s [`record::Verified`] note, and the `.gitignore` that keeps the
-/// notes out of version control.
+/// Write feature `name`'s [`record::Verified`] note.
 fn write_verified(out_root: &Path, name: &str, note: &record::Verified) -> Result<()> {
-    let (ignore, text) = record::VERIFIED_IGNORE;
+    write_private(out_root, &record::verified_path(name), note.to_json().as_bytes())
+}
+
+/// Write `rel` (a path under the output root's `.sp/`) with the `.gitignore` that keeps
+/// that folder out of version control: what is there describes this machine's files only.
+fn write_private(out_root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let (ignore, text) = record::PRIVATE_IGNORE;
+    let file = out_root.join(rel);
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
     let ignore = out_root.join(ignore);
-    std::fs::create_dir_all(out_root.join(record::VERIFIED_DIR)).map_err(|e| Error::io(out_root, e))?;
     if !ignore.is_file() {
         write_atomic(&ignore, text.as_bytes())?;
     }
-    write_atomic(&out_root.join(record::verified_path(name)), note.to_json().as_bytes())
+    write_atomic(&file, bytes)
 }
 
 /// What [`save_plan_input`] did.

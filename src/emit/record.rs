@@ -92,12 +92,14 @@ pub struct Verified {
     pub findings: Vec<Stored>,
 }
 
-/// The folder of [`Verified`] notes under the output root, with the `.gitignore` that keeps
-/// it (and itself) out of version control.
+/// The folder of [`Verified`] notes under the output root.
 pub const VERIFIED_DIR: &str = ".sp/verified";
-pub const VERIFIED_IGNORE: (&str, &str) = (
+/// The `.gitignore` of the output root's `.sp/` folder, which holds what only this machine
+/// can use (verified notes, file signatures): it keeps the folder, itself included, out of
+/// version control.
+pub const PRIVATE_IGNORE: (&str, &str) = (
     ".sp/.gitignore",
-    "# sp's notes of what this machine verified; never committed.\n*\n",
+    "# sp's notes about this machine's copy of the output; never committed.\n*\n",
 );
 
 /// Path of feature `name`'s [`Verified`] note, relative to the output root.

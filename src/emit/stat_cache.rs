@@ -17,8 +17,8 @@
 //! write. A clean checkout (CI) has no cache and reads every file, and `sp plan --check`
 //! never skips a feature: it compiles each one and compares it with the disk.
 //!
-//! The cache is `.sp/stat/<feature>.json` under the output root, in the folder the
-//! `.gitignore` of the verified notes keeps out of version control. It is a shortcut only:
+//! The cache is `.sp/stat/<feature>.json` under the output root, in the folder whose
+//! `.gitignore` keeps it out of version control (`record::PRIVATE_IGNORE`). It is a shortcut only:
 //! a missing, damaged or stale cache costs a read, never a wrong answer, and a cache that
 //! cannot be written is ignored. Entries are keyed by signature, so a cache written by a
 //! run that saw an older state of a file never matches the newer one.
@@ -27,8 +27,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-
-use super::record;
 
 /// Folder of the caches under the output root (inside `.sp/`, which is never committed).
 pub const DIR: &str = ".sp/stat";
@@ -117,17 +115,8 @@ impl StatCache {
 
     /// Write the cache of feature `name` (and the `.gitignore` of `.sp/` when it is missing).
     pub fn save(&self, out_root: &Path, name: &str) -> crate::error::Result<()> {
-        let (ignore, text) = record::VERIFIED_IGNORE;
-        let ignore = out_root.join(ignore);
-        let file = out_root.join(path(name));
-        if let Some(dir) = file.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
-        }
-        if !ignore.is_file() {
-            super::write_atomic(&ignore, text.as_bytes())?;
-        }
         let json = serde_json::to_vec(self).expect("serialisable");
-        super::write_atomic(&file, &json)
+        super::write_private(out_root, &path(name), &json)
     }
 }
 

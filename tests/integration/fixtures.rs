@@ -637,16 +637,29 @@ fn a_project_nested_in_a_component_is_not_its_code() {
     assert!(!web.contains("COHERE_API_KEY"), "{web}");
 }
 
+/// The container's `env` entry of `name`, from its `- name:` line to the next entry.
+fn env_entry<'a>(deployment: &'a str, name: &str) -> &'a str {
+    let start = deployment
+        .find(&format!("- name: {name}\n"))
+        .unwrap_or_else(|| panic!("{name} is delivered:\n{deployment}"));
+    let entry = &deployment[start..];
+    let end = entry[1..].find("\n        - ").map_or(entry.len(), |i| i + 1);
+    &entry[..end]
+}
+
+/// `alias` (a read after `primary ||`) is an optional Secret key; `primary` is not.
+fn assert_alias_is_optional(deployment: &str, primary: &str, alias: &str) {
+    let entry = env_entry(deployment, alias);
+    assert!(entry.contains("optional: true"), "{entry}");
+    let entry = env_entry(deployment, primary);
+    assert!(!entry.contains("optional"), "{entry}");
+}
+
 #[test]
 fn an_alias_after_or_is_an_optional_secret_and_a_literal_after_or_a_default() {
     let f = run_fixture("env-read-fallbacks");
     let api = f.doc("001-todo-list/k8s/30-backend-deployment.yaml");
-    let alias = &api[api.find("- name: CO_API_KEY").expect("the alias is delivered")..];
-    let alias = &alias[..alias.find("\n        - ").unwrap_or(alias.len())];
-    assert!(alias.contains("optional: true"), "{alias}");
-    let primary = &api[api.find("- name: COHERE_API_KEY").expect("the key is delivered")..];
-    let primary = &primary[..primary.find("- name: CO_API_KEY").unwrap_or(primary.len())];
-    assert!(!primary.contains("optional"), "{primary}");
+    assert_alias_is_optional(api, "COHERE_API_KEY", "CO_API_KEY");
     let chart = f.doc("001-todo-list/helm/todo/values.yaml");
     assert!(chart.contains("optional: true"), "{chart}");
     let quickstart = f.doc("001-todo-list/quickstart.md");
@@ -663,12 +676,7 @@ fn an_alias_after_or_is_an_optional_secret_and_a_literal_after_or_a_default() {
 fn a_node_alias_after_or_is_an_optional_secret_and_an_expression_no_default() {
     let f = run_fixture("node-env-read-fallbacks");
     let api = f.doc("001-links-api/k8s/30-backend-deployment.yaml");
-    let alias = &api[api.find("- name: CO_API_KEY").expect("the alias is delivered")..];
-    let alias = &alias[..alias.find("\n        - ").unwrap_or(alias.len())];
-    assert!(alias.contains("optional: true"), "{alias}");
-    let primary = &api[api.find("- name: COHERE_API_KEY").expect("the key is delivered")..];
-    let primary = &primary[..primary.find("- name: CO_API_KEY").unwrap_or(primary.len())];
-    assert!(!primary.contains("optional"), "{primary}");
+    assert_alias_is_optional(api, "COHERE_API_KEY", "CO_API_KEY");
     let quickstart = f.doc("001-links-api/quickstart.md");
     assert!(quickstart.contains("--from-literal=COHERE_API_KEY="), "{quickstart}");
     assert!(!quickstart.contains("--from-literal=CO_API_KEY="), "{quickstart}");

@@ -205,13 +205,13 @@ pub fn components(
     let Some(evidence) = evidence else {
         return names;
     };
-    let (found, unknown) = from_repository(cx.repo, cx.sources);
-    if found.is_empty() {
-        diags.push(nothing_found(cx, evidence, &unknown));
+    let discovered = from_repository(cx.repo, cx.sources);
+    if discovered.found.is_empty() {
+        diags.push(nothing_found(cx, evidence, &discovered.unknown));
     } else {
-        report_left_folders(cx, &found, diags);
+        report_left_folders(cx, &discovered, diags);
     }
-    found
+    discovered.found
 }
 
 /// Projects discovery saw and does not deploy next to the ones it does, each at its
@@ -220,7 +220,8 @@ pub fn components(
 /// the root project when folders were taken instead (a Flask app at the root beside
 /// `frontend/`). A root manifest without a framework (tooling in a `pyproject.toml` or
 /// `package.json`) is not a project worth a warning.
-fn report_left_folders(cx: &DeployInputs, found: &[Named], diags: &mut Diagnostics) {
+fn report_left_folders(cx: &DeployInputs, discovered: &Discovered, diags: &mut Diagnostics) {
+    let found = &discovered.found;
     let input = plan_input_path(cx);
     let stack_id = |words: &str, role: Role| {
         cx.catalog
@@ -246,11 +247,7 @@ fn report_left_folders(cx: &DeployInputs, found: &[Named], diags: &mut Diagnosti
         1 => format!("{} as the component", taken[0]),
         _ => format!("{} as the components", taken.join(", ")),
     };
-    for dir in cx.repo.iter().filter(|d| considered(d)) {
-        if found.iter().any(|n| n.dir.as_deref() == Some(dir.path.as_str())) {
-            continue;
-        }
-        let classified = classify(dir, cx.sources);
+    for (dir, classified) in &discovered.left {
         let (message, span) = match &classified {
             Some(c) if dir.path == "." && c.framework => (
                 format!(
@@ -283,7 +280,7 @@ fn report_left_folders(cx: &DeployInputs, found: &[Named], diags: &mut Diagnosti
                 )
             }
         };
-        let name = match (dir.path.as_str(), &classified) {
+        let name = match (dir.path.as_str(), classified) {
             (".", Some(c)) => match c.role {
                 Role::Frontend => "web",
                 Role::Backend => "api",
@@ -291,7 +288,7 @@ fn report_left_folders(cx: &DeployInputs, found: &[Named], diags: &mut Diagnosti
             },
             (p, _) => p.rsplit('/').next().unwrap_or(p),
         };
-        let hint = match &classified {
+        let hint = match classified {
             Some(c) => {
                 let mut all = found_entries.clone();
                 all.push(entry(name, &stack_id(&c.words, c.role), &dir.path));
@@ -393,21 +390,40 @@ fn considered(dir: &RepoDir) -> bool {
         || (!path.contains('/') && role_of_folder(path).is_some())
 }
 
-/// Components found in the repository's folders, and the folders considered whose
-/// manifest names no stack the catalog builds.
-fn from_repository(repo: &[RepoDir], sources: &Sources) -> (Vec<Named>, Vec<String>) {
-    let mut found: Vec<Named> = Vec::new();
-    let mut unknown = Vec::new();
+/// What discovery made of the folders it considers.
+struct Discovered<'a> {
+    /// The components, in folder order.
+    found: Vec<Named>,
+    /// The folders considered whose manifest names no stack the catalog builds, as
+    /// `path/ (files)`.
+    unknown: Vec<String>,
+    /// The considered folders not taken, with what their manifest says (the root when
+    /// folders were taken instead, a folder of a name already taken, an unknown stack).
+    left: Vec<(&'a RepoDir, Option<Classified>)>,
+}
+
+/// Components found in the repository's folders, and what was left out.
+fn from_repository<'a>(repo: &'a [RepoDir], sources: &Sources) -> Discovered<'a> {
+    let mut out = Discovered {
+        found: Vec::new(),
+        unknown: Vec::new(),
+        left: Vec::new(),
+    };
+    let found = &mut out.found;
     // Sub-folders first: a root project is a component only when no folder is.
     let mut dirs: Vec<&RepoDir> = repo.iter().filter(|d| considered(d) && d.path != ".").collect();
+    let root = repo.iter().find(|d| d.path == ".");
     if dirs.is_empty() {
-        dirs.extend(repo.iter().filter(|d| d.path == "."));
+        dirs.extend(root);
+    } else if let Some(root) = root {
+        out.left.push((root, classify(root, sources)));
     }
     for dir in dirs {
         let folder = dir.path.rsplit('/').next().unwrap_or(&dir.path);
         let Some(stack) = classify(dir, sources) else {
             let files: Vec<&str> = dir.files.keys().map(String::as_str).collect();
-            unknown.push(format!("{}/ ({})", dir.path, files.join(", ")));
+            out.unknown.push(format!("{}/ ({})", dir.path, files.join(", ")));
+            out.left.push((dir, None));
             continue;
         };
         let role = role_of_folder(folder).unwrap_or(stack.role);
@@ -422,6 +438,7 @@ fn from_repository(repo: &[RepoDir], sources: &Sources) -> (Vec<Named>, Vec<Stri
             slug(folder)
         };
         if found.iter().any(|n| n.name == name) {
+            out.left.push((dir, Some(stack)));
             continue;
         }
         let lock = dir.present.first().map(|l| format!(", {l}")).unwrap_or_default();
@@ -438,7 +455,7 @@ fn from_repository(repo: &[RepoDir], sources: &Sources) -> (Vec<Named>, Vec<Stri
             dir: Some(dir.path.clone()),
         });
     }
-    (found, unknown)
+    out
 }
 
 /// The first folder discovery considers whose manifest makes it a component of `role`.
