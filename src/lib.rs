@@ -183,6 +183,7 @@ pub fn compile_each<F: Send>(
         resolve: resolve::Shared {
             constitution: parsed.constitution.as_ref(),
             repo: &workspace.repo,
+            foreign: &workspace.foreign,
             sources,
             set: &parsed.set,
             catalog: &catalog,

@@ -276,6 +276,28 @@ struct CatalogFile {
     stacks: Vec<Stack>,
     /// Pinned images of in-cluster backing services (PostgreSQL, Redis).
     services: Vec<ServiceImage>,
+    foreign: Vec<Foreign>,
+}
+
+/// A language sp does not build, by the manifests that make a folder one of its projects:
+/// discovery reports such a folder instead of passing over it in silence.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Foreign {
+    /// How the report names it (`Java (Maven)`).
+    pub language: String,
+    /// File names, or `*.ext` for any file with that extension (`*.csproj`).
+    pub manifests: Vec<String>,
+}
+
+impl Foreign {
+    /// Whether `file` (a name, no folder) is one of this language's manifests.
+    pub fn is_manifest(&self, file: &str) -> bool {
+        self.manifests.iter().any(|m| match m.strip_prefix('*') {
+            Some(ext) => file.len() > ext.len() && file.ends_with(ext),
+            None => m == file,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -283,6 +305,7 @@ pub struct Catalog {
     pub languages: Vec<Language>,
     pub stacks: Vec<Stack>,
     pub services: Vec<ServiceImage>,
+    pub foreign: Vec<Foreign>,
 }
 
 impl Catalog {
@@ -302,6 +325,7 @@ impl Catalog {
                 languages: file.languages,
                 stacks: file.stacks,
                 services: file.services,
+                foreign: file.foreign,
             }
         })
     }
@@ -436,6 +460,27 @@ pub fn tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_foreign_manifest_is_a_name_or_an_extension() {
+        let c = Catalog::shared();
+        let of = |file: &str| {
+            c.foreign
+                .iter()
+                .find(|f| f.is_manifest(file))
+                .map(|f| f.language.as_str())
+        };
+        assert_eq!(of("pom.xml"), Some("Java (Maven)"));
+        assert_eq!(of("Reports.csproj"), Some(".NET"));
+        assert_eq!(of(".csproj"), None, "an extension needs a name before it");
+        assert_eq!(of("pom.xml.bak"), None);
+        // No language sp builds is foreign.
+        for lang in &c.languages {
+            for m in &lang.manifests {
+                assert_eq!(of(m), None, "{m}");
+            }
+        }
+    }
 
     #[test]
     fn a_wanted_version_is_its_number() {

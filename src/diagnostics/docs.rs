@@ -225,8 +225,8 @@ pub fn docs(code: Code) -> CodeDocs {
             "Name the folder: `components.backend.sourceDir: phase4-kubernetes-deployment/backend` in the deployment block of plan-input.md, or `--set components.backend.sourceDir=…`.",
         ),
         Code::FolderNotDeployed => d(
-            "When no input names a component, sp takes the repository's folders as the components (frontend/, backend/, api/, web/, apps/*, services/*, or the root project when there is no such folder). A project it sees there and does not deploy would otherwise vanish without a word: the deployment would build the frontend and leave the API that the root holds.",
-            "frontend/ (Next.js) beside a Flask app at the repository root (requirements.txt with flask, app.py, Procfile)",
+            "When no input names a component, sp takes the repository's folders as the components (frontend/, backend/, api/, web/, apps/*, services/*, or the root project when there is no such folder). A project it sees and does not deploy would otherwise vanish without a word: the deployment would build the frontend and leave the API that the root holds. Reported: the root project when folders were taken instead, a second folder with a component's name, a considered folder whose manifest names no stack the catalog builds or is of a language sp does not build (pom.xml, build.gradle, Gemfile, composer.json, *.csproj…), and a project with a framework dependency in a folder discovery does not look in.",
+            "frontend/ (Next.js) beside a Flask app at the repository root (requirements.txt with flask, app.py, Procfile); a Maven api/pom.xml; a Vite app in dashboard/",
             "Name every component in the plan input's YAML block, with the folder of each: `components: {web: {stack: nextjs, sourceDir: frontend}, api: {stack: flask, sourceDir: .}}`. Once one component is named, discovery does not run and this warning goes.",
         ),
         Code::MissingVariable => d(

@@ -38,6 +38,8 @@ pub struct Workspace {
     pub date_override: Option<String>,
     /// Component folders of the repository and what was read from them.
     pub repo: Vec<repo::RepoDir>,
+    /// Folders holding projects of languages sp does not build.
+    pub foreign: Vec<repo::ForeignDir>,
 }
 
 /// The folder of the record emit keeps in a feature's output folder (`emit::record::DIR`):
@@ -253,10 +255,11 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
         }
     }
 
-    let repo = repo::scan(root, &mut sources, diags);
+    let (repo, foreign) = repo::scan(root, &mut sources, diags);
 
     Ok(Workspace {
         repo,
+        foreign,
         root: root.to_path_buf(),
         sources,
         constitution,
@@ -294,6 +297,7 @@ pub fn in_memory(constitution: Option<&str>, features: &[(&str, &str, Option<&st
         templates: BTreeMap::new(),
         date_override: Some("2026-01-01".into()),
         repo: Vec::new(),
+        foreign: Vec::new(),
     }
 }
 

@@ -122,8 +122,38 @@ impl RepoDir {
     }
 }
 
-/// Find component folders below `root` and read what decides their stack.
-pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<RepoDir> {
+/// A folder holding a project of a language sp does not build (`catalog::Foreign`): never a
+/// component, kept so that discovery can say it saw the folder and left it out.
+#[derive(Debug, Clone)]
+pub struct ForeignDir {
+    /// As [`RepoDir::path`].
+    pub path: String,
+    /// The language, as the catalog names it (`Java (Maven)`).
+    pub language: String,
+    /// The manifest that says so, read so that a report can point at it.
+    pub manifest: SourceId,
+    /// As [`RepoDir::nested`].
+    pub nested: bool,
+}
+
+/// The first manifest of a language sp does not build in `dir`, with the language.
+fn foreign_manifest(dir: &Path) -> Option<(String, &'static str)> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    crate::catalog::Catalog::shared().foreign.iter().find_map(|f| {
+        let name = names.iter().find(|n| f.is_manifest(n))?;
+        Some((name.clone(), f.language.as_str()))
+    })
+}
+
+/// Find component folders below `root` and read what decides their stack; and the folders
+/// that hold a project of a language sp does not build.
+pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec<RepoDir>, Vec<ForeignDir>) {
     let detection = detection();
     let mut compose = Vec::new();
     for f in COMPOSE {
@@ -147,7 +177,9 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         } else {
             // A folder that is no project itself may hold projects one level down
             // (`phase4/backend`): read them, so a component can name one, and so sp can say
-            // which folders a component's name could mean.
+            // which folders a component's name could mean. It may also be a project of a
+            // language sp does not build.
+            candidates.push((dir.clone(), false));
             candidates.extend(subdirs(&dir).into_iter().map(|d| (d, true)));
         }
     }
@@ -157,11 +189,22 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         candidates.push((root.to_path_buf(), false));
     }
     let mut out = Vec::new();
+    let mut foreign = Vec::new();
     for (dir, nested) in candidates {
+        let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
         if !detection.manifests.iter().any(|m| dir.join(m).is_file()) {
+            if let Some((file, language)) = foreign_manifest(&dir)
+                && let Some(id) = super::read_source(sources, &dir.join(&file), rel.join(&file), diags)
+            {
+                foreign.push(ForeignDir {
+                    path: display_path(&rel),
+                    language: language.to_string(),
+                    manifest: id,
+                    nested,
+                });
+            }
             continue;
         }
-        let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
         let is_root = rel.as_os_str().is_empty();
         let mut rd = RepoDir {
             path: if is_root { ".".into() } else { display_path(&rel) },
@@ -196,7 +239,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Vec<
         }
         out.push(rd);
     }
-    out
+    (out, foreign)
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {

@@ -27,6 +27,8 @@ pub struct Shared<'a> {
     pub constitution: Option<&'a Constitution>,
     /// The repository's component folders and the source table.
     pub repo: &'a [crate::load::repo::RepoDir],
+    /// Folders of languages sp does not build.
+    pub foreign: &'a [crate::load::repo::ForeignDir],
     pub sources: &'a crate::source::Sources,
     /// `--set` assignments, the highest-precedence input.
     pub set: &'a [String],
@@ -50,6 +52,7 @@ pub fn feature(f: &ParsedFeature, shared: &Shared, diags: &mut Diagnostics) -> P
             stack: &plan.stack,
             context: &plan.context,
             repo: shared.repo,
+            foreign: shared.foreign,
             sources: shared.sources,
             set: shared.set,
             catalog: shared.catalog,

@@ -10,7 +10,7 @@
 
 use crate::catalog::DependencyFormat;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::load::repo::RepoDir;
+use crate::load::repo::{ForeignDir, RepoDir};
 use crate::model::deploy::Role;
 use crate::model::{Origin, StackLine};
 use crate::parse::constitution::Constitution;
@@ -205,9 +205,9 @@ pub fn components(
     let Some(evidence) = evidence else {
         return names;
     };
-    let discovered = from_repository(cx.repo, cx.sources);
+    let discovered = from_repository(cx.repo, cx.foreign, cx.sources);
     if discovered.found.is_empty() {
-        diags.push(nothing_found(cx, evidence, &discovered.unknown));
+        diags.push(nothing_found(cx, evidence, &discovered));
     } else {
         report_left_folders(cx, &discovered, diags);
     }
@@ -215,11 +215,9 @@ pub fn components(
 }
 
 /// Projects discovery saw and does not deploy next to the ones it does, each at its
-/// manifest: a folder it considers whose manifest names no stack the catalog builds, a
-/// second folder that would get a component's name again (`apps/web` after `web/`), and
-/// the root project when folders were taken instead (a Flask app at the root beside
-/// `frontend/`). A root manifest without a framework (tooling in a `pyproject.toml` or
-/// `package.json`) is not a project worth a warning.
+/// manifest (see [`Left`]). A root manifest without a framework (tooling in a
+/// `pyproject.toml` or `package.json`) is not a project worth a warning, nor is a folder
+/// outside the places discovery looks whose manifest names no framework.
 fn report_left_folders(cx: &DeployInputs, discovered: &Discovered, diags: &mut Diagnostics) {
     let found = &discovered.found;
     let input = plan_input_path(cx);
@@ -247,51 +245,62 @@ fn report_left_folders(cx: &DeployInputs, discovered: &Discovered, diags: &mut D
         1 => format!("{} as the component", taken[0]),
         _ => format!("{} as the components", taken.join(", ")),
     };
-    for (dir, classified) in &discovered.left {
-        let (message, span) = match &classified {
-            Some(c) if dir.path == "." && c.framework => (
+    let first_line = |id| Some(Span::new(id, 0..cx.sources.get(id).text.find('\n').unwrap_or(0)));
+    for left in &discovered.left {
+        let path = left.path();
+        let (message, span) = match left {
+            Left::Root(c) => (
                 format!(
                     "the repository root is a project too ({}: {}), but sp took {taken}, so the root is not built or deployed",
                     c.file, c.what
                 ),
                 c.span.clone(),
             ),
-            Some(_) if dir.path == "." => continue,
-            Some(c) => (
+            Left::SameName(_, c) => (
                 format!(
-                    "{}/ is a project ({}: {}), but a component of that name was found first, so it is not built or deployed",
-                    dir.path, c.file, c.what
+                    "{path}/ is a project ({}: {}), but a component of that name was found first, so it is not built or deployed",
+                    c.file, c.what
                 ),
                 c.span.clone(),
             ),
-            None if dir.path == "." => continue,
-            None => {
+            Left::Elsewhere(_, c) => (
+                format!(
+                    "{path}/ is a project ({}: {}), but discovery takes only folders named for a role (frontend/, backend/, api/, web/, server/, client/, worker/…), apps/* and services/*, so it is not built or deployed",
+                    c.file, c.what
+                ),
+                c.span.clone(),
+            ),
+            Left::NoStack(dir) => {
                 let files: Vec<&str> = dir.files.keys().map(String::as_str).collect();
                 (
                     format!(
-                        "{}/ holds {} but no stack the catalog builds, so it is not built or deployed",
-                        dir.path,
+                        "{path}/ holds {} but no stack the catalog builds, so it is not built or deployed",
                         files.join(", ")
                     ),
-                    dir.files
-                        .values()
-                        .next()
-                        .map(|id| Span::new(*id, 0..cx.sources.get(*id).text.find('\n').unwrap_or(0))),
+                    dir.files.values().next().and_then(|id| first_line(*id)),
                 )
             }
+            Left::Foreign(dir) => (
+                format!(
+                    "{path}/ is a {} project ({}), a language sp does not build, so it is not built or deployed",
+                    dir.language,
+                    cx.sources.get(dir.manifest).display_path()
+                ),
+                first_line(dir.manifest),
+            ),
         };
-        let name = match (dir.path.as_str(), classified) {
-            (".", Some(c)) => match c.role {
+        let name = match left {
+            Left::Root(c) => match c.role {
                 Role::Frontend => "web",
                 Role::Backend => "api",
                 Role::Worker => "worker",
             },
-            (p, _) => p.rsplit('/').next().unwrap_or(p),
+            _ => path.rsplit('/').next().unwrap_or(path),
         };
-        let hint = match classified {
+        let hint = match left.classified() {
             Some(c) => {
                 let mut all = found_entries.clone();
-                all.push(entry(name, &stack_id(&c.words, c.role), &dir.path));
+                all.push(entry(name, &stack_id(&c.words, c.role), path));
                 format!(
                     "to deploy it, name every component in the YAML block of {input} (discovery stops once one is named): `components: {{{}}}`",
                     all.join(", ")
@@ -300,17 +309,18 @@ fn report_left_folders(cx: &DeployInputs, discovered: &Discovered, diags: &mut D
             None => {
                 let ids: Vec<&str> = cx.catalog.stacks.iter().map(|s| s.id.as_str()).collect();
                 format!(
-                    "if it is one of the stacks the catalog builds ({}), name every component in the YAML block of {input}: `components: {{{}, {}}}`; otherwise it is built and deployed outside sp",
+                    "if it is one of the stacks the catalog builds ({}), name every component in the YAML block of {input}: `components: {{{}, {}}}`; otherwise it is built and deployed outside sp, and naming the components sp deploys (`components: {{{}}}`) ends this warning",
                     ids.join(", "),
                     found_entries.join(", "),
-                    entry(name, "<stack>", &dir.path)
+                    entry(name, "<stack>", path),
+                    found_entries.join(", ")
                 )
             }
         };
         let d = Diagnostic::new(Code::FolderNotDeployed, message).hint(hint);
         diags.push(match span {
             Some(s) => d.at(s).label("not deployed"),
-            None => d.at_path(&dir.path),
+            None => d.at_path(path),
         });
     }
 }
@@ -348,10 +358,14 @@ fn refine_from_repository(cx: &DeployInputs, named: &mut Named) {
     if !by_language_only {
         return;
     }
-    let folder = cx.repo.iter().filter(|d| considered(d) && d.path != ".").find(|d| {
-        let f = d.path.rsplit('/').next().unwrap_or(&d.path);
-        f == named.name || role_of_folder(f) == Some(role)
-    });
+    let folder = cx
+        .repo
+        .iter()
+        .filter(|d| considered(&d.path) && d.path != ".")
+        .find(|d| {
+            let f = d.path.rsplit('/').next().unwrap_or(&d.path);
+            f == named.name || role_of_folder(f) == Some(role)
+        });
     let Some(dir) = folder else { return };
     let Some(c) = classify(dir, cx.sources) else { return };
     let Some(found) = cx.catalog.find_for(&c.words, Some(role)) else {
@@ -382,28 +396,57 @@ fn role_of_folder(name: &str) -> Option<Role> {
 
 /// Folders discovery considers: a role-named folder at the root, anything under `apps/` or
 /// `services/`, and the root itself (`.`).
-fn considered(dir: &RepoDir) -> bool {
-    let path = dir.path.as_str();
+fn considered(path: &str) -> bool {
     path == "."
         || path.starts_with("apps/")
         || path.starts_with("services/")
         || (!path.contains('/') && role_of_folder(path).is_some())
 }
 
-/// What discovery made of the folders it considers.
+/// What discovery made of the repository's folders.
 struct Discovered<'a> {
     /// The components, in folder order.
     found: Vec<Named>,
     /// The folders considered whose manifest names no stack the catalog builds, as
     /// `path/ (files)`.
     unknown: Vec<String>,
-    /// The considered folders not taken, with what their manifest says (the root when
-    /// folders were taken instead, a folder of a name already taken, an unknown stack).
-    left: Vec<(&'a RepoDir, Option<Classified>)>,
+    /// The projects not taken, in path order.
+    left: Vec<Left<'a>>,
+}
+
+/// A project discovery saw and did not take.
+enum Left<'a> {
+    /// The root, with a framework, when folders were taken instead.
+    Root(Classified),
+    /// A folder that would get a component's name again (`apps/web` after `web/`).
+    SameName(&'a RepoDir, Classified),
+    /// A folder with a framework outside the places discovery looks (`dashboard/`).
+    Elsewhere(&'a RepoDir, Classified),
+    /// A considered folder whose manifest names no stack the catalog builds.
+    NoStack(&'a RepoDir),
+    /// A considered folder of a language sp does not build (`api/pom.xml`).
+    Foreign(&'a ForeignDir),
+}
+
+impl Left<'_> {
+    fn path(&self) -> &str {
+        match self {
+            Left::Root(_) => ".",
+            Left::SameName(d, _) | Left::Elsewhere(d, _) | Left::NoStack(d) => &d.path,
+            Left::Foreign(d) => &d.path,
+        }
+    }
+
+    fn classified(&self) -> Option<&Classified> {
+        match self {
+            Left::Root(c) | Left::SameName(_, c) | Left::Elsewhere(_, c) => Some(c),
+            Left::NoStack(_) | Left::Foreign(_) => None,
+        }
+    }
 }
 
 /// Components found in the repository's folders, and what was left out.
-fn from_repository<'a>(repo: &'a [RepoDir], sources: &Sources) -> Discovered<'a> {
+fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: &Sources) -> Discovered<'a> {
     let mut out = Discovered {
         found: Vec::new(),
         unknown: Vec::new(),
@@ -411,19 +454,32 @@ fn from_repository<'a>(repo: &'a [RepoDir], sources: &Sources) -> Discovered<'a>
     };
     let found = &mut out.found;
     // Sub-folders first: a root project is a component only when no folder is.
-    let mut dirs: Vec<&RepoDir> = repo.iter().filter(|d| considered(d) && d.path != ".").collect();
+    let mut dirs: Vec<&RepoDir> = repo.iter().filter(|d| considered(&d.path) && d.path != ".").collect();
     let root = repo.iter().find(|d| d.path == ".");
     if dirs.is_empty() {
         dirs.extend(root);
-    } else if let Some(root) = root {
-        out.left.push((root, classify(root, sources)));
+    } else if let Some(c) = root.and_then(|r| classify(r, sources)).filter(|c| c.framework) {
+        out.left.push(Left::Root(c));
+    }
+    for dir in repo.iter().filter(|d| !d.nested && !considered(&d.path)) {
+        if let Some(c) = classify(dir, sources).filter(|c| c.framework) {
+            out.left.push(Left::Elsewhere(dir, c));
+        }
+    }
+    for dir in foreign.iter().filter(|d| !d.nested && considered(&d.path)) {
+        let file = sources.get(dir.manifest).display_path();
+        let file = file.rsplit('/').next().unwrap_or(&file);
+        out.unknown.push(format!("{}/ ({file}, {})", dir.path, dir.language));
+        out.left.push(Left::Foreign(dir));
     }
     for dir in dirs {
         let folder = dir.path.rsplit('/').next().unwrap_or(&dir.path);
         let Some(stack) = classify(dir, sources) else {
             let files: Vec<&str> = dir.files.keys().map(String::as_str).collect();
             out.unknown.push(format!("{}/ ({})", dir.path, files.join(", ")));
-            out.left.push((dir, None));
+            if dir.path != "." {
+                out.left.push(Left::NoStack(dir));
+            }
             continue;
         };
         let role = role_of_folder(folder).unwrap_or(stack.role);
@@ -438,7 +494,7 @@ fn from_repository<'a>(repo: &'a [RepoDir], sources: &Sources) -> Discovered<'a>
             slug(folder)
         };
         if found.iter().any(|n| n.name == name) {
-            out.left.push((dir, Some(stack)));
+            out.left.push(Left::SameName(dir, stack));
             continue;
         }
         let lock = dir.present.first().map(|l| format!(", {l}")).unwrap_or_default();
@@ -455,16 +511,20 @@ fn from_repository<'a>(repo: &'a [RepoDir], sources: &Sources) -> Discovered<'a>
             dir: Some(dir.path.clone()),
         });
     }
+    out.left.sort_by(|a, b| a.path().cmp(b.path()));
     out
 }
 
 /// The first folder discovery considers whose manifest makes it a component of `role`.
 fn repository_stack(cx: &DeployInputs, role: Role) -> Option<(String, Classified)> {
-    cx.repo.iter().filter(|d| considered(d) && d.path != ".").find_map(|d| {
-        let c = classify(d, cx.sources)?;
-        let folder = d.path.rsplit('/').next().unwrap_or(&d.path);
-        (role_of_folder(folder).unwrap_or(c.role) == role && c.role == role).then(|| (d.path.clone(), c))
-    })
+    cx.repo
+        .iter()
+        .filter(|d| considered(&d.path) && d.path != ".")
+        .find_map(|d| {
+            let c = classify(d, cx.sources)?;
+            let folder = d.path.rsplit('/').next().unwrap_or(&d.path);
+            (role_of_folder(folder).unwrap_or(c.role) == role && c.role == role).then(|| (d.path.clone(), c))
+        })
 }
 
 /// What a folder's manifest says it is.
@@ -527,15 +587,26 @@ fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
                             .any(|k| json.get(k).and_then(|d| d.get(dep)).is_some())
                     };
                     if let Some(f) = lang.frameworks.iter().find(|f| has(&f.dependency)) {
+                        // The dependency's key, not the same word in a script (`"dev": "vite"`).
                         let quoted = format!("\"{}\"", f.dependency);
-                        let line = line_of(text, &quoted);
+                        let at = text
+                            .match_indices(&quoted)
+                            .map(|(i, _)| i)
+                            .find(|&i| text[i + quoted.len()..].trim_start().starts_with(':'));
+                        let (line, span) = match at {
+                            Some(i) => (
+                                text[..i].matches('\n').count() + 1,
+                                Some(Span::new(id, i..i + quoted.len())),
+                            ),
+                            None => (line_of(text, &quoted), span_of(id, text, Some(&quoted))),
+                        };
                         return Some(make(
                             f.role,
                             &f.words,
                             path,
                             line,
                             &format!("depends on {}", f.dependency),
-                            span_of(id, text, Some(&quoted)),
+                            span,
                             true,
                         ));
                     }
@@ -618,18 +689,52 @@ pub fn report_not_deployed(cx: &DeployInputs, scope: &crate::model::Scope, diags
 }
 
 /// SP409: a deployment feature with no component, and everything that was looked at.
-fn nothing_found(cx: &DeployInputs, evidence: &Evidence, unknown: &[String]) -> Diagnostic {
+fn nothing_found(cx: &DeployInputs, evidence: &Evidence, discovered: &Discovered) -> Diagnostic {
+    let unknown = &discovered.unknown;
     let input = plan_input_path(cx);
     let mut looked = format!(
         "looked for stack lines (`Frontend:`, `Backend:`, `Worker:`) and roles in Language/Version in {input}, \
          `components:` in its YAML block, and folders frontend/, backend/, api/, web/, server/, client/, \
          apps/*, services/* or a project at the repository root with a package.json (next, vite, express), \
-         pyproject.toml or requirements.txt (fastapi, flask, django, celery) or go.mod"
+         pyproject.toml or requirements.txt (fastapi, flask, django, celery), go.mod, or a Cargo.toml (axum, actix-web) in a folder"
     );
     if !unknown.is_empty() {
         looked.push_str(&format!(
             "; found {} but no stack the catalog builds",
             unknown.join(", ")
+        ));
+    }
+    // Projects elsewhere (`dashboard/`) are taken only when an input names them.
+    let elsewhere: Vec<(&str, &Classified)> = discovered
+        .left
+        .iter()
+        .filter_map(|l| match l {
+            Left::Elsewhere(d, c) => Some((d.path.as_str(), c)),
+            _ => None,
+        })
+        .collect();
+    if !elsewhere.is_empty() {
+        let listed: Vec<String> = elsewhere
+            .iter()
+            .map(|(p, c)| format!("{p}/ ({}: {})", c.file, c.what))
+            .collect();
+        let entries: Vec<String> = elsewhere
+            .iter()
+            .map(|(p, c)| {
+                let stack = cx
+                    .catalog
+                    .find_for(&c.words, Some(c.role))
+                    .map_or("<stack>", |s| s.id.as_str());
+                format!(
+                    "{}: {{stack: {stack}, sourceDir: {p}}}",
+                    slug(p.rsplit('/').next().unwrap_or(p))
+                )
+            })
+            .collect();
+        looked.push_str(&format!(
+            "; outside those folders it found {}, which it takes only when an input names them: `components: {{{}}}`",
+            listed.join(", "),
+            entries.join(", ")
         ));
     }
     // Projects one level inside other folders are never taken on their own: say which ones
@@ -1036,10 +1141,6 @@ mod tests {
 
     #[test]
     fn folders_discovery_considers() {
-        let dir = |p: &str| RepoDir {
-            path: p.into(),
-            ..Default::default()
-        };
         for p in [
             ".",
             "frontend",
@@ -1049,10 +1150,10 @@ mod tests {
             "apps/site",
             "services/billing",
         ] {
-            assert!(considered(&dir(p)), "{p}");
+            assert!(considered(p), "{p}");
         }
         for p in ["e2e", "scripts", "packages/ui", "docs-site"] {
-            assert!(!considered(&dir(p)), "{p}");
+            assert!(!considered(p), "{p}");
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct DeployInputs<'a> {
     /// The resolved Technical Context, for plans that name components only there.
     pub context: &'a [crate::model::ContextValue],
     pub repo: &'a [RepoDir],
+    /// Folders of languages sp does not build (reported by discovery, never deployed).
+    pub foreign: &'a [crate::load::repo::ForeignDir],
     pub sources: &'a Sources,
     /// `--set` assignments from the command line.
     pub set: &'a [String],
