@@ -692,3 +692,23 @@ fn a_node_alias_after_or_is_an_optional_secret_and_an_expression_no_default() {
     assert!(!plan.contains("config.baseUrl"), "an expression is no default");
     assert!(!f.run.stderr.contains("SP420"), "{}", f.run.stderr);
 }
+
+/// A folder with a role word in its name (`frontend-web`, `notes_api`) is the folder of the
+/// component of that role, and discovery takes it.
+#[test]
+fn a_folder_with_a_role_word_in_its_name_is_that_role_s_folder() {
+    let f = run_fixture("compound-role-folders");
+    let named = f.doc("001-web-api/quickstart.md");
+    assert!(
+        named.contains("backend.Dockerfile -t notes-app-backend:0.1.0 notes_api\n"),
+        "{named}"
+    );
+    assert!(
+        named.contains("frontend.Dockerfile -t notes-app-frontend:0.1.0 frontend-web\n"),
+        "{named}"
+    );
+    let discovered = f.doc("002-deploy/k8s/20-frontend-web-config-configmap.yaml");
+    assert!(discovered.contains("API_URL: http://notes-api:8000"), "{discovered}");
+    assert!(!f.run.stderr.contains("SP409"), "{}", f.run.stderr);
+    assert!(!f.run.stderr.contains("SP415"), "{}", f.run.stderr);
+}

@@ -265,7 +265,7 @@ fn report_left_folders(cx: &DeployInputs, discovered: &Discovered, diags: &mut D
             ),
             Left::Elsewhere(_, c) => (
                 format!(
-                    "{path}/ is a project ({}: {}), but discovery takes only folders named for a role (frontend/, backend/, api/, web/, server/, client/, worker/…), apps/* and services/*, so it is not built or deployed",
+                    "{path}/ is a project ({}: {}), but discovery takes only folders named for a role (frontend/, backend/, api/, web/, server/, client/, worker/…, or with such a word in their name: todo-api/), apps/* and services/*, so it is not built or deployed",
                     c.file, c.what
                 ),
                 c.span.clone(),
@@ -394,13 +394,40 @@ fn role_of_folder(name: &str) -> Option<Role> {
     }
 }
 
-/// Folders discovery considers: a role-named folder at the root, anything under `apps/` or
-/// `services/`, and the root itself (`.`).
+/// Words that mark a folder as something other than a deployable project (`e2e-web`,
+/// `api-docs`), whatever role word its name also has.
+const NOT_DEPLOYED_WORDS: &[&str] = &[
+    "test", "tests", "e2e", "docs", "doc", "mock", "mocks", "spec", "specs", "fixtures", "example", "examples",
+];
+
+/// The words of a folder name joined by `-`, `_` or `.` (`frontend-web` → frontend, web),
+/// or nothing when one of them says the folder is not deployed (`e2e-web`).
+pub(super) fn folder_words(leaf: &str) -> Option<Vec<&str>> {
+    let words: Vec<&str> = leaf.split(['-', '_', '.']).filter(|w| !w.is_empty()).collect();
+    (!words
+        .iter()
+        .any(|w| NOT_DEPLOYED_WORDS.contains(&w.to_ascii_lowercase().as_str())))
+    .then_some(words)
+}
+
+/// The role a compound folder name says (`frontend-web`, `todo-api`, `chat_backend`): one of
+/// its words is a role folder name.
+fn compound_role(leaf: &str) -> Option<Role> {
+    let words = folder_words(leaf)?;
+    if words.len() < 2 {
+        return None;
+    }
+    words.iter().find_map(|w| role_of_folder(&w.to_ascii_lowercase()))
+}
+
+/// Folders discovery considers: a folder at the root named for a role (`frontend`) or with a
+/// role word in its name (`frontend-web`, `todo-api`), anything under `apps/` or `services/`,
+/// and the root itself (`.`).
 fn considered(path: &str) -> bool {
     path == "."
         || path.starts_with("apps/")
         || path.starts_with("services/")
-        || (!path.contains('/') && role_of_folder(path).is_some())
+        || (!path.contains('/') && (role_of_folder(path).is_some() || compound_role(path).is_some()))
 }
 
 /// What discovery made of the repository's folders.
@@ -694,8 +721,8 @@ fn nothing_found(cx: &DeployInputs, evidence: &Evidence, discovered: &Discovered
     let input = plan_input_path(cx);
     let mut looked = format!(
         "looked for stack lines (`Frontend:`, `Backend:`, `Worker:`) and roles in Language/Version in {input}, \
-         `components:` in its YAML block, and folders frontend/, backend/, api/, web/, server/, client/, \
-         apps/*, services/* or a project at the repository root with a package.json (next, vite, express), \
+         `components:` in its YAML block, and folders frontend/, backend/, api/, web/, server/, client/ \
+         (or with such a word in their name: todo-api/), apps/*, services/* or a project at the repository root with a package.json (next, vite, express), \
          pyproject.toml or requirements.txt (fastapi, flask, django, celery), go.mod, or a Cargo.toml (axum, actix-web) in a folder"
     );
     if !unknown.is_empty() {
@@ -1152,7 +1179,18 @@ mod tests {
         ] {
             assert!(considered(p), "{p}");
         }
-        for p in ["e2e", "scripts", "packages/ui", "docs-site"] {
+        for p in ["frontend-web", "todo-api", "chat_backend"] {
+            assert!(considered(p), "{p}");
+        }
+        for p in [
+            "e2e",
+            "scripts",
+            "packages/ui",
+            "docs-site",
+            "e2e-web",
+            "api-docs",
+            "web3",
+        ] {
             assert!(!considered(p), "{p}");
         }
     }

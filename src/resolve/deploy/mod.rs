@@ -640,13 +640,29 @@ fn component(
                     !d.nested && (d.path == *w || d.path.ends_with(&format!("/{w}"))) && !used_dirs.contains(&d.path)
                 })
             });
-            // Else a folder one level inside another (`phase4/backend`), when it is the only
-            // one so named; several are reported, and none is guessed.
+            // Else a folder with the name as a word of its own (`frontend-web`, `todo_api`),
+            // or one level inside another (`phase4/backend`), when it is the only one so
+            // named; several are reported, and none is guessed.
+            let compound: Vec<&RepoDir> = cx
+                .repo
+                .iter()
+                .filter(|d| !d.nested && d.path != "." && !used_dirs.contains(&d.path))
+                .filter(|d| {
+                    discover::folder_words(d.leaf()).is_some_and(|words| {
+                        words.len() > 1 && words.iter().any(|x| wanted.iter().any(|w| x.eq_ignore_ascii_case(w)))
+                    })
+                })
+                .collect();
             let nested: Vec<&RepoDir> = cx
                 .repo
                 .iter()
                 .filter(|d| d.nested && wanted.iter().any(|w| d.leaf() == w) && !used_dirs.contains(&d.path))
                 .collect();
+            let nested = if found.is_none() && !compound.is_empty() {
+                compound
+            } else {
+                nested
+            };
             let found = found.or(match nested.as_slice() {
                 [only] if !only.ambiguous(cx.repo) => Some(*only),
                 [] | [_] => None,
@@ -658,7 +674,7 @@ fn component(
                             name,
                             name,
                             format!(
-                                "no top-level folder is named like it, and {} folders deeper are ({}); sp does not guess which one holds its code",
+                                "no top-level folder is named exactly like it, and {} folders could be it ({}); sp does not guess which one holds its code",
                                 several.len(),
                                 listed.join(", ")
                             ),
