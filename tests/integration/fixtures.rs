@@ -712,3 +712,22 @@ fn a_folder_with_a_role_word_in_its_name_is_that_role_s_folder() {
     assert!(!f.run.stderr.contains("SP409"), "{}", f.run.stderr);
     assert!(!f.run.stderr.contains("SP415"), "{}", f.run.stderr);
 }
+
+/// When nothing names a component, the folders a root compose file builds are the
+/// components, named after their services (the names the services reach each other by).
+#[test]
+fn discovery_takes_the_folders_compose_builds_by_their_service_names() {
+    let f = run_fixture("deploy-discovers-compose-builds");
+    let config = f.doc("001-deploy/k8s/20-portal-config-configmap.yaml");
+    assert!(config.contains("API_URL: http://api:8000"), "{config}");
+    let quickstart = f.doc("001-deploy/quickstart.md");
+    assert!(
+        quickstart.contains("api.Dockerfile -t notes-app-api:0.1.0 server\n"),
+        "{quickstart}"
+    );
+    assert!(
+        quickstart.contains("portal.Dockerfile -t notes-app-portal:0.1.0 portal\n"),
+        "{quickstart}"
+    );
+    assert!(!f.run.stderr.contains("SP415"), "{}", f.run.stderr);
+}

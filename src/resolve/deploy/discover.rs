@@ -480,15 +480,28 @@ fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: 
         left: Vec::new(),
     };
     let found = &mut out.found;
+    let composed = compose_builds(repo, sources);
+    let service_of = |dir: &RepoDir| {
+        composed
+            .iter()
+            .find(|(d, _)| d.path == dir.path)
+            .map(|(_, n)| n.as_str())
+    };
     // Sub-folders first: a root project is a component only when no folder is.
-    let mut dirs: Vec<&RepoDir> = repo.iter().filter(|d| considered(&d.path) && d.path != ".").collect();
+    let mut dirs: Vec<&RepoDir> = repo
+        .iter()
+        .filter(|d| d.path != "." && (considered(&d.path) || service_of(d).is_some()))
+        .collect();
     let root = repo.iter().find(|d| d.path == ".");
     if dirs.is_empty() {
         dirs.extend(root);
     } else if let Some(c) = root.and_then(|r| classify(r, sources)).filter(|c| c.framework) {
         out.left.push(Left::Root(c));
     }
-    for dir in repo.iter().filter(|d| !d.nested && !considered(&d.path)) {
+    for dir in repo
+        .iter()
+        .filter(|d| !d.nested && !considered(&d.path) && service_of(d).is_none())
+    {
         if let Some(c) = classify(dir, sources).filter(|c| c.framework) {
             out.left.push(Left::Elsewhere(dir, c));
         }
@@ -515,10 +528,10 @@ fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: 
             Role::Backend => "backend",
             Role::Worker => "worker",
         };
-        let name = if dir.path == "." {
-            role_word.to_string()
-        } else {
-            slug(folder)
+        let name = match service_of(dir) {
+            Some(service) => slug(service),
+            None if dir.path == "." => role_word.to_string(),
+            None => slug(folder),
         };
         if found.iter().any(|n| n.name == name) {
             out.left.push(Left::SameName(dir, stack));
@@ -539,6 +552,27 @@ fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: 
         });
     }
     out.left.sort_by(|a, b| a.path().cmp(b.path()));
+    out
+}
+
+/// The folders a compose file at the repository root builds (`build: ./backend`), each with
+/// the first service (by name) that builds it: the team's own list of what runs, and the names its
+/// services reach each other by (`http://api:8000`).
+fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDir, String)> {
+    let mut out: Vec<(&RepoDir, String)> = Vec::new();
+    let Some(files) = repo.first().map(|d| &d.compose) else {
+        return out;
+    };
+    for id in files {
+        for service in crate::parse::source::container::compose(&sources.get(*id).text, *id) {
+            let Some(dir) = service.context.and_then(|c| repo.iter().find(|d| d.path == c)) else {
+                continue;
+            };
+            if !out.iter().any(|(d, _)| d.path == dir.path) {
+                out.push((dir, service.name));
+            }
+        }
+    }
     out
 }
 
@@ -722,7 +756,7 @@ fn nothing_found(cx: &DeployInputs, evidence: &Evidence, discovered: &Discovered
     let mut looked = format!(
         "looked for stack lines (`Frontend:`, `Backend:`, `Worker:`) and roles in Language/Version in {input}, \
          `components:` in its YAML block, and folders frontend/, backend/, api/, web/, server/, client/ \
-         (or with such a word in their name: todo-api/), apps/*, services/* or a project at the repository root with a package.json (next, vite, express), \
+         (or with such a word in their name: todo-api/), a folder a root compose file builds, apps/*, services/* or a project at the repository root with a package.json (next, vite, express), \
          pyproject.toml or requirements.txt (fastapi, flask, django, celery), go.mod, or a Cargo.toml (axum, actix-web) in a folder"
     );
     if !unknown.is_empty() {
