@@ -229,6 +229,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "frontend/ (Next.js) beside a Flask app at the repository root (requirements.txt with flask, app.py, Procfile); a Maven api/pom.xml; a Vite app in dashboard/",
             "Name every component in the plan input's YAML block, with the folder of each: `components: {web: {stack: nextjs, sourceDir: frontend}, api: {stack: flask, sourceDir: .}}`. Once one component is named, discovery does not run and this warning goes.",
         ),
+        Code::ComposeServiceNotDeployed => d(
+            "A compose file at the repository root is the team's own account of what the application runs beside its code. A database or cache it starts from an image, and that no input mentions, would be missing from the cluster without a word: the components would start and fail to reach it.",
+            "docker-compose.yml runs `db` (postgres:17) and `cache` (redis:7), and the plan input says nothing about storage",
+            "Say what the application needs in the cluster in plan-input.md: `- Database: PostgreSQL 17 (in-cluster, persistent volume 2Gi)`, `- Cache: Redis 7 (in-cluster, persistent volume 1Gi)`, or the managed service it uses instead (`- Database: Neon PostgreSQL (external)`); a service sp has no kind for (a broker, a mail catcher, an admin UI) runs outside the deployment, and the components get its address through their configuration.",
+        ),
         Code::MissingVariable => d(
             "The component's source reads an environment variable without a default and no input gives it a value; the process would start without it and fail, or misbehave, in the cluster.",
             "os.environ[\"OPENAI_MODEL\"] in api/app/main.py, and no `config:` entry, .env.example key or prose value for OPENAI_MODEL",

@@ -730,4 +730,17 @@ fn discovery_takes_the_folders_compose_builds_by_their_service_names() {
         "{quickstart}"
     );
     assert!(!f.run.stderr.contains("SP415"), "{}", f.run.stderr);
+    // The images compose runs beside them are no silent drop.
+    assert!(
+        f.run.stderr.contains(
+            "warning[SP416]: docker-compose.yml runs `db` (postgres:17), `mail` (mailhog/mailhog:v1.0.1) from images"
+        ),
+        "{}",
+        f.run.stderr
+    );
+    assert!(
+        f.run
+            .stderr
+            .contains("`- Database: PostgreSQL 17 (in-cluster, persistent volume 2Gi)`")
+    );
 }

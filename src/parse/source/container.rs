@@ -2,7 +2,7 @@
 //! file (`build`, `command`, `ports`), a Procfile (`web:`), and `PORT` in `.env.example`.
 
 use super::{Command, Fact, FileFacts, Port};
-use crate::source::SourceId;
+use crate::source::{SourceId, Span};
 
 /// Lines with their byte offsets, continuation lines (`\`) joined.
 fn logical_lines(text: &str) -> Vec<(usize, String)> {
@@ -187,11 +187,15 @@ pub struct ComposeService {
     pub name: String,
     /// The build context, relative to the compose file's folder (`./backend` → `backend`).
     pub context: Option<String>,
+    /// The image it runs, for a service that builds none (`postgres:17`).
+    pub image: Option<String>,
+    /// The service's `name:` line.
+    pub span: Span,
     pub facts: FileFacts,
 }
 
-/// Services of a compose file with a `build:` context: their `command:` and the container
-/// side of their `ports:`.
+/// Services of a compose file: the build context or image of each, the `command:` and the
+/// container side of the `ports:` of those that build one.
 pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
     let Ok(v) = crate::yaml::from_str::<serde_json::Value>(text) else {
         return Vec::new();
@@ -262,9 +266,16 @@ pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
                 ));
             }
         }
+        let image = s
+            .get("image")
+            .and_then(|i| i.as_str())
+            .filter(|_| context.is_none())
+            .map(String::from);
         out.push(ComposeService {
             name: name.clone(),
             context,
+            image,
+            span: Span::new(source, line_range(&format!("{name}:"), base)),
             facts: f,
         });
     }
@@ -312,6 +323,8 @@ mod tests {
         assert_eq!(s[0].facts.ports.len(), 2);
         assert!(s[0].facts.ports.iter().all(|p| p.value.port == 8002));
         assert_eq!(s[1].context, None);
+        assert_eq!(s[1].image.as_deref(), Some("postgres:17"));
+        assert_eq!(s[1].span.range, 114..117, "the `db:` line");
     }
 
     #[test]

@@ -576,6 +576,90 @@ fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDi
     out
 }
 
+/// SP416: services a root compose file runs from an image (a database, a cache) that the
+/// deployment does not include, one warning per compose file at its first such service.
+/// PostgreSQL and Redis count as included when the deployment has a backing service of
+/// that kind, in the cluster or outside it.
+pub fn report_compose_images(
+    cx: &DeployInputs,
+    backing: &[crate::model::deploy::BackingService],
+    diags: &mut Diagnostics,
+) {
+    use crate::model::deploy::ServiceKind;
+    let Some(files) = cx.repo.first().map(|d| &d.compose) else {
+        return;
+    };
+    let input = plan_input_path(cx);
+    for id in files {
+        let services = crate::parse::source::container::compose(&cx.sources.get(*id).text, *id);
+        let mut left = Vec::new();
+        for s in &services {
+            let Some(image) = &s.image else { continue };
+            // The image's own name, without registry, owner or tag (`bitnami/postgresql:16`).
+            let base = image.rsplit('/').next().unwrap_or(image);
+            let base = base.split([':', '@']).next().unwrap_or(base).to_ascii_lowercase();
+            let kind = if base.starts_with("postgres") || base == "postgis" {
+                Some((
+                    ServiceKind::Postgres,
+                    "- Database: PostgreSQL 17 (in-cluster, persistent volume 2Gi)",
+                ))
+            } else if base.starts_with("redis") || base == "valkey" {
+                Some((
+                    ServiceKind::Redis,
+                    "- Cache: Redis 7 (in-cluster, persistent volume 1Gi)",
+                ))
+            } else {
+                None
+            };
+            if kind.is_some_and(|(k, _)| backing.iter().any(|b| b.kind == k)) {
+                continue;
+            }
+            left.push((s, image, kind.map(|(_, line)| line)));
+        }
+        let Some((first, _, _)) = left.first() else { continue };
+        let listed: Vec<String> = left
+            .iter()
+            .map(|(s, image, _)| format!("`{}` ({image})", s.name))
+            .collect();
+        let lines: Vec<&str> = left.iter().filter_map(|(_, _, line)| *line).collect();
+        let others: Vec<String> = left
+            .iter()
+            .filter(|(_, _, line)| line.is_none())
+            .map(|(s, _, _)| format!("`{}`", s.name))
+            .collect();
+        let mut hint = String::new();
+        if !lines.is_empty() {
+            hint.push_str(&format!(
+                "if the application needs it in the cluster, say so in {input}: `{}` (or name the managed service it uses: `- Database: Neon PostgreSQL (external)`)",
+                lines.join("` and `")
+            ));
+        }
+        if !others.is_empty() {
+            if !hint.is_empty() {
+                hint.push_str("; ");
+            }
+            hint.push_str(&format!(
+                "sp deploys no service like {}: run it outside the deployment and give the components its address in their configuration",
+                others.join(", ")
+            ));
+        }
+        diags.push(
+            Diagnostic::new(
+                Code::ComposeServiceNotDeployed,
+                format!(
+                    "{} runs {} from {}, which the deployment does not include",
+                    cx.sources.get(*id).display_path(),
+                    listed.join(", "),
+                    if listed.len() == 1 { "an image" } else { "images" }
+                ),
+            )
+            .at(first.span.clone())
+            .label("not deployed")
+            .hint(hint),
+        );
+    }
+}
+
 /// The first folder discovery considers whose manifest makes it a component of `role`.
 fn repository_stack(cx: &DeployInputs, role: Role) -> Option<(String, Classified)> {
     cx.repo
