@@ -555,16 +555,34 @@ fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: 
     out
 }
 
+/// The compose files at the repository root (every folder of the scan carries the same
+/// list), each with its services.
+fn compose_files(
+    repo: &[RepoDir],
+    sources: &Sources,
+) -> Vec<(
+    crate::source::SourceId,
+    Vec<crate::parse::source::container::ComposeService>,
+)> {
+    let files = repo.first().map(|d| d.compose.as_slice()).unwrap_or_default();
+    files
+        .iter()
+        .map(|id| {
+            (
+                *id,
+                crate::parse::source::container::compose(&sources.get(*id).text, *id),
+            )
+        })
+        .collect()
+}
+
 /// The folders a compose file at the repository root builds (`build: ./backend`), each with
 /// the first service (by name) that builds it: the team's own list of what runs, and the names its
 /// services reach each other by (`http://api:8000`).
 fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDir, String)> {
     let mut out: Vec<(&RepoDir, String)> = Vec::new();
-    let Some(files) = repo.first().map(|d| &d.compose) else {
-        return out;
-    };
-    for id in files {
-        for service in crate::parse::source::container::compose(&sources.get(*id).text, *id) {
+    for (_, services) in compose_files(repo, sources) {
+        for service in services {
             let Some(dir) = service.context.and_then(|c| repo.iter().find(|d| d.path == c)) else {
                 continue;
             };
@@ -586,12 +604,8 @@ pub fn report_compose_images(
     diags: &mut Diagnostics,
 ) {
     use crate::model::deploy::ServiceKind;
-    let Some(files) = cx.repo.first().map(|d| &d.compose) else {
-        return;
-    };
     let input = plan_input_path(cx);
-    for id in files {
-        let services = crate::parse::source::container::compose(&cx.sources.get(*id).text, *id);
+    for (id, services) in compose_files(cx.repo, cx.sources) {
         let mut left = Vec::new();
         for s in &services {
             let Some(image) = &s.image else { continue };
@@ -648,7 +662,7 @@ pub fn report_compose_images(
                 Code::ComposeServiceNotDeployed,
                 format!(
                     "{} runs {} from {}, which the deployment does not include",
-                    cx.sources.get(*id).display_path(),
+                    cx.sources.get(id).display_path(),
                     listed.join(", "),
                     if listed.len() == 1 { "an image" } else { "images" }
                 ),

@@ -659,12 +659,12 @@ fn component(
                 .iter()
                 .filter(|d| d.nested && wanted.iter().any(|w| d.leaf() == w) && !used_dirs.contains(&d.path))
                 .collect();
-            let nested = if found.is_none() && !compound.is_empty() {
+            let candidates = if found.is_none() && !compound.is_empty() {
                 compound
             } else {
                 nested
             };
-            let found = found.or(match nested.as_slice() {
+            let found = found.or(match candidates.as_slice() {
                 [only] if !only.ambiguous(cx.repo) => Some(*only),
                 [] | [_] => None,
                 several => {
