@@ -434,11 +434,30 @@ fn considered(path: &str) -> bool {
 struct Discovered<'a> {
     /// The components, in folder order.
     found: Vec<Named>,
-    /// The folders considered whose manifest names no stack the catalog builds, as
-    /// `path/ (files)`.
-    unknown: Vec<String>,
     /// The projects not taken, in path order.
     left: Vec<Left<'a>>,
+}
+
+impl Discovered<'_> {
+    /// The folders considered whose manifest names no stack the catalog builds, as
+    /// `path/ (files)` or `path/ (manifest, language)`.
+    fn unknown(&self, sources: &Sources) -> Vec<String> {
+        self.left
+            .iter()
+            .filter_map(|l| match l {
+                Left::NoStack(dir) => {
+                    let files: Vec<&str> = dir.files.keys().map(String::as_str).collect();
+                    Some(format!("{}/ ({})", dir.path, files.join(", ")))
+                }
+                Left::Foreign(dir) => {
+                    let file = sources.get(dir.manifest).display_path();
+                    let file = file.rsplit('/').next().unwrap_or(&file);
+                    Some(format!("{}/ ({file}, {})", dir.path, dir.language))
+                }
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// A project discovery saw and did not take.
@@ -476,7 +495,6 @@ impl Left<'_> {
 fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: &Sources) -> Discovered<'a> {
     let mut out = Discovered {
         found: Vec::new(),
-        unknown: Vec::new(),
         left: Vec::new(),
     };
     let found = &mut out.found;
@@ -507,19 +525,14 @@ fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: 
         }
     }
     for dir in foreign.iter().filter(|d| !d.nested && considered(&d.path)) {
-        let file = sources.get(dir.manifest).display_path();
-        let file = file.rsplit('/').next().unwrap_or(&file);
-        out.unknown.push(format!("{}/ ({file}, {})", dir.path, dir.language));
         out.left.push(Left::Foreign(dir));
     }
     for dir in dirs {
         let folder = dir.path.rsplit('/').next().unwrap_or(&dir.path);
         let Some(stack) = classify(dir, sources) else {
-            let files: Vec<&str> = dir.files.keys().map(String::as_str).collect();
-            out.unknown.push(format!("{}/ ({})", dir.path, files.join(", ")));
-            if dir.path != "." {
-                out.left.push(Left::NoStack(dir));
-            }
+            // The root only when it is the one project discovery considers: then nothing is
+            // found, and only SP409's list reads it.
+            out.left.push(Left::NoStack(dir));
             continue;
         };
         let role = role_of_folder(folder).unwrap_or(stack.role);
@@ -612,20 +625,28 @@ pub fn report_compose_images(
             // The image's own name, without registry, owner or tag (`bitnami/postgresql:16`).
             let base = image.rsplit('/').next().unwrap_or(image);
             let base = base.split([':', '@']).next().unwrap_or(base).to_ascii_lowercase();
+            // The plan-input line that deploys it, at the version the catalog pins.
+            let version = |kind: &str| cx.catalog.service(kind).map_or("", |i| i.version.as_str());
             let kind = if base.starts_with("postgres") || base == "postgis" {
                 Some((
                     ServiceKind::Postgres,
-                    "- Database: PostgreSQL 17 (in-cluster, persistent volume 2Gi)",
+                    format!(
+                        "- Database: PostgreSQL {} (in-cluster, persistent volume 2Gi)",
+                        version("postgres")
+                    ),
                 ))
             } else if base.starts_with("redis") || base == "valkey" {
                 Some((
                     ServiceKind::Redis,
-                    "- Cache: Redis 7 (in-cluster, persistent volume 1Gi)",
+                    format!(
+                        "- Cache: Redis {} (in-cluster, persistent volume 1Gi)",
+                        version("redis")
+                    ),
                 ))
             } else {
                 None
             };
-            if kind.is_some_and(|(k, _)| backing.iter().any(|b| b.kind == k)) {
+            if kind.as_ref().is_some_and(|(k, _)| backing.iter().any(|b| b.kind == *k)) {
                 continue;
             }
             left.push((s, image, kind.map(|(_, line)| line)));
@@ -635,7 +656,7 @@ pub fn report_compose_images(
             .iter()
             .map(|(s, image, _)| format!("`{}` ({image})", s.name))
             .collect();
-        let lines: Vec<&str> = left.iter().filter_map(|(_, _, line)| *line).collect();
+        let lines: Vec<&str> = left.iter().filter_map(|(_, _, line)| line.as_deref()).collect();
         let others: Vec<String> = left
             .iter()
             .filter(|(_, _, line)| line.is_none())
@@ -849,7 +870,7 @@ pub fn report_not_deployed(cx: &DeployInputs, scope: &crate::model::Scope, diags
 
 /// SP409: a deployment feature with no component, and everything that was looked at.
 fn nothing_found(cx: &DeployInputs, evidence: &Evidence, discovered: &Discovered) -> Diagnostic {
-    let unknown = &discovered.unknown;
+    let unknown = discovered.unknown(cx.sources);
     let input = plan_input_path(cx);
     let mut looked = format!(
         "looked for stack lines (`Frontend:`, `Backend:`, `Worker:`) and roles in Language/Version in {input}, \

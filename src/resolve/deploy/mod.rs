@@ -647,6 +647,7 @@ fn component(
             let compound: Vec<&RepoDir> = cx
                 .repo
                 .iter()
+                .filter(|_| found.is_none())
                 .filter(|d| !d.nested && d.path != "." && !used_dirs.contains(&d.path))
                 .filter(|d| {
                     discover::folder_words(d.leaf()).is_some_and(|words| {
@@ -659,11 +660,7 @@ fn component(
                 .iter()
                 .filter(|d| d.nested && wanted.iter().any(|w| d.leaf() == w) && !used_dirs.contains(&d.path))
                 .collect();
-            let candidates = if found.is_none() && !compound.is_empty() {
-                compound
-            } else {
-                nested
-            };
+            let candidates = if compound.is_empty() { nested } else { compound };
             let found = found.or(match candidates.as_slice() {
                 [only] if !only.ambiguous(cx.repo) => Some(*only),
                 [] | [_] => None,
