@@ -230,7 +230,7 @@ pub fn docs(code: Code) -> CodeDocs {
             "Name every component in the plan input's YAML block, with the folder of each: `components: {web: {stack: nextjs, sourceDir: frontend}, api: {stack: flask, sourceDir: .}}`. Once one component is named, discovery does not run and this warning goes.",
         ),
         Code::ComposeServiceNotDeployed => d(
-            "A compose file at the repository root is the team's own account of what the application runs beside its code. A database or cache it starts from an image, and that no input mentions, would be missing from the cluster without a word: the components would start and fail to reach it.",
+            "A compose file at the repository root is the team's own account of what the application runs beside its code. A database or cache it starts from an image, and that no input mentions, would be missing from the cluster without a word: the components would start and fail to reach it. An input that says the application keeps no data (`Storage: none`) does not silence it: the code may still read the compose file's database (a `DATABASE_URL`), so the warning points at that statement too, and one of the two is stale.",
             "docker-compose.yml runs `db` (postgres:17) and `cache` (redis:7), and the plan input says nothing about storage",
             "Say what the application needs in the cluster in plan-input.md: `- Database: PostgreSQL 17 (in-cluster, persistent volume 2Gi)`, `- Cache: Redis 7 (in-cluster, persistent volume 1Gi)`, or the managed service it uses instead (`- Database: Neon PostgreSQL (external)`); a service sp has no kind for (a broker, a mail catcher, an admin UI) runs outside the deployment, and the components get its address through their configuration.",
         ),

@@ -743,4 +743,13 @@ fn discovery_takes_the_folders_compose_builds_by_their_service_names() {
             .stderr
             .contains("`- Database: PostgreSQL 17 (in-cluster, persistent volume 2Gi)`")
     );
+    // The plan input's `Storage: none` does not silence it (the server reads DATABASE_URL);
+    // the warning points at that statement too.
+    assert!(
+        f.run
+            .stderr
+            .contains("specs/001-deploy/plan-input.md:10 says the application keeps no data"),
+        "{}",
+        f.run.stderr
+    );
 }

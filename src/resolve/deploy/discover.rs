@@ -610,10 +610,13 @@ fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDi
 /// SP416: services a root compose file runs from an image (a database, a cache) that the
 /// deployment does not include, one warning per compose file at its first such service.
 /// PostgreSQL and Redis count as included when the deployment has a backing service of
-/// that kind, in the cluster or outside it.
+/// that kind, in the cluster or outside it. When an input says the application keeps no
+/// data (`no_storage`), a database or cache of the compose file is still reported, beside
+/// that statement: the code may use it (a `DATABASE_URL`), so one of the two is stale.
 pub fn report_compose_images(
     cx: &DeployInputs,
     backing: &[crate::model::deploy::BackingService],
+    no_storage: Option<&super::prose::Fact>,
     diags: &mut Diagnostics,
 ) {
     use crate::model::deploy::ServiceKind;
@@ -663,7 +666,15 @@ pub fn report_compose_images(
             .map(|(s, _, _)| format!("`{}`", s.name))
             .collect();
         let mut hint = String::new();
-        if !lines.is_empty() {
+        let stated = no_storage.filter(|_| !lines.is_empty());
+        if let Some(fact) = stated {
+            hint.push_str(&format!(
+                "{} says the application keeps no data; if it does use {}, replace that statement with `{}` (or name the managed service it uses: `- Database: Neon PostgreSQL (external)`), else remove the service from the compose file",
+                fact.origin.text,
+                if lines.len() == 1 { "it" } else { "them" },
+                lines.join("` and `")
+            ));
+        } else if !lines.is_empty() {
             hint.push_str(&format!(
                 "if the application needs it in the cluster, say so in {input}: `{}` (or name the managed service it uses: `- Database: Neon PostgreSQL (external)`)",
                 lines.join("` and `")
@@ -678,20 +689,22 @@ pub fn report_compose_images(
                 others.join(", ")
             ));
         }
-        diags.push(
-            Diagnostic::new(
-                Code::ComposeServiceNotDeployed,
-                format!(
-                    "{} runs {} from {}, which the deployment does not include",
-                    cx.sources.get(id).display_path(),
-                    listed.join(", "),
-                    if listed.len() == 1 { "an image" } else { "images" }
-                ),
-            )
-            .at(first.span.clone())
-            .label("not deployed")
-            .hint(hint),
-        );
+        let mut d = Diagnostic::new(
+            Code::ComposeServiceNotDeployed,
+            format!(
+                "{} runs {} from {}, which the deployment does not include",
+                cx.sources.get(id).display_path(),
+                listed.join(", "),
+                if listed.len() == 1 { "an image" } else { "images" }
+            ),
+        )
+        .at(first.span.clone())
+        .label("not deployed")
+        .hint(hint);
+        if let Some(span) = stated.and_then(|f| f.span.clone()) {
+            d = d.related(span, "says the application keeps no data");
+        }
+        diags.push(d);
     }
 }
 

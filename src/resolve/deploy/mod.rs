@@ -266,7 +266,7 @@ fn deployment(
     report_missing_folders(&components, &unfound, diags);
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
-    discover::report_compose_images(cx, &backing, diags);
+    discover::report_compose_images(cx, &backing, facts.no_storage(), diags);
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
     proxy::routes(&mut components, &backing, cx.repo, cx.code, cx.sources, diags);
     build_time::split(&mut components);

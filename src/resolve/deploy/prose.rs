@@ -341,14 +341,19 @@ impl Facts {
     }
 
     /// `port 8000` in a clause that names the component's role or name. A number is a port
-    /// only where the sentence says port ("support 10 concurrent users" is not one).
+    /// only where the sentence says port ("support 10 concurrent users" is not one). When the
+    /// clause names several components ("the frontend calls the API on port 8000", "`cd
+    /// frontend && npm run build`, `cd backend && uvicorn main:app --port 8001`"), the port is
+    /// the one of the component named nearest before it (or, with none before, after it).
     pub fn port(&self, role: Role, name: &str) -> Option<Valued<u16>> {
         self.first(|f| {
             for clause in sentences(&f.lower).into_iter().flat_map(|s| s.split(" and ")) {
                 if !(has_word(clause, name) || role_words(role).iter().any(|w| has_word(clause, w))) {
                     continue;
                 }
-                if let Some(p) = port_in(clause) {
+                if let Some((at, p)) = port_at(clause)
+                    && nearest_named(clause, at, role, name)
+                {
                     return Some(p);
                 }
             }
@@ -393,6 +398,37 @@ impl Facts {
             }
         }
         out
+    }
+
+    /// The statement that says the application keeps no data: `Storage: none`, `Database:
+    /// N/A`, "no database", "no persistent storage". What contradicts it (a compose file's
+    /// `postgres` service) is reported with it, since either may be the stale one.
+    pub fn no_storage(&self) -> Option<&Fact> {
+        self.items.iter().find(|f| {
+            let lower = f.lower.trim_start_matches(['-', '*', ' ']);
+            let stated = ["storage", "database", "persistence", "data store"].iter().any(|key| {
+                lower
+                    .strip_prefix(key)
+                    .map(|rest| rest.trim_start_matches(['*', ' ']))
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .map(|value| value.trim_start_matches(['*', ' ', '`']))
+                    .is_some_and(|value| {
+                        let word = value.split(|c: char| !(c.is_alphanumeric() || c == '/')).next();
+                        matches!(word, Some("none" | "n/a" | "no" | "nothing"))
+                            || value.starts_with("not needed")
+                            || value.starts_with("not required")
+                    })
+            });
+            stated
+                || [
+                    "no database",
+                    "no persistent storage",
+                    "without a database",
+                    "no storage",
+                ]
+                .iter()
+                .any(|phrase| lower.contains(phrase))
+        })
     }
 
     /// Backing services named in the inputs, in order of first mention.
@@ -572,6 +608,47 @@ pub(super) fn namespace_in(text: &str) -> Option<String> {
 /// A port where the text says port: `port 8000`, `port: 8000`, `ports 3000`, `port
 /// number 8000`. "support 10 concurrent users" has none: `port` must be a word.
 pub(super) fn port_in(lower: &str) -> Option<u16> {
+    port_at(lower).map(|(_, p)| p)
+}
+
+/// Whether the component mentioned nearest before byte `at` of a clause (or, with none
+/// before, nearest after it) is this one: its name or a word of its role, rather than a word
+/// of another role.
+fn nearest_named(clause: &str, at: usize, role: Role, name: &str) -> bool {
+    let mentions = |word: &str| -> Vec<usize> {
+        clause
+            .match_indices(word)
+            .map(|(i, _)| i)
+            .filter(|&i| is_word_at(clause, i, word.len()))
+            .collect()
+    };
+    // (distance rank, is this component): a mention before `at` always ranks before one after.
+    let mut best: Option<((bool, usize), bool)> = None;
+    let all_roles = [Role::Frontend, Role::Backend, Role::Worker];
+    let words = std::iter::once((name, true)).chain(
+        all_roles
+            .into_iter()
+            .flat_map(|r| role_words(r).iter().map(move |w| (*w, r == role))),
+    );
+    for (word, mine) in words {
+        for i in mentions(word) {
+            let rank = if i < at { (false, at - i) } else { (true, i - at) };
+            if best.is_none_or(|(b, _)| rank < b) {
+                best = Some((rank, mine));
+            }
+        }
+    }
+    best.is_none_or(|(_, mine)| mine)
+}
+
+/// Whether `clause[at..at + len]` stands as a word of its own.
+fn is_word_at(clause: &str, at: usize, len: usize) -> bool {
+    clause[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+        && clause[at + len..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// [`port_in`] with the byte offset of the `port` word.
+fn port_at(lower: &str) -> Option<(usize, u16)> {
     let mut from = 0;
     while let Some(i) = lower[from..].find("port") {
         let at = from + i;
@@ -593,7 +670,7 @@ pub(super) fn port_in(lower: &str) -> Option<u16> {
         if let Ok(p) = digits.parse::<u16>()
             && p > 0
         {
-            return Some(p);
+            return Some((at, p));
         }
     }
     None
@@ -786,6 +863,53 @@ pub fn requirement_origin(spec_path: &str, r: &crate::parse::spec::Requirement) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one_fact(text: &str) -> Facts {
+        Facts::only(&Fact {
+            text: text.to_string(),
+            lower: text.to_lowercase(),
+            origin: Origin::at("constitution.md", 1),
+            span: None,
+        })
+    }
+
+    #[test]
+    fn a_port_belongs_to_the_component_named_nearest_before_it() {
+        let f =
+            one_fact("Local development: `cd frontend && npm run dev`, `cd backend && uvicorn main:app --port 8001`");
+        assert_eq!(f.port(Role::Backend, "backend").map(|p| p.value), Some(8001));
+        assert_eq!(f.port(Role::Frontend, "frontend").map(|p| p.value), None);
+        let f = one_fact("The web client calls the API on port 8000");
+        assert_eq!(f.port(Role::Backend, "api").map(|p| p.value), Some(8000));
+        assert_eq!(f.port(Role::Frontend, "web").map(|p| p.value), None);
+        // With no component named before the port, the nearest one after it.
+        let f = one_fact("Port 3000 for the frontend, behind the ingress");
+        assert_eq!(f.port(Role::Frontend, "frontend").map(|p| p.value), Some(3000));
+        // A component's own name counts as much as its role's words.
+        let f = one_fact("The storefront listens on port 3000 and calls the API");
+        assert_eq!(f.port(Role::Frontend, "storefront").map(|p| p.value), Some(3000));
+    }
+
+    #[test]
+    fn statements_that_the_application_keeps_no_data() {
+        for text in [
+            "Storage: none",
+            "**Storage**: N/A",
+            "Database: none (the service is stateless)",
+            "- Storage: not needed",
+            "The todo service needs no database",
+        ] {
+            assert!(one_fact(text).no_storage().is_some(), "{text}");
+        }
+        for text in [
+            "Storage: PostgreSQL 17 (in-cluster)",
+            "Database: Neon PostgreSQL (external)",
+            "Storage: nonexistent files are reported",
+            "Users can store notes",
+        ] {
+            assert!(one_fact(text).no_storage().is_none(), "{text}");
+        }
+    }
 
     #[test]
     fn megabytes_in_clauses() {
