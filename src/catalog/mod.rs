@@ -35,6 +35,12 @@ pub enum RunMode {
 
 const STACKS: &str = include_str!("stacks.yaml");
 
+/// Files read (when present) in every component folder, whatever its language: the
+/// configuration keys it documents and the team's own way of running it (a language's
+/// `dockerfile-from` version entry reads its Dockerfile). The language files (manifests,
+/// version files, framework configs, lock files) come from each language's entry.
+pub const EVERY_FOLDER_READS: &[&str] = &[".env.example", ".env.sample", "Dockerfile", "Procfile"];
+
 /// The text of the built-in catalog, for `sp --version`'s fingerprint.
 pub fn builtin_source() -> &'static str {
     STACKS
@@ -165,6 +171,85 @@ pub struct Language {
 pub struct VersionFile {
     pub file: String,
     pub read: VersionReader,
+    /// For `dockerfile-from`: the official image whose tag is the language version
+    /// (`python`, `node`, `golang`, `rust`).
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+impl VersionFile {
+    /// The version `text` states, if it states one.
+    pub fn version_in(&self, text: &str) -> Option<String> {
+        match (self.read, &self.image) {
+            (VersionReader::DockerfileFrom, Some(image)) => dockerfile_from(text, image).map(|(v, _)| v),
+            (VersionReader::DockerfileFrom, None) => None,
+            (reader, _) => reader.read(text),
+        }
+    }
+
+    /// The text whose line is the evidence for version `v`.
+    pub fn needle(&self, text: &str, v: &str) -> String {
+        match (self.read, &self.image) {
+            (VersionReader::DockerfileFrom, Some(image)) => {
+                dockerfile_from(text, image).map_or_else(|| v.to_string(), |(_, image_ref)| image_ref)
+            }
+            (reader, _) => reader.needle(v),
+        }
+    }
+}
+
+/// The version a Dockerfile's first `FROM <image>:<tag>` of the official `image` states
+/// (`python:3.11-slim` → `3.11`, `docker.io/library/node:20-alpine` → `20`), with the image
+/// reference as written. A tag built from an `ARG` (`python:${PYTHON_VERSION}-slim`) takes
+/// the argument's default. A tag that is no version (`latest`, `alpine`) states none.
+fn dockerfile_from(text: &str, image: &str) -> Option<(String, String)> {
+    let mut args: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        if word.eq_ignore_ascii_case("ARG") {
+            if let Some((k, v)) = rest.trim().split_once('=') {
+                args.push((k.trim().to_string(), v.trim().trim_matches(['"', '\'']).to_string()));
+            }
+            continue;
+        }
+        if !word.eq_ignore_ascii_case("FROM") {
+            continue;
+        }
+        let Some(reference) = rest.split_whitespace().find(|w| !w.starts_with("--")) else {
+            continue;
+        };
+        let reference = reference.split('@').next().unwrap_or(reference);
+        let Some((name, tag)) = reference.rsplit_once(':') else {
+            continue;
+        };
+        if name.rsplit('/').next() != Some(image) {
+            continue;
+        }
+        // `${PYTHON_VERSION}-slim` and `$NODE_VERSION`: the ARG default, then the rest.
+        let tag = match tag.strip_prefix('$') {
+            Some(var) => {
+                let (key, rest) = match var.strip_prefix('{') {
+                    Some(braced) => braced.split_once('}')?,
+                    None => {
+                        let end = var
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                            .unwrap_or(var.len());
+                        (&var[..end], &var[end..])
+                    }
+                };
+                let value = args.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())?;
+                format!("{value}{rest}")
+            }
+            None => tag.to_string(),
+        };
+        let version: String = tag.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let version = version.trim_end_matches('.');
+        if !version.is_empty() {
+            return Some((version.to_string(), reference.to_string()));
+        }
+    }
+    None
 }
 
 /// How a version is read out of a file's text.
@@ -181,6 +266,9 @@ pub enum VersionReader {
     GoDirective,
     /// `channel = "1.91"` in rust-toolchain.toml, or the first line of rust-toolchain.
     RustToolchain,
+    /// The tag of a Dockerfile's `FROM` of the entry's `image` (`FROM python:3.11-slim`):
+    /// what the team's own image runs, for a folder that pins the version nowhere else.
+    DockerfileFrom,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -375,7 +463,9 @@ impl VersionReader {
             VersionReader::RequiresPython => "requires-python".into(),
             VersionReader::PackageEnginesNode => "\"node\"".into(),
             VersionReader::GoDirective => "go ".into(),
-            VersionReader::FirstLine | VersionReader::RustToolchain => v.split('.').next().unwrap_or("").into(),
+            VersionReader::FirstLine | VersionReader::RustToolchain | VersionReader::DockerfileFrom => {
+                v.split('.').next().unwrap_or("").into()
+            }
         }
     }
 
@@ -420,6 +510,8 @@ impl VersionReader {
                 // `1.91.1` selects `1.91`; `stable` names no version.
                 v.starts_with(|c: char| c.is_ascii_digit()).then_some(v)
             }
+            // Needs the entry's image: read through [`VersionFile::version_in`].
+            VersionReader::DockerfileFrom => None,
         }
     }
 }
@@ -573,7 +665,9 @@ mod tests {
             }
             for v in &l.version_files {
                 assert!(
-                    l.read_files().any(|r| r == v.file),
+                    l.read_files()
+                        .chain(EVERY_FOLDER_READS.iter().copied())
+                        .any(|r| r == v.file),
                     "{}: version file {} is not read",
                     l.id,
                     v.file
@@ -619,6 +713,45 @@ mod tests {
             Some("1.91.1")
         );
         assert_eq!(VersionReader::RustToolchain.read("stable\n"), None);
+    }
+
+    #[test]
+    fn a_dockerfile_from_states_the_version_of_its_official_image() {
+        let python = VersionFile {
+            file: "Dockerfile".into(),
+            read: VersionReader::DockerfileFrom,
+            image: Some("python".into()),
+        };
+        let read = |text: &str| python.version_in(text);
+        assert_eq!(
+            read("FROM python:3.11-slim\nCMD [\"uvicorn\"]\n").as_deref(),
+            Some("3.11")
+        );
+        assert_eq!(
+            read("FROM --platform=linux/amd64 docker.io/library/python:3.12.4-slim-bookworm AS build\n").as_deref(),
+            Some("3.12.4")
+        );
+        assert_eq!(
+            read("ARG PYTHON_VERSION=3.10\nFROM python:${PYTHON_VERSION}-slim\n").as_deref(),
+            Some("3.10")
+        );
+        assert_eq!(read("ARG V=3.9\nFROM python:$V\n").as_deref(), Some("3.9"));
+        // The first FROM of that image; other images and version-less tags state nothing.
+        assert_eq!(read("FROM node:20 AS web\nFROM python:3.11\n").as_deref(), Some("3.11"));
+        assert_eq!(read("FROM python:latest\n"), None);
+        assert_eq!(read("FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\n"), None);
+        assert_eq!(read("FROM python@sha256:abc\n"), None);
+        assert_eq!(read("FROM python:${UNSET}-slim\n"), None);
+        assert_eq!(
+            python.needle("# build\nFROM python:3.11-slim AS base\n", "3.11"),
+            "python:3.11-slim"
+        );
+        // Every language reads its own image, last of its version files.
+        for language in &Catalog::builtin().languages {
+            let last = language.version_files.last().unwrap();
+            assert_eq!(last.read, VersionReader::DockerfileFrom, "{}", language.id);
+            assert!(last.image.is_some(), "{}", language.id);
+        }
     }
 
     #[test]

@@ -13,11 +13,6 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::Diagnostics;
 use crate::source::{SourceId, Sources, display_path};
 
-/// Files read (when present) in every component folder, whatever its language: the
-/// configuration keys it documents and the team's own way of running it. The language files
-/// (manifests, version files, framework configs, lock files) come from the catalog.
-const READ: &[&str] = &[".env.example", ".env.sample", "Dockerfile", "Procfile"];
-
 /// What detection reads, from the catalog's languages (`src/catalog/stacks.yaml`).
 struct Detection {
     /// Files whose presence identifies a component folder.
@@ -56,7 +51,7 @@ fn detection() -> Detection {
         add(&mut d.presence, l.presence.iter().map(String::as_str));
         add(&mut d.source_extensions, l.source_extensions.iter().map(String::as_str));
     }
-    add(&mut d.read, READ.iter().copied());
+    add(&mut d.read, crate::catalog::EVERY_FOLDER_READS.iter().copied());
     d
 }
 

@@ -753,3 +753,19 @@ fn discovery_takes_the_folders_compose_builds_by_their_service_names() {
         f.run.stderr
     );
 }
+
+/// A folder that pins its language version only in the team's own Dockerfile builds on that
+/// version, and the documents say where it came from.
+#[test]
+fn the_team_s_dockerfile_from_is_a_version_source() {
+    let f = run_fixture("team-dockerfile-pins-version");
+    let backend = f.doc("001-deploy/docker/backend.Dockerfile");
+    assert!(backend.contains("FROM python:3.11"), "{backend}");
+    assert!(!backend.contains("python:3.13"), "{backend}");
+    let frontend = f.doc("001-deploy/docker/frontend.Dockerfile");
+    assert!(frontend.contains("FROM node:22"), "{frontend}");
+    assert!(!frontend.contains("node:24"), "{frontend}");
+    let research = f.doc("001-deploy/research.md");
+    assert!(research.contains("backend/Dockerfile:2"), "{research}");
+    assert!(research.contains("frontend/Dockerfile:1"), "{research}");
+}

@@ -132,9 +132,9 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     // Language version.
     for vf in languages.iter().flat_map(|l| &l.version_files) {
         if let Some((text, path)) = file(dir, sources, &vf.file)
-            && let Some(v) = vf.read.read(text)
+            && let Some(v) = vf.version_in(text)
         {
-            let needle = vf.read.needle(&v);
+            let needle = vf.needle(text, &v);
             d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
             break;
         }
