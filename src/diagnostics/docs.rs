@@ -264,6 +264,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "sp plan --set 'components.backend.image=evil;rm -rf /'\nsp plan --set app=$(printf 'a%.0s' {1..63})   # a release name longer than 53\ncomponents:\n  api:\n    tag: \"1.0\\nRUN curl … | sh\"",
             "Write the value in the form the message gives: DNS labels (lower case, digits, `-`), OCI image repositories without a tag, tags of letters, digits, `_`, `.` and `-`, folders relative to the workspace, Kubernetes quantities such as `500m` and `256Mi`.",
         ),
+        Code::BrowserCallsLocalhost => d(
+            "A `NEXT_PUBLIC_*` (or `VITE_*`, `REACT_APP_*`) value is inlined into the JavaScript the browser runs, on the user's machine, where no Service name resolves. `http://localhost:8000` there reaches the backend only through a port-forward from that machine; sp cannot rewrite it as it rewrites a pod's configuration, so it keeps the value, starts the port-forward in the quickstart's Access step, and says so.",
+            "frontend/.env.example: NEXT_PUBLIC_API_URL=http://localhost:8000, beside a backend listening on 8000",
+            "For a local cluster, keep the port-forward of the quickstart running while you use the app. For a deployment others use, give the address browsers reach the backend by (an Ingress host): `components.frontend.config.NEXT_PUBLIC_API_URL: https://api.example.com` in the deployment block.",
+        ),
         Code::NormalizedName => d(
             "Kubernetes and Helm accept only lower-case DNS labels as names; a name written for people is turned into that form so the output works, and the note says which name the objects will have.",
             "components:\n  Bad_Name:\n    stack: fastapi",

@@ -66,6 +66,17 @@ pub enum ServiceType {
     LoadBalancer,
 }
 
+/// A `localhost` address the browser code calls, and the Service that answers it there
+/// through `kubectl port-forward`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrowserForward {
+    /// The build argument (`NEXT_PUBLIC_API_URL`).
+    pub variable: String,
+    pub url: String,
+    pub service: String,
+    pub port: u16,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Component {
     /// DNS-1123 label: Deployment, Service, container and image name.
@@ -110,6 +121,10 @@ pub struct Component {
     /// Variables inlined at build time (`NEXT_PUBLIC_*`, `VITE_*`): Docker build arguments,
     /// never runtime configuration, since the built bundle cannot read the pod's environment.
     pub build_args: Vec<ConfigValue>,
+    /// Build arguments whose value the browser calls at `localhost` (a server-rendered
+    /// frontend's `NEXT_PUBLIC_API_URL=http://localhost:8000`): they reach that Service only
+    /// while a port-forward to it runs on the user's machine, which the quickstart starts.
+    pub browser_forwards: Vec<BrowserForward>,
     /// Every environment variable the source reads, where, and how it is delivered.
     pub env_reads: Vec<EnvRead>,
     pub exposure: Exposure,
@@ -489,6 +504,7 @@ pub mod fixture {
             }],
             secrets: Vec::new(),
             build_args: Vec::new(),
+            browser_forwards: Vec::new(),
             env_reads: Vec::new(),
             exposure: Exposure {
                 service_type: v(ServiceType::ClusterIP),

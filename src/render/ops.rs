@@ -195,6 +195,19 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
     let mut verify = Vec::new();
     for c in d.components.iter().filter(|c| c.run_mode.value != RunMode::Worker) {
         let port = c.port.as_ref().map(|p| p.value).unwrap_or(80);
+        // What the browser code calls at localhost answers only through a port-forward.
+        for f in &c.browser_forwards {
+            let line = format!(
+                "kubectl port-forward -n {ns} service/{} {p}:{p} &   # keep it running: the browser calls {} ({})",
+                f.service,
+                f.url,
+                f.variable,
+                p = f.port
+            );
+            if !access.contains(&line) {
+                access.push(line);
+            }
+        }
         match (c.exposure.service_type.value, d.platform.kind.value) {
             (_, _) if c.exposure.ingress_host.is_some() => {
                 let host = &c.exposure.ingress_host.as_ref().expect("checked").value;
@@ -219,7 +232,7 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
             // port-forward goes through the kubelet, so it works under the default-deny
             // NetworkPolicy and needs no extra pod in a restricted namespace.
             verify.push(format!(
-                "kubectl port-forward -n {ns} service/{} {port}:{port} & sleep 2; curl -fsS http://127.0.0.1:{port}{}; kill %1",
+                "kubectl port-forward -n {ns} service/{} {port}:{port} & sleep 2; curl -fsS http://127.0.0.1:{port}{}; kill $!",
                 c.name, h.readiness.value
             ));
         }

@@ -769,3 +769,33 @@ fn the_team_s_dockerfile_from_is_a_version_source() {
     assert!(research.contains("backend/Dockerfile:2"), "{research}");
     assert!(research.contains("frontend/Dockerfile:1"), "{research}");
 }
+
+/// A server-rendered frontend's browser code that calls the backend at localhost works
+/// through a port-forward, which the quickstart starts and a note explains.
+#[test]
+fn a_browser_call_to_localhost_gets_its_port_forward() {
+    let f = run_fixture("browser-calls-localhost");
+    let docker = f.doc("001-deploy/docker/frontend.Dockerfile");
+    assert!(
+        docker.contains("ARG NEXT_PUBLIC_API_URL=\"http://localhost:8000\""),
+        "{docker}"
+    );
+    let quickstart = f.doc("001-deploy/quickstart.md");
+    let access = &quickstart[quickstart.find("## 6. Access").unwrap()..quickstart.find("## 7. Verify").unwrap()];
+    assert!(
+        access.contains("kubectl port-forward -n todo service/backend 8000:8000 &   # keep it running: the browser calls http://localhost:8000 (NEXT_PUBLIC_API_URL)"),
+        "{access}"
+    );
+    assert!(
+        f.run
+            .stderr
+            .contains("info[SP425]: `NEXT_PUBLIC_API_URL` of `frontend` is `http://localhost:8000`"),
+        "{}",
+        f.run.stderr
+    );
+    assert!(
+        f.run.stderr.contains("--> frontend/.env.example:1:1"),
+        "{}",
+        f.run.stderr
+    );
+}

@@ -7,8 +7,9 @@
 //! routes, else `/api` to the backend), so a build-time URL that points at `localhost` (the
 //! developer's backend) becomes a path on the site's own origin.
 
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::Origin;
-use crate::model::deploy::{Component, Role, RunMode};
+use crate::model::deploy::{BrowserForward, Component, Role, RunMode};
 
 use crate::parse::source::node::build_time as is_build_time;
 
@@ -68,6 +69,50 @@ pub fn split(components: &mut [Component]) {
         c.build_args.sort_by(|a, b| a.name.cmp(&b.name));
     }
     cors_origins(components);
+}
+
+/// A server-rendered frontend's build arguments that the browser calls at `localhost`, on
+/// the port of another component (`NEXT_PUBLIC_API_URL=http://localhost:8000` beside a
+/// backend on 8000). The browser runs on the user's machine, so no Service name can replace
+/// it; it works while a port-forward to that Service runs there. The quickstart starts one
+/// ([`Component::browser_forwards`]), and a note says so, with the input that replaces it
+/// for a deployment others use. (A static site's are rewritten to its own origin by
+/// [`split`].)
+pub fn browser_forwards(components: &mut [Component], diags: &mut Diagnostics) {
+    let listening: Vec<(String, u16)> = components
+        .iter()
+        .filter_map(|c| Some((c.name.clone(), c.port.as_ref()?.value)))
+        .collect();
+    for c in components.iter_mut().filter(|c| c.run_mode.value != RunMode::Static) {
+        for arg in &c.build_args {
+            let Some((_, Some(port))) = super::code::local_address(&arg.value) else {
+                continue;
+            };
+            let Some((service, _)) = listening.iter().find(|(n, p)| *p == port && *n != c.name) else {
+                continue;
+            };
+            diags.push(super::code::at_origin(
+                Diagnostic::new(
+                    Code::BrowserCallsLocalhost,
+                    format!(
+                        "`{}` of `{}` is `{}`, built into the browser code: the browser reaches the `{service}` Service there only while `kubectl port-forward service/{service} {port}:{port}` runs on the user's machine (the quickstart's Access step starts it)",
+                        arg.name, c.name, arg.value
+                    ),
+                )
+                .hint(format!(
+                    "for a deployment others use, give the address browsers reach `{service}` by, such as its Ingress host: `components.{}.config.{}: https://api.example.com` in the deployment block of plan-input.md (or `--set`)",
+                    c.name, arg.name
+                )),
+                &arg.origin,
+            ));
+            c.browser_forwards.push(BrowserForward {
+                variable: arg.name.clone(),
+                url: arg.value.clone(),
+                service: service.clone(),
+                port,
+            });
+        }
+    }
 }
 
 /// True for the names backends give their allowed browser origins (`CORS_ORIGINS`,

@@ -270,6 +270,7 @@ fn deployment(
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
     proxy::routes(&mut components, &backing, cx.repo, cx.code, cx.sources, diags);
     build_time::split(&mut components);
+    build_time::browser_forwards(&mut components, diags);
 
     let tooling = facts.tooling();
     let autoscaling = scale::autoscaling(cx.spec, cx.context, &rollout, &components);
@@ -1387,6 +1388,7 @@ fn component(
         config: env.config,
         secrets: env.secrets,
         build_args: env.build_args,
+        browser_forwards: Vec::new(),
         env_reads: env.reads,
         exposure: Exposure {
             service_type,
