@@ -395,9 +395,11 @@ fn role_of_folder(name: &str) -> Option<Role> {
 }
 
 /// Words that mark a folder as something other than a deployable project (`e2e-web`,
-/// `api-docs`), whatever role word its name also has.
+/// `api-docs`), whatever role word its name also has; an app that runs on a phone or a desktop
+/// (`mobile-app`, `desktop_client`) is not deployed to a cluster either.
 const NOT_DEPLOYED_WORDS: &[&str] = &[
     "test", "tests", "e2e", "docs", "doc", "mock", "mocks", "spec", "specs", "fixtures", "example", "examples",
+    "mobile", "ios", "android", "desktop", "electron", "expo",
 ];
 
 /// The words of a folder name joined by `-`, `_` or `.` (`frontend-web` → frontend, web),
@@ -1356,6 +1358,9 @@ mod tests {
             "e2e-web",
             "api-docs",
             "web3",
+            "mobile-app",
+            "desktop_client",
+            "android-app",
         ] {
             assert!(!considered(p), "{p}");
         }
