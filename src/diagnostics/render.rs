@@ -88,9 +88,22 @@ fn report<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
             elements.push(snippet.into());
         }
         Some(Location::Path(path)) => elements.push(Origin::path(display_path(path)).into()),
-        Some(Location::PathAt { path, line, column }) => {
-            elements.push(Origin::path(display_path(path)).line(*line).char_column(*column).into())
-        }
+        // A line of a file the run read (`.env.example:3`, found from a value's origin) is
+        // shown like a span, the whole line from the column on; any other file by its place.
+        Some(Location::PathAt { path, line, column }) => match line_in_sources(sources, path, *line, *column) {
+            Some((file, range)) => elements.push(
+                Snippet::source(file.text.as_str())
+                    .path(file.display_path())
+                    .fold(true)
+                    .annotation(
+                        AnnotationKind::Primary
+                            .span(range)
+                            .label(d.label.as_deref().unwrap_or("")),
+                    )
+                    .into(),
+            ),
+            None => elements.push(Origin::path(display_path(path)).line(*line).char_column(*column).into()),
+        },
         None => {}
     }
     if let Some(hint) = &d.hint {
@@ -116,6 +129,38 @@ fn report<'a>(d: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
         );
     }
     groups
+}
+
+/// The file of `sources` at `path` and the byte range of its 1-based `line` from the 1-based
+/// character `column` (for column 1, its first non-blank character) to the line's end, when
+/// the run read that file and that line has text there.
+fn line_in_sources<'a>(
+    sources: &'a Sources,
+    path: &std::path::Path,
+    line: usize,
+    column: usize,
+) -> Option<(&'a crate::source::SourceFile, std::ops::Range<usize>)> {
+    let shown = display_path(path);
+    let file = sources.iter().find(|f| f.display_path() == shown)?;
+    let start = match line {
+        0 => return None,
+        1 => 0,
+        n => file.text.match_indices('\n').nth(n - 2)?.0 + 1,
+    };
+    let text = &file.text[start..];
+    let end = start + text.find('\n').unwrap_or(text.len());
+    let end = if file.text[..end].ends_with('\r') { end - 1 } else { end };
+    let from = file.text[start..end]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(end, |(i, _)| start + i);
+    // Column 1 means "the line": underline its text, not its indentation.
+    let from = if column <= 1 {
+        from + (file.text[from..end].len() - file.text[from..end].trim_start().len())
+    } else {
+        from
+    };
+    (from < end).then_some((file, from..end))
 }
 
 /// Keep a span on character boundaries and inside the text, whatever a parser produced.
@@ -306,6 +351,26 @@ pub fn sarif(diags: &Diagnostics, sources: &Sources, rules: &[RuleInfo]) -> Stri
 mod tests {
     use super::*;
     use crate::diagnostics::{Code, Diagnostic};
+
+    #[test]
+    fn a_line_of_a_file_the_run_read_is_shown() {
+        let mut sources = Sources::default();
+        sources.add(
+            "web/.env.example".into(),
+            "# comment\n  API_URL=http://localhost:9\r\n".into(),
+        );
+        let mut diags = Diagnostics::default();
+        diags.push(Diagnostic::new(Code::LocalhostInCluster, "read").at_line("web/.env.example", 2, 1));
+        diags.push(Diagnostic::new(Code::LocalhostInCluster, "unread").at_line("api/.env", 4, 1));
+        diags.push(Diagnostic::new(Code::LocalhostInCluster, "past the end").at_line("web/.env.example", 9, 1));
+        let text = Rendered::of(&diags, &sources, false).into_text();
+        assert!(
+            text.contains("2 |   API_URL=http://localhost:9\n  |   ^^^^^^^^^^^^^^^^^^^^^^^^^^\n"),
+            "{text}"
+        );
+        assert!(text.contains(" --> api/.env:4:1\n"), "{text}");
+        assert!(text.contains(" --> web/.env.example:9:1\n"), "{text}");
+    }
 
     #[test]
     fn a_finding_two_features_share_is_printed_once() {
