@@ -526,7 +526,12 @@ fn from_repository<'a>(repo: &'a [RepoDir], foreign: &'a [ForeignDir], sources: 
             out.left.push(Left::Elsewhere(dir, c));
         }
     }
-    for dir in foreign.iter().filter(|d| !d.nested && considered(&d.path)) {
+    // A project of a language sp does not build is reported wherever it stands at the top
+    // (`api/pom.xml`, `payments/pom.xml`): a Maven or Gradle folder is rarely anything but a
+    // service. Not a folder whose name says it is no deployed service (`android`, `e2e-tests`).
+    for dir in foreign.iter().filter(|d| {
+        !d.nested && (considered(&d.path) || folder_words(d.path.rsplit('/').next().unwrap_or(&d.path)).is_some())
+    }) {
         out.left.push(Left::Foreign(dir));
     }
     for dir in dirs {
