@@ -215,6 +215,13 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
                 rd.files.insert(f.to_string(), id);
             }
         }
+        // The team's other Dockerfiles (`Dockerfile.prod`, `Dockerfile.dev`): which one is its
+        // image, if any, is resolve's decision (`resolve/deploy/repo.rs::team_dockerfile`).
+        for name in variant_dockerfiles(&dir) {
+            if let Some(id) = super::read_source(sources, &dir.join(&name), rel.join(&name), diags) {
+                rd.files.insert(name, id);
+            }
+        }
         rd.present = detection
             .presence
             .iter()
@@ -235,6 +242,22 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
         out.push(rd);
     }
     (out, foreign)
+}
+
+/// `Dockerfile.<variant>` files of a folder, sorted (not BuildKit's per-Dockerfile
+/// `Dockerfile.dockerignore`).
+fn variant_dockerfiles(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("Dockerfile.") && n.len() > "Dockerfile.".len() && !n.ends_with(".dockerignore"))
+        .collect();
+    names.sort();
+    names
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {

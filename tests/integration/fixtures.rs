@@ -767,7 +767,13 @@ fn the_team_s_dockerfile_from_is_a_version_source() {
     assert!(!frontend.contains("node:24"), "{frontend}");
     let research = f.doc("001-deploy/research.md");
     assert!(research.contains("backend/Dockerfile:2"), "{research}");
-    assert!(research.contains("frontend/Dockerfile:1"), "{research}");
+    // The compose file's `dockerfile: Dockerfile.prod` is the frontend's image.
+    assert!(research.contains("frontend/Dockerfile.prod:1"), "{research}");
+    // The development Dockerfiles beside them decide nothing: not the port, not the command.
+    assert!(!research.contains("Dockerfile.dev"), "{research}");
+    assert!(backend.contains("EXPOSE 8000"), "{backend}");
+    assert!(!backend.contains("--reload"), "{backend}");
+    assert!(!frontend.contains("\"dev\""), "{frontend}");
 }
 
 /// A server-rendered frontend's browser code that calls the backend at localhost works

@@ -187,6 +187,9 @@ pub struct ComposeService {
     pub name: String,
     /// The build context, relative to the compose file's folder (`./backend` → `backend`).
     pub context: Option<String>,
+    /// The Dockerfile its build names (`build: {dockerfile: Dockerfile.prod}`), relative to
+    /// the context.
+    pub dockerfile: Option<String>,
     /// The image it runs, for a service that builds none (`postgres:17`).
     pub image: Option<String>,
     /// The service's `name:` line.
@@ -225,6 +228,11 @@ pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
             let c = c.trim_start_matches("./").trim_end_matches('/');
             if c.is_empty() { ".".to_string() } else { c.to_string() }
         });
+        let dockerfile = s
+            .get("build")
+            .and_then(|b| b.get("dockerfile"))
+            .and_then(|d| d.as_str())
+            .map(|d| d.trim_start_matches("./").to_string());
         let mut f = FileFacts::default();
         if let Some(cmd) = s.get("command") {
             let argv = match cmd {
@@ -274,6 +282,7 @@ pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
         out.push(ComposeService {
             name: name.clone(),
             context,
+            dockerfile,
             image,
             span: Span::new(source, line_range(&format!("{name}:"), base)),
             facts: f,

@@ -60,7 +60,13 @@ impl Code {
             }
         };
         let mut files = Vec::new();
-        let named = dir.files.values().copied();
+        // Of the folder's Dockerfiles, only the team's image says how the component runs.
+        let team = super::repo::team_dockerfile(dir, sources);
+        let named = dir
+            .files
+            .iter()
+            .filter(|(name, _)| !super::repo::is_other_dockerfile(name, team.as_deref()))
+            .map(|(_, id)| *id);
         for id in dir.sources.iter().copied().chain(named) {
             let f = sources.get(id);
             let shown = f.display_path();

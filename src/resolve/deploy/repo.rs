@@ -26,6 +26,33 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
     })
 }
 
+/// Which of a folder's Dockerfiles builds the team's own image, whose `CMD`, `EXPOSE` and
+/// `FROM` tag are facts about the component: the one a root compose file's service building
+/// the folder names (`build: {context: ./api, dockerfile: Dockerfile.prod}`), else
+/// `Dockerfile`, else `Dockerfile.prod` or `Dockerfile.production`. Never another variant
+/// alone: `Dockerfile.dev` runs a development server (`uvicorn --reload`, `next dev`).
+pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
+    let named = dir.compose.iter().find_map(|id| {
+        crate::parse::source::container::compose(&sources.get(*id).text, *id)
+            .into_iter()
+            .filter(|s| s.context.as_deref() == Some(dir.path.as_str()))
+            .find_map(|s| s.dockerfile)
+    });
+    match named {
+        Some(name) => dir.files.contains_key(&name).then_some(name),
+        None => ["Dockerfile", "Dockerfile.prod", "Dockerfile.production"]
+            .into_iter()
+            .find(|n| dir.files.contains_key(*n))
+            .map(str::to_string),
+    }
+}
+
+/// Whether a file of the folder is a Dockerfile other than the team's image
+/// ([`team_dockerfile`]): its facts are not the component's.
+pub fn is_other_dockerfile(name: &str, team: Option<&str>) -> bool {
+    (name == "Dockerfile" || name.starts_with("Dockerfile.")) && team != Some(name)
+}
+
 /// Line (1-based) of the first occurrence of `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> usize {
     text.find(needle)
@@ -129,9 +156,14 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         d.package_manager = Some(Valued::new(pm, Origin::at(&path, 1)));
     }
 
-    // Language version.
+    // Language version. A `FROM` tag is read from the team's own image's Dockerfile.
+    let team = team_dockerfile(dir, sources);
     for vf in languages.iter().flat_map(|l| &l.version_files) {
-        if let Some((text, path)) = file(dir, sources, &vf.file)
+        let name = match vf.read {
+            crate::catalog::VersionReader::DockerfileFrom => team.as_deref().unwrap_or(&vf.file),
+            _ => &vf.file,
+        };
+        if let Some((text, path)) = file(dir, sources, name)
             && let Some(v) = vf.version_in(text)
         {
             let needle = vf.needle(text, &v);
@@ -216,7 +248,7 @@ fn next_route(file: &str, dir: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{detect, next_route, runtime_packages};
+    use super::{detect, next_route, runtime_packages, team_dockerfile};
     use crate::catalog::Catalog;
     use crate::load::repo::RepoDir;
     use crate::source::Sources;
@@ -305,5 +337,21 @@ mod tests {
             Some("/healthz")
         );
         assert_eq!(next_route("web/lib/health.ts", "web"), None);
+    }
+
+    #[test]
+    fn the_team_s_image_is_its_dockerfile_else_its_production_variant() {
+        let dev = ("Dockerfile.dev", "FROM node:24\nCMD [\"npm\", \"run\", \"dev\"]\n");
+        let prod = ("Dockerfile.prod", "FROM node:22\n");
+        let plain = ("Dockerfile", "FROM node:20\n");
+        let (d, s) = web(&[dev, prod, plain]);
+        assert_eq!(team_dockerfile(&d, &s).as_deref(), Some("Dockerfile"));
+        let (d, s) = web(&[dev, prod]);
+        assert_eq!(team_dockerfile(&d, &s).as_deref(), Some("Dockerfile.prod"));
+        // A development image alone is not how the component runs.
+        let (d, s) = web(&[dev]);
+        assert_eq!(team_dockerfile(&d, &s), None);
+        let (d, s) = web(&[]);
+        assert_eq!(team_dockerfile(&d, &s), None);
     }
 }
