@@ -131,15 +131,23 @@ pub struct ForeignDir {
     pub nested: bool,
 }
 
-/// The first manifest of a language sp does not build in `dir`, with the language.
-fn foreign_manifest(dir: &Path) -> Option<(String, &'static str)> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
+/// The names of the files (not folders) in `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    names
+}
+
+/// The first manifest of a language sp does not build in `dir`, with the language.
+fn foreign_manifest(dir: &Path) -> Option<(String, &'static str)> {
+    let names = file_names(dir);
     crate::catalog::Catalog::shared().foreign.iter().find_map(|f| {
         let name = names.iter().find(|n| f.is_manifest(n))?;
         Some((name.clone(), f.language.as_str()))
@@ -247,17 +255,10 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
 /// `Dockerfile.<variant>` files of a folder, sorted (not BuildKit's per-Dockerfile
 /// `Dockerfile.dockerignore`).
 fn variant_dockerfiles(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    file_names(dir)
+        .into_iter()
         .filter(|n| n.starts_with("Dockerfile.") && n.len() > "Dockerfile.".len() && !n.ends_with(".dockerignore"))
-        .collect();
-    names.sort();
-    names
+        .collect()
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
