@@ -5,7 +5,7 @@
 //! manifest dependencies that name a framework) and the stacks built with them (Next.js,
 //! FastAPI, Go…): the words that name a stack in a plan input, its versions with pinned base
 //! images, its port, health endpoints, run mode, the folders it writes to, its runtime command
-//! and its recipe, the Dockerfile template `docker/<recipe>.Dockerfile.hbs` in this folder.
+//! and its recipe, the Dockerfile template `docker/<recipe>.Dockerfile.jinja` in this folder.
 //! Adding a language or a stack means adding entries there and at most one template; the
 //! loader, the resolver and the renderer read the data.
 
@@ -57,7 +57,7 @@ pub struct Stack {
     #[serde(rename = "match")]
     pub matches: Vec<String>,
     pub language: String,
-    /// The Dockerfile template family (`docker/<recipe>.Dockerfile.hbs`).
+    /// The Dockerfile template family (`docker/<recipe>.Dockerfile.jinja`).
     pub recipe: String,
     /// Values the recipe's template reads as `args.<name>`: what differs between the stacks
     /// of one family (the folder a static build writes, a note in the header).

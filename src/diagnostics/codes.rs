@@ -97,6 +97,7 @@ codes! {
     StackNeedsSetting = "SP435", "stack-needs-setting", Warning, "A component's stack needs something its source does not have (`output: \"standalone\"` in next.config for a standalone server set by hand; the `typescript` package for `next start` to read next.config.ts), so the image build or the container's start fails until it is added.";
     DevProxyNotRouted = "SP436", "dev-proxy-not-routed", Warning, "A static site's dev-server proxy (Vite's `server.proxy`) forwards a path that the site's nginx cannot forward the same way: its target is outside the cluster or not a literal, its path is not an nginx location, or its rewrite is one sp does not follow.";
     TemplateError = "SP501", "template-error", Error, "A document template (a workspace override or the built-in one) failed to parse or render.";
+    HandlebarsTemplate = "SP502", "handlebars-template", Error, "A workspace template override is a handlebars file (`templates/plan.md.hbs`); sp's templates are Jinja (`templates/plan.md.jinja`) and it would otherwise render the document without the override.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
     EditConflict = "SP610", "edit-conflict", Error, "A generated file was edited by hand where sp now generates something else (or sp never wrote it): the feature is left as it was.";
     GateFailed = "SP701", "gate-failed", Error, "A built-in gate failed on a generated artifact; the constitution rule it enforces (or the secure-by-default policy) is violated.";

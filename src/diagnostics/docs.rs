@@ -301,8 +301,13 @@ pub fn docs(code: Code) -> CodeDocs {
         ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
-            "templates/plan.md.hbs containing `{{#each plan.stages}}` without `{{/each}}`",
+            "templates/plan.md.jinja containing `{% for stage in plan.stages %}` without `{% endfor %}`",
             "Fix the template at the line shown, or delete the override to use the built-in template.",
+        ),
+        Code::HandlebarsTemplate => d(
+            "sp renders its documents with Jinja templates (minijinja) since handlebars proved too slow to compile on every run. An override written for handlebars cannot be read as Jinja, and rendering the built-in document in its place would drop the team's edits without a word, so the run fails instead.",
+            "templates/plan.md.hbs",
+            "Rename the file to `templates/plan.md.jinja` and rewrite its tags: `{{#each plan.stages}}…{{/each}}` becomes `{% for stage in plan.stages %}…{% endfor %}` with the fields inside as `stage.name`, `{{#if x}}…{{else}}…{{/if}}` becomes `{% if x %}…{% else %}…{% endif %}`, `{{#unless x}}` becomes `{% if not x %}`, `../name` becomes the outer loop's variable, `@last` becomes `loop.last`, and the helpers become filters: `{{cell x}}` → `{{ x|cell }}`, `{{len xs}}` → `{{ xs|length }}`, `{{join xs \", \"}}` → `{{ xs|join(\", \") }}`, `{{plural n \"story\" \"stories\"}}` → `{{ n|plural(\"story\", \"stories\") }}`, `(eq a b)` → `a == b`. The built-in templates under `templates/` in sp's repository show every field in the new syntax.",
         ),
         Code::OutputEscapes => d(
             "Every generated file must land inside the output folder; a path that would leave it could overwrite any file the user can write.",

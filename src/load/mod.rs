@@ -245,10 +245,28 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
     if tdir.is_dir() {
         for rel in walk_files(&tdir)? {
             let name = crate::source::display_path(&rel);
-            let Some(name) = name.strip_suffix(".hbs") else {
+            let display = Path::new("templates").join(&rel);
+            if let Some(doc) = name.strip_suffix(".hbs") {
+                diags.push(
+                    Diagnostic::new(
+                        Code::HandlebarsTemplate,
+                        format!(
+                            "`{}` is a handlebars template; sp's templates are Jinja",
+                            display.display()
+                        ),
+                    )
+                    .at_path(crate::source::display_path(&display))
+                    .hint(format!(
+                        "rename it to `templates/{doc}.jinja` and rewrite its tags in Jinja \
+                         (`{{{{#each xs}}}}` → `{{% for x in xs %}}`, `{{{{#if a}}}}` → `{{% if a %}}`); \
+                         `sp explain SP502` lists every change"
+                    )),
+                );
+                continue;
+            }
+            let Some(name) = name.strip_suffix(".jinja") else {
                 continue;
             };
-            let display = Path::new("templates").join(&rel);
             if let Some(id) = read_source(&mut sources, &tdir.join(&rel), display, diags) {
                 templates.insert(name.to_string(), id);
             }

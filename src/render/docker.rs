@@ -1,7 +1,7 @@
 //! Dockerfiles and their .dockerignore files, rendered from the deployment model.
 //!
-//! Each stack names its recipe, a handlebars template of its family
-//! (`src/catalog/docker/<recipe>.Dockerfile.hbs`), compiled into the binary. Everything a
+//! Each stack names its recipe, a Jinja template of its family
+//! (`src/catalog/docker/<recipe>.Dockerfile.jinja`), compiled into the binary. Everything a
 //! template needs that takes a decision (which lockfile, which install command, the health
 //! check that works in that runtime image, what to strip from the runtime stage) is computed
 //! here from the catalog's language and package manager entries, so the templates only
@@ -14,7 +14,6 @@
 
 use std::collections::BTreeMap;
 
-use handlebars::Handlebars;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Language, PackageManager, Stack};
@@ -22,34 +21,34 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::deploy::{Component, Deployment, ProxyRoute, RunMode};
 
 /// One Dockerfile template per recipe family, keyed by the recipe the catalog's stacks name
-/// (`src/catalog/docker/<recipe>.Dockerfile.hbs`). A unit test checks that every stack's
+/// (`src/catalog/docker/<recipe>.Dockerfile.jinja`). A unit test checks that every stack's
 /// recipe has a template and every template is some stack's recipe.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "node-static",
-        include_str!("../catalog/docker/node-static.Dockerfile.hbs"),
+        include_str!("../catalog/docker/node-static.Dockerfile.jinja"),
     ),
     (
         "node-standalone",
-        include_str!("../catalog/docker/node-standalone.Dockerfile.hbs"),
+        include_str!("../catalog/docker/node-standalone.Dockerfile.jinja"),
     ),
     (
         "node-next-start",
-        include_str!("../catalog/docker/node-next-start.Dockerfile.hbs"),
+        include_str!("../catalog/docker/node-next-start.Dockerfile.jinja"),
     ),
     (
         "node-server",
-        include_str!("../catalog/docker/node-server.Dockerfile.hbs"),
+        include_str!("../catalog/docker/node-server.Dockerfile.jinja"),
     ),
-    ("python", include_str!("../catalog/docker/python.Dockerfile.hbs")),
-    ("go", include_str!("../catalog/docker/go.Dockerfile.hbs")),
-    ("rust", include_str!("../catalog/docker/rust.Dockerfile.hbs")),
+    ("python", include_str!("../catalog/docker/python.Dockerfile.jinja")),
+    ("go", include_str!("../catalog/docker/go.Dockerfile.jinja")),
+    ("rust", include_str!("../catalog/docker/rust.Dockerfile.jinja")),
 ];
 
 /// Pieces every template shares: the header and the hardened end of every runtime stage.
 const PARTIALS: &[(&str, &str)] = &[
-    ("header", include_str!("../catalog/docker/_header.hbs")),
-    ("runtime", include_str!("../catalog/docker/_runtime.hbs")),
+    ("_header", include_str!("../catalog/docker/_header.jinja")),
+    ("_runtime", include_str!("../catalog/docker/_runtime.jinja")),
 ];
 
 /// Patterns every build context leaves out: version control, editor litter, logs, the
@@ -117,13 +116,7 @@ pub fn dockerfiles_in(
     out_dir: &str,
     diags: &mut Diagnostics,
 ) -> Vec<(String, String)> {
-    let recipes: Vec<&str> = d
-        .components
-        .iter()
-        .filter_map(|c| catalog.get(&c.stack.value))
-        .map(|s| s.recipe.as_str())
-        .collect();
-    match templates.with(&recipes, |hb| render_all(hb, d, catalog, out_dir, diags)) {
+    match templates.with(|env| render_all(env, d, catalog, out_dir, diags)) {
         Ok(out) => out,
         Err(e) => {
             diags.push(Diagnostic::new(Code::TemplateError, e).hint("this is a bug in sp; please report it"));
@@ -132,47 +125,34 @@ pub fn dockerfiles_in(
     }
 }
 
-/// The Dockerfile templates of a run, shared by its features: the partials and the
-/// templates of the recipes in use, each compiled once, on first use (compiling a template
-/// costs far more than rendering it, and a run uses a few of the catalog's recipes).
+/// The Dockerfile templates of a run, shared by its features, compiled on first use.
 #[derive(Default)]
 pub struct Templates {
-    hb: std::sync::RwLock<Option<Handlebars<'static>>>,
+    env: std::sync::OnceLock<Result<minijinja::Environment<'static>, String>>,
 }
 
 impl Templates {
-    /// Run `f` with a registry that holds the templates of `recipes`.
-    fn with<T>(&self, recipes: &[&str], f: impl FnOnce(&Handlebars<'static>) -> T) -> Result<T, String> {
-        let ready = |hb: &Handlebars| {
-            recipes
-                .iter()
-                .all(|r| hb.has_template(r) || !TEMPLATES.iter().any(|(n, _)| n == r))
-        };
-        {
-            let hb = self.hb.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(hb) = hb.as_ref().filter(|hb| ready(hb)) {
-                return Ok(f(hb));
-            }
+    /// Run `f` with the environment that holds the partials and every recipe's template.
+    fn with<T>(&self, f: impl FnOnce(&minijinja::Environment<'static>) -> T) -> Result<T, String> {
+        match self.env.get_or_init(environment) {
+            Ok(env) => Ok(f(env)),
+            Err(e) => Err(e.clone()),
         }
-        let mut hb = self.hb.write().unwrap_or_else(|e| e.into_inner());
-        if hb.is_none() {
-            *hb = Some(registry_for(&[])?);
-        }
-        let reg = hb.as_mut().expect("set above");
-        let missing: Vec<&(&str, &str)> = TEMPLATES
-            .iter()
-            .filter(|(name, _)| recipes.contains(name) && !reg.has_template(name))
-            .collect();
-        for (name, text) in missing {
-            reg.register_template_string(name, *text)
-                .map_err(|e| format!("Dockerfile template `{name}`: {e}"))?;
-        }
-        Ok(f(reg))
     }
 }
 
+/// The partials and every recipe's template, compiled.
+fn environment() -> Result<minijinja::Environment<'static>, String> {
+    let mut env = super::environment();
+    for (name, text) in PARTIALS.iter().chain(TEMPLATES) {
+        env.add_template(name, text)
+            .map_err(|e| format!("Dockerfile template `{name}`: {e}"))?;
+    }
+    Ok(env)
+}
+
 fn render_all(
-    hb: &Handlebars<'static>,
+    env: &minijinja::Environment<'static>,
     d: &Deployment,
     catalog: &Catalog,
     out_dir: &str,
@@ -182,7 +162,7 @@ fn render_all(
     for c in &d.components {
         let (dockerfile_path, ignore_path) = paths(&c.name);
         let build = super::build::build(d, c, out_dir);
-        match dockerfile(hb, c, catalog, &build) {
+        match dockerfile(env, c, catalog, &build) {
             Ok(text) => out.push((dockerfile_path, text)),
             Err(message) => {
                 diags.push(
@@ -191,7 +171,7 @@ fn render_all(
                         format!("cannot write the Dockerfile of `{}`: {message}", c.name),
                     )
                     .at_path(format!(
-                        "src/catalog/docker/{}.Dockerfile.hbs (built in)",
+                        "src/catalog/docker/{}.Dockerfile.jinja (built in)",
                         catalog
                             .get(&c.stack.value)
                             .map_or(c.stack.value.as_str(), |s| s.recipe.as_str())
@@ -210,29 +190,8 @@ fn render_all(
     out
 }
 
-#[cfg(test)]
-fn registry() -> Result<Handlebars<'static>, String> {
-    registry_for(&TEMPLATES.iter().map(|(name, _)| *name).collect::<Vec<_>>())
-}
-
-/// A registry with the partials and the templates of `recipes`.
-fn registry_for(recipes: &[&str]) -> Result<Handlebars<'static>, String> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    for (name, text) in PARTIALS {
-        hb.register_partial(name, *text)
-            .map_err(|e| format!("Dockerfile partial `{name}`: {e}"))?;
-    }
-    for (name, text) in TEMPLATES.iter().filter(|(name, _)| recipes.contains(name)) {
-        hb.register_template_string(name, *text)
-            .map_err(|e| format!("Dockerfile template `{name}`: {e}"))?;
-    }
-    Ok(hb)
-}
-
 fn dockerfile(
-    hb: &Handlebars,
+    env: &minijinja::Environment<'static>,
     c: &Component,
     catalog: &Catalog,
     build: &super::build::Build,
@@ -241,14 +200,14 @@ fn dockerfile(
     let stack = catalog
         .get(id)
         .ok_or_else(|| format!("no stack `{id}` in the catalog"))?;
-    if !hb.has_template(&stack.recipe) {
+    let Ok(template) = env.get_template(&stack.recipe) else {
         return Err(format!("no Dockerfile template for recipe `{}`", stack.recipe));
-    }
+    };
     let language = catalog
         .language(&c.language)
         .ok_or_else(|| format!("no Dockerfile recipe for language `{}`", c.language))?;
     let ctx = context(c, stack, language, build)?;
-    let text = hb.render(&stack.recipe, &ctx).map_err(|e| e.reason().to_string())?;
+    let text = template.render(&ctx).map_err(|e| super::reason(&e))?;
     Ok(super::tidy(&text))
 }
 
@@ -841,7 +800,7 @@ mod tests {
 
     fn render(c: &Component) -> String {
         let b = crate::render::build::build(&fixture::deployment(), c, "out/001-x");
-        dockerfile(&registry().unwrap(), c, &Catalog::builtin(), &b).unwrap_or_else(|e| panic!("{}: {e}", c.name))
+        dockerfile(&environment().unwrap(), c, &Catalog::builtin(), &b).unwrap_or_else(|e| panic!("{}: {e}", c.name))
     }
 
     /// `(alias, image, body)` of each stage, in order.
@@ -891,13 +850,13 @@ mod tests {
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter_map(|n| n.strip_suffix(".Dockerfile.hbs").map(str::to_string))
+            .filter_map(|n| n.strip_suffix(".Dockerfile.jinja").map(str::to_string))
             .collect();
         on_disk.sort();
         let mut compiled: Vec<String> = TEMPLATES.iter().map(|(r, _)| r.to_string()).collect();
         compiled.sort();
         assert_eq!(on_disk, compiled);
-        registry().unwrap();
+        environment().unwrap();
     }
 
     #[test]

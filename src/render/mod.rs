@@ -2,11 +2,11 @@
 //! manifests, the chart, the contracts), and, after the gates, the plan and the gate report to
 //! the planning documents ([`Run::documents`]).
 //!
-//! Documents are handlebars templates. The defaults are compiled into the binary; a
-//! workspace may replace any of them by putting a file of the same name under its own
-//! `templates/` folder (the mdBook approach). Strict mode is on, so a typo in a template is
-//! an error rather than an empty string, and HTML escaping is off, because the output is
-//! Markdown, not HTML.
+//! Documents are Jinja templates run by minijinja ([`environment`]). The defaults are compiled
+//! into the binary; a workspace may replace any of them by putting a file of the same name
+//! and the `.jinja` extension under its own `templates/` folder (the mdBook approach). A typo
+//! in a template is an error rather than an empty string, and nothing is HTML-escaped,
+//! because the output is Markdown, not HTML.
 
 pub mod agent_context;
 pub mod agents;
@@ -17,14 +17,12 @@ pub mod explain;
 pub mod helm;
 pub mod k8s;
 pub mod ops;
-pub mod pieces;
 pub mod shell;
 pub mod skaffold;
 pub mod workspace_file;
 
 use std::collections::BTreeMap;
 
-use handlebars::{Handlebars, handlebars_helper};
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -43,23 +41,23 @@ pub struct Document {
 pub const DOCUMENTS: &[Document] = &[
     Document {
         name: "plan.md",
-        builtin: include_str!("../../templates/plan.md.hbs"),
+        builtin: include_str!("../../templates/plan.md.jinja"),
     },
     Document {
         name: "research.md",
-        builtin: include_str!("../../templates/research.md.hbs"),
+        builtin: include_str!("../../templates/research.md.jinja"),
     },
     Document {
         name: "data-model.md",
-        builtin: include_str!("../../templates/data-model.md.hbs"),
+        builtin: include_str!("../../templates/data-model.md.jinja"),
     },
     Document {
         name: "quickstart.md",
-        builtin: include_str!("../../templates/quickstart.md.hbs"),
+        builtin: include_str!("../../templates/quickstart.md.jinja"),
     },
     Document {
         name: "checklists/requirements.md",
-        builtin: include_str!("../../templates/checklists/requirements.md.hbs"),
+        builtin: include_str!("../../templates/checklists/requirements.md.jinja"),
     },
 ];
 
@@ -167,39 +165,50 @@ impl<'a> Context<'a> {
     }
 }
 
-handlebars_helper!(cell: |s: str| s.replace('|', "\\|").replace('\n', " "));
-handlebars_helper!(join: |v: array, sep: str| v.iter().map(|x| match x {
-    serde_json::Value::String(s) => s.clone(),
-    other => other.to_string(),
-}).collect::<Vec<_>>().join(sep));
-handlebars_helper!(len: |v: array| v.len());
-handlebars_helper!(eq: |a: Json, b: Json| a == b);
-handlebars_helper!(lower: |s: str| s.to_lowercase());
-// A Mermaid node id: letters, digits and `_` only, so `mcp-server` cannot read as an edge.
-handlebars_helper!(mid: |s: str| s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>());
-// `{{plural n "story" "stories"}}`: English plurals are too irregular to guess.
-handlebars_helper!(plural: |n: u64, one: str, many: str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") });
-
-fn registry() -> Handlebars<'static> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.register_helper("cell", Box::new(cell));
-    hb.register_helper("join", Box::new(join));
-    hb.register_helper("len", Box::new(len));
-    hb.register_helper("eq", Box::new(eq));
-    hb.register_helper("lower", Box::new(lower));
-    hb.register_helper("mid", Box::new(mid));
-    hb.register_helper("plural", Box::new(plural));
-    hb
+/// The engine every template of sp runs in, documents and Dockerfiles alike.
+///
+/// The settings make a template read like the text it writes: a block tag (`{% if %}`,
+/// `{% for %}`, `{% include %}`) alone on its line leaves no line behind (`trim_blocks`,
+/// `lstrip_blocks`), a value that is `none` prints nothing, and nothing is HTML-escaped,
+/// because the output is Markdown and Dockerfiles. Undefined values are errors wherever they
+/// are printed or iterated (a misspelt field is SP501, not an empty string) but may be
+/// tested with `{% if %}`, so a template can ask whether an optional field is there.
+pub(crate) fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_formatter(|out, state, value| {
+        if value.is_none() {
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    // A Markdown table cell: a `|` would end the cell, a newline the row.
+    env.add_filter("cell", |s: &str| s.replace('|', "\\|").replace('\n', " "));
+    // A Mermaid node id: letters, digits and `_` only, so `mcp-server` cannot read as an edge.
+    env.add_filter("mid", |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect::<String>()
+    });
+    // `{{ n|plural("story", "stories") }}`: English plurals are too irregular to guess.
+    env.add_filter("plural", |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    });
+    env
 }
 
-/// The compiled templates of a run, built once and used for every feature.
+/// The compiled document templates of a run, built once and used for every feature.
 pub struct Renderer {
-    hb: Handlebars<'static>,
-    /// Each document's pieces ([`pieces`]): the registered name and where its lines come
-    /// from in the template.
-    pieces: BTreeMap<&'static str, Vec<(String, pieces::Lines)>>,
+    env: minijinja::Environment<'static>,
     /// Templates that failed to compile, with the diagnostic to report per feature.
     broken: BTreeMap<&'static str, Diagnostic>,
 }
@@ -208,51 +217,18 @@ impl Renderer {
     /// Compile the templates, taking workspace overrides over the built-in ones. Templates
     /// that fail to compile are reported (SP501) when a document would use them.
     pub fn new(templates: &Templates) -> Self {
-        let mut hb = registry();
+        let mut env = environment();
         let mut broken = BTreeMap::new();
-        let mut all = BTreeMap::new();
         for doc in DOCUMENTS {
             let (text, source) = match templates.overrides.get(doc.name) {
-                Some(id) => (templates.sources.get(*id).text.as_str(), Some(*id)),
-                None => (doc.builtin, None),
+                Some(id) => (templates.sources.get(*id).text.clone(), Some(*id)),
+                None => (doc.builtin.to_string(), None),
             };
-            let mut names = Vec::new();
-            for (i, piece) in pieces::pieces(text).into_iter().enumerate() {
-                let name = format!("{}#{i}", doc.name);
-                if let Err(e) = hb.register_template_string(&name, &piece.text) {
-                    let (line, col) = e.pos().unwrap_or((1, 1));
-                    let line = piece.lines.line(line);
-                    let reason = e.reason().to_string();
-                    broken.insert(
-                        doc.name,
-                        template_error(doc.name, source, templates.sources, line, col, &reason),
-                    );
-                    break;
-                }
-                names.push((name, piece.lines));
-            }
-            all.insert(doc.name, names);
-        }
-        Renderer {
-            hb,
-            pieces: all,
-            broken,
-        }
-    }
-
-    /// Render one document piece by piece; an error carries the line in the whole template.
-    fn render(&self, doc: &str, ctx: &handlebars::Context) -> Result<String, (usize, usize, String)> {
-        let mut out = String::new();
-        for (name, lines) in self.pieces.get(doc).into_iter().flatten() {
-            match self.hb.render_with_context(name, ctx) {
-                Ok(s) => out.push_str(&s),
-                Err(e) => {
-                    let line = lines.line(e.line_no.unwrap_or(1));
-                    return Err((line, e.column_no.unwrap_or(1), e.reason().to_string()));
-                }
+            if let Err(e) = env.add_template_owned(doc.name, text) {
+                broken.insert(doc.name, template_error(doc.name, source, templates.sources, &e));
             }
         }
-        Ok(out)
+        Renderer { env, broken }
     }
 
     /// Render every planning document of one feature. Template problems become SP501
@@ -266,29 +242,20 @@ impl Renderer {
         templates: &Templates,
         diags: &mut Diagnostics,
     ) -> Vec<(String, String)> {
-        let ctx = Context::new(plan, report, out_dir, files);
-        // Serialise the context once for all documents.
-        let ctx = match handlebars::Context::wraps(&ctx) {
-            Ok(c) => c,
-            Err(e) => {
-                diags.push(Diagnostic::new(
-                    Code::TemplateError,
-                    format!("cannot build the template context: {e}"),
-                ));
-                return Vec::new();
-            }
-        };
+        // Converted once for all documents.
+        let ctx = minijinja::Value::from_serialize(Context::new(plan, report, out_dir, files));
         let mut out = Vec::new();
         for doc in DOCUMENTS {
             if let Some(d) = self.broken.get(doc.name) {
                 diags.push(d.clone());
                 continue;
             }
-            match self.render(doc.name, &ctx) {
+            let rendered = self.env.get_template(doc.name).and_then(|t| t.render(&ctx));
+            match rendered {
                 Ok(s) => out.push((doc.name.to_string(), tidy(&s))),
-                Err((line, col, reason)) => {
+                Err(e) => {
                     let source = templates.overrides.get(doc.name).copied();
-                    diags.push(template_error(doc.name, source, templates.sources, line, col, &reason));
+                    diags.push(template_error(doc.name, source, templates.sources, &e));
                 }
             }
         }
@@ -296,24 +263,35 @@ impl Renderer {
     }
 }
 
-fn template_error(
-    name: &str,
-    source: Option<SourceId>,
-    sources: &Sources,
-    line: usize,
-    col: usize,
-    reason: &str,
-) -> Diagnostic {
-    let d = Diagnostic::new(Code::TemplateError, format!("template `{name}` failed: {reason}"))
+/// What minijinja says went wrong, without the location it also prints (the diagnostic
+/// carries that).
+fn reason(e: &minijinja::Error) -> String {
+    let mut reason = e.kind().to_string();
+    if let Some(detail) = e.detail() {
+        reason = format!("{reason}: {detail}");
+    }
+    reason
+}
+
+fn template_error(name: &str, source: Option<SourceId>, sources: &Sources, e: &minijinja::Error) -> Diagnostic {
+    let d = Diagnostic::new(Code::TemplateError, format!("template `{name}` failed: {}", reason(e)))
         .hint("fix the template, or delete the override to use the built-in one");
     match source {
         Some(id) => {
             let text = &sources.get(id).text;
-            let offset = offset_of(text, line, col);
-            let end = text[offset..].find('}').map(|e| offset + e + 1).unwrap_or(offset);
-            d.at(Span::new(id, offset..end.max(offset)))
+            let range = match e.range() {
+                Some(r) if r.end <= text.len() => r,
+                _ => {
+                    let offset = offset_of(text, e.line().unwrap_or(1), 1);
+                    offset..offset
+                }
+            };
+            d.at(Span::new(id, range))
         }
-        None => d.at_path(format!("templates/{name}.hbs (built in)")),
+        None => d.at_path(format!(
+            "templates/{name}.jinja{} (built in)",
+            e.line().map(|l| format!(":{l}")).unwrap_or_default()
+        )),
     }
 }
 
@@ -364,6 +342,43 @@ mod tests {
     #[test]
     fn tidy_collapses_blank_runs_and_trailing_space() {
         assert_eq!(tidy("\n\na  \n\n\n\nb\n\n"), "a\n\nb\n");
+    }
+
+    fn render(template: &str, ctx: serde_json::Value) -> String {
+        let mut env = environment();
+        env.add_template("t", template).unwrap();
+        env.get_template("t").unwrap().render(ctx).unwrap()
+    }
+
+    #[test]
+    fn a_block_tag_alone_on_its_line_leaves_no_line() {
+        let t = "a\n  {% if yes %}\n  b\n  {% endif %}\nc {% if yes %}d{% endif +%}\ne\n";
+        assert_eq!(render(t, serde_json::json!({"yes": true})), "a\n  b\nc d\ne\n");
+    }
+
+    #[test]
+    fn none_prints_nothing_and_markdown_is_not_escaped() {
+        let t = "[{{ gone }}] {{ text }}";
+        let out = render(t, serde_json::json!({"gone": null, "text": "<a> & `b`"}));
+        assert_eq!(out, "[] <a> & `b`");
+    }
+
+    #[test]
+    fn the_filters_sp_adds() {
+        let t =
+            "{{ c|cell }}|{{ m|mid }}|{{ 1|plural(\"story\", \"stories\") }}|{{ 3|plural(\"story\", \"stories\") }}";
+        let out = render(t, serde_json::json!({"c": "a|b\nc", "m": "mcp-server"}));
+        assert_eq!(out, "a\\|b c|mcp_server|1 story|3 stories");
+    }
+
+    #[test]
+    fn an_undefined_value_is_an_error_where_printed_not_where_tested() {
+        let mut env = environment();
+        env.add_template("printed", "{{ plan.nope }}").unwrap();
+        env.add_template("tested", "{% if plan.nope %}x{% endif %}ok").unwrap();
+        let ctx = serde_json::json!({"plan": {}});
+        assert!(env.get_template("printed").unwrap().render(&ctx).is_err());
+        assert_eq!(env.get_template("tested").unwrap().render(&ctx).unwrap(), "ok");
     }
 
     #[test]

@@ -519,20 +519,23 @@ fn a_spec_that_is_not_utf8_gives_sp102_without_panicking() {
 #[test]
 fn a_broken_template_override_gives_sp501_in_the_template() {
     let ws = Workspace::example();
-    ws.write("templates/plan.md.hbs", "# Plan\n\nHello {{plan.nope}}\n");
+    ws.write("templates/plan.md.jinja", "# Plan\n\nHello {{ plan.nope }}\n");
     let run = Test::new().workspace(&ws).args(["plan", "006"]).run();
     run.assert_code(1);
     let block = finding(&run.stderr, "error[SP501]");
-    assert!(block.contains("--> templates/plan.md.hbs:3:7\n"), "{block}");
+    assert!(block.contains("--> templates/plan.md.jinja:3:10\n"), "{block}");
     assert!(block.contains("plan.nope"), "{block}");
     assert!(!ws.exists("out"));
 
     // A syntax error is reported the same way.
-    ws.write("templates/plan.md.hbs", "# Plan\n{{#each plan.context}}\n{{key}}\n");
+    ws.write(
+        "templates/plan.md.jinja",
+        "# Plan\n{% for row in plan.context %}\n{{ row.key }}\n",
+    );
     let run = Test::new().workspace(&ws).args(["plan", "006"]).run();
     run.assert_code(1);
     assert!(
-        finding(&run.stderr, "error[SP501]").contains("--> templates/plan.md.hbs:"),
+        finding(&run.stderr, "error[SP501]").contains("--> templates/plan.md.jinja:"),
         "{}",
         run.stderr
     );
@@ -540,11 +543,23 @@ fn a_broken_template_override_gives_sp501_in_the_template() {
 }
 
 #[test]
+fn a_handlebars_override_is_reported_not_dropped() {
+    let ws = Workspace::example();
+    ws.write("templates/plan.md.hbs", "# Custom plan for {{plan.feature.name}}\n");
+    let run = Test::new().workspace(&ws).args(["plan", "006"]).run();
+    run.assert_code(1);
+    let block = finding(&run.stderr, "error[SP502]");
+    assert!(block.contains("--> templates/plan.md.hbs\n"), "{block}");
+    assert!(block.contains("rename it to `templates/plan.md.jinja`"), "{block}");
+    assert!(!ws.exists("out"));
+}
+
+#[test]
 fn a_valid_template_override_replaces_only_its_document() {
     let ws = Workspace::example();
     ws.write(
-        "templates/plan.md.hbs",
-        "# Custom plan for {{plan.feature.name}}\n\n{{len plan.spec.requirements}} requirements\n",
+        "templates/plan.md.jinja",
+        "# Custom plan for {{ plan.feature.name }}\n\n{{ plan.spec.requirements|length }} requirements\n",
     );
     Test::new().workspace(&ws).args(["plan", "006"]).run().assert_code(0);
     assert_eq!(

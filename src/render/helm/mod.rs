@@ -5,7 +5,7 @@
 //! The templates under `templates/helm/` are the same bytes for every feature: they range
 //! over `.Values.components` and `.Values.backingServices`, and everything that belongs to
 //! the feature is data in the values files, computed from the model into the [`Values`]
-//! type. They are embedded with `include_str!` and never pass through handlebars, whose
+//! type. They are embedded with `include_str!` and never pass through the template engine, whose
 //! `{{ }}` would eat Helm's. `_helpers.tpl` is the one file that names the chart (its
 //! defines are namespaced `<chart>.name`, `<chart>.labels`…, as Helm's conventions ask): the
 //! placeholder `__CHART__` in it is replaced by the chart name, and the other templates call
