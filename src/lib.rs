@@ -202,84 +202,74 @@ pub fn compile_each<F: Send>(
     let inputs = emit::record::inputs(&workspace, &parsed.set);
     let skip = skip.map(|out| emit::Skip::new(out, sources));
 
-    // The document templates compile on a thread of their own as soon as one feature needs
-    // compiling, alongside that feature's parse, resolve, render and gates: with one feature
-    // (the edit-and-rerun loop) the second core would otherwise idle while the first compiles
-    // both. A run whose features are all skipped compiles none.
-    let templates = std::sync::Once::new();
-    let features = std::thread::scope(|scope| {
-        parallel::map(workspace.features.len(), |i| {
-            let mut f = workspace.features[i].clone();
-            let mut inputs = inputs[i].clone();
-            // A deferred load: the feature reads its own files into an overlay of the source
-            // table, dropped with it once `each` is done. What reading them reports is the
-            // feature's, but not its record's (a load's findings never were). The overlay is
-            // scanned for secrets only when the feature is compiled: a feature whose inputs
-            // are byte for byte those of its record had none (a secret is an error, and an
-            // error is never recorded), and the scan was most of a no-op run's own work.
-            let mut loaded = Diagnostics::default();
-            let mut overlay = f.reserved.then(|| {
-                let mut own = sources.overlay();
-                f.read_reserved(&workspace.root, &mut own, &mut loaded);
-                emit::record::feature_inputs(&mut inputs, &f, &own);
-                own
-            });
-            let unchanged = skip
-                .as_ref()
-                .filter(|_| !early[i] && !shared_errors && !loaded.has_errors())
-                .and_then(|s| s.unchanged(&f.name, &inputs, overlay.as_ref().unwrap_or(sources)));
-            if unchanged.is_none()
-                && let Some(own) = overlay.as_mut()
-            {
-                // Hashed again as redacted, as a full load hashes them.
-                parse::redact_feature(own, &f, &mut loaded);
-                emit::record::feature_inputs(&mut inputs, &f, own);
-            }
-            let sources = overlay.as_ref().unwrap_or(sources);
-            let early = early[i] || loaded.has_errors();
-            let feature = match unchanged {
-                Some((u, restored)) => Feature {
+    let features = parallel::map(workspace.features.len(), |i| {
+        let mut f = workspace.features[i].clone();
+        let mut inputs = inputs[i].clone();
+        // A deferred load: the feature reads its own files into an overlay of the source
+        // table, dropped with it once `each` is done. What reading them reports is the
+        // feature's, but not its record's (a load's findings never were). The overlay is
+        // scanned for secrets only when the feature is compiled: a feature whose inputs
+        // are byte for byte those of its record had none (a secret is an error, and an
+        // error is never recorded), and the scan was most of a no-op run's own work.
+        let mut loaded = Diagnostics::default();
+        let mut overlay = f.reserved.then(|| {
+            let mut own = sources.overlay();
+            f.read_reserved(&workspace.root, &mut own, &mut loaded);
+            emit::record::feature_inputs(&mut inputs, &f, &own);
+            own
+        });
+        let unchanged = skip
+            .as_ref()
+            .filter(|_| !early[i] && !shared_errors && !loaded.has_errors())
+            .and_then(|s| s.unchanged(&f.name, &inputs, overlay.as_ref().unwrap_or(sources)));
+        if unchanged.is_none()
+            && let Some(own) = overlay.as_mut()
+        {
+            // Hashed again as redacted, as a full load hashes them.
+            parse::redact_feature(own, &f, &mut loaded);
+            emit::record::feature_inputs(&mut inputs, &f, own);
+        }
+        let sources = overlay.as_ref().unwrap_or(sources);
+        let early = early[i] || loaded.has_errors();
+        let feature = match unchanged {
+            Some((u, restored)) => Feature {
+                name: f.name.clone(),
+                plan: None,
+                report: None,
+                tree: OutputTree::default(),
+                diagnostics: loaded.into_iter().chain(restored).collect(),
+                failed: false,
+                inputs,
+                findings: u.findings,
+                skipped: Some(u.files),
+            },
+            None => {
+                let mut fd = Diagnostics::default();
+                let compiled = compile_feature(&run, &f, sources, &mut fd);
+                let (plan, report, tree) = match compiled {
+                    Some((plan, report, tree)) => (Some(plan), Some(report), tree),
+                    None => (None, None, OutputTree::default()),
+                };
+                let findings = fd
+                    .iter()
+                    .map(|d| diagnostics::stored::Stored::from(d, sources))
+                    .collect();
+                let failed = early || fd.has_errors();
+                loaded.extend(fd);
+                Feature {
                     name: f.name.clone(),
-                    plan: None,
-                    report: None,
-                    tree: OutputTree::default(),
-                    diagnostics: loaded.into_iter().chain(restored).collect(),
-                    failed: false,
+                    plan,
+                    report,
+                    tree,
+                    failed,
                     inputs,
-                    findings: u.findings,
-                    skipped: Some(u.files),
-                },
-                None => {
-                    templates.call_once(|| {
-                        scope.spawn(|| run.render.prepare());
-                    });
-                    let mut fd = Diagnostics::default();
-                    let compiled = compile_feature(&run, &f, sources, &mut fd);
-                    let (plan, report, tree) = match compiled {
-                        Some((plan, report, tree)) => (Some(plan), Some(report), tree),
-                        None => (None, None, OutputTree::default()),
-                    };
-                    let findings = fd
-                        .iter()
-                        .map(|d| diagnostics::stored::Stored::from(d, sources))
-                        .collect();
-                    let failed = early || fd.has_errors();
-                    loaded.extend(fd);
-                    Feature {
-                        name: f.name.clone(),
-                        plan,
-                        report,
-                        tree,
-                        failed,
-                        inputs,
-                        findings,
-                        diagnostics: loaded,
-                        skipped: None,
-                    }
+                    findings,
+                    diagnostics: loaded,
+                    skipped: None,
                 }
-            };
-            each(feature, shared_errors, sources)
-        })
+            }
+        };
+        each(feature, shared_errors, sources)
     });
     drop(run);
     Compilation {

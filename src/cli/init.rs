@@ -4,7 +4,9 @@
 //! (`spc.plan`, `spc.check`, `spc.review`) beside the agent's own, for the agents it finds
 //! or is told (`--ai`). A fresh folder also gets `specs/` and a minimal constitution. It
 //! never changes a file it did not write, and a second run changes nothing; `--check`
-//! says what is missing and writes nothing.
+//! says what is missing and writes nothing. `--templates` also writes the built-in document
+//! templates where a workspace overrides them, the starting point for a custom layout (as
+//! `mdbook init --theme` does).
 
 use std::path::Path;
 
@@ -26,6 +28,12 @@ pub struct InitArgs {
     /// Write nothing; list what is missing or out of date and exit 1 if anything is.
     #[arg(long)]
     pub check: bool,
+
+    /// Also write sp's built-in document templates to `templates/<document>.jinja`, to edit:
+    /// each file there replaces the built-in template of its document. A file that is
+    /// already there is kept.
+    #[arg(long)]
+    pub templates: bool,
 }
 
 const CONSTITUTION_PATH: &str = ".specify/memory/constitution.md";
@@ -87,6 +95,13 @@ pub fn run(args: &InitArgs, dir: Option<&Path>) -> Result<Outcome> {
     }
     for agent in &agents {
         files.extend(agents::command_files(*agent));
+    }
+    if args.templates {
+        files.extend(crate::render::DOCUMENTS.iter().map(|doc| WorkspaceFile {
+            path: format!("templates/{}.jinja", doc.name),
+            content: doc.builtin.to_string(),
+            ownership: Ownership::New,
+        }));
     }
     let planned = workspace_files::plan(&root, &files)?;
     let missing_specs = !found.has_specs;

@@ -259,7 +259,8 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
                     .hint(format!(
                         "rename it to `templates/{doc}.jinja` and rewrite its tags in Jinja \
                          (`{{{{#each xs}}}}` → `{{% for x in xs %}}`, `{{{{#if a}}}}` → `{{% if a %}}`); \
-                         `sp explain SP502` lists every change"
+                         `sp explain SP502` lists every change, and `sp init --templates` writes the \
+                         built-in templates in Jinja to start from"
                     )),
                 );
                 continue;

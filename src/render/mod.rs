@@ -67,8 +67,8 @@ pub struct Templates<'a> {
     pub sources: &'a Sources,
 }
 
-/// What rendering any feature of a run shares: the document templates, compiled on first
-/// use (a run whose features are all skipped compiles none), and the Dockerfile templates.
+/// What rendering any feature of a run shares: the document and Dockerfile templates, each
+/// set compiled on first use (a run whose features are all skipped compiles none).
 pub struct Run<'a> {
     templates: Templates<'a>,
     renderer: std::sync::OnceLock<Renderer>,
@@ -102,12 +102,6 @@ impl<'a> Run<'a> {
             out.push(("contracts/openapi.yaml".into(), api));
         }
         out
-    }
-
-    /// Compile the document templates now, if not done yet (they are otherwise compiled by
-    /// the first [`Run::documents`], which waits for a compile already under way).
-    pub fn prepare(&self) {
-        self.renderer();
     }
 
     fn renderer(&self) -> &Renderer {

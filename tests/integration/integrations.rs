@@ -127,6 +127,40 @@ fn init_never_overwrites_a_command_file_it_did_not_write() {
 }
 
 #[test]
+fn init_templates_writes_the_built_in_templates_as_overrides_that_render_the_same() {
+    let ws = Workspace::example();
+    ws.write(
+        "templates/research.md.jinja",
+        "# My research for {{ plan.feature.name }}\n",
+    );
+    let run = Test::new().workspace(&ws).args(["init", "--templates"]).run();
+    run.assert_code(0)
+        .assert_stderr_contains("create templates/plan.md.jinja")
+        .assert_stderr_contains("create templates/checklists/requirements.md.jinja")
+        .assert_stderr_contains("unchanged templates/research.md.jinja");
+    assert_eq!(
+        ws.read("templates/plan.md.jinja"),
+        std::fs::read_to_string(repo_root().join("templates/plan.md.jinja")).unwrap()
+    );
+    // The written templates are the built-in ones: the documents stay as committed, except
+    // the one whose override the user wrote.
+    Test::new().workspace(&ws).args(["plan", "006"]).run().assert_code(0);
+    for doc in [
+        "plan.md",
+        "data-model.md",
+        "quickstart.md",
+        "checklists/requirements.md",
+    ] {
+        let committed = std::fs::read_to_string(repo_root().join("out/006-k8s-deployment").join(doc)).unwrap();
+        assert_eq!(ws.read(format!("out/006-k8s-deployment/{doc}")), committed, "{doc}");
+    }
+    assert_eq!(
+        ws.read("out/006-k8s-deployment/research.md"),
+        "# My research for 006-k8s-deployment\n"
+    );
+}
+
+#[test]
 fn init_in_a_fresh_folder_gives_a_workspace_sp_can_read() {
     let ws = Workspace::new();
     Test::new()
