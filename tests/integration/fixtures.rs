@@ -767,8 +767,12 @@ fn the_team_s_dockerfile_from_is_a_version_source() {
     assert!(!frontend.contains("node:24"), "{frontend}");
     let research = f.doc("001-deploy/research.md");
     assert!(research.contains("backend/Dockerfile:2"), "{research}");
-    // The compose file's `dockerfile: Dockerfile.prod` is the frontend's image.
-    assert!(research.contains("frontend/Dockerfile.prod:1"), "{research}");
+    // The compose file's `dockerfile: Dockerfile.prod` is the frontend's image; its Node 22
+    // is within package.json's `engines.node` range, so it wins over the newest Node allowed.
+    assert!(
+        research.contains("frontend/Dockerfile.prod:1, within `>=20` of frontend/package.json:4"),
+        "{research}"
+    );
     // The development Dockerfiles beside them decide nothing: not the port, not the command.
     assert!(!research.contains("Dockerfile.dev"), "{research}");
     assert!(backend.contains("EXPOSE 8000"), "{backend}");

@@ -860,16 +860,19 @@ fn component(
 
     // Language version: typed, repository, prose (`Python 3.13+`), catalog default. A
     // repository requirement (`requires-python = ">=3.11"`, `engines.node: "^20"`) is a range:
-    // the prose version when the range allows it, else the newest catalog version it allows.
+    // the version the team's own image runs when the range allows it (the code is known to
+    // work there), else the prose version when it allows that, else the newest catalog
+    // version it allows.
     let prose_wanted = prose_version(line_value, &stack.language).map(|v| Valued::new(v, line_origin.clone()));
     let from_repo = detected.as_ref().and_then(|d| d.language_version.clone());
+    let from_image = detected.as_ref().and_then(|d| d.image_version.clone());
     let ranged = match (&ci.language_version, &from_repo) {
         (None, Some(req)) => version::Requirement::parse(&req.value).map(|r| (r, req.clone())),
         _ => None,
     };
     let wanted: Option<Valued<String>> = match &ranged {
         Some((r, req)) => {
-            let within = prose_wanted.as_ref().and_then(|p| {
+            let within = from_image.iter().chain(&prose_wanted).find_map(|p| {
                 let (v, matched) = stack.version(Some(&p.value));
                 (matched && r.allows(&v.version)).then(|| {
                     Valued::new(

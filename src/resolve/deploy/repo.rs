@@ -12,6 +12,10 @@ use super::prose::is_secret_name;
 pub struct Detected {
     pub stack_hint: Option<Valued<String>>,
     pub language_version: Option<Valued<String>>,
+    /// The version the team's own image runs (its Dockerfile's `FROM python:3.11-slim`), also
+    /// when a version file states a range (`requires-python = ">=3.10"`) and so won above:
+    /// within that range it is the version to build on.
+    pub image_version: Option<Valued<String>>,
     pub package_manager: Option<Valued<String>>,
     /// `.env.example` keys: (name, example value, is secret).
     pub env: Vec<(String, String, bool, Origin)>,
@@ -115,6 +119,7 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     let mut d = Detected {
         stack_hint: None,
         language_version: None,
+        image_version: None,
         package_manager: None,
         env: Vec::new(),
         health: None,
@@ -167,8 +172,11 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
             && let Some(v) = vf.version_in(text)
         {
             let needle = vf.needle(text, &v);
-            d.language_version = Some(Valued::new(v, Origin::at(&path, line_of(text, &needle))));
-            break;
+            let found = Valued::new(v, Origin::at(&path, line_of(text, &needle)));
+            if vf.read == crate::catalog::VersionReader::DockerfileFrom {
+                d.image_version.get_or_insert_with(|| found.clone());
+            }
+            d.language_version.get_or_insert(found);
         }
     }
 
