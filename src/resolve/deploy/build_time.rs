@@ -78,7 +78,7 @@ pub fn split(components: &mut [Component]) {
 /// ([`Component::browser_forwards`]), and a note says so, with the input that replaces it
 /// for a deployment others use. (A static site's are rewritten to its own origin by
 /// [`split`].)
-pub fn browser_forwards(components: &mut [Component], diags: &mut Diagnostics) {
+pub fn browser_forwards(components: &mut [Component], namespace: &str, diags: &mut Diagnostics) {
     let listening: Vec<(String, u16)> = components
         .iter()
         .filter_map(|c| Some((c.name.clone(), c.port.as_ref()?.value)))
@@ -95,7 +95,7 @@ pub fn browser_forwards(components: &mut [Component], diags: &mut Diagnostics) {
                 Diagnostic::new(
                     Code::BrowserCallsLocalhost,
                     format!(
-                        "`{}` of `{}` is `{}`, built into the browser code: the browser reaches the `{service}` Service there only while `kubectl port-forward service/{service} {port}:{port}` runs on the user's machine (the quickstart's Access step starts it)",
+                        "`{}` of `{}` is `{}`, built into the browser code: the browser reaches the `{service}` Service there only while `kubectl port-forward -n {namespace} service/{service} {port}:{port}` runs on the user's machine (the quickstart's Access step starts it)",
                         arg.name, c.name, arg.value
                     ),
                 )

@@ -270,7 +270,7 @@ fn deployment(
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
     proxy::routes(&mut components, &backing, cx.repo, cx.code, cx.sources, diags);
     build_time::split(&mut components);
-    build_time::browser_forwards(&mut components, diags);
+    build_time::browser_forwards(&mut components, &namespace.value, diags);
 
     let tooling = facts.tooling();
     let autoscaling = scale::autoscaling(cx.spec, cx.context, &rollout, &components);
