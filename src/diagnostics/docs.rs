@@ -269,6 +269,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "frontend/.env.example: NEXT_PUBLIC_API_URL=http://localhost:8000, beside a backend listening on 8000",
             "For a local cluster, keep the port-forward of the quickstart running while you use the app. For a deployment others use, give the address browsers reach the backend by (an Ingress host): `components.frontend.config.NEXT_PUBLIC_API_URL: https://api.example.com` in the deployment block.",
         ),
+        Code::BrowserCallsNothing => d(
+            "A browser build argument is inlined into the JavaScript the user's browser runs. When its `localhost` port is no component's, no port-forward can serve it: the value was written for another layout (a backend once on 5000, now on 8000) and every call the page makes to it fails.",
+            "frontend/.env.example: NEXT_PUBLIC_API_URL=http://localhost:5000, beside a backend listening on 8000",
+            "Point it at the port of the component it calls (then the quickstart forwards that port, SP425), or give the address browsers reach it by: `components.frontend.config.NEXT_PUBLIC_API_URL: https://api.example.com` in the deployment block.",
+        ),
         Code::NormalizedName => d(
             "Kubernetes and Helm accept only lower-case DNS labels as names; a name written for people is turned into that form so the output works, and the note says which name the objects will have.",
             "components:\n  Bad_Name:\n    stack: fastapi",

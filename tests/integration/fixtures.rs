@@ -780,6 +780,24 @@ fn the_team_s_dockerfile_from_is_a_version_source() {
     assert!(!frontend.contains("\"dev\""), "{frontend}");
 }
 
+/// A browser call to a localhost port no component listens on is reported, not forwarded.
+#[test]
+fn a_browser_call_to_a_port_nothing_listens_on_is_reported() {
+    let f = run_fixture("browser-calls-nothing");
+    let block = f
+        .run
+        .stderr
+        .split("\n\n")
+        .find(|b| b.contains("warning[SP426]"))
+        .unwrap_or_else(|| panic!("{}", f.run.stderr));
+    assert!(block.contains("no component listens on port 5000"), "{block}");
+    assert!(block.contains("--> frontend/.env.example:1:1"), "{block}");
+    assert!(block.contains("`backend` on 8000"), "{block}");
+    assert!(!f.run.stderr.contains("SP425"), "{}", f.run.stderr);
+    let quickstart = f.doc("001-deploy/quickstart.md");
+    assert!(!quickstart.contains("# keep it running"), "{quickstart}");
+}
+
 /// A server-rendered frontend's browser code that calls the backend at localhost works
 /// through a port-forward, which the quickstart starts and a note explains.
 #[test]

@@ -76,8 +76,8 @@ pub fn split(components: &mut [Component]) {
 /// backend on 8000). The browser runs on the user's machine, so no Service name can replace
 /// it; it works while a port-forward to that Service runs there. The quickstart starts one
 /// ([`Component::browser_forwards`]), and a note says so, with the input that replaces it
-/// for a deployment others use. (A static site's are rewritten to its own origin by
-/// [`split`].)
+/// for a deployment others use. A port no component listens on cannot be forwarded: that is
+/// SP426. (A static site's are rewritten to its own origin by [`split`].)
 pub fn browser_forwards(components: &mut [Component], namespace: &str, diags: &mut Diagnostics) {
     let listening: Vec<(String, u16)> = components
         .iter()
@@ -88,6 +88,27 @@ pub fn browser_forwards(components: &mut [Component], namespace: &str, diags: &m
             let Some((_, Some(port))) = super::code::local_address(&arg.value) else {
                 continue;
             };
+            if !listening.iter().any(|(_, p)| *p == port) {
+                let ports: Vec<String> = listening.iter().map(|(n, p)| format!("`{n}` on {p}")).collect();
+                diags.push(super::code::at_origin(
+                    Diagnostic::new(
+                        Code::BrowserCallsNothing,
+                        format!(
+                            "`{}` of `{}` is `{}`, built into the browser code, but no component listens on port {port}: every browser call to it fails",
+                            arg.name, c.name, arg.value
+                        ),
+                    )
+                    .hint(format!(
+                        "the deployment's components listen as {}: point `{}` at the one it calls, or give the address browsers reach it by with `components.{}.config.{}` in the deployment block of plan-input.md (or `--set`)",
+                        ports.join(", "),
+                        arg.name,
+                        c.name,
+                        arg.name
+                    )),
+                    &arg.origin,
+                ));
+                continue;
+            }
             let Some((service, _)) = listening.iter().find(|(n, p)| *p == port && *n != c.name) else {
                 continue;
             };
