@@ -197,6 +197,31 @@ pub struct ComposeService {
     pub facts: FileFacts,
 }
 
+impl ComposeService {
+    /// The folder whose code the service builds: its context, or, for a context at the
+    /// compose file's own folder whose Dockerfile lives in a sub-folder
+    /// (`build: {context: ., dockerfile: backend/Dockerfile}`), that sub-folder.
+    pub fn folder(&self) -> Option<&str> {
+        let context = self.context.as_deref()?;
+        if context == "."
+            && let Some((dir, _)) = self.dockerfile.as_deref().and_then(|d| d.rsplit_once('/'))
+        {
+            return Some(dir);
+        }
+        Some(context)
+    }
+
+    /// The Dockerfile the service builds with, relative to [`ComposeService::folder`]
+    /// (`Dockerfile.prod`, or `docker/Dockerfile` below the folder).
+    pub fn dockerfile_in_folder(&self) -> Option<&str> {
+        let dockerfile = self.dockerfile.as_deref()?;
+        match (self.context.as_deref(), self.folder()) {
+            (Some(context), Some(folder)) if context != folder => dockerfile.strip_prefix(folder)?.strip_prefix('/'),
+            _ => Some(dockerfile),
+        }
+    }
+}
+
 /// Services of a compose file: the build context or image of each, the `command:` and the
 /// container side of the `ports:` of those that build one.
 pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
@@ -319,6 +344,24 @@ mod tests {
         let f = procfile("worker: python -m jobs\nweb: gunicorn app:app -b 0.0.0.0:5000\n", id());
         assert_eq!(f.commands[0].value.argv[0], "gunicorn");
         assert_eq!(f.ports[0].value.port, 5000);
+    }
+
+    #[test]
+    fn a_root_context_builds_the_folder_of_its_dockerfile() {
+        let text = "services:\n  api:\n    build:\n      context: .\n      dockerfile: backend/Dockerfile.prod\n  web:\n    build:\n      context: ./frontend\n      dockerfile: docker/Dockerfile\n  root:\n    build: .\n";
+        let s = compose(text, id());
+        let api = s.iter().find(|s| s.name == "api").unwrap();
+        assert_eq!(
+            (api.folder(), api.dockerfile_in_folder()),
+            (Some("backend"), Some("Dockerfile.prod"))
+        );
+        let web = s.iter().find(|s| s.name == "web").unwrap();
+        assert_eq!(
+            (web.folder(), web.dockerfile_in_folder()),
+            (Some("frontend"), Some("docker/Dockerfile"))
+        );
+        let root = s.iter().find(|s| s.name == "root").unwrap();
+        assert_eq!((root.folder(), root.dockerfile_in_folder()), (Some("."), None));
     }
 
     #[test]

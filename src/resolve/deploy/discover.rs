@@ -603,7 +603,7 @@ fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDi
     let mut out: Vec<(&RepoDir, String)> = Vec::new();
     for (_, services) in compose_files(repo, sources) {
         for service in services {
-            let Some(dir) = service.context.and_then(|c| repo.iter().find(|d| d.path == c)) else {
+            let Some(dir) = service.folder().and_then(|c| repo.iter().find(|d| d.path == c)) else {
                 continue;
             };
             if !out.iter().any(|(d, _)| d.path == dir.path) {

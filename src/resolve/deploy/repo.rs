@@ -32,15 +32,16 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
 
 /// Which of a folder's Dockerfiles builds the team's own image, whose `CMD`, `EXPOSE` and
 /// `FROM` tag are facts about the component: the one a root compose file's service building
-/// the folder names (`build: {context: ./api, dockerfile: Dockerfile.prod}`), else
+/// the folder names (`build: {context: ./api, dockerfile: Dockerfile.prod}`, or
+/// `{context: ., dockerfile: api/Dockerfile.prod}`), else
 /// `Dockerfile`, else `Dockerfile.prod` or `Dockerfile.production`. Never another variant
 /// alone: `Dockerfile.dev` runs a development server (`uvicorn --reload`, `next dev`).
 pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
     let named = dir.compose.iter().find_map(|id| {
         crate::parse::source::container::compose(&sources.get(*id).text, *id)
             .into_iter()
-            .filter(|s| s.context.as_deref() == Some(dir.path.as_str()))
-            .find_map(|s| s.dockerfile)
+            .find(|s| s.folder() == Some(dir.path.as_str()) && s.dockerfile.is_some())
+            .and_then(|s| s.dockerfile_in_folder().map(str::to_string))
     });
     match named {
         Some(name) => dir.files.contains_key(&name).then_some(name),
@@ -361,5 +362,18 @@ mod tests {
         assert_eq!(team_dockerfile(&d, &s), None);
         let (d, s) = web(&[]);
         assert_eq!(team_dockerfile(&d, &s), None);
+    }
+
+    #[test]
+    fn a_compose_build_names_the_team_s_image_from_its_context_or_the_root() {
+        let files = [("Dockerfile", "FROM node:20\n"), ("Dockerfile.prod", "FROM node:22\n")];
+        for compose in [
+            "services:\n  site:\n    build:\n      context: ./web\n      dockerfile: Dockerfile.prod\n",
+            "services:\n  site:\n    build:\n      context: .\n      dockerfile: web/Dockerfile.prod\n",
+        ] {
+            let (mut d, mut s) = web(&files);
+            d.compose.push(s.add("docker-compose.yml".into(), compose.to_string()));
+            assert_eq!(team_dockerfile(&d, &s).as_deref(), Some("Dockerfile.prod"), "{compose}");
+        }
     }
 }
