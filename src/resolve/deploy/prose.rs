@@ -614,7 +614,7 @@ pub(super) fn port_in(lower: &str) -> Option<u16> {
 /// Whether the component mentioned nearest before byte `at` of a clause (or, with none
 /// before, nearest after it) is this one: its name or a word of its role, rather than a word
 /// of another role.
-fn nearest_named(clause: &str, at: usize, role: Role, name: &str) -> bool {
+pub(super) fn nearest_named(clause: &str, at: usize, role: Role, name: &str) -> bool {
     let mentions = |word: &str| -> Vec<usize> {
         clause
             .match_indices(word)

@@ -7,7 +7,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::model::deploy::{Component, Deployment};
 
 use super::DeployInputs;
-use super::prose::{Fact, Facts, has_word, namespace_in, port_in, replica_count, role_words, sentences};
+use super::prose::{Fact, Facts, has_word, namespace_in, nearest_named, port_in, replica_count, role_words, sentences};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Topic {
@@ -143,6 +143,11 @@ fn resources_in(lower: &str) -> Option<String> {
 /// Every CPU or memory quantity a statement about pod resources gives, normalised to
 /// Kubernetes units (`512mb` → `512Mi`).
 fn quantities(lower: &str) -> Vec<String> {
+    quantities_at(lower).into_iter().map(|(_, q)| q).collect()
+}
+
+/// [`quantities`] with the byte offset of each in `lower`.
+fn quantities_at(lower: &str) -> Vec<(usize, String)> {
     let about = ["cpu", "memory", "ram"].iter().any(|w| lower.contains(w));
     let per_pod = ["limit", "request", "per pod", "per container", "resources"]
         .iter()
@@ -154,8 +159,9 @@ fn quantities(lower: &str) -> Vec<String> {
         return Vec::new();
     }
     lower
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | ':' | '='))
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | ':' | '=' | '/'))
         .filter_map(|w| {
+            let at = w.as_ptr() as usize - lower.as_ptr() as usize;
             let w = w.trim_end_matches('.');
             let digits = w.chars().take_while(|c| c.is_ascii_digit() || *c == '.').count();
             let unit = match &w[digits..] {
@@ -164,9 +170,63 @@ fn quantities(lower: &str) -> Vec<String> {
                 "gi" | "gb" | "g" => "Gi",
                 _ => return None,
             };
-            (digits > 0).then(|| format!("{}{unit}", &w[..digits]))
+            (digits > 0).then(|| (at, format!("{}{unit}", &w[..digits])))
         })
         .collect()
+}
+
+/// The typed form of every quantity of a resources statement, each given to the component
+/// named nearest before it ("backend 500m CPU and 512Mi memory, frontend 250m / 256Mi"):
+/// `{backend: {resources: {cpuLimit: 500m, memoryLimit: 512Mi}}, frontend: {…}}`. Of two
+/// quantities of one kind for a component, the smaller is the request.
+fn resources_form(d: &Deployment, lower: &str, fallback: &str) -> String {
+    let mentioned: Vec<&Component> = d
+        .components
+        .iter()
+        .filter(|c| has_word(lower, &c.name) || role_words(c.role.value).iter().any(|w| has_word(lower, w)))
+        .collect();
+    let mut per: Vec<(&str, Vec<String>, Vec<String>)> = Vec::new();
+    for (at, q) in quantities_at(lower) {
+        let owner = mentioned
+            .iter()
+            .find(|c| nearest_named(lower, at, c.role.value, &c.name))
+            .map_or(fallback, |c| c.name.as_str());
+        let i = match per.iter().position(|(n, _, _)| *n == owner) {
+            Some(i) => i,
+            None => {
+                per.push((owner, Vec::new(), Vec::new()));
+                per.len() - 1
+            }
+        };
+        if q.ends_with('m') {
+            per[i].1.push(q);
+        } else {
+            per[i].2.push(q);
+        }
+    }
+    let fields = |kind: &str, qs: &[String]| -> Vec<String> {
+        match qs {
+            [] => Vec::new(),
+            [one] => vec![format!("{kind}Limit: {one}")],
+            [a, b, ..] => {
+                // The units [`quantities_at`] gives: `m`, `Mi`, `Gi`.
+                let size = |q: &str| {
+                    let n: f64 = q.trim_end_matches(char::is_alphabetic).parse().unwrap_or(0.0);
+                    if q.ends_with("Gi") { n * 1024.0 } else { n }
+                };
+                let (low, high) = if size(a) <= size(b) { (a, b) } else { (b, a) };
+                vec![format!("{kind}Request: {low}"), format!("{kind}Limit: {high}")]
+            }
+        }
+    };
+    let parts: Vec<String> = per
+        .iter()
+        .map(|(name, cpu, memory)| {
+            let f = [fields("cpu", cpu), fields("memory", memory)].concat();
+            format!("{name}: {{resources: {{{}}}}}", f.join(", "))
+        })
+        .collect();
+    format!("components: {{{}}}", parts.join(", "))
 }
 
 /// The component a statement is about: one whose role or name it names, else (for how
@@ -299,14 +359,13 @@ fn typed_form(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> String 
         Topic::Host => format!("components: {{{name}: {{host: {value}}}}}"),
         Topic::ServiceType => format!("components: {{{name}: {{exposure: {value}}}}}"),
         Topic::Storage => format!("services: {{{service}: {{storage: {value}}}}}"),
-        Topic::Resources => {
-            let field = if value.ends_with('m') {
-                "cpuLimit"
-            } else {
-                "memoryLimit"
-            };
-            format!("components: {{{name}: {{resources: {{{field}: {value}}}}}}}")
-        }
+        Topic::Resources => sentences(&fact.lower)
+            .into_iter()
+            .find(|s| !quantities(s).is_empty())
+            .map_or_else(
+                || format!("components: {{{name}: {{resources: {{memoryLimit: {value}}}}}}}"),
+                |s| resources_form(d, s, &name),
+            ),
         Topic::PullPolicy => format!("components: {{{name}: {{pullPolicy: {value}}}}}"),
     }
 }
@@ -395,6 +454,26 @@ mod tests {
         assert_eq!(resources_in("cpu request: 250m").as_deref(), Some("250m"));
         assert_eq!(resources_in("minikube resource limits: 4gb ram, 2 cpus"), None);
         assert_eq!(resources_in("resource limits must be set"), None);
+    }
+
+    #[test]
+    fn each_quantity_goes_to_the_component_named_before_it() {
+        // The fixture deployment: `web` (frontend) and `api` (backend).
+        let d = crate::model::deploy::fixture::deployment();
+        let form = |s: &str| resources_form(&d, &s.to_lowercase(), "api");
+        assert_eq!(
+            form("Resources: backend 500m CPU and 512Mi memory, frontend 250m CPU / 256Mi memory"),
+            "components: {api: {resources: {cpuLimit: 500m, memoryLimit: 512Mi}}, web: {resources: {cpuLimit: 250m, memoryLimit: 256Mi}}}"
+        );
+        assert_eq!(
+            form("the web limits: between 1Gi and 256Mi memory, cpu 100m to 500m"),
+            "components: {web: {resources: {cpuRequest: 100m, cpuLimit: 500m, memoryRequest: 256Mi, memoryLimit: 1Gi}}}"
+        );
+        // No component named: the fallback's.
+        assert_eq!(
+            form("memory limit 384Mi per container"),
+            "components: {api: {resources: {memoryLimit: 384Mi}}}"
+        );
     }
 
     #[test]
