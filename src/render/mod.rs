@@ -214,11 +214,12 @@ impl Renderer {
         let mut env = environment();
         let mut broken = BTreeMap::new();
         for doc in DOCUMENTS {
-            let (text, source) = match templates.overrides.get(doc.name) {
-                Some(id) => (templates.sources.get(*id).text.clone(), Some(*id)),
-                None => (doc.builtin.to_string(), None),
+            let source = templates.overrides.get(doc.name).copied();
+            let added = match source {
+                Some(id) => env.add_template_owned(doc.name, templates.sources.get(id).text.clone()),
+                None => env.add_template(doc.name, doc.builtin),
             };
-            if let Err(e) = env.add_template_owned(doc.name, text) {
+            if let Err(e) = added {
                 broken.insert(doc.name, template_error(doc.name, source, templates.sources, &e));
             }
         }
