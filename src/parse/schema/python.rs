@@ -165,10 +165,17 @@ pub fn unwrap_optional(ty: &str) -> (String, bool) {
         let nullable = parts.len() < split_top(inner, ',').len();
         return (parts.join(" | "), nullable);
     }
-    let parts: Vec<String> = split_top(t, '|');
-    if parts.iter().any(|p| p == "None") {
-        let rest: Vec<&str> = parts.iter().filter(|p| *p != "None").map(String::as_str).collect();
-        return (rest.join(" | "), true);
+    // A forward reference quotes one side (`"User" | None`) or the whole (`"User | None"`).
+    for whole in [ty.trim(), t] {
+        let parts: Vec<String> = split_top(whole, '|');
+        if parts.iter().any(|p| p == "None") {
+            let rest: Vec<&str> = parts
+                .iter()
+                .filter(|p| *p != "None")
+                .map(|p| p.trim_matches(['"', '\'']))
+                .collect();
+            return (rest.join(" | "), true);
+        }
     }
     (t.to_string(), false)
 }
@@ -223,6 +230,9 @@ mod tests {
     fn optional_types() {
         assert_eq!(unwrap_optional("Optional[int]"), ("int".into(), true));
         assert_eq!(unwrap_optional("str | None"), ("str".into(), true));
+        assert_eq!(unwrap_optional("\"User\" | None"), ("User".into(), true));
+        assert_eq!(unwrap_optional("None | 'Team'"), ("Team".into(), true));
+        assert_eq!(unwrap_optional("\"User | None\""), ("User".into(), true));
         assert_eq!(unwrap_optional("datetime"), ("datetime".into(), false));
         assert_eq!(list_item("List[\"Message\"]").as_deref(), Some("Message"));
     }
