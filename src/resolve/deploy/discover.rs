@@ -1172,7 +1172,9 @@ pub fn report_undeployed(cx: &DeployInputs, d: &crate::model::deploy::Deployment
             s == c.name || s.split('-').any(|w| w == c.name) || (generic && role_of(listed) == Some(c.role.value))
         }) || d.backing_services.iter().any(|b| {
             let words: &[&str] = match b.kind {
-                crate::model::deploy::ServiceKind::Postgres => &["database", "db", "postgres", "postgresql", "neon"],
+                crate::model::deploy::ServiceKind::Postgres => {
+                    &["database", "db", "postgres", "postgresql", "neon", "neondb"]
+                }
                 crate::model::deploy::ServiceKind::Redis => &["redis", "cache"],
             };
             words.iter().any(|w| has_word(listed, w))

@@ -436,7 +436,7 @@ impl Facts {
         let mut out: Vec<ServiceMention> = Vec::new();
         for f in &self.items {
             for (kind, words) in [
-                (ServiceKind::Postgres, &["postgresql", "postgres", "neon"][..]),
+                (ServiceKind::Postgres, &["postgresql", "postgres", "neondb", "neon"][..]),
                 (ServiceKind::Redis, &["redis"][..]),
             ] {
                 if out.iter().any(|o| o.kind == kind) || !words.iter().any(|w| has_word(&f.lower, w)) {
@@ -871,6 +871,20 @@ mod tests {
             origin: Origin::at("constitution.md", 1),
             span: None,
         })
+    }
+
+    #[test]
+    fn backing_services_by_their_product_names() {
+        let neondb = one_fact("Storage: External NeonDB (unchanged from Phase-3)").backing();
+        assert_eq!(neondb.len(), 1);
+        assert_eq!(neondb[0].kind, ServiceKind::Postgres);
+        assert_eq!(neondb[0].mode.value, ServiceMode::External);
+        assert_eq!(neondb[0].product, "External NeonDB");
+        let redis = one_fact("Cache: Redis 7 (in-cluster, persistent volume 1Gi)").backing();
+        assert_eq!(
+            (redis[0].kind, redis[0].mode.value),
+            (ServiceKind::Redis, ServiceMode::InCluster)
+        );
     }
 
     #[test]
