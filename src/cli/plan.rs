@@ -240,6 +240,9 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
             emit_diags.push(conflict_diagnostic(c, &display_root));
         }
     }
+    let orphans = orphan_diagnostics(&selection, &compilation, &out_root, &display_root);
+    let orphaned = !orphans.is_empty();
+    emit_diags.extend(orphans);
 
     if args.format == Format::Json {
         return json_report(
@@ -279,7 +282,7 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
                 );
             }
         }
-        let all_fresh = plans.iter().all(emit::FeaturePlan::up_to_date);
+        let all_fresh = plans.iter().all(emit::FeaturePlan::up_to_date) && !orphaned;
         if !failed.is_empty() {
             eprintln!("error: not checked (errors): {}", failed.join(", "));
         }
@@ -291,14 +294,19 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
                 Outcome::Failure
             });
         }
-        eprintln!(
-            "error: {stale} of {total} files in {display_root} are stale; run `sp plan{}` to update them",
-            if matches!(selection, Selection::All) {
-                " --all"
-            } else {
-                ""
-            }
-        );
+        if stale > 0 || plans.iter().any(|p| !p.up_to_date()) {
+            eprintln!(
+                "error: {stale} of {total} files in {display_root} are stale; run `sp plan{}` to update them",
+                if matches!(selection, Selection::All) {
+                    " --all"
+                } else {
+                    ""
+                }
+            );
+        }
+        if orphaned {
+            eprintln!("error: {display_root} holds the output of a feature the workspace no longer has (SP611)");
+        }
         return Ok(Outcome::Failure);
     }
 
@@ -603,6 +611,7 @@ fn run_streaming(
             emit_diags.push(conflict_diagnostic(c, &display_root));
         }
     }
+    emit_diags.extend(orphan_diagnostics(selection, &compilation, out_root, &display_root));
     if !emit_diags.is_empty() {
         eprint!("{}", diag_render::human(&emit_diags, sources, color));
     }
@@ -635,6 +644,35 @@ impl Compiled for Streamed {
     fn feature(&self) -> &crate::Feature {
         &self.feature
     }
+}
+
+/// SP611 for every feature folder of the output that was generated for a feature the
+/// workspace no longer has. Only a run over every feature can tell.
+fn orphan_diagnostics<F: Compiled>(
+    selection: &Selection,
+    compilation: &crate::Compilation<F>,
+    out_root: &Path,
+    display_root: &str,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if !matches!(selection, Selection::All) {
+        return diags;
+    }
+    let names: Vec<&str> = compilation.workspace.features.iter().map(|f| f.name.as_str()).collect();
+    for name in emit::orphans(out_root, &names) {
+        let folder = format!("{}/{name}", display_root.trim_end_matches('/'));
+        diags.push(
+            Diagnostic::new(
+                Code::StaleFeatureOutput,
+                format!("`{folder}` was generated for a feature `{name}` that the workspace no longer has"),
+            )
+            .at_path(folder.clone())
+            .hint(format!(
+                "delete it (`rm -r {folder}`) if the feature was removed or renamed, or restore specs/{name}/"
+            )),
+        );
+    }
+    diags
 }
 
 fn wait_note(display_root: &str) {
@@ -730,7 +768,9 @@ fn json_report(
         workspace_files,
     );
     println!("{}", serde_json::to_string_pretty(&report).expect("serialisable"));
-    let stale = plans.iter().any(|p| !p.up_to_date());
+    // A removed feature's output folder (SP611) is stale output too.
+    let orphaned = emit_diags.iter().any(|d| d.code == Code::StaleFeatureOutput);
+    let stale = plans.iter().any(|p| !p.up_to_date()) || orphaned;
     Ok(if io_failure {
         Outcome::Error
     } else if blocked || !not_written.is_empty() || (args.check && stale) {

@@ -101,6 +101,7 @@ codes! {
     HandlebarsTemplate = "SP502", "handlebars-template", Error, "A workspace template override is a handlebars file (`templates/plan.md.hbs`); sp's templates are Jinja (`templates/plan.md.jinja`) and it would otherwise render the document without the override.";
     OutputEscapes = "SP601", "output-escapes", Error, "A generated path would land outside the output folder.";
     EditConflict = "SP610", "edit-conflict", Error, "A generated file was edited by hand where sp now generates something else (or sp never wrote it): the feature is left as it was.";
+    StaleFeatureOutput = "SP611", "stale-feature-output", Warning, "The output folder holds what sp generated for a feature the workspace no longer has (removed or renamed); `sp plan --all --check` fails until the folder is deleted.";
     GateFailed = "SP701", "gate-failed", Error, "A built-in gate failed on a generated artifact; the constitution rule it enforces (or the secure-by-default policy) is violated.";
     WaiverRefused = "SP702", "waiver-refused", Error, "A Complexity Tracking row tries to justify a violation of a NON-NEGOTIABLE principle.";
     UnusedWaiver = "SP703", "unused-waiver", Warning, "A Complexity Tracking row names no gate or principle that failed.";

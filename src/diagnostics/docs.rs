@@ -324,6 +324,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "sp plan 006\nsed -i 's/replicas: 2/replicas: 5/' out/006-k8s-deployment/k8s/backend-deployment.yaml\nsp plan 006 --set components.backend.replicas=3",
             "Undo the edit, or make it permanent where sp reads it (the typed input, --set, or a template override under .specify/templates/sp/), then run again. `sp plan --force` overwrites the file and lists the lines that were lost.",
         ),
+        Code::StaleFeatureOutput => d(
+            "A committed output folder of a feature that is gone still reads as the project's plan, Dockerfiles and chart; nothing regenerates it, so it silently drifts from the code. sp never deletes a folder of committed files on its own, so it says so, and `--check` fails in CI until someone decides.",
+            "git mv specs/004-k8s-deployment specs/005-k8s-deployment\nsp plan --all",
+            "Delete the folder (`rm -r out/004-k8s-deployment`) if the feature was removed or renamed, or restore the feature under specs/.",
+        ),
         Code::GateFailed => d(
             "A generated artifact violates a constitution rule bound to a gate (or the secure-by-default policy); shipping it would break the principle the team agreed on, so nothing is written.",
             "sp plan --set components.backend.uid=0   # G101 run-as-non-root",

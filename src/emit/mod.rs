@@ -579,6 +579,23 @@ pub enum Saved {
 /// next run needs no arguments. Input is never destroyed: empty text is refused, and text
 /// that would replace a non-empty plan-input.md is refused unless `replace` is set, in
 /// which case the previous text is kept as `plan-input.md.bak` first.
+/// The feature folders of `out_root` that sp wrote (they hold its record) for a feature not
+/// in `features`: the feature was removed or renamed, and its output stayed behind. Sorted.
+pub fn orphans(out_root: &Path, features: &[&str]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out_root) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.') && !features.contains(&name.as_str()))
+        .filter(|name| out_root.join(name).join(record::RECORD).is_file())
+        .collect();
+    out.sort();
+    out
+}
+
 pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str, replace: bool) -> Result<Saved> {
     let path = feature_dir.join("plan-input.md");
     let shown = format!("specs/{name}/plan-input.md");

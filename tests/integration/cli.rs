@@ -543,6 +543,46 @@ fn a_broken_template_override_gives_sp501_in_the_template() {
 }
 
 #[test]
+fn the_output_of_a_removed_feature_is_reported_and_fails_the_check() {
+    let ws = Workspace::example();
+    Test::new().workspace(&ws).args(["plan", "--all"]).run().assert_code(0);
+    std::fs::remove_dir_all(ws.join("specs/004-k8s-deployment")).unwrap();
+
+    let check = Test::new().workspace(&ws).args(["plan", "--all", "--check"]).run();
+    check.assert_code(1);
+    let block = finding(&check.stderr, "warning[SP611]");
+    assert!(
+        block.contains("`out/004-k8s-deployment` was generated for a feature"),
+        "{block}"
+    );
+    assert!(block.contains("--> out/004-k8s-deployment\n"), "{block}");
+    assert!(block.contains("rm -r out/004-k8s-deployment"), "{block}");
+    let json = Test::new()
+        .workspace(&ws)
+        .args(["plan", "--all", "--check", "--format", "json"])
+        .run();
+    json.assert_code(1);
+    assert!(json.stdout.contains("SP611"), "{}", json.stdout);
+
+    // A run that writes says so too, and leaves the folder for the user to delete.
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(run.stderr.contains("warning[SP611]"), "{}", run.stderr);
+    assert!(ws.exists("out/004-k8s-deployment/plan.md"));
+    // One feature's run cannot tell, and says nothing.
+    let one = Test::new().workspace(&ws).args(["plan", "006", "--check"]).run();
+    one.assert_code(0);
+    assert!(!one.stderr.contains("SP611"), "{}", one.stderr);
+
+    std::fs::remove_dir_all(ws.join("out/004-k8s-deployment")).unwrap();
+    Test::new()
+        .workspace(&ws)
+        .args(["plan", "--all", "--check"])
+        .run()
+        .assert_code(0);
+}
+
+#[test]
 fn a_handlebars_override_is_reported_not_dropped() {
     let ws = Workspace::example();
     ws.write("templates/plan.md.hbs", "# Custom plan for {{plan.feature.name}}\n");
