@@ -333,7 +333,7 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
             }
         }
     }
-    finish(&compilation, total, written, &not_written, io_failure)
+    finish(&compilation, &emit_diags, total, written, &not_written, io_failure)
 }
 
 fn no_features(root: &Path) -> Error {
@@ -372,12 +372,15 @@ fn removed_note(t: &Path, cwd: &Path) -> String {
 /// The last line of a write: counts, and what was not written.
 fn finish<F: Compiled>(
     compilation: &crate::Compilation<F>,
+    emit_diags: &Diagnostics,
     total: usize,
     written: usize,
     not_written: &[String],
     io_failure: bool,
 ) -> Result<Outcome> {
-    let diags = compilation.diagnostics();
+    // What writing found (SP610 conflicts, SP611 stale feature folders) counts too.
+    let mut diags = compilation.diagnostics();
+    diags.extend(emit_diags.clone());
     eprintln!(
         "{} feature{}, {total} files: {written} written, {} unchanged{}",
         compilation.features.len(),
@@ -625,7 +628,7 @@ fn run_streaming(
         io_failure |= w.io_failure;
         not_written.extend(w.not_written);
     }
-    let outcome = finish(&compilation, total, written, &not_written, io_failure);
+    let outcome = finish(&compilation, &emit_diags, total, written, &not_written, io_failure);
     drop(held);
     outcome
 }

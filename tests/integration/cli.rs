@@ -568,6 +568,8 @@ fn the_output_of_a_removed_feature_is_reported_and_fails_the_check() {
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     run.assert_code(0);
     assert!(run.stderr.contains("warning[SP611]"), "{}", run.stderr);
+    // Counted in the summary with the feature's own two warnings.
+    assert!(run.stderr.contains("(0 errors, 3 warnings, 0 notes)"), "{}", run.stderr);
     assert!(ws.exists("out/004-k8s-deployment/plan.md"));
     // One feature's run cannot tell, and says nothing.
     let one = Test::new().workspace(&ws).args(["plan", "006", "--check"]).run();
