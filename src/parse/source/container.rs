@@ -198,27 +198,30 @@ pub struct ComposeService {
 }
 
 impl ComposeService {
-    /// The folder whose code the service builds: its context, or, for a context at the
-    /// compose file's own folder whose Dockerfile lives in a sub-folder
-    /// (`build: {context: ., dockerfile: backend/Dockerfile}`), that sub-folder.
-    pub fn folder(&self) -> Option<&str> {
-        let context = self.context.as_deref()?;
-        if context == "."
-            && let Some((dir, _)) = self.dockerfile.as_deref().and_then(|d| d.rsplit_once('/'))
-        {
-            return Some(dir);
-        }
-        Some(context)
+    /// Whether the service builds the code of `folder`: its context is the folder, or its
+    /// context is the compose file's own folder and its Dockerfile lives in `folder`
+    /// (`build: {context: ., dockerfile: backend/Dockerfile}` builds `backend`).
+    pub fn builds(&self, folder: &str) -> bool {
+        let Some(context) = self.context.as_deref() else {
+            return false;
+        };
+        context == folder || (context == "." && self.dockerfile_dir() == Some(folder))
     }
 
-    /// The Dockerfile the service builds with, relative to [`ComposeService::folder`]
-    /// (`Dockerfile.prod`, or `docker/Dockerfile` below the folder).
-    pub fn dockerfile_in_folder(&self) -> Option<&str> {
+    /// The Dockerfile the service builds `folder` with, relative to that folder
+    /// (`Dockerfile.prod`, or `docker/Dockerfile` below it); `None` when it names none.
+    pub fn dockerfile_in(&self, folder: &str) -> Option<&str> {
         let dockerfile = self.dockerfile.as_deref()?;
-        match (self.context.as_deref(), self.folder()) {
-            (Some(context), Some(folder)) if context != folder => dockerfile.strip_prefix(folder)?.strip_prefix('/'),
-            _ => Some(dockerfile),
+        if self.context.as_deref() == Some(folder) {
+            Some(dockerfile)
+        } else {
+            dockerfile.strip_prefix(folder)?.strip_prefix('/')
         }
+    }
+
+    /// The folder of a Dockerfile named from the compose file's own folder.
+    fn dockerfile_dir(&self) -> Option<&str> {
+        self.dockerfile.as_deref()?.rsplit_once('/').map(|(dir, _)| dir)
     }
 }
 
@@ -351,17 +354,15 @@ mod tests {
         let text = "services:\n  api:\n    build:\n      context: .\n      dockerfile: backend/Dockerfile.prod\n  web:\n    build:\n      context: ./frontend\n      dockerfile: docker/Dockerfile\n  root:\n    build: .\n";
         let s = compose(text, id());
         let api = s.iter().find(|s| s.name == "api").unwrap();
-        assert_eq!(
-            (api.folder(), api.dockerfile_in_folder()),
-            (Some("backend"), Some("Dockerfile.prod"))
-        );
+        assert!(api.builds("backend") && api.builds("."));
+        assert_eq!(api.dockerfile_in("backend"), Some("Dockerfile.prod"));
+        assert_eq!(api.dockerfile_in("."), Some("backend/Dockerfile.prod"));
         let web = s.iter().find(|s| s.name == "web").unwrap();
-        assert_eq!(
-            (web.folder(), web.dockerfile_in_folder()),
-            (Some("frontend"), Some("docker/Dockerfile"))
-        );
+        assert!(web.builds("frontend") && !web.builds("docker"));
+        assert_eq!(web.dockerfile_in("frontend"), Some("docker/Dockerfile"));
         let root = s.iter().find(|s| s.name == "root").unwrap();
-        assert_eq!((root.folder(), root.dockerfile_in_folder()), (Some("."), None));
+        assert!(root.builds(".") && !root.builds("backend"));
+        assert_eq!(root.dockerfile_in("."), None);
     }
 
     #[test]

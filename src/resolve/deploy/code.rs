@@ -81,7 +81,7 @@ impl Code {
         for id in &dir.compose {
             let f = sources.get(*id);
             for s in source::container::compose(&f.text, *id) {
-                if s.folder() == Some(dir.path.as_str()) {
+                if s.builds(&dir.path) {
                     compose.push((s, f.display_path()));
                 }
             }

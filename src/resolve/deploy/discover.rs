@@ -603,7 +603,9 @@ fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDi
     let mut out: Vec<(&RepoDir, String)> = Vec::new();
     for (_, services) in compose_files(repo, sources) {
         for service in services {
-            let Some(dir) = service.folder().and_then(|c| repo.iter().find(|d| d.path == c)) else {
+            // The folder its Dockerfile lives in before the root that is its context.
+            let building: Vec<&RepoDir> = repo.iter().filter(|d| service.builds(&d.path)).collect();
+            let Some(dir) = building.iter().find(|d| d.path != ".").or(building.first()).copied() else {
                 continue;
             };
             if !out.iter().any(|(d, _)| d.path == dir.path) {

@@ -40,8 +40,11 @@ pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
     let named = dir.compose.iter().find_map(|id| {
         crate::parse::source::container::compose(&sources.get(*id).text, *id)
             .into_iter()
-            .find(|s| s.folder() == Some(dir.path.as_str()) && s.dockerfile.is_some())
-            .and_then(|s| s.dockerfile_in_folder().map(str::to_string))
+            .find_map(|s| {
+                s.builds(&dir.path)
+                    .then(|| s.dockerfile_in(&dir.path).map(str::to_string))
+                    .flatten()
+            })
     });
     match named {
         Some(name) => dir.files.contains_key(&name).then_some(name),
