@@ -221,6 +221,9 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         for t in emit::fs::clean_temporaries(&out_root)? {
             eprintln!("{}", removed_note(&t, &cwd));
         }
+        if matches!(selection, Selection::All) {
+            emit::forget_removed(&out_root, &feature_names(&compilation));
+        }
     }
 
     let mut plans = Vec::new();
@@ -607,6 +610,9 @@ fn run_streaming(
         for t in removed {
             eprintln!("{}", removed_note(t, cwd));
         }
+        if matches!(selection, Selection::All) {
+            emit::forget_removed(out_root, &feature_names(&compilation));
+        }
     }
     let mut emit_diags = Diagnostics::default();
     for w in &results {
@@ -649,6 +655,11 @@ impl Compiled for Streamed {
     }
 }
 
+/// The names of the workspace's features.
+fn feature_names<F: Compiled>(compilation: &crate::Compilation<F>) -> Vec<&str> {
+    compilation.workspace.features.iter().map(|f| f.name.as_str()).collect()
+}
+
 /// SP611 for every feature folder of the output that was generated for a feature the
 /// workspace no longer has. Only a run over every feature can tell.
 fn orphan_diagnostics<F: Compiled>(
@@ -661,8 +672,7 @@ fn orphan_diagnostics<F: Compiled>(
     if !matches!(selection, Selection::All) {
         return diags;
     }
-    let names: Vec<&str> = compilation.workspace.features.iter().map(|f| f.name.as_str()).collect();
-    for name in emit::orphans(out_root, &names) {
+    for name in emit::orphans(out_root, &feature_names(compilation)) {
         let folder = format!("{}/{name}", display_root.trim_end_matches('/'));
         diags.push(
             Diagnostic::new(

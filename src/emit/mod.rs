@@ -596,6 +596,26 @@ pub fn orphans(out_root: &Path, features: &[&str]) -> Vec<String> {
     out
 }
 
+/// Remove this machine's notes (stat caches, verified notes under `out/.sp/`) of features
+/// the workspace no longer has: nothing would read them again. They are private caches, so
+/// one that cannot be removed is left for the next run rather than failing this one.
+pub fn forget_removed(out_root: &Path, features: &[&str]) {
+    for dir in [stat_cache::DIR, record::VERIFIED_DIR] {
+        let Ok(entries) = std::fs::read_dir(out_root.join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(feature) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                continue;
+            };
+            if !features.contains(&feature) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str, replace: bool) -> Result<Saved> {
     let path = feature_dir.join("plan-input.md");
     let shown = format!("specs/{name}/plan-input.md");

@@ -564,9 +564,13 @@ fn the_output_of_a_removed_feature_is_reported_and_fails_the_check() {
     json.assert_code(1);
     assert!(json.stdout.contains("SP611"), "{}", json.stdout);
 
-    // A run that writes says so too, and leaves the folder for the user to delete.
+    // A run that writes says so too, and leaves the folder for the user to delete; this
+    // machine's notes of the removed feature go, nothing would read them again.
+    assert!(ws.exists("out/.sp/stat/004-k8s-deployment.json"));
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     run.assert_code(0);
+    assert!(!ws.exists("out/.sp/stat/004-k8s-deployment.json"));
+    assert!(ws.exists("out/.sp/stat/006-k8s-deployment.json"));
     assert!(run.stderr.contains("warning[SP611]"), "{}", run.stderr);
     // Counted in the summary with the feature's own two warnings.
     assert!(run.stderr.contains("(0 errors, 3 warnings, 0 notes)"), "{}", run.stderr);
