@@ -448,7 +448,7 @@ pub fn report_missing(
     values: &[ContextValue],
     anchor: Option<crate::source::Span>,
     placeholders: &[&Entry],
-    path: &str,
+    add: &super::AddKey,
     diags: &mut Diagnostics,
 ) {
     for v in values.iter().filter(|v| v.needs_clarification) {
@@ -475,12 +475,13 @@ pub fn report_missing(
         let mut d = Diagnostic::new(Code::MissingContext, format!("no input gives `{}`", v.key))
             .label(format!("this plan input has no `{}:` line", v.key))
             .hint(format!(
-                "add `- {}: …` to {path}; until then the plan says NEEDS CLARIFICATION",
-                v.key
+                "{}; until then the plan says NEEDS CLARIFICATION",
+                add.instruction(&v.key)
             ));
-        d = match &anchor {
-            Some(span) => d.at(span.clone()),
-            None => d.at_path(path),
+        d = match (&anchor, add) {
+            (Some(span), _) => d.at(span.clone()),
+            (None, super::AddKey::PlanInput(path)) => d.at_path(*path),
+            (None, super::AddKey::Adopted { plan, .. }) => d.at_path(*plan),
         };
         diags.push(d);
     }
@@ -489,6 +490,24 @@ pub fn report_missing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_key_goes_where_the_feature_takes_its_context_from() {
+        let input = crate::resolve::AddKey::PlanInput("specs/001-x/plan-input.md");
+        assert_eq!(
+            input.instruction("Testing"),
+            "add `- Testing: …` to specs/001-x/plan-input.md"
+        );
+        // An adopted plan.md is read, never written: its own form, or a plan input.
+        let adopted = crate::resolve::AddKey::Adopted {
+            plan: "specs/001-x/plan.md",
+            plan_input: "specs/001-x/plan-input.md".into(),
+        };
+        assert_eq!(
+            adopted.instruction("Testing"),
+            "add `**Testing**: …` to the Technical Context of specs/001-x/plan.md, or write specs/001-x/plan-input.md with `- Testing: …` to take over from it"
+        );
+    }
 
     #[test]
     fn languages_from_stack_lines() {
