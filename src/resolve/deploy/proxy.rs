@@ -140,14 +140,38 @@ pub fn routes(
             continue;
         }
         for (id, p) in declared {
-            if let Some(route) = route(c, &p, id, &services, sources, diags)
-                && !c.proxies.iter().any(|r| r.path == route.path)
-            {
+            let Some(route) = route(c, &p, id, &services, sources, diags) else {
+                continue;
+            };
+            // A key written twice in the proxy object: JavaScript keeps the later value at
+            // the earlier key's place (which orders regex locations), so that entry is the
+            // route there, and the earlier one is reported as unused.
+            if let Some(i) = c.proxies.iter().position(|r| r.path == route.path) {
+                diags.push(
+                    Diagnostic::new(
+                        DiagCode::DevProxyNotRouted,
+                        format!(
+                            "`{}` of `{}` proxies `{}` twice: JavaScript keeps this later entry, so the one at {} is not used",
+                            sources.get(id).display_path(),
+                            c.name,
+                            p.context.value,
+                            c.proxies[i].origin.text
+                        ),
+                    )
+                    .at(p.context.span.clone())
+                    .label("the entry that counts")
+                    .hint("remove the earlier entry, so the file says what the dev server does"),
+                );
                 if !c.depends_on.contains(&route.service) {
                     c.depends_on.push(route.service.clone());
                 }
-                c.proxies.push(route);
+                c.proxies[i] = route;
+                continue;
             }
+            if !c.depends_on.contains(&route.service) {
+                c.depends_on.push(route.service.clone());
+            }
+            c.proxies.push(route);
         }
     }
 }
@@ -357,6 +381,19 @@ mod tests {
         );
         let web = &d.components[0];
         (web.proxies.clone(), web.depends_on.clone(), diags, sources)
+    }
+
+    #[test]
+    fn a_key_written_twice_routes_as_its_later_entry_and_is_reported() {
+        let config = "export default {\n  server: {\n    proxy: {\n      '/api': { target: 'http://localhost:8000', rewrite: (p) => p.replace(/^\\/api/, '') },\n      '/api': { target: 'http://localhost:8000' },\n    },\n  },\n};\n";
+        let (routes, _, diags, _) = site_routes(config);
+        assert_eq!(routes.len(), 1, "{routes:?}");
+        // JavaScript keeps the later value: no rewrite, so nothing is stripped.
+        assert!(!routes[0].strip, "{routes:?}");
+        let d: Vec<_> = diags.iter().filter(|d| d.code == DiagCode::DevProxyNotRouted).collect();
+        assert_eq!(d.len(), 1, "{diags:?}");
+        assert!(d[0].message.contains("proxies `/api` twice"), "{}", d[0].message);
+        assert!(d[0].message.contains("web/vite.config.ts:4"), "{}", d[0].message);
     }
 
     #[test]
