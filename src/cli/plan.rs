@@ -285,11 +285,11 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
                 );
             }
         }
-        let all_fresh = plans.iter().all(emit::FeaturePlan::up_to_date) && !orphaned;
+        let files_fresh = plans.iter().all(emit::FeaturePlan::up_to_date);
         if !failed.is_empty() {
             eprintln!("error: not checked (errors): {}", failed.join(", "));
         }
-        if all_fresh {
+        if files_fresh && !orphaned {
             eprintln!("{display_root}: {total} files up to date");
             return Ok(if failed.is_empty() {
                 Outcome::Success
@@ -297,7 +297,7 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
                 Outcome::Failure
             });
         }
-        if stale > 0 || plans.iter().any(|p| !p.up_to_date()) {
+        if !files_fresh {
             eprintln!(
                 "error: {stale} of {total} files in {display_root} are stale; run `sp plan{}` to update them",
                 if matches!(selection, Selection::All) {

@@ -143,35 +143,33 @@ pub fn routes(
             let Some(route) = route(c, &p, id, &services, sources, diags) else {
                 continue;
             };
-            // A key written twice in the proxy object: JavaScript keeps the later value at
-            // the earlier key's place (which orders regex locations), so that entry is the
-            // route there, and the earlier one is reported as unused.
-            if let Some(i) = c.proxies.iter().position(|r| r.path == route.path) {
-                diags.push(
-                    Diagnostic::new(
-                        DiagCode::DevProxyNotRouted,
-                        format!(
-                            "`{}` of `{}` proxies `{}` twice: JavaScript keeps this later entry, so the one at {} is not used",
-                            sources.get(id).display_path(),
-                            c.name,
-                            p.context.value,
-                            c.proxies[i].origin.text
-                        ),
-                    )
-                    .at(p.context.span.clone())
-                    .label("the entry that counts")
-                    .hint("remove the earlier entry, so the file says what the dev server does"),
-                );
-                if !c.depends_on.contains(&route.service) {
-                    c.depends_on.push(route.service.clone());
-                }
-                c.proxies[i] = route;
-                continue;
-            }
             if !c.depends_on.contains(&route.service) {
                 c.depends_on.push(route.service.clone());
             }
-            c.proxies.push(route);
+            // A key written twice in the proxy object: JavaScript keeps the later value at
+            // the earlier key's place (which orders regex locations), so that entry is the
+            // route there, and the earlier one is reported as unused.
+            match c.proxies.iter().position(|r| r.path == route.path) {
+                Some(i) => {
+                    diags.push(
+                        Diagnostic::new(
+                            DiagCode::DevProxyNotRouted,
+                            format!(
+                                "`{}` of `{}` proxies `{}` twice: JavaScript keeps this later entry, so the one at {} is not used",
+                                sources.get(id).display_path(),
+                                c.name,
+                                p.context.value,
+                                c.proxies[i].origin.text
+                            ),
+                        )
+                        .at(p.context.span.clone())
+                        .label("the entry that counts")
+                        .hint("remove the earlier entry, so the file says what the dev server does"),
+                    );
+                    c.proxies[i] = route;
+                }
+                None => c.proxies.push(route),
+            }
         }
     }
 }

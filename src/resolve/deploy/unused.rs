@@ -359,13 +359,11 @@ fn typed_form(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> String 
         Topic::Host => format!("components: {{{name}: {{host: {value}}}}}"),
         Topic::ServiceType => format!("components: {{{name}: {{exposure: {value}}}}}"),
         Topic::Storage => format!("services: {{{service}: {{storage: {value}}}}}"),
-        Topic::Resources => sentences(&fact.lower)
-            .into_iter()
-            .find(|s| !quantities(s).is_empty())
-            .map_or_else(
-                || format!("components: {{{name}: {{resources: {{memoryLimit: {value}}}}}}}"),
-                |s| resources_form(d, s, &name),
-            ),
+        // `value` came from the first sentence that states a quantity ([`resources_in`]).
+        Topic::Resources => {
+            let sentence = sentences(&fact.lower).into_iter().find(|s| !quantities(s).is_empty());
+            resources_form(d, sentence.unwrap_or(&fact.lower), &name)
+        }
         Topic::PullPolicy => format!("components: {{{name}: {{pullPolicy: {value}}}}}"),
     }
 }
