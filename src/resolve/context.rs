@@ -443,12 +443,32 @@ pub fn fill_from_components(values: &mut [ContextValue], d: &crate::model::deplo
     }
 }
 
+/// Where a missing Technical Context key is to be written ([`report_missing`]).
+pub enum AddKey<'a> {
+    /// The feature's plan-input.md (or where it would be).
+    PlanInput(&'a str),
+    /// An existing plan.md the feature adopted in place of a plan input.
+    Adopted { plan: &'a str, plan_input: String },
+}
+
+impl AddKey<'_> {
+    /// The hint's instruction for key `key`.
+    pub fn instruction(&self, key: &str) -> String {
+        match self {
+            AddKey::PlanInput(path) => format!("add `- {key}: …` to {path}"),
+            AddKey::Adopted { plan, plan_input } => format!(
+                "add `**{key}**: …` to the Technical Context of {plan}, or write {plan_input} with `- {key}: …` to take over from it"
+            ),
+        }
+    }
+}
+
 /// Report every key no input gave a value for.
 pub fn report_missing(
     values: &[ContextValue],
     anchor: Option<crate::source::Span>,
     placeholders: &[&Entry],
-    add: &super::AddKey,
+    add: &AddKey,
     diags: &mut Diagnostics,
 ) {
     for v in values.iter().filter(|v| v.needs_clarification) {
@@ -480,8 +500,8 @@ pub fn report_missing(
             ));
         d = match (&anchor, add) {
             (Some(span), _) => d.at(span.clone()),
-            (None, super::AddKey::PlanInput(path)) => d.at_path(*path),
-            (None, super::AddKey::Adopted { plan, .. }) => d.at_path(*plan),
+            (None, AddKey::PlanInput(path)) => d.at_path(*path),
+            (None, AddKey::Adopted { plan, .. }) => d.at_path(*plan),
         };
         diags.push(d);
     }
@@ -493,13 +513,13 @@ mod tests {
 
     #[test]
     fn a_missing_key_goes_where_the_feature_takes_its_context_from() {
-        let input = crate::resolve::AddKey::PlanInput("specs/001-x/plan-input.md");
+        let input = AddKey::PlanInput("specs/001-x/plan-input.md");
         assert_eq!(
             input.instruction("Testing"),
             "add `- Testing: …` to specs/001-x/plan-input.md"
         );
         // An adopted plan.md is read, never written: its own form, or a plan input.
-        let adopted = crate::resolve::AddKey::Adopted {
+        let adopted = AddKey::Adopted {
             plan: "specs/001-x/plan.md",
             plan_input: "specs/001-x/plan-input.md".into(),
         };

@@ -98,34 +98,14 @@ pub fn complete_context(f: &ParsedFeature, plan: &mut Plan, diags: &mut Diagnost
     // its own form, or in a plan-input.md that takes over from it.
     let adopted = f.plan_input.as_ref().is_some_and(|p| p.adopted);
     let add = if adopted {
-        AddKey::Adopted {
+        context::AddKey::Adopted {
             plan: &input_path,
             plan_input: format!("{}/plan-input.md", f.dir),
         }
     } else {
-        AddKey::PlanInput(&input_path)
+        context::AddKey::PlanInput(&input_path)
     };
     context::report_missing(&plan.context, anchor, &placeholders, &add, diags);
-}
-
-/// Where a missing Technical Context key is to be written ([`context::report_missing`]).
-pub enum AddKey<'a> {
-    /// The feature's plan-input.md (or where it would be).
-    PlanInput(&'a str),
-    /// An existing plan.md the feature adopted in place of a plan input.
-    Adopted { plan: &'a str, plan_input: String },
-}
-
-impl AddKey<'_> {
-    /// The hint's instruction for key `key`.
-    pub fn instruction(&self, key: &str) -> String {
-        match self {
-            AddKey::PlanInput(path) => format!("add `- {key}: …` to {path}"),
-            AddKey::Adopted { plan, plan_input } => format!(
-                "add `**{key}**: …` to the Technical Context of {plan}, or write {plan_input} with `- {key}: …` to take over from it"
-            ),
-        }
-    }
 }
 
 pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &mut Diagnostics) -> Plan {

@@ -180,11 +180,7 @@ fn quantities_at(lower: &str) -> Vec<(usize, String)> {
 /// `{backend: {resources: {cpuLimit: 500m, memoryLimit: 512Mi}}, frontend: {…}}`. Of two
 /// quantities of one kind for a component, the smaller is the request.
 fn resources_form(d: &Deployment, lower: &str, fallback: &str) -> String {
-    let mentioned: Vec<&Component> = d
-        .components
-        .iter()
-        .filter(|c| has_word(lower, &c.name) || role_words(c.role.value).iter().any(|w| has_word(lower, w)))
-        .collect();
+    let mentioned: Vec<&Component> = d.components.iter().filter(|c| names(lower, c)).collect();
     let mut per: Vec<(&str, Vec<String>, Vec<String>)> = Vec::new();
     for (at, q) in quantities_at(lower) {
         let owner = mentioned
@@ -235,13 +231,18 @@ fn component_for<'a>(d: &'a Deployment, lower: &str, topic: Topic) -> Option<&'a
     let exposed = matches!(topic, Topic::ServiceType | Topic::Host);
     d.components
         .iter()
-        .find(|c| has_word(lower, &c.name) || role_words(c.role.value).iter().any(|w| has_word(lower, w)))
+        .find(|c| names(lower, c))
         .or_else(|| {
             d.components
                 .iter()
                 .find(|c| exposed && c.role.value == crate::model::deploy::Role::Frontend)
         })
         .or(d.components.first())
+}
+
+/// Whether a statement names component `c`, by its name or a word of its role.
+fn names(lower: &str, c: &Component) -> bool {
+    has_word(lower, &c.name) || role_words(c.role.value).iter().any(|w| has_word(lower, w))
 }
 
 /// Whether the model took the fact, or holds the very value it states.
