@@ -68,6 +68,7 @@ fn main() {
         row(feature, "in-process, all stages", all);
 
         stages(&root, &selection, feature, iterations, &out);
+        check_artifacts(bin, feature, iterations, &out.join(feature));
     }
     match peak_rss_kib() {
         Some(kib) => println!(
@@ -76,6 +77,34 @@ fn main() {
         ),
         None => println!("\npeak resident memory: not available on this platform"),
     }
+}
+
+/// `sp check --artifacts` on the folder `sp plan` just wrote: the figure set against checkov
+/// (scripts/bench), as a whole process and by stage.
+fn check_artifacts(bin: &str, feature: &str, iterations: usize, dir: &Path) {
+    let process = median(iterations.min(100), || {
+        let status = Command::new(bin)
+            .args(["check", "--color", "never", "--artifacts"])
+            .arg(dir)
+            .output()
+            .expect("run sp");
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    });
+    row(feature, "check --artifacts: process", process);
+    let read = median(iterations, || {
+        sp::load::artifact_files(dir).expect("read");
+    });
+    row(feature, "check --artifacts: read", read);
+    let (files, _) = sp::load::artifact_files(dir).expect("read");
+    let parse = median(iterations, || {
+        sp::gates::artifacts::Artifacts::from_files(&files);
+    });
+    row(feature, "check --artifacts: parse", parse);
+    let found = sp::gates::artifacts::Artifacts::from_files(&files);
+    let gates = median(iterations, || {
+        sp::gates::catalog::evaluate(&found, sp::gates::artifacts::Environment::Local);
+    });
+    row(feature, "check --artifacts: gates", gates);
 }
 
 fn row(feature: &str, stage: &str, d: Duration) {
