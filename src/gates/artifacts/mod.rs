@@ -233,6 +233,18 @@ impl Artifacts {
             self.skipped.push(skip("binary content, not YAML or JSON".into()));
             return;
         }
+        // Every Kubernetes object names its `apiVersion`: a file that never writes the word
+        // (a compose file, a CI workflow, an API contract) holds none, and is said so without
+        // being parsed, which was a tenth of `sp check --artifacts` on sp's own output. A
+        // template (`{{`) is still parsed, for its hint to render it first.
+        if !text.contains("apiVersion") && !text.contains("{{") {
+            self.skipped.push(skip(if json {
+                "JSON that is not a Kubernetes object (no apiVersion)".into()
+            } else {
+                "no Kubernetes object in this YAML (no apiVersion)".into()
+            }));
+            return;
+        }
         // JSON is YAML (1.2 flow style), so one parser reads both and keeps positions.
         let (docs, errors) = crate::yaml::parse_nodes(text);
         for e in errors {

@@ -942,7 +942,12 @@ fn json_lists_and_every_workload_kind_are_read_or_reported() {
 fn what_cannot_be_checked_is_reported() {
     let a = Artifacts::from_files(&[
         ("contracts/x.yaml".into(), "openapi: 3.1.0\n".into()),
-        ("bad.yaml".into(), "a: [\n".into()),
+        ("compose.yaml".into(), "services: [\n".into()),
+        (
+            "two.yaml".into(),
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nx: 1\n".into(),
+        ),
+        ("bad.yaml".into(), "apiVersion: v1\na: [\n".into()),
         ("tpl.yaml".into(), "kind: {{ .Values.kind }\n  x: : y\n".into()),
         (
             "d.yaml".into(),
@@ -960,11 +965,17 @@ fn what_cannot_be_checked_is_reported() {
         })
         .collect();
     let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
+    // A file that never names an apiVersion holds no object, valid YAML or not.
     assert!(
-        has("contracts/x.yaml:1: document 1 is not a Kubernetes object"),
+        has("contracts/x.yaml: no Kubernetes object in this YAML (no apiVersion)"),
         "{reasons:#?}"
     );
-    assert!(has("bad.yaml:1: not valid YAML"), "{reasons:#?}");
+    assert!(
+        has("compose.yaml: no Kubernetes object in this YAML (no apiVersion)"),
+        "{reasons:#?}"
+    );
+    assert!(has("two.yaml:4: document 2 is not a Kubernetes object"), "{reasons:#?}");
+    assert!(has("bad.yaml:2: not valid YAML"), "{reasons:#?}");
     assert!(has("a template must be rendered first"), "{reasons:#?}");
     assert!(has("Deployment/x has no pod spec"), "{reasons:#?}");
     assert!(has("c: Helm templates are not rendered"), "{reasons:#?}");
