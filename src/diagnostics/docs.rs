@@ -180,7 +180,7 @@ pub fn docs(code: Code) -> CodeDocs {
             "Write the decision under its title, and its rationale and rejected alternatives if there are any.",
         ),
         Code::InvalidDeployInput => d(
-            "The fenced YAML block and --set are the typed deployment input; a typo or a wrong type would silently be ignored, so the whole block is refused with the place of the problem.",
+            "The fenced YAML block and --set are the typed deployment input; a typo or a wrong type would silently be ignored, so the whole block is refused with the place of the problem. The first ```yaml block of plan-input.md is the deployment block: a later block with its keys (`components:`…) is refused too, and any other later block is a note, since sp reads neither.",
             "```yaml\ncomponents:\n  api:\n    prot: 8080\n```\nsp plan --set components.api.port=8081 --set components.api.port=8000",
             "Fix the key or value at the line shown; `sp schema` prints the schema. Give each --set key once.",
         ),

@@ -237,6 +237,37 @@ fn a_newline_in_a_yaml_tag_is_an_error_at_its_line() {
 }
 
 #[test]
+fn a_second_deployment_block_is_refused_not_ignored() {
+    let ws = web_api();
+    append(
+        &ws,
+        WEB_INPUT,
+        "```yaml\nnamespace: shop\n```\n\nAn example of a client config:\n\n```yaml\nretries: 3\n```\n\n```yaml\ncomponents:\n  backend:\n    port: 9000\n```\n",
+    );
+    let text = ws.read(WEB_INPUT);
+    let fence = |nth: usize| {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with("```yaml"))
+            .nth(nth)
+            .unwrap()
+            .0
+            + 1
+    };
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1)
+        .assert_stderr_contains(&format!(
+            "error[SP406]: a second deployment block (`components`) is not read: sp reads the first ```yaml block (line {}) only",
+            fence(0)
+        ))
+        .assert_stderr_contains(&format!("--> {WEB_INPUT}:{}:1", fence(2)))
+        .assert_stderr_contains(&format!("move `components` into the ```yaml block at {WEB_INPUT}:{}", fence(0)))
+        .assert_stderr_contains("info[SP406]: this ```yaml block is not read")
+        .assert_stderr_contains(&format!("--> {WEB_INPUT}:{}:1", fence(1)));
+    assert!(!ws.exists("out"));
+}
+
+#[test]
 fn human_component_names_are_normalized_with_a_note() {
     let ws = web_api();
     append(

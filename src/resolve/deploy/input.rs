@@ -145,6 +145,17 @@ pub fn schema_json() -> String {
     serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
 }
 
+/// The keys the deployment block may have at its top (`components`, `platform`, …), from
+/// the schema, so they cannot drift from what is read.
+pub fn top_level_keys() -> Vec<String> {
+    let schema = serde_json::to_value(schemars::schema_for!(DeployInput)).unwrap_or_default();
+    schema
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 /// Turn `--set` assignments (`components.api.port=8080`) into a JSON object, so they are
 /// read by the same types as the YAML block. Values that parse as JSON numbers or booleans
 /// are typed; everything else is a string.

@@ -26,7 +26,7 @@ mod version;
 use std::collections::BTreeSet;
 
 use crate::catalog::{Catalog, Stack};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::load::repo::RepoDir;
 use crate::model::deploy::{
     BackingService, Component, ConfigValue, Deployment, Exposure, Health, Image, Platform, PlatformKind, Resources,
@@ -297,6 +297,9 @@ fn deployment(
 /// itself names components.
 fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> (DeployInput, bool) {
     let mut value = serde_json::Value::Object(Default::default());
+    if let Some(p) = cx.plan_input {
+        later_blocks(p, diags);
+    }
     if let Some(p) = cx.plan_input
         && let Some(block) = p.yaml_blocks.first()
     {
@@ -342,6 +345,52 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> (DeployInput, bool
 }
 
 /// A YAML problem inside the fenced block, pointing at the offending line of plan-input.md.
+/// sp reads the plan input's first ```yaml block as the deployment block. A later block with
+/// the block's keys would be ignored without a word: it is an error at that block, as a typo
+/// in the first one is. A later block without them (an example, a snippet) is a note, so
+/// nothing in the input goes unsaid.
+fn later_blocks(p: &PlanInput, diags: &mut Diagnostics) {
+    let Some((first, later)) = p.yaml_blocks.split_first() else {
+        return;
+    };
+    if later.is_empty() {
+        return;
+    }
+    let known = input::top_level_keys();
+    for block in later {
+        let keys: Vec<String> = match crate::yaml::from_str::<serde_json::Value>(&block.text) {
+            Ok(serde_json::Value::Object(m)) => m.keys().filter(|k| known.contains(k)).cloned().collect(),
+            _ => Vec::new(),
+        };
+        let d = if keys.is_empty() {
+            Diagnostic::new(
+                Code::InvalidDeployInput,
+                format!(
+                    "this ```yaml block is not read: the deployment block is the first one (line {}), and this one has none of its keys",
+                    first.line
+                ),
+            )
+            .severity(Severity::Info)
+            .hint("nothing to do if it is an example; deployment settings go in the first ```yaml block (`sp schema` prints its keys)")
+        } else {
+            let named = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+            Diagnostic::new(
+                Code::InvalidDeployInput,
+                format!(
+                    "a second deployment block ({named}) is not read: sp reads the first ```yaml block (line {}) only",
+                    first.line
+                ),
+            )
+            .label("not read")
+            .hint(format!(
+                "move {named} into the ```yaml block at {}:{} and delete this one",
+                p.path, first.line
+            ))
+        };
+        diags.push(d.at(block.span.clone()));
+    }
+}
+
 fn yaml_error(sources: &Sources, block: &crate::parse::Located, e: &crate::yaml::YamlError) -> Diagnostic {
     let text = &sources.get(block.span.source).text;
     let fence = block.span.range.clone();
