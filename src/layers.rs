@@ -22,6 +22,7 @@ const RANKS: &[(&str, u8)] = &[
     ("wrap", 0),
     ("yaml", 0),
     ("parallel", 0),
+    ("quantity", 0),
     ("diagnostics", 0),
     ("catalog", 0),
     ("load", 1),

@@ -27,6 +27,7 @@ pub mod load;
 pub mod model;
 pub mod parallel;
 pub mod parse;
+pub mod quantity;
 pub mod render;
 pub mod resolve;
 pub mod review;

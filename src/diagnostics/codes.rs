@@ -90,7 +90,7 @@ codes! {
     NoHealthRoute = "SP424", "no-health-route", Warning, "A component's source declares no health route, so its probes check that the port accepts connections (tcpSocket) instead of asking an HTTP path the code does not serve.";
     BrowserCallsLocalhost = "SP425", "browser-calls-localhost", Info, "A server-rendered frontend's build argument points the browser at localhost, on another component's port: it works while a port-forward to that Service runs on the user's machine.";
     BrowserCallsNothing = "SP426", "browser-calls-nothing", Warning, "A server-rendered frontend's build argument points the browser at a localhost port that no component of the deployment listens on, so every browser call to it fails.";
-    InvalidValue = "SP430", "invalid-value", Error, "A value of the deployment input does not fit where it goes: a Kubernetes name, an image reference or tag, a path, a port, a quantity.";
+    InvalidValue = "SP430", "invalid-value", Error, "A value of the deployment input does not fit where it goes: a Kubernetes name, an image reference or tag, a path, a port, a quantity, a resource request above its limit.";
     NormalizedName = "SP431", "normalized-name", Info, "A name written for people (`Bad_Name`, `My App`) was turned into the form Kubernetes and Helm accept (`bad-name`, `my-app`).";
     UnlockedInstall = "SP432", "unlocked-install", Warning, "A component folder has no lock file for its package manager (for pip, a requirements.txt that pins every dependency with `==`), so its image installs whatever versions resolve when it is built.";
     StaleLockfile = "SP433", "stale-lockfile", Warning, "A lock file is out of date with its manifest, so the locked install in the Dockerfile (`npm ci`, `uv sync --locked`) will fail.";

@@ -262,7 +262,7 @@ pub fn docs(code: Code) -> CodeDocs {
         Code::InvalidValue => d(
             "Values of the deployment input end up as Kubernetes names, image references, Helm release names, folder paths in Dockerfiles and arguments of shell commands. A value that does not fit would be refused by kubectl or helm at deploy time, or worse, be read as syntax: `evil;rm -rf /` as an image, a newline in a tag that adds a `RUN` line to a Dockerfile.",
             "sp plan --set 'components.backend.image=evil;rm -rf /'\nsp plan --set app=$(printf 'a%.0s' {1..63})   # a release name longer than 53\ncomponents:\n  api:\n    tag: \"1.0\\nRUN curl … | sh\"",
-            "Write the value in the form the message gives: DNS labels (lower case, digits, `-`), OCI image repositories without a tag, tags of letters, digits, `_`, `.` and `-`, folders relative to the workspace, Kubernetes quantities such as `500m` and `256Mi`.",
+            "Write the value in the form the message gives: DNS labels (lower case, digits, `-`), OCI image repositories without a tag, tags of letters, digits, `_`, `.` and `-`, folders relative to the workspace, Kubernetes quantities such as `500m` and `256Mi`, a request no larger than its limit.",
         ),
         Code::BrowserCallsLocalhost => d(
             "A `NEXT_PUBLIC_*` (or `VITE_*`, `REACT_APP_*`) value is inlined into the JavaScript the browser runs, on the user's machine, where no Service name resolves. `http://localhost:8000` there reaches the backend only through a port-forward from that machine; sp cannot rewrite it as it rewrites a pod's configuration, so it keeps the value, starts the port-forward in the quickstart's Access step, and says so.",

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::shell::quote;
 
 use crate::model::deploy::{Deployment, PlatformKind, RunMode, SecretDelivery, ServiceMode, ServiceType};
+use crate::quantity;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ops {
@@ -62,35 +63,12 @@ pub struct AiCommand {
     pub fallback: String,
 }
 
-/// `500m` → 500, `1` → 1000, `1.5` → 1500.
-pub fn millicores(q: &str) -> u64 {
-    match q.strip_suffix('m') {
-        Some(m) => m.parse().unwrap_or(0),
-        None => q.parse::<f64>().map(|c| (c * 1000.0) as u64).unwrap_or(0),
-    }
-}
-
-/// `128Mi` → 128, `1Gi` → 1024, `512M` → 488.
-pub fn mebibytes(q: &str) -> u64 {
-    let (num, unit) = q.split_at(q.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(q.len()));
-    let n: f64 = num.parse().unwrap_or(0.0);
-    let mi = match unit {
-        "Gi" => n * 1024.0,
-        "Mi" => n,
-        "Ki" => n / 1024.0,
-        "G" => n * 1e9 / 1_048_576.0,
-        "M" => n * 1e6 / 1_048_576.0,
-        _ => n / 1_048_576.0,
-    };
-    mi.ceil() as u64
-}
-
 pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
     let ns = d.namespace.value.clone();
     let cpu: u64 = d
         .components
         .iter()
-        .map(|c| millicores(&c.resources.cpu_request.value) * u64::from(c.replicas.value))
+        .map(|c| quantity::millicores(&c.resources.cpu_request.value) * u64::from(c.replicas.value))
         .sum::<u64>()
         + d.backing_services
             .iter()
@@ -100,7 +78,7 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
     let mem: u64 = d
         .components
         .iter()
-        .map(|c| mebibytes(&c.resources.memory_request.value) * u64::from(c.replicas.value))
+        .map(|c| quantity::mebibytes(&c.resources.memory_request.value) * u64::from(c.replicas.value))
         .sum::<u64>()
         + d.backing_services
             .iter()
@@ -363,14 +341,6 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantities() {
-        assert_eq!(millicores("500m"), 500);
-        assert_eq!(millicores("1.5"), 1500);
-        assert_eq!(mebibytes("1Gi"), 1024);
-        assert_eq!(mebibytes("128Mi"), 128);
-    }
 
     #[test]
     fn cluster_is_sized_from_requests() {

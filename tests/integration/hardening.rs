@@ -237,6 +237,45 @@ fn a_newline_in_a_yaml_tag_is_an_error_at_its_line() {
 }
 
 #[test]
+fn a_request_above_its_limit_is_refused_when_both_are_typed_and_fitted_when_one_is() {
+    let ws = web_api();
+    append(
+        &ws,
+        WEB_INPUT,
+        "```yaml\ncomponents:\n  backend:\n    resources:\n      memoryRequest: 1Gi\n      memoryLimit: 256Mi\n```\n",
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    let line = ws
+        .read(WEB_INPUT)
+        .lines()
+        .position(|l| l.contains("memoryRequest: 1Gi"))
+        .unwrap()
+        + 1;
+    run.assert_code(1)
+        .assert_stderr_contains(
+            "error[SP430]: memoryRequest `1Gi` is above memoryLimit `256Mi`: the API server refuses a container that requests more than its limit",
+        )
+        .assert_stderr_contains(&format!("--> {WEB_INPUT}:{line}:"))
+        .assert_stderr_contains("lower `memoryRequest` to at most `256Mi`, or raise `memoryLimit` to at least `1Gi`");
+    assert!(!ws.exists("out"));
+
+    // One side typed: the catalog's default of the other gives way, and the gates pass.
+    let ws = web_api();
+    append(
+        &ws,
+        WEB_INPUT,
+        "```yaml\ncomponents:\n  backend:\n    resources:\n      cpuRequest: \"2\"\n      memoryLimit: 64Mi\n```\n",
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    let deployment = ws.read("out/001-web-api/k8s/30-backend-deployment.yaml");
+    assert!(
+        deployment.contains("limits:\n            cpu: \"2\"\n            memory: 64Mi\n          requests:\n            cpu: \"2\"\n            memory: 64Mi\n"),
+        "{deployment}"
+    );
+}
+
+#[test]
 fn a_second_deployment_block_is_refused_not_ignored() {
     let ws = web_api();
     append(

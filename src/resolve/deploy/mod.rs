@@ -345,6 +345,34 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> (DeployInput, bool
 }
 
 /// A YAML problem inside the fenced block, pointing at the offending line of plan-input.md.
+/// A request above its limit is refused by the API server. When the input typed one side and
+/// the catalog's default of the other is in the way, the default gives way: a typed request
+/// raises the limit to it (the container is then Guaranteed that much), a typed limit lowers
+/// the request to it (what Kubernetes itself does for a limit without a request). Both typed
+/// and crossed is the input's error (SP430, `validate`), left as written.
+fn fit_request_to_limit(request: &mut Valued<String>, limit: &mut Valued<String>, typed: (bool, bool)) {
+    let (Some(r), Some(l)) = (
+        crate::quantity::parse(&request.value),
+        crate::quantity::parse(&limit.value),
+    ) else {
+        return;
+    };
+    if r <= l {
+        return;
+    }
+    match typed {
+        (true, false) => {
+            let was = std::mem::replace(&mut limit.value, request.value.clone());
+            limit.origin = Origin::derived(format!("the catalog's {was}, raised to the request {}", request.value));
+        }
+        (false, true) => {
+            let was = std::mem::replace(&mut request.value, limit.value.clone());
+            request.origin = Origin::derived(format!("the catalog's {was}, lowered to the limit {}", limit.value));
+        }
+        _ => {}
+    }
+}
+
 /// sp reads the plan input's first ```yaml block as the deployment block. A later block with
 /// the block's keys would be ignored without a word: it is an error at that block, as a typo
 /// in the first one is. A later block without them (an example, a snippet) is a note, so
@@ -1328,12 +1356,16 @@ fn component(
         Some(v) => Valued::new(v, t(&key(&format!("resources.{field}")))),
         None => Valued::new(dflt.to_string(), catalog_origin.clone()),
     };
-    let resources = Resources {
+    let typed = (ri.cpu_request.is_some(), ri.cpu_limit.is_some());
+    let typed_memory = (ri.memory_request.is_some(), ri.memory_limit.is_some());
+    let mut resources = Resources {
         cpu_request: res(ri.cpu_request, "cpuRequest", &stack.resources.cpu_request),
         cpu_limit: res(ri.cpu_limit, "cpuLimit", &stack.resources.cpu_limit),
         memory_request: res(ri.memory_request, "memoryRequest", &stack.resources.memory_request),
         memory_limit: res(ri.memory_limit, "memoryLimit", &stack.resources.memory_limit),
     };
+    fit_request_to_limit(&mut resources.cpu_request, &mut resources.cpu_limit, typed);
+    fit_request_to_limit(&mut resources.memory_request, &mut resources.memory_limit, typed_memory);
 
     // Python's `logging` knows its level names in capitals only (`level="info"` raises), the
     // Node loggers in lower case; the code's own default and `.env.example` win over this one.

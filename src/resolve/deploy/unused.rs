@@ -205,11 +205,7 @@ fn resources_form(d: &Deployment, lower: &str, fallback: &str) -> String {
             [] => Vec::new(),
             [one] => vec![format!("{kind}Limit: {one}")],
             [a, b, ..] => {
-                // The units [`quantities_at`] gives: `m`, `Mi`, `Gi`.
-                let size = |q: &str| {
-                    let n: f64 = q.trim_end_matches(char::is_alphabetic).parse().unwrap_or(0.0);
-                    if q.ends_with("Gi") { n * 1024.0 } else { n }
-                };
+                let size = |q: &str| crate::quantity::parse(q).unwrap_or(0.0);
                 let (low, high) = if size(a) <= size(b) { (a, b) } else { (b, a) };
                 vec![format!("{kind}Request: {low}"), format!("{kind}Limit: {high}")]
             }

@@ -201,15 +201,11 @@ pub fn env_name(s: &str) -> Result<(), String> {
 
 /// A Kubernetes quantity: `500m`, `1`, `1.5`, `256Mi`, `1Gi`.
 pub fn quantity(s: &str) -> Result<(), String> {
-    let num_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let (num, unit) = s.split_at(num_end);
-    let units = [
-        "", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
-    ];
-    if num.is_empty() || num.matches('.').count() > 1 || num == "." || !units.contains(&unit) {
-        return Err("is not a Kubernetes quantity (`500m`, `1`, `256Mi`, `1Gi`)".into());
+    match crate::quantity::parse(s) {
+        Some(v) if v >= 0.0 => Ok(()),
+        Some(_) => Err("is negative".into()),
+        None => Err("is not a Kubernetes quantity (`500m`, `1`, `256Mi`, `1Gi`)".into()),
     }
-    Ok(())
 }
 
 /// An HTTP path for a probe: starts with `/`, no spaces, quotes or control characters.
@@ -478,6 +474,28 @@ pub fn check(
                     }
                 }
             }
+            for (request_key, limit_key, request, limit) in [
+                ("cpuRequest", "cpuLimit", &r.cpu_request, &r.cpu_limit),
+                ("memoryRequest", "memoryLimit", &r.memory_request, &r.memory_limit),
+            ] {
+                let value = |q: &Option<String>| q.as_deref().and_then(crate::quantity::parse);
+                if let (Some(a), Some(b)) = (value(request), value(limit))
+                    && a > b
+                {
+                    let (a, b) = (
+                        request.as_deref().unwrap_or_default(),
+                        limit.as_deref().unwrap_or_default(),
+                    );
+                    diags.push(p.diagnostic(
+                        &["components", &key, "resources", request_key],
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            format!("{request_key} `{a}` is above {limit_key} `{b}`: the API server refuses a container that requests more than its limit"),
+                        )
+                        .hint(format!("lower `{request_key}` to at most `{b}`, or raise `{limit_key}` to at least `{a}`")),
+                    ));
+                }
+            }
         }
         if c.port == Some(0) {
             diags.push(p.diagnostic(
@@ -629,7 +647,8 @@ mod tests {
         assert!(relative_dir("/etc").is_err());
         assert!(relative_dir("x;$(touch PWNED)").is_err());
         assert!(quantity("500m").is_ok() && quantity("1Gi").is_ok() && quantity("1.5").is_ok());
-        assert!(quantity("lots").is_err());
+        assert!(quantity("lots").is_err() && quantity("-1").is_err() && quantity("1mb").is_err());
+        assert!(quantity("1e3").is_ok() && quantity("512M").is_ok());
         assert!(version("3.13").is_ok() && version("3.13\nRUN x").is_err());
         assert!(http_path("/healthz").is_ok() && http_path("/x; rm").is_err());
     }

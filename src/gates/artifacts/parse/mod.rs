@@ -215,41 +215,13 @@ pub fn same(a: &Node, b: &Node) -> bool {
     }
 }
 
-/// A Kubernetes quantity (`500m`, `128Mi`, `1e3`, `0.5`) as a number of base units.
+/// A Kubernetes quantity (`500m`, `128Mi`, `1e3`, `0.5`) as a number of base units, or a
+/// number YAML wrote another way (`0x10`); never negative, as no resource is.
 pub fn quantity(s: &str) -> Option<f64> {
     let s = s.trim();
-    let suffixes: [(&str, f64); 13] = [
-        ("Ki", 1024.0),
-        ("Mi", 1024.0 * 1024.0),
-        ("Gi", 1024.0 * 1024.0 * 1024.0),
-        ("Ti", 1024f64.powi(4)),
-        ("Pi", 1024f64.powi(5)),
-        ("Ei", 1024f64.powi(6)),
-        ("n", 1e-9),
-        ("u", 1e-6),
-        ("m", 1e-3),
-        ("k", 1e3),
-        ("M", 1e6),
-        ("G", 1e9),
-        ("T", 1e12),
-    ];
-    for (suf, mul) in suffixes.iter().chain([("P", 1e15), ("E", 1e18)].iter()) {
-        if let Some(num) = s.strip_suffix(suf) {
-            if num.is_empty()
-                || !num
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'+' || b == b'-')
-            {
-                continue;
-            }
-            return num
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .map(|v| v * mul);
-        }
-    }
-    parse_number(s).filter(|v| v.is_finite() && *v >= 0.0)
+    crate::quantity::parse(s)
+        .or_else(|| parse_number(s))
+        .filter(|v| v.is_finite() && *v >= 0.0)
 }
 
 // ---------------------------------------------------------------------------------------
