@@ -344,35 +344,6 @@ fn typed_input(cx: &DeployInputs, diags: &mut Diagnostics) -> (DeployInput, bool
     (typed, components_written)
 }
 
-/// A YAML problem inside the fenced block, pointing at the offending line of plan-input.md.
-/// A request above its limit is refused by the API server. When the input typed one side and
-/// the catalog's default of the other is in the way, the default gives way: a typed request
-/// raises the limit to it (the container is then Guaranteed that much), a typed limit lowers
-/// the request to it (what Kubernetes itself does for a limit without a request). Both typed
-/// and crossed is the input's error (SP430, `validate`), left as written.
-fn fit_request_to_limit(request: &mut Valued<String>, limit: &mut Valued<String>, typed: (bool, bool)) {
-    let (Some(r), Some(l)) = (
-        crate::quantity::parse(&request.value),
-        crate::quantity::parse(&limit.value),
-    ) else {
-        return;
-    };
-    if r <= l {
-        return;
-    }
-    match typed {
-        (true, false) => {
-            let was = std::mem::replace(&mut limit.value, request.value.clone());
-            limit.origin = Origin::derived(format!("the catalog's {was}, raised to the request {}", request.value));
-        }
-        (false, true) => {
-            let was = std::mem::replace(&mut request.value, limit.value.clone());
-            request.origin = Origin::derived(format!("the catalog's {was}, lowered to the limit {}", limit.value));
-        }
-        _ => {}
-    }
-}
-
 /// sp reads the plan input's first ```yaml block as the deployment block. A later block with
 /// the block's keys would be ignored without a word: it is an error at that block, as a typo
 /// in the first one is. A later block without them (an example, a snippet) is a note, so
@@ -419,6 +390,7 @@ fn later_blocks(p: &PlanInput, diags: &mut Diagnostics) {
     }
 }
 
+/// A YAML problem inside the fenced block, pointing at the offending line of plan-input.md.
 fn yaml_error(sources: &Sources, block: &crate::parse::Located, e: &crate::yaml::YamlError) -> Diagnostic {
     let text = &sources.get(block.span.source).text;
     let fence = block.span.range.clone();
@@ -660,6 +632,34 @@ fn dir_aliases(role: Role) -> &'static [&'static str] {
 
 /// The Dockerfile stages a catalog version can name, in the order a Dockerfile writes them.
 pub const STAGE_ORDER: &[&str] = &["uv", "deps", "prod-deps", "build", "runtime"];
+
+/// A request above its limit is refused by the API server. When the input typed one side and
+/// the catalog's default of the other is in the way, the default gives way: a typed request
+/// raises the limit to it (the container is then Guaranteed that much), a typed limit lowers
+/// the request to it (what Kubernetes itself does for a limit without a request). Both typed
+/// and crossed is the input's error (SP430, `validate`), left as written.
+fn fit_request_to_limit(request: &mut Valued<String>, limit: &mut Valued<String>, typed: (bool, bool)) {
+    let (Some(r), Some(l)) = (
+        crate::quantity::parse(&request.value),
+        crate::quantity::parse(&limit.value),
+    ) else {
+        return;
+    };
+    if r <= l {
+        return;
+    }
+    match typed {
+        (true, false) => {
+            let was = std::mem::replace(&mut limit.value, request.value.clone());
+            limit.origin = Origin::derived(format!("the catalog's {was}, raised to the request {}", request.value));
+        }
+        (false, true) => {
+            let was = std::mem::replace(&mut request.value, limit.value.clone());
+            request.origin = Origin::derived(format!("the catalog's {was}, lowered to the limit {}", limit.value));
+        }
+        _ => {}
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 fn component(
