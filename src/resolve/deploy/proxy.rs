@@ -143,9 +143,6 @@ pub fn routes(
             let Some(route) = route(c, &p, id, &services, sources, diags) else {
                 continue;
             };
-            if !c.depends_on.contains(&route.service) {
-                c.depends_on.push(route.service.clone());
-            }
             // A key written twice in the proxy object: JavaScript keeps the later value at
             // the earlier key's place (which orders regex locations), so that entry is the
             // route there, and the earlier one is reported as unused.
@@ -169,6 +166,13 @@ pub fn routes(
                     c.proxies[i] = route;
                 }
                 None => c.proxies.push(route),
+            }
+        }
+        // The Services the routes that count reach, once the object is read to its end: an
+        // entry a later one replaced reaches nothing.
+        for service in c.proxies.iter().map(|r| r.service.clone()).collect::<Vec<_>>() {
+            if !c.depends_on.contains(&service) {
+                c.depends_on.push(service);
             }
         }
     }
@@ -392,6 +396,16 @@ mod tests {
         assert_eq!(d.len(), 1, "{diags:?}");
         assert!(d[0].message.contains("proxies `/api` twice"), "{}", d[0].message);
         assert!(d[0].message.contains("web/vite.config.ts:4"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn an_entry_a_later_one_replaced_reaches_no_service() {
+        let config = "export default {\n  server: {\n    proxy: {\n      '/api': 'http://localhost:6379',\n      '/api': 'http://localhost:8000',\n    },\n  },\n};\n";
+        let (routes, depends_on, _, _) = site_routes(config);
+        assert_eq!(routes.len(), 1, "{routes:?}");
+        assert_eq!(routes[0].service, "api", "{routes:?}");
+        assert!(!depends_on.contains(&"redis".to_string()), "{depends_on:?}");
+        assert!(depends_on.contains(&"api".to_string()), "{depends_on:?}");
     }
 
     #[test]
