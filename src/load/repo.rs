@@ -223,9 +223,10 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
                 rd.files.insert(f.to_string(), id);
             }
         }
-        // The team's other Dockerfiles (`Dockerfile.prod`, `Dockerfile.dev`): which one is its
-        // image, if any, is resolve's decision (`resolve/deploy/repo.rs::team_dockerfile`).
-        for name in variant_dockerfiles(&dir) {
+        // The team's other Dockerfiles (`Dockerfile.prod`, `api.Dockerfile`, `docker/Dockerfile`):
+        // which one is its image, if any, is resolve's decision
+        // (`resolve/deploy/repo.rs::team_dockerfile`).
+        for name in other_dockerfiles(&dir, &detection) {
             if let Some(id) = super::read_source(sources, &dir.join(&name), rel.join(&name), diags) {
                 rd.files.insert(name, id);
             }
@@ -252,13 +253,40 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
     (out, foreign)
 }
 
-/// `Dockerfile.<variant>` files of a folder, sorted (not BuildKit's per-Dockerfile
-/// `Dockerfile.dockerignore`).
-fn variant_dockerfiles(dir: &Path) -> Vec<String> {
-    file_names(dir)
+/// Whether a file name is a Dockerfile's: `Dockerfile`, `Dockerfile.<variant>`,
+/// `<name>.Dockerfile` (not BuildKit's per-Dockerfile `Dockerfile.dockerignore`).
+pub fn is_dockerfile_name(name: &str) -> bool {
+    (name == "Dockerfile"
+        || (name.starts_with("Dockerfile.") && name.len() > "Dockerfile.".len())
+        || (name.ends_with(".Dockerfile") && name.len() > ".Dockerfile".len()))
+        && !name.ends_with(".dockerignore")
+}
+
+/// The folder's Dockerfiles other than its plain `Dockerfile` (read with every folder), as
+/// paths relative to it, sorted: variants beside it (`Dockerfile.prod`, `api.Dockerfile`) and
+/// those one folder down (`docker/Dockerfile`), where a compose file's `dockerfile:` may point,
+/// unless that folder is a project of its own (its Dockerfile is its own).
+fn other_dockerfiles(dir: &Path, detection: &Detection) -> Vec<String> {
+    let mut out: Vec<String> = file_names(dir)
         .into_iter()
-        .filter(|n| n.starts_with("Dockerfile.") && n.len() > "Dockerfile.".len() && !n.ends_with(".dockerignore"))
-        .collect()
+        .filter(|n| n != "Dockerfile" && is_dockerfile_name(n))
+        .collect();
+    for sub in subdirs(dir) {
+        if detection.manifests.iter().any(|m| sub.join(m).is_file()) {
+            continue;
+        }
+        let Some(folder) = sub.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        out.extend(
+            file_names(&sub)
+                .into_iter()
+                .filter(|n| is_dockerfile_name(n))
+                .map(|n| format!("{folder}/{n}")),
+        );
+    }
+    out.sort();
+    out
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {

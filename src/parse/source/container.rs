@@ -199,13 +199,17 @@ pub struct ComposeService {
 
 impl ComposeService {
     /// Whether the service builds the code of `folder`: its context is the folder, or its
-    /// context is the compose file's own folder and its Dockerfile lives in `folder`
-    /// (`build: {context: ., dockerfile: backend/Dockerfile}` builds `backend`).
+    /// context is the compose file's own folder and its Dockerfile lives in `folder` or below
+    /// it (`build: {context: ., dockerfile: backend/Dockerfile}` builds `backend`).
     pub fn builds(&self, folder: &str) -> bool {
         let Some(context) = self.context.as_deref() else {
             return false;
         };
-        context == folder || (context == "." && self.dockerfile_dir() == Some(folder))
+        context == folder
+            || (context == "."
+                && self
+                    .dockerfile_dir()
+                    .is_some_and(|d| d == folder || d.strip_prefix(folder).is_some_and(|r| r.starts_with('/'))))
     }
 
     /// The Dockerfile the service builds `folder` with, relative to that folder

@@ -603,9 +603,11 @@ fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDi
     let mut out: Vec<(&RepoDir, String)> = Vec::new();
     for (_, services) in compose_files(repo, sources) {
         for service in services {
-            // The folder its Dockerfile lives in before the root that is its context.
+            // The folder its Dockerfile lives in (the deepest, for `services/api/Dockerfile`)
+            // before the root that is its context.
             let building: Vec<&RepoDir> = repo.iter().filter(|d| service.builds(&d.path)).collect();
-            let Some(dir) = building.iter().find(|d| d.path != ".").or(building.first()).copied() else {
+            let deepest = building.iter().filter(|d| d.path != ".").max_by_key(|d| d.path.len());
+            let Some(dir) = deepest.or(building.first()).copied() else {
                 continue;
             };
             if !out.iter().any(|(d, _)| d.path == dir.path) {

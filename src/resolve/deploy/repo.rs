@@ -32,8 +32,9 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
 
 /// Which of a folder's Dockerfiles builds the team's own image, whose `CMD`, `EXPOSE` and
 /// `FROM` tag are facts about the component: the one a root compose file's service building
-/// the folder names (`build: {context: ./api, dockerfile: Dockerfile.prod}`, or
-/// `{context: ., dockerfile: api/Dockerfile.prod}`), else
+/// the folder names (`build: {context: ./api, dockerfile: Dockerfile.prod}`,
+/// `{context: ., dockerfile: api/Dockerfile.prod}`, or one folder down,
+/// `{context: ./api, dockerfile: docker/Dockerfile}`), else
 /// `Dockerfile`, else `Dockerfile.prod` or `Dockerfile.production`. Never another variant
 /// alone: `Dockerfile.dev` runs a development server (`uvicorn --reload`, `next dev`).
 pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
@@ -58,7 +59,8 @@ pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
 /// Whether a file of the folder is a Dockerfile other than the team's image
 /// ([`team_dockerfile`]): its facts are not the component's.
 pub fn is_other_dockerfile(name: &str, team: Option<&str>) -> bool {
-    (name == "Dockerfile" || name.starts_with("Dockerfile.")) && team != Some(name)
+    let base = name.rsplit('/').next().unwrap_or(name);
+    crate::load::repo::is_dockerfile_name(base) && team != Some(name)
 }
 
 /// Line (1-based) of the first occurrence of `needle` in `text`.
@@ -377,6 +379,34 @@ mod tests {
             let (mut d, mut s) = web(&files);
             d.compose.push(s.add("docker-compose.yml".into(), compose.to_string()));
             assert_eq!(team_dockerfile(&d, &s).as_deref(), Some("Dockerfile.prod"), "{compose}");
+        }
+        // One folder down, and a `<name>.Dockerfile`, from the context or from the root.
+        let files = [
+            ("Dockerfile", "FROM node:20\n"),
+            ("docker/Dockerfile", "FROM node:22\n"),
+            ("web.Dockerfile", "FROM node:24\n"),
+        ];
+        for (compose, team) in [
+            (
+                "services:\n  site:\n    build:\n      context: ./web\n      dockerfile: docker/Dockerfile\n",
+                "docker/Dockerfile",
+            ),
+            (
+                "services:\n  site:\n    build:\n      context: .\n      dockerfile: web/docker/Dockerfile\n",
+                "docker/Dockerfile",
+            ),
+            (
+                "services:\n  site:\n    build: {context: ./web, dockerfile: web.Dockerfile}\n",
+                "web.Dockerfile",
+            ),
+        ] {
+            let (mut d, mut s) = web(&files);
+            d.compose.push(s.add("docker-compose.yml".into(), compose.to_string()));
+            assert_eq!(team_dockerfile(&d, &s).as_deref(), Some(team), "{compose}");
+            // The other Dockerfiles say nothing about how the component runs.
+            for other in ["Dockerfile", "docker/Dockerfile", "web.Dockerfile"] {
+                assert_eq!(super::is_other_dockerfile(other, Some(team)), other != team, "{other}");
+            }
         }
     }
 }
