@@ -97,6 +97,9 @@ pub struct Component {
     /// `requirements.txt`; `None` when the folder has none and the install resolves versions
     /// when the image is built.
     pub lockfile: Option<Valued<String>>,
+    /// The line of that file that installs from other files of the folder (`-r base.txt`,
+    /// `-e .`): the image copies the folder before the install instead of the file alone.
+    pub install_reads_folder: Option<Valued<String>>,
     pub run_mode: Valued<RunMode>,
     /// What starts the process, as found in the source (`backend.main:app`, `src/server.js`,
     /// `./cmd/api`); `None` when nothing in the repository says and the catalog's command
@@ -474,6 +477,7 @@ pub mod fixture {
                 "uv" => Some(v("uv.lock".into())),
                 _ => None,
             },
+            install_reads_folder: None,
             run_mode: v(mode),
             entry: None,
             port: port.map(v),

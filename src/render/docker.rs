@@ -236,6 +236,8 @@ struct Context<'a> {
     uv_locked: bool,
     /// pip installs from requirements.txt; without one, the project itself (`pip install .`).
     pip_requirements: bool,
+    /// The requirements.txt line that names other files of the folder: copy it all first.
+    pip_reads_folder: Option<String>,
     /// True when the install has no lock file to follow.
     unlocked: bool,
     /// `ARG NAME="value"` lines of the build stage: variables the bundler inlines.
@@ -411,6 +413,7 @@ fn context<'a>(
         uv: pm_id == "uv",
         uv_locked: pm_id == "uv" && lockfile == Some("uv.lock"),
         pip_requirements: pm_id == "pip" && lockfile == Some("requirements.txt"),
+        pip_reads_folder: c.install_reads_folder.as_ref().map(|l| l.value.clone()),
         unlocked: !pm.lock_files.is_empty() && lockfile.is_none(),
         build_args: c
             .build_args

@@ -323,6 +323,53 @@ fn balanced_close(body: &str) -> bool {
     false
 }
 
+/// The first line of the folder's requirements.txt that installs from other files of the
+/// folder: another requirements or constraints file (`-r base.txt`, `-c constraints.txt`), the
+/// project itself or a local package (`-e .`, `./libs/shared`, `pkg @ file:…`). Copying
+/// requirements.txt alone before the install (the layer that keeps dependencies cached)
+/// would make `pip install` fail on a file not in the image yet, so the Dockerfile copies the
+/// folder first when there is one.
+pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valued<String>> {
+    let id = dir.files.get("requirements.txt")?;
+    let text = &sources.get(*id).text;
+    text.lines().enumerate().find_map(|(i, line)| {
+        let req = line
+            .split(" #")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches('\\')
+            .trim();
+        if req.starts_with('#') || req.is_empty() {
+            return None;
+        }
+        let (flag, rest) = match req.split_once([' ', '=']) {
+            Some((f, r)) if f.starts_with('-') => (f, r.trim()),
+            _ if req.starts_with('-') => (req, ""),
+            _ => ("", req),
+        };
+        let local_path = |s: &str| s == "." || s.starts_with("./") || s.starts_with("../") || s.starts_with("file:");
+        let reads = match flag {
+            "-r" | "--requirement" | "-c" | "--constraint" => !rest.contains("://"),
+            "-e" | "--editable" => local_path(rest),
+            "" => {
+                let spec = rest.split(';').next().unwrap_or(rest).trim();
+                local_path(spec)
+                    || spec
+                        .split_once('@')
+                        .is_some_and(|(_, at)| at.trim().starts_with("file:"))
+            }
+            _ => false,
+        };
+        reads.then(|| {
+            Valued::new(
+                req.to_string(),
+                Origin::at(&format!("{}/requirements.txt", dir.path), i + 1),
+            )
+        })
+    })
+}
+
 /// A requirements.txt is pip's lock only when it pins every dependency: `fastapi>=0.115`
 /// installs whatever release is newest when the image is built (and a new major version of
 /// a transitive dependency can break the start). SP432 at the first requirement that is not
@@ -541,6 +588,49 @@ mod tests {
             panic!("not placed")
         };
         Some((d.message.clone(), text[span.range.clone()].to_string()))
+    }
+
+    #[test]
+    fn requirements_that_name_other_files_of_the_folder_are_found() {
+        let read = |text: &str| {
+            let mut sources = Sources::default();
+            let id = sources.add("api/requirements.txt".into(), text.to_string());
+            let mut dir = RepoDir {
+                path: "api".into(),
+                ..Default::default()
+            };
+            dir.files.insert("requirements.txt".into(), id);
+            super::requirements_read_folder(&dir, &sources).map(|v| (v.value, v.origin.text))
+        };
+        for (text, line, at) in [
+            ("fastapi==0.118.0\n-r base.txt\n", "-r base.txt", 2),
+            (
+                "--requirement=requirements/prod.txt\n",
+                "--requirement=requirements/prod.txt",
+                1,
+            ),
+            ("# pins\n-c constraints.txt\nfastapi\n", "-c constraints.txt", 2),
+            ("-e .\n", "-e .", 1),
+            ("fastapi==0.118.0\n./libs/shared  # ours\n", "./libs/shared", 2),
+            (
+                "shared @ file:///app/libs/shared\n",
+                "shared @ file:///app/libs/shared",
+                1,
+            ),
+        ] {
+            let (value, origin) = read(text).unwrap_or_else(|| panic!("{text:?} reads the folder"));
+            assert_eq!(value, line, "{text:?}");
+            assert!(origin.contains(&format!("api/requirements.txt:{at}")), "{origin}");
+        }
+        for text in [
+            "fastapi==0.118.0\nuvicorn[standard]==0.37.0\n",
+            "--index-url https://pypi.org/simple\nfastapi==0.118.0\n",
+            "-e git+https://github.com/org/lib.git#egg=lib\n",
+            "-r https://example.com/requirements.txt\n",
+            "mylib @ https://example.com/mylib-1.0.whl\n",
+        ] {
+            assert_eq!(read(text), None, "{text:?}");
+        }
     }
 
     #[test]

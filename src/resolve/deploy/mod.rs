@@ -1071,6 +1071,9 @@ fn component(
         });
 
     let lockfile = install::lockfile(name, repo_dir, cx.sources, &package_manager.value, diags);
+    let install_reads_folder = repo_dir
+        .filter(|_| lockfile.as_ref().is_some_and(|l| l.value == "requirements.txt"))
+        .and_then(|d| install::requirements_read_folder(d, cx.sources));
 
     let catalog_origin = default_origin(&format!("{} catalog", stack.id));
     let typed_port = ci.port.map(|p| {
@@ -1459,6 +1462,7 @@ fn component(
         language_version,
         package_manager,
         lockfile,
+        install_reads_folder,
         run_mode: Valued::new(stack.run_mode, Origin::derived(format!("the {} stack", stack.id))),
         entry,
         command,
