@@ -304,6 +304,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "web/vite.config.ts with `proxy: { '/api': { target: 'https://api.example.com' } }` (outside the cluster, where the NetworkPolicy lets nginx reach nothing), `target: apiTarget` (not a literal), or `rewrite: (p) => p.replace(/^\\/api/, '/v2')` (a rewrite sp does not follow)",
             "Write the target as a literal on the port of a component of the deployment (`target: 'http://localhost:8000'`), strip a prefix with `rewrite: (path) => path.replace(/^\\/api/, '')`, and call services outside the cluster with their public URL from the browser (a `VITE_` variable given as a build argument).",
         ),
+        Code::InstallScript => d(
+            "npm, pnpm, yarn and bun run the project's own `preinstall`, `install`, `postinstall` and `prepare` scripts when they install its dependencies. The image installs dependencies in a stage of their own, from package.json and the lock file alone, so a source change does not reinstall them; its production install (`npm ci --omit=dev`) has no development dependencies. A `\"prepare\": \"husky\"` then fails with `husky: not found`, a `\"postinstall\": \"prisma generate\"` finds no schema, and `docker build` stops.",
+            "frontend/package.json with `\"scripts\": { \"prepare\": \"husky\" }` or `\"postinstall\": \"prisma generate\"`",
+            "Make the script succeed without the rest of the folder and without development dependencies: `\"prepare\": \"husky || true\"` (husky's own advice for installs without development dependencies); run code generation in `build` (`\"build\": \"prisma generate && next build\"`). A script that already ends in `|| true` is not reported.",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.jinja containing `{% for stage in plan.stages %}` without `{% endfor %}`",

@@ -323,6 +323,73 @@ fn balanced_close(body: &str) -> bool {
     false
 }
 
+/// The install-time scripts of the project's own package.json (SP437): the image's dependency
+/// stages install from package.json and the lock file alone, and the production install has
+/// no development dependencies, so a `prepare: husky` or a `postinstall: prisma generate`
+/// fails `docker build` there. A script that already tolerates failure (`|| true`) is left.
+pub fn install_scripts(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostics) {
+    let Some(id) = dir.files.get("package.json") else {
+        return;
+    };
+    let text = &sources.get(*id).text;
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let Some(scripts) = manifest.get("scripts").and_then(|s| s.as_object()) else {
+        return;
+    };
+    let scripts_at = text.find("\"scripts\"").unwrap_or(0);
+    for hook in [
+        "preinstall",
+        "install",
+        "postinstall",
+        "preprepare",
+        "prepare",
+        "postprepare",
+    ] {
+        let Some(command) = scripts.get(hook).and_then(|c| c.as_str()) else {
+            continue;
+        };
+        let tolerant = ["|| true", "||true", "|| exit 0", "|| :"]
+            .iter()
+            .any(|t| command.trim_end().ends_with(t));
+        if tolerant {
+            continue;
+        }
+        let key = format!("\"{hook}\"");
+        let span = match text[scripts_at..].find(&key) {
+            Some(i) => {
+                let start = scripts_at + i;
+                let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+                Span::new(*id, start..end.min(text.len()))
+            }
+            None => first_line(sources, *id),
+        };
+        let hint = if command.trim_start().starts_with("husky") {
+            format!(
+                "write `\"{hook}\": \"{} || true\"`: the image installs without git and, for its production dependencies, without husky",
+                command.trim()
+            )
+        } else {
+            format!(
+                "make `{command}` succeed with package.json and the lock file alone and without devDependencies, or run it in `build` instead (`\"build\": \"{command} && …\"`)"
+            )
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::InstallScript,
+                format!(
+                    "component `{name}`: {}/package.json runs `{hook}: {command}` when its dependencies are installed, and the image installs them from package.json and the lock file alone (the production install without devDependencies): `docker build` fails if the script needs more",
+                    dir.path
+                ),
+            )
+            .at(span)
+            .label("runs at install")
+            .hint(hint),
+        );
+    }
+}
+
 /// The first line of the folder's requirements.txt that installs from other files of the
 /// folder: another requirements or constraints file (`-r base.txt`, `-c constraints.txt`), the
 /// project itself or a local package (`-e .`, `./libs/shared`, `pkg @ file:…`). Copying
@@ -588,6 +655,52 @@ mod tests {
             panic!("not placed")
         };
         Some((d.message.clone(), text[span.range.clone()].to_string()))
+    }
+
+    #[test]
+    fn install_time_scripts_of_the_project_are_reported_at_their_line() {
+        let run = |manifest: &str| {
+            let mut sources = Sources::default();
+            let id = sources.add("web/package.json".into(), manifest.to_string());
+            let mut dir = RepoDir {
+                path: "web".into(),
+                ..Default::default()
+            };
+            dir.files.insert("package.json".into(), id);
+            let mut diags = Diagnostics::default();
+            super::install_scripts("web", &dir, &sources, &mut diags);
+            diags
+                .iter()
+                .map(|d| {
+                    let Some(crate::diagnostics::Location::Span(span)) = &d.location else {
+                        panic!("not placed")
+                    };
+                    (
+                        d.message.clone(),
+                        d.hint.clone().unwrap_or_default(),
+                        sources.get(id).text[span.range.clone()].to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let found = run(
+            "{\n  \"name\": \"web\",\n  \"scripts\": {\n    \"build\": \"next build\",\n    \"prepare\": \"husky\",\n    \"postinstall\": \"prisma generate\"\n  }\n}\n",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        let (message, hint, at) = &found[0];
+        assert!(
+            message.contains("web/package.json runs `postinstall: prisma generate`"),
+            "{message}"
+        );
+        assert_eq!(at, "\"postinstall\": \"prisma generate\"");
+        assert!(hint.contains("run it in `build` instead"), "{hint}");
+        let (message, hint, at) = &found[1];
+        assert!(message.contains("runs `prepare: husky`"), "{message}");
+        assert_eq!(at, "\"prepare\": \"husky\",");
+        assert!(hint.contains("`\"prepare\": \"husky || true\"`"), "{hint}");
+        // A script that tolerates failure, or no install-time script, says nothing.
+        assert!(run("{\"scripts\": {\"prepare\": \"husky || true\", \"build\": \"vite build\"}}").is_empty());
+        assert!(run("{\"dependencies\": {}}").is_empty());
     }
 
     #[test]

@@ -1071,6 +1071,11 @@ fn component(
         });
 
     let lockfile = install::lockfile(name, repo_dir, cx.sources, &package_manager.value, diags);
+    if let Some(dir) = repo_dir
+        && stack.language == "node"
+    {
+        install::install_scripts(name, dir, cx.sources, diags);
+    }
     let install_reads_folder = repo_dir
         .filter(|_| lockfile.as_ref().is_some_and(|l| l.value == "requirements.txt"))
         .and_then(|d| install::requirements_read_folder(d, cx.sources));
