@@ -307,7 +307,7 @@ pub fn docs(code: Code) -> CodeDocs {
         Code::InstallScript => d(
             "npm, pnpm, yarn and bun run the project's own `preinstall`, `install`, `postinstall` and `prepare` scripts when they install its dependencies. The image installs dependencies in a stage of their own, from package.json and the lock file alone, so a source change does not reinstall them; its production install (`npm ci --omit=dev`) has no development dependencies. A `\"prepare\": \"husky\"` then fails with `husky: not found`, a `\"postinstall\": \"prisma generate\"` finds no schema, and `docker build` stops.",
             "frontend/package.json with `\"scripts\": { \"prepare\": \"husky\" }` or `\"postinstall\": \"prisma generate\"`",
-            "Make the script succeed without the rest of the folder and without development dependencies: `\"prepare\": \"husky || true\"` (husky's own advice for installs without development dependencies); run code generation in `build` (`\"build\": \"prisma generate && next build\"`). A script that already ends in `|| true` is not reported.",
+            "Make the script succeed without the rest of the folder and without development dependencies: `\"prepare\": \"husky || true\"`; run code generation in `build` (`\"build\": \"prisma generate && next build\"`). A script that already ends in `|| true` is not reported.",
         ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
