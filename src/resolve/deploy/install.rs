@@ -410,8 +410,11 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
         if req.starts_with('#') || req.is_empty() {
             return None;
         }
+        // `-r base.txt`, `--requirement=base.txt`, and pip's short form without a space,
+        // `-rbase.txt`.
         let (flag, rest) = match req.split_once([' ', '=']) {
             Some((f, r)) if f.starts_with('-') => (f, r.trim()),
+            _ if req.starts_with('-') && !req.starts_with("--") && req.len() > 2 => (&req[..2], req[2..].trim()),
             _ if req.starts_with('-') => (req, ""),
             _ => ("", req),
         };
@@ -724,6 +727,7 @@ mod tests {
             ),
             ("# pins\n-c constraints.txt\nfastapi\n", "-c constraints.txt", 2),
             ("-e .\n", "-e .", 1),
+            ("-rbase.txt\n", "-rbase.txt", 1),
             ("fastapi==0.118.0\n./libs/shared  # ours\n", "./libs/shared", 2),
             (
                 "shared @ file:///app/libs/shared\n",
