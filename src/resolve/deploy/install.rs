@@ -414,7 +414,9 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
         // `-rbase.txt`.
         let (flag, rest) = match req.split_once([' ', '=']) {
             Some((f, r)) if f.starts_with('-') => (f, r.trim()),
-            _ if req.starts_with('-') && !req.starts_with("--") && req.len() > 2 => (&req[..2], req[2..].trim()),
+            _ if req.starts_with('-') && !req.starts_with("--") && req.len() > 2 && req.is_char_boundary(2) => {
+                (&req[..2], req[2..].trim())
+            }
             _ if req.starts_with('-') => (req, ""),
             _ => ("", req),
         };
@@ -745,6 +747,7 @@ mod tests {
             "-e git+https://github.com/org/lib.git#egg=lib\n",
             "-r https://example.com/requirements.txt\n",
             "mylib @ https://example.com/mylib-1.0.whl\n",
+            "-é.txt\n",
         ] {
             assert_eq!(read(text), None, "{text:?}");
         }
