@@ -644,15 +644,23 @@ fn project_requires_dist(lock: &str) -> Option<Vec<(String, String)>> {
 mod tests {
     use super::*;
 
-    /// What SP432 says about a requirements.txt, with the text it points at.
-    fn unpinned(text: &str) -> Option<(String, String)> {
+    /// A component folder `path` holding `files` (name, text), and the sources they are in.
+    fn folder(path: &str, files: &[(&str, &str)]) -> (RepoDir, Sources) {
         let mut sources = Sources::default();
-        let id = sources.add("api/requirements.txt".into(), text.to_string());
         let mut dir = RepoDir {
-            path: "api".into(),
+            path: path.into(),
             ..Default::default()
         };
-        dir.files.insert("requirements.txt".into(), id);
+        for (name, text) in files {
+            let id = sources.add(format!("{path}/{name}").into(), text.to_string());
+            dir.files.insert(name.to_string(), id);
+        }
+        (dir, sources)
+    }
+
+    /// What SP432 says about a requirements.txt, with the text it points at.
+    fn unpinned(text: &str) -> Option<(String, String)> {
+        let (dir, sources) = folder("api", &[("requirements.txt", text)]);
         let mut diags = Diagnostics::default();
         unpinned_requirements("api", &dir, &sources, "pip", &mut diags);
         let d = diags.iter().next()?;
@@ -665,13 +673,7 @@ mod tests {
     #[test]
     fn install_time_scripts_of_the_project_are_reported_at_their_line() {
         let run = |manifest: &str| {
-            let mut sources = Sources::default();
-            let id = sources.add("web/package.json".into(), manifest.to_string());
-            let mut dir = RepoDir {
-                path: "web".into(),
-                ..Default::default()
-            };
-            dir.files.insert("package.json".into(), id);
+            let (dir, sources) = folder("web", &[("package.json", manifest)]);
             let mut diags = Diagnostics::default();
             super::install_scripts("web", &dir, &sources, &mut diags);
             diags
@@ -683,7 +685,7 @@ mod tests {
                     (
                         d.message.clone(),
                         d.hint.clone().unwrap_or_default(),
-                        sources.get(id).text[span.range.clone()].to_string(),
+                        manifest[span.range.clone()].to_string(),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -711,13 +713,7 @@ mod tests {
     #[test]
     fn requirements_that_name_other_files_of_the_folder_are_found() {
         let read = |text: &str| {
-            let mut sources = Sources::default();
-            let id = sources.add("api/requirements.txt".into(), text.to_string());
-            let mut dir = RepoDir {
-                path: "api".into(),
-                ..Default::default()
-            };
-            dir.files.insert("requirements.txt".into(), id);
+            let (dir, sources) = folder("api", &[("requirements.txt", text)]);
             super::requirements_read_folder(&dir, &sources).map(|v| (v.value, v.origin.text))
         };
         for (text, line, at) in [
@@ -809,15 +805,7 @@ mod tests {
 
     /// SP433's messages for a pyproject.toml and uv.lock in `api/`.
     fn uv_drift(manifest: &str, lock: &str) -> Vec<String> {
-        let mut sources = Sources::default();
-        let mut dir = RepoDir {
-            path: "api".into(),
-            ..Default::default()
-        };
-        for (name, text) in [("pyproject.toml", manifest), ("uv.lock", lock)] {
-            let id = sources.add(format!("api/{name}").into(), text.to_string());
-            dir.files.insert(name.into(), id);
-        }
+        let (dir, sources) = folder("api", &[("pyproject.toml", manifest), ("uv.lock", lock)]);
         let mut diags = Diagnostics::default();
         stale_uv("api", &dir, &sources, &mut diags);
         diags.iter().map(|d| d.message.clone()).collect()
