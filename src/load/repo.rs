@@ -223,6 +223,30 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
                 rd.files.insert(f.to_string(), id);
             }
         }
+        // The requirements files requirements.txt pulls in (`-r base.txt`), inside the folder:
+        // what the image installs is in them too.
+        let mut queue = vec!["requirements.txt".to_string()];
+        while let Some(file) = queue.pop() {
+            let Some(id) = rd.files.get(&file).copied() else {
+                continue;
+            };
+            let includes: Vec<String> = sources
+                .get(id)
+                .text
+                .lines()
+                .filter_map(|l| requirement_include(&file, l))
+                .collect();
+            for inc in includes {
+                let abs = dir.join(&inc);
+                if rd.files.contains_key(&inc) || rd.files.len() >= 64 || !abs.is_file() {
+                    continue;
+                }
+                if let Some(id) = super::read_source(sources, &abs, rel.join(&inc), diags) {
+                    rd.files.insert(inc.clone(), id);
+                    queue.push(inc);
+                }
+            }
+        }
         // The team's other Dockerfiles (`Dockerfile.prod`, `api.Dockerfile`, `docker/Dockerfile`):
         // which one is its image, if any, is resolve's decision
         // (`resolve/deploy/repo.rs::team_dockerfile`).
@@ -251,6 +275,33 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
         out.push(rd);
     }
     (out, foreign)
+}
+
+/// The requirements file a line of the requirements file `from` includes (`-r base.txt`,
+/// `--requirement=requirements/prod.txt`, `-rbase.txt`), relative to the component folder;
+/// `None` for any other line, a URL, or a path leaving the folder.
+pub fn requirement_include(from: &str, line: &str) -> Option<String> {
+    let line = line.split(" #").next().unwrap_or("").trim();
+    let path = match line.strip_prefix("--requirement") {
+        Some(rest) => rest.strip_prefix(['=', ' ', '\t'])?,
+        None => line.strip_prefix("-r")?,
+    }
+    .trim();
+    if path.is_empty() || path.contains("://") || path.starts_with('/') {
+        return None;
+    }
+    let base = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// Whether a file name is a Dockerfile's: `Dockerfile`, `Dockerfile.<variant>`,
@@ -344,4 +395,41 @@ fn source_files(dir: &Path, detection: &Detection) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requirement_include;
+
+    #[test]
+    fn requirement_includes_are_paths_inside_the_folder() {
+        let inc = |from: &str, line: &str| requirement_include(from, line);
+        assert_eq!(inc("requirements.txt", "-r base.txt").as_deref(), Some("base.txt"));
+        assert_eq!(
+            inc("requirements.txt", "-rbase.txt  # shared").as_deref(),
+            Some("base.txt")
+        );
+        assert_eq!(
+            inc("requirements.txt", "--requirement=requirements/prod.txt").as_deref(),
+            Some("requirements/prod.txt")
+        );
+        assert_eq!(
+            inc("requirements/prod.txt", "-r ./base.txt").as_deref(),
+            Some("requirements/base.txt")
+        );
+        assert_eq!(
+            inc("requirements/prod.txt", "-r ../common.txt").as_deref(),
+            Some("common.txt")
+        );
+        for line in [
+            "-r ../outside.txt",
+            "-r /etc/passwd",
+            "-r https://example.com/r.txt",
+            "fastapi",
+            "--requirements x",
+            "-e .",
+        ] {
+            assert_eq!(inc("requirements.txt", line), None, "{line}");
+        }
+    }
 }

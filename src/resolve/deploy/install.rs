@@ -390,6 +390,46 @@ pub fn install_scripts(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut
     }
 }
 
+/// The lines of the requirements file `file` with those of the files it includes (`-r`) in
+/// their place: (file, source, byte offset of the line, the line). `false` when it names a
+/// constraints file (`-c`), whose pins sp does not read: the install may well be locked, and
+/// SP432 would be a guess.
+fn requirement_lines<'a>(
+    dir: &'a RepoDir,
+    sources: &'a Sources,
+    file: &'a str,
+    seen: &mut Vec<&'a str>,
+    out: &mut Vec<(&'a str, SourceId, usize, &'a str)>,
+) -> bool {
+    let Some((file, id)) = dir.files.get_key_value(file) else {
+        return true;
+    };
+    if seen.contains(&file.as_str()) {
+        return true;
+    }
+    seen.push(file);
+    let mut offset = 0;
+    for line in sources.get(*id).text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let t = line.trim_start();
+        if t.starts_with("-c") || t.starts_with("--constraint") {
+            return false;
+        }
+        match crate::load::repo::requirement_include(file, line) {
+            Some(inc) => {
+                if let Some((inc, _)) = dir.files.get_key_value(&inc)
+                    && !requirement_lines(dir, sources, inc, seen, out)
+                {
+                    return false;
+                }
+            }
+            None => out.push((file, *id, start, line)),
+        }
+    }
+    true
+}
+
 /// The first line of the folder's requirements.txt that installs from other files of the
 /// folder: another requirements or constraints file (`-r base.txt`, `-c constraints.txt`), the
 /// project itself or a local package (`-e .`, `./libs/shared`, `pkg @ file:…`). Copying
@@ -447,17 +487,16 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
 /// a transitive dependency can break the start). SP432 at the first requirement that is not
 /// pinned with `==`, counting the others.
 fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str, diags: &mut Diagnostics) {
-    let Some(id) = dir.files.get("requirements.txt") else {
+    // The lines pip reads, with the files `-r` pulls in at their place (load read those).
+    let mut lines: Vec<(&str, SourceId, usize, &str)> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    if !requirement_lines(dir, sources, "requirements.txt", &mut seen, &mut lines) {
         return;
-    };
-    let text = &sources.get(*id).text;
-    let mut unpinned: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+    }
+    let mut unpinned: Vec<(&str, SourceId, std::ops::Range<usize>, &str)> = Vec::new();
     let mut total = 0;
-    let mut offset = 0;
     let mut continued = false;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
+    for &(file, id, start, line) in &lines {
         let was_continued = continued;
         continued = line.trim_end().ends_with('\\');
         // A continuation (`--hash=…` lines), an option (`-r`, `-e`, `--index-url`), a comment.
@@ -480,10 +519,17 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
             || spec.contains("://");
         if !pinned {
             let lead = line.len() - line.trim_start().len();
-            unpinned.push((start + lead..start + lead + spec.trim_end().len(), spec.trim()));
+            unpinned.push((
+                file,
+                id,
+                start + lead..start + lead + spec.trim_end().len(),
+                spec.trim(),
+            ));
         }
     }
-    let Some((range, first)) = unpinned.first() else { return };
+    let Some((file, id, range, first)) = unpinned.first() else {
+        return;
+    };
     let hint = lock_hint(pm, dir, || {
         format!("pin every dependency in {}/requirements.txt with `==`", dir.path)
     });
@@ -495,7 +541,7 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
         Diagnostic::new(
             Code::UnlockedInstall,
             format!(
-                "component `{name}`: {}/requirements.txt does not pin `{first}`{others}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
+                "component `{name}`: {}/{file} does not pin `{first}`{others}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
                 dir.path
             ),
         )
@@ -668,6 +714,40 @@ mod tests {
             panic!("not placed")
         };
         Some((d.message.clone(), text[span.range.clone()].to_string()))
+    }
+
+    #[test]
+    fn the_files_requirements_txt_includes_are_held_to_the_same_pins() {
+        let check = |files: &[(&str, &str)]| {
+            let (dir, sources) = folder("api", files);
+            let mut diags = Diagnostics::default();
+            unpinned_requirements("api", &dir, &sources, "pip", &mut diags);
+            diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        };
+        let found = check(&[
+            ("requirements.txt", "fastapi==0.118.0\n-r requirements/base.txt\n"),
+            ("requirements/base.txt", "uvicorn==0.37.0\nsqlmodel>=0.0.22\n"),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("api/requirements/base.txt does not pin `sqlmodel>=0.0.22`;"),
+            "{}",
+            found[0]
+        );
+        // Every file pinned: nothing; a constraints file: its pins are not read, nothing said.
+        assert!(
+            check(&[
+                ("requirements.txt", "-r base.txt\n"),
+                ("base.txt", "fastapi==0.118.0\n")
+            ])
+            .is_empty()
+        );
+        assert!(check(&[("requirements.txt", "-c constraints.txt\nfastapi\n")]).is_empty());
+        // An include that includes itself back ends.
+        assert_eq!(
+            check(&[("requirements.txt", "-r requirements.txt\nfastapi\n")]).len(),
+            1
+        );
     }
 
     #[test]
