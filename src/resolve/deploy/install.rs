@@ -390,6 +390,17 @@ pub fn install_scripts(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut
     }
 }
 
+/// What a requirements line says: without its comment, surrounding blanks and a trailing
+/// continuation backslash.
+fn requirement_text(line: &str) -> &str {
+    line.split(" #")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches('\\')
+        .trim()
+}
+
 /// The lines of the requirements file `file` with those of the files it includes (`-r`) in
 /// their place: (file, source, byte offset of the line, the line). `false` when it names a
 /// constraints file (`-c`), whose pins sp does not read: the install may well be locked, and
@@ -440,13 +451,7 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
     let id = dir.files.get("requirements.txt")?;
     let text = &sources.get(*id).text;
     text.lines().enumerate().find_map(|(i, line)| {
-        let req = line
-            .split(" #")
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_end_matches('\\')
-            .trim();
+        let req = requirement_text(line);
         if req.starts_with('#') || req.is_empty() {
             return None;
         }
@@ -500,13 +505,7 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
         let was_continued = continued;
         continued = line.trim_end().ends_with('\\');
         // A continuation (`--hash=…` lines), an option (`-r`, `-e`, `--index-url`), a comment.
-        let req = line
-            .split(" #")
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_end_matches('\\')
-            .trim();
+        let req = requirement_text(line);
         if was_continued || req.is_empty() || req.starts_with('#') || req.starts_with('-') {
             continue;
         }
