@@ -96,24 +96,24 @@ const STOPWORDS: &[&str] = &[
     "engineer",
 ];
 
-fn stem(word: &str) -> String {
-    let w = word.to_lowercase();
+/// A lowercased word without its inflection, in place.
+fn stem(mut w: String) -> String {
     for suffix in ["ing", "ed", "es", "s"] {
-        if w.len() > suffix.len() + 3
-            && let Some(s) = w.strip_suffix(suffix)
-        {
-            return s.to_string();
+        if w.len() > suffix.len() + 3 && w.ends_with(suffix) {
+            w.truncate(w.len() - suffix.len());
+            break;
         }
     }
     w
 }
 
-/// Content words of a text, stemmed.
+/// Content words of a text, lowercased and stemmed.
 pub fn words(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .map(|w| w.trim_matches('-'))
-        .filter(|w| w.len() >= 3 && !STOPWORDS.contains(&w.to_lowercase().as_str()))
-        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| w.len() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
         .map(stem)
         .collect()
 }
