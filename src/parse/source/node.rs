@@ -69,6 +69,26 @@ fn after_or(text: &str, at: usize) -> bool {
     line.ends_with("||") || line.ends_with("??")
 }
 
+/// The read `text[at..end]` only tests whether the variable is set (`process.env.X ? a : b`,
+/// `process.env.X && f()`, `if (process.env.X)`), or is used on a line after such a test of
+/// the same read (`process.env.X ? `${process.env.X}/` : undefined`): the code runs without
+/// it. `!process.env.X` is not such a test: `if (!process.env.X) throw …` requires it.
+fn tested(text: &str, at: usize, end: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let is_test = |at: usize, end: usize| {
+        let rest = text[end..].trim_start_matches([' ', '\t', ')']);
+        let condition = rest.starts_with('?') && !rest.starts_with("??") && !rest.starts_with("?.");
+        let before = text[line_start..at].trim_end();
+        let in_if = (before.ends_with("if (") || before.ends_with("if(")) && text[end..].trim_start().starts_with(')');
+        condition || rest.starts_with("&&") || in_if
+    };
+    let read = &text[at..end];
+    is_test(at, end)
+        || text[line_start..at]
+            .match_indices(read)
+            .any(|(i, _)| is_test(line_start + i, line_start + i + read.len()))
+}
+
 fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
     for (needle, how) in [("process.env", "process.env"), ("import.meta.env", "import.meta.env")] {
         for (at, _) in text.match_indices(needle) {
@@ -92,7 +112,8 @@ fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
                 continue;
             }
             let fallback = fallback_after(text, end);
-            let required = matches!(fallback, Fallback::None | Fallback::Read) && !after_or(text, at);
+            let required =
+                matches!(fallback, Fallback::None | Fallback::Read) && !after_or(text, at) && !tested(text, at, end);
             let default = match fallback {
                 Fallback::Literal(v) => Some(v),
                 _ => None,
@@ -373,6 +394,34 @@ mod tests {
                 ("API_URL", None, false),
                 ("PAGE_SIZE", Some("50"), false),
                 ("DEBUG", None, false),
+            ]
+        );
+    }
+
+    /// A read the code tests before it uses the value is optional; one it refuses to run
+    /// without (`if (!process.env.X) throw`) stays required.
+    #[test]
+    fn a_read_the_code_tests_first_is_optional() {
+        let src = "const p = process.env.BASE_PATH ? `${process.env.BASE_PATH}/` : undefined;\nconst a = process.env.ANALYTICS_ID && load(process.env.ANALYTICS_ID);\nif (process.env.SENTRY_DSN) {\n  init(process.env.SENTRY_DSN);\n}\nif (!process.env.DATABASE_URL) throw new Error('missing');\nconst o = process.env.OPT?.trim();\nconst n = process.env.NAME ?? 'x';\n";
+        let f = read(src, id());
+        let env: Vec<(&str, bool)> = f
+            .env
+            .iter()
+            .map(|e| (e.value.name.as_str(), e.value.required))
+            .collect();
+        assert_eq!(
+            env,
+            vec![
+                ("BASE_PATH", false),
+                ("BASE_PATH", false),
+                ("ANALYTICS_ID", false),
+                ("ANALYTICS_ID", false),
+                ("SENTRY_DSN", false),
+                // The use on the next line is not seen as guarded: a block is not followed.
+                ("SENTRY_DSN", true),
+                ("DATABASE_URL", true),
+                ("OPT", true),
+                ("NAME", false),
             ]
         );
     }
