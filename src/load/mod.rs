@@ -4,6 +4,7 @@
 //! stages need from the outside world (files, the git branch, `SOURCE_DATE_EPOCH`) is read
 //! here once and handed on as data, which keeps the middle of the pipeline pure.
 
+pub mod builds;
 mod date;
 mod feature;
 pub mod repo;
@@ -274,7 +275,8 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
         }
     }
 
-    let (repo, foreign) = repo::scan(root, &mut sources, diags);
+    let (mut repo, foreign) = repo::scan(root, &mut sources, diags);
+    builds::attach(root, &mut repo, &mut sources, diags);
 
     Ok(Workspace {
         repo,

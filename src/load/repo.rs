@@ -102,6 +102,24 @@ pub struct RepoDir {
     /// never discovered as a component on its own, used when an input names it or when it is
     /// the only folder a component's name matches.
     pub nested: bool,
+    /// Images a script of the repository builds from this folder with a Dockerfile kept
+    /// elsewhere (`load/builds.rs`).
+    pub images: Vec<TeamImage>,
+}
+
+/// An image a script builds from a folder: `docker build -f dockerfiles/mcp.Dockerfile backend`.
+#[derive(Debug, Clone)]
+pub struct TeamImage {
+    /// The Dockerfile, read (shown at its place in the repository).
+    pub dockerfile: SourceId,
+    /// What the command calls the image, lowercased: the Dockerfile's own name (`mcp`) and the
+    /// tag's repository name (`ai-todo-mcp`).
+    pub names: Vec<String>,
+    /// The script, and the 1-based line of the command.
+    pub script: SourceId,
+    pub line: usize,
+    /// The command with its paths as paths of the repository.
+    pub command: String,
 }
 
 impl RepoDir {

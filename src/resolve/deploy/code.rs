@@ -40,6 +40,11 @@ pub struct Code {
     pub files: Vec<SourceFile>,
     /// Compose services built from this folder.
     pub compose: Vec<(ComposeService, String)>,
+    /// The component is an image a script builds from the folder with a Dockerfile of its own
+    /// (`load/builds.rs`), maybe one of several: the folder's code is shared, so its
+    /// application object and the ports it listens on may be another image's, and the
+    /// Dockerfile's `CMD` and `EXPOSE` are what is the component's own.
+    pub scripted: bool,
     /// Text of the catalog languages' manifests (dependency checks).
     manifests: String,
     pyproject: Option<String>,
@@ -94,10 +99,14 @@ impl Code {
             .filter_map(|n| text(n))
             .collect::<Vec<_>>()
             .join("\n");
+        let scripted = team
+            .as_deref()
+            .is_some_and(|t| dir.images.iter().any(|i| sources.get(i.dockerfile).display_path() == t));
         Code {
             dir: dir.path.clone(),
             files,
             compose,
+            scripted,
             manifests,
             pyproject: text("pyproject.toml"),
             cargo: dir
@@ -266,6 +275,16 @@ pub fn entry(code: &Code, stack: &Stack, sources: &Sources, ts: Option<&super::t
                         },
                     });
                 }
+            }
+            // The image's own `CMD` names no module sp can take apart (`python -c …`): it is
+            // run as written (`command`), not replaced by another image's application object.
+            if code.scripted
+                && code
+                    .commands()
+                    .iter()
+                    .any(|(c, _)| c.value.how.starts_with("Dockerfile CMD"))
+            {
+                return None;
             }
             // 2. A worker runs a module with `if __name__ == "__main__"` (`python -m jobs.run`).
             if stack.run_mode == RunMode::Worker {
@@ -730,7 +749,8 @@ fn source_port(code: &Code, sources: &Sources) -> Option<Valued<u16>> {
         } else if how.starts_with("package.json") {
             1
         } else if how == "Dockerfile EXPOSE" {
-            3
+            // The one port fact of its own an image of a shared folder has.
+            if code.scripted { 0 } else { 3 }
         } else if how == "compose ports" {
             4
         } else if how == ".env.example PORT" {

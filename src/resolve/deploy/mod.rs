@@ -687,6 +687,16 @@ fn component(
         .or_else(|| role_of(name))
         .or_else(|| line.and_then(|l| role_of(&l.role)));
     let mut several_folders = false;
+    // An image a script of the repository builds under the component's name, from a folder
+    // of another name (`docker build -f dockerfiles/mcp.Dockerfile backend` for `mcp-server`):
+    // before the folders named like the component's role, which are another component's
+    // guess.
+    let own_folder = cx.repo.iter().any(|d| {
+        !d.nested && (d.path == name || d.path.ends_with(&format!("/{name}"))) && !used_dirs.contains(&d.path)
+    });
+    let scripted = (ci.source_dir.is_none() && named.dir.is_none() && !own_folder)
+        .then(|| repo::image_anywhere(cx.repo, name))
+        .flatten();
     let source_dir: Valued<Option<String>> = match &ci.source_dir {
         Some(d) => {
             let d = d.trim_end_matches('/').to_string();
@@ -708,6 +718,17 @@ fn component(
             named.dir.clone(),
             line.map(|l| l.origin.clone())
                 .unwrap_or_else(|| default_origin("discovered")),
+        ),
+        None if let Some((dir, image)) = scripted => Valued::new(
+            Some(dir.path.clone()),
+            Origin {
+                text: format!(
+                    "repository: {} builds it (`{}`)",
+                    repo::image_origin(image, cx.sources),
+                    image.command
+                ),
+                kind: crate::model::OriginKind::Input,
+            },
         ),
         None => {
             let mut wanted = vec![name.to_string()];
@@ -815,6 +836,10 @@ fn component(
         .value
         .as_ref()
         .and_then(|d| cx.repo.iter().find(|r| &r.path == d));
+    // The folder as this component's image sees it, when a script builds the image with a
+    // Dockerfile of its own: its `FROM`, `CMD` and `EXPOSE` are the component's.
+    let view = repo_dir.and_then(|r| repo::image_named(r, name).map(|i| repo::with_image(r, i, cx.sources)));
+    let repo_dir = view.as_ref().or(repo_dir);
 
     // Stack.
     let prose_stack = cx.catalog.find_for(line_value, role_guess);
@@ -1210,31 +1235,43 @@ fn component(
         .health
         .as_ref()
         .is_some_and(|h| h.liveness.is_some() || h.readiness.is_some() || h.startup.is_some());
+    // An image a script builds from a shared folder that runs its own command as written
+    // (`python -c "from tools.server import mcp; …"`): the folder's routes are its
+    // application object's, which this image does not run.
+    let own_command = code.as_ref().is_some_and(|c| c.scripted) && entry.is_none() && ci.command.is_none();
+    let (detected_live, detected_ready) = match detected.as_ref().filter(|_| !own_command) {
+        Some(d) => (d.health.clone(), d.readiness.clone()),
+        None => (None, None),
+    };
     let no_health_route = stack.health.as_ref().is_some_and(|h| h.liveness != "/")
         && stack.run_mode == RunMode::Server
         && !typed_health
-        && code.as_ref().is_some_and(|c| code::app_span(c).is_some())
-        && detected
-            .as_ref()
-            .is_some_and(|d| d.health.is_none() && d.readiness.is_none())
+        && (own_command || code.as_ref().is_some_and(|c| code::app_span(c).is_some()))
+        && detected_live.is_none()
+        && detected_ready.is_none()
         && facts.health_path(role.value, name).is_none();
     if no_health_route && let Some(code) = &code {
         let catalog_path = stack.health.as_ref().map(|h| h.liveness.as_str()).unwrap_or("/health");
         let example = code::health_route_example(stack, catalog_path);
-        let mut d = Diagnostic::new(
-            Code::NoHealthRoute,
+        let port = port.as_ref().map(|p| p.value.to_string()).unwrap_or_default();
+        let message = if own_command {
             format!(
-                "component `{name}`: the source in {}/ declares no health route, so its probes check that port {} accepts connections (tcpSocket) instead of asking `{catalog_path}`",
-                code.dir,
-                port.as_ref().map(|p| p.value.to_string()).unwrap_or_default()
-            ),
-        )
+                "component `{name}`: its image runs its own command ({}), not the application object of {}/, so sp cannot tell which health route it serves: its probes check that port {port} accepts connections (tcpSocket) instead of asking `{catalog_path}`",
+                command.origin.text, code.dir
+            )
+        } else {
+            format!(
+                "component `{name}`: the source in {}/ declares no health route, so its probes check that port {port} accepts connections (tcpSocket) instead of asking `{catalog_path}`",
+                code.dir
+            )
+        };
+        let mut d = Diagnostic::new(Code::NoHealthRoute, message)
         .hint(format!(
             "add a route that answers 200 without authentication or a database ({example}); sp then probes it. Or name one in the deployment block: `components.{name}.health.liveness: /path`"
         ));
-        d = match code::app_span(code) {
+        d = match code::app_span(code).filter(|_| !own_command) {
             Some(span) => d.at(span),
-            None => d.at_path(&code.dir),
+            None => code::at_origin(d, &command.origin),
         };
         diags.push(d);
     }
@@ -1243,13 +1280,13 @@ fn component(
         let live = hi
             .liveness
             .map(|p| Valued::new(p, t(&key("health.liveness"))))
-            .or_else(|| detected.as_ref().and_then(|d| d.health.clone()))
+            .or(detected_live)
             .or_else(|| facts.health_path(role.value, name))
             .unwrap_or_else(|| Valued::new(h.liveness.clone(), catalog_origin.clone()));
         let ready = hi
             .readiness
             .map(|p| Valued::new(p, t(&key("health.readiness"))))
-            .or_else(|| detected.as_ref().and_then(|d| d.readiness.clone()))
+            .or(detected_ready)
             .unwrap_or_else(|| {
                 if live.origin.kind == crate::model::OriginKind::Default {
                     Valued::new(h.readiness.clone(), catalog_origin.clone())

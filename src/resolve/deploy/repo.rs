@@ -2,7 +2,7 @@
 //! manager, configuration keys and health routes.
 
 use crate::catalog::Stack;
-use crate::load::repo::RepoDir;
+use crate::load::repo::{RepoDir, TeamImage};
 use crate::model::Origin;
 use crate::model::deploy::Valued;
 use crate::source::Sources;
@@ -38,6 +38,14 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
 /// `Dockerfile`, else `Dockerfile.prod` or `Dockerfile.production`. Never another variant
 /// alone: `Dockerfile.dev` runs a development server (`uvicorn --reload`, `next dev`).
 pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
+    // The image a script builds, when the component is that image ([`with_image`]).
+    let scripted = dir.images.iter().find_map(|i| {
+        let path = sources.get(i.dockerfile).display_path();
+        dir.files.contains_key(&path).then_some(path)
+    });
+    if scripted.is_some() {
+        return scripted;
+    }
     let named = dir.compose.iter().find_map(|id| {
         crate::parse::source::container::compose(&sources.get(*id).text, *id)
             .into_iter()
@@ -54,6 +62,63 @@ pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
             .find(|n| dir.files.contains_key(*n))
             .map(str::to_string),
     }
+}
+
+/// The image of `dir` a script builds under the component's name (`mcp` or `ai-todo-mcp`
+/// for `mcp-server`), when exactly one is.
+pub fn image_named<'a>(dir: &'a RepoDir, component: &str) -> Option<&'a TeamImage> {
+    match dir
+        .images
+        .iter()
+        .filter(|i| i.names.iter().any(|n| names_component(n, component)))
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
+/// The one image of the whole repository a script builds under the component's name, with
+/// the folder it builds.
+pub fn image_anywhere<'a>(repo: &'a [RepoDir], component: &str) -> Option<(&'a RepoDir, &'a TeamImage)> {
+    let all: Vec<(&RepoDir, &TeamImage)> = repo
+        .iter()
+        .filter_map(|d| image_named(d, component).map(|i| (d, i)))
+        .collect();
+    match all.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
+}
+
+/// Whether an image's name is a component's: the same words (`-`, `_` and `.` separate
+/// them), the image's words beginning the component's (`mcp` for `mcp-server`), or ending
+/// with them (`ai-todo-backend` for `backend`).
+fn names_component(image: &str, component: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(['-', '_', '.'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let (i, c) = (words(image), words(component));
+    !i.is_empty() && !c.is_empty() && (c.starts_with(&i) || i.ends_with(&c))
+}
+
+/// The folder as the component `image` builds it sees it: the image's Dockerfile is the
+/// team's ([`team_dockerfile`]), the folder's own Dockerfiles are another image's.
+pub fn with_image(dir: &RepoDir, image: &TeamImage, sources: &Sources) -> RepoDir {
+    let mut view = dir.clone();
+    view.images = vec![image.clone()];
+    view.files
+        .insert(sources.get(image.dockerfile).display_path(), image.dockerfile);
+    view
+}
+
+/// Where a script builds the image, as an origin's text: `deployment/build-images.sh:35`.
+pub fn image_origin(image: &TeamImage, sources: &Sources) -> String {
+    format!("{}:{}", sources.get(image.script).display_path(), image.line)
 }
 
 /// Whether a file of the folder is a Dockerfile other than the team's image
@@ -262,7 +327,29 @@ fn next_route(file: &str, dir: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{detect, next_route, runtime_packages, team_dockerfile};
+    use super::{detect, names_component, next_route, runtime_packages, team_dockerfile};
+
+    #[test]
+    fn an_image_name_is_a_component_name_by_its_words() {
+        for (image, component) in [
+            ("backend", "backend"),
+            ("mcp", "mcp-server"),
+            ("ai-todo-backend", "backend"),
+            ("todo_api", "api"),
+            ("MCP", "mcp-server"),
+        ] {
+            assert!(names_component(image, component), "{image} {component}");
+        }
+        for (image, component) in [
+            ("ai-todo-mcp", "mcp-server"),
+            ("server", "mcp-server"),
+            ("backend-worker", "backend"),
+            ("frontend", "backend"),
+            ("", "backend"),
+        ] {
+            assert!(!names_component(image, component), "{image} {component}");
+        }
+    }
     use crate::catalog::Catalog;
     use crate::load::repo::RepoDir;
     use crate::source::Sources;

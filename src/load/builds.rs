@@ -1,0 +1,435 @@
+//! The images the repository's own scripts build: `docker build -f dockerfiles/mcp.Dockerfile
+//! backend` in `deployment/build-images.sh`. A Dockerfile kept outside the folder it builds
+//! (a root `dockerfiles/` or `docker/` folder) is found nowhere else, and the command is the
+//! only place that says which folder is its context; two images of one folder (an API and an
+//! MCP server sharing `backend/`) are told apart only by it.
+//!
+//! Load reads the scripts that hold such a command and the Dockerfiles they name, and hangs
+//! each image on the folder it builds ([`RepoDir::images`]); which component an image is, is
+//! resolve's decision (`resolve/deploy/mod.rs`).
+
+use std::path::{Path, PathBuf};
+
+use super::repo::{RepoDir, TeamImage, is_dockerfile_name};
+use crate::diagnostics::Diagnostics;
+use crate::source::Sources;
+
+/// Folders whose shell scripts are read, besides the root: where teams keep build scripts.
+const SCRIPT_DIRS: &[&str] = &[
+    "scripts",
+    "script",
+    "deploy",
+    "deployment",
+    "build",
+    "ci",
+    "docker",
+    "dockerfiles",
+    "infra",
+    "tools",
+];
+
+/// Files at the root that hold commands, besides `*.sh`.
+const ROOT_SCRIPTS: &[&str] = &["Makefile", "makefile", "GNUmakefile", "justfile", "Justfile"];
+
+/// At most this many scripts are read, each of at most this many bytes: a build script is
+/// short, and a repository of generated shell is not scanned whole.
+const MAX_SCRIPTS: usize = 40;
+const MAX_SCRIPT_BYTES: u64 = 256 * 1024;
+
+/// One `docker build` of a script, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildCommand {
+    /// 1-based line of the command's first line.
+    pub line: usize,
+    /// `-f` / `--file`, unquoted (`$REPO_ROOT/dockerfiles/mcp.Dockerfile`).
+    pub dockerfile: Option<String>,
+    /// The build context: the command's one positional argument (`$REPO_ROOT/backend`).
+    pub context: String,
+    /// `-t` / `--tag`, unquoted (`ai-todo-mcp:latest`).
+    pub tag: Option<String>,
+}
+
+/// The `docker build` (also `docker buildx build`, `podman build`) commands of a script's
+/// text. Lines continued with a backslash are joined; options whose value sp does not need
+/// are skipped with their value; a command with several positional arguments (or none) is
+/// not one sp can read and is left out.
+pub fn build_commands(text: &str) -> Vec<BuildCommand> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((i, first)) = lines.next() {
+        let mut joined = first.to_string();
+        while joined.trim_end().ends_with('\\') {
+            let trimmed = joined.trim_end();
+            joined = trimmed[..trimmed.len() - 1].to_string();
+            match lines.next() {
+                Some((_, next)) => {
+                    joined.push(' ');
+                    joined.push_str(next);
+                }
+                None => break,
+            }
+        }
+        // Several commands on one line (`cd x && docker build …`), comments cut off.
+        let code = joined.split(" #").next().unwrap_or("");
+        if code.trim_start().starts_with('#') {
+            continue;
+        }
+        // After a `cd` on the same line the paths are relative to a folder sp does not
+        // follow; such a command is left out rather than read from the wrong place.
+        let code = code.replace("&&", ";").replace("||", ";");
+        for part in code.split([';', '|']) {
+            if part.trim_start().starts_with("cd ") {
+                break;
+            }
+            if let Some(c) = build_command(part, i + 1) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn build_command(part: &str, line: usize) -> Option<BuildCommand> {
+    let words = shell_words(part);
+    let start = words
+        .windows(2)
+        .position(|w| w[1] == "build" && matches!(w[0].as_str(), "docker" | "buildx" | "podman" | "buildah"))?;
+    let mut args = words[start + 2..].iter();
+    let (mut dockerfile, mut tag, mut positional) = (None, None, Vec::new());
+    // Options that take a value as the next word (the others are flags).
+    const VALUED: &[&str] = &[
+        "--build-arg",
+        "--platform",
+        "--target",
+        "--label",
+        "--network",
+        "--secret",
+        "--ssh",
+        "--cache-from",
+        "--cache-to",
+        "--output",
+        "-o",
+        "--progress",
+        "--build-context",
+        "--add-host",
+        "--iidfile",
+        "--metadata-file",
+        "--shm-size",
+        "--ulimit",
+        "--memory",
+        "-m",
+    ];
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "-f" | "--file" => dockerfile = args.next().cloned(),
+            "-t" | "--tag" => tag = tag.or(args.next().cloned()),
+            a if a.starts_with("--file=") => dockerfile = Some(a["--file=".len()..].to_string()),
+            a if a.starts_with("--tag=") => tag = tag.or(Some(a["--tag=".len()..].to_string())),
+            a if VALUED.contains(&a) => {
+                args.next();
+            }
+            a if a.starts_with('-') => {}
+            // A redirection ends the command (`> log`, `2>&1`, `&>/dev/null`).
+            a if a
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == '&')
+                .starts_with(['>', '<']) =>
+            {
+                break;
+            }
+            _ => positional.push(a.clone()),
+        }
+    }
+    match positional.as_slice() {
+        [context] => Some(BuildCommand {
+            line,
+            dockerfile,
+            context: context.clone(),
+            tag,
+        }),
+        _ => None,
+    }
+}
+
+/// A command's words: split at blanks outside quotes, quotes removed (no expansion).
+fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in s.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// A path a script names, as a path of the repository (forward slashes, no `./`, `.` for the
+/// root): relative to the root (where build scripts are run from), or else to the script's
+/// own folder. A leading variable (`$REPO_ROOT/`, `${ROOT_DIR}/`, `$(pwd)/`) stands for
+/// either. `None` for an absolute path, a URL, stdin (`-`) or a path that leaves the
+/// repository or is not in it (`exists` decides).
+pub fn repo_path(raw: &str, script_dir: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
+    if raw.contains("://") || raw == "-" || raw.starts_with('/') || raw.starts_with('~') {
+        return None;
+    }
+    let mut rest = raw;
+    if let Some(r) = rest.strip_prefix('$') {
+        let end = if r.starts_with('{') {
+            r.find('}').map(|i| i + 1)
+        } else if r.starts_with('(') {
+            r.find(')').map(|i| i + 1)
+        } else {
+            Some(
+                r.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(r.len()),
+            )
+        }?;
+        rest = match &r[end..] {
+            "" => "",
+            after => after.strip_prefix('/')?,
+        };
+    }
+    if rest.contains('$') || rest.contains('`') {
+        return None;
+    }
+    let bases = if script_dir == "." || script_dir.is_empty() {
+        vec![""]
+    } else {
+        vec!["", script_dir]
+    };
+    bases.into_iter().find_map(|base| {
+        let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+        for p in rest.split('/') {
+            match p {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                p => parts.push(p),
+            }
+        }
+        let path = if parts.is_empty() {
+            ".".to_string()
+        } else {
+            parts.join("/")
+        };
+        exists(&path).then_some(path)
+    })
+}
+
+/// The names an image goes by: the Dockerfile's own (`mcp` for `mcp.Dockerfile`,
+/// `Dockerfile.mcp` or `mcp/Dockerfile`) and the tag's repository name (`ai-todo-mcp` for
+/// `registry/ai-todo-mcp:latest`), lowercased, without duplicates.
+fn image_names(dockerfile: &str, tag: Option<&str>) -> Vec<String> {
+    let mut names = Vec::new();
+    let (folder, file) = dockerfile.rsplit_once('/').unwrap_or(("", dockerfile));
+    let own = if file == "Dockerfile" {
+        folder
+            .rsplit('/')
+            .next()
+            .filter(|f| !f.is_empty() && *f != "docker" && *f != "dockerfiles")
+    } else {
+        file.strip_suffix(".Dockerfile")
+            .or_else(|| file.strip_prefix("Dockerfile."))
+    };
+    names.extend(own.map(str::to_ascii_lowercase));
+    if let Some(t) = tag {
+        let repo = t.rsplit('/').next().unwrap_or(t);
+        let repo = repo.split([':', '@']).next().unwrap_or(repo).to_ascii_lowercase();
+        if !repo.is_empty() && !repo.contains('$') && !names.contains(&repo) {
+            names.push(repo);
+        }
+    }
+    names
+}
+
+/// The root's scripts and those of [`SCRIPT_DIRS`], sorted, as paths of the repository.
+fn scripts(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add = |dir: &str| {
+        let Ok(entries) = std::fs::read_dir(if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(dir)
+        }) else {
+            return;
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sh") || (dir.is_empty() && ROOT_SCRIPTS.contains(&n.as_str())))
+            .collect();
+        names.sort();
+        out.extend(
+            names
+                .into_iter()
+                .map(|n| if dir.is_empty() { n } else { format!("{dir}/{n}") }),
+        );
+    };
+    add("");
+    for d in SCRIPT_DIRS {
+        add(d);
+    }
+    out.truncate(MAX_SCRIPTS);
+    out
+}
+
+/// Reads the scripts that build an image from a folder of `repo` with a Dockerfile outside
+/// it, and the Dockerfiles they name; hangs each image on its folder. A script without such a
+/// command is not kept (nor recorded as an input).
+pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &mut Diagnostics) {
+    for script in scripts(root) {
+        let abs = root.join(&script);
+        if std::fs::metadata(&abs).is_ok_and(|m| m.len() > MAX_SCRIPT_BYTES) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&abs) else {
+            continue;
+        };
+        if !text.contains(" build") {
+            continue;
+        }
+        let script_dir = script.rsplit_once('/').map_or(".", |(d, _)| d);
+        let mut script_id = None;
+        for c in build_commands(&text) {
+            let Some(file) = c.dockerfile.as_deref() else { continue };
+            let is_folder = |p: &str| repo.iter().any(|d| d.path == p);
+            let Some(context) = repo_path(&c.context, script_dir, is_folder) else {
+                continue;
+            };
+            let Some(dockerfile) = repo_path(file, script_dir, |p| root.join(p).is_file()) else {
+                continue;
+            };
+            let base = dockerfile.rsplit('/').next().unwrap_or(&dockerfile);
+            // A Dockerfile inside the folder is read with it (`repo.rs::other_dockerfiles`).
+            let inside = context == "." || dockerfile.starts_with(&format!("{context}/"));
+            if !is_dockerfile_name(base) || inside {
+                continue;
+            }
+            let names = image_names(&dockerfile, c.tag.as_deref());
+            let Some(dir) = repo.iter_mut().find(|d| d.path == context) else {
+                continue;
+            };
+            if names.is_empty() || dir.images.iter().any(|i| i.names == names) {
+                continue;
+            }
+            let script_id = match script_id {
+                Some(id) => id,
+                None => *script_id.insert(sources.add(PathBuf::from(&script), text.clone())),
+            };
+            let Some(id) = super::read_source(sources, &root.join(&dockerfile), PathBuf::from(&dockerfile), diags)
+            else {
+                continue;
+            };
+            dir.images.push(TeamImage {
+                dockerfile: id,
+                names,
+                script: script_id,
+                line: c.line,
+                command: format!("docker build -f {dockerfile} {context}"),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_commands_are_read_across_continuations_and_quotes() {
+        let text = "#!/bin/bash\nREPO_ROOT=\"$(pwd)\"\n# docker build -f old.Dockerfile old\ndocker build \\\n  -t ai-todo-mcp:latest \\\n  -f \"$REPO_ROOT/dockerfiles/mcp.Dockerfile\" \\\n  \"$REPO_ROOT/backend\"\ncd web && docker buildx build --platform linux/amd64 --file=../docker/web.Dockerfile --push .\ndocker build -t x a b\ndocker buildx build --platform linux/amd64 --file=docker/web.Dockerfile --push web 2>&1 | tee log\npodman build --build-arg V=1 -f Dockerfile.api api # the API\n";
+        assert_eq!(
+            build_commands(text),
+            vec![
+                BuildCommand {
+                    line: 4,
+                    dockerfile: Some("$REPO_ROOT/dockerfiles/mcp.Dockerfile".into()),
+                    context: "$REPO_ROOT/backend".into(),
+                    tag: Some("ai-todo-mcp:latest".into()),
+                },
+                BuildCommand {
+                    line: 10,
+                    dockerfile: Some("docker/web.Dockerfile".into()),
+                    context: "web".into(),
+                    tag: None,
+                },
+                BuildCommand {
+                    line: 11,
+                    dockerfile: Some("Dockerfile.api".into()),
+                    context: "api".into(),
+                    tag: None,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn script_paths_become_repository_paths() {
+        let exists = |p: &str| ["backend", "dockerfiles/mcp.Dockerfile", "."].contains(&p);
+        assert_eq!(
+            repo_path("$REPO_ROOT/backend", "deployment", exists).as_deref(),
+            Some("backend")
+        );
+        assert_eq!(
+            repo_path("${ROOT}/backend/", "deployment", exists).as_deref(),
+            Some("backend")
+        );
+        assert_eq!(
+            repo_path("$(pwd)/backend", "deployment", exists).as_deref(),
+            Some("backend")
+        );
+        assert_eq!(repo_path("./backend", ".", exists).as_deref(), Some("backend"));
+        assert_eq!(
+            repo_path("../backend", "deployment", exists).as_deref(),
+            Some("backend")
+        );
+        assert_eq!(
+            repo_path("../dockerfiles/mcp.Dockerfile", "scripts", exists).as_deref(),
+            Some("dockerfiles/mcp.Dockerfile")
+        );
+        assert_eq!(repo_path(".", ".", exists).as_deref(), Some("."));
+        assert_eq!(repo_path("$REPO_ROOT", "deployment", exists).as_deref(), Some("."));
+        for raw in [
+            "/srv/backend",
+            "https://github.com/x/y.git",
+            "-",
+            "../../backend",
+            "$A/$B",
+            "frontend",
+        ] {
+            assert_eq!(repo_path(raw, "deployment", exists), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn an_image_is_named_by_its_dockerfile_and_its_tag() {
+        assert_eq!(
+            image_names("dockerfiles/mcp.Dockerfile", Some("ai-todo-mcp:latest")),
+            ["mcp", "ai-todo-mcp"]
+        );
+        assert_eq!(image_names("docker/Dockerfile.worker", None), ["worker"]);
+        assert_eq!(
+            image_names("docker/api/Dockerfile", Some("ghcr.io/acme/api:1")),
+            ["api"]
+        );
+        assert_eq!(image_names("docker/Dockerfile", Some("$IMAGE")), Vec::<String>::new());
+    }
+}
