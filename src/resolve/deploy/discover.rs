@@ -618,6 +618,101 @@ fn compose_builds<'a>(repo: &'a [RepoDir], sources: &Sources) -> Vec<(&'a RepoDi
     out
 }
 
+/// SP416 for a service a root compose file builds that no component is: a worker built from
+/// the API's folder with its own `command:` (`celery -A app.tasks worker`), or a folder no
+/// component uses. A component is the service named like it, else, in a folder it takes, the
+/// services not named like another component, first by name, one each (what discovery does:
+/// it names a folder's component after the first service that builds it). Each service left
+/// is reported at its name, with the block that deploys it beside the others.
+pub fn report_compose_builds(
+    cx: &DeployInputs,
+    components: &[crate::model::deploy::Component],
+    typed: bool,
+    diags: &mut Diagnostics,
+) {
+    let input = plan_input_path(cx);
+    for (id, services) in compose_files(cx.repo, cx.sources) {
+        let shown = cx.sources.get(id).display_path();
+        let named_like = |s: &str| components.iter().any(|c| c.name == slug(s));
+        let mut left: Vec<(&crate::parse::source::container::ComposeService, String)> = Vec::new();
+        for dir in cx.repo {
+            let building: Vec<_> = services
+                .iter()
+                .filter(|s| s.builds(&dir.path) && !named_like(&s.name))
+                .collect();
+            let here = components
+                .iter()
+                .filter(|c| c.source_dir.value.as_deref() == Some(dir.path.as_str()))
+                .filter(|c| !services.iter().any(|s| slug(&s.name) == c.name))
+                .count();
+            left.extend(building.into_iter().skip(here).map(|s| (s, dir.path.clone())));
+        }
+        left.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        left.dedup_by(|a, b| a.0.name == b.0.name);
+        for (service, folder) in left {
+            let name = slug(&service.name);
+            let command = service.facts.commands.first().map(|c| c.value.argv.clone());
+            // A service without ports of its own runs in the background: the folder's
+            // language's worker stack, when the catalog has one.
+            let language = components
+                .iter()
+                .find(|c| c.source_dir.value.as_deref() == Some(folder.as_str()))
+                .map(|c| c.language.as_str());
+            let worker = (service.facts.ports.is_empty())
+                .then(|| {
+                    cx.catalog.stacks.iter().find(|s| {
+                        Some(s.language.as_str()) == language && s.run_mode == crate::catalog::RunMode::Worker
+                    })
+                })
+                .flatten();
+            let mut fields = vec![format!("sourceDir: {folder}")];
+            fields.extend(worker.map(|s| format!("stack: {}", s.id)));
+            let runs = match &command {
+                Some(argv) => {
+                    let quoted: Vec<String> = argv.iter().map(|a| format!("{a:?}")).collect();
+                    fields.push(format!("command: [{}]", quoted.join(", ")));
+                    format!(" and runs `{}` in it", argv.join(" "))
+                }
+                None => String::new(),
+            };
+            let entry = format!("{name}: {{{}}}", fields.join(", "));
+            let hint = if typed {
+                format!(
+                    "to deploy it, add `{entry}` under `components:` in the YAML block of {input}; if it runs outside the cluster, nothing needs to change"
+                )
+            } else {
+                let mut all: Vec<String> = components
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {{stack: {}, sourceDir: {}}}",
+                            c.name,
+                            c.stack.value,
+                            c.source_dir.value.as_deref().unwrap_or(".")
+                        )
+                    })
+                    .collect();
+                all.push(entry);
+                format!(
+                    "to deploy it, name every component in the YAML block of {input} (discovery stops once one is named): `components: {{{}}}`",
+                    all.join(", ")
+                )
+            };
+            let d = Diagnostic::new(
+                Code::ComposeServiceNotDeployed,
+                format!(
+                    "{shown} builds `{}` from {folder}/{runs}, which the deployment does not include: no component is that service",
+                    service.name
+                ),
+            )
+            .hint(hint)
+            .at(service.span.clone())
+            .label("not deployed");
+            diags.push(d);
+        }
+    }
+}
+
 /// SP416: services a root compose file runs from an image (a database, a cache) that the
 /// deployment does not include, one warning per compose file at its first such service.
 /// PostgreSQL and Redis count as included when the deployment has a backing service of

@@ -267,6 +267,7 @@ fn deployment(
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
     discover::report_compose_images(cx, &backing, facts.no_storage(), diags);
+    discover::report_compose_builds(cx, &components, !typed.components.is_empty(), diags);
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
     proxy::routes(&mut components, &backing, cx.repo, cx.code, cx.sources, diags);
     build_time::split(&mut components);
