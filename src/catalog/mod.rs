@@ -102,6 +102,9 @@ pub struct Stack {
 pub struct RuntimePackage {
     pub file: String,
     pub package: String,
+    /// Files whose presence makes `file` unread (`next.config.js` before `next.config.ts`).
+    #[serde(default)]
+    pub unless: Vec<String>,
 }
 
 /// How a component folder shows a stack variant: the first of `files` present, and when

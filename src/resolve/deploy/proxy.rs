@@ -18,8 +18,9 @@ use crate::parse::source::vite::{self, DevProxy, Rewrite};
 use crate::resolve::design::ComponentCode;
 use crate::source::{SourceId, Sources, Span};
 
-/// The configuration files whose `destination:` values a server proxies to.
-const PROXY_CONFIGS: &[&str] = &["next.config.ts", "next.config.mjs", "next.config.js"];
+/// The configuration files whose `destination:` values a server proxies to, in the order
+/// Next.js looks for them: it reads the first one present, and so does this.
+const PROXY_CONFIGS: &[&str] = &["next.config.js", "next.config.mjs", "next.config.ts"];
 
 /// Report every `destination:` of a component's proxy configuration that points at localhost.
 pub fn report(
@@ -39,7 +40,7 @@ pub fn report(
         else {
             continue;
         };
-        for id in PROXY_CONFIGS.iter().filter_map(|f| dir.files.get(*f)) {
+        if let Some(id) = PROXY_CONFIGS.iter().find_map(|f| dir.files.get(*f)) {
             let file = sources.get(*id);
             for (range, url, port) in localhost_destinations(&file.text) {
                 let target = port.and_then(|p| services.iter().find(|(n, sp)| *sp == p && *n != c.name));

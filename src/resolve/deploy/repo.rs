@@ -149,6 +149,7 @@ pub fn runtime_packages(
     stack
         .runtime_packages
         .iter()
+        .filter(|p| !p.unless.iter().any(|u| dir.files.contains_key(u)))
         .filter_map(|p| {
             let (_, path) = file(dir, sources, &p.file)?;
             let listed = ["dependencies", "devDependencies", "optionalDependencies"]
@@ -396,6 +397,23 @@ mod tests {
             hint(&[("package.json", NEXT), ("next.config.js", &neither)]),
             Some(("nextjs-start".into(), "web/next.config.js:1".into()))
         );
+        // Two configs: Next.js reads next.config.js before next.config.mjs and .ts.
+        assert_eq!(
+            hint(&[
+                ("package.json", NEXT),
+                ("next.config.js", &standalone),
+                ("next.config.ts", &neither)
+            ]),
+            Some(("nextjs-standalone".into(), "web/next.config.js:2".into()))
+        );
+        assert_eq!(
+            hint(&[
+                ("package.json", NEXT),
+                ("next.config.mjs", &neither),
+                ("next.config.ts", &export)
+            ]),
+            Some(("nextjs-start".into(), "web/next.config.mjs:1".into()))
+        );
         // No config at all: the dependency says Next.js, and nothing asks for standalone.
         assert_eq!(
             hint(&[("package.json", NEXT)]),
@@ -420,6 +438,13 @@ mod tests {
         assert_eq!(got, ["typescript"]);
         // A JavaScript config needs no compiler.
         let (dir, sources) = web(&[("package.json", with_ts), ("next.config.mjs", "export default {};\n")]);
+        assert!(runtime_packages(&dir, &sources, &start).is_empty());
+        // Beside a next.config.js, the TypeScript config is not the one Next.js reads.
+        let (dir, sources) = web(&[
+            ("package.json", NEXT),
+            ("next.config.js", "module.exports = {};\n"),
+            ("next.config.ts", "export default {};\n"),
+        ]);
         assert!(runtime_packages(&dir, &sources, &start).is_empty());
         // A package the manifest lacks is in no install to copy from: reported.
         let (dir, sources) = web(&[("package.json", NEXT), ("next.config.ts", "export default {};\n")]);
