@@ -171,9 +171,103 @@ pub fn has_whole_word(
         })
 }
 
+/// `path`, written in a file of folder `dir` (`/`-separated, relative to one root), as a path
+/// relative to that root: `.` and empty parts dropped, `..` resolved (`../src` in `config`
+/// is `src`); `""` for the root itself, `None` for a path that climbs out of it. Every
+/// reader of a relative path a file writes (a tsconfig's `outDir`, a requirements file's
+/// `-r`, a build script's `-f`) resolves it this one way.
+pub fn join_relative(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Words of a shell command line, honouring single and double quotes (removed; nothing is
+/// expanded); `None` for what a plain split cannot represent (pipes, `&&`, redirections,
+/// substitutions, an unclosed quote): a start command read from a Dockerfile, a compose file
+/// or package.json is used only when it is a plain list of words.
+pub fn shell_words(line: &str) -> Option<Vec<String>> {
+    split_words(line, true)
+}
+
+/// [`shell_words`] for a line that may hold several commands: the characters a plain split
+/// cannot represent stay in their words (`2>&1` is one word), for a reader that looks for one
+/// command among them (`docker build` in a script).
+pub fn shell_words_lenient(line: &str) -> Vec<String> {
+    split_words(line, false).unwrap_or_default()
+}
+
+fn split_words(line: &str, strict: bool) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for ch in line.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(ch);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (None, '|' | '&' | ';' | '<' | '>' | '`') if strict => return None,
+            (None, c) => cur.push(c),
+        }
+    }
+    if quote.is_some() && strict {
+        return None;
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_resolve_inside_their_root() {
+        assert_eq!(join_relative("config", "../src").as_deref(), Some("src"));
+        assert_eq!(join_relative("", "./a//b/").as_deref(), Some("a/b"));
+        assert_eq!(join_relative(".", "a").as_deref(), Some("a"));
+        assert_eq!(join_relative("a", "..").as_deref(), Some(""));
+        assert_eq!(join_relative("a", "../.."), None);
+    }
+
+    #[test]
+    fn shell_words_split_like_a_shell_or_refuse() {
+        assert_eq!(
+            shell_words("uvicorn main:app --host '0.0.0.0'"),
+            Some(vec![
+                "uvicorn".into(),
+                "main:app".into(),
+                "--host".into(),
+                "0.0.0.0".into()
+            ])
+        );
+        assert_eq!(shell_words("a && b"), None);
+        assert_eq!(shell_words("echo 'open"), None);
+        assert_eq!(
+            shell_words_lenient("docker build -f \"$ROOT/x.Dockerfile\" . 2>&1"),
+            ["docker", "build", "-f", "$ROOT/x.Dockerfile", ".", "2>&1"]
+        );
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -90,7 +90,7 @@ pub fn build_commands(text: &str) -> Vec<BuildCommand> {
 }
 
 fn build_command(part: &str, line: usize) -> Option<BuildCommand> {
-    let words = shell_words(part);
+    let words = crate::source::shell_words_lenient(part);
     let start = words
         .windows(2)
         .position(|w| w[1] == "build" && matches!(w[0].as_str(), "docker" | "buildx" | "podman" | "buildah"))?;
@@ -150,35 +150,6 @@ fn build_command(part: &str, line: usize) -> Option<BuildCommand> {
     }
 }
 
-/// A command's words: split at blanks outside quotes, quotes removed (no expansion).
-fn shell_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    for c in s.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                any = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if any || !word.is_empty() {
-                    out.push(std::mem::take(&mut word));
-                }
-                any = false;
-            }
-            (None, c) => word.push(c),
-        }
-    }
-    if any || !word.is_empty() {
-        out.push(word);
-    }
-    out
-}
-
 /// A path a script names, as a path of the repository (forward slashes, no `./`, `.` for the
 /// root): relative to the root (where build scripts are run from), or else to the script's
 /// own folder. A leading variable (`$REPO_ROOT/`, `${ROOT_DIR}/`, `$(pwd)/`) stands for
@@ -214,21 +185,8 @@ pub fn repo_path(raw: &str, script_dir: &str, exists: impl Fn(&str) -> bool) -> 
         vec!["", script_dir]
     };
     bases.into_iter().find_map(|base| {
-        let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-        for p in rest.split('/') {
-            match p {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                p => parts.push(p),
-            }
-        }
-        let path = if parts.is_empty() {
-            ".".to_string()
-        } else {
-            parts.join("/")
-        };
+        let path = crate::source::join_relative(base, rest)?;
+        let path = if path.is_empty() { ".".to_string() } else { path };
         exists(&path).then_some(path)
     })
 }

@@ -309,17 +309,7 @@ pub fn requirement_include(from: &str, line: &str) -> Option<String> {
         return None;
     }
     let base = from.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
+    crate::source::join_relative(base, path).filter(|p| !p.is_empty())
 }
 
 /// Whether a file name is a Dockerfile's: `Dockerfile`, `Dockerfile.<variant>`,

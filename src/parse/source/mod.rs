@@ -232,39 +232,8 @@ pub(crate) fn leading_port(text: &str) -> Option<u16> {
     (p >= 1).then_some(p)
 }
 
-/// Words of a shell command line, honouring single and double quotes; `None` for what a
-/// plain split cannot represent (pipes, `&&`, redirections, substitutions).
-pub(crate) fn shell_words(line: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    for ch in line.chars() {
-        match (quote, ch) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(ch);
-                any = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if any || !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            (None, '|' | '&' | ';' | '<' | '>' | '`') => return None,
-            (None, c) => cur.push(c),
-        }
-    }
-    if quote.is_some() {
-        return None;
-    }
-    if any || !cur.is_empty() {
-        out.push(cur);
-    }
-    Some(out)
-}
+/// Words of a shell command line (see [`crate::source::shell_words`]).
+pub(crate) use crate::source::shell_words;
 
 #[cfg(test)]
 mod tests {
@@ -280,19 +249,5 @@ mod tests {
         assert_eq!(port_literal("0.0.0.0:3001"), Some(3001));
         assert_eq!(port_literal("x"), None);
         assert_eq!(leading_port(" 5000, debug"), Some(5000));
-    }
-
-    #[test]
-    fn shell_words_split_like_a_shell_or_refuse() {
-        assert_eq!(
-            shell_words("uvicorn main:app --host '0.0.0.0'"),
-            Some(vec![
-                "uvicorn".into(),
-                "main:app".into(),
-                "--host".into(),
-                "0.0.0.0".into()
-            ])
-        );
-        assert_eq!(shell_words("a && b"), None);
     }
 }

@@ -345,17 +345,7 @@ pub fn project(
 /// folder), as a path relative to the component folder: `../src` in `config/` is `src`, `.`
 /// is the folder itself (``). `None` for a path outside the component folder.
 fn in_folder(dir: &str, value: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for p in value.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    crate::source::join_relative(dir, value)
 }
 
 fn with_how(o: Origin, how: &str) -> Origin {
