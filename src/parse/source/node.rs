@@ -87,6 +87,42 @@ fn tested(text: &str, at: usize, end: usize) -> bool {
         || text[line_start..at]
             .match_indices(read)
             .any(|(i, _)| is_test(line_start + i, line_start + i + read.len()))
+        || inside_if_block(text, read, at)
+}
+
+/// Whether `at` lies in the block of an earlier `if (<read>) {`: the use of a variable the
+/// code has just checked is set.
+fn inside_if_block(text: &str, read: &str, at: usize) -> bool {
+    text[..at].match_indices(read).any(|(i, _)| {
+        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        let before = text[line_start..i].trim_end();
+        let Some(body) = text[i + read.len()..].trim_start().strip_prefix(')') else {
+            return false;
+        };
+        let body = body.trim_start();
+        (before.ends_with("if (") || before.ends_with("if("))
+            && body.starts_with('{')
+            && block_end(text, text.len() - body.len()) > at
+    })
+}
+
+/// The byte offset of the `}` that closes the `{` at `open` (braces counted, strings not
+/// told apart), or the end of the text.
+fn block_end(text: &str, open: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in text[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return open + i;
+                }
+            }
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
@@ -402,7 +438,7 @@ mod tests {
     /// without (`if (!process.env.X) throw`) stays required.
     #[test]
     fn a_read_the_code_tests_first_is_optional() {
-        let src = "const p = process.env.BASE_PATH ? `${process.env.BASE_PATH}/` : undefined;\nconst a = process.env.ANALYTICS_ID && load(process.env.ANALYTICS_ID);\nif (process.env.SENTRY_DSN) {\n  init(process.env.SENTRY_DSN);\n}\nif (!process.env.DATABASE_URL) throw new Error('missing');\nconst o = process.env.OPT?.trim();\nconst n = process.env.NAME ?? 'x';\n";
+        let src = "const p = process.env.BASE_PATH ? `${process.env.BASE_PATH}/` : undefined;\nconst a = process.env.ANALYTICS_ID && load(process.env.ANALYTICS_ID);\nif (process.env.SENTRY_DSN) {\n  init(process.env.SENTRY_DSN);\n}\nif (!process.env.DATABASE_URL) throw new Error('missing');\nconst o = process.env.OPT?.trim();\nconst n = process.env.NAME ?? 'x';\nreport(process.env.SENTRY_DSN);\n";
         let f = read(src, id());
         let env: Vec<(&str, bool)> = f
             .env
@@ -417,11 +453,12 @@ mod tests {
                 ("ANALYTICS_ID", false),
                 ("ANALYTICS_ID", false),
                 ("SENTRY_DSN", false),
-                // The use on the next line is not seen as guarded: a block is not followed.
-                ("SENTRY_DSN", true),
+                ("SENTRY_DSN", false),
                 ("DATABASE_URL", true),
                 ("OPT", true),
                 ("NAME", false),
+                // After the block, the check no longer holds.
+                ("SENTRY_DSN", true),
             ]
         );
     }
