@@ -253,9 +253,14 @@ fn scripts(root: &Path) -> Vec<String> {
 /// it, and the Dockerfiles they name; hangs each image on its folder. A script without such a
 /// command is not kept (nor recorded as an input).
 pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &mut Diagnostics) {
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     for script in scripts(root) {
         let abs = root.join(&script);
-        if std::fs::metadata(&abs).is_ok_and(|m| m.len() > MAX_SCRIPT_BYTES) {
+        // Only scripts of the workspace: a link to a file elsewhere is not read (what
+        // `read_source` refuses for every other input, without a report here, since a
+        // script is only looked into).
+        let inside = std::fs::canonicalize(&abs).is_ok_and(|real| real.starts_with(&real_root));
+        if !inside || std::fs::metadata(&abs).is_ok_and(|m| m.len() > MAX_SCRIPT_BYTES) {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(&abs) else {
@@ -375,6 +380,52 @@ mod tests {
         ] {
             assert_eq!(repo_path(raw, "deployment", exists), None, "{raw}");
         }
+    }
+
+    /// The image hangs on the folder it builds; a script that links out of the workspace is
+    /// not read.
+    #[cfg(unix)]
+    #[test]
+    fn scripts_of_the_workspace_hang_their_images_on_folders() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        for dir in ["backend", "dockerfiles", "scripts"] {
+            std::fs::create_dir(root.path().join(dir)).expect("mkdir");
+        }
+        std::fs::write(
+            root.path().join("dockerfiles/api.Dockerfile"),
+            "FROM python:3.12-slim\n",
+        )
+        .expect("write");
+        let script = "docker build -t acme-api -f dockerfiles/api.Dockerfile backend\n";
+        std::fs::write(elsewhere.path().join("build.sh"), script).expect("write");
+        std::os::unix::fs::symlink(elsewhere.path().join("build.sh"), root.path().join("scripts/build.sh"))
+            .expect("symlink");
+        let attached = || {
+            let mut repo = vec![RepoDir {
+                path: "backend".into(),
+                ..Default::default()
+            }];
+            let mut sources = Sources::default();
+            attach(root.path(), &mut repo, &mut sources, &mut Diagnostics::default());
+            let images: Vec<(Vec<String>, String, usize)> = repo[0]
+                .images
+                .iter()
+                .map(|i| (i.names.clone(), sources.get(i.script).display_path(), i.line))
+                .collect();
+            images
+        };
+        assert_eq!(attached(), vec![]);
+        std::fs::remove_file(root.path().join("scripts/build.sh")).expect("rm");
+        std::fs::write(root.path().join("scripts/build.sh"), script).expect("write");
+        assert_eq!(
+            attached(),
+            vec![(
+                vec!["api".to_string(), "acme-api".to_string()],
+                "scripts/build.sh".to_string(),
+                1
+            )]
+        );
     }
 
     #[test]
