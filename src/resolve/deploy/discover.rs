@@ -683,13 +683,9 @@ pub fn report_compose_builds(
             } else {
                 let mut all: Vec<String> = components
                     .iter()
-                    .map(|c| {
-                        format!(
-                            "{}: {{stack: {}, sourceDir: {}}}",
-                            c.name,
-                            c.stack.value,
-                            c.source_dir.value.as_deref().unwrap_or(".")
-                        )
+                    .map(|c| match c.source_dir.value.as_deref() {
+                        Some(dir) => format!("{}: {{stack: {}, sourceDir: {dir}}}", c.name, c.stack.value),
+                        None => format!("{}: {{stack: {}}}", c.name, c.stack.value),
                     })
                     .collect();
                 all.push(entry);
