@@ -6,13 +6,16 @@
 //!
 //! Load reads the scripts that hold such a command and the Dockerfiles they name, and hangs
 //! each image on the folder it builds ([`RepoDir::images`]); which component an image is, is
-//! resolve's decision (`resolve/deploy/mod.rs`).
+//! resolve's decision (`resolve/deploy/mod.rs`). A Dockerfile inside the folder that a script
+//! names (`-f backend/Dockerfile.prod backend`) is the team's choice among the folder's
+//! Dockerfiles ([`RepoDir::built_with`]): the file they deploy, where the folder also holds
+//! a plain `Dockerfile` for development.
 
 use std::path::{Path, PathBuf};
 
-use super::repo::{RepoDir, TeamImage, is_dockerfile_name};
+use super::repo::{BuiltWith, RepoDir, TeamImage, is_dockerfile_name};
 use crate::diagnostics::Diagnostics;
-use crate::source::Sources;
+use crate::source::{SourceId, Sources};
 
 /// Folders whose shell scripts are read, besides the root: where teams keep build scripts.
 const SCRIPT_DIRS: &[&str] = &[
@@ -249,9 +252,10 @@ fn scripts(root: &Path) -> Vec<String> {
     out
 }
 
-/// Reads the scripts that build an image from a folder of `repo` with a Dockerfile outside
-/// it, and the Dockerfiles they name; hangs each image on its folder. A script without such a
-/// command is not kept (nor recorded as an input).
+/// Reads the scripts that build an image from a folder of `repo` with a Dockerfile of their
+/// choosing, and the Dockerfiles they name; hangs each image, or each choice of a Dockerfile
+/// inside the folder, on its folder. A script without such a command is not kept (nor
+/// recorded as an input).
 pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &mut Diagnostics) {
     let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     for script in scripts(root) {
@@ -281,22 +285,42 @@ pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &
                 continue;
             };
             let base = dockerfile.rsplit('/').next().unwrap_or(&dockerfile);
-            // A Dockerfile inside the folder is read with it (`repo.rs::other_dockerfiles`).
-            let inside = context == "." || dockerfile.starts_with(&format!("{context}/"));
-            if !is_dockerfile_name(base) || inside {
+            if !is_dockerfile_name(base) {
                 continue;
             }
-            let names = image_names(&dockerfile, c.tag.as_deref());
             let Some(dir) = repo.iter_mut().find(|d| d.path == context) else {
                 continue;
             };
+            let inside = match context.as_str() {
+                "." => Some(dockerfile.as_str()),
+                _ => dockerfile.strip_prefix(&format!("{context}/")),
+            };
+            if let Some(name) = inside {
+                // The plain `Dockerfile` is the folder's own choice already.
+                if name == "Dockerfile" || dir.built_with.iter().any(|b| b.name == name) {
+                    continue;
+                }
+                if !dir.files.contains_key(name) {
+                    let Some(id) =
+                        super::read_source(sources, &root.join(&dockerfile), PathBuf::from(&dockerfile), diags)
+                    else {
+                        continue;
+                    };
+                    dir.files.insert(name.to_string(), id);
+                }
+                let script = recorded(&mut script_id, sources, &script, &text);
+                dir.built_with.push(BuiltWith {
+                    name: name.to_string(),
+                    script,
+                    line: c.line,
+                });
+                continue;
+            }
+            let names = image_names(&dockerfile, c.tag.as_deref());
             if names.is_empty() || dir.images.iter().any(|i| i.names == names) {
                 continue;
             }
-            let script_id = match script_id {
-                Some(id) => id,
-                None => *script_id.insert(sources.add(PathBuf::from(&script), text.clone())),
-            };
+            let script_id = recorded(&mut script_id, sources, &script, &text);
             let Some(id) = super::read_source(sources, &root.join(&dockerfile), PathBuf::from(&dockerfile), diags)
             else {
                 continue;
@@ -310,6 +334,12 @@ pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &
             });
         }
     }
+}
+
+/// The script's source id, added to `sources` (and so recorded as an input) the first time
+/// one of its commands is used.
+fn recorded(slot: &mut Option<SourceId>, sources: &mut Sources, script: &str, text: &str) -> SourceId {
+    *slot.get_or_insert_with(|| sources.add(PathBuf::from(script), text.to_string()))
 }
 
 #[cfg(test)]
@@ -426,6 +456,38 @@ mod tests {
                 1
             )]
         );
+    }
+
+    /// A Dockerfile inside the folder a script builds is the folder's choice, read when the
+    /// folder's scan did not; the plain `Dockerfile` is not recorded (it is the default).
+    #[test]
+    fn a_dockerfile_inside_the_context_is_the_folder_s_choice() {
+        let root = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(root.path().join("api/deploy/prod")).expect("mkdir");
+        std::fs::write(root.path().join("api/deploy/prod/Dockerfile"), "FROM node:22\n").expect("write");
+        std::fs::write(
+            root.path().join("build.sh"),
+            "docker build -f api/Dockerfile api\ndocker build -f api/deploy/prod/Dockerfile -t acme/api ./api\n",
+        )
+        .expect("write");
+        let mut repo = vec![RepoDir {
+            path: "api".into(),
+            ..Default::default()
+        }];
+        let mut sources = Sources::default();
+        attach(root.path(), &mut repo, &mut sources, &mut Diagnostics::default());
+        let chosen: Vec<(String, String, usize)> = repo[0]
+            .built_with
+            .iter()
+            .map(|b| (b.name.clone(), sources.get(b.script).display_path(), b.line))
+            .collect();
+        assert_eq!(
+            chosen,
+            vec![("deploy/prod/Dockerfile".to_string(), "build.sh".to_string(), 2)]
+        );
+        let id = repo[0].files["deploy/prod/Dockerfile"];
+        assert_eq!(sources.get(id).display_path(), "api/deploy/prod/Dockerfile");
+        assert!(repo[0].images.is_empty());
     }
 
     #[test]

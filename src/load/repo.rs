@@ -105,6 +105,20 @@ pub struct RepoDir {
     /// Images a script of the repository builds from this folder with a Dockerfile kept
     /// elsewhere (`load/builds.rs`).
     pub images: Vec<TeamImage>,
+    /// Dockerfiles of the folder a script builds it with (`docker build -f
+    /// backend/Dockerfile.prod backend`), other than its plain `Dockerfile`: the team's
+    /// choice among the folder's Dockerfiles (`load/builds.rs`).
+    pub built_with: Vec<BuiltWith>,
+}
+
+/// A Dockerfile inside the folder a script names for its build.
+#[derive(Debug, Clone)]
+pub struct BuiltWith {
+    /// Relative to the folder, a key of [`RepoDir::files`] (`Dockerfile.prod`).
+    pub name: String,
+    /// The script, and the 1-based line of the command.
+    pub script: SourceId,
+    pub line: usize,
 }
 
 /// An image a script builds from a folder: `docker build -f dockerfiles/mcp.Dockerfile backend`.

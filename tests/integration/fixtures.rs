@@ -780,6 +780,26 @@ fn the_team_s_dockerfile_from_is_a_version_source() {
     assert!(!frontend.contains("\"dev\""), "{frontend}");
 }
 
+/// A build script that names a Dockerfile inside the folder (`-f backend/Dockerfile.prod
+/// backend`) decides the team's image over the folder's plain `Dockerfile`; a development
+/// Dockerfile another script names decides nothing.
+#[test]
+fn the_dockerfile_a_build_script_names_is_the_team_s() {
+    let f = run_fixture("team-dockerfile-named-by-script");
+    let backend = f.doc("001-deploy/docker/backend.Dockerfile");
+    assert!(backend.contains("FROM python:3.12"), "{backend}");
+    assert!(backend.contains("EXPOSE 9000"), "{backend}");
+    assert!(!backend.contains("--reload"), "{backend}");
+    let research = f.doc("001-deploy/research.md");
+    assert!(
+        research.contains("version from backend/Dockerfile.prod:1"),
+        "{research}"
+    );
+    assert!(!research.contains("Dockerfile.dev"), "{research}");
+    let deployment = f.doc("001-deploy/k8s/30-backend-deployment.yaml");
+    assert!(deployment.contains("containerPort: 9000"), "{deployment}");
+}
+
 /// A browser call to a localhost port no component listens on is reported, not forwarded.
 #[test]
 fn a_browser_call_to_a_port_nothing_listens_on_is_reported() {

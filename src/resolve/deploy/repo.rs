@@ -34,9 +34,11 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
 /// `FROM` tag are facts about the component: the one a root compose file's service building
 /// the folder names (`build: {context: ./api, dockerfile: Dockerfile.prod}`,
 /// `{context: ., dockerfile: api/Dockerfile.prod}`, or one folder down,
-/// `{context: ./api, dockerfile: docker/Dockerfile}`), else
-/// `Dockerfile`, else `Dockerfile.prod` or `Dockerfile.production`. Never another variant
-/// alone: `Dockerfile.dev` runs a development server (`uvicorn --reload`, `next dev`).
+/// `{context: ./api, dockerfile: docker/Dockerfile}`), after the one the team's build
+/// scripts name (`docker build -f api/Dockerfile.prod api`), else `Dockerfile`, else
+/// `Dockerfile.prod` or `Dockerfile.production`. Never another variant alone, nor a
+/// script's development one: `Dockerfile.dev` runs a development server
+/// (`uvicorn --reload`, `next dev`).
 pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
     // The image a script builds, when the component is that image ([`with_image`]).
     let scripted = dir.images.iter().find_map(|i| {
@@ -45,6 +47,20 @@ pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
     });
     if scripted.is_some() {
         return scripted;
+    }
+    // The one Dockerfile of the folder the team's scripts build it with
+    // (`-f backend/Dockerfile.prod backend`): what they deploy, before compose's file, which
+    // is often the development one. Two different choices leave it to compose and the names.
+    let mut chosen: Vec<&str> = dir
+        .built_with
+        .iter()
+        .map(|b| b.name.as_str())
+        .filter(|n| dir.files.contains_key(*n) && !for_development(n))
+        .collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    if let [only] = chosen.as_slice() {
+        return Some(only.to_string());
     }
     let named = dir.compose.iter().find_map(|id| {
         crate::parse::source::container::compose(&sources.get(*id).text, *id)
@@ -62,6 +78,14 @@ pub fn team_dockerfile(dir: &RepoDir, sources: &Sources) -> Option<String> {
             .find(|n| dir.files.contains_key(*n))
             .map(str::to_string),
     }
+}
+
+/// Whether a Dockerfile's name says it is for development or tests (`Dockerfile.dev`,
+/// `docker/dev.Dockerfile`, `Dockerfile.test`): not the image a deployment runs.
+fn for_development(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    base.split(['.', '-', '_'])
+        .any(|w| ["dev", "development", "test", "tests", "local", "debug"].contains(&w.to_ascii_lowercase().as_str()))
 }
 
 /// The image of `dir` a script builds under the component's name (`mcp` or `ai-todo-mcp`
@@ -479,6 +503,55 @@ mod tests {
         assert_eq!(team_dockerfile(&d, &s), None);
         let (d, s) = web(&[]);
         assert_eq!(team_dockerfile(&d, &s), None);
+    }
+
+    /// A build script's choice of a Dockerfile in the folder comes before compose's and the
+    /// names; two different choices, or a development one, decide nothing.
+    #[test]
+    fn a_build_script_names_the_team_s_image_before_compose() {
+        let files = [
+            ("Dockerfile", "FROM node:20\n"),
+            ("Dockerfile.prod", "FROM node:22\n"),
+            ("Dockerfile.dev", "FROM node:24\n"),
+            ("Dockerfile.k8s", "FROM node:22\n"),
+        ];
+        let compose = "services:\n  site:\n    build: {context: ./web, dockerfile: Dockerfile.prod}\n";
+        for (chosen, team) in [
+            (&["Dockerfile.k8s"][..], "Dockerfile.k8s"),
+            (&["Dockerfile.k8s", "Dockerfile.dev"][..], "Dockerfile.k8s"),
+            (&["Dockerfile.k8s", "Dockerfile.prod"][..], "Dockerfile.prod"),
+            (&["Dockerfile.dev"][..], "Dockerfile.prod"),
+            (&["Dockerfile.missing"][..], "Dockerfile.prod"),
+        ] {
+            let (mut d, mut s) = web(&files);
+            d.compose.push(s.add("docker-compose.yml".into(), compose.to_string()));
+            let script = s.add("build.sh".into(), String::new());
+            d.built_with = chosen
+                .iter()
+                .map(|n| crate::load::repo::BuiltWith {
+                    name: n.to_string(),
+                    script,
+                    line: 1,
+                })
+                .collect();
+            assert_eq!(team_dockerfile(&d, &s).as_deref(), Some(team), "{chosen:?}");
+        }
+        for name in [
+            "Dockerfile.dev",
+            "dev.Dockerfile",
+            "docker/Dockerfile.test",
+            "Dockerfile-local",
+        ] {
+            assert!(super::for_development(name), "{name}");
+        }
+        for name in [
+            "Dockerfile.prod",
+            "Dockerfile.k8s",
+            "docker/devops/Dockerfile",
+            "Dockerfile.device",
+        ] {
+            assert!(!super::for_development(name), "{name}");
+        }
     }
 
     #[test]
