@@ -50,6 +50,9 @@ pub struct BuildCommand {
     pub context: String,
     /// `-t` / `--tag`, unquoted (`ai-todo-mcp:latest`).
     pub tag: Option<String>,
+    /// The folder a `cd` earlier on the line entered (`backend` for `cd backend && docker
+    /// build …`), as written: the command's relative paths are relative to it.
+    pub cd: Option<String>,
 }
 
 /// The `docker build` (also `docker buildx build`, `podman build`) commands of a script's
@@ -77,14 +80,28 @@ pub fn build_commands(text: &str) -> Vec<BuildCommand> {
         if code.trim_start().starts_with('#') {
             continue;
         }
-        // After a `cd` on the same line the paths are relative to a folder sp does not
-        // follow; such a command is left out rather than read from the wrong place.
+        // After a `cd` on the same line (`cd backend && docker build -t api .`) the paths are
+        // relative to the folder it enters, kept as the command's `cd`; a `cd` sp cannot
+        // follow (none, `-`, a substitution) leaves the rest of the line out rather than read
+        // from the wrong place.
         let code = code.replace("&&", ";").replace("||", ";");
+        let mut cd: Option<String> = None;
         for part in code.split([';', '|']) {
-            if part.trim_start().starts_with("cd ") {
-                break;
+            let words = crate::source::shell_words_lenient(part);
+            if words.first().is_some_and(|w| w == "cd") {
+                match words.get(1..).unwrap_or_default() {
+                    [dir] if dir != "-" && !dir.contains('`') && !dir.starts_with("$(") => {
+                        cd = match (&cd, dir.starts_with(['/', '$', '~'])) {
+                            (Some(prev), false) => Some(format!("{prev}/{dir}")),
+                            _ => Some(dir.clone()),
+                        };
+                        continue;
+                    }
+                    _ => break,
+                }
             }
-            if let Some(c) = build_command(part, i + 1) {
+            if let Some(mut c) = build_command(part, i + 1) {
+                c.cd = cd.clone();
                 out.push(c);
             }
         }
@@ -148,6 +165,7 @@ fn build_command(part: &str, line: usize) -> Option<BuildCommand> {
             dockerfile,
             context: context.clone(),
             tag,
+            cd: None,
         }),
         _ => None,
     }
@@ -277,11 +295,25 @@ pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &
         let mut script_id = None;
         for c in build_commands(&text) {
             let Some(file) = c.dockerfile.as_deref() else { continue };
+            // A `cd` on the command's line: its relative paths start from that folder.
+            let entered = match &c.cd {
+                Some(cd) => match repo_path(cd, script_dir, |p| root.join(p).is_dir()) {
+                    Some(dir) => Some(dir),
+                    None => continue,
+                },
+                None => None,
+            };
+            let path = |raw: &str, exists: &dyn Fn(&str) -> bool| match &entered {
+                Some(dir) if !raw.starts_with('$') => crate::source::join_relative(dir, raw)
+                    .map(|p| if p.is_empty() { ".".to_string() } else { p })
+                    .filter(|p| exists(p)),
+                _ => repo_path(raw, script_dir, exists),
+            };
             let is_folder = |p: &str| repo.iter().any(|d| d.path == p);
-            let Some(context) = repo_path(&c.context, script_dir, is_folder) else {
+            let Some(context) = path(&c.context, &is_folder) else {
                 continue;
             };
-            let Some(dockerfile) = repo_path(file, script_dir, |p| root.join(p).is_file()) else {
+            let Some(dockerfile) = path(file, &|p| root.join(p).is_file()) else {
                 continue;
             };
             let base = dockerfile.rsplit('/').next().unwrap_or(&dockerfile);
@@ -348,7 +380,7 @@ mod tests {
 
     #[test]
     fn build_commands_are_read_across_continuations_and_quotes() {
-        let text = "#!/bin/bash\nREPO_ROOT=\"$(pwd)\"\n# docker build -f old.Dockerfile old\ndocker build \\\n  -t ai-todo-mcp:latest \\\n  -f \"$REPO_ROOT/dockerfiles/mcp.Dockerfile\" \\\n  \"$REPO_ROOT/backend\"\ncd web && docker buildx build --platform linux/amd64 --file=../docker/web.Dockerfile --push .\ndocker build -t x a b\ndocker buildx build --platform linux/amd64 --file=docker/web.Dockerfile --push web 2>&1 | tee log\npodman build --build-arg V=1 -f Dockerfile.api api # the API\n";
+        let text = "#!/bin/bash\nREPO_ROOT=\"$(pwd)\"\n# docker build -f old.Dockerfile old\ndocker build \\\n  -t ai-todo-mcp:latest \\\n  -f \"$REPO_ROOT/dockerfiles/mcp.Dockerfile\" \\\n  \"$REPO_ROOT/backend\"\ncd web && docker buildx build --platform linux/amd64 --file=../docker/web.Dockerfile --push .\ndocker build -t x a b\ndocker buildx build --platform linux/amd64 --file=docker/web.Dockerfile --push web 2>&1 | tee log\npodman build --build-arg V=1 -f Dockerfile.api api # the API\ncd - && docker build -f a/Dockerfile.prod a\ncd \"$(dirname \"$0\")\" && docker build -f a/Dockerfile.prod a\n";
         assert_eq!(
             build_commands(text),
             vec![
@@ -357,18 +389,28 @@ mod tests {
                     dockerfile: Some("$REPO_ROOT/dockerfiles/mcp.Dockerfile".into()),
                     context: "$REPO_ROOT/backend".into(),
                     tag: Some("ai-todo-mcp:latest".into()),
+                    cd: None,
+                },
+                BuildCommand {
+                    line: 8,
+                    dockerfile: Some("../docker/web.Dockerfile".into()),
+                    context: ".".into(),
+                    tag: None,
+                    cd: Some("web".into()),
                 },
                 BuildCommand {
                     line: 10,
                     dockerfile: Some("docker/web.Dockerfile".into()),
                     context: "web".into(),
                     tag: None,
+                    cd: None,
                 },
                 BuildCommand {
                     line: 11,
                     dockerfile: Some("Dockerfile.api".into()),
                     context: "api".into(),
                     tag: None,
+                    cd: None,
                 },
             ]
         );
@@ -461,19 +503,29 @@ mod tests {
     /// A Dockerfile inside the folder a script builds is the folder's choice, read when the
     /// folder's scan did not; the plain `Dockerfile` is not recorded (it is the default).
     #[test]
-    fn a_dockerfile_inside_the_context_is_the_folder_s_choice() {
+    fn a_dockerfile_inside_the_context_is_the_folder_s_choice_also_after_a_cd() {
         let root = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(root.path().join("api/deploy/prod")).expect("mkdir");
+        std::fs::create_dir_all(root.path().join("web")).expect("mkdir");
+        std::fs::create_dir_all(root.path().join("dockerfiles")).expect("mkdir");
         std::fs::write(root.path().join("api/deploy/prod/Dockerfile"), "FROM node:22\n").expect("write");
+        std::fs::write(root.path().join("dockerfiles/site.Dockerfile"), "FROM node:22\n").expect("write");
+        // The second line's paths start from the folder its `cd` enters.
         std::fs::write(
             root.path().join("build.sh"),
-            "docker build -f api/Dockerfile api\ndocker build -f api/deploy/prod/Dockerfile -t acme/api ./api\n",
+            "docker build -f api/Dockerfile api\ncd web && docker build -f ../dockerfiles/site.Dockerfile .\ndocker build -f api/deploy/prod/Dockerfile -t acme/api ./api\n",
         )
         .expect("write");
-        let mut repo = vec![RepoDir {
-            path: "api".into(),
-            ..Default::default()
-        }];
+        let mut repo = vec![
+            RepoDir {
+                path: "api".into(),
+                ..Default::default()
+            },
+            RepoDir {
+                path: "web".into(),
+                ..Default::default()
+            },
+        ];
         let mut sources = Sources::default();
         attach(root.path(), &mut repo, &mut sources, &mut Diagnostics::default());
         let chosen: Vec<(String, String, usize)> = repo[0]
@@ -483,11 +535,20 @@ mod tests {
             .collect();
         assert_eq!(
             chosen,
-            vec![("deploy/prod/Dockerfile".to_string(), "build.sh".to_string(), 2)]
+            vec![("deploy/prod/Dockerfile".to_string(), "build.sh".to_string(), 3)]
         );
         let id = repo[0].files["deploy/prod/Dockerfile"];
         assert_eq!(sources.get(id).display_path(), "api/deploy/prod/Dockerfile");
         assert!(repo[0].images.is_empty());
+        let web: Vec<(Vec<String>, String)> = repo[1]
+            .images
+            .iter()
+            .map(|i| (i.names.clone(), sources.get(i.dockerfile).display_path()))
+            .collect();
+        assert_eq!(
+            web,
+            vec![(vec!["site".to_string()], "dockerfiles/site.Dockerfile".to_string())]
+        );
     }
 
     #[test]
