@@ -185,6 +185,7 @@ pub fn compile_each<F: Send>(
             constitution: parsed.constitution.as_ref(),
             repo: &workspace.repo,
             foreign: &workspace.foreign,
+            image_dirs: &workspace.image_dirs,
             sources,
             set: &parsed.set,
             catalog: &catalog,

@@ -309,6 +309,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "frontend/package.json with `\"scripts\": { \"prepare\": \"husky\" }` or `\"postinstall\": \"prisma generate\"`",
             "Make the script succeed without the rest of the folder and without development dependencies: `\"prepare\": \"husky || true\"`; run code generation in `build` (`\"build\": \"prisma generate && next build\"`). A script that already ends in `|| true` is not reported.",
         ),
+        Code::ImageNotDeployed => d(
+            "A `Dockerfile` in a folder of its own is the team saying that the folder is an image the application runs: an MCP server, an agent, a proxy. When the inputs name the components and none of them builds from that folder, the deployment would start without it, and nothing else would say so. A folder that also holds no project sp reads (no pyproject.toml, requirements.txt, package.json, go.mod, Cargo.toml) cannot be deployed as it is: sp builds images from the project, not from the team's Dockerfile alone. Folders whose names say they are not deployed (`docs`, `tests`, `examples`, `docker`, `deploy`, `infra`, `k8s`, `helm`…), the root, folders inside a component's folder and Dockerfiles a build script uses for another folder are not reported.",
+            "mcp-server/Dockerfile (`CMD [\"python\", \"mcp_server.py\"]`) while the plan names only `backend` and `frontend`",
+            "Deploy it: add the component to the plan input's deployment block (`components: {mcp-server: {sourceDir: mcp-server, stack: python-service}}`) and, when the folder holds no project, commit its manifest (requirements.txt, package.json…) beside the code it runs. Or, when the image is not part of this feature, say so in the plan input and move the folder under a name that says it (`tools/`, `examples/`).",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.jinja containing `{% for stage in plan.stages %}` without `{% endfor %}`",

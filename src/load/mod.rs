@@ -41,6 +41,8 @@ pub struct Workspace {
     pub repo: Vec<repo::RepoDir>,
     /// Folders holding projects of languages sp does not build.
     pub foreign: Vec<repo::ForeignDir>,
+    /// Folders holding a Dockerfile and no project sp reads.
+    pub image_dirs: Vec<repo::ImageDir>,
 }
 
 /// The folder of the record emit keeps in a feature's output folder (`emit::record::DIR`):
@@ -275,12 +277,13 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
         }
     }
 
-    let (mut repo, foreign) = repo::scan(root, &mut sources, diags);
+    let (mut repo, foreign, image_dirs) = repo::scan(root, &mut sources, diags);
     builds::attach(root, &mut repo, &mut sources, diags);
 
     Ok(Workspace {
         repo,
         foreign,
+        image_dirs,
         root: root.to_path_buf(),
         sources,
         constitution,
@@ -319,6 +322,7 @@ pub fn in_memory(constitution: Option<&str>, features: &[(&str, &str, Option<&st
         date_override: Some("2026-01-01".into()),
         repo: Vec::new(),
         foreign: Vec::new(),
+        image_dirs: Vec::new(),
     }
 }
 

@@ -149,6 +149,16 @@ impl RepoDir {
     }
 }
 
+/// A folder at the top of the repository (or under `apps/`, `services/`…) that holds a
+/// `Dockerfile` and no project sp reads: an image the team builds from files sp does not
+/// know, kept so that resolve can say when no component builds it.
+#[derive(Debug, Clone)]
+pub struct ImageDir {
+    pub path: String,
+    /// The `Dockerfile`, read so that a report can point at it.
+    pub dockerfile: SourceId,
+}
+
 /// A folder holding a project of a language sp does not build (`catalog::Foreign`): never a
 /// component, kept so that discovery can say it saw the folder and left it out.
 #[derive(Debug, Clone)]
@@ -186,9 +196,13 @@ fn foreign_manifest(dir: &Path) -> Option<(String, &'static str)> {
     })
 }
 
-/// Find component folders below `root` and read what decides their stack; and the folders
-/// that hold a project of a language sp does not build.
-pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec<RepoDir>, Vec<ForeignDir>) {
+/// What [`scan`] finds: the component folders, the folders of languages sp does not build,
+/// and the folders that hold only a Dockerfile.
+pub type Scan = (Vec<RepoDir>, Vec<ForeignDir>, Vec<ImageDir>);
+
+/// Find component folders below `root` and read what decides their stack; the folders that
+/// hold a project of a language sp does not build; and those that hold only a Dockerfile.
+pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan {
     let detection = detection();
     let mut compose = Vec::new();
     for f in COMPOSE {
@@ -225,6 +239,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
     }
     let mut out = Vec::new();
     let mut foreign = Vec::new();
+    let mut images = Vec::new();
     for (dir, nested) in candidates {
         let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
         if !detection.manifests.iter().any(|m| dir.join(m).is_file()) {
@@ -236,6 +251,14 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
                     language: language.to_string(),
                     manifest: id,
                     nested,
+                });
+            } else if !nested
+                && dir.join("Dockerfile").is_file()
+                && let Some(id) = super::read_source(sources, &dir.join("Dockerfile"), rel.join("Dockerfile"), diags)
+            {
+                images.push(ImageDir {
+                    path: display_path(&rel),
+                    dockerfile: id,
                 });
             }
             continue;
@@ -306,7 +329,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> (Vec
         }
         out.push(rd);
     }
-    (out, foreign)
+    (out, foreign, images)
 }
 
 /// The requirements file a line of the requirements file `from` includes (`-r base.txt`,

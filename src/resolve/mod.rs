@@ -29,6 +29,8 @@ pub struct Shared<'a> {
     pub repo: &'a [crate::load::repo::RepoDir],
     /// Folders of languages sp does not build.
     pub foreign: &'a [crate::load::repo::ForeignDir],
+    /// Folders that hold a Dockerfile and no project sp reads.
+    pub image_dirs: &'a [crate::load::repo::ImageDir],
     pub sources: &'a crate::source::Sources,
     /// `--set` assignments, the highest-precedence input.
     pub set: &'a [String],
@@ -53,6 +55,7 @@ pub fn feature(f: &ParsedFeature, shared: &Shared, diags: &mut Diagnostics) -> P
             context: &plan.context,
             repo: shared.repo,
             foreign: shared.foreign,
+            image_dirs: shared.image_dirs,
             sources: shared.sources,
             set: shared.set,
             catalog: shared.catalog,

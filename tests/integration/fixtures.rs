@@ -800,6 +800,30 @@ fn the_dockerfile_a_build_script_names_is_the_team_s() {
     assert!(deployment.contains("containerPort: 9000"), "{deployment}");
 }
 
+/// Folders with a Dockerfile that no component builds from are reported at their `FROM`
+/// line (SP438); a folder whose name says it is no service is not.
+#[test]
+fn a_dockerfile_no_component_builds_is_reported() {
+    let f = run_fixture("image-folder-not-deployed");
+    let blocks: Vec<&str> = f
+        .run
+        .stderr
+        .split("\n\n")
+        .filter(|b| b.contains("warning[SP438]"))
+        .collect();
+    assert_eq!(blocks.len(), 2, "{}", f.run.stderr);
+    assert!(blocks[0].contains("--> mcp-server/Dockerfile:1:1"), "{}", blocks[0]);
+    assert!(blocks[0].contains("holds no project sp reads"), "{}", blocks[0]);
+    assert!(blocks[1].contains("--> worker/Dockerfile:2:1"), "{}", blocks[1]);
+    assert!(
+        blocks[1].contains("`worker: {sourceDir: worker, stack: python-worker}`"),
+        "{}",
+        blocks[1]
+    );
+    assert!(!f.run.stderr.contains("docs/Dockerfile"), "{}", f.run.stderr);
+    assert!(!f.run.stderr.contains("backend/Dockerfile"), "{}", f.run.stderr);
+}
+
 /// A browser call to a localhost port no component listens on is reported, not forwarded.
 #[test]
 fn a_browser_call_to_a_port_nothing_listens_on_is_reported() {

@@ -840,10 +840,11 @@ pub fn command(
             return Valued::new(argv, e.origin.clone());
         }
     }
-    // A team command sp cannot take apart, as written (Python and Node servers only: the
-    // Go and static images run what their own build produces).
+    // A team command sp cannot take apart, as written (Python servers and workers: a
+    // `celery -A tasks worker` runs from the installed packages; the Go and static images
+    // run what their own build produces).
     if entry.is_none()
-        && stack.run_mode == RunMode::Server
+        && matches!(stack.run_mode, RunMode::Server | RunMode::Worker)
         && matches!(stack.language.as_str(), "python")
         && let Some(code) = code
         && let Some((c, shown)) = code
@@ -1954,6 +1955,28 @@ mod tests {
             entry_of("nextjs-standalone", "web", &[("web/package.json", "{}")]),
             None
         );
+    }
+
+    /// A worker whose own Dockerfile runs a command sp cannot take apart (`celery -A tasks
+    /// worker`) runs it as written, not the catalog's `python -m app.worker`.
+    #[test]
+    fn a_worker_runs_its_own_command_as_written() {
+        let files = [
+            ("jobs/requirements.txt", "celery==5.4.0\n"),
+            ("jobs/tasks.py", "from celery import Celery\napp = Celery(\"jobs\")\n"),
+            (
+                "jobs/Dockerfile",
+                "FROM python:3.12-slim\nCMD [\"celery\", \"-A\", \"tasks\", \"worker\"]\n",
+            ),
+        ];
+        let (rd, sources) = repo("jobs", &files);
+        let stack = Catalog::builtin().get("python-worker").unwrap().clone();
+        let code = Code::read(&rd, &sources);
+        let e = entry(&code, &stack, &sources, None);
+        assert!(e.is_none());
+        let c = command(None, e.as_ref(), Some(&code), &stack, None, &sources);
+        assert_eq!(c.value, ["celery", "-A", "tasks", "worker"]);
+        assert_eq!(c.origin.text, "jobs/Dockerfile:2 (Dockerfile CMD)");
     }
 
     #[test]

@@ -149,12 +149,13 @@ pub struct Named {
 
 /// The components of the feature, typed input first. `None` of them and a deployment
 /// feature: the repository's folders; still none, a warning saying what was looked for.
+/// The flag says whether discovery found them (it reports the folders it leaves itself).
 pub fn components(
     cx: &DeployInputs,
     typed: &DeployInput,
     evidence: Option<&Evidence>,
     diags: &mut Diagnostics,
-) -> Vec<Named> {
+) -> (Vec<Named>, bool) {
     let mut names: Vec<Named> = Vec::new();
     let take = |line: &StackLine, names: &mut Vec<Named>| {
         if let Some(role) = role_of(&line.role)
@@ -200,10 +201,10 @@ pub fn components(
         }
     }
     if !names.is_empty() {
-        return names;
+        return (names, false);
     }
     let Some(evidence) = evidence else {
-        return names;
+        return (names, false);
     };
     let discovered = from_repository(cx.repo, cx.foreign, cx.sources);
     if discovered.found.is_empty() {
@@ -211,7 +212,7 @@ pub fn components(
     } else {
         report_left_folders(cx, &discovered, diags);
     }
-    discovered.found
+    (discovered.found, true)
 }
 
 /// Projects discovery saw and does not deploy next to the ones it does, each at its
@@ -706,6 +707,131 @@ pub fn report_compose_builds(
             .label("not deployed");
             diags.push(d);
         }
+    }
+}
+
+/// Folder names that say a folder's Dockerfile is no service of the application: tooling,
+/// infrastructure and the places build files are kept (besides [`NOT_DEPLOYED_WORDS`]).
+const NOT_AN_IMAGE_FOLDER: &[&str] = &[
+    "docker",
+    "dockerfiles",
+    "deploy",
+    "deployment",
+    "deployments",
+    "infra",
+    "infrastructure",
+    "k8s",
+    "kubernetes",
+    "helm",
+    "charts",
+    "chart",
+    "scripts",
+    "script",
+    "tools",
+    "build",
+    "ci",
+    "out",
+    "history",
+];
+
+/// SP438: folders holding a `Dockerfile` that no component builds from, when the inputs name
+/// the components (discovery reports the projects it leaves itself). A folder with a project
+/// gets the block that deploys it; one with only a Dockerfile is said to hold nothing sp
+/// builds. Not the root, a folder inside a component's folder (or holding one), a folder
+/// a compose service builds (SP416 says that), nor a Dockerfile a build script uses for
+/// another folder.
+pub fn report_images_not_deployed(
+    cx: &DeployInputs,
+    components: &[crate::model::deploy::Component],
+    diags: &mut Diagnostics,
+) {
+    let composed = compose_builds(cx.repo, cx.sources);
+    let scripted: Vec<String> = cx
+        .repo
+        .iter()
+        .flat_map(|d| &d.images)
+        .map(|i| cx.sources.get(i.dockerfile).display_path())
+        .collect();
+    let used = |path: &str| {
+        components.iter().any(|c| match c.source_dir.value.as_deref() {
+            Some(dir) => {
+                dir == path
+                    || dir.starts_with(&format!("{path}/"))
+                    || path.starts_with(&format!("{dir}/"))
+                    || dir == "."
+            }
+            None => false,
+        })
+    };
+    let leaf_ok = |path: &str| {
+        let leaf = path.rsplit('/').next().unwrap_or(path);
+        folder_words(leaf).is_some() && !NOT_AN_IMAGE_FOLDER.contains(&leaf.to_ascii_lowercase().as_str())
+    };
+    let mut left: Vec<(String, crate::source::SourceId, Option<Classified>)> = Vec::new();
+    for dir in cx.repo.iter().filter(|d| !d.nested && d.path != ".") {
+        let Some(id) = dir.files.get("Dockerfile") else {
+            continue;
+        };
+        if used(&dir.path) || !leaf_ok(&dir.path) || composed.iter().any(|(d, _)| d.path == dir.path) {
+            continue;
+        }
+        left.push((dir.path.clone(), *id, classify(dir, cx.sources)));
+    }
+    for dir in cx.image_dirs {
+        if used(&dir.path) || !leaf_ok(&dir.path) {
+            continue;
+        }
+        left.push((dir.path.clone(), dir.dockerfile, None));
+    }
+    left.retain(|(_, id, _)| !scripted.contains(&cx.sources.get(*id).display_path()));
+    left.sort_by(|a, b| a.0.cmp(&b.0));
+    let input = plan_input_path(cx);
+    for (path, id, class) in left {
+        let name = slug(path.rsplit('/').next().unwrap_or(&path));
+        let shown = cx.sources.get(id).display_path();
+        let first = cx.sources.get(id).text.lines().position(|l| {
+            let l = l.trim_start();
+            l.to_ascii_uppercase().starts_with("FROM ")
+        });
+        let text = &cx.sources.get(id).text;
+        let span = first.map(|n| {
+            let start: usize = text.lines().take(n).map(|l| l.len() + 1).sum();
+            let len = text.lines().nth(n).map_or(0, str::len);
+            Span::new(id, start..start + len)
+        });
+        let (message, hint) = match &class {
+            Some(c) => {
+                let stack = cx
+                    .catalog
+                    .find_for(&c.words, Some(c.role))
+                    .map_or_else(|| "<stack>".to_string(), |s| s.id.clone());
+                let entry = format!("{name}: {{sourceDir: {path}, stack: {stack}}}");
+                let hint = format!(
+                    "to deploy it, add `{entry}` under `components:` in the YAML block of {input} (the components the inputs name stay); if it is not part of this feature, nothing needs to change"
+                );
+                (
+                    format!(
+                        "{shown} builds an image of {path}/ ({}: {}), and no component of the deployment builds from {path}/, so it is not deployed",
+                        c.file, c.what
+                    ),
+                    hint,
+                )
+            }
+            None => (
+                format!(
+                    "{shown} builds an image of {path}/, which holds no project sp reads (no pyproject.toml, requirements.txt, package.json, go.mod or Cargo.toml), so no component builds from it and it is not deployed"
+                ),
+                format!(
+                    "to deploy it, commit the project's manifest beside its code in {path}/ and add `{name}: {{sourceDir: {path}}}` under `components:` in the YAML block of {input}; if it is not part of this feature, nothing needs to change"
+                ),
+            ),
+        };
+        let mut d = Diagnostic::new(Code::ImageNotDeployed, message).hint(hint);
+        d = match span {
+            Some(span) => d.at(span).label("not deployed"),
+            None => d.at_line(&shown, 1, 1),
+        };
+        diags.push(d);
     }
 }
 

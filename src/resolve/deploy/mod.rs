@@ -60,6 +60,9 @@ pub struct DeployInputs<'a> {
     pub repo: &'a [RepoDir],
     /// Folders of languages sp does not build (reported by discovery, never deployed).
     pub foreign: &'a [crate::load::repo::ForeignDir],
+    /// Folders that hold a Dockerfile and no project sp reads (SP438 when no component
+    /// builds them).
+    pub image_dirs: &'a [crate::load::repo::ImageDir],
     pub sources: &'a Sources,
     /// `--set` assignments from the command line.
     pub set: &'a [String],
@@ -211,7 +214,7 @@ fn deployment(
     let facts = Facts::collect(cx.spec, cx.plan_input, cx.constitution);
     let t = |key: &str| typed_origin(set_keys, key, yaml_at);
 
-    let names = discover::components(cx, &typed, evidence.as_ref(), diags);
+    let (names, discovered) = discover::components(cx, &typed, evidence.as_ref(), diags);
     if names.is_empty() {
         return None;
     }
@@ -268,6 +271,9 @@ fn deployment(
     code::deliver(&mut components, &backing, diags);
     discover::report_compose_images(cx, &backing, facts.no_storage(), diags);
     discover::report_compose_builds(cx, &components, !typed.components.is_empty(), diags);
+    if !discovered {
+        discover::report_images_not_deployed(cx, &components, diags);
+    }
     proxy::report(&components, &backing, cx.repo, cx.sources, diags);
     proxy::routes(&mut components, &backing, cx.repo, cx.code, cx.sources, diags);
     build_time::split(&mut components);
