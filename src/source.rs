@@ -171,6 +171,19 @@ pub fn has_whole_word(
         })
 }
 
+/// The lines of `text`, each with its byte range in `text` (without its `\n` or `\r\n`):
+/// for a reader that points at a line it found by its text, whatever the file's line endings.
+pub fn lines_with_ranges(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
+    let mut start = 0;
+    text.split_inclusive('\n').map(move |raw| {
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let range = start..start + line.len();
+        start += raw.len();
+        (range, line)
+    })
+}
+
 /// `path`, written in a file of folder `dir` (`/`-separated, relative to one root), as a path
 /// relative to that root: `.` and empty parts dropped, `..` resolved (`../src` in `config`
 /// is `src`); `""` for the root itself, `None` for a path that climbs out of it. Every
@@ -240,6 +253,17 @@ fn split_words(line: &str, strict: bool) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_point_at_their_text_with_either_line_ending() {
+        for text in ["a\nbc\n\nd", "a\r\nbc\r\n\r\nd"] {
+            let lines: Vec<_> = lines_with_ranges(text).collect();
+            assert_eq!(lines.iter().map(|(_, l)| *l).collect::<Vec<_>>(), ["a", "bc", "", "d"]);
+            for (range, line) in lines {
+                assert_eq!(&text[range], line);
+            }
+        }
+    }
 
     #[test]
     fn relative_paths_resolve_inside_their_root() {

@@ -52,19 +52,18 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
     }
     // `port := "8080"` as the fallback of a PORT read.
     if f.ports.is_empty() && f.env.iter().any(|e| e.value.name == "PORT") {
-        for (i, l) in text.lines().enumerate() {
+        for (range, l) in crate::source::lines_with_ranges(text) {
             let t = l.trim();
             if let Some(rest) = t.strip_prefix("port = ").or_else(|| t.strip_prefix("port := "))
                 && let Some(p) = super::port_literal(rest.trim_matches(['"', ' ', '}']))
             {
-                let start = text.lines().take(i).map(|l| l.len() + 1).sum::<usize>();
                 f.ports.push(Fact::new(
                     Port {
                         port: p,
                         how: "PORT fallback".into(),
                     },
                     source,
-                    start..start + l.len(),
+                    range,
                 ));
                 if let Some(e) = f.env.iter_mut().find(|e| e.value.name == "PORT") {
                     e.value.default = Some(p.to_string());

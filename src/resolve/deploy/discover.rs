@@ -789,16 +789,9 @@ pub fn report_images_not_deployed(
     for (path, id, class) in left {
         let name = slug(path.rsplit('/').next().unwrap_or(&path));
         let shown = cx.sources.get(id).display_path();
-        let first = cx.sources.get(id).text.lines().position(|l| {
-            let l = l.trim_start();
-            l.to_ascii_uppercase().starts_with("FROM ")
-        });
-        let text = &cx.sources.get(id).text;
-        let span = first.map(|n| {
-            let start: usize = text.lines().take(n).map(|l| l.len() + 1).sum();
-            let len = text.lines().nth(n).map_or(0, str::len);
-            Span::new(id, start..start + len)
-        });
+        let span = crate::source::lines_with_ranges(&cx.sources.get(id).text)
+            .find(|(_, l)| l.trim_start().to_ascii_uppercase().starts_with("FROM "))
+            .map(|(range, _)| Span::new(id, range));
         let (message, hint) = match &class {
             Some(c) => {
                 let stack = cx
