@@ -314,6 +314,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "mcp-server/Dockerfile (`CMD [\"python\", \"mcp_server.py\"]`) while the plan names only `backend` and `frontend`",
             "Deploy it: add the component to the plan input's deployment block (`components: {mcp-server: {sourceDir: mcp-server, stack: python-service}}`) and, when the folder holds no project, commit its manifest (requirements.txt, package.json…) beside the code it runs. Or, when the image is not part of this feature, say so in the plan input and move the folder under a name that says it (`tools/`, `examples/`).",
         ),
+        Code::CommandNotInstalled => d(
+            "The image installs the packages of the component folder's requirements.txt (and the files it includes with `-r`) and nothing else; a program the start command runs, from a package that file does not list, is not in the image, and the container exits at once (`uvicorn: not found`, `No module named uvicorn`). It happens when the team installs another file (its Dockerfile copies `src/requirements.txt`), or when the command comes from the catalog for a framework the folder runs some other way. A requirements file with a constraints file (`-c`) is not judged.",
+            "backend/requirements.txt holding only comments, while the command is `uvicorn src.main:app` and backend/Dockerfile installs src/requirements.txt",
+            "List the package in the folder's requirements.txt (`uvicorn==0.34.0`), or make it include the file the team installs (`-r src/requirements.txt`); or set `components.<name>.command` to what the installed packages run.",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.jinja containing `{% for stage in plan.stages %}` without `{% endfor %}`",

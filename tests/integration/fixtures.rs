@@ -824,6 +824,25 @@ fn a_dockerfile_no_component_builds_is_reported() {
     assert!(!f.run.stderr.contains("backend/Dockerfile"), "{}", f.run.stderr);
 }
 
+/// The image installs the folder's requirements.txt; a command whose program it does not
+/// list is reported with the file the team's Dockerfile installs.
+#[test]
+fn a_command_the_image_does_not_install_is_reported() {
+    let f = run_fixture("command-not-installed");
+    let block = f
+        .run
+        .stderr
+        .split("\n\n")
+        .find(|b| b.contains("warning[SP439]"))
+        .unwrap_or_else(|| panic!("{}", f.run.stderr));
+    assert!(block.contains("--> backend/requirements.txt:1:1"), "{block}");
+    assert!(block.contains("does not list `uvicorn`"), "{block}");
+    assert!(
+        block.contains("backend/Dockerfile installs backend/src/requirements.txt"),
+        "{block}"
+    );
+}
+
 /// A browser call to a localhost port no component listens on is reported, not forwarded.
 #[test]
 fn a_browser_call_to_a_port_nothing_listens_on_is_reported() {

@@ -441,6 +441,133 @@ fn requirement_lines<'a>(
     true
 }
 
+/// The package a Python start command's program comes from (`uvicorn` for `uvicorn …` and
+/// `python -m uvicorn …`), for the programs a requirements file must list: the servers and
+/// workers a command starts. `None` for `python app.py` and programs sp does not know.
+fn python_program(argv: &[String]) -> Option<&'static str> {
+    const PROGRAMS: &[&str] = &[
+        "uvicorn",
+        "gunicorn",
+        "hypercorn",
+        "daphne",
+        "granian",
+        "celery",
+        "fastapi",
+        "flask",
+        "streamlit",
+        "rq",
+        "dramatiq",
+        "huey",
+    ];
+    let program = match argv {
+        [python, m, module, ..] if python.starts_with("python") && m == "-m" => module.as_str(),
+        [program, ..] => program.rsplit('/').next().unwrap_or(program),
+        [] => return None,
+    };
+    PROGRAMS.iter().copied().find(|p| *p == program)
+}
+
+/// SP439: the start command of a Python component whose image installs the folder's
+/// requirements.txt runs a program that file (with the files it includes) does not list.
+/// The team's own Dockerfile, when it copies another requirements file, is named in the
+/// hint: it is usually the file that was meant.
+pub fn report_command_not_installed(
+    name: &str,
+    dir: &RepoDir,
+    sources: &Sources,
+    command: &Valued<Vec<String>>,
+    team_dockerfile: Option<&str>,
+    diags: &mut Diagnostics,
+) {
+    let Some(package) = python_program(&command.value) else {
+        return;
+    };
+    let (mut seen, mut lines) = (Vec::new(), Vec::new());
+    if !dir.files.contains_key("requirements.txt")
+        || !requirement_lines(dir, sources, "requirements.txt", &mut seen, &mut lines)
+    {
+        return;
+    }
+    // Listed by name (`uvicorn[standard]==0.34.0`), or maybe by a line sp cannot look into
+    // (a URL, a local package, `-e .`): then nothing is said.
+    let listed = lines.iter().any(|(_, _, _, line)| {
+        let line = requirement_text(line);
+        if line.starts_with('#') {
+            return false;
+        }
+        let n = line
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .next()
+            .unwrap_or("");
+        // `fastapi[standard]` (and `[all]`) brings uvicorn and the `fastapi` command along.
+        let extra = n.eq_ignore_ascii_case("fastapi")
+            && matches!(package, "uvicorn" | "fastapi")
+            && (line.contains("[standard") || line.contains("[all"));
+        n.eq_ignore_ascii_case(package)
+            || extra
+            || line.contains("://")
+            || line.contains(" @ ")
+            || line.starts_with("-e")
+            || line.starts_with("--editable")
+            || line.starts_with('.')
+            || line.starts_with('/')
+    });
+    if listed {
+        return;
+    }
+    let file = format!("{}/requirements.txt", dir.path);
+    // The requirements file the team's Dockerfile copies, when it is another one.
+    let team = team_dockerfile.and_then(|t| {
+        let text = &sources.get(*dir.files.get(t)?).text;
+        text.lines().find_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let (first, rest) = words.split_first()?;
+            if !first.eq_ignore_ascii_case("COPY") {
+                return None;
+            }
+            rest.iter()
+                .filter(|w| !w.starts_with("--"))
+                .rev()
+                .skip(1)
+                .find(|w| w.ends_with(".txt") && w.contains("requirements") && **w != "requirements.txt")
+                .map(|w| {
+                    (
+                        format!("{}/{t}", dir.path),
+                        format!("{}/{}", dir.path, w.trim_start_matches("./")),
+                    )
+                })
+        })
+    });
+    let hint = match &team {
+        Some((dockerfile, installed)) => format!(
+            "{dockerfile} installs {installed}: make {file} include it (`-r {}`), or list `{package}` in {file}",
+            installed.strip_prefix(&format!("{}/", dir.path)).unwrap_or(installed)
+        ),
+        None => format!(
+            "list `{package}` with its version in {file}, or set `components.{name}.command` to what the installed packages run"
+        ),
+    };
+    let mut d = Diagnostic::new(
+        Code::CommandNotInstalled,
+        format!(
+            "component `{name}`: its command runs `{}` ({}), and {file}, which its image installs, does not list `{package}`: the container stops at start",
+            command.value.join(" "),
+            command.origin.text
+        ),
+    )
+    .hint(hint);
+    d = match dir.files.get("requirements.txt") {
+        Some(id) => d
+            .at(crate::source::Span::new(
+                *id,
+                0..sources.get(*id).text.find('\n').unwrap_or(sources.get(*id).text.len()),
+            ))
+            .label(format!("no `{package}` here")),
+        None => d.at_line(&file, 1, 1),
+    };
+    diags.push(d);
+}
+
 /// The first line of the folder's requirements.txt that installs from other files of the
 /// folder: another requirements or constraints file (`-r base.txt`, `-c constraints.txt`), the
 /// project itself or a local package (`-e .`, `./libs/shared`, `pkg @ file:…`). Copying
@@ -787,6 +914,56 @@ mod tests {
         // A script that tolerates failure, or no install-time script, says nothing.
         assert!(run("{\"scripts\": {\"prepare\": \"husky || true\", \"build\": \"vite build\"}}").is_empty());
         assert!(run("{\"dependencies\": {}}").is_empty());
+    }
+
+    /// SP439: a server the requirements do not install, with the file the team's
+    /// Dockerfile installs instead; nothing when the package is listed (also through `-r`,
+    /// with extras), when a line may hold it (`-e .`), or for a program sp does not know.
+    #[test]
+    fn a_command_whose_program_the_image_does_not_install_is_reported() {
+        let uvicorn = Valued::new(
+            ["uvicorn", "src.main:app", "--port", "7860"].map(String::from).to_vec(),
+            Origin::at("api/Dockerfile", 7),
+        );
+        let check = |files: &[(&str, &str)], command: &Valued<Vec<String>>| {
+            let (dir, sources) = folder("api", files);
+            let team = dir.files.contains_key("Dockerfile").then_some("Dockerfile");
+            let mut diags = Diagnostics::default();
+            super::report_command_not_installed("api", &dir, &sources, command, team, &mut diags);
+            diags
+                .iter()
+                .map(|d| format!("{} {}", d.message, d.hint.clone().unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        let found = check(
+            &[
+                ("requirements.txt", "# No external dependencies\n"),
+                (
+                    "Dockerfile",
+                    "FROM python:3.11-slim\nCOPY src/requirements.txt .\nRUN pip install -r requirements.txt\n",
+                ),
+            ],
+            &uvicorn,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("does not list `uvicorn`"), "{}", found[0]);
+        assert!(found[0].contains("api/Dockerfile installs api/src/requirements.txt: make api/requirements.txt include it (`-r src/requirements.txt`)"), "{}", found[0]);
+        for files in [
+            &[("requirements.txt", "fastapi==0.115.6\nuvicorn[standard]==0.34.0\n")][..],
+            &[("requirements.txt", "-r base.txt\n"), ("base.txt", "Uvicorn==0.34.0\n")][..],
+            &[("requirements.txt", "-e .\n")][..],
+            &[("requirements.txt", "fastapi[standard]>=0.115\n")][..],
+            &[("requirements.txt", "-c constraints.txt\nfastapi\n")][..],
+        ] {
+            assert!(check(files, &uvicorn).is_empty(), "{files:?}");
+        }
+        let module = Valued::new(
+            ["python", "-m", "gunicorn", "app:app"].map(String::from).to_vec(),
+            Origin::at("x", 1),
+        );
+        assert_eq!(check(&[("requirements.txt", "flask\n")], &module).len(), 1);
+        let script = Valued::new(["python", "app.py"].map(String::from).to_vec(), Origin::at("x", 1));
+        assert!(check(&[("requirements.txt", "flask\n")], &script).is_empty());
     }
 
     #[test]

@@ -1163,6 +1163,19 @@ fn component(
         port.as_ref().map(|p| p.value),
         cx.sources,
     );
+    if let Some(dir) = repo_dir
+        && stack.language == "python"
+        && lockfile.as_ref().is_some_and(|l| l.value == "requirements.txt")
+    {
+        install::report_command_not_installed(
+            name,
+            dir,
+            cx.sources,
+            &command,
+            repo::team_dockerfile(dir, cx.sources).as_deref(),
+            diags,
+        );
+    }
     // The build step, when what starts the component is compiled output (not a file of the
     // source as it is).
     let compile = ts.as_ref().and_then(|p| p.compile.clone()).filter(|_| {
