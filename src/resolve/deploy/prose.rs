@@ -647,8 +647,23 @@ fn is_word_at(clause: &str, at: usize, len: usize) -> bool {
         && clause[at + len..].chars().next().is_none_or(|c| !c.is_alphanumeric())
 }
 
-/// [`port_in`] with the byte offset of the `port` word.
+/// The node port a clause about a NodePort states ("via NodePort on port 30800",
+/// "nodePort: 30080"): a number of the node port range (30000–32767) after a `port` word.
+pub(super) fn node_port_in(lower: &str) -> Option<u16> {
+    if !(lower.contains("nodeport") || lower.contains("node port")) {
+        return None;
+    }
+    lower
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse::<u16>().ok())
+        .find(|p| (30000..=32767).contains(p))
+}
+
+/// [`port_in`] with the byte offset of the `port` word. In a clause about a NodePort, a
+/// number of the node port range (30000–32767) is the port on the node, not the one the
+/// container listens on ("expose the backend via NodePort on port 30800").
 fn port_at(lower: &str) -> Option<(usize, u16)> {
+    let node_port = lower.contains("nodeport") || lower.contains("node port");
     let mut from = 0;
     while let Some(i) = lower[from..].find("port") {
         let at = from + i;
@@ -669,6 +684,7 @@ fn port_at(lower: &str) -> Option<(usize, u16)> {
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(p) = digits.parse::<u16>()
             && p > 0
+            && !(node_port && (30000..=32767).contains(&p))
         {
             return Some((at, p));
         }
@@ -960,6 +976,17 @@ mod tests {
         assert_eq!(port_in("the backend must support 10 concurrent users"), None);
         assert_eq!(port_in("export 10 reports, transport 5"), None);
         assert_eq!(port_in("portability 3"), None);
+        // A node port is the node's, not the container's.
+        assert_eq!(port_in("expose the backend service via nodeport on port 30800"), None);
+        assert_eq!(port_in("a node port 30080 forwards to port 8000"), Some(8000));
+        assert_eq!(port_in("the backend listens on port 30800"), Some(30800));
+        assert_eq!(
+            node_port_in("expose the backend service via nodeport on port 30800"),
+            Some(30800)
+        );
+        assert_eq!(node_port_in("nodeport: 30080 for the frontend"), Some(30080));
+        assert_eq!(node_port_in("the backend listens on port 30800"), None);
+        assert_eq!(node_port_in("expose it as a nodeport on port 8000"), None);
     }
 
     #[test]

@@ -7,13 +7,17 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::model::deploy::{Component, Deployment};
 
 use super::DeployInputs;
-use super::prose::{Fact, Facts, has_word, namespace_in, nearest_named, port_in, replica_count, role_words, sentences};
+use super::prose::{
+    Fact, Facts, has_word, namespace_in, nearest_named, node_port_in, port_in, replica_count, role_words, sentences,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Topic {
     Namespace,
     Replicas,
     Port,
+    /// A port on the node (30000–32767) for a NodePort Service: sp lets the cluster pick it.
+    NodePort,
     Host,
     ServiceType,
     Storage,
@@ -27,6 +31,7 @@ impl Topic {
             Topic::Namespace => "a namespace",
             Topic::Replicas => "a replica count",
             Topic::Port => "a port",
+            Topic::NodePort => "a node port",
             Topic::Host => "a host name",
             Topic::ServiceType => "a Service type",
             Topic::Storage => "a storage size",
@@ -54,6 +59,9 @@ fn stated(fact: &Fact) -> Vec<(Topic, String)> {
     }
     if let Some(p) = port_in(lower) {
         out.push((Topic::Port, p.to_string()));
+    }
+    if let Some(p) = node_port_in(lower) {
+        out.push((Topic::NodePort, p.to_string()));
     }
     if (has_word(lower, "ingress") || has_word(lower, "host") || has_word(lower, "hostname"))
         && let Some(h) = host_in(&fact.text)
@@ -271,6 +279,8 @@ fn taken(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> Option<Strin
             }),
             None,
         ),
+        // The cluster assigns a NodePort Service's node port; no input sets it.
+        Topic::NodePort => (false, false, None),
         Topic::Host => (
             comps().any(|c| c.exposure.ingress_host.as_ref().is_some_and(|h| here(&h.origin))),
             comps().any(|c| c.exposure.ingress_host.as_ref().is_some_and(|h| h.value == value)),
@@ -352,7 +362,7 @@ fn typed_form(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> String 
     match topic {
         Topic::Namespace => format!("namespace: {value}"),
         Topic::Replicas => format!("components: {{{name}: {{replicas: {value}}}}}"),
-        Topic::Port => format!("components: {{{name}: {{port: {value}}}}}"),
+        Topic::Port | Topic::NodePort => format!("components: {{{name}: {{port: {value}}}}}"),
         Topic::Host => format!("components: {{{name}: {{host: {value}}}}}"),
         Topic::ServiceType => format!("components: {{{name}: {{exposure: {value}}}}}"),
         Topic::Storage => format!("services: {{{service}: {{storage: {value}}}}}"),
@@ -407,11 +417,18 @@ pub fn report(cx: &DeployInputs, d: &Deployment, facts: &Facts, diags: &mut Diag
                 format!("{} stated here is not in the deployment ({why})", topic.what()),
             )
             .label(format!("states {} (`{value}`)", topic.what()))
-            .hint(format!(
-                "to make it count, write it typed in the ```yaml block of {}: `{}`",
-                super::discover::plan_input_path(cx),
-                typed_form(d, fact, topic, &value)
-            ));
+            .hint(match topic {
+                Topic::NodePort => format!(
+                    "a NodePort Service's node port is assigned by the cluster (`kubectl get service` shows it); the port the component listens on is typed as `{}` in the ```yaml block of {}",
+                    typed_form(d, fact, Topic::Port, "<port>"),
+                    super::discover::plan_input_path(cx)
+                ),
+                _ => format!(
+                    "to make it count, write it typed in the ```yaml block of {}: `{}`",
+                    super::discover::plan_input_path(cx),
+                    typed_form(d, fact, topic, &value)
+                ),
+            });
             if adopted && !from_spec {
                 diag = diag.severity(Severity::Info);
             }
