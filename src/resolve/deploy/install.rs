@@ -495,15 +495,12 @@ pub fn report_command_not_installed(
         if line.starts_with('#') {
             return false;
         }
-        let n = line
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
-            .next()
-            .unwrap_or("");
+        let n = requirement(line).map(|(name, _)| name).unwrap_or_default();
         // `fastapi[standard]` (and `[all]`) brings uvicorn and the `fastapi` command along.
-        let extra = n.eq_ignore_ascii_case("fastapi")
+        let extra = n == "fastapi"
             && matches!(package, "uvicorn" | "fastapi")
             && (line.contains("[standard") || line.contains("[all"));
-        n.eq_ignore_ascii_case(package)
+        n == package
             || extra
             || line.contains("://")
             || line.contains(" @ ")
@@ -556,13 +553,13 @@ pub fn report_command_not_installed(
         ),
     )
     .hint(hint);
-    d = match dir.files.get("requirements.txt") {
-        Some(id) => d
-            .at(crate::source::Span::new(
-                *id,
-                0..sources.get(*id).text.find('\n').unwrap_or(sources.get(*id).text.len()),
-            ))
-            .label(format!("no `{package}` here")),
+    let first_line = dir.files.get("requirements.txt").and_then(|id| {
+        crate::source::lines_with_ranges(&sources.get(*id).text)
+            .next()
+            .map(|(range, _)| crate::source::Span::new(*id, range))
+    });
+    d = match first_line {
+        Some(span) => d.at(span).label(format!("no `{package}` here")),
         None => d.at_line(&file, 1, 1),
     };
     diags.push(d);

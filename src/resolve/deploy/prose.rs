@@ -647,23 +647,31 @@ fn is_word_at(clause: &str, at: usize, len: usize) -> bool {
         && clause[at + len..].chars().next().is_none_or(|c| !c.is_alphanumeric())
 }
 
+/// The ports Kubernetes gives NodePort Services by default (`--service-node-port-range`).
+const NODE_PORTS: std::ops::RangeInclusive<u16> = 30000..=32767;
+
+/// Whether a clause is about a NodePort ("via NodePort", "node port 30080").
+fn about_node_port(lower: &str) -> bool {
+    lower.contains("nodeport") || lower.contains("node port")
+}
+
 /// The node port a clause about a NodePort states ("via NodePort on port 30800",
-/// "nodePort: 30080"): a number of the node port range (30000–32767) after a `port` word.
+/// "nodePort: 30080"): a number of the node port range.
 pub(super) fn node_port_in(lower: &str) -> Option<u16> {
-    if !(lower.contains("nodeport") || lower.contains("node port")) {
+    if !about_node_port(lower) {
         return None;
     }
     lower
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|w| w.parse::<u16>().ok())
-        .find(|p| (30000..=32767).contains(p))
+        .find(|p| NODE_PORTS.contains(p))
 }
 
 /// [`port_in`] with the byte offset of the `port` word. In a clause about a NodePort, a
 /// number of the node port range (30000–32767) is the port on the node, not the one the
 /// container listens on ("expose the backend via NodePort on port 30800").
 fn port_at(lower: &str) -> Option<(usize, u16)> {
-    let node_port = lower.contains("nodeport") || lower.contains("node port");
+    let node_port = about_node_port(lower);
     let mut from = 0;
     while let Some(i) = lower[from..].find("port") {
         let at = from + i;
@@ -684,7 +692,7 @@ fn port_at(lower: &str) -> Option<(usize, u16)> {
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(p) = digits.parse::<u16>()
             && p > 0
-            && !(node_port && (30000..=32767).contains(&p))
+            && !(node_port && NODE_PORTS.contains(&p))
         {
             return Some((at, p));
         }
