@@ -1479,6 +1479,48 @@ pub static GATES: &[Gate] = &[
     },
 ];
 
+/// Every gate's trigger phrases in one automaton, built on first use: a rule or a matrix row
+/// is matched against all of them in one pass over its text, instead of one substring search
+/// per phrase (several thousand searches per feature). Each pattern maps back to its gate's
+/// index in [`GATES`] and its trigger's index in the gate's list.
+static TRIGGERS: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<(usize, usize)>)> =
+    std::sync::LazyLock::new(|| {
+        let owners: Vec<(usize, usize)> = GATES
+            .iter()
+            .enumerate()
+            .flat_map(|(g, gate)| (0..gate.triggers.len()).map(move |t| (g, t)))
+            .collect();
+        let phrases = GATES.iter().flat_map(|g| g.triggers.iter());
+        let automaton = aho_corasick::AhoCorasick::new(phrases).expect("fixed literal phrases build");
+        (automaton, owners)
+    });
+
+/// For each gate of [`GATES`], in order, the first of its trigger phrases (in the gate's own
+/// order) that `lower` contains, as `str::contains` would find it.
+pub fn triggered(lower: &str) -> Vec<Option<&'static str>> {
+    let (automaton, owners) = &*TRIGGERS;
+    let mut first: Vec<Option<usize>> = vec![None; GATES.len()];
+    for m in automaton.find_overlapping_iter(lower) {
+        let (g, t) = owners[m.pattern().as_usize()];
+        if first[g].is_none_or(|f| t < f) {
+            first[g] = Some(t);
+        }
+    }
+    first
+        .iter()
+        .zip(GATES)
+        .map(|(t, g)| t.map(|t| g.triggers[t]))
+        .collect()
+}
+
+/// The index of `gate` in [`GATES`].
+pub fn index_of(gate: &Gate) -> usize {
+    GATES
+        .iter()
+        .position(|g| std::ptr::eq(g, gate))
+        .expect("every gate is an entry of GATES")
+}
+
 /// A gate by code (`g101`, case-insensitive) or name (`run-as-non-root`).
 pub fn find(query: &str) -> Option<&'static Gate> {
     let q = query.trim();
@@ -1589,6 +1631,27 @@ impl Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One pass of the automaton finds what a substring search per phrase finds: every
+    /// phrase alone, and all of them in one text (the first of a gate's phrases wins).
+    #[test]
+    fn triggered_is_contains_per_phrase() {
+        let by_contains = |lower: &str| -> Vec<Option<&'static str>> {
+            GATES
+                .iter()
+                .map(|g| g.triggers.iter().find(|t| lower.contains(*t)).copied())
+                .collect()
+        };
+        let all: String = GATES.iter().rev().flat_map(|g| g.triggers.iter().rev()).fold(String::new(), |s, t| s + t + " ");
+        let mut texts = vec![all, String::new(), "nothing to see here".to_string()];
+        texts.extend(GATES.iter().flat_map(|g| g.triggers.iter().map(|t| format!("the pods {t}s always"))));
+        for text in &texts {
+            assert_eq!(triggered(text), by_contains(text), "{text}");
+        }
+        for (i, g) in GATES.iter().enumerate() {
+            assert_eq!(index_of(g), i);
+        }
+    }
 
     #[test]
     fn codes_and_names_are_unique_and_well_formed() {

@@ -200,10 +200,11 @@ impl Context<'_> {
         let lower = text.to_lowercase();
         let (in_text, in_lower) = (Words::new(text), Words::new(&lower));
         if deployed {
-            for g in GATES {
+            let triggered = catalog::triggered(&lower);
+            for (g, trigger) in GATES.iter().zip(triggered) {
                 if in_text.has(g.code) {
                     add(&mut row.gates, Link::certain(gate_name(g)));
-                } else if g.triggers.iter().any(|t| lower.contains(t)) {
+                } else if trigger.is_some() {
                     add(&mut row.gates, Link::guessed(gate_name(g)));
                 }
             }

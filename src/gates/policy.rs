@@ -101,11 +101,11 @@ pub fn bind<'g>(principle: &Principle, rule: &Rule, diags: &mut Diagnostics, pat
         gates.dedup_by_key(|g| g.code);
         // Explicit gates apply to the rules that mention what they check; a rule that
         // mentions none of them is still covered by the principle's list as a whole.
-        let lower = rule.text.to_lowercase();
+        let triggered = catalog::triggered(&rule.text.to_lowercase());
         let specific: Vec<&Gate> = gates
             .iter()
             .copied()
-            .filter(|g| g.triggers.iter().any(|t| lower.contains(t)))
+            .filter(|g| triggered[catalog::index_of(g)].is_some())
             .collect();
         let chosen = if specific.is_empty() { gates } else { specific };
         return (chosen, "named by the principle's Gates line".into());
@@ -113,11 +113,11 @@ pub fn bind<'g>(principle: &Principle, rule: &Rule, diags: &mut Diagnostics, pat
     let lower = rule.text.to_lowercase();
     let mut gates = Vec::new();
     let mut phrases = Vec::new();
-    for g in GATES {
-        if let Some(t) = g.triggers.iter().find(|t| lower.contains(*t)) {
+    for (g, trigger) in GATES.iter().zip(catalog::triggered(&lower)) {
+        if let Some(t) = trigger {
             gates.push(g);
-            if !phrases.contains(t) {
-                phrases.push(*t);
+            if !phrases.contains(&t) {
+                phrases.push(t);
             }
         }
     }
