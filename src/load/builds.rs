@@ -288,6 +288,11 @@ pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &
         let Ok(text) = std::fs::read_to_string(&abs) else {
             continue;
         };
+        // A byte order mark (an editor's, on Windows) is not part of the first command.
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         if !text.contains(" build") {
             continue;
         }
@@ -488,16 +493,18 @@ mod tests {
             images
         };
         assert_eq!(attached(), vec![]);
+        let found = vec![(
+            vec!["api".to_string(), "acme-api".to_string()],
+            "scripts/build.sh".to_string(),
+            1,
+        )];
         std::fs::remove_file(root.path().join("scripts/build.sh")).expect("rm");
         std::fs::write(root.path().join("scripts/build.sh"), script).expect("write");
-        assert_eq!(
-            attached(),
-            vec![(
-                vec!["api".to_string(), "acme-api".to_string()],
-                "scripts/build.sh".to_string(),
-                1
-            )]
-        );
+        assert_eq!(attached(), found);
+        // Saved with a byte order mark and Windows line ends: the same command.
+        let windows = format!("\u{feff}{}", script.replace('\n', "\r\n"));
+        std::fs::write(root.path().join("scripts/build.sh"), windows).expect("write");
+        assert_eq!(attached(), found);
     }
 
     /// A Dockerfile inside the folder a script builds is the folder's choice, read when the
