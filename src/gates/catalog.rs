@@ -1506,11 +1506,7 @@ pub fn triggered(lower: &str) -> Vec<Option<&'static str>> {
             first[g] = Some(t);
         }
     }
-    first
-        .iter()
-        .zip(GATES)
-        .map(|(t, g)| t.map(|t| g.triggers[t]))
-        .collect()
+    first.iter().zip(GATES).map(|(t, g)| t.map(|t| g.triggers[t])).collect()
 }
 
 /// The index of `gate` in [`GATES`].
@@ -1642,9 +1638,17 @@ mod tests {
                 .map(|g| g.triggers.iter().find(|t| lower.contains(*t)).copied())
                 .collect()
         };
-        let all: String = GATES.iter().rev().flat_map(|g| g.triggers.iter().rev()).fold(String::new(), |s, t| s + t + " ");
+        let all: String = GATES
+            .iter()
+            .rev()
+            .flat_map(|g| g.triggers.iter().rev())
+            .fold(String::new(), |s, t| s + t + " ");
         let mut texts = vec![all, String::new(), "nothing to see here".to_string()];
-        texts.extend(GATES.iter().flat_map(|g| g.triggers.iter().map(|t| format!("the pods {t}s always"))));
+        texts.extend(
+            GATES
+                .iter()
+                .flat_map(|g| g.triggers.iter().map(|t| format!("the pods {t}s always"))),
+        );
         for text in &texts {
             assert_eq!(triggered(text), by_contains(text), "{text}");
         }

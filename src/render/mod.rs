@@ -94,9 +94,10 @@ impl<'a> Run<'a> {
         if let Some(d) = &plan.deployment {
             out.extend(docker::dockerfiles_in(d, self.catalog, &self.docker, out_dir, diags));
             out.extend(k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
-            out.extend(helm::chart(d, &plan.feature.title, out_dir));
+            let values = helm::values_files(d);
+            out.extend(helm::chart(d, &plan.feature.title, out_dir, &values));
             out.extend(skaffold::skaffold(d, out_dir).map(|s| (skaffold::FILE.to_string(), s)));
-            out.extend(contracts::contracts(plan, d, out_dir));
+            out.extend(contracts::contracts(plan, d, out_dir, &values));
         }
         if let Some(api) = contracts::openapi(plan) {
             out.push(("contracts/openapi.yaml".into(), api));

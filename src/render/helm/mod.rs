@@ -195,7 +195,9 @@ pub fn values_files(d: &Deployment) -> Vec<ValuesFile> {
 
 /// Every file of the chart, paths relative to the feature's output folder
 /// (`helm/<chart>/Chart.yaml`…), in path order.
-pub fn chart(d: &Deployment, title: &str, out_dir: &str) -> Vec<(String, String)> {
+/// `values` are the deployment's [`values_files`], computed once for the chart and its
+/// contract.
+pub fn chart(d: &Deployment, title: &str, out_dir: &str, values: &[ValuesFile]) -> Vec<(String, String)> {
     let dir = chart_dir(d);
     let schema = schema::schema();
     let docs = entry_docs(d);
@@ -207,8 +209,8 @@ pub fn chart(d: &Deployment, title: &str, out_dir: &str) -> Vec<(String, String)
             HELPERS.replace(CHART_PLACEHOLDER, chart_name(d)),
         ),
     ];
-    for f in values_files(d) {
-        files.push((f.name.into(), values_text(d, &f, out_dir, schema, &docs).text));
+    for f in values {
+        files.push((f.name.into(), values_text(d, f, out_dir, schema, &docs).text));
     }
     files.extend(STATIC_FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())));
     files.sort();
@@ -628,10 +630,9 @@ fn collect(node: &Node, pattern: &[&str], name: &mut String, out: &mut Vec<(Stri
 /// each environment file sets, description) and the commands that install, test, upgrade,
 /// roll back and remove it. Written with the values files' emitter, which folds long strings,
 /// so the contract stays within yamllint's line length.
-pub fn contract(d: &Deployment, title: &str, out_dir: &str, commands: &HelmCommands) -> String {
+pub fn contract(d: &Deployment, title: &str, out_dir: &str, commands: &HelmCommands, files: &[ValuesFile]) -> String {
     let schema = schema::schema();
     let docs = entry_docs(d);
-    let files = values_files(d);
     let s = |v: &str| Node::Str(v.to_string());
     let map = |entries: Vec<(&str, Node)>| Node::Map(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
     let path = format!("{out_dir}/{}", chart_dir(d));
@@ -692,7 +693,7 @@ pub fn contract(d: &Deployment, title: &str, out_dir: &str, commands: &HelmComma
         (
             "files",
             Node::Seq(
-                chart_paths(d, &files)
+                chart_paths(d, files)
                     .into_iter()
                     .map(|p| s(&format!("{out_dir}/{p}")))
                     .collect(),

@@ -36,9 +36,14 @@ fn build() -> Value {
 
 /// The file's text: two-space indentation, one newline at the end.
 pub fn text() -> String {
-    let mut s = serde_json::to_string_pretty(schema()).expect("a schema serialises");
-    s.push('\n');
-    s
+    // The same for every chart: written out once per run.
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut s = serde_json::to_string_pretty(schema()).expect("a schema serialises");
+        s.push('\n');
+        s
+    })
+    .clone()
 }
 
 /// Drops schemars' Rust integer formats (`uint32`…), which say nothing a validator checks

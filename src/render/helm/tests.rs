@@ -57,7 +57,9 @@ fn all() -> Vec<(&'static str, Deployment)> {
 const OUT: &str = "out/001-x";
 
 fn files(d: &Deployment) -> BTreeMap<String, String> {
-    chart(d, "A title: with \"quotes\"", OUT).into_iter().collect()
+    chart(d, "A title: with \"quotes\"", OUT, &values_files(d))
+        .into_iter()
+        .collect()
 }
 
 fn file<'a>(files: &'a BTreeMap<String, String>, d: &Deployment, name: &str) -> &'a str {
@@ -107,7 +109,10 @@ fn chart_has_every_file_and_is_deterministic() {
             assert!(f.contains_key(&format!("{dir}/{p}")), "{name}: {p}");
         }
         assert_eq!(f, files(&d), "{name}: same bytes on every run");
-        let paths: Vec<_> = chart(&d, "t", OUT).into_iter().map(|(p, _)| p).collect();
+        let paths: Vec<_> = chart(&d, "t", OUT, &values_files(&d))
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         let mut sorted = paths.clone();
         sorted.sort();
         assert_eq!(paths, sorted, "{name}: in path order");
@@ -637,7 +642,7 @@ fn helms() -> Vec<PathBuf> {
 
 /// Writes the chart of `d` into a temporary folder and returns the chart's folder.
 fn write_chart(d: &Deployment, tmp: &Path) -> PathBuf {
-    for (path, text) in chart(d, "Test chart", OUT) {
+    for (path, text) in chart(d, "Test chart", OUT, &values_files(d)) {
         let p = tmp.join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
