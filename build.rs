@@ -5,7 +5,7 @@
 //!
 //! It also turns the stack catalog (`src/catalog/stacks.yaml`, the file people edit) into
 //! JSON in `OUT_DIR`: the binary reads that instead of the YAML, because the YAML parser took
-//! about 10 million instructions for these 20 KB on every run, a third of what compiling one
+//! about 10 million instructions for these 20 KB on every run, a tenth of what compiling one
 //! whole feature costs, where the JSON parser takes a twentieth of that. A unit test holds the
 //! two readings to the same catalog.
 
