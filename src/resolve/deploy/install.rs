@@ -512,8 +512,11 @@ pub fn report_command_not_installed(
     if listed {
         return;
     }
-    let file = format!("{}/requirements.txt", dir.path);
-    // The requirements file the team's Dockerfile copies, when it is another one.
+    // Paths as the repository names them: `requirements.txt` at the root, not `./requirements.txt`.
+    let in_dir = |name: &str| crate::source::join_relative(&dir.path, name).unwrap_or_else(|| name.to_string());
+    let file = in_dir("requirements.txt");
+    // The requirements file the team's Dockerfile copies, when it is another one: the
+    // Dockerfile's path and the file's, relative to the folder.
     let team = team_dockerfile.and_then(|t| {
         let text = &sources.get(*dir.files.get(t)?).text;
         text.lines().find_map(|l| {
@@ -527,18 +530,13 @@ pub fn report_command_not_installed(
                 .rev()
                 .skip(1)
                 .find(|w| w.ends_with(".txt") && w.contains("requirements") && **w != "requirements.txt")
-                .map(|w| {
-                    (
-                        format!("{}/{t}", dir.path),
-                        format!("{}/{}", dir.path, w.trim_start_matches("./")),
-                    )
-                })
+                .map(|w| (in_dir(t), w.trim_start_matches("./").to_string()))
         })
     });
     let hint = match &team {
         Some((dockerfile, installed)) => format!(
-            "{dockerfile} installs {installed}: make {file} include it (`-r {}`), or list `{package}` in {file}",
-            installed.strip_prefix(&format!("{}/", dir.path)).unwrap_or(installed)
+            "{dockerfile} installs {}: make {file} include it (`-r {installed}`), or list `{package}` in {file}",
+            in_dir(installed)
         ),
         None => format!(
             "list `{package}` with its version in {file}, or set `components.{name}.command` to what the installed packages run"
@@ -922,8 +920,8 @@ mod tests {
             ["uvicorn", "src.main:app", "--port", "7860"].map(String::from).to_vec(),
             Origin::at("api/Dockerfile", 7),
         );
-        let check = |files: &[(&str, &str)], command: &Valued<Vec<String>>| {
-            let (dir, sources) = folder("api", files);
+        let check_in = |path: &str, files: &[(&str, &str)], command: &Valued<Vec<String>>| {
+            let (dir, sources) = folder(path, files);
             let team = dir.files.contains_key("Dockerfile").then_some("Dockerfile");
             let mut diags = Diagnostics::default();
             super::report_command_not_installed("api", &dir, &sources, command, team, &mut diags);
@@ -932,19 +930,28 @@ mod tests {
                 .map(|d| format!("{} {}", d.message, d.hint.clone().unwrap_or_default()))
                 .collect::<Vec<_>>()
         };
-        let found = check(
-            &[
-                ("requirements.txt", "# No external dependencies\n"),
-                (
-                    "Dockerfile",
-                    "FROM python:3.11-slim\nCOPY src/requirements.txt .\nRUN pip install -r requirements.txt\n",
-                ),
-            ],
-            &uvicorn,
-        );
+        let check = |files: &[(&str, &str)], command: &Valued<Vec<String>>| check_in("api", files, command);
+        let team = [
+            ("requirements.txt", "# No external dependencies\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.11-slim\nCOPY src/requirements.txt .\nRUN pip install -r requirements.txt\n",
+            ),
+        ];
+        let found = check(&team, &uvicorn);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("does not list `uvicorn`"), "{}", found[0]);
         assert!(found[0].contains("api/Dockerfile installs api/src/requirements.txt: make api/requirements.txt include it (`-r src/requirements.txt`)"), "{}", found[0]);
+        // A project at the root: paths as the repository names them, without `./`.
+        let found = check_in(".", &team, &uvicorn);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("and requirements.txt, which its image installs"),
+            "{}",
+            found[0]
+        );
+        assert!(found[0].contains("Dockerfile installs src/requirements.txt: make requirements.txt include it (`-r src/requirements.txt`), or list `uvicorn` in requirements.txt"), "{}", found[0]);
+        assert!(!found[0].contains("./"), "{}", found[0]);
         for files in [
             &[("requirements.txt", "fastapi==0.115.6\nuvicorn[standard]==0.34.0\n")][..],
             &[("requirements.txt", "-r base.txt\n"), ("base.txt", "Uvicorn==0.34.0\n")][..],
