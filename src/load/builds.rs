@@ -288,11 +288,7 @@ pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &
         let Ok(text) = std::fs::read_to_string(&abs) else {
             continue;
         };
-        // A byte order mark (an editor's, on Windows) is not part of the first command.
-        let text = match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_string(),
-            None => text,
-        };
+        let text = super::without_bom(text);
         if !text.contains(" build") {
             continue;
         }

@@ -122,6 +122,15 @@ pub fn read_source(sources: &mut Sources, abs: &Path, display: PathBuf, diags: &
 }
 
 /// The text [`read_source`] adds, or `None` with the diagnostic that says why.
+/// `text` without a leading byte order mark (an editor's, on Windows): it is not part of the
+/// first line, whatever the file holds.
+pub(crate) fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 fn read_text(abs: &Path, display: &Path, diags: &mut Diagnostics) -> Option<String> {
     let display = display.to_path_buf();
     let root = abs.ancestors().nth(display.components().count());
@@ -154,10 +163,7 @@ fn read_text(abs: &Path, display: &Path, diags: &mut Diagnostics) -> Option<Stri
                     );
                     return None;
                 }
-                let mut text = match text.strip_prefix('\u{feff}') {
-                    Some(rest) => rest.to_string(),
-                    None => text,
-                };
+                let mut text = without_bom(text);
                 // An input may be kept for the whole run (diagnostics quote it at the end).
                 text.shrink_to_fit();
                 Some(text)

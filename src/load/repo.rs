@@ -137,6 +137,12 @@ pub struct TeamImage {
 }
 
 impl RepoDir {
+    /// The repository path of file `name` of this folder, as the repository names it:
+    /// `backend/requirements.txt`, and `requirements.txt` (not `./requirements.txt`) at the root.
+    pub fn path_of(&self, name: &str) -> String {
+        crate::source::join_relative(&self.path, name).unwrap_or_else(|| name.to_string())
+    }
+
     /// The folder's own name (`backend` for `phase4/backend`).
     pub fn leaf(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)

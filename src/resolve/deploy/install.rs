@@ -512,9 +512,7 @@ pub fn report_command_not_installed(
     if listed {
         return;
     }
-    // Paths as the repository names them: `requirements.txt` at the root, not `./requirements.txt`.
-    let in_dir = |name: &str| crate::source::join_relative(&dir.path, name).unwrap_or_else(|| name.to_string());
-    let file = in_dir("requirements.txt");
+    let file = dir.path_of("requirements.txt");
     // The requirements file the team's Dockerfile copies, when it is another one: the
     // Dockerfile's path and the file's, relative to the folder.
     let team = team_dockerfile.and_then(|t| {
@@ -530,13 +528,13 @@ pub fn report_command_not_installed(
                 .rev()
                 .skip(1)
                 .find(|w| w.ends_with(".txt") && w.contains("requirements") && **w != "requirements.txt")
-                .map(|w| (in_dir(t), w.trim_start_matches("./").to_string()))
+                .map(|w| (dir.path_of(t), w.trim_start_matches("./").to_string()))
         })
     });
     let hint = match &team {
         Some((dockerfile, installed)) => format!(
             "{dockerfile} installs {}: make {file} include it (`-r {installed}`), or list `{package}` in {file}",
-            in_dir(installed)
+            dir.path_of(installed)
         ),
         None => format!(
             "list `{package}` with its version in {file}, or set `components.{name}.command` to what the installed packages run"
