@@ -61,7 +61,7 @@ pub fn lockfile(
                 "requirements.txt" => unpinned_requirements(name, dir, sources, pm, diags),
                 _ => {}
             }
-            Some(Valued::new(f.to_string(), Origin::at(&format!("{}/{f}", dir.path), 1)))
+            Some(Valued::new(f.to_string(), Origin::at(&dir.path_of(f), 1)))
         }
         None => {
             let catalog = crate::catalog::Catalog::shared();
@@ -379,8 +379,8 @@ pub fn install_scripts(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut
             Diagnostic::new(
                 Code::InstallScript,
                 format!(
-                    "component `{name}`: {}/package.json runs `{hook}: {command}` when its dependencies are installed, and the image installs them from package.json and the lock file alone (the production install without devDependencies): `docker build` fails if the script needs more",
-                    dir.path
+                    "component `{name}`: {} runs `{hook}: {command}` when its dependencies are installed, and the image installs them from package.json and the lock file alone (the production install without devDependencies): `docker build` fails if the script needs more",
+                    dir.path_of("package.json")
                 ),
             )
             .at(span)
@@ -598,12 +598,7 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
             }
             _ => false,
         };
-        reads.then(|| {
-            Valued::new(
-                req.to_string(),
-                Origin::at(&format!("{}/requirements.txt", dir.path), i + 1),
-            )
-        })
+        reads.then(|| Valued::new(req.to_string(), Origin::at(&dir.path_of("requirements.txt"), i + 1)))
     })
 }
 
@@ -650,7 +645,7 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
         return;
     };
     let hint = lock_hint(pm, dir, || {
-        format!("pin every dependency in {}/requirements.txt with `==`", dir.path)
+        format!("pin every dependency in {} with `==`", dir.path_of("requirements.txt"))
     });
     let others = match unpinned.len() {
         1 => String::new(),
@@ -660,8 +655,8 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
         Diagnostic::new(
             Code::UnlockedInstall,
             format!(
-                "component `{name}`: {}/{file} does not pin `{first}`{others}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
-                dir.path
+                "component `{name}`: {} does not pin `{first}`{others}; the image installs whatever versions resolve on the day it is built, so the build is not reproducible",
+                dir.path_of(file)
             ),
         )
         .at(Span::new(*id, range.clone()))
@@ -833,6 +828,20 @@ mod tests {
             panic!("not placed")
         };
         Some((d.message.clone(), text[span.range.clone()].to_string()))
+    }
+
+    #[test]
+    fn a_project_at_the_repository_s_root_names_its_files_as_the_repository_does() {
+        let (dir, sources) = folder(".", &[("requirements.txt", "fastapi\n"), ("uv.lock", "version = 1\n")]);
+        let mut diags = Diagnostics::default();
+        unpinned_requirements("api", &dir, &sources, "pip", &mut diags);
+        let message = &diags.iter().next().expect("SP432").message;
+        assert!(
+            message.starts_with("component `api`: requirements.txt does not pin `fastapi`"),
+            "{message}"
+        );
+        let lock = lockfile("api", Some(&dir), &sources, "uv", &mut Diagnostics::default()).expect("uv.lock");
+        assert_eq!(lock.origin.text, "uv.lock:1");
     }
 
     #[test]

@@ -247,8 +247,7 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     // Package manager: the lock file is the truth.
     let pm = languages.iter().flat_map(|l| &l.package_managers).find_map(|pm| {
         pm.detect.iter().find_map(|f| {
-            (dir.present.iter().any(|p| p == f) || dir.files.contains_key(f))
-                .then(|| (pm.id.clone(), format!("{}/{f}", dir.path)))
+            (dir.present.iter().any(|p| p == f) || dir.files.contains_key(f)).then(|| (pm.id.clone(), dir.path_of(f)))
         })
     });
     if let Some((pm, path)) = pm
