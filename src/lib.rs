@@ -303,10 +303,12 @@ fn compile_feature(
     let mut plan = resolve::feature(&parsed, &shared, diags);
     let out_dir = format!("{OUT_DISPLAY}/{}", f.name);
     let deployables = run.render.deployables(&plan, &out_dir, diags);
-    let files = render::file_names(&deployables);
-    let report = gates::judge(&mut plan, &out_dir, &deployables, &files, diags);
-    let documents = run.render.documents(&plan, &report, &out_dir, &files, diags);
-    let tree = OutputTree::feature(&f.name, &f.dir, deployables.into_iter().chain(documents), diags);
+    let files = render::file_names(&deployables.files);
+    let report = gates::judge(&mut plan, &out_dir, &deployables.files, &files, diags);
+    let documents = run
+        .render
+        .documents(&plan, &report, &out_dir, &files, &deployables, diags);
+    let tree = OutputTree::feature(&f.name, &f.dir, deployables.files.into_iter().chain(documents), diags);
     Some((plan, report, tree))
 }
 

@@ -89,20 +89,22 @@ impl<'a> Run<'a> {
     /// The deployables of one feature, by path relative to its output folder: Dockerfiles,
     /// manifests, the chart, skaffold.yaml and the contracts when it deploys, the OpenAPI
     /// contract when it has an API. `out_dir` is the output folder as documents name it.
-    pub fn deployables(&self, plan: &Plan, out_dir: &str, diags: &mut Diagnostics) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
+    pub fn deployables(&self, plan: &Plan, out_dir: &str, diags: &mut Diagnostics) -> Deployables {
+        let mut files: Vec<(String, String)> = Vec::new();
+        let mut chart = None;
         if let Some(d) = &plan.deployment {
-            out.extend(docker::dockerfiles_in(d, self.catalog, &self.docker, out_dir, diags));
-            out.extend(k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
+            files.extend(docker::dockerfiles_in(d, self.catalog, &self.docker, out_dir, diags));
+            files.extend(k8s::manifests(d).into_iter().map(|m| (m.path, m.text)));
             let values = helm::values_files(d);
-            out.extend(helm::chart(d, &plan.feature.title, out_dir, &values));
-            out.extend(skaffold::skaffold(d, out_dir).map(|s| (skaffold::FILE.to_string(), s)));
-            out.extend(contracts::contracts(plan, d, out_dir, &values));
+            files.extend(helm::chart(d, &plan.feature.title, out_dir, &values));
+            files.extend(skaffold::skaffold(d, out_dir).map(|s| (skaffold::FILE.to_string(), s)));
+            files.extend(contracts::contracts(plan, d, out_dir, &values));
+            chart = Some(helm::chart_doc(d, &values));
         }
         if let Some(api) = contracts::openapi(plan) {
-            out.push(("contracts/openapi.yaml".into(), api));
+            files.push(("contracts/openapi.yaml".into(), api));
         }
-        out
+        Deployables { files, chart }
     }
 
     fn renderer(&self) -> &Renderer {
@@ -110,18 +112,35 @@ impl<'a> Run<'a> {
     }
 
     /// The planning documents of one feature, which report the gates' verdict. `files` are
-    /// every file the feature gets ([`file_names`]).
+    /// every file the feature gets ([`file_names`]); `deployables` are what
+    /// [`Run::deployables`] made of the same plan (plan.md's chart table reads its values files).
     pub fn documents(
         &self,
         plan: &Plan,
         report: &Report,
         out_dir: &str,
         files: &[String],
+        deployables: &Deployables,
         diags: &mut Diagnostics,
     ) -> Vec<(String, String)> {
-        self.renderer()
-            .documents(plan, report, out_dir, files, &self.templates, diags)
+        let ctx = Context {
+            plan,
+            report,
+            files,
+            out_dir,
+            ops: plan.deployment.as_ref().map(|d| ops::ops(d, out_dir)),
+            helm: deployables.chart.as_ref(),
+        };
+        self.renderer().documents(&ctx, &self.templates, diags)
     }
+}
+
+/// What [`Run::deployables`] makes of one feature: its files by path relative to its output
+/// folder, and the chart's values table, kept for plan.md so the values files are computed
+/// once.
+pub struct Deployables {
+    pub files: Vec<(String, String)>,
+    chart: Option<helm::ChartDoc>,
 }
 
 /// Every file a feature gets, relative to its output folder: the documents and the
@@ -144,20 +163,7 @@ struct Context<'a> {
     /// Commands and sizes for the quickstart; `None` without a deployment.
     ops: Option<ops::Ops>,
     /// The Helm chart's metadata and values table; `None` without a deployment.
-    helm: Option<helm::ChartDoc>,
-}
-
-impl<'a> Context<'a> {
-    fn new(plan: &'a Plan, report: &'a Report, out_dir: &'a str, files: &'a [String]) -> Self {
-        Context {
-            plan,
-            report,
-            files,
-            out_dir,
-            ops: plan.deployment.as_ref().map(|d| ops::ops(d, out_dir)),
-            helm: plan.deployment.as_ref().map(helm::chart_doc),
-        }
-    }
+    helm: Option<&'a helm::ChartDoc>,
 }
 
 /// The engine every template of sp runs in, documents and Dockerfiles alike.
@@ -229,17 +235,9 @@ impl Renderer {
 
     /// Render every planning document of one feature. Template problems become SP501
     /// diagnostics pointing into the template, and the document is left out.
-    pub fn documents(
-        &self,
-        plan: &Plan,
-        report: &Report,
-        out_dir: &str,
-        files: &[String],
-        templates: &Templates,
-        diags: &mut Diagnostics,
-    ) -> Vec<(String, String)> {
+    fn documents(&self, ctx: &Context, templates: &Templates, diags: &mut Diagnostics) -> Vec<(String, String)> {
         // Converted once for all documents.
-        let ctx = minijinja::Value::from_serialize(Context::new(plan, report, out_dir, files));
+        let ctx = minijinja::Value::from_serialize(ctx);
         let mut out = Vec::new();
         for doc in DOCUMENTS {
             if let Some(d) = self.broken.get(doc.name) {

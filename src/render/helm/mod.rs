@@ -510,9 +510,8 @@ pub struct ChartDoc {
 
 /// The values table: the declared keys two levels deep (`rollout.maxSurge`), and the keys
 /// of each workload (`components.<name>.replicas`), with their values per file.
-pub fn chart_doc(d: &Deployment) -> ChartDoc {
+pub fn chart_doc(d: &Deployment, files: &[ValuesFile]) -> ChartDoc {
     let schema = schema::schema();
-    let files = values_files(d);
     let defaults = &files[0].full;
     let mut rows = Vec::new();
     let Some(top) = schema.get("properties").and_then(|p| p.as_object()) else {
@@ -529,7 +528,7 @@ pub fn chart_doc(d: &Deployment) -> ChartDoc {
         match (props, map_of) {
             (Some(props), _) => {
                 for k in ordered(props, node) {
-                    rows.push(row(&files, &[&key, &k], &format!("{key}.{k}"), &props[&k]));
+                    rows.push(row(files, &[&key, &k], &format!("{key}.{k}"), &props[&k]));
                 }
             }
             // A map of workloads: one row per key of a workload, when there is one.
@@ -539,10 +538,10 @@ pub fn chart_doc(d: &Deployment) -> ChartDoc {
                     _ => None,
                 };
                 for k in ordered(props, first) {
-                    rows.push(row(&files, &[&key, "*", &k], &format!("{key}.<name>.{k}"), &props[&k]));
+                    rows.push(row(files, &[&key, "*", &k], &format!("{key}.<name>.{k}"), &props[&k]));
                 }
             }
-            _ => rows.push(row(&files, &[&key], &key, sub)),
+            _ => rows.push(row(files, &[&key], &key, sub)),
         }
     }
     ChartDoc {

@@ -595,7 +595,8 @@ fn every_value_has_a_schema_and_a_type() {
 
 #[test]
 fn chart_doc_rows_cover_the_keys() {
-    let doc = chart_doc(&variant());
+    let d = variant();
+    let doc = chart_doc(&d, &values_files(&d));
     let keys: Vec<&str> = doc.rows.iter().map(|r| r.key.as_str()).collect();
     for k in [
         "rollout.maxSurge",
