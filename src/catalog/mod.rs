@@ -44,6 +44,16 @@ const STACKS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/stacks.json"))
 /// version files, framework configs, lock files) come from each language's entry.
 pub const EVERY_FOLDER_READS: &[&str] = &[".env.example", ".env.sample", "Dockerfile", "Procfile"];
 
+/// Whether a file name is a Dockerfile's: `Dockerfile`, `Dockerfile.<variant>`,
+/// `<name>.Dockerfile` (not BuildKit's per-Dockerfile `Dockerfile.dockerignore`). The one
+/// test: load reads these files as the team's images and parse reads their instructions.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    (name == "Dockerfile"
+        || (name.starts_with("Dockerfile.") && name.len() > "Dockerfile.".len())
+        || (name.ends_with(".Dockerfile") && name.len() > ".Dockerfile".len()))
+        && !name.ends_with(".dockerignore")
+}
+
 /// The text of the built-in catalog, for `sp --version`'s fingerprint.
 pub fn builtin_source() -> &'static str {
     STACKS
@@ -558,6 +568,22 @@ pub fn tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for yes in ["Dockerfile", "Dockerfile.prod", "api.Dockerfile"] {
+            assert!(is_dockerfile_name(yes), "{yes}");
+        }
+        for no in [
+            "Dockerfile.",
+            ".Dockerfile",
+            "Dockerfile.dockerignore",
+            "api.Dockerfile.dockerignore",
+            "dockerfile.md",
+        ] {
+            assert!(!is_dockerfile_name(no), "{no}");
+        }
+    }
 
     #[test]
     fn a_foreign_manifest_is_a_name_or_an_extension() {

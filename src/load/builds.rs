@@ -13,7 +13,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::repo::{BuiltWith, RepoDir, TeamImage, is_dockerfile_name};
+use super::repo::{BuiltWith, RepoDir, TeamImage};
+use crate::catalog::is_dockerfile_name;
 use crate::diagnostics::Diagnostics;
 use crate::source::{SourceId, Sources};
 

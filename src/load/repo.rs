@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::catalog::is_dockerfile_name;
 use crate::diagnostics::Diagnostics;
 use crate::source::{SourceId, Sources, display_path};
 
@@ -284,8 +285,8 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan
                 rd.files.insert(f.to_string(), id);
             }
         }
-        // The requirements files requirements.txt pulls in (`-r base.txt`), inside the folder:
-        // what the image installs is in them too.
+        // The requirements and constraints files requirements.txt pulls in (`-r base.txt`,
+        // `-c constraints.txt`), inside the folder: what the image installs is in them too.
         let mut queue = vec!["requirements.txt".to_string()];
         while let Some(file) = queue.pop() {
             let Some(id) = rd.files.get(&file).copied() else {
@@ -295,7 +296,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan
                 .get(id)
                 .text
                 .lines()
-                .filter_map(|l| requirement_include(&file, l))
+                .filter_map(|l| requirement_include(&file, l).map(|(_, inc)| inc))
                 .collect();
             for inc in includes {
                 let abs = dir.join(&inc);
@@ -338,30 +339,57 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan
     (out, foreign, images)
 }
 
-/// The requirements file a line of the requirements file `from` includes (`-r base.txt`,
-/// `--requirement=requirements/prod.txt`, `-rbase.txt`), relative to the component folder;
-/// `None` for any other line, a URL, or a path leaving the folder.
-pub fn requirement_include(from: &str, line: &str) -> Option<String> {
-    let line = line.split(" #").next().unwrap_or("").trim();
-    let path = match line.strip_prefix("--requirement") {
-        Some(rest) => rest.strip_prefix(['=', ' ', '\t'])?,
-        None => line.strip_prefix("-r")?,
+/// What a requirements-file line pulls in: more requirements (`-r`) or constraints (`-c`),
+/// whose pins hold the requirements' versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Include {
+    Requirements,
+    Constraints,
+}
+
+/// A requirements-file line's option and its value as pip reads them, without the comment:
+/// `-r base.txt`, `--requirement=base.txt`, pip's short form without a space (`-rbase.txt`),
+/// `--pre` (an empty value); `None` for a requirement, a blank or a comment line. The one
+/// reader of options, for the includes load follows and the folder reads resolve looks for.
+pub fn requirement_option(line: &str) -> Option<(&str, &str)> {
+    let line = line
+        .split(" #")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches('\\')
+        .trim();
+    if !line.starts_with('-') {
+        return None;
     }
-    .trim();
+    if line.starts_with("--") {
+        return Some(match line.split_once([' ', '=', '\t']) {
+            Some((flag, value)) => (flag, value.trim()),
+            None => (line, ""),
+        });
+    }
+    match line.get(..2) {
+        Some(flag) if line.len() > 2 => Some((flag, line[2..].trim())),
+        _ => Some((line, "")),
+    }
+}
+
+/// The file a line of the requirements file `from` includes (`-r base.txt`,
+/// `--requirement=requirements/prod.txt`, `-rbase.txt`, `-c constraints.txt`), relative to the
+/// component folder; `None` for any other line, a URL, or a path leaving the folder.
+pub fn requirement_include(from: &str, line: &str) -> Option<(Include, String)> {
+    let (kind, path) = match requirement_option(line)? {
+        ("-r" | "--requirement", path) => (Include::Requirements, path),
+        ("-c" | "--constraint", path) => (Include::Constraints, path),
+        _ => return None,
+    };
     if path.is_empty() || path.contains("://") || path.starts_with('/') {
         return None;
     }
     let base = from.rsplit_once('/').map_or("", |(d, _)| d);
-    crate::source::join_relative(base, path).filter(|p| !p.is_empty())
-}
-
-/// Whether a file name is a Dockerfile's: `Dockerfile`, `Dockerfile.<variant>`,
-/// `<name>.Dockerfile` (not BuildKit's per-Dockerfile `Dockerfile.dockerignore`).
-pub fn is_dockerfile_name(name: &str) -> bool {
-    (name == "Dockerfile"
-        || (name.starts_with("Dockerfile.") && name.len() > "Dockerfile.".len())
-        || (name.ends_with(".Dockerfile") && name.len() > ".Dockerfile".len()))
-        && !name.ends_with(".dockerignore")
+    crate::source::join_relative(base, path)
+        .filter(|p| !p.is_empty())
+        .map(|p| (kind, p))
 }
 
 /// The folder's Dockerfiles other than its plain `Dockerfile` (read with every folder), as
@@ -450,11 +478,47 @@ fn source_files(dir: &Path, detection: &Detection) -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::requirement_include;
+    use super::{Include, requirement_include, requirement_option};
+
+    #[test]
+    fn requirement_options_as_pip_reads_them() {
+        assert_eq!(requirement_option("-r base.txt"), Some(("-r", "base.txt")));
+        assert_eq!(requirement_option("-rbase.txt # shared"), Some(("-r", "base.txt")));
+        assert_eq!(
+            requirement_option("--requirement=prod.txt"),
+            Some(("--requirement", "prod.txt"))
+        );
+        assert_eq!(requirement_option("  -e ."), Some(("-e", ".")));
+        assert_eq!(requirement_option("--pre"), Some(("--pre", "")));
+        assert_eq!(requirement_option("-e"), Some(("-e", "")));
+        assert_eq!(requirement_option("fastapi==0.118.0"), None);
+        assert_eq!(requirement_option("# -r base.txt"), None);
+    }
+
+    #[test]
+    fn constraints_files_are_includes_of_their_own_kind() {
+        assert_eq!(
+            requirement_include("requirements.txt", "-c constraints.txt"),
+            Some((Include::Constraints, "constraints.txt".to_string()))
+        );
+        assert_eq!(
+            requirement_include("requirements.txt", "--constraint requirements/pins.txt"),
+            Some((Include::Constraints, "requirements/pins.txt".to_string()))
+        );
+        assert_eq!(
+            requirement_include("requirements.txt", "-c https://example.com/c.txt"),
+            None
+        );
+    }
 
     #[test]
     fn requirement_includes_are_paths_inside_the_folder() {
-        let inc = |from: &str, line: &str| requirement_include(from, line);
+        let inc = |from: &str, line: &str| {
+            requirement_include(from, line).map(|(kind, path)| {
+                assert_eq!(kind, Include::Requirements);
+                path
+            })
+        };
         assert_eq!(inc("requirements.txt", "-r base.txt").as_deref(), Some("base.txt"));
         assert_eq!(
             inc("requirements.txt", "-rbase.txt  # shared").as_deref(),

@@ -99,7 +99,7 @@ pub fn read(path: &str, text: &str, source: SourceId) -> FileFacts {
         go::read(text, source)
     } else if name.ends_with(".rs") {
         rust::read(text, source)
-    } else if name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") {
+    } else if crate::catalog::is_dockerfile_name(name) {
         container::dockerfile(text, source)
     } else if name == "Procfile" {
         container::procfile(text, source)

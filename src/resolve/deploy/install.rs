@@ -401,17 +401,27 @@ fn requirement_text(line: &str) -> &str {
         .trim()
 }
 
-/// The lines of the requirements file `file` with those of the files it includes (`-r`) in
-/// their place: (file, source, byte offset of the line, the line). `false` when it names a
-/// constraints file (`-c`), whose pins sp does not read: the install may well be locked, and
-/// SP432 would be a guess.
+/// What pip reads for a requirements file: its lines with those of the files it includes
+/// (`-r`) in their place, as (file, source, byte offset of the line, the line), and the lines
+/// of the constraints files it names (`-c`), whose `==` pins hold the requirements' versions.
+#[derive(Default)]
+struct PipReads<'a> {
+    requirements: Vec<(&'a str, SourceId, usize, &'a str)>,
+    constraints: Vec<&'a str>,
+}
+
+/// Read `file` (as constraints when `constraints`) into `out`. `false` when a constraints
+/// file is out of sp's reach (a URL, outside the folder): its pins are unknown, the install
+/// may well be locked, and SP432 would be a guess.
 fn requirement_lines<'a>(
     dir: &'a RepoDir,
     sources: &'a Sources,
     file: &'a str,
+    constraints: bool,
     seen: &mut Vec<&'a str>,
-    out: &mut Vec<(&'a str, SourceId, usize, &'a str)>,
+    out: &mut PipReads<'a>,
 ) -> bool {
+    use crate::load::repo::{Include, requirement_include, requirement_option};
     let Some((file, id)) = dir.files.get_key_value(file) else {
         return true;
     };
@@ -423,22 +433,28 @@ fn requirement_lines<'a>(
     for line in sources.get(*id).text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let t = line.trim_start();
-        if t.starts_with("-c") || t.starts_with("--constraint") {
-            return false;
-        }
-        match crate::load::repo::requirement_include(file, line) {
-            Some(inc) => {
-                if let Some((inc, _)) = dir.files.get_key_value(&inc)
-                    && !requirement_lines(dir, sources, inc, seen, out)
-                {
-                    return false;
+        match requirement_include(file, line) {
+            Some((kind, inc)) => {
+                let constraints = constraints || kind == Include::Constraints;
+                match dir.files.get_key_value(&inc) {
+                    Some((inc, _)) if !requirement_lines(dir, sources, inc, constraints, seen, out) => return false,
+                    None if constraints => return false,
+                    // A requirements file outside the folder: pip fails before any pin matters.
+                    _ => {}
                 }
             }
-            None => out.push((file, *id, start, line)),
+            None if matches!(requirement_option(line), Some(("-c" | "--constraint", _))) => return false,
+            None if constraints => out.constraints.push(line),
+            None => out.requirements.push((file, *id, start, line)),
         }
     }
     true
+}
+
+/// Whether a requirement's version specifier names one release: `==` (not `==1.*`), `===`,
+/// or a direct reference (`pkg @ https://…`, a URL or a path) to one artifact.
+fn pins(spec: &str) -> bool {
+    spec.contains("===") || (spec.contains("==") && !spec.contains(".*")) || spec.contains('@') || spec.contains("://")
 }
 
 /// The package a Python start command's program comes from (`uvicorn` for `uvicorn …` and
@@ -482,15 +498,16 @@ pub fn report_command_not_installed(
     let Some(package) = python_program(&command.value) else {
         return;
     };
-    let (mut seen, mut lines) = (Vec::new(), Vec::new());
+    let mut read = PipReads::default();
     if !dir.files.contains_key("requirements.txt")
-        || !requirement_lines(dir, sources, "requirements.txt", &mut seen, &mut lines)
+        || !requirement_lines(dir, sources, "requirements.txt", false, &mut Vec::new(), &mut read)
     {
         return;
     }
     // Listed by name (`uvicorn[standard]==0.34.0`), or maybe by a line sp cannot look into
-    // (a URL, a local package, `-e .`): then nothing is said.
-    let listed = lines.iter().any(|(_, _, _, line)| {
+    // (a URL, a local package, `-e .`): then nothing is said. A constraints file installs
+    // nothing.
+    let listed = read.requirements.iter().any(|(_, _, _, line)| {
         let line = requirement_text(line);
         if line.starts_with('#') {
             return false;
@@ -575,16 +592,7 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
         if req.starts_with('#') || req.is_empty() {
             return None;
         }
-        // `-r base.txt`, `--requirement=base.txt`, and pip's short form without a space,
-        // `-rbase.txt`.
-        let (flag, rest) = match req.split_once([' ', '=']) {
-            Some((f, r)) if f.starts_with('-') => (f, r.trim()),
-            _ if req.starts_with('-') && !req.starts_with("--") && req.len() > 2 && req.is_char_boundary(2) => {
-                (&req[..2], req[2..].trim())
-            }
-            _ if req.starts_with('-') => (req, ""),
-            _ => ("", req),
-        };
+        let (flag, rest) = crate::load::repo::requirement_option(req).unwrap_or(("", req));
         let local_path = |s: &str| s == "." || s.starts_with("./") || s.starts_with("../") || s.starts_with("file:");
         let reads = match flag {
             "-r" | "--requirement" | "-c" | "--constraint" => !rest.contains("://"),
@@ -607,16 +615,24 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
 /// a transitive dependency can break the start). SP432 at the first requirement that is not
 /// pinned with `==`, counting the others.
 fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str, diags: &mut Diagnostics) {
-    // The lines pip reads, with the files `-r` pulls in at their place (load read those).
-    let mut lines: Vec<(&str, SourceId, usize, &str)> = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    if !requirement_lines(dir, sources, "requirements.txt", &mut seen, &mut lines) {
+    // The lines pip reads, with the files `-r` and `-c` pull in (load read those).
+    let mut read = PipReads::default();
+    if !requirement_lines(dir, sources, "requirements.txt", false, &mut Vec::new(), &mut read) {
         return;
     }
+    // The packages a constraints file pins: their requirements need no pin of their own.
+    let constrained: Vec<String> = read
+        .constraints
+        .iter()
+        .map(|l| requirement_text(l))
+        .filter(|c| !c.is_empty() && !c.starts_with(['#', '-']))
+        .filter_map(|c| requirement(c).filter(|_| pins(c.split(';').next().unwrap_or(c))))
+        .map(|(name, _)| name)
+        .collect();
     let mut unpinned: Vec<(&str, SourceId, std::ops::Range<usize>, &str)> = Vec::new();
     let mut total = 0;
     let mut continued = false;
-    for &(file, id, start, line) in &lines {
+    for &(file, id, start, line) in &read.requirements {
         let was_continued = continued;
         continued = line.trim_end().ends_with('\\');
         // A continuation (`--hash=…` lines), an option (`-r`, `-e`, `--index-url`), a comment.
@@ -627,10 +643,7 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
         total += 1;
         // A direct reference (`pkg @ https://…`, a URL or a path) names one artifact.
         let spec = req.split(';').next().unwrap_or(req);
-        let pinned = spec.contains("===")
-            || (spec.contains("==") && !spec.contains(".*"))
-            || spec.contains('@')
-            || spec.contains("://");
+        let pinned = pins(spec) || requirement(spec).is_some_and(|(n, _)| constrained.contains(&n));
         if !pinned {
             let lead = line.len() - line.trim_start().len();
             unpinned.push((
@@ -862,7 +875,7 @@ mod tests {
             "{}",
             found[0]
         );
-        // Every file pinned: nothing; a constraints file: its pins are not read, nothing said.
+        // Every file pinned: nothing.
         assert!(
             check(&[
                 ("requirements.txt", "-r base.txt\n"),
@@ -870,7 +883,33 @@ mod tests {
             ])
             .is_empty()
         );
+        // A constraints file out of reach (not in the folder, a URL): its pins are unknown,
+        // nothing is said.
         assert!(check(&[("requirements.txt", "-c constraints.txt\nfastapi\n")]).is_empty());
+        assert!(check(&[("requirements.txt", "-c https://example.com/c.txt\nfastapi\n")]).is_empty());
+        // One in the folder pins what it pins (through its own includes), and no more.
+        assert!(
+            check(&[
+                (
+                    "requirements.txt",
+                    "-c constraints.txt\nfastapi\nuvicorn[standard]>=0.30\n"
+                ),
+                ("constraints.txt", "fastapi==0.118.0\n-c more.txt\n"),
+                ("more.txt", "uvicorn==0.37.0\n"),
+            ])
+            .is_empty()
+        );
+        let found = check(&[
+            ("requirements.txt", "--constraint constraints.txt\nfastapi\nsqlmodel\n"),
+            ("constraints.txt", "fastapi==0.118.0\nsqlmodel>=0.0.22\n"),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("api/requirements.txt does not pin `sqlmodel`;"),
+            "{}",
+            found[0]
+        );
+        assert!(!found[0].contains("more of its"), "{}", found[0]);
         // An include that includes itself back ends.
         assert_eq!(
             check(&[("requirements.txt", "-r requirements.txt\nfastapi\n")]).len(),
@@ -959,6 +998,12 @@ mod tests {
         );
         assert!(found[0].contains("Dockerfile installs src/requirements.txt: make requirements.txt include it (`-r src/requirements.txt`), or list `uvicorn` in requirements.txt"), "{}", found[0]);
         assert!(!found[0].contains("./"), "{}", found[0]);
+        // A constraints file pins versions and installs nothing.
+        let constrained = [
+            ("requirements.txt", "-c constraints.txt\nfastapi==0.118.0\n"),
+            ("constraints.txt", "uvicorn==0.37.0\n"),
+        ];
+        assert_eq!(check(&constrained, &uvicorn).len(), 1);
         for files in [
             &[("requirements.txt", "fastapi==0.115.6\nuvicorn[standard]==0.34.0\n")][..],
             &[("requirements.txt", "-r base.txt\n"), ("base.txt", "Uvicorn==0.34.0\n")][..],

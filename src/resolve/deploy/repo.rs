@@ -149,7 +149,7 @@ pub fn image_origin(image: &TeamImage, sources: &Sources) -> String {
 /// ([`team_dockerfile`]): its facts are not the component's.
 pub fn is_other_dockerfile(name: &str, team: Option<&str>) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
-    crate::load::repo::is_dockerfile_name(base) && team != Some(name)
+    crate::catalog::is_dockerfile_name(base) && team != Some(name)
 }
 
 /// Line (1-based) of the first occurrence of `needle` in `text`.
