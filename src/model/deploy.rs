@@ -356,6 +356,9 @@ pub struct Exposure {
     pub service_type: Valued<ServiceType>,
     /// Host name of an Ingress, when the component is exposed through one.
     pub ingress_host: Option<Valued<String>>,
+    /// The port every node opens for a NodePort Service (30000–32767), when the input names
+    /// one; Kubernetes picks a free one otherwise. `None` for the other Service types.
+    pub node_port: Option<Valued<u16>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -513,6 +516,7 @@ pub mod fixture {
             exposure: Exposure {
                 service_type: v(ServiceType::ClusterIP),
                 ingress_host: None,
+                node_port: None,
             },
             depends_on: Vec::new(),
             proxies: Vec::new(),

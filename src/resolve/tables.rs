@@ -21,7 +21,10 @@ pub fn tables(d: &Deployment) -> Tables {
         let reached_at = match (ingress, c.exposure.service_type.value, &c.port) {
             (_, _, None) => "not reached: it serves no port".to_string(),
             (Some(h), _, _) => format!("http://{}/ (Ingress host)", h.value),
-            (None, ServiceType::NodePort, _) => "a NodePort the cluster assigns (`kubectl get service`)".to_string(),
+            (None, ServiceType::NodePort, _) => match &c.exposure.node_port {
+                Some(n) => format!("port {} of every node (NodePort)", n.value),
+                None => "a NodePort the cluster assigns (`kubectl get service`)".to_string(),
+            },
             (None, ServiceType::LoadBalancer, _) => {
                 "the load balancer's address (`minikube tunnel` locally)".to_string()
             }
@@ -29,10 +32,16 @@ pub fn tables(d: &Deployment) -> Tables {
         };
         let origin = match (&c.port, ingress) {
             (Some(p), Some(h)) => format!("port: {}; host: {}", p.origin.text, h.origin.text),
-            (Some(p), None) => format!(
-                "port: {}; exposure: {}",
-                p.origin.text, c.exposure.service_type.origin.text
-            ),
+            (Some(p), None) => match &c.exposure.node_port {
+                Some(n) => format!(
+                    "port: {}; exposure: {}; node port: {}",
+                    p.origin.text, c.exposure.service_type.origin.text, n.origin.text
+                ),
+                None => format!(
+                    "port: {}; exposure: {}",
+                    p.origin.text, c.exposure.service_type.origin.text
+                ),
+            },
             (None, _) => c.run_mode.origin.text.clone(),
         };
         t.ports.push(PortRow {

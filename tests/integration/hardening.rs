@@ -207,6 +207,7 @@ fn hostile_set_values_are_errors_at_their_origin() {
         ("components.backend.sourceDir=../../etc", "source folder `../../etc`"),
         ("components.backend.host=a b.local", "Ingress host `a b.local`"),
         ("namespace=!!!", "namespace `!!!`"),
+        ("components.backend.nodePort=80", "node port `80`"),
     ] {
         let run = Test::new().workspace(&ws).args(["plan", "--all", "--set", set]).run();
         run.assert_code(1)

@@ -298,6 +298,41 @@ fn replicas_stated_per_component_are_used() {
     assert!(!run.stderr.contains("SP410"), "{}", run.stderr);
 }
 
+/// "The frontend via NodePort 30080" was reported unused (SP410, with a hint to set the
+/// container's port to 30080) and the Service got whatever node port the cluster picked.
+#[test]
+fn a_stated_node_port_is_the_service_s_node_port() {
+    let ws = fixture("node-port");
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(!run.stderr.contains("a node port stated here"), "{}", run.stderr);
+    // A typed node port on a ClusterIP Service is said, not dropped or applied.
+    assert!(
+        run.stderr
+            .contains("node port 30081 is set, and its Service is ClusterIP"),
+        "{}",
+        run.stderr
+    );
+    let frontend = ws.read("out/001-deploy/k8s/40-frontend-service.yaml");
+    assert!(
+        frontend.contains("nodePort: 30080") && frontend.contains("type: NodePort"),
+        "{frontend}"
+    );
+    let backend = ws.read("out/001-deploy/k8s/40-backend-service.yaml");
+    assert!(!backend.contains("nodePort"), "{backend}");
+    // The chart opens it where it makes the frontend a NodePort: locally.
+    let chart = "out/001-deploy/helm/todo";
+    assert!(
+        ws.read(format!("{chart}/values-local.yaml"))
+            .contains("nodePort: 30080")
+    );
+    for file in ["values.yaml", "values-production.yaml"] {
+        assert!(!ws.read(format!("{chart}/{file}")).contains("nodePort: 3"), "{file}");
+    }
+    let plan = ws.read("out/001-deploy/plan.md");
+    assert!(plan.contains("port 30080 of every node"), "{plan}");
+}
+
 /// A deployment fact no rule can use is reported with the typed form to write instead,
 /// and services the spec counts but the model does not deploy are reported.
 #[test]

@@ -115,6 +115,7 @@ const LOCAL_KEYS: &[&str] = &[
     "components.*.image.pullPolicy",
     "components.*.replicas",
     "components.*.service.type",
+    "components.*.service.nodePort",
     "components.*.ingress.enabled",
 ];
 

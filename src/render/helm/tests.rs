@@ -388,6 +388,8 @@ fn schema_is_strict() {
                 "tcpSocket",
                 "exec",
                 "autoscaling",
+                // A NodePort Service's fixed port: written only when the input names one.
+                "nodePort",
                 // A Secret key's `optional`: written only when true.
                 "optional",
             ]

@@ -255,6 +255,10 @@ pub struct ServiceValues {
     /// type is ClusterIP (inside the cluster), NodePort (a port on every node) or LoadBalancer (an external address).
     #[serde(rename = "type")]
     pub type_: ServiceType,
+    /// nodePort is the port every node opens when type is NodePort (30000-32767); left out, Kubernetes picks a free one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 30000, max = 32767))]
+    pub node_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -621,7 +625,15 @@ fn component(d: &Deployment, c: &Component, layer: Layer) -> ComponentValues {
             _ => None,
         },
         port: c.port.as_ref().map(|p| p.value),
-        service: ServiceValues { type_: service_type },
+        service: ServiceValues {
+            type_: service_type,
+            node_port: c
+                .exposure
+                .node_port
+                .as_ref()
+                .map(|p| p.value)
+                .filter(|_| service_type == ServiceType::NodePort),
+        },
         ingress: IngressValues {
             enabled: ingress,
             class_name: k8s::INGRESS_CLASS.into(),

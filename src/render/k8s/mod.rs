@@ -335,6 +335,7 @@ fn component_service(d: &Deployment, c: &Component) -> Option<Service> {
                 port: port.into(),
                 target_port: Some(IntOrString::String(HTTP_PORT_NAME.into())),
                 protocol: Some("TCP".into()),
+                node_port: c.exposure.node_port.as_ref().map(|p| p.value.into()),
                 ..Default::default()
             }]),
             ..Default::default()

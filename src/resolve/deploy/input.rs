@@ -70,6 +70,10 @@ pub struct ComponentInput {
     pub tag: Option<String>,
     pub pull_policy: Option<PullPolicy>,
     pub exposure: Option<ServiceType>,
+    /// The port every node opens when the exposure is NodePort (30000–32767, the cluster's
+    /// default node port range), for a fixed address such as `http://<minikube ip>:30080`.
+    #[schemars(range(min = 30000, max = 32767))]
+    pub node_port: Option<u16>,
     /// Host name of an Ingress in front of the component.
     pub host: Option<String>,
     pub resources: Option<ResourcesInput>,

@@ -1499,6 +1499,41 @@ fn component(
             ),
         }),
     };
+    // The node port: typed input, then prose ("the frontend via NodePort 30080"); only a
+    // NodePort Service has one, and a typed one on another type is reported, not dropped.
+    let node_port = match ci.node_port {
+        Some(p) => {
+            let v = Valued::new(p, t(&key("nodePort")));
+            report_override(
+                diags,
+                facts,
+                &format!("node port of `{name}`"),
+                &v,
+                facts.node_port(role.value),
+            );
+            Some(v)
+        }
+        None => facts.node_port(role.value),
+    };
+    let node_port = match node_port {
+        Some(p) if service_type.value != ServiceType::NodePort => {
+            if p.origin.kind == crate::model::OriginKind::Input && ci.node_port.is_some() {
+                diags.push(code::at_origin(
+                    Diagnostic::new(
+                        Code::UnusedDeploymentFact,
+                        format!(
+                            "component `{name}`: node port {} is set, and its Service is {:?} ({}), which opens no port on the nodes",
+                            p.value, service_type.value, service_type.origin.text
+                        ),
+                    )
+                    .hint(format!("set `components.{name}.exposure: NodePort`, or leave `nodePort` out")),
+                    &p.origin,
+                ));
+            }
+            None
+        }
+        p => p,
+    };
     // The user the container runs as: typed input, then prose ("run as root"), then the
     // secure default. What the constitution says about it is the gates' business.
     let uid = match ci.uid {
@@ -1543,6 +1578,7 @@ fn component(
         exposure: Exposure {
             service_type,
             ingress_host,
+            node_port,
         },
         depends_on: ci.depends_on.clone(),
         proxies: Vec::new(),

@@ -296,6 +296,19 @@ impl Facts {
         })
     }
 
+    /// The node port of `role`'s NodePort Service: a clause naming the role and a node port
+    /// ("the frontend is exposed via NodePort 30080").
+    pub fn node_port(&self, role: Role) -> Option<Valued<u16>> {
+        self.first(|f| {
+            let lower = f.lower.replace(" and ", "; ");
+            sentences(&lower)
+                .into_iter()
+                .flat_map(|s| s.split(','))
+                .filter(|clause| role_words(role).iter().any(|w| has_word(clause, w)))
+                .find_map(node_port_in)
+        })
+    }
+
     /// An Ingress host for `role`: a clause naming the role, "ingress" and a host name.
     pub fn ingress_host(&self, role: Role) -> Option<Valued<String>> {
         self.first(|f| {
@@ -648,7 +661,7 @@ fn is_word_at(clause: &str, at: usize, len: usize) -> bool {
 }
 
 /// The ports Kubernetes gives NodePort Services by default (`--service-node-port-range`).
-const NODE_PORTS: std::ops::RangeInclusive<u16> = 30000..=32767;
+pub(super) const NODE_PORTS: std::ops::RangeInclusive<u16> = 30000..=32767;
 
 /// Whether a clause is about a NodePort ("via NodePort", "node port 30080").
 fn about_node_port(lower: &str) -> bool {
@@ -995,6 +1008,17 @@ mod tests {
         assert_eq!(node_port_in("nodeport: 30080 for the frontend"), Some(30080));
         assert_eq!(node_port_in("the backend listens on port 30800"), None);
         assert_eq!(node_port_in("expose it as a nodeport on port 8000"), None);
+    }
+
+    #[test]
+    fn a_node_port_belongs_to_the_role_its_clause_names() {
+        let facts = one_fact("Exposure: the frontend via NodePort 30080, the backend as ClusterIP");
+        assert_eq!(facts.node_port(Role::Frontend).map(|v| v.value), Some(30080));
+        assert_eq!(facts.node_port(Role::Backend), None);
+        let both = one_fact("Frontend on node port 30080 and backend on nodePort 30081");
+        assert_eq!(both.node_port(Role::Frontend).map(|v| v.value), Some(30080));
+        assert_eq!(both.node_port(Role::Backend).map(|v| v.value), Some(30081));
+        assert_eq!(one_fact("the frontend via NodePort").node_port(Role::Frontend), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ enum Topic {
     Namespace,
     Replicas,
     Port,
-    /// A port on the node (30000–32767) for a NodePort Service: sp lets the cluster pick it.
+    /// A port on the node (30000–32767) for a NodePort Service.
     NodePort,
     Host,
     ServiceType,
@@ -279,8 +279,16 @@ fn taken(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> Option<Strin
             }),
             None,
         ),
-        // The cluster assigns a NodePort Service's node port; no input sets it.
-        Topic::NodePort => (false, false, None),
+        Topic::NodePort => (
+            comps().any(|c| c.exposure.node_port.as_ref().is_some_and(|p| here(&p.origin))),
+            comps().any(|c| {
+                c.exposure
+                    .node_port
+                    .as_ref()
+                    .is_some_and(|p| p.value.to_string() == value)
+            }),
+            None,
+        ),
         Topic::Host => (
             comps().any(|c| c.exposure.ingress_host.as_ref().is_some_and(|h| here(&h.origin))),
             comps().any(|c| c.exposure.ingress_host.as_ref().is_some_and(|h| h.value == value)),
@@ -362,7 +370,8 @@ fn typed_form(d: &Deployment, fact: &Fact, topic: Topic, value: &str) -> String 
     match topic {
         Topic::Namespace => format!("namespace: {value}"),
         Topic::Replicas => format!("components: {{{name}: {{replicas: {value}}}}}"),
-        Topic::Port | Topic::NodePort => format!("components: {{{name}: {{port: {value}}}}}"),
+        Topic::Port => format!("components: {{{name}: {{port: {value}}}}}"),
+        Topic::NodePort => format!("components: {{{name}: {{exposure: NodePort, nodePort: {value}}}}}"),
         Topic::Host => format!("components: {{{name}: {{host: {value}}}}}"),
         Topic::ServiceType => format!("components: {{{name}: {{exposure: {value}}}}}"),
         Topic::Storage => format!("services: {{{service}: {{storage: {value}}}}}"),
