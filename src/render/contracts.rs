@@ -233,6 +233,9 @@ fn k8s_resources(d: &Deployment) -> String {
             if let Some(p) = &c.port {
                 svc.fields.insert("port".into(), p.value.to_string());
             }
+            if let Some(n) = &c.exposure.node_port {
+                svc.fields.insert("nodePort".into(), n.value.to_string());
+            }
             svc.uses.push(format!("Deployment/{}", c.name));
             res.push(svc);
             if let Some(h) = &c.exposure.ingress_host {

@@ -331,6 +331,12 @@ fn a_stated_node_port_is_the_service_s_node_port() {
     }
     let plan = ws.read("out/001-deploy/plan.md");
     assert!(plan.contains("port 30080 of every node"), "{plan}");
+    let contract = ws.read("out/001-deploy/contracts/k8s-resources.yaml");
+    assert_eq!(contract.matches("nodePort").count(), 1, "{contract}");
+    assert!(
+        contract.contains("nodePort: '30080'") || contract.contains("nodePort: \"30080\""),
+        "{contract}"
+    );
 }
 
 /// A deployment fact no rule can use is reported with the typed form to write instead,
