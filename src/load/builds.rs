@@ -4,6 +4,10 @@
 //! only place that says which folder is its context; two images of one folder (an API and an
 //! MCP server sharing `backend/`) are told apart only by it.
 //!
+//! The repository's GitHub workflows (`.github/workflows/*.yml`) are read the same way: a
+//! `run:` step's `docker build`, and the `context:` and `file:` of a
+//! `docker/build-push-action` step, the way most teams build their images in CI.
+//!
 //! Load reads the scripts that hold such a command and the Dockerfiles they name, and hangs
 //! each image on the folder it builds ([`RepoDir::images`]); which component an image is, is
 //! resolve's decision (`resolve/deploy/mod.rs`). A Dockerfile inside the folder that a script
@@ -31,6 +35,10 @@ const SCRIPT_DIRS: &[&str] = &[
     "infra",
     "tools",
 ];
+
+/// The folder of the repository's GitHub workflows: their `*.yml` and `*.yaml` files are read
+/// as scripts (paths in them are relative to the checkout, the root).
+const WORKFLOWS: &str = ".github/workflows";
 
 /// Files at the root that hold commands, besides `*.sh`.
 const ROOT_SCRIPTS: &[&str] = &["Makefile", "makefile", "GNUmakefile", "justfile", "Justfile"];
@@ -106,6 +114,57 @@ pub fn build_commands(text: &str) -> Vec<BuildCommand> {
                 out.push(c);
             }
         }
+    }
+    out
+}
+
+/// The builds of a workflow's `docker/build-push-action` steps: the step's `context:` (the
+/// checkout's root without one) and `file:`, the way the action reads them. A value sp cannot
+/// read (an expression other than the workspace, `${{ matrix.dir }}`) leaves the step out.
+pub fn action_builds(text: &str) -> Vec<BuildCommand> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("uses:") else { continue };
+        if !line[at..].contains("docker/build-push-action") || line.trim_start().starts_with('#') {
+            continue;
+        }
+        // The step's keys stand at the column of `uses:`; the step ends where a line starts
+        // left of it (the next `- ` item, or the job's next key).
+        let (mut context, mut file, mut tag) = (None, None, None);
+        for l in &lines[i + 1..] {
+            if l.trim().is_empty() || l.trim_start().starts_with('#') {
+                continue;
+            }
+            if indent(l) < at {
+                break;
+            }
+            let Some((key, value)) = l.trim().split_once(':') else {
+                continue;
+            };
+            let value = value.split(" #").next().unwrap_or("").trim().trim_matches(['"', '\'']);
+            let value = value.strip_prefix("${{ github.workspace }}/").unwrap_or(value);
+            match key {
+                "context" => context = Some(value.to_string()),
+                "file" => file = Some(value.to_string()),
+                "tags" if !value.is_empty() && !value.starts_with(['|', '>']) => {
+                    tag = value.split(',').next().map(|t| t.trim().to_string());
+                }
+                _ => {}
+            }
+        }
+        let context = context.unwrap_or_else(|| ".".to_string());
+        if context.contains("${{") || file.as_deref().is_some_and(|f| f.contains("${{")) {
+            continue;
+        }
+        out.push(BuildCommand {
+            line: i + 1,
+            dockerfile: file,
+            context: if context.is_empty() { ".".to_string() } else { context },
+            tag: tag.filter(|t| !t.contains("${{")),
+            cd: None,
+        });
     }
     out
 }
@@ -239,10 +298,13 @@ fn image_names(dockerfile: &str, tag: Option<&str>) -> Vec<String> {
     names
 }
 
-/// The root's scripts and those of [`SCRIPT_DIRS`], sorted, as paths of the repository.
+/// The root's scripts, those of [`SCRIPT_DIRS`] and the [`WORKFLOWS`], sorted, as paths of
+/// the repository.
 fn scripts(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    let mut add = |dir: &str| {
+    let script = |dir: &str, n: &str| n.ends_with(".sh") || (dir.is_empty() && ROOT_SCRIPTS.contains(&n));
+    let workflow = |_: &str, n: &str| n.ends_with(".yml") || n.ends_with(".yaml");
+    let mut add = |dir: &str, keep: &dyn Fn(&str, &str) -> bool| {
         let Ok(entries) = std::fs::read_dir(if dir.is_empty() {
             root.to_path_buf()
         } else {
@@ -254,7 +316,7 @@ fn scripts(root: &Path) -> Vec<String> {
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".sh") || (dir.is_empty() && ROOT_SCRIPTS.contains(&n.as_str())))
+            .filter(|n| keep(dir, n))
             .collect();
         names.sort();
         out.extend(
@@ -263,10 +325,11 @@ fn scripts(root: &Path) -> Vec<String> {
                 .map(|n| if dir.is_empty() { n } else { format!("{dir}/{n}") }),
         );
     };
-    add("");
+    add("", &script);
     for d in SCRIPT_DIRS {
-        add(d);
+        add(d, &script);
     }
+    add(WORKFLOWS, &workflow);
     out.truncate(MAX_SCRIPTS);
     out
 }
@@ -290,12 +353,16 @@ pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &
             continue;
         };
         let text = super::without_bom(text);
-        if !text.contains(" build") {
+        if !text.contains(" build") && !text.contains("build-push-action") {
             continue;
         }
         let script_dir = script.rsplit_once('/').map_or(".", |(d, _)| d);
         let mut script_id = None;
-        for c in build_commands(&text) {
+        let mut commands = build_commands(&text);
+        if script.starts_with(WORKFLOWS) {
+            commands.extend(action_builds(&text));
+        }
+        for c in commands {
             let Some(file) = c.dockerfile.as_deref() else { continue };
             // A `cd` on the command's line: its relative paths start from that folder.
             let entered = match &c.cd {
@@ -502,6 +569,87 @@ mod tests {
         let windows = format!("\u{feff}{}", script.replace('\n', "\r\n"));
         std::fs::write(root.path().join("scripts/build.sh"), windows).expect("write");
         assert_eq!(attached(), found);
+    }
+
+    #[test]
+    fn build_push_action_steps_are_builds() {
+        let workflow = r#"name: images
+on: push
+jobs:
+  images:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: API
+        uses: docker/build-push-action@v6
+        with:
+          context: ./backend
+          file: ./dockerfiles/api.Dockerfile   # the production image
+          tags: ghcr.io/acme/todo-api:latest,ghcr.io/acme/todo-api:${{ github.sha }}
+          push: true
+      - name: Web
+        uses: "docker/build-push-action@v6"
+        with:
+          file: "${{ github.workspace }}/web.Dockerfile"
+      - name: Matrix
+        uses: docker/build-push-action@v6
+        with:
+          context: ${{ matrix.dir }}
+      # - uses: docker/build-push-action@v6
+      - run: echo done
+"#;
+        let found = action_builds(workflow);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].line, found[0].context.as_str()), (9, "./backend"));
+        assert_eq!(found[0].dockerfile.as_deref(), Some("./dockerfiles/api.Dockerfile"));
+        assert_eq!(found[0].tag.as_deref(), Some("ghcr.io/acme/todo-api:latest"));
+        assert_eq!(
+            (found[1].context.as_str(), found[1].dockerfile.as_deref()),
+            (".", Some("web.Dockerfile"))
+        );
+        assert_eq!(found[1].tag, None);
+    }
+
+    /// A workflow's builds hang on their folders like a script's: a `run:` step's `docker
+    /// build` and a build-push-action step, with paths from the checkout's root.
+    #[test]
+    fn workflows_of_the_repository_hang_their_images_on_folders() {
+        let root = tempfile::tempdir().expect("temp dir");
+        for dir in ["backend", "dockerfiles", ".github/workflows"] {
+            std::fs::create_dir_all(root.path().join(dir)).expect("mkdir");
+        }
+        std::fs::write(
+            root.path().join("dockerfiles/api.Dockerfile"),
+            "FROM python:3.12-slim\n",
+        )
+        .expect("write");
+        std::fs::write(root.path().join("backend/Dockerfile.prod"), "FROM python:3.12-slim\n").expect("write");
+        std::fs::write(
+            root.path().join(".github/workflows/images.yml"),
+            "jobs:\n  build:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: backend\n          file: dockerfiles/api.Dockerfile\n          tags: acme/todo-api:latest\n      - run: docker build -f backend/Dockerfile.prod backend\n",
+        )
+        .expect("write");
+        let mut repo = vec![RepoDir {
+            path: "backend".into(),
+            ..Default::default()
+        }];
+        let mut sources = Sources::default();
+        attach(root.path(), &mut repo, &mut sources, &mut Diagnostics::default());
+        let images: Vec<(Vec<String>, String, usize)> = repo[0]
+            .images
+            .iter()
+            .map(|i| (i.names.clone(), sources.get(i.script).display_path(), i.line))
+            .collect();
+        assert_eq!(
+            images,
+            vec![(
+                vec!["api".to_string(), "todo-api".to_string()],
+                ".github/workflows/images.yml".to_string(),
+                4
+            )]
+        );
+        let chosen: Vec<(&str, usize)> = repo[0].built_with.iter().map(|b| (b.name.as_str(), b.line)).collect();
+        assert_eq!(chosen, vec![("Dockerfile.prod", 9)]);
     }
 
     /// A Dockerfile inside the folder a script builds is the folder's choice, read when the
