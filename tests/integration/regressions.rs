@@ -339,6 +339,29 @@ fn a_stated_node_port_is_the_service_s_node_port() {
     );
 }
 
+/// Two components given one node port: the API server would refuse the second Service.
+#[test]
+fn a_node_port_is_one_component_s() {
+    let ws = fixture("node-port");
+    let input = ws
+        .read("specs/001-deploy/plan-input.md")
+        .replace("    nodePort: 30081", "    exposure: NodePort\n    nodePort: 30080");
+    ws.write("specs/001-deploy/plan-input.md", input.as_bytes());
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0).assert_stderr_contains(
+        "component `backend`: node port 30080 is `frontend`'s already, and the API server refuses a second Service on it",
+    );
+    assert!(
+        ws.read("out/001-deploy/k8s/40-frontend-service.yaml")
+            .contains("nodePort: 30080")
+    );
+    let backend = ws.read("out/001-deploy/k8s/40-backend-service.yaml");
+    assert!(
+        backend.contains("type: NodePort") && !backend.contains("nodePort"),
+        "{backend}"
+    );
+}
+
 /// A deployment fact no rule can use is reported with the typed form to write instead,
 /// and services the spec counts but the model does not deploy are reported.
 #[test]

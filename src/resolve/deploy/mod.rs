@@ -267,6 +267,7 @@ fn deployment(
         return None;
     }
     report_missing_folders(&components, &unfound, diags);
+    shared_node_ports(&mut components, diags);
     wire(&mut components, &mut backing, &facts, &app.value);
     code::deliver(&mut components, &backing, diags);
     discover::report_compose_images(cx, &backing, facts.no_storage(), diags);
@@ -296,6 +297,33 @@ fn deployment(
     discover::report_undeployed(cx, &deployment, diags);
     deployment.scale_gaps = discover::check_scale(cx, &deployment, diags);
     Some(deployment)
+}
+
+/// A node port given to two components: the API server refuses the second Service
+/// (`provided port is already allocated`), so the later component keeps its NodePort Service
+/// without a fixed port (the cluster assigns one), and that is said at the port's origin.
+fn shared_node_ports(components: &mut [Component], diags: &mut Diagnostics) {
+    let mut taken: Vec<(u16, String)> = Vec::new();
+    for c in components.iter_mut() {
+        let Some(port) = &c.exposure.node_port else { continue };
+        match taken.iter().find(|(p, _)| *p == port.value) {
+            Some((_, first)) => {
+                diags.push(code::at_origin(
+                    Diagnostic::new(
+                        Code::UnusedDeploymentFact,
+                        format!(
+                            "component `{}`: node port {} is `{first}`'s already, and the API server refuses a second Service on it; `{}` gets a node port the cluster assigns",
+                            c.name, port.value, c.name
+                        ),
+                    )
+                    .hint(format!("give `{}` another node port from 30000 to 32767 (`components.{}.nodePort`)", c.name, c.name)),
+                    &port.origin,
+                ));
+                c.exposure.node_port = None;
+            }
+            None => taken.push((port.value, c.name.clone())),
+        }
+    }
 }
 
 /// The YAML block merged with `--set`, read into [`DeployInput`]. Problems are diagnostics
@@ -1517,7 +1545,7 @@ fn component(
     };
     let node_port = match node_port {
         Some(p) if service_type.value != ServiceType::NodePort => {
-            if p.origin.kind == crate::model::OriginKind::Input && ci.node_port.is_some() {
+            if ci.node_port.is_some() {
                 diags.push(code::at_origin(
                     Diagnostic::new(
                         Code::UnusedDeploymentFact,

@@ -497,15 +497,15 @@ pub fn check(
                 }
             }
         }
-        if let Some(p_) = c.node_port
-            && !super::prose::NODE_PORTS.contains(&p_)
+        if let Some(node_port) = c.node_port
+            && !super::prose::NODE_PORTS.contains(&node_port)
         {
             diags.push(
                 p.diagnostic(
                     &at("nodePort"),
                     invalid(
                         "node port",
-                        &p_.to_string(),
+                        &node_port.to_string(),
                         "is outside the node port range 30000-32767",
                     )
                     .hint("write a port from 30000 to 32767, or leave `nodePort` out and Kubernetes picks one"),
