@@ -542,20 +542,7 @@ mod tests {
         std::fs::write(elsewhere.path().join("build.sh"), script).expect("write");
         std::os::unix::fs::symlink(elsewhere.path().join("build.sh"), root.path().join("scripts/build.sh"))
             .expect("symlink");
-        let attached = || {
-            let mut repo = vec![RepoDir {
-                path: "backend".into(),
-                ..Default::default()
-            }];
-            let mut sources = Sources::default();
-            attach(root.path(), &mut repo, &mut sources, &mut Diagnostics::default());
-            let images: Vec<(Vec<String>, String, usize)> = repo[0]
-                .images
-                .iter()
-                .map(|i| (i.names.clone(), sources.get(i.script).display_path(), i.line))
-                .collect();
-            images
-        };
+        let attached = || images_of(root.path()).0;
         assert_eq!(attached(), vec![]);
         let found = vec![(
             vec!["api".to_string(), "acme-api".to_string()],
@@ -569,6 +556,23 @@ mod tests {
         let windows = format!("\u{feff}{}", script.replace('\n', "\r\n"));
         std::fs::write(root.path().join("scripts/build.sh"), windows).expect("write");
         assert_eq!(attached(), found);
+    }
+
+    /// The images `attach` hangs on a `backend` folder of the repository at `root`, as
+    /// (names, script, line), and the folder.
+    fn images_of(root: &Path) -> (Vec<(Vec<String>, String, usize)>, RepoDir) {
+        let mut repo = vec![RepoDir {
+            path: "backend".into(),
+            ..Default::default()
+        }];
+        let mut sources = Sources::default();
+        attach(root, &mut repo, &mut sources, &mut Diagnostics::default());
+        let images = repo[0]
+            .images
+            .iter()
+            .map(|i| (i.names.clone(), sources.get(i.script).display_path(), i.line))
+            .collect();
+        (images, repo.remove(0))
     }
 
     #[test]
@@ -629,17 +633,7 @@ jobs:
             "jobs:\n  build:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: backend\n          file: dockerfiles/api.Dockerfile\n          tags: acme/todo-api:latest\n      - run: docker build -f backend/Dockerfile.prod backend\n",
         )
         .expect("write");
-        let mut repo = vec![RepoDir {
-            path: "backend".into(),
-            ..Default::default()
-        }];
-        let mut sources = Sources::default();
-        attach(root.path(), &mut repo, &mut sources, &mut Diagnostics::default());
-        let images: Vec<(Vec<String>, String, usize)> = repo[0]
-            .images
-            .iter()
-            .map(|i| (i.names.clone(), sources.get(i.script).display_path(), i.line))
-            .collect();
+        let (images, backend) = images_of(root.path());
         assert_eq!(
             images,
             vec![(
@@ -648,7 +642,7 @@ jobs:
                 4
             )]
         );
-        let chosen: Vec<(&str, usize)> = repo[0].built_with.iter().map(|b| (b.name.as_str(), b.line)).collect();
+        let chosen: Vec<(&str, usize)> = backend.built_with.iter().map(|b| (b.name.as_str(), b.line)).collect();
         assert_eq!(chosen, vec![("Dockerfile.prod", 9)]);
     }
 
