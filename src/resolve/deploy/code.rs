@@ -788,7 +788,7 @@ pub fn command(
 ) -> Valued<Vec<String>> {
     let catalog_origin = super::default_origin(&format!("{} catalog", stack.id));
     if let Some(t) = typed {
-        return Valued::new(super::with_port(&t.value, port), t.origin);
+        return Valued::new(with_port(&t.value, port), t.origin);
     }
     let p = port.map(|p| p.to_string()).unwrap_or_default();
     if let Some(e) = entry {
@@ -854,11 +854,11 @@ pub fn command(
         && !c.value.argv.iter().any(|a| a.contains('$'))
     {
         return Valued::new(
-            super::with_port(&c.value.argv, port),
+            with_port(&c.value.argv, port),
             with_how(origin_of(sources, &shown, &c.span), &c.value.how),
         );
     }
-    Valued::new(super::with_port(&stack.command, port), catalog_origin)
+    Valued::new(with_port(&stack.command, port), catalog_origin)
 }
 
 /// Whether a constitution rule demands secrets as files (`MUST be mounted as files`), not
@@ -1412,6 +1412,31 @@ pub(super) fn at_origin(d: Diagnostic, o: &Origin) -> Diagnostic {
         Some((path, line)) => d.at_line(path, line, 1),
         None => d,
     }
+}
+
+/// A command with its listening port set to `port`: the argument after `--port`/`-p`, or
+/// the port of a `--bind`/`-b host:port`, so the command can never disagree with EXPOSE, the
+/// probes and the Service.
+fn with_port(command: &[String], port: Option<u16>) -> Vec<String> {
+    let Some(port) = port else { return command.to_vec() };
+    let mut out = command.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        let arg = out[i].clone();
+        if (arg == "--port" || arg == "-p") && i + 1 < out.len() {
+            out[i + 1] = port.to_string();
+            i += 1;
+        } else if arg.starts_with("--port=") {
+            out[i] = format!("--port={port}");
+        } else if (arg == "--bind" || arg == "-b") && i + 1 < out.len() {
+            if let Some((host, _)) = out[i + 1].rsplit_once(':') {
+                out[i + 1] = format!("{host}:{port}");
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
