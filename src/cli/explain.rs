@@ -10,7 +10,8 @@ use crate::gates::catalog::{self, GATES};
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// A diagnostic code (`SP201`), a gate (`G101`) or either's name (`missing-section`,
-    /// `run-as-non-root`); omit to list them all.
+    /// `run-as-non-root`); `precedence` for the order each field of a component is decided in;
+    /// omit to list them all.
     pub code: Option<String>,
 
     /// Print the gate catalog as JSON (every gate with its mirrors, strictness and related
@@ -80,6 +81,11 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
             for g in GATES {
                 println!("  {}  {:<30} {:<8} {}", g.code, g.name, g.severity.as_str(), g.summary);
             }
+            println!("\nThe order each field of a component is decided in: `sp explain precedence`.");
+            Ok(Outcome::Success)
+        }
+        Some(q) if q == "precedence" => {
+            print!("{}", precedence());
             Ok(Outcome::Success)
         }
         Some(q) => {
@@ -144,6 +150,24 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
     }
+}
+
+/// Every field of a component with its chain of sources, highest first: the functions of
+/// `resolve/deploy/component/` apply them, `sp plan --explain` names the one that decided.
+fn precedence() -> String {
+    let mut out = String::from(
+        "How sp decides each field of a component, highest source first. `sp plan --explain` names the\n\
+         source that decided each value. Typed is `--set components.<name>.<key>`, then the YAML block\n\
+         of plan-input.md; prose is plan-input.md, then the spec's clarifications and requirements,\n\
+         then the constitution's technology section.\n",
+    );
+    for chain in crate::resolve::deploy::PRECEDENCE {
+        out.push_str(&format!("\n{}  (src/resolve/deploy/{})\n", chain.field, chain.file));
+        for (i, source) in chain.sources.iter().enumerate() {
+            out.push_str(&format!("  {}. {source}\n", i + 1));
+        }
+    }
+    out
 }
 
 /// An example input, indented as a block.

@@ -10,7 +10,7 @@
 //!
 //! Load reads the scripts that hold such a command and the Dockerfiles they name, and hangs
 //! each image on the folder it builds ([`RepoDir::images`]); which component an image is, is
-//! resolve's decision (`resolve/deploy/mod.rs`). A Dockerfile inside the folder that a script
+//! resolve's decision (`resolve/deploy/component/`). A Dockerfile inside the folder that a script
 //! names (`-f backend/Dockerfile.prod backend`) is the team's choice among the folder's
 //! Dockerfiles ([`RepoDir::built_with`]): the file they deploy, where the folder also holds
 //! a plain `Dockerfile` for development.

@@ -39,7 +39,7 @@ use crate::parse::plan_input::PlanInput;
 use crate::parse::spec::Spec;
 use crate::source::{Sources, Span};
 
-pub use component::STAGE_ORDER;
+pub use component::{Chain, PRECEDENCE, STAGE_ORDER};
 use input::DeployInput;
 pub use install::candidates as install_candidates;
 use prose::Facts;

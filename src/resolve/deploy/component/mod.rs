@@ -1,17 +1,8 @@
 //! One component of the deployment, field by field. [`component`] reads as the order the
-//! fields are decided in, one call each; every field's function applies its chain of sources,
-//! highest first, and the value keeps the origin of the source that decided it:
-//!
-//! | field | file | chain |
-//! | --- | --- | --- |
-//! | source folder | `folder.rs` | typed `sourceDir` → the folder discovery found → the folder a script builds the image from → a folder named like the component or its role → the one folder with that word in its name, or one level down → the root project that packages it |
-//! | stack, role | `toolchain.rs` | typed `stack` → the repository (lock file, dependencies, the framework object in the code) → the stack line's prose → SP407 |
-//! | language version | `toolchain.rs` | typed → the repository's range, filled by its own image's tag, then the prose version, then the newest catalog version inside → the repository's exact version → prose → catalog |
-//! | package manager | `toolchain.rs` | typed → the lock file → prose → catalog |
-//! | entry, command, port, variables | `../code.rs` | typed → the team's command and the code → prose → catalog |
-//! | probes | `probes.rs` | typed `health` → routes the source declares → prose → catalog, or tcpSocket when the source declares none (SP424) |
-//! | image, pull policy, replicas, size budget, resources, user | `runtime.rs` | typed → prose → catalog or the secure default |
-//! | exposure, node port, host | `exposure.rs` | typed → prose → the platform's default |
+//! fields are decided in, one call each, and every field's function applies one chain of
+//! sources, highest first; the value keeps the origin of the source that decided it, which
+//! `sp plan --explain` prints. The chains are [`PRECEDENCE`], which `sp explain precedence`
+//! prints: a field added here is added there, and a test holds the two to the model.
 //!
 //! A typed value that overrides a different prose value is reported at the prose (SP402):
 //! [`Field::typed_over`].
@@ -35,6 +26,236 @@ use super::{DeployInputs, code, discover, install, repo, role_of, typescript};
 pub use exposure::shared_node_ports;
 pub use folder::report_missing_folders;
 pub use toolchain::STAGE_ORDER;
+
+/// One field of a component as `sp plan --explain` names it, and where its value may come
+/// from, highest first.
+pub struct Chain {
+    pub field: &'static str,
+    /// Which file of this folder (or of `resolve/deploy/`) decides it.
+    pub file: &'static str,
+    pub sources: &'static [&'static str],
+}
+
+/// How each field of a component is decided. Typed means `--set components.<name>.<key>`, then
+/// the YAML block of plan-input.md; prose means plan-input.md, the spec's clarifications and
+/// requirements, and the constitution's technology section, in that order.
+pub const PRECEDENCE: &[Chain] = &[
+    Chain {
+        field: "source_dir",
+        file: "component/folder.rs",
+        sources: &[
+            "typed sourceDir",
+            "the folder discovery found the component in",
+            "the folder a script or workflow of the repository builds its image from",
+            "a folder named like the component or its role (backend/, api/, server/; frontend/, web/; worker/)",
+            "the one folder with that word in its name (todo_api/), or one level down (phase4/backend/)",
+            "the root project, when it packages a folder of that name",
+        ],
+    },
+    Chain {
+        field: "stack",
+        file: "component/toolchain.rs",
+        sources: &[
+            "typed stack",
+            "the folder's manifest and lock file, then the framework object in its code (app = FastAPI()), when of the language the stack line names",
+            "the stack line (Backend: FastAPI, Python 3.13+)",
+            "none: SP407, and the component is not built",
+        ],
+    },
+    Chain {
+        field: "role",
+        file: "component/toolchain.rs",
+        sources: &[
+            "typed role",
+            "the stack line's role word (Backend:)",
+            "the stack's own role",
+        ],
+    },
+    Chain {
+        field: "language_version",
+        file: "component/toolchain.rs",
+        sources: &[
+            "typed languageVersion",
+            "the folder's version files in the catalog's order (.nvmrc, .node-version, engines.node; .python-version, requires-python; go.mod; rust-toolchain.toml; then its own image's FROM tag): an exact version as written; a range gets the folder's own image's version inside it, else the prose version inside it, else the newest catalog version inside it (SP408 when none is)",
+            "prose (Python 3.13+)",
+            "the catalog's first version",
+        ],
+    },
+    Chain {
+        field: "package_manager",
+        file: "component/toolchain.rs",
+        sources: &[
+            "typed packageManager",
+            "the folder's lock file (uv.lock, pnpm-lock.yaml)",
+            "a package manager named on the stack line (FastAPI, Python 3.13+, UV)",
+            "the stack's first package manager",
+        ],
+    },
+    Chain {
+        field: "lockfile",
+        file: "install.rs",
+        sources: &[
+            "the package manager's lock file in the folder",
+            "without a folder yet, the one it will have",
+            "none: an unlocked install, SP432",
+        ],
+    },
+    Chain {
+        field: "entry",
+        file: "code.rs",
+        sources: &[
+            "the team's command when what it names exists (Dockerfile CMD, compose command:, Procfile web:, package.json scripts.start or main)",
+            "the application in the code (app = FastAPI(), app.listen(...), package main, fn main)",
+            "a prose start command",
+            "none",
+        ],
+    },
+    Chain {
+        field: "command",
+        file: "code.rs",
+        sources: &[
+            "typed command",
+            "the stack's command around the entry point",
+            "the team's command as written, when it names nothing sp reads",
+            "the stack's command (SP423 when the folder was read)",
+        ],
+    },
+    Chain {
+        field: "port",
+        file: "code.rs",
+        sources: &[
+            "typed port",
+            "the team's command (--port, -p, --bind)",
+            "package.json scripts",
+            "the code (uvicorn.run(port=...), app.listen(...), a PORT default)",
+            "Dockerfile EXPOSE",
+            "compose ports",
+            ".env.example PORT",
+            "prose where the text says port",
+            "the catalog",
+        ],
+    },
+    Chain {
+        field: "health.liveness",
+        file: "component/probes.rs",
+        sources: &[
+            "typed health.liveness",
+            "a health route the source declares (/healthz, /health)",
+            "prose",
+            "the catalog's route",
+            "none declared in source that was read: tcpSocket probes, SP424",
+        ],
+    },
+    Chain {
+        field: "health.readiness",
+        file: "component/probes.rs",
+        sources: &[
+            "typed health.readiness",
+            "a readiness route the source declares (/readyz, /ready)",
+            "the liveness route, when it is not the catalog's",
+            "the catalog's route",
+        ],
+    },
+    Chain {
+        field: "health.startup",
+        file: "component/probes.rs",
+        sources: &["typed health.startup", "the liveness route"],
+    },
+    Chain {
+        field: "config",
+        file: "code.rs",
+        sources: &[
+            "typed config",
+            "the variables the code reads, with their defaults, and .env.example",
+            "a Service or Ingress address for a localhost or own-URL value, after wiring",
+            "LOG_LEVEL at info",
+        ],
+    },
+    Chain {
+        field: "secrets",
+        file: "code.rs",
+        sources: &[
+            "typed secrets",
+            "variables the code reads whose names are credentials",
+            "the secrets the prose and backing services name",
+        ],
+    },
+    Chain {
+        field: "build_args",
+        file: "code.rs",
+        sources: &[
+            "typed config of a NEXT_PUBLIC_*, VITE_*, REACT_APP_* or GATSBY_* name",
+            ".env.example",
+            "the frontend's own origin or a port-forward for a localhost API URL",
+        ],
+    },
+    Chain {
+        field: "image.repository",
+        file: "component/runtime.rs",
+        sources: &["typed image", "<app>-<component>"],
+    },
+    Chain {
+        field: "image.tag",
+        file: "component/runtime.rs",
+        sources: &["typed tag", "0.1.0 (never latest)"],
+    },
+    Chain {
+        field: "image.pull_policy",
+        file: "component/runtime.rs",
+        sources: &["typed pullPolicy", "prose (imagePullPolicy Never)", "IfNotPresent"],
+    },
+    Chain {
+        field: "stages",
+        file: "component/toolchain.rs",
+        sources: &["the catalog's images for the language version, a build stage when the code is compiled"],
+    },
+    Chain {
+        field: "size_budget_mb",
+        file: "component/mod.rs",
+        sources: &["typed sizeBudgetMb", "prose (<200MB (frontend))", "none"],
+    },
+    Chain {
+        field: "replicas",
+        file: "component/runtime.rs",
+        sources: &["typed replicas", "prose (2 replicas)", "one on a local cluster"],
+    },
+    Chain {
+        field: "resources",
+        file: "component/runtime.rs",
+        sources: &[
+            "typed resources.*",
+            "the catalog's, moved to meet a typed request or limit",
+        ],
+    },
+    Chain {
+        field: "exposure.service_type",
+        file: "component/exposure.rs",
+        sources: &[
+            "typed exposure",
+            "prose (the frontend via NodePort)",
+            "NodePort for a frontend on a local cluster, LoadBalancer for one elsewhere, ClusterIP for the rest",
+        ],
+    },
+    Chain {
+        field: "exposure.node_port",
+        file: "component/exposure.rs",
+        sources: &[
+            "typed nodePort",
+            "prose (NodePort 30080)",
+            "none: the cluster assigns one (also when another component has it, SP410)",
+        ],
+    },
+    Chain {
+        field: "exposure.ingress_host",
+        file: "component/mod.rs",
+        sources: &["typed host", "prose (an Ingress at links.local)", "none"],
+    },
+    Chain {
+        field: "uid",
+        file: "component/runtime.rs",
+        sources: &["typed uid", "prose (run as root)", "10001"],
+    },
+];
 
 /// A component as [`component`] resolved it, and the line to report it on when no folder of
 /// the repository is named like it (several nested ones are reported as they are found).
@@ -383,4 +604,79 @@ pub(super) fn report_override<T: PartialEq + std::fmt::Debug>(
         None => d,
     };
     diags.push(d);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PRECEDENCE;
+    use crate::model::deploy::fixture;
+
+    /// Fields of a component that no chain of sources decides: each follows another field or
+    /// a later step, as said beside it.
+    const FOLLOWS: &[&str] = &[
+        "name",                 // the component's name, as the inputs or discovery give it
+        "stack_name",           // the stack's
+        "language",             // the stack's
+        "run_mode",             // the stack's
+        "writable_dirs",        // the stack's
+        "slow_start",           // the stack's
+        "install_reads_folder", // the lock file's requirements lines (install.rs)
+        "runtime_packages",     // the stack's packages the folder lists (toolchain.rs)
+        "compile",              // the TypeScript project of the entry (typescript.rs)
+        "env_reads",            // what the code reads (code.rs)
+        "browser_forwards",     // wiring of the frontend's build arguments (build_time.rs)
+        "proxies",              // wiring of the static site's routes (proxy.rs)
+        "depends_on",           // typed only
+        "gid",                  // the uid
+    ];
+
+    /// The field paths `sp plan --explain` prints for a component: its keys, and the keys of
+    /// its records (`exposure.node_port`).
+    fn explained_fields() -> std::collections::BTreeSet<String> {
+        let mut fields = std::collections::BTreeSet::new();
+        for c in &fixture::deployment().components {
+            let serde_json::Value::Object(map) = serde_json::to_value(c).unwrap() else {
+                unreachable!("a component serialises to a map")
+            };
+            for (k, v) in map {
+                if ["exposure", "image", "health"].contains(&k.as_str()) {
+                    // A worker has no probes (`null`); the others' records name the fields.
+                    if let serde_json::Value::Object(inner) = v {
+                        fields.extend(inner.keys().map(|i| format!("{k}.{i}")));
+                    }
+                } else {
+                    fields.insert(k);
+                }
+            }
+        }
+        fields
+    }
+
+    #[test]
+    fn every_field_explain_prints_has_a_chain_or_follows_another() {
+        let chained: Vec<&str> = PRECEDENCE.iter().map(|c| c.field).collect();
+        let fields = explained_fields();
+        for f in &fields {
+            assert!(
+                chained.contains(&f.as_str()) || FOLLOWS.contains(&f.as_str()),
+                "`{f}` is printed by --explain and has no chain in PRECEDENCE"
+            );
+        }
+        for c in &chained {
+            assert!(
+                fields.contains(*c),
+                "PRECEDENCE names `{c}`, which --explain does not print"
+            );
+            assert!(!FOLLOWS.contains(c), "`{c}` is both chained and following");
+        }
+    }
+
+    #[test]
+    fn every_chain_names_a_file_of_the_resolver() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/resolve/deploy");
+        for c in PRECEDENCE {
+            assert!(root.join(c.file).is_file(), "{}: no file {}", c.field, c.file);
+            assert!(!c.sources.is_empty(), "{} has no source", c.field);
+        }
+    }
 }
