@@ -137,8 +137,10 @@ pub struct Component {
     pub proxies: Vec<ProxyRoute>,
     /// Folders the process writes to, mounted as `emptyDir` under a read-only root.
     pub writable_dirs: Vec<String>,
-    /// Numeric user and group of the runtime stage, 10000 or more.
-    pub uid: u32,
+    /// Numeric user of the runtime stage, 10000 or more unless an input says otherwise (the
+    /// gates judge that), with the input that said it.
+    pub uid: Valued<u32>,
+    /// Numeric group of the runtime stage: the user's number.
     pub gid: u32,
     /// The runtime command, JSON form: from the source (the team's own Dockerfile, compose
     /// file, Procfile, package.json, the ASGI object), else the catalog's, with the one port.
@@ -521,7 +523,7 @@ pub mod fixture {
             depends_on: Vec::new(),
             proxies: Vec::new(),
             writable_dirs: vec!["/tmp".into()],
-            uid: 10001,
+            uid: v(10001),
             gid: 10001,
             command: v(command.iter().map(|s| s.to_string()).collect()),
             compile: None,

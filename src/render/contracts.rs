@@ -111,7 +111,7 @@ fn docker_images(d: &Deployment, out_dir: &str) -> String {
                         base: s.base.value.clone(),
                     })
                     .collect(),
-                user: format!("{}:{}", c.uid, c.gid),
+                user: format!("{}:{}", c.uid.value, c.gid),
                 port: c.port.as_ref().map(|p| p.value),
                 healthcheck: c.health.as_ref().map(|h| format!("GET {}", h.liveness.value)),
                 size_budget_mb: c.size_budget_mb.as_ref().map(|s| s.value),
@@ -184,7 +184,7 @@ fn k8s_resources(d: &Deployment) -> String {
                 d.rollout.max_surge.value, d.rollout.max_unavailable.value
             ),
         );
-        dep.fields.insert("runAsUser".into(), c.uid.to_string());
+        dep.fields.insert("runAsUser".into(), c.uid.value.to_string());
         dep.fields.insert(
             "resources".into(),
             format!(

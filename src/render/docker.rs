@@ -423,7 +423,7 @@ fn context<'a>(
         nginx_conf: super::build::nginx_conf_path(c).map(|p| p.trim_start_matches("docker/").to_string()),
         generated_context: super::build::GENERATED_CONTEXT,
         port,
-        user: format!("{}:{}", c.uid, c.gid),
+        user: format!("{}:{}", c.uid.value, c.gid),
         setup: setup(c, language),
         labels: labels(c),
         healthcheck: json_array(&healthcheck(c, language)),
@@ -488,7 +488,7 @@ fn setup(c: &Component, language: &Language) -> Option<String> {
     if !dirs.is_empty() {
         let dirs = dirs.join(" ");
         steps.push(format!("mkdir -p {dirs}"));
-        steps.push(format!("chown -R {}:{} {dirs}", c.uid, c.gid));
+        steps.push(format!("chown -R {}:{} {dirs}", c.uid.value, c.gid));
     }
     (!steps.is_empty()).then(|| steps.join(" \\\n    && "))
 }

@@ -484,3 +484,21 @@ fn a_typescript_server_without_a_start_script_runs_compiled() {
         "{dockerfile}"
     );
 }
+
+/// data-model.md wrote "secure-by-default policy" as the source of every component's user,
+/// also when an input set it: the user now keeps the input that decided it, like every
+/// other value of the model.
+#[test]
+fn the_user_a_component_runs_as_names_its_source() {
+    let ws = Workspace::example();
+    Test::new()
+        .workspace(&ws)
+        .args(["plan", "006", "--set", "components.backend.uid=20001"])
+        .run();
+    let model = ws.read("out/006-k8s-deployment/data-model.md");
+    assert!(
+        model.contains("| User | `20001:20001` | --set components.backend.uid |"),
+        "{model}"
+    );
+    assert!(model.contains("| User | `10001:10001` | default (non-root user above 10000) |"));
+}

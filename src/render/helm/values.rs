@@ -648,7 +648,7 @@ fn component(d: &Deployment, c: &Component, layer: Layer) -> ComponentValues {
         readiness_probe: probe(&probes.readiness),
         startup_probe: probe(&probes.startup),
         resources: resources(&workload::resources(&c.resources)),
-        run_as_user: c.uid,
+        run_as_user: c.uid.value,
         run_as_group: c.gid,
         config: c.config.iter().map(|v| (v.name.clone(), v.value.clone())).collect(),
         secrets: secrets(&c.secrets),

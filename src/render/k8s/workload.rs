@@ -491,7 +491,7 @@ pub(super) fn deployment(d: &Deployment, c: &Component) -> K8sDeployment {
         readiness_probe: Some(probes.readiness),
         startup_probe: Some(probes.startup),
         lifecycle: Some(lifecycle(d)),
-        security_context: Some(container_security_context(c.uid, c.gid)),
+        security_context: Some(container_security_context(c.uid.value, c.gid)),
         // A crash that writes no termination message still explains itself in
         // `kubectl describe pod`.
         termination_message_policy: Some("FallbackToLogsOnError".into()),
@@ -511,7 +511,7 @@ pub(super) fn deployment(d: &Deployment, c: &Component) -> K8sDeployment {
                     max_unavailable: Some(int_or_string(&d.rollout.max_unavailable.value)),
                 }),
             }),
-            template: pod_template(d, &who, pod_spec(d, &c.name, c.uid, c.gid, container, m.volumes)),
+            template: pod_template(d, &who, pod_spec(d, &c.name, c.uid.value, c.gid, container, m.volumes)),
             ..Default::default()
         }),
         ..Default::default()
