@@ -169,6 +169,95 @@ pub fn action_builds(text: &str) -> Vec<BuildCommand> {
     out
 }
 
+/// Where a workflow step runs its commands.
+#[derive(Debug, Clone, PartialEq)]
+enum RunFolder {
+    /// The checkout's root.
+    Root,
+    /// A folder of the repository, as written (`backend`, `./services/api`).
+    Folder(String),
+    /// An expression sp cannot evaluate (`${{ matrix.dir }}`).
+    Unknown,
+}
+
+/// The folder each step of a workflow runs in, as `(first line of the step, folder)` in line
+/// order: the step's `working-directory:`, else its job's `defaults.run.working-directory`,
+/// else the workflow's, else the root.
+fn run_folders(text: &str) -> Vec<(usize, RunFolder)> {
+    use crate::yaml::{Node, NodeValue};
+    fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+        let NodeValue::Map(entries) = &node.value else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, NodeValue::Scalar { text, .. } if text == key))
+            .map(|(_, v)| v)
+    }
+    fn folder(node: Option<&Node>) -> Option<RunFolder> {
+        match &node?.value {
+            NodeValue::Scalar { text, .. } if text.contains("${{") => Some(RunFolder::Unknown),
+            NodeValue::Scalar { text, .. } => Some(RunFolder::Folder(text.trim().to_string())),
+            _ => None,
+        }
+    }
+    let defaults = |node: &Node| {
+        folder(
+            get(node, "defaults")
+                .and_then(|d| get(d, "run"))
+                .and_then(|r| get(r, "working-directory")),
+        )
+    };
+    let (docs, _) = crate::yaml::parse_nodes(text);
+    let Some(root) = docs.first().map(|d| &d.root) else {
+        return Vec::new();
+    };
+    let workflow = defaults(root).unwrap_or(RunFolder::Root);
+    let mut out = Vec::new();
+    let Some(NodeValue::Map(jobs)) = get(root, "jobs").map(|j| &j.value) else {
+        return out;
+    };
+    for (_, job) in jobs {
+        let job_folder = defaults(job).unwrap_or_else(|| workflow.clone());
+        let Some(NodeValue::Seq(steps)) = get(job, "steps").map(|s| &s.value) else {
+            continue;
+        };
+        for step in steps {
+            let own = folder(get(step, "working-directory"));
+            out.push((step.line, own.unwrap_or_else(|| job_folder.clone())));
+        }
+    }
+    out.sort_by_key(|(line, _)| *line);
+    out
+}
+
+/// A workflow's `run:` commands with the folder their step runs in: a relative path of the
+/// command starts there, as a `cd` on its line would make it start (and such a `cd` starts
+/// from that folder). A command of a step whose folder is an expression is left out rather
+/// than read from the wrong folder.
+fn in_run_folders(text: &str, commands: Vec<BuildCommand>) -> Vec<BuildCommand> {
+    let folders = run_folders(text);
+    commands
+        .into_iter()
+        .filter_map(|mut c| {
+            let step = folders.iter().rev().find(|(line, _)| *line <= c.line);
+            match step.map(|(_, f)| f) {
+                None | Some(RunFolder::Root) => {}
+                Some(RunFolder::Unknown) => return None,
+                Some(RunFolder::Folder(dir)) => {
+                    let dir = dir.trim_end_matches('/');
+                    c.cd = Some(match &c.cd {
+                        Some(cd) if !cd.starts_with('/') => format!("{dir}/{cd}"),
+                        Some(cd) => cd.clone(),
+                        None => dir.to_string(),
+                    });
+                }
+            }
+            Some(c)
+        })
+        .collect()
+}
+
 fn build_command(part: &str, line: usize) -> Option<BuildCommand> {
     let words = crate::source::shell_words_lenient(part);
     let start = words
@@ -360,6 +449,7 @@ pub fn attach(root: &Path, repo: &mut [RepoDir], sources: &mut Sources, diags: &
         let mut script_id = None;
         let mut commands = build_commands(&text);
         if script.starts_with(WORKFLOWS) {
+            commands = in_run_folders(&text, commands);
             commands.extend(action_builds(&text));
         }
         for c in commands {
@@ -644,6 +734,65 @@ jobs:
         );
         let chosen: Vec<(&str, usize)> = backend.built_with.iter().map(|b| (b.name.as_str(), b.line)).collect();
         assert_eq!(chosen, vec![("Dockerfile.prod", 9)]);
+    }
+
+    #[test]
+    fn workflow_steps_run_in_their_working_directory() {
+        let workflow = "defaults:\n  run:\n    working-directory: ./services\njobs:\n  api:\n    defaults:\n      run:\n        working-directory: backend\n    steps:\n      - run: docker build -f Dockerfile.prod .\n      - working-directory: ./web/\n        run: |\n          docker build -f Dockerfile .\n  matrix:\n    steps:\n      - working-directory: ${{ matrix.dir }}\n        run: docker build -f Dockerfile.prod .\n      - run: docker build -f services/x/Dockerfile services/x\n";
+        assert_eq!(
+            run_folders(workflow),
+            vec![
+                (10, RunFolder::Folder("backend".into())),
+                (11, RunFolder::Folder("./web/".into())),
+                (16, RunFolder::Unknown),
+                (18, RunFolder::Folder("./services".into())),
+            ]
+        );
+        let found: Vec<(usize, Option<String>)> = in_run_folders(workflow, build_commands(workflow))
+            .into_iter()
+            .map(|c| (c.line, c.cd))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (10, Some("backend".into())),
+                (13, Some("./web".into())),
+                (18, Some("./services".into())),
+            ]
+        );
+    }
+
+    /// End to end: a `run:` step's paths start from its `working-directory`: the Dockerfile
+    /// of `backend/` it names is the folder's choice, and one of another folder builds an
+    /// image of `backend/`.
+    #[test]
+    fn a_workflow_step_s_working_directory_is_where_its_paths_start() {
+        let root = tempfile::tempdir().expect("temp dir");
+        for dir in ["backend", "dockerfiles", ".github/workflows"] {
+            std::fs::create_dir_all(root.path().join(dir)).expect("mkdir");
+        }
+        std::fs::write(root.path().join("backend/Dockerfile.prod"), "FROM python:3.12-slim\n").expect("write");
+        std::fs::write(
+            root.path().join("dockerfiles/mcp.Dockerfile"),
+            "FROM python:3.12-slim\n",
+        )
+        .expect("write");
+        std::fs::write(
+            root.path().join(".github/workflows/release.yml"),
+            "jobs:\n  release:\n    steps:\n      - name: api\n        working-directory: backend\n        run: docker build -f Dockerfile.prod -t todo-api:1 .\n      - name: mcp\n        working-directory: dockerfiles\n        run: docker build -f mcp.Dockerfile -t todo-mcp:1 ../backend\n",
+        )
+        .expect("write");
+        let (images, dir) = images_of(root.path());
+        assert_eq!(
+            images,
+            vec![(
+                vec!["mcp".to_string(), "todo-mcp".to_string()],
+                ".github/workflows/release.yml".to_string(),
+                9
+            )]
+        );
+        let chosen: Vec<(&str, usize)> = dir.built_with.iter().map(|b| (b.name.as_str(), b.line)).collect();
+        assert_eq!(chosen, vec![("Dockerfile.prod", 6)]);
     }
 
     /// A Dockerfile inside the folder a script builds is the folder's choice, read when the
