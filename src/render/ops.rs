@@ -191,9 +191,16 @@ pub fn ops(d: &Deployment, out_dir: &str) -> Ops {
                 let host = &c.exposure.ingress_host.as_ref().expect("checked").value;
                 access.push(format!("curl -H 'Host: {host}' http://$(kubectl get ingress {} -n {ns} -o jsonpath='{{.status.loadBalancer.ingress[0].ip}}')/", c.name));
             }
-            (ServiceType::NodePort, PlatformKind::Minikube) => {
-                access.push(format!("minikube service {} -n {ns} --url", c.name))
-            }
+            // `minikube service --url` reaches a NodePort on every driver (it tunnels where the
+            // node's address is not routable from the host); a fixed node port is also named.
+            (ServiceType::NodePort, PlatformKind::Minikube) => access.push(match &c.exposure.node_port {
+                Some(p) => format!(
+                    "minikube service {} -n {ns} --url   # node port {p}: also http://$(minikube ip):{p}/ on a VM driver",
+                    c.name,
+                    p = p.value
+                ),
+                None => format!("minikube service {} -n {ns} --url", c.name),
+            }),
             (ServiceType::LoadBalancer, PlatformKind::Minikube) => {
                 access.push(
                     "minikube tunnel   # in a second terminal; gives LoadBalancer Services an address".to_string(),

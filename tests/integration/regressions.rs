@@ -331,6 +331,12 @@ fn a_stated_node_port_is_the_service_s_node_port() {
     }
     let plan = ws.read("out/001-deploy/plan.md");
     assert!(plan.contains("port 30080 of every node"), "{plan}");
+    let quickstart = ws.read("out/001-deploy/quickstart.md");
+    assert!(
+        quickstart
+            .contains("minikube service frontend -n todo --url   # node port 30080: also http://$(minikube ip):30080/"),
+        "{quickstart}"
+    );
     let contract = ws.read("out/001-deploy/contracts/k8s-resources.yaml");
     assert_eq!(contract.matches("nodePort").count(), 1, "{contract}");
     assert!(
