@@ -185,15 +185,6 @@ enum RunFolder {
 /// else the workflow's, else the root.
 fn run_folders(text: &str) -> Vec<(usize, RunFolder)> {
     use crate::yaml::{Node, NodeValue};
-    fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
-        let NodeValue::Map(entries) = &node.value else {
-            return None;
-        };
-        entries
-            .iter()
-            .find(|(k, _)| matches!(&k.value, NodeValue::Scalar { text, .. } if text == key))
-            .map(|(_, v)| v)
-    }
     fn folder(node: Option<&Node>) -> Option<RunFolder> {
         match &node?.value {
             NodeValue::Scalar { text, .. } if text.contains("${{") => Some(RunFolder::Unknown),
@@ -203,9 +194,9 @@ fn run_folders(text: &str) -> Vec<(usize, RunFolder)> {
     }
     let defaults = |node: &Node| {
         folder(
-            get(node, "defaults")
-                .and_then(|d| get(d, "run"))
-                .and_then(|r| get(r, "working-directory")),
+            node.get("defaults")
+                .and_then(|d| d.get("run"))
+                .and_then(|r| r.get("working-directory")),
         )
     };
     let (docs, _) = crate::yaml::parse_nodes(text);
@@ -214,16 +205,16 @@ fn run_folders(text: &str) -> Vec<(usize, RunFolder)> {
     };
     let workflow = defaults(root).unwrap_or(RunFolder::Root);
     let mut out = Vec::new();
-    let Some(NodeValue::Map(jobs)) = get(root, "jobs").map(|j| &j.value) else {
+    let Some(NodeValue::Map(jobs)) = root.get("jobs").map(|j| &j.value) else {
         return out;
     };
     for (_, job) in jobs {
         let job_folder = defaults(job).unwrap_or_else(|| workflow.clone());
-        let Some(NodeValue::Seq(steps)) = get(job, "steps").map(|s| &s.value) else {
+        let Some(NodeValue::Seq(steps)) = job.get("steps").map(|s| &s.value) else {
             continue;
         };
         for step in steps {
-            let own = folder(get(step, "working-directory"));
+            let own = folder(step.get("working-directory"));
             out.push((step.line, own.unwrap_or_else(|| job_folder.clone())));
         }
     }

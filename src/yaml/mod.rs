@@ -203,18 +203,33 @@ pub enum NodeValue {
 }
 
 impl Node {
+    /// The first entry of this map whose key is the scalar `key`: (key node, value node).
+    /// `None` for a missing key or a node that is not a map.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        let NodeValue::Map(entries) = &self.value else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, NodeValue::Scalar { text, .. } if text == key))
+            .map(|(k, v)| (k, v))
+    }
+
+    /// The value of `key` in this map ([`Node::entry`]).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
     /// The line of the key at `path` (`["components", "api", "port"]`): the last key found
     /// on the way when a value on it is not a map, `None` when a key is missing.
     pub fn key_line(&self, path: &[&str]) -> Option<usize> {
         let mut node = self;
         let mut line = node.line;
         for key in path {
-            let NodeValue::Map(entries) = &node.value else {
+            if !matches!(node.value, NodeValue::Map(_)) {
                 return Some(line);
-            };
-            let (k, v) = entries
-                .iter()
-                .find(|(k, _)| matches!(&k.value, NodeValue::Scalar { text, .. } if text == key))?;
+            }
+            let (k, v) = node.entry(key)?;
             line = k.line;
             node = v;
         }

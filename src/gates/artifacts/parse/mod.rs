@@ -119,14 +119,11 @@ pub fn is_map(n: &Node) -> bool {
 
 /// The first entry whose key is `key`: (key node, value node).
 pub fn entry<'a>(n: &'a Node, key: &str) -> Option<(&'a Node, &'a Node)> {
-    entries(n)
-        .iter()
-        .find(|(k, _)| scalar(k).is_some_and(|(t, _)| t == key))
-        .map(|(k, v)| (k, v))
+    n.entry(key)
 }
 
 pub fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
-    entry(n, key).map(|(_, v)| v)
+    n.get(key)
 }
 
 pub fn path<'a>(n: &'a Node, keys: &[&str]) -> Option<&'a Node> {

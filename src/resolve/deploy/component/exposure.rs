@@ -11,8 +11,9 @@ use super::Field;
 /// cluster (NodePort) or is the public entry point elsewhere (LoadBalancer), and the rest
 /// stay inside the cluster (ClusterIP).
 pub(super) fn service_type(f: &Field, role: Role, platform: &Platform, diags: &mut Diagnostics) -> Valued<ServiceType> {
-    f.typed_over(f.ci.exposure, "exposure", "exposure", f.facts.exposure(role), diags)
-        .or_else(|| f.facts.exposure(role))
+    let prose = f.facts.exposure(role);
+    f.typed_over(f.ci.exposure, "exposure", "exposure", prose.as_ref(), diags)
+        .or(prose)
         .unwrap_or_else(|| match role {
             Role::Frontend => match platform.kind.value {
                 PlatformKind::Minikube | PlatformKind::Kind => Valued::new(
@@ -40,9 +41,10 @@ pub(super) fn node_port(
     service_type: &Valued<ServiceType>,
     diags: &mut Diagnostics,
 ) -> Option<Valued<u16>> {
+    let prose = f.facts.node_port(role);
     let port = f
-        .typed_over(f.ci.node_port, "nodePort", "node port", f.facts.node_port(role), diags)
-        .or_else(|| f.facts.node_port(role))?;
+        .typed_over(f.ci.node_port, "nodePort", "node port", prose.as_ref(), diags)
+        .or(prose)?;
     if service_type.value == ServiceType::NodePort {
         return Some(port);
     }

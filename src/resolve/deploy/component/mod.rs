@@ -289,13 +289,14 @@ impl Field<'_> {
         value.map(|v| Valued::new(v, (self.t)(&self.key(field))))
     }
 
-    /// The typed value of `field`, reported at the prose it overrides when they differ.
+    /// The typed value of `field`, reported at the prose it overrides when they differ. The
+    /// caller falls back to the same `prose` (`.or(prose)`), so a prose fact is read once.
     fn typed_over<T: PartialEq + std::fmt::Debug>(
         &self,
         value: Option<T>,
         field: &str,
         what: &str,
-        prose: Option<Valued<T>>,
+        prose: Option<&Valued<T>>,
         diags: &mut Diagnostics,
     ) -> Option<Valued<T>> {
         let typed = self.typed(value, field)?;
@@ -365,10 +366,11 @@ pub(super) fn component(
         .filter(|_| lockfile.as_ref().is_some_and(|l| l.value == "requirements.txt"))
         .and_then(|d| install::requirements_read_folder(d, cx.sources));
 
+    let prose_port = facts.port(role.value, name);
     let port = code::port(
-        f.typed_over(ci.port, "port", "port", facts.port(role.value, name), diags),
+        f.typed_over(ci.port, "port", "port", prose_port.as_ref(), diags),
         code.as_ref(),
-        facts.port(role.value, name),
+        prose_port,
         stack,
         name,
         cx.sources,
@@ -580,12 +582,12 @@ fn report_no_entry_point(
 
 /// The typed input overrides what prose states; when the two disagree, say so, pointing at
 /// the prose that lost, so the user can fix whichever is wrong.
-pub(super) fn report_override<T: PartialEq + std::fmt::Debug>(
+fn report_override<T: PartialEq + std::fmt::Debug>(
     diags: &mut Diagnostics,
     facts: &Facts,
     what: &str,
     typed: &Valued<T>,
-    prose: Option<Valued<T>>,
+    prose: Option<&Valued<T>>,
 ) {
     let Some(p) = prose else { return };
     if p.value == typed.value || typed.origin.kind != OriginKind::Input {

@@ -16,14 +16,15 @@ pub(super) fn pull_policy(
     platform: &crate::model::deploy::Platform,
     diags: &mut Diagnostics,
 ) -> Valued<String> {
+    let prose = f.facts.pull_policy();
     f.typed_over(
         f.ci.pull_policy.map(|p| p.as_str().to_string()),
         "pullPolicy",
         "pull policy",
-        f.facts.pull_policy(),
+        prose.as_ref(),
         diags,
     )
-    .or_else(|| f.facts.pull_policy())
+    .or(prose)
     .unwrap_or_else(|| {
         let why = match platform.kind.value {
             PlatformKind::Minikube | PlatformKind::Kind => {
