@@ -164,11 +164,16 @@ pub fn has_whole_word(
     joins_before: impl Fn(char) -> bool,
     joins_after: impl Fn(char) -> bool,
 ) -> bool {
-    !needle.is_empty()
-        && text.match_indices(needle).any(|(at, _)| {
-            text[..at].chars().next_back().is_none_or(|c| !joins_before(c))
-                && text[at + needle.len()..].chars().next().is_none_or(|c| !joins_after(c))
-        })
+    let (haystack, word) = (text.as_bytes(), needle.as_bytes());
+    let Some(&lead) = word.first() else { return false };
+    // Candidates by their first byte (memchr), then compared: no searcher is built per call,
+    // which was most of the cost for the short texts and words the prose readers pass. The
+    // first byte of valid UTF-8 starts a character, so every candidate is a char boundary.
+    memchr::memchr_iter(lead, haystack).any(|at| {
+        haystack[at..].starts_with(word)
+            && text[..at].chars().next_back().is_none_or(|c| !joins_before(c))
+            && text[at + word.len()..].chars().next().is_none_or(|c| !joins_after(c))
+    })
 }
 
 /// The lines of `text`, each with its byte range in `text` (without its `\n` or `\r\n`):

@@ -192,6 +192,9 @@ fn check_artifacts(dir: &Path, args: &CheckArgs, color: bool) -> Result<Outcome>
         found.skipped().len() + dropped.len(),
     ));
     print(&diags, &Sources::default(), args.format, color, &summary);
+    // The process ends here: freeing every parsed tree one node at a time took a tenth of the
+    // command's time, for memory the exit returns anyway.
+    std::mem::forget((found, files));
     Ok(if diags.has_errors() {
         Outcome::Failure
     } else {

@@ -1196,19 +1196,25 @@ fn split_risk(raw: &str) -> (String, Option<String>) {
 }
 
 /// The RFC 2119 keyword a requirement uses, strongest first.
+///
+/// Words are runs of ASCII letters; a keyword's two words (`MUST NOT`) count only when
+/// nothing but spaces lies between them.
 pub fn strength(text: &str) -> Option<String> {
-    for word in ["MUST NOT", "MUST", "SHALL NOT", "SHALL", "SHOULD NOT", "SHOULD", "MAY"] {
-        if text.split(|c: char| !c.is_ascii_alphabetic() && c != ' ').any(|chunk| {
-            chunk
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .windows(word.split(' ').count())
-                .any(|w| w.join(" ") == word)
-        }) {
-            return Some(word.to_string());
-        }
+    // (word, run): the words of the text, each with the run of letters and spaces it is in.
+    let mut words: Vec<(&str, usize)> = Vec::new();
+    for (run, chunk) in text.split(|c: char| !c.is_ascii_alphabetic() && c != ' ').enumerate() {
+        words.extend(chunk.split(' ').filter(|w| !w.is_empty()).map(|w| (w, run)));
     }
-    None
+    let said = |keyword: &str| match keyword.split_once(' ') {
+        None => words.iter().any(|(w, _)| *w == keyword),
+        Some((first, second)) => words
+            .windows(2)
+            .any(|p| p[0].0 == first && p[1].0 == second && p[0].1 == p[1].1),
+    };
+    ["MUST NOT", "MUST", "SHALL NOT", "SHALL", "SHOULD NOT", "SHOULD", "MAY"]
+        .into_iter()
+        .find(|k| said(k))
+        .map(str::to_string)
 }
 
 fn next_free(items: &[Requirement], prefix: &str) -> u32 {
@@ -1301,5 +1307,10 @@ mod tests {
         assert_eq!(strength("System MUST NOT log secrets").as_deref(), Some("MUST NOT"));
         assert_eq!(strength("Users SHOULD see it").as_deref(), Some("SHOULD"));
         assert_eq!(strength("mustard"), None);
+        // Two-word keywords hold only across spaces: punctuation or a tab ends the phrase.
+        assert_eq!(strength("It MUST  NOT leak").as_deref(), Some("MUST NOT"));
+        assert_eq!(strength("It MUST, NOT later, leak").as_deref(), Some("MUST"));
+        assert_eq!(strength("It SHALL\tNOT").as_deref(), Some("SHALL"));
+        assert_eq!(strength("MAY; SHOULD NOT").as_deref(), Some("SHOULD NOT"));
     }
 }

@@ -185,11 +185,9 @@ fn chart_image_tag_pinned(charts: &[Chart], acc: &mut Acc) {
     }
     for c in charts {
         for i in 0..c.values.len() {
-            let Some(v) = c.values[i].root.as_ref().map(|n| Val::from_node(n, i)) else {
-                continue;
-            };
+            let Some(v) = &c.values[i].val else { continue };
             let mut tags = Vec::new();
-            walk(&v, "", &mut tags);
+            walk(v, "", &mut tags);
             for (path, tag, f, pos) in tags {
                 let file = c.path(&c.values[f].rel);
                 if mutable_tag(&tag) || tag == "(none)" {

@@ -300,6 +300,10 @@ impl Facts {
     /// ("the frontend is exposed via NodePort 30080").
     pub fn node_port(&self, role: Role) -> Option<Valued<u16>> {
         self.first(|f| {
+            // Most facts say nothing of a node port: no clause of theirs can.
+            if !about_node_port(&f.lower) {
+                return None;
+            }
             let lower = f.lower.replace(" and ", "; ");
             sentences(&lower)
                 .into_iter()

@@ -135,7 +135,7 @@ pub(crate) fn tests_present(input: &Input, acc: &mut Acc) {
         let values_images = {
             let mut out = Vec::new();
             if let Some(v) = c.base_values() {
-                test_images(&v, "", &mut out);
+                test_images(v, "", &mut out);
             }
             out
         };

@@ -2,7 +2,7 @@
 //! chart's values.schema.json (patterns and formats included).
 
 use crate::gates::artifacts::parse::Pos;
-use crate::gates::artifacts::schema::{self, Val};
+use crate::gates::artifacts::schema;
 use crate::gates::artifacts::{Acc, Input};
 
 pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
@@ -62,19 +62,14 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
                 );
             }
         }
-        if c.base_values().is_none() && c.values.iter().all(|v| v.error.is_none()) {
-            // No values.yaml: the overlays alone are what Helm validates.
-        }
         let mut seen: Vec<(usize, Pos, String)> = Vec::new();
         let mut names = Vec::new();
         for i in 0..c.values.len().max(1) {
+            // No values.yaml: the overlays alone are what Helm validates.
             let merged = if c.base_values().is_some() {
                 c.merged(i)
             } else {
-                c.values
-                    .get(i)
-                    .and_then(|v| v.root.as_ref())
-                    .map(|n| Val::from_node(n, i))
+                c.values.get(i).and_then(|v| v.val.clone())
             };
             let Some(merged) = merged else { continue };
             if let Some(v) = c.values.get(i) {
