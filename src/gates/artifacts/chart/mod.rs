@@ -189,6 +189,10 @@ impl Chart {
 /// `{{- define "name" -}}` occurrences: (line, name).
 pub(crate) fn defines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
+    // Only helper files define: the others are skipped with one search, not one per line.
+    if !text.contains("define") {
+        return out;
+    }
     for (i, l) in text.lines().enumerate() {
         let mut rest = l;
         while let Some(p) = rest.find("define") {
