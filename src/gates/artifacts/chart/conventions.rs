@@ -248,7 +248,7 @@ pub(crate) fn conventions(input: &Input, acc: &mut Acc) {
             _ => None,
         };
         let mut keys = 0;
-        if let Some(v) = c.values.first().filter(|v| v.rel.starts_with("values.y"))
+        if let Some(v) = c.base_file()
             && let Some(root) = &v.root
         {
             let mut kc = KeyCheck {

@@ -170,10 +170,14 @@ impl Chart {
         self.files.iter().find(|(r, _)| r == rel).map(|(_, t)| t.as_str())
     }
 
+    /// values.yaml (or values.yml): sorted first at load, so it is the first file when present.
+    pub(crate) fn base_file(&self) -> Option<&ValuesFile> {
+        self.values.first().filter(|v| v.rel.starts_with("values.y"))
+    }
+
     /// values.yaml as data (None when it is missing or not valid YAML).
     pub(crate) fn base_values(&self) -> Option<&Val> {
-        let v = self.values.first().filter(|v| v.rel.starts_with("values.y"))?;
-        v.val.as_ref()
+        self.base_file()?.val.as_ref()
     }
 
     /// values.yaml with `overlay` layered over it.

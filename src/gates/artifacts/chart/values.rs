@@ -65,10 +65,10 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
         let mut seen: Vec<(usize, Pos, String)> = Vec::new();
         let mut names = Vec::new();
         for i in 0..c.values.len().max(1) {
-            // No values.yaml: the overlays alone are what Helm validates.
             let merged = if c.base_values().is_some() {
                 c.merged(i)
             } else {
+                // No values.yaml: the overlays alone are what Helm validates.
                 c.values.get(i).and_then(|v| v.val.clone())
             };
             let Some(merged) = merged else { continue };
