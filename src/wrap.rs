@@ -9,12 +9,22 @@ use textwrap::wrap_algorithms::wrap_first_fit;
 /// is one break, and a word longer than a line gets a line of its own.
 pub fn prose(text: &str, width: usize) -> Vec<String> {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Most comments fit on their line: a text no longer in bytes than the width is no wider
+    // in columns (no character is wider than its UTF-8 encoding), so it is its one line.
+    if !text.is_empty() && text.len() <= width.max(1) {
+        return vec![text];
+    }
+    first_fit(&text, width)
+}
+
+/// `text` (white space already made single spaces) wrapped by textwrap.
+fn first_fit(text: &str, width: usize) -> Vec<String> {
     let options = textwrap::Options::new(width.max(1))
         .break_words(false)
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit);
-    textwrap::wrap(&text, options)
+    textwrap::wrap(text, options)
         .into_iter()
         .map(|l| l.into_owned())
         .collect()
@@ -63,6 +73,24 @@ mod tests {
         assert_eq!(prose("", 10), [""]);
         // Hyphenated words stay whole: a comment's paths and names are copied from it.
         assert_eq!(prose("key redis-password", 12), ["key", "redis-password"]);
+    }
+
+    /// The short-text path answers what textwrap answers, wide and combining characters
+    /// included.
+    #[test]
+    fn short_texts_are_wrapped_as_textwrap_wraps_them() {
+        for text in [
+            "a",
+            "deploy the chart",
+            "日本語のテキスト 幅",
+            "e\u{301}te\u{301} cafe\u{301}",
+            "x  y\tz",
+        ] {
+            let single = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            for width in 0..40 {
+                assert_eq!(prose(text, width), first_fit(&single, width), "{text:?} at {width}");
+            }
+        }
     }
 
     #[test]

@@ -6,116 +6,121 @@
 //! it goes to the story whose words it shares most, weighting rare words above common ones.
 //! The computation is a pure function of the text, so it is stable from run to run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::parse::spec::Story;
 
+/// Words too common to say which story a text belongs to, sorted (looked up by binary search;
+/// words shorter than three letters never get this far).
 const STOPWORDS: &[&str] = &[
-    "the",
-    "and",
-    "for",
-    "with",
-    "that",
-    "this",
-    "from",
-    "into",
-    "each",
     "able",
-    "have",
-    "has",
-    "when",
-    "then",
-    "given",
-    "user",
-    "users",
-    "system",
-    "must",
-    "should",
-    "shall",
-    "will",
-    "can",
-    "may",
-    "not",
-    "are",
-    "its",
-    "their",
-    "they",
-    "them",
+    "after",
     "all",
-    "any",
-    "one",
-    "two",
-    "use",
-    "uses",
-    "using",
-    "used",
-    "via",
-    "per",
-    "also",
-    "feature",
-    "application",
-    "app",
-    "provide",
-    "provides",
-    "support",
-    "supports",
     "allow",
     "allows",
-    "ensure",
-    "without",
-    "within",
-    "after",
+    "also",
+    "and",
+    "any",
+    "app",
+    "application",
+    "are",
     "before",
-    "only",
-    "more",
-    "than",
-    "such",
-    "other",
-    "every",
     "both",
-    "out",
-    "who",
-    "want",
-    "so",
-    "as",
-    "an",
-    "a",
-    "to",
-    "of",
-    "in",
-    "on",
-    "by",
-    "is",
-    "be",
-    "or",
-    "it",
-    "at",
-    "i",
+    "can",
     "developer",
     "developers",
+    "each",
     "engineer",
+    "ensure",
+    "every",
+    "feature",
+    "for",
+    "from",
+    "given",
+    "has",
+    "have",
+    "into",
+    "its",
+    "may",
+    "more",
+    "must",
+    "not",
+    "one",
+    "only",
+    "other",
+    "out",
+    "per",
+    "provide",
+    "provides",
+    "shall",
+    "should",
+    "such",
+    "support",
+    "supports",
+    "system",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "they",
+    "this",
+    "two",
+    "use",
+    "used",
+    "user",
+    "users",
+    "uses",
+    "using",
+    "via",
+    "want",
+    "when",
+    "who",
+    "will",
+    "with",
+    "within",
+    "without",
 ];
 
-/// A lowercased word without its inflection, in place.
-fn stem(mut w: String) -> String {
+/// A lowercased word without its inflection.
+fn stem(w: &str) -> &str {
     for suffix in ["ing", "ed", "es", "s"] {
         if w.len() > suffix.len() + 3 && w.ends_with(suffix) {
-            w.truncate(w.len() - suffix.len());
-            break;
+            return &w[..w.len() - suffix.len()];
         }
     }
     w
 }
 
-/// Content words of a text, lowercased and stemmed.
+/// Content words of a text, lowercased and stemmed. A word is allocated once however often
+/// the text repeats it, and not at all to be lowercased when it already is.
 pub fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
-        .map(|w| w.trim_matches('-'))
-        .filter(|w| w.len() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
-        .map(stem)
-        .collect()
+    let mut out = BTreeSet::new();
+    let mut lower;
+    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '-')) {
+        let w = w.trim_matches('-');
+        if w.len() < 3 || w.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let w = if w
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            w
+        } else {
+            lower = w.to_lowercase();
+            lower.as_str()
+        };
+        if STOPWORDS.binary_search(&w).is_ok() {
+            continue;
+        }
+        let w = stem(w);
+        if !out.contains(w) {
+            out.insert(w.to_string());
+        }
+    }
+    out
 }
 
 fn story_text(s: &Story) -> String {
@@ -133,22 +138,22 @@ fn story_text(s: &Story) -> String {
 
 pub struct Tracer {
     stories: Vec<(u32, BTreeSet<String>)>,
-    /// Inverse story frequency of each word: words every story shares say nothing.
-    weight: BTreeMap<String, f64>,
 }
 
 impl Tracer {
     pub fn new(stories: &[Story]) -> Self {
-        let sets: Vec<(u32, BTreeSet<String>)> = stories.iter().map(|s| (s.number, words(&story_text(s)))).collect();
-        let mut df: BTreeMap<String, usize> = BTreeMap::new();
-        for (_, set) in &sets {
-            for w in set {
-                *df.entry(w.clone()).or_default() += 1;
-            }
+        let stories = stories.iter().map(|s| (s.number, words(&story_text(s)))).collect();
+        Tracer { stories }
+    }
+
+    /// Inverse story frequency of a word: words every story shares say nothing. Counted when
+    /// asked (a spec has a handful of stories), for the words a text shares with a story only.
+    fn weight(&self, w: &str) -> f64 {
+        let n = self.stories.len().max(1) as f64;
+        match self.stories.iter().filter(|(_, set)| set.contains(w)).count() {
+            0 => 0.0,
+            d => (n / d as f64).ln(),
         }
-        let n = sets.len().max(1) as f64;
-        let weight = df.into_iter().map(|(w, d)| (w, (n / d as f64).ln())).collect();
-        Tracer { stories: sets, weight }
     }
 
     /// Story numbers a text belongs to, best first, with how it was decided.
@@ -163,10 +168,7 @@ impl Tracer {
             .stories
             .iter()
             .map(|(n, set)| {
-                let score: f64 = ws
-                    .intersection(set)
-                    .map(|w| self.weight.get(w).copied().unwrap_or(0.0))
-                    .sum();
+                let score: f64 = ws.intersection(set).map(|w| self.weight(w)).sum();
                 (score, *n)
             })
             .filter(|(s, _)| *s > 0.0)
@@ -222,5 +224,17 @@ mod tests {
         let w = words("The System MUST build container images");
         assert!(w.contains("container") && w.contains("imag") && w.contains("build"));
         assert!(!w.contains("must"));
+        // Stop words are found whatever their case; repeated and inflected words are one.
+        let w = words("Users USERS Deploying deploys DEPLOYED Straße 2024 --- a-b x-ray-");
+        assert_eq!(w.into_iter().collect::<Vec<_>>(), ["a-b", "deploy", "straße", "x-ray"]);
+    }
+
+    /// The stop words are looked up by binary search, which needs them sorted and unique.
+    #[test]
+    fn stopwords_are_sorted() {
+        assert!(
+            STOPWORDS.windows(2).all(|p| p[0] < p[1]),
+            "STOPWORDS must be sorted and unique"
+        );
     }
 }

@@ -322,7 +322,7 @@ fn map(
                 }
             }
             other => {
-                let quoted = how.quoted.contains(&path.join(".").as_str());
+                let quoted = !how.quoted.is_empty() && how.quoted.contains(&path.join(".").as_str());
                 let _ = writeln!(out, "{pad}{}: {}", super::key(k), folded(other, indent + 2, quoted));
             }
         }

@@ -224,34 +224,55 @@ impl jsonschema::Retrieve for NotFetched {
     }
 }
 
-/// Compile a chart's values.schema.json, formats included (the draft is the one its `$schema`
-/// names, 2020-12 without one). Err: why it is not a schema (an unknown type, a pattern that is
-/// not a regular expression).
+/// A chart's values.schema.json, read: the JSON (Err: why it is not JSON, and where) and, when
+/// it is JSON, the validator compiled from it (Err: why it is not a schema).
+#[derive(Debug)]
+pub struct Schema {
+    pub json: Result<Json, (String, Pos)>,
+    pub validator: Option<Result<jsonschema::Validator, String>>,
+}
+
+/// Read and compile a chart's values.schema.json, formats included (the draft is the one its
+/// `$schema` names, 2020-12 without one). A schema that is not JSON gets no validator; one that
+/// is JSON but not a schema (an unknown type, a pattern that is not a regular expression) gets
+/// the reason.
 ///
-/// Compiled validators are kept for the rest of the run, by schema: the features of a workspace
-/// share the chart's schema, and compiling it took more time than validating every values
-/// file of a feature against it.
-pub fn compile(schema: &Json) -> Result<Arc<jsonschema::Validator>, String> {
-    type Compiled = Vec<(Json, Result<Arc<jsonschema::Validator>, String>)>;
-    static COMPILED: Mutex<Compiled> = Mutex::new(Vec::new());
+/// Schemas are kept for the rest of the run, by text: the features of a workspace share the
+/// chart's schema, and parsing and compiling it took more time than validating every values
+/// file of a feature against it. Looking one up compares the text, a memory comparison; the
+/// parsed trees were compared node by node before.
+pub fn load(text: &str) -> Arc<Schema> {
+    type Kept = Vec<(String, Arc<Schema>)>;
+    static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
     /// How many schemas are kept (a run's charts share one or a few).
-    const KEPT: usize = 8;
-    let cached = |c: &Compiled| c.iter().find(|(s, _)| s == schema).map(|(_, v)| v.clone());
-    if let Some(hit) = cached(&COMPILED.lock().unwrap_or_else(|e| e.into_inner())) {
+    const LIMIT: usize = 8;
+    let cached = |k: &Kept| k.iter().find(|(t, _)| t == text).map(|(_, s)| s.clone());
+    if let Some(hit) = cached(&KEPT.lock().unwrap_or_else(|e| e.into_inner())) {
         return hit;
     }
-    let compiled = jsonschema::options()
-        .should_validate_formats(true)
-        .with_retriever(NotFetched)
-        .build(schema)
-        .map(Arc::new)
-        .map_err(|e| e.to_string());
-    let mut c = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
-    if c.len() >= KEPT {
-        drop(c.remove(0));
+    let json = serde_json::from_str::<Json>(text).map_err(|e| {
+        (
+            format!("values.schema.json is not valid JSON: {e}"),
+            Pos {
+                line: e.line().max(1),
+                column: e.column().max(1),
+            },
+        )
+    });
+    let validator = json.as_ref().ok().map(|j| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .with_retriever(NotFetched)
+            .build(j)
+            .map_err(|e| e.to_string())
+    });
+    let loaded = Arc::new(Schema { json, validator });
+    let mut k = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if k.len() >= LIMIT {
+        drop(k.remove(0));
     }
-    c.push((schema.clone(), compiled.clone()));
-    compiled
+    k.push((text.to_string(), loaded.clone()));
+    loaded
 }
 
 /// Every violation of the schema by the values, each at the key (or item) of the value that

@@ -243,10 +243,7 @@ pub(crate) fn conventions(input: &Input, acc: &mut Acc) {
                 }
             }
         }
-        let schema_json = match &c.schema {
-            Some(Ok(j)) => Some(j),
-            _ => None,
-        };
+        let schema_json = c.schema.as_deref().and_then(|s| s.json.as_ref().ok());
         let mut keys = 0;
         if let Some(v) = c.base_file()
             && let Some(root) = &v.root

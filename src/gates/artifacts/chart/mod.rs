@@ -11,7 +11,6 @@ use crate::gates::artifacts::dir_of;
 use crate::gates::artifacts::parse::{self, Pos};
 use crate::gates::artifacts::schema::{self, Val};
 use crate::yaml::Node;
-use serde_json::Value as Json;
 
 #[derive(Debug)]
 pub(crate) struct ValuesFile {
@@ -34,9 +33,8 @@ pub(crate) struct Chart {
     meta_error: Option<(String, Pos)>,
     /// values.yaml first, then the other values*.yaml files, sorted.
     pub(crate) values: Vec<ValuesFile>,
-    schema: Option<Result<Json, (String, Pos)>>,
-    /// The schema compiled for validation, when it is JSON (Err: why it is not a schema).
-    validator: Option<Result<std::sync::Arc<jsonschema::Validator>, String>>,
+    /// values.schema.json, read and compiled (shared by the charts of a run that have the same).
+    schema: Option<std::sync::Arc<schema::Schema>>,
 }
 
 pub(crate) fn first_doc(text: &str) -> (Option<Node>, Option<(String, Pos)>) {
@@ -62,7 +60,6 @@ impl Chart {
             meta_error: None,
             values: Vec::new(),
             schema: None,
-            validator: None,
         };
         c.files.sort();
         for (rel, text) in &c.files {
@@ -87,24 +84,13 @@ impl Chart {
                     error,
                 });
             } else if rel == "values.schema.json" {
-                c.schema = Some(serde_json::from_str::<Json>(text).map_err(|e| {
-                    (
-                        format!("values.schema.json is not valid JSON: {e}"),
-                        Pos {
-                            line: e.line().max(1),
-                            column: e.column().max(1),
-                        },
-                    )
-                }));
+                c.schema = Some(schema::load(text));
             }
         }
         c.values
             .sort_by_key(|v| (v.rel != "values.yaml" && v.rel != "values.yml", v.rel.clone()));
         for (i, v) in c.values.iter_mut().enumerate() {
             v.val = v.root.as_ref().map(|n| Val::from_node(n, i));
-        }
-        if let Some(Ok(s)) = &c.schema {
-            c.validator = Some(schema::compile(s));
         }
         c
     }

@@ -9,7 +9,7 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
     let charts = input.charts;
     for c in charts {
         let label = c.label();
-        let validator = match &c.schema {
+        let validator = match c.schema.as_deref() {
             None => {
                 acc.fail(
                     "schema-missing",
@@ -21,7 +21,9 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
                 );
                 continue;
             }
-            Some(Err((e, pos))) => {
+            Some(schema::Schema {
+                json: Err((e, pos)), ..
+            }) => {
                 acc.fail(
                     "schema-invalid",
                     &c.path("values.schema.json"),
@@ -32,7 +34,7 @@ pub(crate) fn values_schema(input: &Input, acc: &mut Acc) {
                 );
                 continue;
             }
-            Some(Ok(_)) => match &c.validator {
+            Some(schema::Schema { validator, .. }) => match validator {
                 Some(Ok(v)) => v,
                 Some(Err(e)) => {
                     acc.fail(
