@@ -30,7 +30,13 @@ fn add(cell: &mut Vec<Link>, link: Link) {
 pub fn matrix(plan: &Plan, files: &[String], diags: &mut Diagnostics) -> Vec<TraceRow> {
     let spec = &plan.spec;
     let tracer = Tracer::new(&spec.stories);
-    let cx = Context { plan, files, tracer };
+    let stage_texts = plan.stages.iter().map(stage_text).collect();
+    let cx = Context {
+        plan,
+        files,
+        tracer,
+        stage_texts,
+    };
     let mut rows = Vec::new();
     for s in &plan.stories {
         let story = spec.stories.iter().find(|x| x.id == s.id);
@@ -43,10 +49,10 @@ pub fn matrix(plan: &Plan, files: &[String], diags: &mut Diagnostics) -> Vec<Tra
             }
         }
         let mut row = cx.row(&s.id, "story", &s.title, s.line, &text);
-        for stage in &plan.stages {
+        for (stage, stage_text) in plan.stages.iter().zip(&cx.stage_texts) {
             if stage.stories.contains(&s.id) {
                 let generated = stage.origin.kind == OriginKind::Derived;
-                let by_id = mentions(&stage_text(stage), &s.id) || generated;
+                let by_id = mentions(stage_text, &s.id) || generated;
                 add(&mut row.stages, link(stage_name(stage), !by_id));
             }
         }
@@ -168,6 +174,8 @@ struct Context<'a> {
     plan: &'a Plan,
     files: &'a [String],
     tracer: Tracer,
+    /// Each stage's text, in `plan.stages` order: every row searches all of them.
+    stage_texts: Vec<String>,
 }
 
 impl Context<'_> {
@@ -188,8 +196,8 @@ impl Context<'_> {
         };
         // Stages of the plan input that write the ID, and the gates their `**Gates**:`
         // lines name.
-        for stage in &self.plan.stages {
-            if stage.origin.kind != OriginKind::Derived && mentions(&stage_text(stage), id) {
+        for (stage, stage_text) in self.plan.stages.iter().zip(&self.stage_texts) {
+            if stage.origin.kind != OriginKind::Derived && mentions(stage_text, id) {
                 add(&mut row.stages, Link::certain(stage_name(stage)));
                 for g in stage_gates(stage) {
                     add(&mut row.gates, Link::certain(g));
@@ -201,8 +209,10 @@ impl Context<'_> {
         let (in_text, in_lower) = (Words::new(text), Words::new(&lower));
         if deployed {
             let triggered = catalog::triggered(&lower);
+            // Gate codes are `G` and digits: a text with no such word names no gate.
+            let coded = in_text.runs.iter().any(|w| code_like(w));
             for (g, trigger) in GATES.iter().zip(triggered) {
-                if in_text.has(g.code) {
+                if coded && in_text.has(g.code) {
                     add(&mut row.gates, Link::certain(gate_name(g)));
                 } else if trigger.is_some() {
                     add(&mut row.gates, Link::guessed(gate_name(g)));
@@ -227,7 +237,12 @@ impl Context<'_> {
         }
         let words = |ws: &[&str]| ws.iter().any(|w| in_lower.has(w));
         let mut file_if = |cond: bool, f: &str| {
-            if cond && self.files.iter().any(|x| x == f || x.starts_with(&format!("{f}/"))) {
+            if cond
+                && self.files.iter().any(|x| {
+                    x.strip_prefix(f)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+            {
                 add(&mut row.artifacts, Link::guessed(f.to_string()));
             }
         };
@@ -333,6 +348,11 @@ fn stage_gates(s: &PlannedStage) -> Vec<String> {
     out
 }
 
+/// Whether a word has the shape of a gate code (`G101`).
+fn code_like(w: &str) -> bool {
+    w.len() > 1 && w.starts_with('G') && w[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// `needle` (an ID such as `FR-001` or `US2`) as a whole token of `text`.
 fn mentions(text: &str, needle: &str) -> bool {
     crate::source::has_whole_word(text, needle, char::is_alphanumeric, char::is_alphanumeric)
@@ -369,6 +389,14 @@ impl<'a> Words<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row looks gate codes up only when it has a word shaped like one.
+    #[test]
+    fn every_gate_code_is_code_like() {
+        for g in GATES {
+            assert!(code_like(g.code), "{} is not `G` and digits: update code_like", g.code);
+        }
+    }
 
     #[test]
     fn ids_are_whole_tokens() {

@@ -126,6 +126,9 @@ pub(crate) fn tests_present(input: &Input, acc: &mut Acc) {
         let mut helpers: Vec<(String, String)> = Vec::new();
         for (_, text) in c.templates() {
             let defs = defines(text);
+            if defs.is_empty() {
+                continue;
+            }
             let lines: Vec<&str> = text.lines().collect();
             for (n, (line, name)) in defs.iter().enumerate() {
                 let end = defs.get(n + 1).map(|(l, _)| l - 1).unwrap_or(lines.len());
