@@ -300,11 +300,11 @@ fn compile_feature(
     let ws = run.workspace;
     let parsed = parse::feature(f, sources, ws.date_override.clone(), diags)?;
     let shared = resolve::Shared { sources, ..run.resolve };
-    let mut plan = resolve::feature(&parsed, &shared, diags);
+    let (mut plan, tracer) = resolve::feature(&parsed, &shared, diags);
     let out_dir = format!("{OUT_DISPLAY}/{}", f.name);
     let deployables = run.render.deployables(&plan, &out_dir, diags);
     let files = render::file_names(&deployables.files);
-    let report = gates::judge(&mut plan, &out_dir, &deployables.files, &files, diags);
+    let report = gates::judge(&mut plan, &tracer, &out_dir, &deployables.files, &files, diags);
     let documents = run
         .render
         .documents(&plan, &report, &out_dir, &files, &deployables, diags);

@@ -25,11 +25,10 @@ fn add(cell: &mut Vec<Link>, link: Link) {
     }
 }
 
-/// The matrix of one feature. `files` are the generated files, relative to the feature's
-/// output folder.
-pub fn matrix(plan: &Plan, files: &[String], diags: &mut Diagnostics) -> Vec<TraceRow> {
+/// The matrix of one feature. `tracer` is the one resolve traced the plan's stories with;
+/// `files` are the generated files, relative to the feature's output folder.
+pub fn matrix(plan: &Plan, tracer: &Tracer, files: &[String], diags: &mut Diagnostics) -> Vec<TraceRow> {
     let spec = &plan.spec;
-    let tracer = Tracer::new(&spec.stories);
     let stage_texts = plan.stages.iter().map(stage_text).collect();
     let cx = Context {
         plan,
@@ -173,7 +172,7 @@ fn unverified(sc: &Requirement, path: &str) -> Diagnostic {
 struct Context<'a> {
     plan: &'a Plan,
     files: &'a [String],
-    tracer: Tracer,
+    tracer: &'a Tracer,
     /// Each stage's text, in `plan.stages` order: every row searches all of them.
     stage_texts: Vec<String>,
 }

@@ -39,6 +39,7 @@ pub struct Report {
 /// gets (`files`, documents included) for plan.md's traceability matrix.
 pub fn judge(
     plan: &mut Plan,
+    tracer: &crate::resolve::trace::Tracer,
     out_dir: &str,
     deployables: &[(String, String)],
     files: &[String],
@@ -50,7 +51,7 @@ pub fn judge(
         .collect();
     let report = evaluate(plan, &shown, diags);
     drop(shown);
-    plan.matrix = matrix::matrix(plan, files, diags);
+    plan.matrix = matrix::matrix(plan, tracer, files, diags);
     report
 }
 

@@ -43,8 +43,11 @@ pub struct Shared<'a> {
 /// in precedence order, the Technical Context completed from the deployment, the tables and
 /// the research entries of the deployment (numbered R1… in order), and the design (models
 /// and routes joined to the spec's entities and endpoints).
-pub fn feature(f: &ParsedFeature, shared: &Shared, diags: &mut Diagnostics) -> Plan {
-    let mut plan = resolve(f, shared.constitution, diags);
+///
+/// Also returns the story tracer the plan was traced with, for the gates' traceability
+/// matrix to trace with the same words and weights without building it again.
+pub fn feature(f: &ParsedFeature, shared: &Shared, diags: &mut Diagnostics) -> (Plan, trace::Tracer) {
+    let (mut plan, tracer) = resolve(f, shared.constitution, diags);
     (plan.scope, plan.deployment) = deploy::resolve(
         &deploy::DeployInputs {
             feature: &f.name,
@@ -72,7 +75,7 @@ pub fn feature(f: &ParsedFeature, shared: &Shared, diags: &mut Diagnostics) -> P
         }
     }
     plan.design = design::resolve(&plan, shared.code);
-    plan
+    (plan, tracer)
 }
 
 /// After the deployment is resolved: the Technical Context keys its components answer from
@@ -111,7 +114,11 @@ pub fn complete_context(f: &ParsedFeature, plan: &mut Plan, diags: &mut Diagnost
     context::report_missing(&plan.context, anchor, &placeholders, &add, diags);
 }
 
-pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &mut Diagnostics) -> Plan {
+pub fn resolve(
+    f: &ParsedFeature,
+    constitution: Option<&Constitution>,
+    diags: &mut Diagnostics,
+) -> (Plan, trace::Tracer) {
     let spec = &f.spec;
     let number = f
         .name
@@ -256,7 +263,7 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
     let (research, open_questions) = research(spec, plan_input, &decisions, &ctx);
     let relationships = relationships(spec);
 
-    Plan {
+    let plan = Plan {
         feature,
         spec: spec.clone(),
         constitution: constitution.cloned(),
@@ -284,7 +291,8 @@ pub fn resolve(f: &ParsedFeature, constitution: Option<&Constitution>, diags: &m
         design: Default::default(),
         matrix: Vec::new(),
         tables: Default::default(),
-    }
+    };
+    (plan, tracer)
 }
 
 /// What the plan input says besides the Technical Context and the stack: its free text and
