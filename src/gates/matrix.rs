@@ -236,12 +236,7 @@ impl Context<'_> {
         }
         let words = |ws: &[&str]| ws.iter().any(|w| in_lower.has(w));
         let mut file_if = |cond: bool, f: &str| {
-            if cond
-                && self.files.iter().any(|x| {
-                    x.strip_prefix(f)
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-                })
-            {
+            if cond && self.files.iter().any(|x| x == f || super::artifacts::under(x, f)) {
                 add(&mut row.artifacts, Link::guessed(f.to_string()));
             }
         };

@@ -141,7 +141,8 @@ fn dir_of(path: &str) -> &str {
     path.rfind('/').map(|i| &path[..i]).unwrap_or("")
 }
 
-fn under(path: &str, dir: &str) -> bool {
+/// Whether `path` lies inside the folder `dir` (`""`, the root, holds every path).
+pub(crate) fn under(path: &str, dir: &str) -> bool {
     dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
 
