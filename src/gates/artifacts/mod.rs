@@ -48,6 +48,7 @@ pub(crate) use finding::Acc;
 pub use finding::{Evidence, Finding, Framing, GateResult, Outcome, Scope};
 use parse::Object;
 pub use parse::Subject;
+pub use schema::warm as warm_schema;
 
 /// Something that could not be parsed or checked, reported rather than dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

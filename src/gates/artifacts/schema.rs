@@ -5,7 +5,7 @@
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value as Json;
 
@@ -240,16 +240,46 @@ pub struct Schema {
 /// Schemas are kept for the rest of the run, by text: the features of a workspace share the
 /// chart's schema, and parsing and compiling it took more time than validating every values
 /// file of a feature against it. Looking one up compares the text, a memory comparison; the
-/// parsed trees were compared node by node before.
+/// parsed trees were compared node by node before. A schema being compiled is waited for, not
+/// compiled a second time: see [`warm`].
 pub fn load(text: &str) -> Arc<Schema> {
-    type Kept = Vec<(String, Arc<Schema>)>;
+    type Kept = Vec<(String, Arc<OnceLock<Arc<Schema>>>)>;
     static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
     /// How many schemas are kept (a run's charts share one or a few).
     const LIMIT: usize = 8;
-    let cached = |k: &Kept| k.iter().find(|(t, _)| t == text).map(|(_, s)| s.clone());
-    if let Some(hit) = cached(&KEPT.lock().unwrap_or_else(|e| e.into_inner())) {
-        return hit;
-    }
+    let slot = {
+        let mut k = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        match k.iter().find(|(t, _)| t == text) {
+            Some((_, slot)) => slot.clone(),
+            None => {
+                if k.len() >= LIMIT {
+                    drop(k.remove(0));
+                }
+                let slot = Arc::new(OnceLock::new());
+                k.push((text.to_string(), slot.clone()));
+                slot
+            }
+        }
+    };
+    // Outside the lock: another schema's lookup does not wait for this one's compile.
+    slot.get_or_init(|| Arc::new(compile(text))).clone()
+}
+
+/// Starts compiling `text` (sp's own chart schema) on another thread and returns at once.
+///
+/// Every chart sp generates carries the same schema, and compiling it is about a seventh of a
+/// one-feature compile; the feature's parse, resolve and render do not need it and leave the
+/// second core idle, so the gates find it compiled (or wait for the rest) instead of starting
+/// it then. Nothing is written from that thread; if no gate asks, the work is only dropped.
+pub fn warm(text: String) {
+    let spawned = std::thread::Builder::new()
+        .name("schema".into())
+        .spawn(move || drop(load(&text)));
+    // Without a thread the first gate that needs the schema compiles it, as before.
+    drop(spawned);
+}
+
+fn compile(text: &str) -> Schema {
     let json = serde_json::from_str::<Json>(text).map_err(|e| {
         (
             format!("values.schema.json is not valid JSON: {e}"),
@@ -266,13 +296,7 @@ pub fn load(text: &str) -> Arc<Schema> {
             .build(j)
             .map_err(|e| e.to_string())
     });
-    let loaded = Arc::new(Schema { json, validator });
-    let mut k = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-    if k.len() >= LIMIT {
-        drop(k.remove(0));
-    }
-    k.push((text.to_string(), loaded.clone()));
-    loaded
+    Schema { json, validator }
 }
 
 /// Every violation of the schema by the values, each at the key (or item) of the value that
@@ -431,5 +455,35 @@ fn join(path: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{path}.{key}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A schema asked for while another thread compiles it is that thread's, not a second
+    /// compile: every caller gets the same `Schema`, whichever thread got there first.
+    #[test]
+    fn a_schema_is_compiled_once_however_many_threads_ask() {
+        let text = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "once"}"#;
+        warm(text.to_string());
+        let got: Vec<Arc<Schema>> = std::thread::scope(|s| {
+            let asks: Vec<_> = (0..4).map(|_| s.spawn(|| load(text))).collect();
+            asks.into_iter().map(|a| a.join().unwrap()).collect()
+        });
+        assert!(got.iter().all(|g| Arc::ptr_eq(g, &got[0])));
+        assert!(Arc::ptr_eq(&load(text), &got[0]));
+        assert!(matches!(got[0].validator, Some(Ok(_))));
+    }
+
+    /// Text that is not JSON is kept with its reason and position, and gets no validator.
+    #[test]
+    fn text_that_is_not_json_has_no_validator() {
+        let s = load("{ not json");
+        let (reason, pos) = s.json.as_ref().unwrap_err();
+        assert!(reason.starts_with("values.schema.json is not valid JSON"), "{reason}");
+        assert_eq!(pos.line, 1);
+        assert!(s.validator.is_none());
     }
 }
