@@ -205,8 +205,9 @@ pub fn compile_each<F: Send>(
     let skip = skip.map(|out| emit::Skip::new(out, sources));
 
     // Every chart sp writes carries the same values schema, which each feature's gates check
-    // its values against: compiled meanwhile, on the core a one-feature run leaves idle.
-    gates::artifacts::warm_schema(render::helm::schema::text());
+    // its values against: written and compiled meanwhile, on the core a one-feature run
+    // leaves idle.
+    gates::artifacts::warm_schema(render::helm::schema::text);
     let features = parallel::map(workspace.features.len(), |i| {
         let mut f = workspace.features[i].clone();
         let mut inputs = inputs[i].clone();

@@ -265,16 +265,17 @@ pub fn load(text: &str) -> Arc<Schema> {
     slot.get_or_init(|| Arc::new(compile(text))).clone()
 }
 
-/// Starts compiling `text` (sp's own chart schema) on another thread and returns at once.
+/// Starts writing and compiling a schema (sp's own chart schema, which `text` writes) on
+/// another thread and returns at once.
 ///
 /// Every chart sp generates carries the same schema, and compiling it is about a seventh of a
 /// one-feature compile; the feature's parse, resolve and render do not need it and leave the
 /// second core idle, so the gates find it compiled (or wait for the rest) instead of starting
 /// it then. Nothing is written from that thread; if no gate asks, the work is only dropped.
-pub fn warm(text: String) {
+pub fn warm(text: fn() -> String) {
     let spawned = std::thread::Builder::new()
         .name("schema".into())
-        .spawn(move || drop(load(&text)));
+        .spawn(move || drop(load(&text())));
     // Without a thread the first gate that needs the schema compiles it, as before.
     drop(spawned);
 }
@@ -466,8 +467,10 @@ mod tests {
     /// compile: every caller gets the same `Schema`, whichever thread got there first.
     #[test]
     fn a_schema_is_compiled_once_however_many_threads_ask() {
-        let text = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "once"}"#;
-        warm(text.to_string());
+        const TEXT: &str =
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "once"}"#;
+        let text = TEXT;
+        warm(|| TEXT.to_string());
         let got: Vec<Arc<Schema>> = std::thread::scope(|s| {
             let asks: Vec<_> = (0..4).map(|_| s.spawn(|| load(text))).collect();
             asks.into_iter().map(|a| a.join().unwrap()).collect()
