@@ -106,21 +106,59 @@ fn inside_if_block(text: &str, read: &str, at: usize) -> bool {
     })
 }
 
-/// The byte offset of the `}` that closes the `{` at `open` (braces counted, strings not
-/// told apart), or the end of the text.
+/// The byte offset of the `}` that closes the `{` at `open`, or the end of the text. A brace
+/// inside a string, a template literal or a comment does not count (`log("}")` does not end
+/// the block); a template literal's `${…}` is code again, with its own braces.
 fn block_end(text: &str, open: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, c) in text[open..].char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return open + i;
+    let b = text.as_bytes();
+    // One entry per open brace: true for the `${` of a template literal, whose `}` goes back
+    // into the literal.
+    let mut braces: Vec<bool> = Vec::new();
+    let mut in_template = false;
+    let mut i = open;
+    while i < b.len() {
+        if in_template {
+            match b[i] {
+                b'\\' => i += 1,
+                b'`' => in_template = false,
+                b'$' if b.get(i + 1) == Some(&b'{') => {
+                    braces.push(true);
+                    in_template = false;
+                    i += 1;
                 }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b[i] {
+            b'{' => braces.push(false),
+            b'}' => match braces.pop() {
+                Some(true) => in_template = true,
+                Some(false) if !braces.is_empty() => {}
+                _ => return i,
+            },
+            quote @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != quote && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'`' => in_template = true,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 1);
             }
             _ => {}
         }
+        i += 1;
     }
     text.len()
 }
@@ -461,6 +499,28 @@ mod tests {
                 ("SENTRY_DSN", true),
             ]
         );
+    }
+
+    /// The block of `if (process.env.X) {` ends at its own `}`: not at one in a string, a
+    /// template literal or a comment, and not before a template literal's `${…}` closes.
+    #[test]
+    fn an_if_block_ends_at_its_own_brace() {
+        let src = "if (process.env.SENTRY_DSN) {\n  log(\"}\", '}', `} ${ {a: 1}.a } }`); // }\n  /* } */\n  init(process.env.SENTRY_DSN);\n}\nreport(process.env.SENTRY_DSN);\n";
+        let f = read(src, id());
+        let env: Vec<(&str, bool)> = f
+            .env
+            .iter()
+            .map(|e| (e.value.name.as_str(), e.value.required))
+            .collect();
+        assert_eq!(
+            env,
+            vec![("SENTRY_DSN", false), ("SENTRY_DSN", false), ("SENTRY_DSN", true)]
+        );
+        let open = src.find('{').unwrap();
+        assert_eq!(&src[block_end(src, open)..], "}\nreport(process.env.SENTRY_DSN);\n");
+        // Unclosed: the block runs to the end of the text.
+        assert_eq!(block_end("{ `${", 0), 5);
+        assert_eq!(block_end("{ \"}", 0), 4);
     }
 
     #[test]
