@@ -8,6 +8,7 @@
 //! comments, so that module lays out the lines and the crate writes every key and scalar
 //! ([`key`], [`scalar`], [`flow_seq`], [`flow_map`]).
 
+mod block;
 pub mod commented;
 
 use serde::Serialize;
@@ -252,6 +253,14 @@ const NODE_BUDGET: usize = 1_000_000;
 /// that is not valid YAML is reported in the second list and skipped; parsing resumes at
 /// the next `---`. Never panics, whatever the input.
 pub fn parse_nodes(text: &str) -> (Vec<Document>, Vec<YamlError>) {
+    match block::parse(text) {
+        Some(docs) => (docs, Vec::new()),
+        None => parse_events(text),
+    }
+}
+
+/// [`parse_nodes`] by the full parser's events, for any YAML.
+fn parse_events(text: &str) -> (Vec<Document>, Vec<YamlError>) {
     use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle};
 
     enum Open {
