@@ -1,4 +1,4 @@
-//! How the component is reached: its Service type and node port.
+//! How the component is reached: its Service type, node port and Ingress host.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::deploy::{Component, Platform, PlatformKind, Role, ServiceType, Valued};
@@ -90,4 +90,11 @@ pub fn shared_node_ports(components: &mut [Component], diags: &mut Diagnostics) 
             None => taken.push((port.value, c.name.clone())),
         }
     }
+}
+
+/// The Ingress host: typed `host`, prose ("an Ingress at links.local"), else none (no
+/// Ingress for the component).
+pub(super) fn ingress_host(f: &Field, role: Role) -> Option<Valued<String>> {
+    f.typed(f.ci.host.clone(), "host")
+        .or_else(|| f.facts.ingress_host(role))
 }

@@ -211,7 +211,7 @@ pub const PRECEDENCE: &[Chain] = &[
     },
     Chain {
         field: "size_budget_mb",
-        file: "component/mod.rs",
+        file: "component/runtime.rs",
         sources: &["typed sizeBudgetMb", "prose (<200MB (frontend))", "none"],
     },
     Chain {
@@ -247,7 +247,7 @@ pub const PRECEDENCE: &[Chain] = &[
     },
     Chain {
         field: "exposure.ingress_host",
-        file: "component/mod.rs",
+        file: "component/exposure.rs",
         sources: &["typed host", "prose (an Ingress at links.local)", "none"],
     },
     Chain {
@@ -477,9 +477,7 @@ pub(super) fn component(
         health,
         image,
         stages,
-        size_budget_mb: f
-            .typed(ci.size_budget_mb, "sizeBudgetMb")
-            .or_else(|| facts.size_budget(role.value, name)),
+        size_budget_mb: runtime::size_budget(&f, role.value),
         replicas: runtime::replicas(&f, role.value),
         resources: runtime::resources(&f, stack),
         config: env.config,
@@ -489,9 +487,7 @@ pub(super) fn component(
         env_reads: env.reads,
         exposure: Exposure {
             service_type,
-            ingress_host: f
-                .typed(ci.host.clone(), "host")
-                .or_else(|| facts.ingress_host(role.value)),
+            ingress_host: exposure::ingress_host(&f, role.value),
             node_port,
         },
         role,

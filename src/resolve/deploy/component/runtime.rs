@@ -52,6 +52,13 @@ pub(super) fn image(f: &Field, app: &str, pull_policy: Valued<String>) -> Image 
     }
 }
 
+/// The image size budget in MB: typed `sizeBudgetMb`, prose ("<200MB (frontend)"), else none
+/// (no budget is checked).
+pub(super) fn size_budget(f: &Field, role: Role) -> Option<Valued<u32>> {
+    f.typed(f.ci.size_budget_mb, "sizeBudgetMb")
+        .or_else(|| f.facts.size_budget(role, f.name))
+}
+
 /// Replicas: typed, prose ("2 replicas of the backend"), one on a local cluster.
 pub(super) fn replicas(f: &Field, role: Role) -> Valued<u32> {
     f.typed(f.ci.replicas, "replicas")
