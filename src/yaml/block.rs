@@ -227,7 +227,7 @@ fn key_end(text: &str) -> Option<(usize, NodeValue)> {
             )
         });
     }
-    let colon = match text.find(": ") {
+    let colon = match colon_space(text) {
         Some(c) => c,
         None => text.strip_suffix(':')?.len(),
     };
@@ -244,6 +244,13 @@ fn key_end(text: &str) -> Option<(usize, NodeValue)> {
     ))
 }
 
+/// The byte offset of the first `: ` in `text` (a byte search: a line is short, and building
+/// a substring searcher for it cost more than the search).
+fn colon_space(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b':', b).find(|&i| b.get(i + 1) == Some(&b' '))
+}
+
 /// Whether `s` reads back as the plain scalar `s` on one line: not empty, no indicator in front
 /// (`-`, `?` and `:` only before a space), no comment, no `: ` and no colon at the end.
 fn plain_ok(s: &str) -> bool {
@@ -254,7 +261,9 @@ fn plain_ok(s: &str) -> bool {
     } else {
         !INDICATORS.contains(&c)
     };
-    starts_ok && !s.contains(" #") && !s.contains(": ") && !s.ends_with(':') && !s.ends_with(' ')
+    let b = s.as_bytes();
+    let comment = memchr::memchr_iter(b'#', b).any(|i| i > 0 && b[i - 1] == b' ');
+    starts_ok && !comment && colon_space(s).is_none() && !s.ends_with(':') && !s.ends_with(' ')
 }
 
 /// The scalar (or `{}` / `[]`) written as `v` at `line`, `column`.

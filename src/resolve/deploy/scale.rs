@@ -47,8 +47,21 @@ const NEGATIONS: &[&str] = &["no ", "not ", "without ", "non-"];
 /// Scale-out above this share of the CPU request.
 pub const TARGET_CPU_PERCENT: u32 = 70;
 
+/// Every load unit and scale phrase, in any ASCII case, found in one pass. Most texts asked
+/// (each requirement, criterion and constraint of a feature) hold none, and are then done
+/// after one scan instead of one search per unit and phrase.
+static ANY_GOAL_WORD: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(LOAD_UNITS.iter().chain(SCALE_PHRASES))
+        .expect("fixed literal words build")
+});
+
 /// The goal stated in `text`, as written there (`10 concurrent users`), if any.
 pub fn find_goal(text: &str) -> Option<String> {
+    if !ANY_GOAL_WORD.is_match(text) {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     for unit in LOAD_UNITS {
         for (at, _) in lower.match_indices(unit) {
@@ -151,6 +164,26 @@ pub fn autoscaling(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass filter lets through every text a unit or phrase is in, whatever its case,
+    /// so it never hides a goal the searches after it would find.
+    #[test]
+    fn the_filter_sees_every_unit_and_phrase_in_any_case() {
+        for w in LOAD_UNITS.iter().chain(SCALE_PHRASES) {
+            for text in [w.to_string(), w.to_ascii_uppercase(), format!("at 10 {w}")] {
+                assert!(ANY_GOAL_WORD.is_match(&text), "{text}");
+            }
+        }
+        assert_eq!(
+            find_goal("Serve 10 Concurrent Users"),
+            Some("10 Concurrent Users".into())
+        );
+        assert_eq!(
+            find_goal("The API Scales Horizontally."),
+            Some("Scales Horizontally".into())
+        );
+        assert_eq!(find_goal("A list of todos."), None);
+    }
 
     #[test]
     fn load_goals_are_found_with_their_number() {
