@@ -303,35 +303,97 @@ fn map(
         }
         path.push(k.clone());
         match (how.doc)(path) {
-            Some(doc) => {
-                for l in crate::wrap::prose(&comment_text(&doc), WIDTH.saturating_sub(indent + 2).max(40)) {
-                    let _ = writeln!(out, "{pad}# {l}");
-                }
-            }
+            Some(doc) => push_comment(out, &doc, indent),
             None => undocumented.push(path.join(".")),
         }
+        // The key, then its value: written into `out` directly (a chart writes thousands).
+        out.push_str(&pad);
+        super::push_key(out, k);
+        out.push(':');
         match v {
             Node::Map(inner) if !inner.is_empty() => {
-                let _ = writeln!(out, "{pad}{}:", super::key(k));
+                out.push('\n');
                 map(out, inner, indent + 2, path, how, undocumented);
             }
             Node::Seq(items) if !items.is_empty() => {
-                let _ = writeln!(out, "{pad}{}:", super::key(k));
+                out.push('\n');
                 for item in items {
-                    let _ = writeln!(out, "{pad}  - {}", folded(item, indent + 4, false));
+                    out.push_str(&pad);
+                    out.push_str("  - ");
+                    push_folded(out, item, indent + 4, false);
+                    out.push('\n');
                 }
             }
             other => {
                 let quoted = !how.quoted.is_empty() && how.quoted.contains(&path.join(".").as_str());
-                let _ = writeln!(out, "{pad}{}: {}", super::key(k), folded(other, indent + 2, quoted));
+                out.push(' ');
+                push_folded(out, other, indent + 2, quoted);
+                out.push('\n');
             }
         }
         path.pop();
     }
 }
 
+thread_local! {
+    /// Comment blocks as written, by indentation and text: the same key has the same comment
+    /// in every feature's chart, and wrapping it again was a fiftieth of a feature's compile.
+    static COMMENTS: std::cell::RefCell<std::collections::HashMap<(usize, String), String>> =
+        std::cell::RefCell::default();
+}
+
+/// How many comment blocks [`COMMENTS`] holds before it starts over (bounded memory).
+const COMMENTS_KEPT: usize = 2048;
+
+/// `doc` as comment lines above a key at `indent`, wrapped to the file's width.
+fn push_comment(out: &mut String, doc: &str, indent: usize) {
+    let key = (indent, doc.to_string());
+    let hit = COMMENTS.with(|c| match c.borrow().get(&key) {
+        Some(block) => {
+            out.push_str(block);
+            true
+        }
+        None => false,
+    });
+    if hit {
+        return;
+    }
+    let pad = " ".repeat(indent);
+    let mut block = String::new();
+    for l in crate::wrap::prose(&comment_text(doc), WIDTH.saturating_sub(indent + 2).max(40)) {
+        block.push_str(&pad);
+        block.push_str("# ");
+        block.push_str(&l);
+        block.push('\n');
+    }
+    out.push_str(&block);
+    COMMENTS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= COMMENTS_KEPT {
+            c.clear();
+        }
+        c.insert(key, block);
+    });
+}
+
 /// Strings longer than this are folded over several lines.
 const FOLD: usize = 100;
+
+/// [`folded`] appended to `out`: a scalar that fits its line (nearly all) is written by the
+/// memo straight into the output, with no string of its own.
+fn push_folded(out: &mut String, node: &Node, indent: usize, quoted: bool) {
+    if let Node::Str(s) = node
+        && !quoted
+    {
+        let at = out.len();
+        super::push_scalar(out, s);
+        if out.len() - at <= FOLD || out[at..].chars().count() <= FOLD {
+            return;
+        }
+        out.truncate(at);
+    }
+    out.push_str(&folded(node, indent, quoted));
+}
 
 /// A scalar as written: as the YAML crate writes it (double-quoted when `quoted`), or, when
 /// that is longer than [`FOLD`], double-quoted over several lines broken at single spaces (YAML

@@ -61,6 +61,11 @@ pub fn scalar(s: &str) -> String {
     memo(&SCALARS, s, || one_line(to_string(&s)))
 }
 
+/// [`scalar`] appended to `out`.
+pub fn push_scalar(out: &mut String, s: &str) {
+    memo_into(&SCALARS, s, || one_line(to_string(&s)), out)
+}
+
 thread_local! {
     static SCALARS: Memo = Memo::default();
     static KEYS: Memo = Memo::default();
@@ -81,21 +86,36 @@ const MEMO_LONGEST: usize = 64;
 /// (`replicaCount`, `true`, `ClusterIP`), so most calls are answered from here. The answer is
 /// the crate's own, only not recomputed; lookups never reach the output's order.
 fn memo(table: &'static std::thread::LocalKey<Memo>, s: &str, write: impl FnOnce() -> String) -> String {
+    let mut out = String::new();
+    memo_into(table, s, write, &mut out);
+    out
+}
+
+/// [`memo`], appending the answer to `out` instead of returning a copy of it.
+fn memo_into(table: &'static std::thread::LocalKey<Memo>, s: &str, write: impl FnOnce() -> String, out: &mut String) {
     if s.len() > MEMO_LONGEST {
-        return write();
+        out.push_str(&write());
+        return;
     }
-    if let Some(hit) = table.with(|m| m.borrow().get(s).cloned()) {
-        return hit;
+    let hit = table.with(|m| match m.borrow().get(s) {
+        Some(hit) => {
+            out.push_str(hit);
+            true
+        }
+        None => false,
+    });
+    if hit {
+        return;
     }
     let written = write();
+    out.push_str(&written);
     table.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() >= MEMO_LIMIT {
             m.clear();
         }
-        m.insert(s.to_string(), written.clone());
+        m.insert(s.to_string(), written);
     });
-    written
 }
 
 /// A string double-quoted with the crate's escapes, whatever it holds (for a string folded
@@ -107,13 +127,25 @@ pub fn double_quoted(s: &str) -> String {
 /// A mapping key as the crate writes it: plain when it reads back as the same string in a
 /// block or a flow mapping, double-quoted otherwise.
 pub fn key(k: &str) -> String {
-    memo(&KEYS, k, || {
-        let text = to_string(&std::collections::BTreeMap::from([(k, 0u8)]));
-        match text.strip_suffix(": 0\n") {
-            Some(written) if !written.contains('\n') && !written.starts_with('?') => written.to_string(),
-            _ => double_quoted(k),
-        }
-    })
+    let mut out = String::new();
+    push_key(&mut out, k);
+    out
+}
+
+/// [`key`] appended to `out`.
+pub fn push_key(out: &mut String, k: &str) {
+    memo_into(
+        &KEYS,
+        k,
+        || {
+            let text = to_string(&std::collections::BTreeMap::from([(k, 0u8)]));
+            match text.strip_suffix(": 0\n") {
+                Some(written) if !written.contains('\n') && !written.starts_with('?') => written.to_string(),
+                _ => double_quoted(k),
+            }
+        },
+        out,
+    )
 }
 
 /// A sequence on one line in the crate's flow style (`[a, "yes", 3]`).
