@@ -338,8 +338,7 @@ fn map(
 thread_local! {
     /// Comment blocks as written, by indentation and text: the same key has the same comment
     /// in every feature's chart, and wrapping it again was a fiftieth of a feature's compile.
-    static COMMENTS: std::cell::RefCell<std::collections::HashMap<(usize, String), String>> =
-        std::cell::RefCell::default();
+    static COMMENTS: super::Remembered<(usize, String)> = std::cell::RefCell::default();
 }
 
 /// How many comment blocks [`COMMENTS`] holds before it starts over (bounded memory).
@@ -347,33 +346,18 @@ const COMMENTS_KEPT: usize = 2048;
 
 /// `doc` as comment lines above a key at `indent`, wrapped to the file's width.
 fn push_comment(out: &mut String, doc: &str, indent: usize) {
-    let key = (indent, doc.to_string());
-    let hit = COMMENTS.with(|c| match c.borrow().get(&key) {
-        Some(block) => {
-            out.push_str(block);
-            true
+    let write = || {
+        let pad = " ".repeat(indent);
+        let mut block = String::new();
+        for l in crate::wrap::prose(&comment_text(doc), WIDTH.saturating_sub(indent + 2).max(40)) {
+            block.push_str(&pad);
+            block.push_str("# ");
+            block.push_str(&l);
+            block.push('\n');
         }
-        None => false,
-    });
-    if hit {
-        return;
-    }
-    let pad = " ".repeat(indent);
-    let mut block = String::new();
-    for l in crate::wrap::prose(&comment_text(doc), WIDTH.saturating_sub(indent + 2).max(40)) {
-        block.push_str(&pad);
-        block.push_str("# ");
-        block.push_str(&l);
-        block.push('\n');
-    }
-    out.push_str(&block);
-    COMMENTS.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= COMMENTS_KEPT {
-            c.clear();
-        }
-        c.insert(key, block);
-    });
+        block
+    };
+    super::append_remembered(&COMMENTS, COMMENTS_KEPT, &(indent, doc.to_string()), write, out);
 }
 
 /// Strings longer than this are folded over several lines.

@@ -71,7 +71,7 @@ thread_local! {
     static KEYS: Memo = Memo::default();
 }
 
-type Memo = std::cell::RefCell<std::collections::HashMap<String, String>>;
+type Memo = Remembered<String>;
 
 /// How many strings a memo holds before it starts over, so a long run stays in bounded memory.
 const MEMO_LIMIT: usize = 1024;
@@ -97,24 +97,36 @@ fn memo_into(table: &'static std::thread::LocalKey<Memo>, s: &str, write: impl F
         out.push_str(&write());
         return;
     }
-    let hit = table.with(|m| match m.borrow().get(s) {
-        Some(hit) => {
-            out.push_str(hit);
-            true
-        }
-        None => false,
-    });
-    if hit {
+    append_remembered(table, MEMO_LIMIT, s, write, out);
+}
+
+/// Texts remembered per thread by key (the memos of this module and of `commented.rs`).
+type Remembered<K> = std::cell::RefCell<std::collections::HashMap<K, String>>;
+
+/// Append to `out` the text `write` gives for `key`, written once per thread and then taken
+/// from `table`, which starts over when it holds `limit` texts, so a long run stays in bounded
+/// memory.
+fn append_remembered<K, Q>(
+    table: &'static std::thread::LocalKey<Remembered<K>>,
+    limit: usize,
+    key: &Q,
+    write: impl FnOnce() -> String,
+    out: &mut String,
+) where
+    K: std::borrow::Borrow<Q> + Eq + std::hash::Hash,
+    Q: ToOwned<Owned = K> + Eq + std::hash::Hash + ?Sized,
+{
+    if table.with(|m| m.borrow().get(key).map(|text| out.push_str(text)).is_some()) {
         return;
     }
     let written = write();
     out.push_str(&written);
     table.with(|m| {
         let mut m = m.borrow_mut();
-        if m.len() >= MEMO_LIMIT {
+        if m.len() >= limit {
             m.clear();
         }
-        m.insert(s.to_string(), written);
+        m.insert(key.to_owned(), written);
     });
 }
 

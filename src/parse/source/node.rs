@@ -472,20 +472,25 @@ mod tests {
         );
     }
 
+    /// Each variable `src` reads, in order, and whether the code requires it, are `expected`.
+    fn assert_required(src: &str, expected: &[(&str, bool)]) {
+        let f = read(src, id());
+        let got: Vec<(&str, bool)> = f
+            .env
+            .iter()
+            .map(|e| (e.value.name.as_str(), e.value.required))
+            .collect();
+        assert_eq!(got, expected, "{src}");
+    }
+
     /// A read the code tests before it uses the value is optional; one it refuses to run
     /// without (`if (!process.env.X) throw`) stays required.
     #[test]
     fn a_read_the_code_tests_first_is_optional() {
         let src = "const p = process.env.BASE_PATH ? `${process.env.BASE_PATH}/` : undefined;\nconst a = process.env.ANALYTICS_ID && load(process.env.ANALYTICS_ID);\nif (process.env.SENTRY_DSN) {\n  init(process.env.SENTRY_DSN);\n}\nif (!process.env.DATABASE_URL) throw new Error('missing');\nconst o = process.env.OPT?.trim();\nconst n = process.env.NAME ?? 'x';\nreport(process.env.SENTRY_DSN);\n";
-        let f = read(src, id());
-        let env: Vec<(&str, bool)> = f
-            .env
-            .iter()
-            .map(|e| (e.value.name.as_str(), e.value.required))
-            .collect();
-        assert_eq!(
-            env,
-            vec![
+        assert_required(
+            src,
+            &[
                 ("BASE_PATH", false),
                 ("BASE_PATH", false),
                 ("ANALYTICS_ID", false),
@@ -497,7 +502,7 @@ mod tests {
                 ("NAME", false),
                 // After the block, the check no longer holds.
                 ("SENTRY_DSN", true),
-            ]
+            ],
         );
     }
 
@@ -506,15 +511,9 @@ mod tests {
     #[test]
     fn an_if_block_ends_at_its_own_brace() {
         let src = "if (process.env.SENTRY_DSN) {\n  log(\"}\", '}', `} ${ {a: 1}.a } }`); // }\n  /* } */\n  init(process.env.SENTRY_DSN);\n}\nreport(process.env.SENTRY_DSN);\n";
-        let f = read(src, id());
-        let env: Vec<(&str, bool)> = f
-            .env
-            .iter()
-            .map(|e| (e.value.name.as_str(), e.value.required))
-            .collect();
-        assert_eq!(
-            env,
-            vec![("SENTRY_DSN", false), ("SENTRY_DSN", false), ("SENTRY_DSN", true)]
+        assert_required(
+            src,
+            &[("SENTRY_DSN", false), ("SENTRY_DSN", false), ("SENTRY_DSN", true)],
         );
         let open = src.find('{').unwrap();
         assert_eq!(&src[block_end(src, open)..], "}\nreport(process.env.SENTRY_DSN);\n");
