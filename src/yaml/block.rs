@@ -57,16 +57,13 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
         docs.remove(0);
     }
     let mut out = Vec::with_capacity(docs.len());
-    for (k, (marker, lines)) in docs.iter().enumerate() {
+    let markers: Vec<Option<usize>> = docs.iter().map(|d| d.0).collect();
+    for (k, (marker, lines)) in docs.into_iter().enumerate() {
         // An empty document's positions follow rules of their own: the full parser's.
-        let first = lines.first()?;
+        let first = *lines.first()?;
         let start_line = marker.unwrap_or(first.no);
-        let end_line = docs.get(k + 1).and_then(|d| d.0).unwrap_or(eof_line);
-        let mut p = Reader {
-            lines: lines.clone(),
-            at: 0,
-            depth: 0,
-        };
+        let end_line = markers.get(k + 1).copied().flatten().unwrap_or(eof_line);
+        let mut p = Reader { lines, at: 0, depth: 0 };
         let root = p.block(first.indent)?;
         // A document that is one scalar ends where the full parser says, by rules of its own.
         if p.at != p.lines.len() || matches!(root.value, NodeValue::Scalar { .. }) {

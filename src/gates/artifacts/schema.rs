@@ -469,14 +469,13 @@ mod tests {
     fn a_schema_is_compiled_once_however_many_threads_ask() {
         const TEXT: &str =
             r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "once"}"#;
-        let text = TEXT;
         warm(|| TEXT.to_string());
         let got: Vec<Arc<Schema>> = std::thread::scope(|s| {
-            let asks: Vec<_> = (0..4).map(|_| s.spawn(|| load(text))).collect();
+            let asks: Vec<_> = (0..4).map(|_| s.spawn(|| load(TEXT))).collect();
             asks.into_iter().map(|a| a.join().unwrap()).collect()
         });
         assert!(got.iter().all(|g| Arc::ptr_eq(g, &got[0])));
-        assert!(Arc::ptr_eq(&load(text), &got[0]));
+        assert!(Arc::ptr_eq(&load(TEXT), &got[0]));
         assert!(matches!(got[0].validator, Some(Ok(_))));
     }
 
