@@ -191,7 +191,7 @@ pub struct FeaturePlan {
     /// Files to create, update, merge or remove, relative to the output root.
     pub changes: Vec<Change>,
     /// The record and base files, when they change (not shown as changes).
-    pub record: Vec<(String, Vec<u8>, Option<Vec<u8>>)>,
+    pub record: Vec<RecordFile>,
     /// Files that block the write: nothing of the feature is written while there are any.
     pub conflicts: Vec<ConflictedFile>,
     /// Hand edits kept by a clean merge (whether or not the file changes).
@@ -209,6 +209,17 @@ pub struct FeaturePlan {
     /// written (relative to the feature's folder, with their hash): what the feature's
     /// [`stat_cache`] may vouch for.
     pub settled: Vec<(String, String)>,
+}
+
+/// A file of the record ([`record::RECORD`], [`record::BASE`]) that a plan writes or removes.
+#[derive(Debug)]
+pub struct RecordFile {
+    /// Relative to the output root.
+    pub path: String,
+    /// `None` removes the file.
+    pub new: Option<Vec<u8>>,
+    /// What is on disk now.
+    pub old: Option<Vec<u8>>,
 }
 
 impl FeaturePlan {
@@ -269,7 +280,13 @@ pub fn plan_feature(
     } else {
         None
     };
-    let base = match (&old, &old_base_bytes) {
+    // The gzip base of a tree an older sp wrote: the base of this run's merges, then removed.
+    let legacy_base_bytes = if exists && old_base_bytes.is_none() {
+        read_bytes(&dir.join(record::LEGACY_BASE))?
+    } else {
+        None
+    };
+    let base = match (&old, old_base_bytes.as_ref().or(legacy_base_bytes.as_ref())) {
         (Some(_), Some(b)) => record::decode_base(b),
         _ => None,
     };
@@ -425,15 +442,30 @@ pub fn plan_feature(
     }
     let record_text = now.to_json().into_bytes();
     if old_record_text.as_deref().map(str::as_bytes) != Some(&record_text[..]) {
-        plan.record.push((
-            format!("{name}/{}", record::RECORD),
-            record_text,
-            old_record_text.map(String::into_bytes),
-        ));
+        plan.record.push(RecordFile {
+            path: format!("{name}/{}", record::RECORD),
+            new: Some(record_text),
+            old: old_record_text.map(String::into_bytes),
+        });
     }
     if old_base_bytes.as_deref() != Some(&base_bytes[..]) {
-        plan.record
-            .push((format!("{name}/{}", record::BASE), base_bytes, old_base_bytes));
+        plan.record.push(RecordFile {
+            path: format!("{name}/{}", record::BASE),
+            new: Some(base_bytes),
+            old: old_base_bytes,
+        });
+    }
+    if legacy_base_bytes.is_some() {
+        plan.reasons.push(format!(
+            "{} is the gzip base of an older sp: now {}",
+            record::LEGACY_BASE,
+            record::BASE
+        ));
+        plan.record.push(RecordFile {
+            path: format!("{name}/{}", record::LEGACY_BASE),
+            new: None,
+            old: legacy_base_bytes,
+        });
     }
     Ok(plan)
 }
@@ -529,10 +561,10 @@ pub fn commit(out_root: &Path, plan: &FeaturePlan) -> std::result::Result<(), fs
     let mut ops: Vec<fs::Op> = plan.changes.iter().map(|c| op(out_root, c)).collect();
     // The record last: a run killed before it leaves the old record, and the next run
     // merges the files already replaced as if edited (they equal the new output).
-    ops.extend(plan.record.iter().map(|(p, new, old)| fs::Op {
-        path: out_root.join(p),
-        new: Some(new.clone()),
-        old: old.clone(),
+    ops.extend(plan.record.iter().map(|r| fs::Op {
+        path: out_root.join(&r.path),
+        new: r.new.clone(),
+        old: r.old.clone(),
     }));
     fs::apply(&ops, &out_root.join(&plan.name))?;
     // Only shortcuts for the next run: a note that cannot be written costs a compile, a

@@ -2,8 +2,8 @@
 //!
 //! - `out/<feature>/.sp/record.json`: sp's version, a hash of every input the feature was
 //!   compiled from and of all of them together, and the content hash of every file written;
-//! - `out/<feature>/.sp/base.gz`: those files as sp generated them (gzip, no timestamp), the
-//!   base of the three-way merge that keeps hand edits.
+//! - `out/<feature>/.sp/base.lz4`: those files as sp generated them (an LZ4 frame), the base
+//!   of the three-way merge that keeps hand edits.
 //!
 //! Both are deterministic: the same inputs and the same sp give the same bytes.
 
@@ -20,7 +20,10 @@ pub const DIR: &str = crate::load::RECORD_DIR;
 /// The record, relative to the feature's output folder.
 pub const RECORD: &str = ".sp/record.json";
 /// The generated files of the last run, relative to the feature's output folder.
-pub const BASE: &str = ".sp/base.gz";
+pub const BASE: &str = ".sp/base.lz4";
+/// Where sp 0.1 kept the base (gzip). Read when [`BASE`] is absent, so the hand edits of a
+/// tree written before keep merging, and removed when the new base is written.
+pub const LEGACY_BASE: &str = ".sp/base.gz";
 
 /// sp's version, as written in records.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -209,29 +212,37 @@ impl Record {
     }
 }
 
-/// The generated files as one deterministic gzip stream.
+/// The generated files as one deterministic LZ4 frame (with its content checksum, so a
+/// damaged base is told from a good one).
 ///
-/// At the fastest level: the base is read only when a generated file was edited, while it is
-/// written on every compile; the best level made it a fifth of a feature's whole compile for
-/// files about a quarter smaller (66 KB against 51 KB for the example). Any gzip reader reads
-/// it (`zcat`), and a base written by another deflate implementation reads the same.
+/// The base is written on every compile and read only when a generated file was edited, so
+/// it is compressed for speed: for the example's 280 KB, LZ4 takes 0.35 ms where gzip's
+/// fastest level took 0.82 ms, for the same 80 KB (gzip was about 5% of a 1,000-feature first
+/// compile). `lz4 -dc base.lz4` prints it.
 pub fn encode_base(files: &BTreeMap<String, String>) -> Vec<u8> {
-    let mut raw = Vec::new();
+    let raw_len: usize = files.iter().map(|(p, t)| p.len() + t.len() + 24).sum();
+    let info = lz4_flex::frame::FrameInfo::new()
+        .block_size(lz4_flex::frame::BlockSize::Max1MB)
+        .block_mode(lz4_flex::frame::BlockMode::Linked)
+        .content_checksum(true);
+    let mut lz = lz4_flex::frame::FrameEncoder::with_frame_info(info, Vec::with_capacity(raw_len / 3));
     for (path, text) in files {
-        raw.extend_from_slice(format!("{path}\n{}\n", text.len()).as_bytes());
-        raw.extend_from_slice(text.as_bytes());
+        lz.write_all(format!("{path}\n{}\n", text.len()).as_bytes())
+            .expect("writing to memory");
+        lz.write_all(text.as_bytes()).expect("writing to memory");
     }
-    let mut gz = flate2::GzBuilder::new()
-        .mtime(0)
-        .write(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&raw).expect("writing to memory");
-    gz.finish().expect("writing to memory")
+    lz.finish().expect("writing to memory")
 }
 
-/// The files of a base written by [`encode_base`]; `None` when it is damaged.
+/// The files of a base written by [`encode_base`], or by an older sp as gzip ([`LEGACY_BASE`]);
+/// `None` when it is damaged.
 pub fn decode_base(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
     let mut raw = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut raw).ok()?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut raw).ok()?;
+    } else {
+        lz4_flex::frame::FrameDecoder::new(bytes).read_to_end(&mut raw).ok()?;
+    }
     let mut out = BTreeMap::new();
     let mut rest = &raw[..];
     while !rest.is_empty() {
@@ -263,7 +274,22 @@ mod tests {
         let a = encode_base(&files);
         assert_eq!(a, encode_base(&files));
         assert_eq!(decode_base(&a), Some(files));
-        assert_eq!(decode_base(b"not gzip"), None);
+        assert_eq!(decode_base(b"not a base"), None);
+        let mut damaged = a.clone();
+        let mid = damaged.len() / 2;
+        damaged[mid] ^= 0x55;
+        assert_eq!(decode_base(&damaged), None);
+    }
+
+    /// A tree written by sp 0.1 kept its base as gzip: it still reads.
+    #[test]
+    fn a_gzip_base_of_an_older_sp_reads() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"plan.md\n8\n# Plan\n\nk8s/a.yaml\n5\na: 1\n").unwrap();
+        let bytes = gz.finish().unwrap();
+        let files = decode_base(&bytes).unwrap();
+        assert_eq!(files["plan.md"], "# Plan\n\n");
+        assert_eq!(files["k8s/a.yaml"], "a: 1\n");
     }
 
     #[test]
