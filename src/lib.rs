@@ -206,8 +206,8 @@ pub fn compile_each<F: Send>(
 
     // Every chart sp writes carries the same values schema, which each feature's gates check
     // its values against: written and compiled meanwhile, on the core a one-feature run
-    // leaves idle.
-    gates::artifacts::warm_schema(render::helm::schema::text);
+    // leaves idle. Only once a feature is compiled: a no-op run checks none.
+    let warm = std::sync::Once::new();
     let features = parallel::map(workspace.features.len(), |i| {
         let mut f = workspace.features[i].clone();
         let mut inputs = inputs[i].clone();
@@ -250,6 +250,7 @@ pub fn compile_each<F: Send>(
                 skipped: Some(u.files),
             },
             None => {
+                warm.call_once(|| gates::artifacts::warm_schema(render::helm::schema::text));
                 let mut fd = Diagnostics::default();
                 let compiled = compile_feature(&run, &f, sources, &mut fd);
                 let (plan, report, tree) = match compiled {

@@ -72,6 +72,9 @@ impl Block {
 pub struct Section {
     pub level: u8,
     pub title: Text,
+    /// [`normalize_title`] of the title, computed once: parsers look sections up by it
+    /// again and again.
+    normalized: String,
     pub blocks: Vec<Block>,
     pub children: Vec<Section>,
     /// From the heading to the start of the next heading of the same or a higher level.
@@ -80,13 +83,13 @@ pub struct Section {
 
 impl Section {
     /// The title in the form parsers compare: see [`normalize_title`].
-    pub fn key(&self) -> String {
-        normalize_title(&self.title.plain)
+    pub fn key(&self) -> &str {
+        &self.normalized
     }
 
     /// The first direct child whose normalised title is one of `names`.
     pub fn child(&self, names: &[&str]) -> Option<&Section> {
-        self.children.iter().find(|s| names.contains(&s.key().as_str()))
+        self.children.iter().find(|s| names.contains(&s.key()))
     }
 
     /// This section and every section below it, depth first.
@@ -114,7 +117,7 @@ impl Document {
 
     /// The first section anywhere in the document whose normalised title is one of `names`.
     pub fn find(&self, names: &[&str]) -> Option<&Section> {
-        self.walk().into_iter().find(|s| names.contains(&s.key().as_str()))
+        self.walk().into_iter().find(|s| names.contains(&s.key()))
     }
 }
 
@@ -395,6 +398,7 @@ fn sectionize(blocks: Vec<Block>, len: usize) -> Document {
                 stack.push(Section {
                     level,
                     span: start..len,
+                    normalized: normalize_title(&text.plain),
                     title: text,
                     blocks: Vec::new(),
                     children: Vec::new(),

@@ -332,9 +332,9 @@ impl SpecParser<'_> {
         // still complete, so the gap is a warning there.
         let legacy = all
             .iter()
-            .any(|s| matches!(s.key().as_str(), "primary user story" | "execution flow"));
+            .any(|s| matches!(s.key(), "primary user story" | "execution flow"));
         for (name, titles) in MANDATORY {
-            let present = all.iter().any(|s| titles.contains(&s.key().as_str()));
+            let present = all.iter().any(|s| titles.contains(&s.key()));
             spec.mandatory_present.push((name.to_string(), present));
             if !present {
                 let at = title_section.map(|s| s.title.span.clone()).unwrap_or(0..0);
@@ -357,7 +357,7 @@ impl SpecParser<'_> {
 
         for s in &all {
             let key = s.key();
-            if is_story_heading(&key) {
+            if is_story_heading(key) {
                 let story = self.story(s);
                 spec.stories.push(story);
             }
@@ -377,7 +377,7 @@ impl SpecParser<'_> {
         }
         if let Some(s) = doc.find(&["requirements"]) {
             for sub in s.walk() {
-                if own_section(sub.key().as_str()) {
+                if own_section(sub.key()) {
                     continue;
                 }
                 let group = if std::ptr::eq(sub, s) {
@@ -392,7 +392,7 @@ impl SpecParser<'_> {
         }
         if let Some(s) = doc.find(&["success criteria"]) {
             for sub in s.walk() {
-                if own_section(sub.key().as_str()) {
+                if own_section(sub.key()) {
                     continue;
                 }
                 self.requirements(sub, "Success Criteria", &mut spec.success_criteria);
@@ -618,7 +618,7 @@ impl SpecParser<'_> {
     }
 
     fn check_story_numbers(&mut self, stories: &[Story], all: &[&Section]) {
-        let headings: Vec<&Section> = all.iter().copied().filter(|s| is_story_heading(&s.key())).collect();
+        let headings: Vec<&Section> = all.iter().copied().filter(|s| is_story_heading(s.key())).collect();
         for (i, story) in stories.iter().enumerate() {
             let Some(section) = headings.get(i) else { continue };
             if let Some(first) = stories[..i].iter().position(|s| s.number == story.number) {
@@ -832,7 +832,7 @@ impl SpecParser<'_> {
             } else {
                 carried(&sec.title.plain)
             };
-            let group = title_case(&sec.key());
+            let group = title_case(sec.key());
             let mut current = heading;
             let mut current_group = group.clone();
             for block in &sec.blocks {
@@ -1016,7 +1016,7 @@ impl SpecParser<'_> {
             };
             for s in candidates {
                 let key = s.key();
-                if KNOWN.contains(&key.as_str()) || is_story_heading(&key) {
+                if KNOWN.contains(&key) || is_story_heading(key) {
                     continue;
                 }
                 let title = s.title.plain.trim().to_string();

@@ -363,12 +363,24 @@ fn push_comment(out: &mut String, doc: &str, indent: usize) {
 /// Strings longer than this are folded over several lines.
 const FOLD: usize = 100;
 
-/// [`folded`] appended to `out`: a scalar that fits its line (nearly all) is written by the
-/// memo straight into the output, with no string of its own.
+thread_local! {
+    /// Scalars as [`folded`] wrote them, by indentation, quoting and text: the chart contract
+    /// describes the same values in the same sentences in every feature, and each sentence
+    /// took the YAML crate's serialiser twice, then a wrap.
+    static FOLDED: super::Remembered<(usize, bool, String)> = std::cell::RefCell::default();
+}
+
+/// How many scalars [`FOLDED`] holds before it starts over (bounded memory).
+const FOLDED_KEPT: usize = 2048;
+
+/// [`folded`] appended to `out`. A short scalar (nearly all) is written by the scalar memo
+/// straight into the output, with no string of its own; a long one is remembered whole.
 fn push_folded(out: &mut String, node: &Node, indent: usize, quoted: bool) {
-    if let Node::Str(s) = node
-        && !quoted
-    {
+    let Node::Str(s) = node else {
+        out.push_str(&node.inline());
+        return;
+    };
+    if !quoted && s.len() <= super::MEMO_LONGEST {
         let at = out.len();
         super::push_scalar(out, s);
         if out.len() - at <= FOLD || out[at..].chars().count() <= FOLD {
@@ -376,17 +388,15 @@ fn push_folded(out: &mut String, node: &Node, indent: usize, quoted: bool) {
         }
         out.truncate(at);
     }
-    out.push_str(&folded(node, indent, quoted));
+    let key = (indent, quoted, s.clone());
+    super::append_remembered(&FOLDED, FOLDED_KEPT, &key, || folded(s, indent, quoted), out);
 }
 
-/// A scalar as written: as the YAML crate writes it (double-quoted when `quoted`), or, when
+/// A string as written: as the YAML crate writes it (double-quoted when `quoted`), or, when
 /// that is longer than [`FOLD`], double-quoted over several lines broken at single spaces (YAML
 /// folds each line break back into one space), continuation lines indented by `indent`;
 /// yamllint's line length stays happy and the value is unchanged.
-fn folded(node: &Node, indent: usize, quoted: bool) -> String {
-    let Node::Str(s) = node else {
-        return node.inline();
-    };
+fn folded(s: &str, indent: usize, quoted: bool) -> String {
     let written = if quoted {
         super::double_quoted(s)
     } else {

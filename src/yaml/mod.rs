@@ -79,7 +79,7 @@ const MEMO_LIMIT: usize = 1024;
 /// The longest string a memo keeps: keys and the short values that repeat across features
 /// (`ClusterIP`, `true`, `/healthz`); a long one (a description, a command) is rarely seen
 /// twice and would only hold memory.
-const MEMO_LONGEST: usize = 64;
+pub(super) const MEMO_LONGEST: usize = 64;
 
 /// `write(s)`, remembered per thread. Setting up the crate's serialiser for one scalar costs
 /// far more than the scalar, and a chart writes the same keys and values for every feature
