@@ -6,7 +6,7 @@
 //! it goes to the story whose words it shares most, weighting rare words above common ones.
 //! The computation is a pure function of the text, so it is stable from run to run.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::parse::spec::Story;
 
@@ -138,22 +138,30 @@ fn story_text(s: &Story) -> String {
 
 pub struct Tracer {
     stories: Vec<(u32, BTreeSet<String>)>,
+    /// Inverse story frequency of every word of a story: words every story shares say
+    /// nothing. Computed once; a spec's requirements and scenarios each ask for it.
+    weights: BTreeMap<String, f64>,
 }
 
 impl Tracer {
     pub fn new(stories: &[Story]) -> Self {
-        let stories = stories.iter().map(|s| (s.number, words(&story_text(s)))).collect();
-        Tracer { stories }
+        let stories: Vec<(u32, BTreeSet<String>)> = stories.iter().map(|s| (s.number, words(&story_text(s)))).collect();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, set) in &stories {
+            for w in set {
+                *counts.entry(w).or_default() += 1;
+            }
+        }
+        let n = stories.len().max(1) as f64;
+        let weights = counts
+            .into_iter()
+            .map(|(w, d)| (w.to_string(), (n / d as f64).ln()))
+            .collect();
+        Tracer { stories, weights }
     }
 
-    /// Inverse story frequency of a word: words every story shares say nothing. Counted when
-    /// asked (a spec has a handful of stories), for the words a text shares with a story only.
     fn weight(&self, w: &str) -> f64 {
-        let n = self.stories.len().max(1) as f64;
-        match self.stories.iter().filter(|(_, set)| set.contains(w)).count() {
-            0 => 0.0,
-            d => (n / d as f64).ln(),
-        }
+        self.weights.get(w).copied().unwrap_or(0.0)
     }
 
     /// Story numbers a text belongs to, best first, with how it was decided.
