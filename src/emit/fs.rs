@@ -112,12 +112,13 @@ fn clean_folder(dir: &Path, removed: &mut Vec<PathBuf>, mut subfolders: Option<&
 }
 
 /// One file operation of a feature's write: put `new` at `path` (or remove it when `new`
-/// is `None`); `old` is what was there, to undo it.
+/// is `None`); `old` is what was there, to undo it. Borrowed from the plan: a feature's
+/// files are not copied again to be written.
 #[derive(Debug)]
-pub struct Op {
+pub struct Op<'a> {
     pub path: PathBuf,
-    pub new: Option<Vec<u8>>,
-    pub old: Option<Vec<u8>>,
+    pub new: Option<&'a [u8]>,
+    pub old: Option<&'a [u8]>,
 }
 
 /// Why a feature's write failed, and what it left.
@@ -223,7 +224,7 @@ pub fn apply(ops: &[Op], stop: &Path) -> std::result::Result<(), WriteFailure> {
     }
     let mut known = Vec::new();
     for op in ops {
-        let Some(bytes) = &op.new else {
+        let Some(bytes) = op.new else {
             temps.push(None);
             continue;
         };
@@ -315,7 +316,7 @@ fn create_folder(ops: &[Op], stop: &Path) -> Option<Result<()>> {
             if let Some(dir) = path.parent() {
                 make_dirs(dir, &mut made, &mut known)?;
             }
-            let bytes = op.new.as_deref().expect("checked above");
+            let bytes = op.new.expect("checked above");
             std::fs::write(&path, bytes).map_err(|e| Error::io(&op.path, e))?;
         }
         std::fs::rename(&staging, stop).map_err(|e| Error::io(stop, e))
@@ -331,7 +332,7 @@ fn create_folder(ops: &[Op], stop: &Path) -> Option<Result<()>> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let op = Op {
         path: path.to_path_buf(),
-        new: Some(bytes.to_vec()),
+        new: Some(bytes),
         old: None,
     };
     let stop = path.parent().unwrap_or(Path::new("."));

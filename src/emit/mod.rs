@@ -161,11 +161,11 @@ pub fn write(out_root: &Path, changes: &[Change]) -> Result<()> {
     fs::apply(&ops, out_root).map_err(|f| f.error)
 }
 
-fn op(out_root: &Path, c: &Change) -> fs::Op {
+fn op<'a>(out_root: &Path, c: &'a Change) -> fs::Op<'a> {
     fs::Op {
         path: out_root.join(&c.path),
-        new: (c.kind != ChangeKind::Removed).then(|| c.new.clone().into_bytes()),
-        old: c.old.clone().map(String::into_bytes),
+        new: (c.kind != ChangeKind::Removed).then_some(c.new.as_bytes()),
+        old: c.old.as_deref().map(str::as_bytes),
     }
 }
 
@@ -265,9 +265,9 @@ pub fn plan_feature(
 ) -> Result<FeaturePlan> {
     let dir = out_root.join(name);
     let prefix = format!("{name}/");
-    let files: BTreeMap<String, String> = tree
+    let files: BTreeMap<String, &str> = tree
         .files()
-        .filter_map(|(p, t)| p.strip_prefix(&prefix).map(|r| (r.to_string(), t.clone())))
+        .filter_map(|(p, t)| p.strip_prefix(&prefix).map(|r| (r.to_string(), t.as_str())))
         .collect();
     // A feature compiled for the first time has no folder yet: one look instead of a failed
     // read per file (a first compile of many features is mostly such reads).
@@ -316,7 +316,7 @@ pub fn plan_feature(
                 path,
                 kind: ChangeKind::Added,
                 old: None,
-                new: new.clone(),
+                new: new.to_string(),
             });
             continue;
         };
@@ -339,17 +339,17 @@ pub fn plan_feature(
             // A plain regeneration of a file sp wrote, or a folder written before records.
             (Some(_), _) if !hand_edited => {
                 plan.settled.push(settled);
-                plan.changes.push(modified(new.clone()));
+                plan.changes.push(modified(new.to_string()));
             }
             (None, None) => {
                 plan.settled.push(settled);
-                plan.changes.push(modified(new.clone()));
+                plan.changes.push(modified(new.to_string()));
             }
             _ if force => {
                 let was = base.as_ref().and_then(|b| b.get(rel)).map_or("", String::as_str);
                 plan.lost.push((path.clone(), merge::edit_diff(was, &disk, &path)));
                 plan.settled.push(settled);
-                plan.changes.push(modified(new.clone()));
+                plan.changes.push(modified(new.to_string()));
             }
             (None, Some(_)) => plan.conflicts.push(ConflictedFile {
                 path,
@@ -563,8 +563,8 @@ pub fn commit(out_root: &Path, plan: &FeaturePlan) -> std::result::Result<(), fs
     // merges the files already replaced as if edited (they equal the new output).
     ops.extend(plan.record.iter().map(|r| fs::Op {
         path: out_root.join(&r.path),
-        new: r.new.clone(),
-        old: r.old.clone(),
+        new: r.new.as_deref(),
+        old: r.old.as_deref(),
     }));
     fs::apply(&ops, &out_root.join(&plan.name))?;
     // Only shortcuts for the next run: a note that cannot be written costs a compile, a
