@@ -76,9 +76,10 @@ type Memo = Remembered<String>;
 /// How many strings a memo holds before it starts over, so a long run stays in bounded memory.
 const MEMO_LIMIT: usize = 1024;
 
-/// The longest string a memo keeps: keys and the short values that repeat across features
-/// (`ClusterIP`, `true`, `/healthz`); a long one (a description, a command) is rarely seen
-/// twice and would only hold memory.
+/// The longest string the key and scalar memos keep: keys and the short values that repeat
+/// across features (`ClusterIP`, `true`, `/healthz`). A long scalar is remembered only where
+/// it does repeat, whole and as laid out, by the commented writer (`commented::FOLDED`: the
+/// chart contract's descriptions).
 pub(super) const MEMO_LONGEST: usize = 64;
 
 /// `write(s)`, remembered per thread. Setting up the crate's serialiser for one scalar costs
