@@ -181,9 +181,15 @@ const MANDATORY: &[(&str, &[&str])] = &[
             "user stories",
         ],
     ),
-    ("Requirements", &["requirements"]),
+    // Some specs drop the parent heading and write its groups at the top:
+    // `## Functional Requirements`, `## Non-Functional Requirements`.
+    ("Requirements", &["requirements", "functional requirements", "non-functional requirements"]),
     ("Success Criteria", &["success criteria"]),
 ];
+
+/// The groups spec-kit's template nests under Requirements, read as requirements wherever
+/// they stand when the spec has no Requirements section.
+const REQUIREMENT_GROUPS: &[&str] = &["functional requirements", "non-functional requirements"];
 
 /// Sections with a meaning of their own besides Risks ([`RISK_TITLES`]), skipped when they
 /// are nested inside Requirements or Success Criteria (some specs put Assumptions under
@@ -375,12 +381,34 @@ impl SpecParser<'_> {
         if let Some(s) = doc.find(&["edge cases"]) {
             spec.edge_cases = self.bullets(s, true);
         }
-        if let Some(s) = doc.find(&["requirements"]) {
-            for sub in s.walk() {
+        // The Requirements section, or else the requirement groups written without it
+        // (`## Functional Requirements` at the top): each group is read the same way.
+        let requirement_roots: Vec<&Section> = match doc.find(&["requirements"]) {
+            Some(s) => vec![s],
+            None => {
+                let groups: Vec<&Section> = all
+                    .iter()
+                    .copied()
+                    .filter(|s| REQUIREMENT_GROUPS.contains(&s.key()))
+                    .collect();
+                // A group nested in another is read with it, not twice.
+                groups
+                    .iter()
+                    .copied()
+                    .filter(|g| {
+                        !groups
+                            .iter()
+                            .any(|o| !std::ptr::eq(*o, *g) && o.walk().iter().any(|d| std::ptr::eq(*d, *g)))
+                    })
+                    .collect()
+            }
+        };
+        for root in requirement_roots {
+            for sub in root.walk() {
                 if own_section(sub.key()) {
                     continue;
                 }
-                let group = if std::ptr::eq(sub, s) {
+                let group = if std::ptr::eq(sub, root) && sub.key() == "requirements" {
                     "Requirements".to_string()
                 } else {
                     sub.title.plain.trim().to_string()
@@ -1249,6 +1277,26 @@ pub fn mermaid_id(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::Sources;
+
+    /// Requirement groups written without their Requirements parent are read once each,
+    /// even when one is nested in the other, and satisfy the mandatory section.
+    #[test]
+    fn requirement_groups_without_a_parent() {
+        let text = "# Feature Specification: X\n\n## Functional Requirements\n\n\
+                    - **FR-001**: System MUST a.\n\n### Non-Functional Requirements\n\n\
+                    - **FR-002**: System MUST b.\n";
+        let mut sources = Sources::default();
+        let id = sources.add("specs/001-x/spec.md".into(), text.into());
+        let mut diags = Diagnostics::default();
+        let spec = parse(sources.get(id), id, &mut diags);
+        let ids: Vec<(&str, &str)> = spec.requirements.iter().map(|r| (r.id.as_str(), r.group.as_str())).collect();
+        assert_eq!(
+            ids,
+            [("FR-001", "Functional Requirements"), ("FR-002", "Non-functional Requirements")]
+        );
+        assert!(spec.mandatory_present.contains(&("Requirements".to_string(), true)));
+    }
 
     #[test]
     fn story_headings_in_the_wild() {
