@@ -183,7 +183,10 @@ const MANDATORY: &[(&str, &[&str])] = &[
     ),
     // Some specs drop the parent heading and write its groups at the top:
     // `## Functional Requirements`, `## Non-Functional Requirements`.
-    ("Requirements", &["requirements", "functional requirements", "non-functional requirements"]),
+    (
+        "Requirements",
+        &["requirements", "functional requirements", "non-functional requirements"],
+    ),
     ("Success Criteria", &["success criteria"]),
 ];
 
@@ -1290,10 +1293,17 @@ mod tests {
         let id = sources.add("specs/001-x/spec.md".into(), text.into());
         let mut diags = Diagnostics::default();
         let spec = parse(sources.get(id), id, &mut diags);
-        let ids: Vec<(&str, &str)> = spec.requirements.iter().map(|r| (r.id.as_str(), r.group.as_str())).collect();
+        let ids: Vec<(&str, &str)> = spec
+            .requirements
+            .iter()
+            .map(|r| (r.id.as_str(), r.group.as_str()))
+            .collect();
         assert_eq!(
             ids,
-            [("FR-001", "Functional Requirements"), ("FR-002", "Non-functional Requirements")]
+            [
+                ("FR-001", "Functional Requirements"),
+                ("FR-002", "Non-functional Requirements")
+            ]
         );
         assert!(spec.mandatory_present.contains(&("Requirements".to_string(), true)));
     }

@@ -626,6 +626,35 @@ fn nested_source_folders_are_used_when_unique_or_named() {
     );
 }
 
+/// Of several nested folders named like a component, the one under the folder the plan
+/// input's Source Code tree starts from is its source, read as code, with the line that
+/// chose it as its origin; two named folders are not chosen between.
+#[test]
+fn the_plan_input_names_which_nested_folder_is_the_source() {
+    let f = run_fixture("nested-source-folder-named-by-plan");
+    assert!(!f.run.stderr.contains("SP414"), "{}", f.run.stderr);
+    let images = f.doc("001-board/contracts/docker-images.yaml");
+    assert!(images.contains("  context: phase4/backend\n"), "{images}");
+    let model = f.doc("001-board/data-model.md");
+    assert!(
+        model.contains("| Source folder | `phase4/backend` | specs/001-board/plan-input.md:17 names phase4/ |"),
+        "{model}"
+    );
+    assert!(
+        model.contains("phase4/backend/app/main.py:3 (FastAPI object `app`)"),
+        "{model}"
+    );
+
+    let ws = Workspace::fixture("nested-source-folder-named-by-plan");
+    let input = ws.read("specs/001-board/plan-input.md");
+    ws.write(
+        "specs/001-board/plan-input.md",
+        format!("{input}\nThe code moved from `phase3/backend/`.\n"),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(run.stderr.contains("warning[SP414]"), "{}", run.stderr);
+}
+
 /// A project inside a component's folder (`frontend/backend/` with its own requirements.txt)
 /// is another project: its routes and variables are not the component's.
 #[test]

@@ -6,8 +6,9 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::repo::RepoDir;
 use crate::model::deploy::{Component, Role, Valued};
 use crate::model::{Origin, OriginKind};
+use crate::source::SourceId;
 
-use super::super::{code, default_origin, discover, repo};
+use super::super::{DeployInputs, code, default_origin, discover, repo};
 use super::Field;
 
 /// Why a component has no source folder: none is named like it, or several nested ones are
@@ -21,8 +22,9 @@ const SEVERAL_FOLDERS: &str = "several folders could be its source";
 /// the component's name from (`docker build -f dockerfiles/mcp.Dockerfile backend` for
 /// `mcp-server`), before the folders named like its role, which are another component's
 /// guess; a top-level folder named like the component or its role; the only folder with that
-/// word in its name (`frontend-web`) or one level down (`phase4/backend`); the root project
-/// when it packages a folder of that name.
+/// word in its name (`frontend-web`) or one level down (`phase4/backend`), or of several one
+/// level down the one the feature's inputs place (`phase4/` heading the plan's Source Code
+/// tree); the root project when it packages a folder of that name.
 pub(super) fn source_dir(
     f: &Field,
     named: &discover::Named,
@@ -99,6 +101,12 @@ pub(super) fn source_dir(
         .filter(|d| d.nested && wanted.iter().any(|w| d.leaf() == w) && !used_dirs.contains(&d.path))
         .collect();
     let candidates = if compound.is_empty() { nested } else { compound };
+    if found.is_none()
+        && candidates.len() > 1
+        && let Some((d, origin)) = named_by_inputs(cx, &candidates)
+    {
+        return (Valued::new(Some(d.path.clone()), origin), false);
+    }
     let mut several_folders = false;
     let found = found.or(match candidates.as_slice() {
         [only] if !only.ambiguous(cx.repo) => Some(*only),
@@ -146,6 +154,51 @@ pub(super) fn source_dir(
         },
     };
     (value, several_folders)
+}
+
+/// Of several folders one level inside others that could hold the component
+/// (`phase3/backend`, `phase4/backend`), the only one whose parent folder the feature's own
+/// spec or plan input names as a path: the root of the plan's Source Code tree
+/// (`phase4/` over `├── backend/`) or a path through it (`cd phase4/backend`). The team said
+/// where this feature's code lives. When the inputs name several of them, or none, sp does
+/// not choose.
+fn named_by_inputs<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Option<(&'r RepoDir, Origin)> {
+    let texts: Vec<SourceId> = cx
+        .spec
+        .source
+        .into_iter()
+        .chain(cx.plan_input.map(|p| p.start.source))
+        .collect();
+    let mut named = candidates.iter().filter_map(|d| {
+        let (parent, _) = d.path.rsplit_once('/')?;
+        texts.iter().find_map(|id| {
+            let file = cx.sources.get(*id);
+            path_mention(&file.text, parent).map(|at| {
+                let text = format!("{}:{} names {parent}/", file.display_path(), file.line_of(at));
+                (
+                    *d,
+                    Origin {
+                        text,
+                        kind: OriginKind::Input,
+                    },
+                )
+            })
+        })
+    });
+    let first = named.next()?;
+    named.next().is_none().then_some(first)
+}
+
+/// Where `text` first names the folder `dir` as a path from the repository root: `dir/`, or
+/// `/dir/`, not preceded by a character of a longer name or path (`phase4/` is not named by
+/// `old-phase4/` nor by `x/phase4/`).
+fn path_mention(text: &str, dir: &str) -> Option<usize> {
+    let name_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/');
+    let pattern = format!("{dir}/");
+    text.match_indices(&pattern).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].strip_suffix('/').unwrap_or(&text[..at]);
+        before.chars().next_back().is_none_or(|c| !name_char(c))
+    })
 }
 
 /// A folder without a manifest of its own that the root project packages (a root
@@ -232,5 +285,20 @@ fn dir_aliases(role: Role) -> &'static [&'static str] {
         Role::Frontend => &["frontend", "web", "client", "ui", "app"],
         Role::Backend => &["backend", "api", "server"],
         Role::Worker => &["worker", "workers", "jobs"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_mention;
+
+    #[test]
+    fn a_folder_is_named_as_a_path_from_the_root() {
+        assert_eq!(path_mention("phase4/\n├── backend/", "phase4"), Some(0));
+        assert_eq!(path_mention("cd phase4/backend", "phase4"), Some(3));
+        assert_eq!(path_mention("see `/phase4/tests`", "phase4"), Some(6));
+        // A longer name, or the folder inside another, is not it.
+        assert_eq!(path_mention("old-phase4/ x/phase4/ phase4", "phase4"), None);
+        assert_eq!(path_mention("nophase4/backend", "phase4"), None);
     }
 }
