@@ -628,7 +628,8 @@ fn nested_source_folders_are_used_when_unique_or_named() {
 
 /// Of several nested folders named like a component, the one under the folder the plan
 /// input's Source Code tree starts from is its source, read as code, with the line that
-/// chose it as its origin; two named folders are not chosen between.
+/// chose it as its origin; two named folders are not chosen between; else the one under a
+/// folder named after the feature.
 #[test]
 fn the_plan_input_names_which_nested_folder_is_the_source() {
     let f = run_fixture("nested-source-folder-named-by-plan");
@@ -653,6 +654,24 @@ fn the_plan_input_names_which_nested_folder_is_the_source() {
     );
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     assert!(run.stderr.contains("warning[SP414]"), "{}", run.stderr);
+
+    // Without a path in the inputs, the folder named after the feature (`phase4-board/` for
+    // `001-board`) is the one.
+    let ws = Workspace::fixture("nested-source-folders");
+    for file in ["requirements.txt", "app/__init__.py", "app/main.py"] {
+        let text = ws.read(&format!("phase4/backend/{file}"));
+        ws.write(&format!("phase4-board/backend/{file}"), &text);
+    }
+    std::fs::remove_dir_all(ws.path().join("phase4")).unwrap();
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(!run.stderr.contains("SP414"), "{}", run.stderr);
+    let model = ws.read("out/001-board/data-model.md");
+    assert!(
+        model.contains(
+            "| Source folder | `phase4-board/backend` | repository: phase4-board/ is named after the feature 001-board |"
+        ),
+        "{model}"
+    );
 }
 
 /// A project inside a component's folder (`frontend/backend/` with its own requirements.txt)

@@ -24,7 +24,8 @@ const SEVERAL_FOLDERS: &str = "several folders could be its source";
 /// guess; a top-level folder named like the component or its role; the only folder with that
 /// word in its name (`frontend-web`) or one level down (`phase4/backend`), or of several one
 /// level down the one the feature's inputs place (`phase4/` heading the plan's Source Code
-/// tree); the root project when it packages a folder of that name.
+/// tree) or the one under a folder named after the feature; the root project when it
+/// packages a folder of that name.
 pub(super) fn source_dir(
     f: &Field,
     named: &discover::Named,
@@ -103,7 +104,7 @@ pub(super) fn source_dir(
     let candidates = if compound.is_empty() { nested } else { compound };
     if found.is_none()
         && candidates.len() > 1
-        && let Some((d, origin)) = named_by_inputs(cx, &candidates)
+        && let Some((d, origin)) = named_by_inputs(cx, &candidates).or_else(|| named_after_feature(cx, &candidates))
     {
         return (Valued::new(Some(d.path.clone()), origin), false);
     }
@@ -187,6 +188,43 @@ fn named_by_inputs<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Option<
     });
     let first = named.next()?;
     named.next().is_none().then_some(first)
+}
+
+/// Of several folders one level inside others, the only one whose parent is named after the
+/// feature: its name holds the feature's words in order (`phase5-advanced-cloud-deployment/`
+/// for `005-advanced-cloud-deployment`). Repositories that keep one folder per phase name it
+/// so.
+fn named_after_feature<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Option<(&'r RepoDir, Origin)> {
+    let mut named = candidates.iter().filter_map(|d| {
+        let (parent, _) = d.path.rsplit_once('/')?;
+        let leaf = parent.rsplit('/').next().unwrap_or(parent);
+        folder_named_after(leaf, cx.feature).then(|| {
+            let text = format!("repository: {parent}/ is named after the feature {}", cx.feature);
+            (
+                *d,
+                Origin {
+                    text,
+                    kind: OriginKind::Input,
+                },
+            )
+        })
+    });
+    let first = named.next()?;
+    named.next().is_none().then_some(first)
+}
+
+/// Whether the words of `folder` hold the words of the feature's name (its number left out),
+/// in order and next to each other.
+fn folder_named_after(folder: &str, feature: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(['-', '_', '.', ' '])
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let slug = words(feature.trim_start_matches(|c: char| c.is_ascii_digit()));
+    let folder = words(folder);
+    !slug.is_empty() && slug.len() <= folder.len() && folder.windows(slug.len()).any(|w| w == slug.as_slice())
 }
 
 /// Where `text` first names the folder `dir` as a path from the repository root: `dir/`, or
@@ -290,7 +328,27 @@ fn dir_aliases(role: Role) -> &'static [&'static str] {
 
 #[cfg(test)]
 mod tests {
-    use super::path_mention;
+    use super::{folder_named_after, path_mention};
+
+    #[test]
+    fn a_folder_named_after_the_feature() {
+        assert!(folder_named_after(
+            "phase5-advanced-cloud-deployment",
+            "005-advanced-cloud-deployment"
+        ));
+        assert!(folder_named_after(
+            "phase4_kubernetes_deployment",
+            "004-kubernetes-deployment"
+        ));
+        assert!(folder_named_after("kubernetes-deployment", "004-kubernetes-deployment"));
+        // The words in another order, or only some of them, do not count.
+        assert!(!folder_named_after(
+            "phase4-deployment-kubernetes",
+            "004-kubernetes-deployment"
+        ));
+        assert!(!folder_named_after("phase4-kubernetes", "004-kubernetes-deployment"));
+        assert!(!folder_named_after("phase4", "004"));
+    }
 
     #[test]
     fn a_folder_is_named_as_a_path_from_the_root() {

@@ -50,6 +50,7 @@ pub const PRECEDENCE: &[Chain] = &[
             "a folder named like the component or its role (backend/, api/, server/; frontend/, web/; worker/)",
             "the one folder with that word in its name (todo_api/), or one level down (phase4/backend/)",
             "of several one level down, the one under the folder the spec or plan input names as a path (phase4/)",
+            "of several one level down, the one under a folder named after the feature (phase5-cloud-deploy/ for 005-cloud-deploy)",
             "the root project, when it packages a folder of that name",
         ],
     },
