@@ -659,8 +659,8 @@ fn the_plan_input_names_which_nested_folder_is_the_source() {
     // `001-board`) is the one.
     let ws = Workspace::fixture("nested-source-folders");
     for file in ["requirements.txt", "app/__init__.py", "app/main.py"] {
-        let text = ws.read(&format!("phase4/backend/{file}"));
-        ws.write(&format!("phase4-board/backend/{file}"), &text);
+        let text = ws.read(format!("phase4/backend/{file}"));
+        ws.write(format!("phase4-board/backend/{file}"), &text);
     }
     std::fs::remove_dir_all(ws.path().join("phase4")).unwrap();
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
