@@ -556,6 +556,93 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
     }
 }
 
+/// A name that holds a credential: its last word (split at `_`, `-`, `.` and case changes)
+/// is password, secret, token, key, credentials… (`OPENAI_API_KEY`), not a file, path or
+/// name of one (`OPENAI_API_KEY_FILE`).
+pub fn secretish(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let Some(last) = words.last().map(String::as_str) else {
+        return false;
+    };
+    let before = words
+        .len()
+        .checked_sub(2)
+        .and_then(|i| words.get(i))
+        .map(String::as_str);
+    if last == "key"
+        && matches!(
+            before,
+            Some("public" | "primary" | "sort" | "cache" | "partition" | "routing" | "idempotency" | "foreign")
+        )
+    {
+        return false;
+    }
+    // Bounds and counts (`MAX_CONTEXT_TOKENS`, `MIN_PASSWORD_LENGTH`) are numbers, not secrets.
+    if matches!(words[0].as_str(), "max" | "min" | "num") {
+        return false;
+    }
+    matches!(
+        last,
+        "password"
+            | "passwd"
+            | "pwd"
+            | "pass"
+            | "pword"
+            | "secret"
+            | "secrets"
+            | "token"
+            | "tokens"
+            | "key"
+            | "apikey"
+            | "privatekey"
+            | "credential"
+            | "credentials"
+            | "creds"
+            | "passphrase"
+    )
+}
+
+/// A value that is a credential whatever its name: a private key, a bearer token, a URL
+/// with a password.
+pub fn credential_value(v: &str) -> Option<&'static str> {
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    if v.trim_start().to_ascii_lowercase().starts_with("bearer ") && v.trim().len() > 12 {
+        return Some("a bearer token");
+    }
+    if let Some((_, rest)) = v.split_once("://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if let Some((userinfo, _)) = authority.rsplit_once('@')
+            && let Some((_, pass)) = userinfo.split_once(':')
+            && !pass.is_empty()
+            && !pass.starts_with('$')
+        {
+            return Some("a URL with a password");
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -508,3 +508,36 @@ fn the_user_a_component_runs_as_names_its_source() {
     );
     assert!(model.contains("| User | `10001:10001` | default (non-root user above 10000) |"));
 }
+
+/// A `.env.example` key the ConfigMap gate calls secret (`NEON_DB_PASS`: its last word is
+/// `pass`) and a variable whose code default is a URL with a password went into the
+/// ConfigMap, and sp's own gate G125 then failed the run on what sp had written: the
+/// resolver and the gate now share one judgement of what is a credential.
+#[test]
+fn what_the_configmap_gate_calls_a_secret_is_placed_in_the_secret() {
+    let ws = Workspace::copy_of(crate::support::repo_root().join("tests/workspaces/src-layout"));
+    std::fs::remove_dir_all(ws.join("out")).ok();
+    ws.write("api/.env.example", "NEON_DB_PASS=your_neon_password\nLOG_FORMAT=json\n");
+    ws.write(
+        "api/src/notes_api/migrate.py",
+        "import os\n\nMIGRATION_URL = os.getenv(\"MIGRATION_URL\", \"postgresql://user:password@localhost:5432/notes\")\n",
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(!run.stderr.contains("G125"), "{}", run.stderr);
+    let deployment = ws.read("out/001-notes-api/k8s/30-backend-deployment.yaml");
+    for name in ["NEON_DB_PASS", "MIGRATION_URL"] {
+        assert!(
+            deployment.contains(&format!(
+                "- name: {name}\n          valueFrom:\n            secretKeyRef:"
+            )),
+            "{name}: {deployment}"
+        );
+    }
+    let config = ws.read("out/001-notes-api/k8s/20-backend-config-configmap.yaml");
+    assert!(
+        !config.contains("NEON_DB_PASS") && !config.contains("MIGRATION_URL"),
+        "{config}"
+    );
+    assert!(config.contains("LOG_FORMAT: json"), "{config}");
+}

@@ -17,6 +17,7 @@ use crate::model::deploy::{
 };
 use crate::model::{Origin, OriginKind};
 use crate::parse::constitution::Constitution;
+use crate::parse::secrets;
 use crate::parse::source::{self, Fact, FileFacts, container::ComposeService};
 use crate::source::{Sources, Span};
 
@@ -174,10 +175,12 @@ impl Code {
     }
 }
 
-/// A credential by its name: the prose rule's names, plus connection strings that carry a
-/// password (`NEON_DATABASE_URL`, `SENTRY_DSN`, `MONGO_URI`).
+/// A credential by its name: the prose rule's names, connection strings that carry a
+/// password (`NEON_DATABASE_URL`, `SENTRY_DSN`, `MONGO_URI`), and every name the ConfigMap
+/// gate (G125) calls secret (`NEON_DB_PASS`), so no variable sp places rejects its own gate.
 fn secret_var(name: &str) -> bool {
     is_secret_name(name)
+        || secrets::secretish(name)
         || name.ends_with("DATABASE_URL")
         || name.ends_with("_DB_URL")
         || name.ends_with("_DSN")
@@ -969,6 +972,9 @@ pub fn env(
     let example_value = |name: &str| example.iter().find(|(k, _, _, _)| k == name);
     for (r, origin, span) in &reads {
         let name = r.name.as_str();
+        // A default that is itself a credential (`postgresql://user:pass@localhost/db`) makes
+        // the variable one.
+        let secret = secret_var(name) || r.default.as_deref().and_then(secrets::credential_value).is_some();
         // `X_FILE` is how the code reads the secret X.
         if let Some(base) = name.strip_suffix("_FILE")
             && (secret_var(base) || reads.iter().any(|(x, _, _)| x.name == base))
@@ -998,7 +1004,7 @@ pub fn env(
                     origin: Origin::derived(format!("the component's port ({})", p.origin.text)),
                 });
             }
-        } else if secret_var(name) {
+        } else if secret {
             // Read with neither a default nor a need (an alias after `or`, a `None`
             // fallback): the pod starts without it.
             add_secret(&mut e, name, origin.clone(), !r.required && r.default.is_none());
@@ -1014,9 +1020,9 @@ pub fn env(
         }
         e.reads.push(EnvRead {
             name: name.to_string(),
-            secret: secret_var(name),
+            secret,
             required: r.required,
-            default: r.default.clone().map(|d| CodeDefault::new(d, secret_var(name))),
+            default: r.default.clone().map(|d| CodeDefault::new(d, secret)),
             delivered: String::new(),
             at_build: at_build.iter().any(|n| n == name),
             origin: with_how(origin.clone(), &r.how),
@@ -1026,7 +1032,7 @@ pub fn env(
     // `.env.example`: secrets by name, build-time names as build arguments, the rest as
     // configuration when it has a value.
     for (k, v, secret, origin) in example {
-        if *secret {
+        if *secret || secret_var(k) || secrets::credential_value(v).is_some() {
             add_secret(&mut e, k, origin.clone(), false);
         } else if source::node::build_time(k) {
             if !v.is_empty() && !e.build_args.iter().any(|b| &b.name == k) {
