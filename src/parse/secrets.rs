@@ -533,10 +533,16 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
         if !quoted && code_expression(value) {
             continue;
         }
-        // Another variable's name, not a value: `secretKeyRef: DATABASE_URL`.
+        // Another variable's name, not a value: `secretKeyRef: DATABASE_URL`, and in code an
+        // unquoted identifier that itself names a credential (`api_key=gemini_api_key,`,
+        // `password: dbPassword`).
         if value
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            || (!quoted
+                && value.starts_with(|c: char| c.is_ascii_alphabetic())
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && secret_name(value))
         {
             continue;
         }
@@ -688,6 +694,8 @@ mod tests {
         );
         assert_eq!(values("`JWT_SECRET`: \"f00b4r-baz\""), ["f00b4r-baz"]);
         assert_eq!(values("jwtSecret: aB3dE5fG7"), ["aB3dE5fG7"]);
+        // An identifier that names no credential is a value in a `.env` line.
+        assert_eq!(values("API_KEY=abcdef_123"), ["abcdef_123"]);
         // A quoted literal is a value even when it looks like code.
         assert_eq!(values("API_KEY = \"abc.def123\""), ["abc.def123"]);
         // The default a code sample gives a secret variable.
@@ -721,6 +729,8 @@ mod tests {
             "const token = localStorage.getItem('token')",
             "DATABASE_URL=postgresql+asyncpg://user:pass@host/db",
             "SECRET_KEY = os.getenv(\"BETTER_AUTH_SECRET\", \"your-secret-key-here\")",
+            "    api_key=gemini_api_key,",
+            "password: dbPassword",
         ] {
             assert!(values(t).is_empty(), "{t}: {:?}", values(t));
         }
