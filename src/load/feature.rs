@@ -56,6 +56,43 @@ pub fn documentation_folders(root: &Path) -> Vec<String> {
     out
 }
 
+/// The feature folders one level inside a folder of specs/ that is no feature
+/// (`specs/phase-4/001-containerization/`), sorted: some teams group their features by phase.
+/// sp compiles only the features directly under specs/, so these are named where it says so.
+pub fn grouped_features(root: &Path, group: &str) -> Vec<String> {
+    let dir = root.join("specs").join(group);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && dir.join(n).join("spec.md").is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+/// What a folder of grouped features says to a run that found no feature: each group with
+/// the features in it, empty when there is none.
+pub fn groups_text(root: &Path) -> String {
+    let groups: Vec<String> = documentation_folders(root)
+        .into_iter()
+        .filter_map(|g| {
+            let inside = grouped_features(root, &g);
+            (!inside.is_empty()).then(|| format!("specs/{g}/ ({})", inside.join(", ")))
+        })
+        .collect();
+    if groups.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; feature folders are grouped one level down in {}, and sp compiles the features directly under specs/: move each one up (`git mv specs/<group>/<feature> specs/<feature>`, renumbering any that collide)",
+        groups.join(", ")
+    )
+}
+
 pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
     let specs = root.join("specs");
     if !specs.is_dir() {

@@ -541,3 +541,33 @@ fn what_the_configmap_gate_calls_a_secret_is_placed_in_the_secret() {
     );
     assert!(config.contains("LOG_FORMAT: json"), "{config}");
 }
+
+/// Features grouped one level down (`specs/phase-1/001-todo-list/`) were reported as "no
+/// feature folders under specs/", with nothing to say where they were: the groups and their
+/// features are now named, with how to make them compile.
+#[test]
+fn grouped_feature_folders_are_named() {
+    let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
+    std::fs::create_dir_all(ws.join("specs/phase-1")).unwrap();
+    std::fs::rename(ws.join("specs/001-todo-list"), ws.join("specs/phase-1/001-todo-list")).unwrap();
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("error[SP104]: no feature folders under specs/; feature folders are grouped one level down in specs/phase-1/ (001-todo-list)"),
+        "{}",
+        run.stderr
+    );
+
+    // Beside a feature directly under specs/, the group is a note that says the same.
+    let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
+    let spec = ws.read("specs/001-todo-list/spec.md");
+    ws.write("specs/phase-0/001-setup/spec.md", &spec);
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("info[SP108]: specs/phase-0/ groups feature folders one level down (001-setup)"),
+        "{}",
+        run.stderr
+    );
+}
