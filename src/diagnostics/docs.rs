@@ -319,6 +319,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "backend/requirements.txt holding only comments, while the command is `uvicorn src.main:app` and backend/Dockerfile installs src/requirements.txt",
             "List the package in the folder's requirements.txt (`uvicorn==0.34.0`), or make it include the file the team installs (`-r src/requirements.txt`); or set `components.<name>.command` to what the installed packages run.",
         ),
+        Code::ComposeValueNotCopied => d(
+            "sp reads the `environment:` of the compose service that builds a component as the values the team runs it with: after the deployment block and `.env.example`, credentials by name into the Secret (never their values), the rest into the ConfigMap. A value that reaches another service of the compose file by its compose name (`postgres-db`, `api-backend`) would not resolve in the cluster, where sp names Services after components and backing services, so it is left out and named here instead of copied silently or dropped silently.",
+            "services:\n  api-backend:\n    build: ./backend\n    environment:\n      CACHE_HOST: redis-cache\n  redis-cache:\n    image: redis:7",
+            "Give the cluster's address with `components.<name>.config.<VARIABLE>: <value>` in the deployment block of plan-input.md (or `--set`): a component is reached at `http://<component>:<port>`, a backing service at the host `sp plan --explain` shows for it.",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.jinja containing `{% for stage in plan.stages %}` without `{% endfor %}`",

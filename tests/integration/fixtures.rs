@@ -631,6 +631,53 @@ fn nested_source_folders_are_used_when_unique_or_named() {
 /// chose it as its origin; two named folders are not chosen between; else the one under a
 /// folder named after the feature.
 #[test]
+fn the_compose_environment_of_a_component_is_its_configuration() {
+    let f = run_fixture("compose-environment");
+    let backend = f.doc("001-board/k8s/20-backend-config-configmap.yaml");
+    for line in [
+        "  MODEL_URL: http://host.docker.internal:11434\n",
+        "  LOG_FORMAT: json\n",
+        "  LOG_LEVEL: warning\n",
+        "  SEARCH_URL: http://search:9000/v1\n",
+    ] {
+        assert!(backend.contains(line), "{line} in {backend}");
+    }
+    for absent in ["FEATURE_FLAGS", "CACHE_HOST", "DB_PASSWORD", "postgres"] {
+        assert!(!backend.contains(absent), "{absent} in {backend}");
+    }
+    let search = f.doc("001-board/k8s/20-search-config-configmap.yaml");
+    assert!(search.contains("  INDEX_NAME: tasks\n"), "{search}");
+    let deployment = f.doc("001-board/k8s/30-backend-deployment.yaml");
+    assert!(deployment.contains("key: DB_PASSWORD"), "{deployment}");
+    // The backend now calls the search Service: its NetworkPolicy lets it.
+    let policy = f.doc("001-board/k8s/15-backend-networkpolicy.yaml");
+    assert!(
+        policy.contains("    - port: 9000\n") && policy.contains("app.kubernetes.io/name: search"),
+        "{policy}"
+    );
+    assert!(
+        f.run.stderr.contains("info[SP440]") && f.run.stderr.contains("docker-compose.yml:14:7"),
+        "{}",
+        f.run.stderr
+    );
+
+    let ws = Workspace::fixture("compose-environment");
+    let run = Test::new().workspace(&ws).args(["plan", "001", "--explain"]).run();
+    assert!(
+        run.stdout
+            .contains("name=MODEL_URL value=http://host.docker.internal:11434 docker-compose.yml:8"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("derived from docker-compose.yml:12, with `search` for the compose service `search-api`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn the_plan_input_names_which_nested_folder_is_the_source() {
     let f = run_fixture("nested-source-folder-named-by-plan");
     assert!(!f.run.stderr.contains("SP414"), "{}", f.run.stderr);

@@ -1,5 +1,5 @@
 //! What a team wrote to run its code: a Dockerfile (`EXPOSE`, `CMD`/`ENTRYPOINT`), a compose
-//! file (`build`, `command`, `ports`), a Procfile (`web:`), and `PORT` in `.env.example`.
+//! file (`build`, `command`, `ports`, `environment`), a Procfile (`web:`), and `PORT` in `.env.example`.
 
 use super::{Command, Fact, FileFacts, Port};
 use crate::source::{SourceId, Span};
@@ -195,6 +195,75 @@ pub struct ComposeService {
     /// The service's `name:` line.
     pub span: Span,
     pub facts: FileFacts,
+    /// Its `environment:` entries, in the file's order.
+    pub environment: Vec<Fact<ComposeEnv>>,
+}
+
+/// One `environment:` entry of a compose service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposeEnv {
+    pub name: String,
+    /// The value with compose's interpolation applied the way it is with no shell variable
+    /// set (`${X:-d}` is `d`); `None` when it needs one (`${X}`, `${X:?msg}`) or is not given
+    /// (`- NAME` passes the shell's value through).
+    pub value: Option<String>,
+    /// Another service of the same file that the value addresses by its compose name
+    /// (`redis://redis-cache:6379/0`), a name the cluster may not have.
+    pub peer: Option<Peer>,
+}
+
+/// A compose service another one's value addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// Its compose name, the host in the value.
+    pub name: String,
+    /// The folder it builds (`./backend` → `backend`), when it builds one.
+    pub context: Option<String>,
+}
+
+/// Compose's interpolation with no variable set: `$$` is `$`, `${X:-d}` and `${X-d}` are `d`;
+/// `None` when the value needs a variable (`$X`, `${X}`, `${X:?err}`, `${X:+alt}`).
+fn interpolate_unset(v: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = v;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+        } else if let Some(inner) = after.strip_prefix('{') {
+            let end = inner.find('}')?;
+            let expr = &inner[..end];
+            let name_end = expr
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(expr.len());
+            let op = &expr[name_end..];
+            let default = op.strip_prefix(":-").or_else(|| op.strip_prefix('-'))?;
+            // A default that itself interpolates (`${A:-${B}}`) is not followed.
+            if default.contains('$') {
+                return None;
+            }
+            out.push_str(default);
+            rest = &inner[end + 1..];
+        } else if after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            return None;
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The host a value names: a URL's (after the scheme and credentials) or a bare
+/// `host[:port]`.
+fn host_of(value: &str) -> &str {
+    let rest = value.split_once("://").map(|(_, r)| r).unwrap_or(value);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    host.split(':').next().unwrap_or(host)
 }
 
 impl ComposeService {
@@ -251,15 +320,7 @@ pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
     let mut out = Vec::new();
     for (name, s) in services {
         let base = text.find(&format!("\n  {name}:")).map(|i| i + 1).unwrap_or(0);
-        let context = match s.get("build") {
-            Some(serde_json::Value::String(c)) => Some(c.clone()),
-            Some(b) => b.get("context").and_then(|c| c.as_str()).map(String::from),
-            None => None,
-        }
-        .map(|c| {
-            let c = c.trim_start_matches("./").trim_end_matches('/');
-            if c.is_empty() { ".".to_string() } else { c.to_string() }
-        });
+        let context = build_context(s);
         let dockerfile = s
             .get("build")
             .and_then(|b| b.get("dockerfile"))
@@ -311,6 +372,7 @@ pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
             .and_then(|i| i.as_str())
             .filter(|_| context.is_none())
             .map(String::from);
+        let environment = environment(s.get("environment"), name, services, text, base, source);
         out.push(ComposeService {
             name: name.clone(),
             context,
@@ -318,7 +380,92 @@ pub fn compose(text: &str, source: SourceId) -> Vec<ComposeService> {
             image,
             span: Span::new(source, line_range(&format!("{name}:"), base)),
             facts: f,
+            environment,
         });
+    }
+    out
+}
+
+/// The folder a service builds, relative to the compose file's (`./backend` → `backend`).
+fn build_context(service: &serde_json::Value) -> Option<String> {
+    match service.get("build") {
+        Some(serde_json::Value::String(c)) => Some(c.clone()),
+        Some(b) => b.get("context").and_then(|c| c.as_str()).map(String::from),
+        None => None,
+    }
+    .map(|c| {
+        let c = c.trim_start_matches("./").trim_end_matches('/');
+        if c.is_empty() { ".".to_string() } else { c.to_string() }
+    })
+}
+
+/// A service's `environment:`, as a map (`NAME: value`) or a list (`- NAME=value`), each
+/// entry's span the line that names it below `environment:`.
+fn environment(
+    env: Option<&serde_json::Value>,
+    own: &str,
+    services: &serde_json::Map<String, serde_json::Value>,
+    text: &str,
+    base: usize,
+    source: SourceId,
+) -> Vec<Fact<ComposeEnv>> {
+    let entries: Vec<(String, Option<String>)> = match env {
+        Some(serde_json::Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Null => None,
+                    other => Some(other.to_string()),
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .map(|e| match e.split_once('=') {
+                Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                None => (e.to_string(), None),
+            })
+            .collect(),
+        _ => return Vec::new(),
+    };
+    let block = text[base..].find("environment:").map(|i| base + i).unwrap_or(base);
+    let mut out = Vec::new();
+    for (name, raw) in entries {
+        let name = name.trim().to_string();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        // The entry's line: the first after `environment:` that starts with its name (the
+        // parsed map is in key order, not the file's).
+        let range = text[block..]
+            .match_indices(name.as_str())
+            .map(|(i, _)| block + i)
+            .find(|&s| {
+                let before = text[..s].rsplit('\n').next().unwrap_or("");
+                let after = &text[s + name.len()..];
+                before.trim_start_matches([' ', '-', '"', '\'']).is_empty()
+                    && after.starts_with([':', '=', '"', '\'', '\n', '\r'])
+            })
+            .map(|s| s..s + text[s..].find('\n').unwrap_or(text.len() - s))
+            .unwrap_or(block..block + "environment:".len());
+        let value = raw.as_deref().and_then(interpolate_unset);
+        let peer = value.as_deref().and_then(|v| {
+            let host = host_of(v.trim());
+            services
+                .iter()
+                .find(|(n, s)| {
+                    n.as_str() != own
+                        && (n.as_str() == host || s.get("container_name").and_then(|c| c.as_str()) == Some(host))
+                })
+                .map(|(n, s)| Peer {
+                    name: n.clone(),
+                    context: build_context(s),
+                })
+        });
+        out.push(Fact::new(ComposeEnv { name, value, peer }, source, range));
     }
     out
 }
@@ -351,6 +498,70 @@ mod tests {
         let f = procfile("worker: python -m jobs\nweb: gunicorn app:app -b 0.0.0.0:5000\n", id());
         assert_eq!(f.commands[0].value.argv[0], "gunicorn");
         assert_eq!(f.ports[0].value.port, 5000);
+    }
+
+    #[test]
+    fn compose_interpolation_without_shell_variables() {
+        assert_eq!(interpolate_unset("plain").as_deref(), Some("plain"));
+        assert_eq!(interpolate_unset("${LEVEL:-info}").as_deref(), Some("info"));
+        assert_eq!(interpolate_unset("a-${X-b}-c").as_deref(), Some("a-b-c"));
+        assert_eq!(interpolate_unset("cost $$5").as_deref(), Some("cost $5"));
+        assert_eq!(interpolate_unset("${FLAGS}"), None);
+        assert_eq!(interpolate_unset("$HOME/x"), None);
+        assert_eq!(interpolate_unset("${X:?set X}"), None);
+        assert_eq!(interpolate_unset("${A:-${B}}"), None);
+        assert_eq!(interpolate_unset("${unclosed"), None);
+    }
+
+    #[test]
+    fn the_host_of_a_value() {
+        assert_eq!(host_of("redis://redis-cache:6379/0"), "redis-cache");
+        assert_eq!(host_of("postgresql://u:p@db:5432/app"), "db");
+        assert_eq!(host_of("search-api:9000"), "search-api");
+        assert_eq!(host_of("cache"), "cache");
+        assert_eq!(host_of("http://api/v1?x=1"), "api");
+    }
+
+    #[test]
+    fn compose_environment_in_map_and_list_form() {
+        let text = "services:\n  api:\n    build: ./backend\n    environment:\n      ZED: z\n      CACHE: redis://cache:6379\n      WEB: http://site:3000\n      PASS: ${PASS}\n      EMPTY:\n  site:\n    build: ./web\n    container_name: site\n    environment:\n      - API_URL=http://api:8000\n      - INHERITED\n  cache:\n    image: redis:7\n";
+        let s = compose(text, id());
+        let api = s.iter().find(|s| s.name == "api").unwrap();
+        let env: Vec<(&str, Option<&str>, Option<&str>)> = api
+            .environment
+            .iter()
+            .map(|f| {
+                (
+                    f.value.name.as_str(),
+                    f.value.value.as_deref(),
+                    f.value.peer.as_ref().map(|p| p.name.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            env,
+            vec![
+                ("CACHE", Some("redis://cache:6379"), Some("cache")),
+                ("EMPTY", None, None),
+                ("PASS", None, None),
+                ("WEB", Some("http://site:3000"), Some("site")),
+                ("ZED", Some("z"), None),
+            ]
+        );
+        let web = &api.environment[3];
+        assert_eq!(web.value.peer.as_ref().unwrap().context.as_deref(), Some("web"));
+        // Each entry points at its own line, whatever order the parsed map is in.
+        let line = |f: &Fact<ComposeEnv>| &text[f.span.range.clone()];
+        assert_eq!(line(&api.environment[0]), "CACHE: redis://cache:6379");
+        assert_eq!(line(&api.environment[4]), "ZED: z");
+        let site = s.iter().find(|s| s.name == "site").unwrap();
+        assert_eq!(site.environment[0].value.value.as_deref(), Some("http://api:8000"));
+        assert_eq!(
+            site.environment[0].value.peer.as_ref().unwrap().context.as_deref(),
+            Some("backend")
+        );
+        assert_eq!(line(&site.environment[0]), "API_URL=http://api:8000");
+        assert_eq!(site.environment[1].value.value, None);
     }
 
     #[test]

@@ -896,6 +896,18 @@ pub struct Env {
     pub secrets: Vec<SecretRef>,
     pub build_args: Vec<ConfigValue>,
     pub reads: Vec<EnvRead>,
+    /// Compose `environment:` values that address another compose service by its compose
+    /// name, settled once every component's name and folder is known ([`compose_peers`]).
+    pub compose_peers: Vec<ComposePeer>,
+}
+
+/// A compose value naming another compose service (`API_URL: http://api-backend:8000`).
+pub struct ComposePeer {
+    pub var: String,
+    pub value: String,
+    pub peer: source::container::Peer,
+    pub origin: Origin,
+    pub span: Span,
 }
 
 /// The variables the code reads, with the `.env.example` keys and the typed ones: secrets
@@ -1061,7 +1073,139 @@ pub fn env(
             }
         }
     }
+    // The compose file's `environment:` of the service that builds this folder: what the team
+    // runs the container with, after `.env.example`. Secrets by name or value, never their
+    // values; a value that needs a shell variable (`${X}`) or addresses another compose
+    // service (`redis://redis-cache:6379`) is not the cluster's.
+    for (s, shown) in code.map(|c| c.compose.as_slice()).unwrap_or_default() {
+        for f in &s.environment {
+            let (k, origin) = (&f.value.name, origin_of(sources, shown, &f.span));
+            let Some(v) = f.value.value.as_deref() else {
+                if secret_var(k) {
+                    add_secret(&mut e, k, origin, false);
+                }
+                continue;
+            };
+            if secret_var(k) || secrets::credential_value(v).is_some() {
+                add_secret(&mut e, k, origin, false);
+            } else if k == "PORT" || v.is_empty() {
+                continue;
+            } else if let Some(peer) = &f.value.peer {
+                e.compose_peers.push(ComposePeer {
+                    var: k.clone(),
+                    value: v.to_string(),
+                    peer: peer.clone(),
+                    origin,
+                    span: f.span.clone(),
+                });
+            } else if source::node::build_time(k) {
+                if !e.build_args.iter().any(|b| &b.name == k) {
+                    e.build_args.push(ConfigValue {
+                        name: k.clone(),
+                        value: v.to_string(),
+                        origin,
+                    });
+                }
+            } else {
+                match e.config.iter_mut().find(|c| &c.name == k) {
+                    Some(c) if c.origin.kind == OriginKind::Default => {
+                        c.value = v.to_string();
+                        c.origin = origin;
+                    }
+                    Some(_) => {}
+                    None => e.config.push(ConfigValue {
+                        name: k.clone(),
+                        value: v.to_string(),
+                        origin,
+                    }),
+                }
+            }
+        }
+    }
     e
+}
+
+/// Compose values that address another compose service, once every component is known: a
+/// service that is a component of the deployment (by its name, or the folder it builds) is
+/// that component's Service, so the value is kept with the host renamed; any other (a
+/// database or cache run from an image, whose Service sp names itself) is reported
+/// (`SP440`) and left out. A browser-side variable never resolves a Service name, so it is
+/// not copied either. `peers[i]` are the values of `components[i]`.
+pub fn compose_peers(components: &mut [Component], peers: Vec<Vec<ComposePeer>>, diags: &mut Diagnostics) {
+    let cluster: Vec<(String, Option<String>)> = components
+        .iter()
+        .map(|c| (c.name.clone(), c.source_dir.value.clone()))
+        .collect();
+    for (c, peers) in components.iter_mut().zip(peers) {
+        for p in peers {
+            let given = c.config.iter().any(|v| v.name == p.var)
+                || c.build_args.iter().any(|v| v.name == p.var)
+                || c.secrets.iter().any(|s| s.env == p.var);
+            if given {
+                continue;
+            }
+            let target = cluster
+                .iter()
+                .find(|(name, dir)| *name == p.peer.name || (p.peer.context.is_some() && *dir == p.peer.context));
+            match target {
+                Some((name, _)) if !source::node::build_time(&p.var) => {
+                    let value = rename_host(&p.value, &p.peer.name, name);
+                    let origin = if *name == p.peer.name {
+                        p.origin
+                    } else {
+                        Origin::derived(format!("{}, with `{}` for the compose service `{}`", p.origin.text, name, p.peer.name))
+                    };
+                    c.config.push(ConfigValue {
+                        name: p.var,
+                        value,
+                        origin,
+                    });
+                    if *name != c.name && !c.depends_on.contains(name) {
+                        c.depends_on.push(name.clone());
+                    }
+                }
+                _ => diags.push(
+                    Diagnostic::new(
+                        DiagCode::ComposeValueNotCopied,
+                        format!(
+                            "the compose value of `{}` for `{}` addresses the compose service `{}`, {}: it is not copied",
+                            p.var,
+                            c.name,
+                            p.peer.name,
+                            if target.is_some() {
+                                "a name the browser that reads it never resolves"
+                            } else {
+                                "which is no component of the deployment"
+                            }
+                        ),
+                    )
+                    .at(p.span)
+                    .label(format!("addresses `{}`", p.peer.name))
+                    .hint(format!(
+                        "give the cluster's address with `components.{}.config.{}: <value>` in the deployment block of plan-input.md (or `--set components.{}.config.{}=<value>`); `sp plan --explain` shows each Service's name and port",
+                        c.name, p.var, c.name, p.var
+                    )),
+                ),
+            }
+        }
+    }
+}
+
+/// `value` with the host `from` (after a scheme and credentials, or at the start) replaced.
+fn rename_host(value: &str, from: &str, to: &str) -> String {
+    let start = value.find("://").map(|i| i + 3).unwrap_or(0);
+    let start = value[start..]
+        .split(['/', '?', '#'])
+        .next()
+        .and_then(|a| a.rfind('@'))
+        .map(|i| start + i + 1)
+        .unwrap_or(start);
+    match value[start..].strip_prefix(from) {
+        Some(rest) if rest.is_empty() || rest.starts_with([':', '/', '?', '#']) => {
+            format!("{}{to}{rest}", &value[..start])
+        }
+        _ => value.to_string(),
+    }
 }
 
 /// Names a database URL is read under.
@@ -1124,6 +1268,9 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
         // Allowed browser origins (`CORS_ORIGINS`, `FRONTEND_URL`) are what the browser's
         // address bar shows, never a Service name: `build_time::cors_origins` decides them.
         let delivered = |v: &&mut ConfigValue| !source::node::build_time(&v.name) && !is_origin_setting(&v.name);
+        // The Services a rewritten value now names: the component calls them, so its
+        // NetworkPolicy must let it.
+        let mut calls: Vec<String> = Vec::new();
         for v in c.config.iter_mut().filter(delivered) {
             let Some((host, port)) = local_address(&v.value) else {
                 continue;
@@ -1135,6 +1282,7 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                         None => host.to_string(),
                     };
                     v.value = v.value.replacen(&from, &format!("{svc}:{p}"), 1);
+                    calls.push(svc.clone());
                     let was = v.origin.source();
                     v.origin = Origin::derived(format!("{was} with `{from}` rewritten to the {svc} Service"));
                 }
@@ -1159,6 +1307,11 @@ pub fn deliver(components: &mut [Component], backing: &[BackingService], diags: 
                         &v.origin,
                     ));
                 }
+            }
+        }
+        for svc in calls {
+            if !c.depends_on.contains(&svc) {
+                c.depends_on.push(svc);
             }
         }
         // What `next.config.*` reads is evaluated by `next build` (a rewrite's destination
@@ -1450,6 +1603,22 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::deploy::fixture;
+
+    #[test]
+    fn a_compose_host_is_renamed_in_place() {
+        assert_eq!(
+            rename_host("http://search-api:9000/v1", "search-api", "search"),
+            "http://search:9000/v1"
+        );
+        assert_eq!(
+            rename_host("amqp://u:p@mq:5672", "mq", "broker"),
+            "amqp://u:p@broker:5672"
+        );
+        assert_eq!(rename_host("api", "api", "backend"), "backend");
+        assert_eq!(rename_host("api:8000", "api", "backend"), "backend:8000");
+        // Only the whole host: `apis` is another name.
+        assert_eq!(rename_host("http://apis:80", "api", "backend"), "http://apis:80");
+    }
 
     #[test]
     fn a_bind_address_is_not_a_local_url() {

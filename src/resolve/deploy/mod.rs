@@ -255,6 +255,7 @@ fn deployment(
     let mut components = Vec::new();
     let mut unfound = Vec::new();
     let mut used_dirs = BTreeSet::new();
+    let mut compose_peers = Vec::new();
     for named in &names {
         let ci = typed.components.get(&named.name).cloned().unwrap_or_default();
         let Some(built) =
@@ -266,6 +267,7 @@ fn deployment(
             unfound.push((components.len(), line));
         }
         components.push(built.component);
+        compose_peers.push(built.compose_peers);
     }
     if components.is_empty() {
         return None;
@@ -273,6 +275,7 @@ fn deployment(
     component::report_missing_folders(&components, &unfound, diags);
     component::shared_node_ports(&mut components, diags);
     wire(&mut components, &mut backing, &facts, &app.value);
+    code::compose_peers(&mut components, compose_peers, diags);
     code::deliver(&mut components, &backing, diags);
     discover::report_compose_images(cx, &backing, facts.no_storage(), diags);
     discover::report_compose_builds(cx, &components, !typed.components.is_empty(), diags);

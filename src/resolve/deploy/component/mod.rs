@@ -169,6 +169,7 @@ pub const PRECEDENCE: &[Chain] = &[
         sources: &[
             "typed config",
             "the variables the code reads, with their defaults, and .env.example",
+            "the environment of the compose service that builds the folder (SP440 for a value naming another compose service)",
             "a Service or Ingress address for a localhost or own-URL value, after wiring",
             "LOG_LEVEL at info",
         ],
@@ -188,6 +189,7 @@ pub const PRECEDENCE: &[Chain] = &[
         sources: &[
             "typed config of a NEXT_PUBLIC_*, VITE_*, REACT_APP_* or GATSBY_* name",
             ".env.example",
+            "the environment of the compose service that builds the folder",
             "the frontend's own origin or a port-forward for a localhost API URL",
         ],
     },
@@ -264,6 +266,8 @@ pub const PRECEDENCE: &[Chain] = &[
 pub struct Built {
     pub component: Component,
     pub folder_unfound: Option<Origin>,
+    /// Compose values that name another compose service, settled once all are built.
+    pub compose_peers: Vec<code::ComposePeer>,
 }
 
 /// What every field of one component reads: the inputs, the component's typed input and its
@@ -505,6 +509,7 @@ pub(super) fn component(
     Some(Built {
         component,
         folder_unfound,
+        compose_peers: env.compose_peers,
     })
 }
 
