@@ -57,10 +57,12 @@ pub struct Rule {
 pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Constitution {
     let src = file.text.as_str();
     let doc = markdown::parse(src);
+    // The title is the heading the document opens with; an `# END OF CONSTITUTION` after
+    // the `##` sections is a closing line, not a name.
     let title = doc
         .sections
-        .iter()
-        .find(|s| s.level == 1)
+        .first()
+        .filter(|s| s.level == 1)
         .map(|s| s.title.plain.trim().to_string())
         .unwrap_or_else(|| "Constitution".to_string());
 
@@ -381,6 +383,24 @@ fn placeholders(src: &str, source: SourceId, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_title_is_the_heading_the_document_opens_with() {
+        let title = |text: &str| {
+            let mut sources = crate::source::Sources::default();
+            let id = sources.add("constitution.md".into(), text.to_string());
+            parse(sources.get(id), id, &mut Diagnostics::default()).title
+        };
+        assert_eq!(
+            title("<!-- report -->\n# Todo Chatbot Constitution\n\n## Core Principles\n"),
+            "Todo Chatbot Constitution"
+        );
+        // A closing heading after the sections names nothing.
+        assert_eq!(
+            title("## ▌ IDENTITY & MISSION\n\ntext\n\n---\n# END OF CONSTITUTION\n"),
+            "Constitution"
+        );
+    }
 
     #[test]
     fn roman_numerals() {

@@ -463,7 +463,15 @@ pub fn slug(s: &str) -> String {
 /// Constitution` → `todo-chatbot`), else the feature's slug.
 fn app_name(cx: &DeployInputs) -> Valued<String> {
     if let Some(c) = cx.constitution {
-        let title = c.title.replace("Constitution", "");
+        let title: String = c
+            .title
+            .split_whitespace()
+            .filter(|w| {
+                !w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .eq_ignore_ascii_case("constitution")
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         let title = title.trim().trim_end_matches(['-', '–', '—', ':']).trim();
         if !title.is_empty() && title.split_whitespace().count() <= 4 {
             return Valued::new(
