@@ -631,6 +631,34 @@ fn nested_source_folders_are_used_when_unique_or_named() {
 /// chose it as its origin; two named folders are not chosen between; else the one under a
 /// folder named after the feature.
 #[test]
+fn a_component_only_the_constitution_names_is_not_built_from_a_missing_folder() {
+    let f = run_fixture("constitution-only-component-without-folder");
+    assert!(f.run.stderr.contains("so it is not deployed"), "{}", f.run.stderr);
+    let images = f.doc("001-board/contracts/docker-images.yaml");
+    assert!(
+        images.contains("component: backend") && !images.contains("mcp-server"),
+        "{images}"
+    );
+
+    // Named by the feature's own deployment block, it is deployed, with the usual SP414.
+    let ws = Workspace::fixture("constitution-only-component-without-folder");
+    let input = ws.read("specs/001-board/plan-input.md");
+    ws.write(
+        "specs/001-board/plan-input.md",
+        format!("{input}\n```yaml\ncomponents:\n  backend: {{}}\n  mcp-server: {{stack: fastapi}}\n```\n"),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(
+        run.stderr
+            .contains("component `mcp-server`: no folder of the repository is named like it"),
+        "{}",
+        run.stderr
+    );
+    let images = ws.read("out/001-board/contracts/docker-images.yaml");
+    assert!(images.contains("component: mcp-server"), "{images}");
+}
+
+#[test]
 fn the_compose_environment_of_a_component_is_its_configuration() {
     let f = run_fixture("compose-environment");
     let backend = f.doc("001-board/k8s/20-backend-config-configmap.yaml");

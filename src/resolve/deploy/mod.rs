@@ -272,7 +272,15 @@ fn deployment(
     if components.is_empty() {
         return None;
     }
-    component::report_missing_folders(&components, &unfound, diags);
+    let constitution = cx.constitution.map(|c| c.path.as_str());
+    let in_block = |name: &str| typed.components.contains_key(name);
+    for i in component::report_missing_folders(&components, &unfound, constitution, &in_block, diags)
+        .into_iter()
+        .rev()
+    {
+        components.remove(i);
+        compose_peers.remove(i);
+    }
     component::shared_node_ports(&mut components, diags);
     wire(&mut components, &mut backing, &facts, &app.value);
     code::compose_peers(&mut components, compose_peers, diags);

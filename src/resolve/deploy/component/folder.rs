@@ -268,13 +268,25 @@ fn packaged<'a>(f: &Field<'a>, wanted: &[String], used_dirs: &BTreeSet<String>) 
 /// SP414 for each component no folder is named like, when other components of the same
 /// deployment found theirs: the repository holds the code, and this component's is not where
 /// sp looks (before any code exists, a spec-first plan, nothing is reported).
-pub fn report_missing_folders(components: &[Component], unfound: &[(usize, Origin)], diags: &mut Diagnostics) {
+///
+/// A component that only the constitution's technology stack names (`- **MCP Server**: …`, a
+/// project-wide list, not this feature's inputs) is not deployed when the repository holds the
+/// other components' code and nothing of its own: it runs inside one of them or elsewhere, and
+/// its image would build from a folder that does not exist. Returns the indices to drop.
+pub fn report_missing_folders(
+    components: &[Component],
+    unfound: &[(usize, Origin)],
+    constitution: Option<&str>,
+    in_block: &dyn Fn(&str) -> bool,
+    diags: &mut Diagnostics,
+) -> Vec<usize> {
+    let mut dropped = Vec::new();
     let taken: Vec<&str> = components
         .iter()
         .filter_map(|c| c.source_dir.value.as_deref())
         .collect();
     if taken.is_empty() {
-        return;
+        return dropped;
     }
     for (i, line) in unfound {
         let c = &components[*i];
@@ -290,6 +302,27 @@ pub fn report_missing_folders(components: &[Component], unfound: &[(usize, Origi
                 u.iter().map(|w| format!("{w}/ is")).collect::<Vec<_>>().join(", ")
             ),
         };
+        let only_constitution = !in_block(name)
+            && constitution.is_some_and(|p| {
+                line.source()
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+            });
+        if only_constitution {
+            dropped.push(*i);
+            let d = Diagnostic::new(
+                Code::SourceFolderUnknown,
+                format!(
+                    "component `{name}`: only the constitution's technology stack names it, and no folder of the repository is named like it ({}){used}, so it is not deployed: its image would build from a `{name}/` that does not exist",
+                    free.join(", ")
+                ),
+            )
+            .hint(format!(
+                "if it runs inside another component, nothing is missing; if this feature deploys it, name it in the feature's plan input with its folder: `components.{name}.sourceDir: <folder>` in the deployment block of plan-input.md"
+            ));
+            diags.push(code::at_origin(d, line));
+            continue;
+        }
         let d = folder_unknown(
             name,
             name,
@@ -303,6 +336,7 @@ pub fn report_missing_folders(components: &[Component], unfound: &[(usize, Origi
         );
         diags.push(code::at_origin(d, line));
     }
+    dropped
 }
 
 /// SP414: `why` sp found no source folder for component `name`, and what that costs (its
