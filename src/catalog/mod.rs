@@ -336,6 +336,18 @@ pub struct PackageManager {
     pub install_prod: Vec<String>,
     pub build: Option<String>,
     pub env: Option<String>,
+    /// A line a file of the folder must hold for the install to have anything to install
+    /// (uv syncs the `[project]` table of pyproject.toml; a Poetry-only one gives it none):
+    /// without it, the lock file that selects this manager is not used.
+    pub requires: Option<RequiredLine>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredLine {
+    pub file: String,
+    /// The whole line, trimmed.
+    pub line: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -659,6 +659,33 @@ fn a_component_only_the_constitution_names_is_not_built_from_a_missing_folder() 
 }
 
 #[test]
+fn a_uv_lock_without_a_project_table_does_not_choose_uv() {
+    let f = run_fixture("uv-lock-without-project-table");
+    let dockerfile = f.doc("001-board/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains("pip install --no-cache-dir -r requirements.txt"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("uv sync"), "{dockerfile}");
+    assert!(
+        f.run.stderr.contains("warning[SP433]") && f.run.stderr.contains("backend/uv.lock is not used"),
+        "{}",
+        f.run.stderr
+    );
+
+    // With the `[project]` table uv installs, the lock file chooses uv again.
+    let ws = Workspace::fixture("uv-lock-without-project-table");
+    ws.write(
+        "backend/pyproject.toml",
+        "[project]\nname = \"backend\"\nversion = \"0.1.0\"\nrequires-python = \">=3.13\"\ndependencies = [\"fastapi==0.118.0\", \"uvicorn==0.37.0\"]\n",
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    assert!(!run.stderr.contains("is not used"), "{}", run.stderr);
+    let dockerfile = ws.read("out/001-board/docker/backend.Dockerfile");
+    assert!(dockerfile.contains("uv sync --locked"), "{dockerfile}");
+}
+
+#[test]
 fn the_compose_environment_of_a_component_is_its_configuration() {
     let f = run_fixture("compose-environment");
     let backend = f.doc("001-board/k8s/20-backend-config-configmap.yaml");

@@ -158,6 +158,50 @@ fn text<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<&'a str> 
     dir.files.get(name).map(|id| sources.get(*id).text.as_str())
 }
 
+/// SP433 for a lock file left unused because its folder lacks what its manager installs
+/// from (`uv.lock` beside a pyproject.toml without `[project]`, a Poetry project): `uv sync`
+/// would succeed and install nothing, and the container would stop at start.
+pub fn unusable_lock(
+    name: &str,
+    dir: &RepoDir,
+    detected: &super::repo::Detected,
+    pm: &str,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
+    let Some((lock, manager, file, line)) = &detected.unusable_lock else {
+        return;
+    };
+    if manager == pm {
+        return;
+    }
+    let installs = match candidates(pm)
+        .iter()
+        .find(|f| dir.files.contains_key(f.as_str()) || dir.present.iter().any(|p| p == *f))
+    {
+        Some(f) => format!("the image installs with {pm} from {}", dir.path_of(f)),
+        None => format!("the image installs with {pm}"),
+    };
+    let mut d = Diagnostic::new(
+        Code::StaleLockfile,
+        format!(
+            "component `{name}`: {} is not used: {manager} installs from the `{line}` of {}, which has none, so {installs}",
+            dir.path_of(lock),
+            dir.path_of(file)
+        ),
+    )
+    .hint(format!(
+        "if {manager} manages the project, add the `{line}` table (name, version, dependencies) to {} and run `{manager} lock` in {}/; if another tool does, delete {}",
+        dir.path_of(file),
+        dir.path,
+        dir.path_of(lock)
+    ));
+    if let Some(id) = dir.files.get(lock.as_str()) {
+        d = d.at(first_line(sources, *id)).label("not used");
+    }
+    diags.push(d);
+}
+
 /// `package.json` against the root package of `package-lock.json` (lockfile v2 and v3), or
 /// against the top-level dependencies of a v1 lock: what `npm ci` refuses.
 fn stale_npm(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostics) {

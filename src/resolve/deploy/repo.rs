@@ -17,6 +17,10 @@ pub struct Detected {
     /// within that range it is the version to build on.
     pub image_version: Option<Valued<String>>,
     pub package_manager: Option<Valued<String>>,
+    /// A lock file that would select a package manager whose required line its folder lacks
+    /// (uv.lock beside a pyproject.toml without `[project]`): (the lock file's name in the
+    /// folder, the manager, the file and line it needs).
+    pub unusable_lock: Option<(String, String, String, String)>,
     /// `.env.example` keys: (name, example value, is secret).
     pub env: Vec<(String, String, bool, Origin)>,
     pub health: Option<Valued<String>>,
@@ -217,6 +221,7 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         language_version: None,
         image_version: None,
         package_manager: None,
+        unusable_lock: None,
         env: Vec::new(),
         health: None,
         readiness: None,
@@ -246,9 +251,18 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
 
     // Package manager: the lock file is the truth.
     let pm = languages.iter().flat_map(|l| &l.package_managers).find_map(|pm| {
-        pm.detect.iter().find_map(|f| {
-            (dir.present.iter().any(|p| p == f) || dir.files.contains_key(f)).then(|| (pm.id.clone(), dir.path_of(f)))
-        })
+        let lock = pm
+            .detect
+            .iter()
+            .find(|f| dir.present.iter().any(|p| p == *f) || dir.files.contains_key(f.as_str()))?;
+        if let Some(r) = &pm.requires
+            && !file(dir, sources, &r.file).is_some_and(|(text, _)| text.lines().any(|l| l.trim() == r.line))
+        {
+            d.unusable_lock
+                .get_or_insert_with(|| (lock.clone(), pm.id.clone(), r.file.clone(), r.line.clone()));
+            return None;
+        }
+        Some((pm.id.clone(), dir.path_of(lock)))
     });
     if let Some((pm, path)) = pm
         && stack.is_none_or(|s| s.package_managers.contains(&pm))

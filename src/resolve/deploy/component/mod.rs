@@ -362,6 +362,9 @@ pub(super) fn component(
     let (language_version, version) = toolchain::language_version(&f, stack, detected.as_ref(), diags);
     let package_manager = toolchain::package_manager(&f, stack, detected.as_ref());
 
+    if let (Some(dir), Some(d)) = (repo_dir, detected.as_ref()) {
+        install::unusable_lock(name, dir, d, &package_manager.value, cx.sources, diags);
+    }
     let lockfile = install::lockfile(name, repo_dir, cx.sources, &package_manager.value, diags);
     if let Some(dir) = repo_dir
         && stack.language == "node"
