@@ -87,7 +87,7 @@ pub fn parse(file: &SourceFile, source: SourceId, diags: &mut Diagnostics) -> Co
                     continue;
                 };
                 let value = Some(value.trim().trim_matches('*').trim().to_string());
-                match label.to_lowercase().as_str() {
+                match super::locale::english(label).to_lowercase().as_str() {
                     "version" | "constitution version" => {
                         version_at = Some(t.span.clone());
                         c.version = value

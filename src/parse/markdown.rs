@@ -125,6 +125,8 @@ impl Document {
 /// ends trimmed and inner whitespace collapsed: `User Scenarios & Testing *(mandatory)*`
 /// becomes `user scenarios & testing`.
 pub fn normalize_title(title: &str) -> String {
+    // A translated template's titles read as the English ones (`需求` is `requirements`).
+    let title = super::locale::english(title);
     let mut out = String::new();
     let mut depth = 0usize;
     for ch in title.chars() {

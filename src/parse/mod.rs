@@ -8,6 +8,7 @@
 pub mod code;
 pub mod constitution;
 pub mod context_keys;
+pub mod locale;
 pub mod markdown;
 pub mod plan_input;
 pub mod routes;
@@ -190,13 +191,19 @@ pub fn one_line(raw: &str) -> String {
 /// Split `Label: value` (the plain text of a bold-label line such as `**Why this
 /// priority**: …`). The label must look like a label: short, no sentence punctuation.
 pub fn split_label(plain: &str) -> Option<(&str, &str)> {
-    let idx = plain.find(':')?;
+    // A translated template's full-width colon (`**验收场景**：`) ends a label too.
+    let (idx, colon) = match (plain.find(':'), plain.find('：')) {
+        (Some(a), Some(b)) if b < a => (b, '：'.len_utf8()),
+        (Some(a), _) => (a, 1),
+        (None, Some(b)) => (b, '：'.len_utf8()),
+        (None, None) => return None,
+    };
     let (label, rest) = plain.split_at(idx);
     let label = label.trim();
     if label.is_empty() || label.split_whitespace().count() > 6 || label.contains(['.', ',', ';', '!', '?', '`', '"']) {
         return None;
     }
-    Some((label, rest[1..].trim()))
+    Some((label, rest[colon..].trim()))
 }
 
 /// The Markdown after a leading label in `raw`: `**FR-001**: text`, `**Label:** text`,
@@ -216,7 +223,7 @@ pub fn after_label(raw: &str) -> &str {
             None => "",
         }
     };
-    rest.trim_start_matches(|c: char| c == ':' || c == '-' || c == '—' || c == '–' || c.is_whitespace())
+    rest.trim_start_matches(|c: char| c == ':' || c == '：' || c == '-' || c == '—' || c == '–' || c.is_whitespace())
         .trim_end()
 }
 

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::markdown::{self, Block, Document, Item, Section};
-use super::{Located, after_label, comment_ranges, leading_id, one_line, split_label};
+use super::{Located, after_label, comment_ranges, leading_id, locale, one_line, split_label};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{SourceFile, SourceId, Span};
 
@@ -473,7 +473,7 @@ impl SpecParser<'_> {
                     continue;
                 };
                 let value = value.trim().trim_matches('`').trim().to_string();
-                match label.to_lowercase().as_str() {
+                match locale::english(label).to_lowercase().as_str() {
                     "feature branch" | "branch" => spec.branch = Some(value),
                     "created" | "date" => spec.created = Some(value),
                     "status" => spec.status = Some(value),
@@ -482,7 +482,10 @@ impl SpecParser<'_> {
                         let mut input = value;
                         while let Some(next) = lines.peek() {
                             if split_label(next).is_some_and(|(l, _)| {
-                                matches!(l.to_lowercase().as_str(), "feature branch" | "created" | "status")
+                                matches!(
+                                    locale::english(l).to_lowercase().as_str(),
+                                    "feature branch" | "created" | "status"
+                                )
                             }) {
                                 break;
                             }
@@ -543,7 +546,7 @@ impl SpecParser<'_> {
             match block {
                 Block::Paragraph(text) => {
                     let raw = self.raw(text.span.clone());
-                    match split_label(&text.plain).map(|(l, _)| l.to_lowercase()) {
+                    match split_label(&text.plain).map(|(l, _)| locale::english(l).to_lowercase()) {
                         Some(l) if l.starts_with("why this priority") => {
                             story.why = Some(one_line(after_label(raw)));
                         }
@@ -1073,6 +1076,7 @@ fn is_story_heading(key: &str) -> bool {
 
 /// `User Story 1 - Title (Priority: P1) 🎯 MVP` → (1, "Title", Some("P1")).
 fn parse_story_heading(heading: &str) -> (u32, String, Option<String>) {
+    let heading = &*locale::english(heading);
     // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `heading`.
     let lower = heading.to_ascii_lowercase();
     let after = lower.find("story").map(|i| i + "story".len()).unwrap_or(0);

@@ -659,6 +659,25 @@ fn a_component_only_the_constitution_names_is_not_built_from_a_missing_folder() 
 }
 
 #[test]
+fn a_spec_written_with_the_chinese_template_is_read() {
+    let f = run_fixture("chinese-spec-kit-template");
+    assert!(
+        !f.run.stderr.contains("SP201") && !f.run.stderr.contains("SP303"),
+        "{}",
+        f.run.stderr
+    );
+    let plan = f.doc("001-notes/plan.md");
+    for want in [
+        "### US1: 保存笔记 (P1)",
+        "### US2: 列出笔记 (P2)",
+        "| FR-001 | 系统 MUST 保存用户提交的笔记并返回其 ID。 |",
+        "SC-001",
+    ] {
+        assert!(plan.contains(want), "{want} in {plan}");
+    }
+}
+
+#[test]
 fn a_uv_lock_without_a_project_table_does_not_choose_uv() {
     let f = run_fixture("uv-lock-without-project-table");
     let dockerfile = f.doc("001-board/docker/backend.Dockerfile");
