@@ -144,6 +144,11 @@ impl RepoDir {
         crate::source::join_relative(&self.path, name).unwrap_or_else(|| name.to_string())
     }
 
+    /// Whether the folder holds file `name`, read (`files`) or only seen (`present`).
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name) || self.present.iter().any(|p| p == name)
+    }
+
     /// The folder's own name (`backend` for `phase4/backend`).
     pub fn leaf(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)

@@ -901,6 +901,36 @@ pub struct Env {
     pub compose_peers: Vec<ComposePeer>,
 }
 
+impl Env {
+    /// A build argument, unless a stronger input already gave one of that name.
+    fn build_arg(&mut self, name: &str, value: &str, origin: Origin) {
+        if !self.build_args.iter().any(|b| b.name == name) {
+            self.build_args.push(ConfigValue {
+                name: name.to_string(),
+                value: value.to_string(),
+                origin,
+            });
+        }
+    }
+
+    /// A configuration value from a file of the team's (`.env.example`, compose): it says
+    /// what the team runs with, so it replaces sp's own default but not a stronger input.
+    fn config_over_default(&mut self, name: &str, value: &str, origin: Origin) {
+        match self.config.iter_mut().find(|c| c.name == name) {
+            Some(c) if c.origin.kind == OriginKind::Default => {
+                c.value = value.to_string();
+                c.origin = origin;
+            }
+            Some(_) => {}
+            None => self.config.push(ConfigValue {
+                name: name.to_string(),
+                value: value.to_string(),
+                origin,
+            }),
+        }
+    }
+}
+
 /// A compose value naming another compose service (`API_URL: http://api-backend:8000`).
 pub struct ComposePeer {
     pub var: String,
@@ -1047,30 +1077,14 @@ pub fn env(
         if *secret || secret_var(k) || secrets::credential_value(v).is_some() {
             add_secret(&mut e, k, origin.clone(), false);
         } else if source::node::build_time(k) {
-            if !v.is_empty() && !e.build_args.iter().any(|b| &b.name == k) {
-                e.build_args.push(ConfigValue {
-                    name: k.clone(),
-                    value: v.clone(),
-                    origin: origin.clone(),
-                });
+            if !v.is_empty() {
+                e.build_arg(k, v, origin.clone());
             }
         } else if k == "PORT" {
             // The one port decides; `.env.example`'s PORT was one of its inputs.
             continue;
         } else if !v.is_empty() {
-            match e.config.iter_mut().find(|c| &c.name == k) {
-                // `.env.example` says what the team runs with, over sp's own default.
-                Some(c) if c.origin.kind == OriginKind::Default => {
-                    c.value = v.clone();
-                    c.origin = origin.clone();
-                }
-                Some(_) => {}
-                None => e.config.push(ConfigValue {
-                    name: k.clone(),
-                    value: v.clone(),
-                    origin: origin.clone(),
-                }),
-            }
+            e.config_over_default(k, v, origin.clone());
         }
     }
     // The compose file's `environment:` of the service that builds this folder: what the team
@@ -1099,26 +1113,9 @@ pub fn env(
                     span: f.span.clone(),
                 });
             } else if source::node::build_time(k) {
-                if !e.build_args.iter().any(|b| &b.name == k) {
-                    e.build_args.push(ConfigValue {
-                        name: k.clone(),
-                        value: v.to_string(),
-                        origin,
-                    });
-                }
+                e.build_arg(k, v, origin);
             } else {
-                match e.config.iter_mut().find(|c| &c.name == k) {
-                    Some(c) if c.origin.kind == OriginKind::Default => {
-                        c.value = v.to_string();
-                        c.origin = origin;
-                    }
-                    Some(_) => {}
-                    None => e.config.push(ConfigValue {
-                        name: k.clone(),
-                        value: v.to_string(),
-                        origin,
-                    }),
-                }
+                e.config_over_default(k, v, origin);
             }
         }
     }

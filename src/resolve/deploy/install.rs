@@ -50,9 +50,7 @@ pub fn lockfile(
             },
         ));
     };
-    let found = wanted
-        .iter()
-        .find(|f| dir.present.iter().any(|p| p == *f) || dir.files.contains_key(f.as_str()));
+    let found = wanted.iter().find(|f| dir.has(f));
     match found {
         Some(f) => {
             match f.as_str() {
@@ -169,16 +167,19 @@ pub fn unusable_lock(
     sources: &Sources,
     diags: &mut Diagnostics,
 ) {
-    let Some((lock, manager, file, line)) = &detected.unusable_lock else {
+    let Some(super::repo::UnusableLock {
+        lock,
+        manager,
+        requires,
+    }) = &detected.unusable_lock
+    else {
         return;
     };
     if manager == pm {
         return;
     }
-    let installs = match candidates(pm)
-        .iter()
-        .find(|f| dir.files.contains_key(f.as_str()) || dir.present.iter().any(|p| p == *f))
-    {
+    let (file, line) = (&requires.file, &requires.line);
+    let installs = match candidates(pm).iter().find(|f| dir.has(f)) {
         Some(f) => format!("the image installs with {pm} from {}", dir.path_of(f)),
         None => format!("the image installs with {pm}"),
     };

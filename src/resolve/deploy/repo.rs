@@ -18,13 +18,20 @@ pub struct Detected {
     pub image_version: Option<Valued<String>>,
     pub package_manager: Option<Valued<String>>,
     /// A lock file that would select a package manager whose required line its folder lacks
-    /// (uv.lock beside a pyproject.toml without `[project]`): (the lock file's name in the
-    /// folder, the manager, the file and line it needs).
-    pub unusable_lock: Option<(String, String, String, String)>,
+    /// (uv.lock beside a pyproject.toml without `[project]`).
+    pub unusable_lock: Option<UnusableLock>,
     /// `.env.example` keys: (name, example value, is secret).
     pub env: Vec<(String, String, bool, Origin)>,
     pub health: Option<Valued<String>>,
     pub readiness: Option<Valued<String>>,
+}
+
+/// A lock file left unused: its name in the folder, the package manager it would select, and
+/// the line that manager needs (`[project]` of pyproject.toml).
+pub struct UnusableLock {
+    pub lock: String,
+    pub manager: String,
+    pub requires: crate::catalog::RequiredLine,
 }
 
 fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str, String)> {
@@ -251,15 +258,15 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
 
     // Package manager: the lock file is the truth.
     let pm = languages.iter().flat_map(|l| &l.package_managers).find_map(|pm| {
-        let lock = pm
-            .detect
-            .iter()
-            .find(|f| dir.present.iter().any(|p| p == *f) || dir.files.contains_key(f.as_str()))?;
+        let lock = pm.detect.iter().find(|f| dir.has(f))?;
         if let Some(r) = &pm.requires
             && !file(dir, sources, &r.file).is_some_and(|(text, _)| text.lines().any(|l| l.trim() == r.line))
         {
-            d.unusable_lock
-                .get_or_insert_with(|| (lock.clone(), pm.id.clone(), r.file.clone(), r.line.clone()));
+            d.unusable_lock.get_or_insert_with(|| UnusableLock {
+                lock: lock.clone(),
+                manager: pm.id.clone(),
+                requires: r.clone(),
+            });
             return None;
         }
         Some((pm.id.clone(), dir.path_of(lock)))

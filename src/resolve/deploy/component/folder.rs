@@ -170,7 +170,7 @@ fn named_by_inputs<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Option<
         .into_iter()
         .chain(cx.plan_input.map(|p| p.start.source))
         .collect();
-    let mut named = candidates.iter().filter_map(|d| {
+    let named = candidates.iter().filter_map(|d| {
         let (parent, _) = d.path.rsplit_once('/')?;
         texts.iter().find_map(|id| {
             let file = cx.sources.get(*id);
@@ -186,8 +186,7 @@ fn named_by_inputs<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Option<
             })
         })
     });
-    let first = named.next()?;
-    named.next().is_none().then_some(first)
+    only_one(named)
 }
 
 /// Of several folders one level inside others, the only one whose parent is named after the
@@ -195,7 +194,7 @@ fn named_by_inputs<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Option<
 /// for `005-advanced-cloud-deployment`). Repositories that keep one folder per phase name it
 /// so.
 fn named_after_feature<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Option<(&'r RepoDir, Origin)> {
-    let mut named = candidates.iter().filter_map(|d| {
+    let named = candidates.iter().filter_map(|d| {
         let (parent, _) = d.path.rsplit_once('/')?;
         let leaf = parent.rsplit('/').next().unwrap_or(parent);
         folder_named_after(leaf, cx.feature).then(|| {
@@ -209,8 +208,13 @@ fn named_after_feature<'r>(cx: &DeployInputs, candidates: &[&'r RepoDir]) -> Opt
             )
         })
     });
-    let first = named.next()?;
-    named.next().is_none().then_some(first)
+    only_one(named)
+}
+
+/// The one item `items` yields; `None` for none or several (sp does not choose).
+fn only_one<T>(mut items: impl Iterator<Item = T>) -> Option<T> {
+    let first = items.next()?;
+    items.next().is_none().then_some(first)
 }
 
 /// Whether the words of `folder` hold the words of the feature's name (its number left out),
