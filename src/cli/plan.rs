@@ -95,7 +95,14 @@ pub(super) fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let parent = abs.parent().filter(|p| p.file_name().is_some_and(|n| n == "specs"));
+            let is_specs = |p: &&Path| p.file_name().is_some_and(|n| n == "specs");
+            // specs/<feature>, or specs/<group>/<feature> (features grouped by phase).
+            let parent = abs.parent().filter(is_specs).or_else(|| {
+                abs.parent()
+                    .and_then(Path::parent)
+                    .filter(is_specs)
+                    .filter(|_| abs.join("spec.md").is_file())
+            });
             let root = parent.and_then(Path::parent).map(Path::to_path_buf).ok_or_else(|| {
                 Error::Usage(format!(
                     "{} is not inside a `specs/` folder of a spec-kit workspace",
@@ -111,11 +118,21 @@ pub(super) fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)
             cwd.display()
         ))
     })?;
-    // Started inside a feature folder: that feature, as spec-kit's scripts assume.
+    // Started inside a feature folder: that feature, as spec-kit's scripts assume (inside a
+    // folder that groups features, the feature below it).
     let here = cwd.strip_prefix(&root).ok().and_then(|rel| {
-        let mut parts = rel.components();
-        (parts.next()?.as_os_str() == "specs")
-            .then(|| parts.next().map(|p| p.as_os_str().to_string_lossy().into_owned()))?
+        let mut parts = rel.components().map(|p| p.as_os_str().to_string_lossy().into_owned());
+        if parts.next()? != "specs" {
+            return None;
+        }
+        let first = parts.next()?;
+        let specs = root.join("specs");
+        if load::feature::is_feature_folder(&specs, &first) {
+            return Some(first);
+        }
+        parts
+            .next()
+            .filter(|second| specs.join(&first).join(second).join("spec.md").is_file())
     });
     let selection = match (&args.feature, args.all, here) {
         (_, true, _) => Selection::All,

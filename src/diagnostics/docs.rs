@@ -45,9 +45,14 @@ pub fn docs(code: Code) -> CodeDocs {
             "Write the spec with spec-kit's /specify command, or remove the empty folder.",
         ),
         Code::NotAFeatureFolder => d(
-            "spec-kit numbers its feature folders (`specs/001-todo-web/`), and teams keep reference pages beside them (`specs/api/chat-endpoint.md`, `specs/ui/`). A folder that is not numbered and has no spec.md is such a page set: compiling it would only fail on the missing spec, so `sp plan --all` lists it and goes on. A numbered folder without spec.md is still SP105, a feature being started. A folder that groups features one level down (`specs/phase-4/001-containerization/spec.md`) is named with the features in it: sp compiles only features directly under specs/, whose names are the output folders and the branch names.",
-            "specs/api/ holding chat-endpoint.md and mcp-tools.md; specs/phase-4/ holding 001-containerization/spec.md",
-            "Nothing to do for reference pages; to make the folder a feature, write its spec.md with spec-kit's /specify command (a number in its name is customary). Move grouped features up to specs/ (`git mv specs/phase-4/001-containerization specs/001-containerization`), renumbering any that collide.",
+            "spec-kit numbers its feature folders (`specs/001-todo-web/`), and teams keep reference pages beside them (`specs/api/chat-endpoint.md`, `specs/ui/`). A folder that is not numbered and has no spec.md is such a page set: compiling it would only fail on the missing spec, so `sp plan --all` lists it and goes on. A numbered folder without spec.md is still SP105, a feature being started. A folder that groups features one level down (`specs/phase-4/001-containerization/spec.md`) is not reported: its features are compiled, each under its own folder name.",
+            "specs/api/ holding chat-endpoint.md and mcp-tools.md",
+            "Nothing to do for reference pages; to make the folder a feature, write its spec.md with spec-kit's /specify command (a number in its name is customary).",
+        ),
+        Code::ShadowedFeature => d(
+            "Teams that work in phases group features one level down (`specs/phase-3/001-chatbot/`, `specs/phase-4/001-containerization/`); sp compiles them like the features directly under specs/, each named by its folder, which is also its output folder (`out/001-containerization/`), its git branch and what `sp plan 001-containerization` selects. Two folders of one name would write the same output, so the one directly under specs/ (else the one in the group first in name order) is compiled and the other is reported.",
+            "specs/phase-2/001-setup/ and specs/phase-3/001-setup/, both with a spec.md",
+            "Rename one of the folders (`git mv specs/phase-3/001-setup specs/phase-3/002-setup`); spec-kit's numbering gives every feature its own number.",
         ),
         Code::AdoptedPlan => d(
             "A feature planned by an agent has a plan.md but no plan-input.md; its Technical Context is adopted so the feature compiles without retyping it. sp never overwrites that plan.md: its own goes to out/.",

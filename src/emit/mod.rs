@@ -650,7 +650,11 @@ pub fn forget_removed(out_root: &Path, features: &[&str]) {
 
 pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str, replace: bool) -> Result<Saved> {
     let path = feature_dir.join("plan-input.md");
-    let shown = format!("specs/{name}/plan-input.md");
+    // specs/<feature>/, or specs/<group>/<feature>/ for a grouped one.
+    let shown = match feature_dir.parent().and_then(Path::file_name) {
+        Some(group) if group != "specs" => format!("specs/{}/{name}/plan-input.md", group.to_string_lossy()),
+        _ => format!("specs/{name}/plan-input.md"),
+    };
     if text.trim().is_empty() {
         return Err(Error::Usage(format!(
             "the plan input text is empty; {shown} was left as it is"

@@ -36,11 +36,12 @@ pub enum Selection {
 /// Whether a folder under specs/ is a feature: spec-kit numbers them (`001-slug`, or a
 /// timestamp), and a folder named otherwise is one only when it has a spec.md. Teams keep
 /// reference pages beside their features (`specs/api/`, `specs/ui/`); those are not compiled.
-fn is_feature_folder(specs: &Path, name: &str) -> bool {
+pub fn is_feature_folder(specs: &Path, name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_digit()) || specs.join(name).join("spec.md").is_file()
 }
 
-/// Folders under specs/ that are not features ([`is_feature_folder`]), sorted.
+/// Folders under specs/ that are not features ([`is_feature_folder`]), sorted: reference
+/// pages, or groups of features ([`grouped_features`]).
 pub fn documentation_folders(root: &Path) -> Vec<String> {
     let specs = root.join("specs");
     let Ok(entries) = std::fs::read_dir(&specs) else {
@@ -57,8 +58,9 @@ pub fn documentation_folders(root: &Path) -> Vec<String> {
 }
 
 /// The feature folders one level inside a folder of specs/ that is no feature
-/// (`specs/phase-4/001-containerization/`), sorted: some teams group their features by phase.
-/// sp compiles only the features directly under specs/, so these are named where it says so.
+/// (`specs/phase-4/001-containerization/`, a folder with a spec.md), sorted: teams that
+/// work in phases group their features by phase. They are compiled like the features
+/// directly under specs/, under their own folder names ([`discover`]).
 pub fn grouped_features(root: &Path, group: &str) -> Vec<String> {
     let dir = root.join("specs").join(group);
     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -74,25 +76,13 @@ pub fn grouped_features(root: &Path, group: &str) -> Vec<String> {
     out
 }
 
-/// What a folder of grouped features says to a run that found no feature: each group with
-/// the features in it, empty when there is none.
-pub fn groups_text(root: &Path) -> String {
-    let groups: Vec<String> = documentation_folders(root)
-        .into_iter()
-        .filter_map(|g| {
-            let inside = grouped_features(root, &g);
-            (!inside.is_empty()).then(|| format!("specs/{g}/ ({})", inside.join(", ")))
-        })
-        .collect();
-    if groups.is_empty() {
-        return String::new();
-    }
-    format!(
-        "; feature folders are grouped one level down in {}, and sp compiles the features directly under specs/: move each one up (`git mv specs/<group>/<feature> specs/<feature>`, renumbering any that collide)",
-        groups.join(", ")
-    )
-}
-
+/// Every feature of the workspace, by name: the folders directly under specs/, then those
+/// grouped one level down (`specs/phase-4/001-containerization/` is the feature
+/// `001-containerization`, its output `out/001-containerization/`). A feature's name is
+/// its folder's name, so the output tree, the git branch and `sp plan 001-containerization`
+/// name it as spec-kit does; a grouped folder whose name another feature already has (one
+/// directly under specs/, or in a group earlier in name order) is left out, and
+/// [`shadowed`] says which.
 pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
     let specs = root.join("specs");
     if !specs.is_dir() {
@@ -109,17 +99,32 @@ pub fn discover(root: &Path) -> Result<Vec<FeatureFiles>> {
         if name.starts_with('.') || !is_feature_folder(&specs, &name) {
             continue;
         }
-        out.push(FeatureFiles {
-            dir: Path::new("specs").join(&name),
-            name,
-            spec: None,
-            plan_input: None,
-            existing_plan: None,
-            reserved: false,
-        });
+        out.push(FeatureFiles::at(Path::new("specs").join(&name), name));
+    }
+    for group in documentation_folders(root) {
+        for name in grouped_features(root, &group) {
+            if !out.iter().any(|f: &FeatureFiles| f.name == name) {
+                out.push(FeatureFiles::at(Path::new("specs").join(&group).join(&name), name));
+            }
+        }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+/// The grouped feature folders [`discover`] left out because `features` already has a
+/// feature of their name: each with the folder of the feature that has it.
+pub fn shadowed(root: &Path, features: &[FeatureFiles]) -> Vec<(PathBuf, PathBuf)> {
+    let mut out = Vec::new();
+    for group in documentation_folders(root) {
+        for name in grouped_features(root, &group) {
+            let dir = Path::new("specs").join(&group).join(&name);
+            if let Some(kept) = features.iter().find(|f| f.name == name && f.dir != dir) {
+                out.push((dir, kept.dir.clone()));
+            }
+        }
+    }
+    out
 }
 
 pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&str>) -> Result<Vec<FeatureFiles>> {
@@ -192,6 +197,18 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
 }
 
 impl FeatureFiles {
+    /// The feature `name` in folder `dir` (relative to the root), its files not read yet.
+    fn at(dir: PathBuf, name: String) -> Self {
+        FeatureFiles {
+            dir,
+            name,
+            spec: None,
+            plan_input: None,
+            existing_plan: None,
+            reserved: false,
+        }
+    }
+
     /// The feature's own files, in the order they are read.
     pub fn ids(&self) -> impl Iterator<Item = SourceId> {
         [self.spec, self.plan_input, self.existing_plan].into_iter().flatten()

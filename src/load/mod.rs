@@ -6,7 +6,7 @@
 
 pub mod builds;
 mod date;
-mod feature;
+pub mod feature;
 pub mod repo;
 pub mod watch;
 pub mod workspace;
@@ -206,41 +206,43 @@ pub fn load_deferred(root: &Path, selection: &Selection, diags: &mut Diagnostics
 fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferred: bool) -> Result<Workspace> {
     let mut sources = Sources::default();
     let features = feature::discover(root)?;
-    if features.is_empty() {
-        let groups = feature::groups_text(root);
-        if !groups.is_empty() {
-            return Err(Error::Usage(format!(
-                "error[{}]: no feature folders under specs/{groups}",
-                Code::FeatureNotFound
-            )));
-        }
-    }
     let git_branch = git_branch(root);
     let chosen = select(&features, selection, git_branch.as_deref())?;
     if *selection == Selection::All {
         for name in feature::documentation_folders(root) {
-            let grouped = feature::grouped_features(root, &name);
-            let d = if grouped.is_empty() {
-                Diagnostic::new(
-                    Code::NotAFeatureFolder,
-                    format!("specs/{name}/ is not a feature: it has no spec.md and is not numbered like one (`NNN-slug`), so it is not compiled"),
-                )
-                .hint(format!("to compile it, write specs/{name}/spec.md with spec-kit's /specify command"))
-            } else {
-                Diagnostic::new(
-                    Code::NotAFeatureFolder,
-                    format!(
-                        "specs/{name}/ groups feature folders one level down ({}), and sp compiles only the features directly under specs/, so they are not compiled",
-                        grouped.join(", ")
-                    ),
-                )
-                .hint(format!(
-                    "move each one up (`git mv specs/{name}/{} specs/{}`), renumbering any that collide with a feature already there",
-                    grouped[0], grouped[0]
-                ))
-            };
-            diags.push(d.at_path(Path::new("specs").join(&name)));
+            if feature::grouped_features(root, &name).is_empty() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::NotAFeatureFolder,
+                        format!("specs/{name}/ is not a feature: it has no spec.md and is not numbered like one (`NNN-slug`), so it is not compiled"),
+                    )
+                    .hint(format!("to compile it, write specs/{name}/spec.md with spec-kit's /specify command"))
+                    .at_path(Path::new("specs").join(&name)),
+                );
+            }
         }
+    }
+    for (dir, kept) in feature::shadowed(root, &features) {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        diags.push(
+            Diagnostic::new(
+                Code::ShadowedFeature,
+                format!(
+                    "{}/ is not compiled: a feature is named by its folder, and `{name}` is already {}/",
+                    dir.display(),
+                    kept.display()
+                ),
+            )
+            .hint(format!(
+                "rename one of them (`git mv {} {}/<NNN-slug>`): both would write out/{name}/",
+                dir.display(),
+                dir.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            ))
+            .at_path(dir),
+        );
     }
 
     let mut constitution = None;

@@ -542,32 +542,58 @@ fn what_the_configmap_gate_calls_a_secret_is_placed_in_the_secret() {
     assert!(config.contains("LOG_FORMAT: json"), "{config}");
 }
 
-/// Features grouped one level down (`specs/phase-1/001-todo-list/`) were reported as "no
-/// feature folders under specs/", with nothing to say where they were: the groups and their
-/// features are now named, with how to make them compile.
+/// Features grouped one level down (`specs/phase-1/001-todo-list/`, teams that work in phases)
+/// were first reported as "no feature folders under specs/", then only named with a `git mv`
+/// to run: they are compiled, each under its own folder name, selected by that name, by their
+/// path or from inside their folder; a grouped folder whose name another feature has is SP109.
 #[test]
-fn grouped_feature_folders_are_named() {
+fn grouped_feature_folders_are_compiled() {
     let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
     std::fs::create_dir_all(ws.join("specs/phase-1")).unwrap();
     std::fs::rename(ws.join("specs/001-todo-list"), ws.join("specs/phase-1/001-todo-list")).unwrap();
     let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
-    run.assert_code(2);
-    assert!(
-        run.stderr.contains("error[SP104]: no feature folders under specs/; feature folders are grouped one level down in specs/phase-1/ (001-todo-list)"),
-        "{}",
-        run.stderr
-    );
-
-    // Beside a feature directly under specs/, the group is a note that says the same.
-    let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
-    let spec = ws.read("specs/001-todo-list/spec.md");
-    ws.write("specs/phase-0/001-setup/spec.md", &spec);
-    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
     run.assert_code(0);
     assert!(
-        run.stderr
-            .contains("info[SP108]: specs/phase-0/ groups feature folders one level down (001-setup)"),
+        !run.stderr.contains("SP104") && !run.stderr.contains("SP108"),
         "{}",
         run.stderr
     );
+    assert!(ws.join("out/001-todo-list/plan.md").is_file(), "{}", run.stderr);
+    let plan = ws.read("out/001-todo-list/plan.md");
+    assert!(plan.contains("specs/phase-1/001-todo-list/spec.md"), "{plan}");
+
+    // By its path, and from inside its folder: the same feature, already written.
+    for (dir, args) in [
+        (ws.join(""), vec!["plan", "specs/phase-1/001-todo-list"]),
+        (ws.join("specs/phase-1/001-todo-list"), vec!["plan"]),
+        (ws.join(""), vec!["plan", "todo-list"]),
+    ] {
+        let run = Test::new().workspace(&dir).args(args.clone()).run();
+        run.assert_code(0);
+        assert!(
+            run.stderr.contains("1 feature, ") && run.stderr.contains(" 0 written"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+
+    // Beside a feature directly under specs/: both are compiled; a grouped folder with the name
+    // of another feature is not, and says which one has its name.
+    let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
+    let spec = ws.read("specs/001-todo-list/spec.md");
+    ws.write("specs/phase-0/002-setup/spec.md", &spec);
+    ws.write("specs/phase-0/001-todo-list/spec.md", spec.replace("Todo", "Shadowed"));
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(run.stderr.contains("2 features, "), "{}", run.stderr);
+    assert!(ws.join("out/002-setup/plan.md").is_file());
+    assert!(
+        run.stderr.contains(
+            "warning[SP109]: specs/phase-0/001-todo-list/ is not compiled: a feature is named by its folder, and `001-todo-list` is already specs/001-todo-list/"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!ws.read("out/001-todo-list/plan.md").contains("Shadowed"));
+    assert!(!run.stderr.contains("SP108"), "{}", run.stderr);
 }
