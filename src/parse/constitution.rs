@@ -352,6 +352,23 @@ fn roman_prefix(heading: &str) -> Option<(&str, &str)> {
     ))
 }
 
+/// Whether the text between brackets is one of spec-kit's template placeholders
+/// (`PROJECT_NAME`, `PRINCIPLE_1_NAME`).
+fn is_placeholder(inner: &str) -> bool {
+    inner.len() >= 3
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && inner.contains('_')
+}
+
+/// Whether `text` still holds a template placeholder (`# [PROJECT_NAME] Constitution`).
+pub fn has_placeholder(text: &str) -> bool {
+    text.split('[')
+        .skip(1)
+        .any(|after| after.split_once(']').is_some_and(|(inner, _)| is_placeholder(inner)))
+}
+
 /// spec-kit's constitution template placeholders (`[PROJECT_NAME]`) left unfilled.
 fn placeholders(src: &str, source: SourceId, diags: &mut Diagnostics) {
     let comments = comment_ranges(src);
@@ -362,12 +379,7 @@ fn placeholders(src: &str, source: SourceId, diags: &mut Diagnostics) {
         from = start + 1;
         let Some(len) = src[start + 1..].find(']') else { break };
         let inner = &src[start + 1..start + 1 + len];
-        let looks_like = inner.len() >= 3
-            && inner
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-            && inner.contains('_');
-        if looks_like && !comments.iter().any(|c| c.contains(&start)) && seen.insert(inner.to_string()) {
+        if is_placeholder(inner) && !comments.iter().any(|c| c.contains(&start)) && seen.insert(inner.to_string()) {
             diags.push(
                 Diagnostic::new(
                     Code::TemplatePlaceholder,
@@ -383,6 +395,18 @@ fn placeholders(src: &str, source: SourceId, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_placeholders_are_bracketed_upper_case_names() {
+        assert!(has_placeholder("[PROJECT_NAME] Constitution"));
+        assert!(has_placeholder("# II. [PRINCIPLE_2_NAME]"));
+        assert!(!has_placeholder("Todo [v2] Constitution"));
+        assert!(
+            !has_placeholder("[TODO] Constitution"),
+            "no underscore: a word in brackets"
+        );
+        assert!(!has_placeholder("Todo Constitution"));
+    }
 
     #[test]
     fn the_title_is_the_heading_the_document_opens_with() {

@@ -597,3 +597,30 @@ fn grouped_feature_folders_are_compiled() {
     assert!(!ws.read("out/001-todo-list/plan.md").contains("Shadowed"));
     assert!(!run.stderr.contains("SP108"), "{}", run.stderr);
 }
+
+/// A constitution left as spec-kit's template (`# [PROJECT_NAME] Constitution`) named a real
+/// repository's chart, namespace and labels `project-name`: an unfilled title names nothing,
+/// so the application is named after the feature, as without a constitution title.
+#[test]
+fn an_unfilled_constitution_title_does_not_name_the_application() {
+    let ws = Workspace::copy_of(fixtures_dir().join("compose-environment"));
+    let constitution = ws.read("constitution.md");
+    ws.write(
+        "constitution.md",
+        constitution.replacen("# Todo Constitution", "# [PROJECT_NAME] Constitution", 1),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("warning[SP304]: template placeholder `[PROJECT_NAME]`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        ws.join("out/001-board/helm/board/Chart.yaml").is_file(),
+        "{}",
+        run.stderr
+    );
+    assert!(!ws.join("out/001-board/helm/project-name").exists());
+}

@@ -470,7 +470,11 @@ pub fn slug(s: &str) -> String {
 /// The application's name: the constitution's title without "Constitution" (`Todo Chatbot
 /// Constitution` → `todo-chatbot`), else the feature's slug.
 fn app_name(cx: &DeployInputs) -> Valued<String> {
-    if let Some(c) = cx.constitution {
+    // An unfilled template title (`# [PROJECT_NAME] Constitution`, SP304) names nothing.
+    if let Some(c) = cx
+        .constitution
+        .filter(|c| !crate::parse::constitution::has_placeholder(&c.title))
+    {
         let title: String = c
             .title
             .split_whitespace()
