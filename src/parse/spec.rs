@@ -214,6 +214,14 @@ fn own_section(key: &str) -> bool {
     OWN_SECTIONS.contains(&key) || RISK_TITLES.contains(&key)
 }
 
+/// The template's section of user stories, under its titles old and new.
+const STORY_SECTIONS: &[&str] = &[
+    "user scenarios & testing",
+    "user scenarios and testing",
+    "user scenarios",
+    "user stories",
+];
+
 /// Titles the parser reads. Anything else is kept and reported as unused.
 const KNOWN: &[&str] = &[
     "user scenarios & testing",
@@ -364,12 +372,25 @@ impl SpecParser<'_> {
             }
         }
 
-        for s in &all {
-            let key = s.key();
-            if is_story_heading(key) {
-                let story = self.story(s);
-                spec.stories.push(story);
-            }
+        // The stories of the template's User Scenarios section, when it has any: a spec that
+        // also keeps informal "Story 1: Create Todo" notes elsewhere numbers both from 1, and
+        // those notes are not the stories the plan is held to.
+        let template_stories = doc
+            .find(STORY_SECTIONS)
+            .map(|root| {
+                root.walk()
+                    .into_iter()
+                    .filter(|s| is_story_heading(s.key()))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|inside| !inside.is_empty());
+        let story_sections: Vec<&Section> = match template_stories {
+            Some(inside) => inside,
+            None => all.iter().copied().filter(|s| is_story_heading(s.key())).collect(),
+        };
+        for s in &story_sections {
+            let story = self.story(s);
+            spec.stories.push(story);
         }
         if spec.stories.is_empty()
             && let Some(primary) = doc.find(&["primary user story"])
@@ -379,7 +400,7 @@ impl SpecParser<'_> {
             let story = self.legacy_story(primary, scenarios_section);
             spec.stories.push(story);
         }
-        self.check_story_numbers(&spec.stories, &all);
+        self.check_story_numbers(&spec.stories, &story_sections);
 
         if let Some(s) = doc.find(&["edge cases"]) {
             spec.edge_cases = self.bullets(s, true);
@@ -460,7 +481,7 @@ impl SpecParser<'_> {
         }
         spec.edge_cases.append(&mut spec.edge_cases_from_clarifications);
         spec.open_questions = self.needs_clarification(src);
-        spec.extra_sections = self.unused_sections(doc);
+        spec.extra_sections = self.unused_sections(doc, &story_sections);
         spec
     }
 
@@ -651,8 +672,7 @@ impl SpecParser<'_> {
         }
     }
 
-    fn check_story_numbers(&mut self, stories: &[Story], all: &[&Section]) {
-        let headings: Vec<&Section> = all.iter().copied().filter(|s| is_story_heading(s.key())).collect();
+    fn check_story_numbers(&mut self, stories: &[Story], headings: &[&Section]) {
         for (i, story) in stories.iter().enumerate() {
             let Some(section) = headings.get(i) else { continue };
             if let Some(first) = stories[..i].iter().position(|s| s.number == story.number) {
@@ -1039,7 +1059,9 @@ impl SpecParser<'_> {
         out
     }
 
-    fn unused_sections(&mut self, doc: &Document) -> Vec<Located> {
+    /// Top-level sections the plan does not read (a story heading is read when it is one of
+    /// `stories`, the sections read as user stories).
+    fn unused_sections(&mut self, doc: &Document, stories: &[&Section]) -> Vec<Located> {
         let mut out = Vec::new();
         for top in &doc.sections {
             let under_title = top.level == 1;
@@ -1050,7 +1072,7 @@ impl SpecParser<'_> {
             };
             for s in candidates {
                 let key = s.key();
-                if KNOWN.contains(&key) || is_story_heading(key) {
+                if KNOWN.contains(&key) || stories.iter().any(|st| std::ptr::eq(*st, s)) {
                     continue;
                 }
                 let title = s.title.plain.trim().to_string();
@@ -1310,6 +1332,32 @@ mod tests {
             ]
         );
         assert!(spec.mandatory_present.contains(&("Requirements".to_string(), true)));
+    }
+
+    #[test]
+    fn the_stories_are_those_of_the_user_scenarios_section_when_it_has_any() {
+        let text = "# Feature Specification: X\n\n## Conversational User Stories\n\n\
+                    ### Story 1: Create Todo\n\nThe user says add milk.\n\n\
+                    ## User Scenarios & Testing *(mandatory)*\n\n\
+                    ### User Story 1 - Conversational Creation (Priority: P1)\n\nAdd by chat.\n\n\
+                    **Acceptance Scenarios**:\n\n1. **Given** a user, **When** they ask, **Then** it is added\n\n\
+                    ### User Story 2 - Listing (Priority: P2)\n\nList by chat.\n\n\
+                    **Acceptance Scenarios**:\n\n1. **Given** todos, **When** asked, **Then** listed\n";
+        let mut sources = Sources::default();
+        let id = sources.add("specs/001-x/spec.md".into(), text.into());
+        let mut diags = Diagnostics::default();
+        let spec = parse(sources.get(id), id, &mut diags);
+        let stories: Vec<(u32, &str)> = spec.stories.iter().map(|s| (s.number, s.title.as_str())).collect();
+        assert_eq!(stories, [(1, "Conversational Creation"), (2, "Listing")]);
+        assert!(
+            !diags.iter().any(|d| d.code == Code::DuplicateId),
+            "the informal Story 1 is not a second story 1"
+        );
+        // Without the template's section, story headings anywhere are the stories.
+        let text = "# Feature Specification: X\n\n## Stories\n\n### Story 1: Create Todo\n\nAdd.\n";
+        let id = sources.add("specs/001-y/spec.md".into(), text.into());
+        let spec = parse(sources.get(id), id, &mut Diagnostics::default());
+        assert_eq!(spec.stories.len(), 1);
     }
 
     #[test]
