@@ -290,9 +290,38 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan
                 rd.files.insert(f.to_string(), id);
             }
         }
+        // The team's other Dockerfiles (`Dockerfile.prod`, `api.Dockerfile`, `docker/Dockerfile`):
+        // which one is its image, if any, is resolve's decision
+        // (`resolve/deploy/repo.rs::team_dockerfile`).
+        for name in other_dockerfiles(&dir, &detection) {
+            if let Some(id) = super::read_source(sources, &dir.join(&name), rel.join(&name), diags) {
+                rd.files.insert(name, id);
+            }
+        }
+        // The requirements files the folder's Dockerfiles copy besides requirements.txt
+        // (`COPY src/requirements.txt .`): the one the team's image installs may be the one
+        // the code needs (`resolve/deploy/install.rs::team_requirements`).
+        let mut queue = vec!["requirements.txt".to_string()];
+        let dockerfiles: Vec<SourceId> = rd
+            .files
+            .iter()
+            .filter(|(name, _)| is_dockerfile_name(name.rsplit('/').next().unwrap_or(name)))
+            .map(|(_, id)| *id)
+            .collect();
+        for id in dockerfiles {
+            for (file, _) in copied_requirements(&sources.get(id).text, &rd.path) {
+                let abs = dir.join(&file);
+                if rd.files.contains_key(&file) || !abs.is_file() {
+                    continue;
+                }
+                if let Some(id) = super::read_source(sources, &abs, rel.join(&file), diags) {
+                    rd.files.insert(file.clone(), id);
+                    queue.push(file);
+                }
+            }
+        }
         // The requirements and constraints files requirements.txt pulls in (`-r base.txt`,
         // `-c constraints.txt`), inside the folder: what the image installs is in them too.
-        let mut queue = vec!["requirements.txt".to_string()];
         while let Some(file) = queue.pop() {
             let Some(id) = rd.files.get(&file).copied() else {
                 continue;
@@ -312,14 +341,6 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan
                     rd.files.insert(inc.clone(), id);
                     queue.push(inc);
                 }
-            }
-        }
-        // The team's other Dockerfiles (`Dockerfile.prod`, `api.Dockerfile`, `docker/Dockerfile`):
-        // which one is its image, if any, is resolve's decision
-        // (`resolve/deploy/repo.rs::team_dockerfile`).
-        for name in other_dockerfiles(&dir, &detection) {
-            if let Some(id) = super::read_source(sources, &dir.join(&name), rel.join(&name), diags) {
-                rd.files.insert(name, id);
             }
         }
         rd.present = detection
@@ -395,6 +416,47 @@ pub fn requirement_include(from: &str, line: &str) -> Option<(Include, String)> 
     crate::source::join_relative(base, path)
         .filter(|p| !p.is_empty())
         .map(|p| (kind, p))
+}
+
+/// The requirements files other than `requirements.txt` that a Dockerfile of `folder` (its
+/// build context) copies from the context, relative to the folder, each with its line (from
+/// 1): `COPY src/requirements.txt .`, `COPY requirements/prod.txt ./`, or, from a compose
+/// context at the root, `COPY backend/requirements-prod.txt .`. Copies from another stage or
+/// out of the folder are not the folder's files.
+pub fn copied_requirements(dockerfile: &str, folder: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for (i, line) in dockerfile.lines().enumerate() {
+        let mut words = line.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("COPY")) {
+            continue;
+        }
+        let args: Vec<&str> = words.collect();
+        if args.iter().any(|a| a.starts_with("--from")) || args.first().is_some_and(|a| a.starts_with('[')) {
+            continue;
+        }
+        let paths: Vec<&str> = args.into_iter().filter(|a| !a.starts_with("--")).collect();
+        let Some((_, sources)) = paths.split_last() else {
+            continue;
+        };
+        for src in sources {
+            let src = src.trim_start_matches("./");
+            let src = match folder {
+                "." => src,
+                f => src.strip_prefix(f).and_then(|r| r.strip_prefix('/')).unwrap_or(src),
+            };
+            let lower = src.to_ascii_lowercase();
+            if src != "requirements.txt"
+                && lower.ends_with(".txt")
+                && lower.contains("requirements")
+                && !src.starts_with('/')
+                && !src.split('/').any(|p| p == "..")
+                && !src.contains(['*', '?', '$'])
+            {
+                out.push((src.to_string(), i + 1));
+            }
+        }
+    }
+    out
 }
 
 /// The folder's Dockerfiles other than its plain `Dockerfile` (read with every folder), as

@@ -235,7 +235,11 @@ struct Context<'a> {
     /// the folder has no uv.lock and uv resolves at build time.
     uv_locked: bool,
     /// pip installs from requirements.txt; without one, the project itself (`pip install .`).
-    pip_requirements: bool,
+    /// The requirements file pip installs, relative to the build context
+    /// (`requirements.txt`, or the one the team's image installs, `src/requirements.txt`).
+    pip_requirements: Option<&'a str>,
+    /// Its folder inside the image's WORKDIR (`src/`), when it is not at the top.
+    pip_requirements_dir: Option<String>,
     /// The requirements.txt line that names other files of the folder: copy it all first.
     pip_reads_folder: Option<String>,
     /// True when the install has no lock file to follow.
@@ -412,7 +416,11 @@ fn context<'a>(
         build_env: (!build_env.is_empty()).then(|| build_env.join(" ")),
         uv: pm_id == "uv",
         uv_locked: pm_id == "uv" && lockfile == Some("uv.lock"),
-        pip_requirements: pm_id == "pip" && lockfile == Some("requirements.txt"),
+        pip_requirements: lockfile.filter(|l| pm_id == "pip" && l.ends_with(".txt")),
+        pip_requirements_dir: lockfile
+            .filter(|_| pm_id == "pip")
+            .and_then(|l| l.rsplit_once('/'))
+            .map(|(dir, _)| format!("{dir}/")),
         pip_reads_folder: c.install_reads_folder.as_ref().map(|l| l.value.clone()),
         unlocked: !pm.lock_files.is_empty() && lockfile.is_none(),
         build_args: c

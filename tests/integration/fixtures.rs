@@ -1012,6 +1012,32 @@ fn a_command_the_image_does_not_install_is_reported() {
     );
 }
 
+/// The team's Dockerfile installs src/requirements.txt and the folder's requirements.txt
+/// installs nothing: the image installs the team's file, so the command's server is in it.
+#[test]
+fn the_image_installs_the_requirements_file_the_team_image_installs() {
+    let f = run_fixture("team-image-requirements-file");
+    assert!(!f.run.stderr.contains("SP439"), "{}", f.run.stderr);
+    let dockerfile = f.doc("001-deploy/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains(
+            "COPY src/requirements.txt ./src/\nRUN python -m venv /app/.venv \\\n    && pip install --no-cache-dir -r src/requirements.txt \\\n"
+        ),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("CMD [\"uvicorn\", \"src.main:app\""),
+        "{dockerfile}"
+    );
+    // The stack is read from what the team installs (FastAPI), so the probes are its /health.
+    assert!(dockerfile.starts_with("# backend: FastAPI (uvicorn)."), "{dockerfile}");
+    let deployment = f.doc("001-deploy/k8s/30-backend-deployment.yaml");
+    assert!(deployment.contains("path: /health\n"), "{deployment}");
+    // The research says where the install comes from.
+    let images = f.doc("001-deploy/contracts/docker-images.yaml");
+    assert!(images.contains("src/requirements.txt"), "{images}");
+}
+
 /// A browser call to a localhost port no component listens on is reported, not forwarded.
 #[test]
 fn a_browser_call_to_a_port_nothing_listens_on_is_reported() {

@@ -97,7 +97,7 @@ impl Code {
             .languages
             .iter()
             .flat_map(|l| &l.manifests)
-            .filter_map(|n| text(n))
+            .filter_map(|n| super::repo::manifest(dir, sources, n).map(|id| sources.get(id).text.clone()))
             .collect::<Vec<_>>()
             .join("\n");
         let scripted = team

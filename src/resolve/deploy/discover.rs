@@ -958,9 +958,9 @@ struct Classified {
 
 fn classify(dir: &RepoDir, sources: &Sources) -> Option<Classified> {
     let text_of = |name: &str| {
-        dir.files.get(name).map(|id| {
-            let f = sources.get(*id);
-            (f.text.as_str(), f.display_path(), *id)
+        super::repo::manifest(dir, sources, name).map(|id| {
+            let f = sources.get(id);
+            (f.text.as_str(), f.display_path(), id)
         })
     };
     let line_of = |text: &str, needle: &str| {

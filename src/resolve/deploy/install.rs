@@ -50,13 +50,19 @@ pub fn lockfile(
             },
         ));
     };
+    if pm == "pip"
+        && let Some(team) = super::repo::team_requirements(dir, sources)
+    {
+        unpinned_requirements(name, dir, sources, pm, &team.value, diags);
+        return Some(team);
+    }
     let found = wanted.iter().find(|f| dir.has(f));
     match found {
         Some(f) => {
             match f.as_str() {
                 "package-lock.json" => stale_npm(name, dir, sources, diags),
                 "uv.lock" => stale_uv(name, dir, sources, diags),
-                "requirements.txt" => unpinned_requirements(name, dir, sources, pm, diags),
+                "requirements.txt" => unpinned_requirements(name, dir, sources, pm, "requirements.txt", diags),
                 _ => {}
             }
             Some(Valued::new(f.to_string(), Origin::at(&dir.path_of(f), 1)))
@@ -537,6 +543,7 @@ pub fn report_command_not_installed(
     dir: &RepoDir,
     sources: &Sources,
     command: &Valued<Vec<String>>,
+    requirements: &str,
     team_dockerfile: Option<&str>,
     diags: &mut Diagnostics,
 ) {
@@ -544,8 +551,8 @@ pub fn report_command_not_installed(
         return;
     };
     let mut read = PipReads::default();
-    if !dir.files.contains_key("requirements.txt")
-        || !requirement_lines(dir, sources, "requirements.txt", false, &mut Vec::new(), &mut read)
+    if !dir.files.contains_key(requirements)
+        || !requirement_lines(dir, sources, requirements, false, &mut Vec::new(), &mut read)
     {
         return;
     }
@@ -574,24 +581,16 @@ pub fn report_command_not_installed(
     if listed {
         return;
     }
-    let file = dir.path_of("requirements.txt");
+    let file = dir.path_of(requirements);
     // The requirements file the team's Dockerfile copies, when it is another one: the
     // Dockerfile's path and the file's, relative to the folder.
     let team = team_dockerfile.and_then(|t| {
         let text = &sources.get(*dir.files.get(t)?).text;
-        text.lines().find_map(|l| {
-            let words: Vec<&str> = l.split_whitespace().collect();
-            let (first, rest) = words.split_first()?;
-            if !first.eq_ignore_ascii_case("COPY") {
-                return None;
-            }
-            rest.iter()
-                .filter(|w| !w.starts_with("--"))
-                .rev()
-                .skip(1)
-                .find(|w| w.ends_with(".txt") && w.contains("requirements") && **w != "requirements.txt")
-                .map(|w| (dir.path_of(t), w.trim_start_matches("./").to_string()))
-        })
+        crate::load::repo::copied_requirements(text, &dir.path)
+            .into_iter()
+            .map(|(f, _)| f)
+            .find(|f| f != requirements)
+            .map(|f| (dir.path_of(t), f))
     });
     let hint = match &team {
         Some((dockerfile, installed)) => format!(
@@ -611,7 +610,7 @@ pub fn report_command_not_installed(
         ),
     )
     .hint(hint);
-    let first_line = dir.files.get("requirements.txt").and_then(|id| {
+    let first_line = dir.files.get(requirements).and_then(|id| {
         crate::source::lines_with_ranges(&sources.get(*id).text)
             .next()
             .map(|(range, _)| crate::source::Span::new(*id, range))
@@ -629,8 +628,8 @@ pub fn report_command_not_installed(
 /// requirements.txt alone before the install (the layer that keeps dependencies cached)
 /// would make `pip install` fail on a file not in the image yet, so the Dockerfile copies the
 /// folder first when there is one.
-pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valued<String>> {
-    let id = dir.files.get("requirements.txt")?;
+pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources, requirements: &str) -> Option<Valued<String>> {
+    let id = dir.files.get(requirements)?;
     let text = &sources.get(*id).text;
     text.lines().enumerate().find_map(|(i, line)| {
         let req = requirement_text(line);
@@ -651,7 +650,7 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
             }
             _ => false,
         };
-        reads.then(|| Valued::new(req.to_string(), Origin::at(&dir.path_of("requirements.txt"), i + 1)))
+        reads.then(|| Valued::new(req.to_string(), Origin::at(&dir.path_of(requirements), i + 1)))
     })
 }
 
@@ -659,10 +658,17 @@ pub fn requirements_read_folder(dir: &RepoDir, sources: &Sources) -> Option<Valu
 /// installs whatever release is newest when the image is built (and a new major version of
 /// a transitive dependency can break the start). SP432 at the first requirement that is not
 /// pinned with `==`, counting the others.
-fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str, diags: &mut Diagnostics) {
+fn unpinned_requirements(
+    name: &str,
+    dir: &RepoDir,
+    sources: &Sources,
+    pm: &str,
+    requirements: &str,
+    diags: &mut Diagnostics,
+) {
     // The lines pip reads, with the files `-r` and `-c` pull in (load read those).
     let mut read = PipReads::default();
-    if !requirement_lines(dir, sources, "requirements.txt", false, &mut Vec::new(), &mut read) {
+    if !requirement_lines(dir, sources, requirements, false, &mut Vec::new(), &mut read) {
         return;
     }
     // The packages a constraints file pins: their requirements need no pin of their own.
@@ -703,7 +709,7 @@ fn unpinned_requirements(name: &str, dir: &RepoDir, sources: &Sources, pm: &str,
         return;
     };
     let hint = lock_hint(pm, dir, || {
-        format!("pin every dependency in {} with `==`", dir.path_of("requirements.txt"))
+        format!("pin every dependency in {} with `==`", dir.path_of(requirements))
     });
     let others = match unpinned.len() {
         1 => String::new(),
@@ -880,7 +886,7 @@ mod tests {
     fn unpinned(text: &str) -> Option<(String, String)> {
         let (dir, sources) = folder("api", &[("requirements.txt", text)]);
         let mut diags = Diagnostics::default();
-        unpinned_requirements("api", &dir, &sources, "pip", &mut diags);
+        unpinned_requirements("api", &dir, &sources, "pip", "requirements.txt", &mut diags);
         let d = diags.iter().next()?;
         let Some(crate::diagnostics::Location::Span(span)) = &d.location else {
             panic!("not placed")
@@ -892,7 +898,7 @@ mod tests {
     fn a_project_at_the_repository_s_root_names_its_files_as_the_repository_does() {
         let (dir, sources) = folder(".", &[("requirements.txt", "fastapi\n"), ("uv.lock", "version = 1\n")]);
         let mut diags = Diagnostics::default();
-        unpinned_requirements("api", &dir, &sources, "pip", &mut diags);
+        unpinned_requirements("api", &dir, &sources, "pip", "requirements.txt", &mut diags);
         let message = &diags.iter().next().expect("SP432").message;
         assert!(
             message.starts_with("component `api`: requirements.txt does not pin `fastapi`"),
@@ -907,7 +913,7 @@ mod tests {
         let check = |files: &[(&str, &str)]| {
             let (dir, sources) = folder("api", files);
             let mut diags = Diagnostics::default();
-            unpinned_requirements("api", &dir, &sources, "pip", &mut diags);
+            unpinned_requirements("api", &dir, &sources, "pip", "requirements.txt", &mut diags);
             diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
         };
         let found = check(&[
@@ -1015,7 +1021,7 @@ mod tests {
             let (dir, sources) = folder(path, files);
             let team = dir.files.contains_key("Dockerfile").then_some("Dockerfile");
             let mut diags = Diagnostics::default();
-            super::report_command_not_installed("api", &dir, &sources, command, team, &mut diags);
+            super::report_command_not_installed("api", &dir, &sources, command, "requirements.txt", team, &mut diags);
             diags
                 .iter()
                 .map(|d| format!("{} {}", d.message, d.hint.clone().unwrap_or_default()))
@@ -1071,7 +1077,7 @@ mod tests {
     fn requirements_that_name_other_files_of_the_folder_are_found() {
         let read = |text: &str| {
             let (dir, sources) = folder("api", &[("requirements.txt", text)]);
-            super::requirements_read_folder(&dir, &sources).map(|v| (v.value, v.origin.text))
+            super::requirements_read_folder(&dir, &sources, "requirements.txt").map(|v| (v.value, v.origin.text))
         };
         for (text, line, at) in [
             ("fastapi==0.118.0\n-r base.txt\n", "-r base.txt", 2),

@@ -41,6 +41,60 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
     })
 }
 
+/// The requirements file the team's own image installs when it is not the folder's
+/// requirements.txt (`COPY src/requirements.txt .` in backend/Dockerfile), with the line
+/// that copies it: what the code was run with, so the image installs it when the folder's
+/// requirements.txt installs nothing ([`installs_nothing`]). Both the stack's detection and
+/// the install (`install::lockfile`) read it in place of that requirements.txt.
+pub fn team_requirements(dir: &RepoDir, sources: &Sources) -> Option<Valued<String>> {
+    if !installs_nothing(dir, sources) {
+        return None;
+    }
+    let dockerfile = team_dockerfile(dir, sources)?;
+    let text = &sources.get(*dir.files.get(&dockerfile)?).text;
+    crate::load::repo::copied_requirements(text, &dir.path)
+        .into_iter()
+        .find(|(file, _)| dir.files.contains_key(file))
+        .map(|(file, line)| {
+            let at = Origin::at(&dir.path_of(&dockerfile), line);
+            let origin = Origin {
+                text: format!(
+                    "{} (the team's image installs it; {} installs nothing)",
+                    at.text,
+                    dir.path_of("requirements.txt")
+                ),
+                ..at
+            };
+            Valued::new(file, origin)
+        })
+}
+
+/// Whether the folder's requirements.txt is missing or has no line pip acts on (only
+/// comments: "No external dependencies needed").
+fn installs_nothing(dir: &RepoDir, sources: &Sources) -> bool {
+    dir.files.get("requirements.txt").is_none_or(|id| {
+        sources
+            .get(*id)
+            .text
+            .lines()
+            .map(|l| l.split(" #").next().unwrap_or("").trim())
+            .all(|l| l.is_empty() || l.starts_with('#'))
+    })
+}
+
+/// The file detection reads as the folder's manifest `name`: itself, except that an empty
+/// requirements.txt stands for the requirements the team's image installs
+/// ([`team_requirements`]), so the stack, the framework and the dependencies are those the
+/// code runs with.
+pub fn manifest(dir: &RepoDir, sources: &Sources, name: &str) -> Option<crate::source::SourceId> {
+    match name {
+        "requirements.txt" => team_requirements(dir, sources)
+            .and_then(|t| dir.files.get(&t.value).copied())
+            .or_else(|| dir.files.get(name).copied()),
+        _ => dir.files.get(name).copied(),
+    }
+}
+
 /// Which of a folder's Dockerfiles builds the team's own image, whose `CMD`, `EXPOSE` and
 /// `FROM` tag are facts about the component: the one a root compose file's service building
 /// the folder names (`build: {context: ./api, dockerfile: Dockerfile.prod}`,
@@ -216,7 +270,10 @@ fn rule_file<'a>(
     sources: &'a Sources,
     rule: &crate::catalog::Detect,
 ) -> Option<(&'a str, String, bool)> {
-    let (text, path) = rule.files.iter().find_map(|name| file(dir, sources, name))?;
+    let (text, path) = rule.files.iter().find_map(|name| {
+        let f = sources.get(manifest(dir, sources, name)?);
+        Some((f.text.as_str(), f.display_path()))
+    })?;
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let holds = rule.contains.is_empty() || rule.contains.iter().any(|c| compact.contains(c.as_str()));
     Some((text, path, holds))

@@ -371,9 +371,15 @@ pub(super) fn component(
     {
         install::install_scripts(name, dir, cx.sources, diags);
     }
+    // pip's requirements file: the folder's requirements.txt, or the one the team's image
+    // installs (`install::lockfile`).
+    let requirements = lockfile
+        .as_ref()
+        .map(|l| l.value.as_str())
+        .filter(|l| package_manager.value == "pip" && l.ends_with(".txt"));
     let install_reads_folder = repo_dir
-        .filter(|_| lockfile.as_ref().is_some_and(|l| l.value == "requirements.txt"))
-        .and_then(|d| install::requirements_read_folder(d, cx.sources));
+        .zip(requirements)
+        .and_then(|(d, file)| install::requirements_read_folder(d, cx.sources, file));
 
     let prose_port = facts.port(role.value, name);
     let port = code::port(
@@ -415,15 +421,15 @@ pub(super) fn component(
         port.as_ref().map(|p| p.value),
         cx.sources,
     );
-    if let Some(dir) = repo_dir
+    if let (Some(dir), Some(requirements)) = (repo_dir, requirements)
         && stack.language == "python"
-        && lockfile.as_ref().is_some_and(|l| l.value == "requirements.txt")
     {
         install::report_command_not_installed(
             name,
             dir,
             cx.sources,
             &command,
+            requirements,
             repo::team_dockerfile(dir, cx.sources).as_deref(),
             diags,
         );
