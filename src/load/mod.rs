@@ -223,6 +223,8 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
         }
     }
     for (dir, kept) in feature::shadowed(root, &features) {
+        let (shown, kept) = (crate::source::display_path(&dir), crate::source::display_path(&kept));
+        let parent = shown.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -230,16 +232,10 @@ fn load_with(root: &Path, selection: &Selection, diags: &mut Diagnostics, deferr
         diags.push(
             Diagnostic::new(
                 Code::ShadowedFeature,
-                format!(
-                    "{}/ is not compiled: a feature is named by its folder, and `{name}` is already {}/",
-                    dir.display(),
-                    kept.display()
-                ),
+                format!("{shown}/ is not compiled: a feature is named by its folder, and `{name}` is already {kept}/"),
             )
             .hint(format!(
-                "rename one of them (`git mv {} {}/<NNN-slug>`): both would write out/{name}/",
-                dir.display(),
-                dir.parent().map(|p| p.display().to_string()).unwrap_or_default()
+                "rename one of them (`git mv {shown} {parent}/<NNN-slug>`): both would write out/{name}/"
             ))
             .at_path(dir),
         );
