@@ -563,6 +563,33 @@ impl Stack {
         }
         (&self.versions[0], false)
     }
+
+    /// The catalog version nearest to `wanted` when the catalog has no image for it: the
+    /// oldest one not older (`3.10` → `3.11`, `20` → `22`), else the newest (`3.14` → `3.13`).
+    /// The code was written for `wanted`, and the fewer releases it moves, the fewer of its
+    /// pinned packages lack a build for the image's version.
+    pub fn nearest_version(&self, wanted: &str) -> Option<&Version> {
+        let number = |v: &str| -> Vec<u64> {
+            let v = v.trim_start_matches('v');
+            v[..v.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(v.len())]
+                .split('.')
+                .map_while(|p| p.parse().ok())
+                .collect()
+        };
+        let w = number(wanted);
+        if w.is_empty() {
+            return None;
+        }
+        let mut by_age: Vec<(Vec<u64>, &Version)> = self.versions.iter().map(|v| (number(&v.version), v)).collect();
+        by_age.sort_by(|a, b| a.0.cmp(&b.0));
+        // Compared over the catalog version's own parts: `3.10.4` is `3.10` against `3.11`.
+        let not_older = |v: &[u64]| w[..w.len().min(v.len())] <= *v;
+        by_age
+            .iter()
+            .find(|(v, _)| not_older(v))
+            .or(by_age.last())
+            .map(|(_, v)| *v)
+    }
 }
 
 /// Lower-case words of a stack line, keeping `.`, `/` and `-` inside words (`next.js`,
@@ -580,6 +607,21 @@ pub fn tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_without_an_image_gets_the_nearest_newer_one() {
+        let catalog = Catalog::shared();
+        let python = catalog.get("fastapi").unwrap();
+        let nearest = |w: &str| python.nearest_version(w).map(|v| v.version.as_str());
+        assert_eq!(nearest("3.10"), Some("3.11"));
+        assert_eq!(nearest("3.10.4"), Some("3.11"));
+        assert_eq!(nearest("3.9-slim"), Some("3.11"));
+        assert_eq!(nearest("3.14"), Some("3.13"));
+        assert_eq!(nearest("latest"), None);
+        let node = catalog.get("nextjs-standalone").unwrap();
+        assert_eq!(node.nearest_version("20").map(|v| v.version.as_str()), Some("22"));
+        assert_eq!(node.nearest_version("v18.19.0").map(|v| v.version.as_str()), Some("22"));
+    }
 
     #[test]
     fn dockerfile_names() {

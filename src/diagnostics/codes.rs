@@ -75,7 +75,7 @@ codes! {
     MalformedDecision = "SP405", "malformed-decision", Warning, "An architecture decision in the plan input has a title but no decision text.";
     InvalidDeployInput = "SP406", "invalid-deploy-input", Error, "The plan input's fenced YAML block or a --set assignment does not fit the deployment schema.";
     UnknownStack = "SP407", "unknown-stack", Warning, "A component names no stack the catalog knows, so nothing is built or deployed for it.";
-    UnsupportedVersion = "SP408", "unsupported-version", Warning, "A component asks for a language version the catalog has no pinned image for; the catalog's default version is used.";
+    UnsupportedVersion = "SP408", "unsupported-version", Warning, "A component asks for a language version the catalog has no pinned image for; the catalog's nearest version not older than it is used (else its newest).";
     NoDeployables = "SP409", "no-deployables", Warning, "A feature about deployment (its spec or plan input talks about containers, Kubernetes, Helm or Docker) names no component, and none was found in the repository's folders.";
     UnusedDeploymentFact = "SP410", "unused-deployment-fact", Warning, "A plan-input line or a spec requirement states a deployment fact (namespace, replicas, port, host, service type, storage, resources, image pull policy) that the deployment model does not use.";
     UndeployedServices = "SP411", "undeployed-services", Warning, "The spec or plan input enumerates more services than the deployment model deploys.";

@@ -195,7 +195,7 @@ pub fn docs(code: Code) -> CodeDocs {
             "Use a catalog stack (`sp schema` lists them under `stack`), or set `stack:` in the YAML block explicitly.",
         ),
         Code::UnsupportedVersion => d(
-            "Base images are pinned by digest per language version; a version the catalog has no image for falls back to its default, which may not be what the code needs.",
+            "Base images are pinned per language version; a version the catalog has no image for (an end-of-life Python 3.10) takes the catalog's nearest version not older than it (3.11), else its newest: the fewer releases the code moves, the fewer of its pinned packages lack a build for the image. It may still not be what the code needs.",
             "- Backend: FastAPI, Python 3.9",
             "Use a version the catalog pins (the warning lists them), or accept the default.",
         ),

@@ -624,3 +624,32 @@ fn an_unfilled_constitution_title_does_not_name_the_application() {
     );
     assert!(!ws.join("out/001-board/helm/project-name").exists());
 }
+
+/// A Python version the catalog has no image for (`FROM python:3.10-slim`, end of life) took
+/// the newest image, 3.13, where a real repository's pinned psycopg2-binary 2.9.9 has no
+/// working build: the image takes the catalog's nearest version not older, 3.11.
+#[test]
+fn a_version_without_an_image_takes_the_nearest_newer_one() {
+    let ws = Workspace::copy_of(fixtures_dir().join("team-image-requirements-file"));
+    let dockerfile = ws.read("backend/Dockerfile");
+    ws.write(
+        "backend/Dockerfile",
+        dockerfile.replace("FROM python:3.12-slim", "FROM python:3.10-slim"),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("warning[SP408]: component `backend`: python 3.10 has no pinned image in the catalog"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("backend uses python 3.11, the catalog's nearest to it"),
+        "{}",
+        run.stderr
+    );
+    let generated = ws.read("out/001-deploy/docker/backend.Dockerfile");
+    assert!(generated.contains("FROM python:3.11."), "{generated}");
+}

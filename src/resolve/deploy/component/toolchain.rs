@@ -163,7 +163,8 @@ pub(super) fn role(f: &Field, line: Option<&StackLine>, stack: &Stack) -> Valued
 /// range allows it (the code is known to work there), else the prose version when it allows
 /// that, else the newest catalog version it allows, else SP408; an exact repository version
 /// (`.python-version`); the prose (`Python 3.13+`); the catalog's default. A version the
-/// catalog has no pinned image for is SP408, and the default is used.
+/// catalog has no pinned image for is SP408, and the catalog's nearest version is used
+/// (`Stack::nearest_version`).
 pub(super) fn language_version<'c>(
     f: &Field,
     stack: &'c Stack,
@@ -243,6 +244,11 @@ pub(super) fn language_version<'c>(
             .or(prose_wanted),
     };
     let (version, matched) = stack.version(wanted.as_ref().map(|w| w.value.as_str()));
+    // A version without an image moves as little as it can.
+    let version = match (&wanted, matched) {
+        (Some(w), false) => stack.nearest_version(&w.value).unwrap_or(version),
+        _ => version,
+    };
     let value = match (&wanted, matched) {
         (Some(w), true) => Valued::new(version.version.clone(), w.origin.clone()),
         (Some(w), false) => {
@@ -256,7 +262,7 @@ pub(super) fn language_version<'c>(
                     ),
                 )
                 .hint(format!(
-                    "{} uses {} {}; the catalog has {}",
+                    "{} uses {} {}, the catalog's nearest to it; the catalog has {}. To choose, set `components.{name}.languageVersion`",
                     name,
                     stack.language,
                     version.version,
@@ -267,7 +273,7 @@ pub(super) fn language_version<'c>(
             Valued::new(
                 version.version.clone(),
                 default_origin(&format!(
-                    "{} catalog, {} {} not available",
+                    "{} catalog, the nearest to {} {}, which it has no image for",
                     stack.id, stack.language, w.value
                 )),
             )
