@@ -47,7 +47,9 @@ fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str,
 /// requirements.txt installs nothing ([`installs_nothing`]). Both the stack's detection and
 /// the install (`install::lockfile`) read it in place of that requirements.txt.
 pub fn team_requirements(dir: &RepoDir, sources: &Sources) -> Option<Valued<String>> {
-    if !installs_nothing(dir, sources) {
+    // Cheap refusals first: detection asks for every manifest of every folder.
+    let another = dir.files.keys().any(|k| k != "requirements.txt" && k.ends_with(".txt"));
+    if !another || !installs_nothing(dir, sources) {
         return None;
     }
     let dockerfile = team_dockerfile(dir, sources)?;
@@ -69,10 +71,10 @@ pub fn team_requirements(dir: &RepoDir, sources: &Sources) -> Option<Valued<Stri
         })
 }
 
-/// Whether the folder's requirements.txt is missing or has no line pip acts on (only
-/// comments: "No external dependencies needed").
+/// Whether the folder has a requirements.txt with no line pip acts on (only comments: "No
+/// external dependencies needed").
 fn installs_nothing(dir: &RepoDir, sources: &Sources) -> bool {
-    dir.files.get("requirements.txt").is_none_or(|id| {
+    dir.files.get("requirements.txt").is_some_and(|id| {
         sources
             .get(*id)
             .text
