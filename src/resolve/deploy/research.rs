@@ -58,8 +58,16 @@ pub fn entries(d: &Deployment) -> Vec<ResearchEntry> {
             format!("Base images of {}", c.name),
             format!("{} {} on {}: {}.", c.stack_name, c.language_version.value, c.language, stages.join(", ")),
             format!(
-                "Pinned to a maintained {} release by tag, the same major version the inputs ask for; the runtime stage copies only the build output, so no compiler or package manager ships in the image. Version from {}.",
-                c.language, c.language_version.origin.text
+                "Pinned to a maintained {} release by tag, {}; the runtime stage copies only the build output, so no compiler or package manager ships in the image. Version from {}.",
+                c.language,
+                // A version no input asks for (or one the catalog has no image for) is the
+                // catalog's choice, not what the inputs said.
+                if c.language_version.origin.kind == crate::model::OriginKind::Default {
+                    "the catalog's choice"
+                } else {
+                    "the same major version the inputs ask for"
+                },
+                c.language_version.origin.text
             ),
             crate::catalog::Catalog::shared()
                 .language(&c.language)
