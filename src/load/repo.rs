@@ -300,7 +300,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan
         }
         // The requirements files the folder's Dockerfiles copy besides requirements.txt
         // (`COPY src/requirements.txt .`): the one the team's image installs may be the one
-        // the code needs (`resolve/deploy/install.rs::team_requirements`).
+        // the code needs (`resolve/deploy/repo.rs::team_requirements`).
         let mut queue = vec!["requirements.txt".to_string()];
         let dockerfiles: Vec<SourceId> = rd
             .files
