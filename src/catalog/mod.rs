@@ -595,13 +595,20 @@ impl Stack {
 /// Lower-case words of a stack line, keeping `.`, `/` and `-` inside words (`next.js`,
 /// `net/http`, `kubectl-ai`).
 pub fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | ':' | '[' | ']'))
-        .map(|w| {
-            w.trim_matches(|c: char| c == '.' || c == '*' || c == '`')
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect()
+    // With the full-width punctuation of CJK text (`Python 3.12，TypeScript 5.x`).
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ',' | ';' | '(' | ')' | ':' | '[' | ']' | '，' | '；' | '（' | '）' | '：' | '、'
+            )
+    })
+    .map(|w| {
+        w.trim_matches(|c: char| c == '.' || c == '*' || c == '`')
+            .to_lowercase()
+    })
+    .filter(|w| !w.is_empty())
+    .collect()
 }
 
 #[cfg(test)]

@@ -91,7 +91,8 @@ pub const STACK_ROLES: &[&str] = &[
 ];
 
 pub fn canonical(key: &str) -> Option<&'static str> {
-    let k = key.trim().to_lowercase();
+    // A translated template's keys (`语言/版本`) are the English ones.
+    let k = super::locale::english(key.trim()).trim().to_lowercase();
     KEYS.iter()
         .find(|(_, aliases)| aliases.contains(&k.as_str()))
         .map(|(c, _)| *c)

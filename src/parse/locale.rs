@@ -1,7 +1,9 @@
 //! Translated spec-kit templates: the Chinese one writes `## 用户场景与测试 *(必填)*`,
 //! `### 用户故事 1 — 标题（优先级：P1）` and `**验收场景**：` where the English one writes
 //! `## User Scenarios & Testing *(mandatory)*`, `### User Story 1 - Title (Priority: P1)` and
-//! `**Acceptance Scenarios**:`. Headings and labels are read through [`english`], so every
+//! `**Acceptance Scenarios**:`, and a plan's `## 技术上下文` with `**语言/版本**：` where the
+//! English one writes `## Technical Context` and `**Language/Version**:`. Headings and labels
+//! (the Technical Context keys among them) are read through [`english`], so every
 //! parser matches the English words only; the text itself (titles shown in diagnostics and
 //! documents, requirements, scenarios) is kept as written.
 
@@ -35,6 +37,22 @@ const PHRASES: &[(&str, &str)] = &[
     ("创建日期", "Created"),
     ("状态", "Status"),
     ("输入", "Input"),
+    // plan.md (an adopted plan's Technical Context) and plan-input.md
+    ("技术上下文", "Technical Context"),
+    ("技术背景", "Technical Context"),
+    ("摘要", "Summary"),
+    ("概要", "Summary"),
+    ("语言/版本", "Language/Version"),
+    ("主要依赖", "Primary Dependencies"),
+    ("存储", "Storage"),
+    ("测试框架", "Testing"),
+    ("测试", "Testing"),
+    ("目标平台", "Target Platform"),
+    ("项目类型", "Project Type"),
+    ("性能目标", "Performance Goals"),
+    ("约束条件", "Constraints"),
+    ("约束", "Constraints"),
+    ("规模/范围", "Scale/Scope"),
     // constitution.md
     ("核心原则", "Core Principles"),
     ("治理", "Governance"),

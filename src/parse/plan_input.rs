@@ -709,6 +709,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_chinese_plan_s_technical_context_is_read_like_the_english_one() {
+        let text = "# 实施计划：看板\n\n## 摘要\n\n看板应用。\n\n## 技术上下文\n\n\
+                    **语言/版本**：Python 3.12，TypeScript 5.x\n**主要依赖**：FastAPI、Next.js\n\
+                    **存储**：PostgreSQL\n**测试框架**：pytest\n**目标平台**：Linux server\n\
+                    **项目类型**：web\n**性能目标**：p95 < 200ms\n**约束条件**：离线可用\n**规模/范围**：10k users\n";
+        let mut sources = crate::source::Sources::default();
+        let id = sources.add("specs/001-x/plan.md".into(), text.into());
+        let input = parse_adopted(sources.get(id), id).expect("a Technical Context");
+        let keys: Vec<&str> = input
+            .entries
+            .iter()
+            .filter_map(|e| super::super::context_keys::canonical(&e.key))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "Language/Version",
+                "Primary Dependencies",
+                "Storage",
+                "Testing",
+                "Target Platform",
+                "Project Type",
+                "Performance Goals",
+                "Constraints",
+                "Scale/Scope"
+            ]
+        );
+        assert_eq!(input.entries[0].value, "Python 3.12，TypeScript 5.x");
+    }
+
+    #[test]
     fn the_plan_templates_placeholders_are_no_input() {
         for v in [
             "[e.g., Python 3.11, Swift 5.9, Rust 1.75 or NEEDS CLARIFICATION]",
