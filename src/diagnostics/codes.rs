@@ -49,7 +49,7 @@ codes! {
     AmbiguousFeature = "SP107", "ambiguous-feature", Error, "The feature named on the command line matches several feature folders.";
     NotAFeatureFolder = "SP108", "not-a-feature-folder", Info, "A folder under specs/ has no spec.md and is not numbered like a spec-kit feature (`NNN-slug`): it holds reference pages and is not compiled. A folder that groups features one level down (`specs/phase-4/001-containerization/`) is not reported: its features are compiled under their folder names.";
     ShadowedFeature = "SP109", "shadowed-feature", Warning, "A feature folder grouped one level down (`specs/phase-4/001-setup/`) has the name of another feature (one directly under specs/, or in a group earlier in name order); features are named by their folders, so it is not compiled.";
-    SecretInInput = "SP110", "secret-in-input", Error, "A credential (a URL password, a value of a secret-named variable, a token or a private key) is written in an input; it is redacted everywhere and the run fails.";
+    SecretInInput = "SP110", "secret-in-input", Error, "A credential (a URL password, a value of a secret-named variable, a token or a private key) is written in an input; it is redacted everywhere and the run fails (a warning for a JSON example in a code block of the spec or constitution, without a credential's shape).";
     NulByte = "SP111", "nul-byte", Error, "An input file contains NUL bytes, so it is not a text document.";
     OutsideWorkspace = "SP112", "outside-workspace", Error, "An input file is a symbolic link to a place outside the workspace; it is not read.";
     MissingSection = "SP201", "missing-section", Error, "A section that spec-kit marks mandatory is missing from spec.md.";

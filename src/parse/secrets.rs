@@ -12,8 +12,11 @@
 //!
 //! [`redact`] replaces each secret in the source text by [`REDACTED`] before the source is
 //! parsed, so no later stage (documents, diagnostics and their snippets, `--explain`) can
-//! repeat it; the finding itself is an error at the secret's place, so the run fails.
-//! Placeholders (`$VAR`, `<token>`, `${…}`, `…`, `changeme`, `xxxx`) are not secrets.
+//! repeat it; the finding itself is an error at the secret's place, so the run fails. A
+//! secret-named value of a JSON example in a code block of the spec or constitution
+//! (`"password": "securepassword123"` in an API's documented request) is a warning instead,
+//! unless it has a credential's shape (a token, a URL password, a key). Placeholders (`$VAR`,
+//! `<token>`, `${…}`, `…`, `...`, `changeme`, `xxxx`) are not secrets.
 
 use std::ops::Range;
 
@@ -30,6 +33,9 @@ pub struct Secret {
     pub range: Range<usize>,
     /// What it is, for the message: "the password of a URL", "a GitHub token"…
     pub what: String,
+    /// The value of a quoted key in a fenced code block (`"password": "hunter2"` in a JSON
+    /// request of an API's documentation): an example, unless it has a credential's shape.
+    pub example: bool,
 }
 
 /// Every secret in `text`, in order, without overlaps.
@@ -44,7 +50,11 @@ pub fn scan(text: &str) -> Vec<Secret> {
     let mut out: Vec<Secret> = Vec::new();
     for s in found {
         match out.last_mut() {
-            Some(last) if s.range.start < last.range.end => last.range.end = last.range.end.max(s.range.end),
+            // One secret; an example only if nothing else found there says credential.
+            Some(last) if s.range.start < last.range.end => {
+                last.range.end = last.range.end.max(s.range.end);
+                last.example &= s.example;
+            }
             _ => out.push(s),
         }
     }
@@ -96,8 +106,15 @@ fn replace(sources: &mut Sources, ids: &[SourceId], scanned: Vec<Vec<Secret>>, d
         }
         let redacted = redact_text(text, &secrets);
         sources.replace_text(id, redacted);
+        // The plan input is the deployment's own input: a value there is never an example.
+        let documentation = !sources.get(id).path.ends_with("plan-input.md");
         for (s, span) in secrets.iter().zip(spans) {
-            diags.push(found(&s.what).at(Span::new(id, span)));
+            let d = if s.example && documentation {
+                example(&s.what)
+            } else {
+                found(&s.what)
+            };
+            diags.push(d.at(Span::new(id, span)));
         }
     }
 }
@@ -115,6 +132,7 @@ pub fn redact_set(set: &mut [String], diags: &mut Diagnostics) {
             secrets.push(Secret {
                 range: 0..value.len(),
                 what: format!("the value of `{last}`"),
+                example: false,
             });
         }
         if secrets.is_empty() {
@@ -135,6 +153,19 @@ fn found(what: &str) -> Diagnostic {
     )
     .label("redacted here")
     .hint("remove it and rotate it (it may already be in git history); name the variable instead (`secrets: [DATABASE_URL]`) and keep the value in a Kubernetes Secret")
+}
+
+/// A credential-like value in a JSON example of the documentation (`"password":
+/// "securepassword123"` in an API's request body): redacted like any other, but it does not
+/// fail the run, since such examples are written to be read, not used.
+fn example(what: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::SecretInInput,
+        format!("{what} in a JSON example is redacted in everything sp writes"),
+    )
+    .severity(crate::diagnostics::Severity::Warning)
+    .label("redacted here")
+    .hint("if it is a real credential, remove it and rotate it (it may already be in git history); an example written `\"<password>\"` or `\"...\"` is not reported")
 }
 
 /// Private key blocks, from the BEGIN line to the END line (or the end of the text).
@@ -161,6 +192,7 @@ fn pem_blocks(text: &str, out: &mut Vec<Secret>) {
         out.push(Secret {
             range: start..end,
             what: "a private key".into(),
+            example: false,
         });
         from = end;
     }
@@ -191,6 +223,7 @@ fn url_passwords(text: &str, out: &mut Vec<Secret>) {
         out.push(Secret {
             range: start..start + password.len(),
             what: "the password of a URL".into(),
+            example: false,
         });
     }
 }
@@ -241,6 +274,7 @@ fn token_shapes(text: &str, out: &mut Vec<Secret>) {
             out.push(Secret {
                 range: i..word_end,
                 what: what.to_string(),
+                example: false,
             });
         }
         i = end.max(i + 1);
@@ -464,6 +498,7 @@ fn env_defaults(text: &str, out: &mut Vec<Secret>) {
             out.push(Secret {
                 range: value,
                 what: format!("the default of `{name}`"),
+                example: false,
             });
         }
     };
@@ -524,6 +559,11 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
         let len = rest
             .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | ',' | ';' | ')' | ']' | '}' | '|'))
             .unwrap_or(rest.len());
+        // A value cut short with `...` (`"token": "eyJhbGciOi..."`) is an example: no one
+        // writes a real credential truncated.
+        if placeholder(&rest[..len]) {
+            continue;
+        }
         let value = rest[..len].trim_end_matches(['.', ':']);
         if value.len() < 4 || placeholder(value) || value.chars().all(|c| c.is_ascii_digit()) {
             continue;
@@ -555,11 +595,28 @@ fn assignments(text: &str, out: &mut Vec<Secret>) {
                 continue;
             }
         }
+        // `"password": "hunter2"` in a fenced block: a JSON document, such as an API's
+        // request in its documentation.
+        let quoted_key = text[..name_start].ends_with('"') && text[..i].trim_end().ends_with('"');
         out.push(Secret {
             range: value_start..value_start + value.len(),
             what: format!("the value of `{name}`"),
+            example: quoted_key && in_fence(text, i),
         });
     }
+}
+
+/// Whether byte `at` of Markdown `text` is inside a fenced code block (```` ``` ```` or `~~~`).
+fn in_fence(text: &str, at: usize) -> bool {
+    text[..at]
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("```") || l.starts_with("~~~")
+        })
+        .count()
+        % 2
+        == 1
 }
 
 /// A name that holds a credential: its last word (split at `_`, `-`, `.` and case changes)
@@ -734,6 +791,40 @@ mod tests {
         ] {
             assert!(values(t).is_empty(), "{t}: {:?}", values(t));
         }
+    }
+
+    /// A secret-named value of a JSON example in a code block is an example; the same value
+    /// outside a code block, under an unquoted key, or with a credential's shape is not.
+    #[test]
+    fn json_examples_in_code_blocks_are_examples() {
+        let examples = |text: &str| -> Vec<(String, bool)> {
+            scan(text)
+                .into_iter()
+                .map(|s| (text[s.range].to_string(), s.example))
+                .collect()
+        };
+        let body = "**Request**:\n```json\n{\n  \"email\": \"user@example.com\",\n  \"password\": \"securepassword123\"\n}\n```\n";
+        assert_eq!(examples(body), [("securepassword123".to_string(), true)]);
+        // Outside the block, the same line is a value someone typed.
+        assert_eq!(
+            examples("\"password\": \"securepassword123\"\n"),
+            [("securepassword123".to_string(), false)]
+        );
+        // A YAML or .env line in a block is configuration, not a JSON document.
+        assert_eq!(
+            examples("```yaml\nJWT_SECRET: f00b4r-baz\n```\n"),
+            [("f00b4r-baz".to_string(), false)]
+        );
+        // A token's shape is a credential wherever it is.
+        let sk = "sk-proj-".to_string() + "Ab12Cd34Ef56Gh78Ij90Kl";
+        let token = format!("```json\n{{\"api_key\": \"{sk}\"}}\n```\n");
+        assert!(
+            examples(&token).iter().all(|(_, example)| !example),
+            "{:?}",
+            examples(&token)
+        );
+        // A value cut short is no credential at all.
+        assert!(examples("```json\n{\"token\": \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...\"}\n```\n").is_empty());
     }
 
     #[test]

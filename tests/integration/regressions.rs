@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{BIN, Test, Workspace, fixtures_dir};
+use crate::support::{BIN, Test, Workspace, fixtures_dir, read_tree};
 
 /// A copy of the clean-minimal fixture with `spec.md` (or another file) replaced.
 fn minimal_with(rel: &str, contents: &[u8]) -> Workspace {
@@ -652,4 +652,34 @@ fn a_version_without_an_image_takes_the_nearest_newer_one() {
     );
     let generated = ws.read("out/001-deploy/docker/backend.Dockerfile");
     assert!(generated.contains("FROM python:3.11."), "{generated}");
+}
+
+/// A spec documenting its API with a JSON request (`"password": "securepassword123"`) failed
+/// the whole run with SP110, as if a credential had leaked: such an example is redacted with
+/// a warning, and never reaches the output; the same value outside a code block still fails.
+#[test]
+fn a_json_example_password_in_the_spec_is_redacted_with_a_warning() {
+    let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
+    let spec = ws.read("specs/001-todo-list/spec.md");
+    let example = "\n## API\n\n**Request**:\n```json\n{\n  \"email\": \"user@example.com\",\n  \"password\": \"securepassword123\"\n}\n```\n";
+    ws.write("specs/001-todo-list/spec.md", format!("{spec}{example}"));
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("warning[SP110]: the value of `password` in a JSON example is redacted"),
+        "{}",
+        run.stderr
+    );
+    for (path, bytes) in read_tree(&ws.join("out")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("securepassword123"), "{path}");
+    }
+
+    ws.write(
+        "specs/001-todo-list/spec.md",
+        format!("{spec}\n## API\n\nLog in with \"password\": \"securepassword123\"\n"),
+    );
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(1);
+    assert!(run.stderr.contains("error[SP110]"), "{}", run.stderr);
 }
