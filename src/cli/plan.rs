@@ -126,13 +126,12 @@ pub(super) fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)
             return None;
         }
         let first = parts.next()?;
-        let specs = root.join("specs");
-        if load::feature::is_feature_folder(&specs, &first) {
+        if load::feature::is_feature_folder(&root.join("specs"), &first) {
             return Some(first);
         }
         parts
             .next()
-            .filter(|second| specs.join(&first).join(second).join("spec.md").is_file())
+            .filter(|second| load::feature::grouped_features(&root, &first).contains(second))
     });
     let selection = match (&args.feature, args.all, here) {
         (_, true, _) => Selection::All,
@@ -172,7 +171,7 @@ pub fn run(args: &PlanArgs, dir: Option<&Path>, color: bool) -> Result<Outcome> 
         }
         let (dir, name) = load::feature_dir(&root, &selection)?;
         let shown = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
-        match emit::save_plan_input(&dir, &name, &args.text.join(" "), args.replace_input)? {
+        match emit::save_plan_input(&root, &dir, &name, &args.text.join(" "), args.replace_input)? {
             emit::Saved::Created(p) => eprintln!("saved {}", shown(&p)),
             emit::Saved::Unchanged(p) => eprintln!("{} already says this", shown(&p)),
             emit::Saved::Replaced(p, b) => eprintln!("saved {} (the previous text is in {})", shown(&p), shown(&b)),

@@ -607,10 +607,6 @@ pub enum Saved {
     Replaced(PathBuf, PathBuf),
 }
 
-/// Save the text given after `sp plan FEATURE` as the feature's `plan-input.md`, so the
-/// next run needs no arguments. Input is never destroyed: empty text is refused, and text
-/// that would replace a non-empty plan-input.md is refused unless `replace` is set, in
-/// which case the previous text is kept as `plan-input.md.bak` first.
 /// The feature folders of `out_root` that sp wrote (they hold its record) for a feature not
 /// in `features`: the feature was removed or renamed, and its output stayed behind. Sorted.
 pub fn orphans(out_root: &Path, features: &[&str]) -> Vec<String> {
@@ -648,13 +644,15 @@ pub fn forget_removed(out_root: &Path, features: &[&str]) {
     }
 }
 
-pub fn save_plan_input(feature_dir: &Path, name: &str, text: &str, replace: bool) -> Result<Saved> {
+/// Save the text given after `sp plan FEATURE` as the feature's `plan-input.md`, so the
+/// next run needs no arguments. Input is never destroyed: empty text is refused, and text
+/// that would replace a non-empty plan-input.md is refused unless `replace` is set, in
+/// which case the previous text is kept as `plan-input.md.bak` first.
+/// `feature_dir` is the feature's folder relative to `root`.
+pub fn save_plan_input(root: &Path, feature_dir: &Path, name: &str, text: &str, replace: bool) -> Result<Saved> {
+    let feature_dir = &root.join(feature_dir);
     let path = feature_dir.join("plan-input.md");
-    // specs/<feature>/, or specs/<group>/<feature>/ for a grouped one.
-    let shown = match feature_dir.parent().and_then(Path::file_name) {
-        Some(group) if group != "specs" => format!("specs/{}/{name}/plan-input.md", group.to_string_lossy()),
-        _ => format!("specs/{name}/plan-input.md"),
-    };
+    let shown = crate::source::display_path(path.strip_prefix(root).unwrap_or(&path));
     if text.trim().is_empty() {
         return Err(Error::Usage(format!(
             "the plan input text is empty; {shown} was left as it is"

@@ -389,12 +389,13 @@ fn git_branch(root: &Path) -> Option<String> {
     head.trim().strip_prefix("ref: refs/heads/").map(str::to_string)
 }
 
-/// The folder of the one feature `selection` names, for commands that write into it.
+/// The folder (relative to `root`) and name of the one feature `selection` names, for
+/// commands that write into it.
 pub fn feature_dir(root: &Path, selection: &Selection) -> Result<(PathBuf, String)> {
     let features = feature::discover(root)?;
     let chosen = select(&features, selection, git_branch(root).as_deref())?;
     match chosen.as_slice() {
-        [one] => Ok((root.join(&one.dir), one.name.clone())),
+        [one] => Ok((one.dir.clone(), one.name.clone())),
         _ => Err(Error::Usage(
             "plan input text needs exactly one feature; name it".into(),
         )),

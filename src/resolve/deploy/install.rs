@@ -443,7 +443,7 @@ pub fn install_scripts(name: &str, dir: &RepoDir, sources: &Sources, diags: &mut
 
 /// What a requirements line says: without its comment, surrounding blanks and a trailing
 /// continuation backslash.
-fn requirement_text(line: &str) -> &str {
+pub(super) fn requirement_text(line: &str) -> &str {
     line.split(" #")
         .next()
         .unwrap_or("")

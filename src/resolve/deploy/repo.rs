@@ -79,7 +79,7 @@ fn installs_nothing(dir: &RepoDir, sources: &Sources) -> bool {
             .get(*id)
             .text
             .lines()
-            .map(|l| l.split(" #").next().unwrap_or("").trim())
+            .map(super::install::requirement_text)
             .all(|l| l.is_empty() || l.starts_with('#'))
     })
 }
