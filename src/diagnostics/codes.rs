@@ -52,7 +52,7 @@ codes! {
     SecretInInput = "SP110", "secret-in-input", Error, "A credential (a URL password, a value of a secret-named variable, a token or a private key) is written in an input; it is redacted everywhere and the run fails (a warning for a JSON example in a code block of the spec or constitution, without a credential's shape).";
     NulByte = "SP111", "nul-byte", Error, "An input file contains NUL bytes, so it is not a text document.";
     OutsideWorkspace = "SP112", "outside-workspace", Error, "An input file is a symbolic link to a place outside the workspace; it is not read.";
-    MissingSection = "SP201", "missing-section", Error, "A section that spec-kit marks mandatory is missing from spec.md.";
+    MissingSection = "SP201", "missing-section", Error, "A section that spec-kit marks mandatory is missing from spec.md (a warning when the spec has another of the three to plan from).";
     DuplicateId = "SP202", "duplicate-id", Error, "Two requirements, success criteria or stories share an identifier.";
     NonSequentialId = "SP203", "non-sequential-id", Warning, "Identifiers of one kind skip a number or go backwards.";
     StoryWithoutPriority = "SP204", "story-without-priority", Warning, "A user story heading has no (Priority: Pn).";
@@ -61,7 +61,7 @@ codes! {
     MissingHeaderField = "SP207", "missing-header-field", Warning, "The spec has no title or lacks a header field (Feature Branch, Created, Status).";
     UnusedSection = "SP208", "unused-section", Info, "A section the compiler does not use; it is kept but appears in no generated document.";
     MalformedScenario = "SP209", "malformed-scenario", Warning, "An acceptance scenario is not written as Given / When / Then.";
-    MalformedRequirement = "SP210", "malformed-requirement", Warning, "A requirement or success criterion bullet has no identifier or no text.";
+    MalformedRequirement = "SP210", "malformed-requirement", Warning, "A requirement or success criterion bullet has no identifier or no text (bullets of a section where none has one are numbered in the order written).";
     MalformedClarification = "SP211", "malformed-clarification", Warning, "A bullet in Clarifications is not of the form `- Q: … → A: …`.";
     UnverifiedSuccessCriterion = "SP212", "unverified-success-criterion", Warning, "No stage, gate or quickstart step of the plan shows a success criterion met.";
     NoPrinciples = "SP301", "no-principles", Warning, "The constitution declares no principles, so the Constitution Check is empty.";

@@ -80,7 +80,7 @@ pub fn docs(code: Code) -> CodeDocs {
             "Copy the file into the workspace instead of linking to it; links that stay inside the workspace are followed.",
         ),
         Code::MissingSection => d(
-            "spec-kit marks User Scenarios & Testing, Requirements and Success Criteria mandatory: the plan traces every requirement to a story and every stage to its acceptance test, which is impossible without them.",
+            "spec-kit marks User Scenarios & Testing, Requirements and Success Criteria mandatory: the plan traces every requirement to a story and every stage to its acceptance test. A spec with at least one of the three is planned from what it has, each missing section a warning (without stories the plan has no implementation stages, and says so); a spec with none of them gives nothing to plan, and the gaps are errors.",
             "a spec.md without a `## Requirements` section",
             "Add the section (spec-kit's spec template shows its layout), or run /specify again.",
         ),
@@ -125,7 +125,7 @@ pub fn docs(code: Code) -> CodeDocs {
             "Write it as `1. **Given** a saved note, **When** the user deletes it, **Then** it disappears from the list`.",
         ),
         Code::MalformedRequirement => d(
-            "A requirement without an identifier cannot be traced from the plan's Component Breakdown; one without text says nothing.",
+            "A requirement without an identifier cannot be traced from the plan's Component Breakdown; one without text says nothing. When no bullet of a Requirements or Success Criteria section has an identifier (a hand-written spec), they are numbered in the order written (FR-001…, NFR-001… under a non-functional heading, SC-001…) with one warning for the section; those numbers move when a bullet is added above.",
             "- System MUST export notes.      (no **FR-NNN**)\n- **FR-007**:                    (no text)",
             "Write `- **FR-007**: System MUST …`, one requirement per bullet.",
         ),

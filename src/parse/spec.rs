@@ -344,27 +344,45 @@ impl SpecParser<'_> {
         self.header(&header_blocks, &mut spec);
 
         let all = doc.walk();
-        // Mandatory sections.
-        // spec-kit v0.0.50's template had no Success Criteria section; such a spec is
-        // still complete, so the gap is a warning there.
+        // Mandatory sections. A spec with at least one of them is planned from what it has,
+        // each missing one a warning: hand-written specs of deployment features often keep
+        // Requirements and drop the rest, and refusing to write anything for them helps no
+        // one (the checklist still shows the gap). With none of them there is nothing to
+        // trace a plan to, and the gaps are errors. spec-kit v0.0.50's template had no
+        // Success Criteria section either way.
         let legacy = all
             .iter()
             .any(|s| matches!(s.key(), "primary user story" | "execution flow"));
-        for (name, titles) in MANDATORY {
-            let present = all.iter().any(|s| titles.contains(&s.key()));
+        let present: Vec<bool> = MANDATORY
+            .iter()
+            .map(|(_, titles)| all.iter().any(|s| titles.contains(&s.key())))
+            .collect();
+        let plannable = present.contains(&true);
+        for ((name, _), &present) in MANDATORY.iter().zip(&present) {
             spec.mandatory_present.push((name.to_string(), present));
             if !present {
                 let at = title_section.map(|s| s.title.span.clone()).unwrap_or(0..0);
-                let severity = if legacy && *name == "Success Criteria" {
-                    crate::diagnostics::Severity::Warning
+                let (severity, label) = if legacy && *name == "Success Criteria" {
+                    (
+                        crate::diagnostics::Severity::Warning,
+                        "mandatory in spec-kit's spec template",
+                    )
+                } else if plannable {
+                    (
+                        crate::diagnostics::Severity::Warning,
+                        "mandatory in spec-kit's spec template; planned from the sections that are there",
+                    )
                 } else {
-                    crate::diagnostics::Severity::Error
+                    (
+                        crate::diagnostics::Severity::Error,
+                        "mandatory in spec-kit's spec template",
+                    )
                 };
                 self.diags.push(
                     Diagnostic::new(Code::MissingSection, format!("spec.md has no `{name}` section"))
                         .severity(severity)
                         .at(self.span(at))
-                        .label("mandatory in spec-kit's spec template")
+                        .label(label)
                         .hint(format!(
                             "add `## {name} *(mandatory)*`, as in spec-kit's spec-template.md"
                         )),
@@ -428,27 +446,29 @@ impl SpecParser<'_> {
             }
         };
         for root in requirement_roots {
-            for sub in root.walk() {
-                if own_section(sub.key()) {
-                    continue;
-                }
-                let group = if std::ptr::eq(sub, root) && sub.key() == "requirements" {
-                    "Requirements".to_string()
-                } else {
-                    sub.title.plain.trim().to_string()
-                };
-                let group = markdown::normalize_title(&group);
-                let group = title_case(&group);
-                self.requirements(sub, &group, &mut spec.requirements);
-            }
+            let groups: Vec<(&Section, String)> = root
+                .walk()
+                .into_iter()
+                .filter(|sub| !own_section(sub.key()))
+                .map(|sub| {
+                    let group = if std::ptr::eq(sub, root) && sub.key() == "requirements" {
+                        "Requirements".to_string()
+                    } else {
+                        sub.title.plain.trim().to_string()
+                    };
+                    (sub, title_case(&markdown::normalize_title(&group)))
+                })
+                .collect();
+            self.requirement_groups(root, &groups, "requirement", &mut spec.requirements);
         }
         if let Some(s) = doc.find(&["success criteria"]) {
-            for sub in s.walk() {
-                if own_section(sub.key()) {
-                    continue;
-                }
-                self.requirements(sub, "Success Criteria", &mut spec.success_criteria);
-            }
+            let groups: Vec<(&Section, String)> = s
+                .walk()
+                .into_iter()
+                .filter(|sub| !own_section(sub.key()))
+                .map(|sub| (sub, "Success Criteria".to_string()))
+                .collect();
+            self.requirement_groups(s, &groups, "success criterion", &mut spec.success_criteria);
         }
         if let Some(s) = doc.find(&["clarifications"]) {
             let (clarifications, updates) = self.clarifications(s);
@@ -732,6 +752,116 @@ impl SpecParser<'_> {
                 }
             }
         }
+    }
+
+    /// The requirement bullets of `root`'s sections, each with its group's name. When none of
+    /// them carries an identifier (a hand-written spec: `- System must deploy the backend`),
+    /// they are numbered in the order written (FR-001…, NFR-… for a non-functional group,
+    /// SC-… for success criteria) with one warning for the section, instead of a warning per
+    /// bullet and a plan that traces nothing; a single identified bullet means the author
+    /// numbers them, and each unnumbered one is reported.
+    fn requirement_groups(
+        &mut self,
+        root: &Section,
+        groups: &[(&Section, String)],
+        what: &str,
+        out: &mut Vec<Requirement>,
+    ) {
+        let items = || {
+            groups.iter().flat_map(|(sub, group)| {
+                sub.blocks
+                    .iter()
+                    .filter_map(|b| match b {
+                        Block::List(list) => Some(list.items.iter()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .filter(|item| !item.text.plain.trim().is_empty())
+                    .map(move |item| (item, group.as_str()))
+            })
+        };
+        let unnumbered = items().count();
+        if unnumbered == 0 || items().any(|(item, _)| leading_id(item.text.plain.trim()).is_some()) {
+            for (sub, group) in groups {
+                self.requirements(sub, group, out);
+            }
+            return;
+        }
+        let non_functional = |title: &str| {
+            let t = title.to_lowercase();
+            t.contains("non-functional") || t.contains("non functional") || t.contains("nonfunctional")
+        };
+        let mut numbered: Vec<Requirement> = Vec::new();
+        for (item, group) in items() {
+            let prefix = if what == "success criterion" {
+                "SC"
+            } else if non_functional(group) || non_functional(&root.title.plain) {
+                "NFR"
+            } else {
+                "FR"
+            };
+            // After the ones already read (an earlier group of the same spec), so no number
+            // is given twice.
+            let number = out
+                .iter()
+                .chain(&numbered)
+                .filter(|r| r.prefix == prefix)
+                .map(|r| r.number)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            let text = one_line(self.raw(item.text.span.clone()));
+            numbered.push(Requirement {
+                strength: strength(&text),
+                id: format!("{prefix}-{number:03}"),
+                prefix: prefix.to_string(),
+                number,
+                text,
+                group: group.to_string(),
+                line: self.line(item.span.start),
+                original: None,
+                span: Some(self.span(item.text.span.clone())),
+            });
+        }
+        let range = |prefix: &str| {
+            let ids: Vec<&str> = numbered
+                .iter()
+                .filter(|r| r.prefix == prefix)
+                .map(|r| r.id.as_str())
+                .collect();
+            match ids.as_slice() {
+                [] => None,
+                [one] => Some(one.to_string()),
+                [first, .., last] => Some(format!("{first} to {last}")),
+            }
+        };
+        let read_as: Vec<String> = ["FR", "NFR", "SC"].iter().filter_map(|p| range(p)).collect();
+        let plural = match (unnumbered, what) {
+            (1, _) => what.to_string(),
+            (_, "success criterion") => "success criteria".to_string(),
+            _ => format!("{what}s"),
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Code::MalformedRequirement,
+                if unnumbered == 1 {
+                    format!("1 {plural} without an identifier, numbered by its place")
+                } else {
+                    format!("{unnumbered} {plural} without identifiers, numbered in the order written")
+                },
+            )
+            .at(self.span(root.title.span.clone()))
+            .label(format!("read as {}", read_as.join(" and ")))
+            .hint(format!(
+                "give each its identifier ({}): a number given by position changes when a bullet is added above it",
+                match numbered[0].prefix.as_str() {
+                    "SC" => "`- **SC-001**: Users can …`",
+                    "NFR" => "`- **NFR-001**: System MUST …`",
+                    _ => "`- **FR-001**: System MUST …`",
+                }
+            )),
+        );
+        out.extend(numbered);
     }
 
     fn requirements(&mut self, s: &Section, group: &str, out: &mut Vec<Requirement>) {

@@ -1085,3 +1085,22 @@ fn a_browser_call_to_localhost_gets_its_port_forward() {
         f.run.stderr
     );
 }
+
+#[test]
+fn a_hand_written_spec_is_planned_with_its_bullets_numbered() {
+    let f = run_fixture("hand-written-spec");
+    f.run.assert_code(0);
+    let plan = f.doc("001-deploy-notes/plan.md");
+    for want in [
+        "This plan covers 0 user stories, 5 requirements and 1 success criterion",
+        "| FR-001 | System must build one image per service |",
+        "| FR-003 | The service must be reachable inside the cluster |",
+        "| NFR-002 | Rollouts must not drop requests |",
+        "None: a stage delivers a user story",
+        "No user story to break down into components.",
+    ] {
+        assert!(plan.contains(want), "{want}\n{plan}");
+    }
+    let checklist = f.doc("001-deploy-notes/checklists/requirements.md");
+    assert!(checklist.contains("Missing: User Scenarios & Testing"), "{checklist}");
+}
