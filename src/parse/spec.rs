@@ -187,8 +187,11 @@ const MANDATORY: &[(&str, &[&str])] = &[
         "Requirements",
         &["requirements", "functional requirements", "non-functional requirements"],
     ),
-    ("Success Criteria", &["success criteria"]),
+    ("Success Criteria", SUCCESS_TITLES),
 ];
+
+/// The Success Criteria section's titles: spec-kit's, and the one hand-written specs use.
+const SUCCESS_TITLES: &[&str] = &["success criteria", "success metrics"];
 
 /// The groups spec-kit's template nests under Requirements, read as requirements wherever
 /// they stand when the spec has no Requirements section.
@@ -236,6 +239,7 @@ const KNOWN: &[&str] = &[
     "non-functional requirements",
     "key entities",
     "success criteria",
+    "success metrics",
     "measurable outcomes",
     "assumptions",
     "out of scope",
@@ -461,7 +465,7 @@ impl SpecParser<'_> {
                 .collect();
             self.requirement_groups(root, &groups, "requirement", &mut spec.requirements);
         }
-        if let Some(s) = doc.find(&["success criteria"]) {
+        if let Some(s) = doc.find(SUCCESS_TITLES) {
             let groups: Vec<(&Section, String)> = s
                 .walk()
                 .into_iter()
