@@ -1104,3 +1104,13 @@ fn a_hand_written_spec_is_planned_with_its_bullets_numbered() {
     let checklist = f.doc("001-deploy-notes/checklists/requirements.md");
     assert!(checklist.contains("Missing: User Scenarios & Testing"), "{checklist}");
 }
+
+#[test]
+fn a_health_route_is_probed_where_its_router_is_mounted() {
+    let f = run_fixture("health-route-under-prefix");
+    f.run.assert_code(0);
+    let deployment = f.doc("001-todo-list/k8s/30-backend-deployment.yaml");
+    assert!(deployment.contains("path: /api/health"), "{deployment}");
+    assert!(!deployment.contains("path: /health"), "{deployment}");
+    assert!(!f.run.stderr.contains("SP424"), "{}", f.run.stderr);
+}

@@ -171,7 +171,14 @@ impl Code {
             || compact.contains("package-dir={\"\"=\"src\"}")
             || compact.contains("packages=[\"src/")
             || compact.contains("packages=['src/");
-        if src_layout { "src".into() } else { String::new() }
+        // A src/ with an `__init__.py` is a package itself (`from .config import …` in
+        // src/main.py), whatever the pyproject says: its modules import as `src.main` from
+        // the project's folder, and `main` alone fails on the relative import.
+        if src_layout && !self.has_file("src/__init__.py") {
+            "src".into()
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -1861,6 +1868,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!((e.target.as_str(), e.root.as_str()), ("todo.main:app", "api/src"));
+        // A declared src layout whose src/ is a package itself: imported from the project.
+        let e = entry_of(
+            "fastapi",
+            "api",
+            &[
+                (
+                    "api/pyproject.toml",
+                    "[tool.setuptools.packages.find]\nwhere = [\"src\"]\n",
+                ),
+                ("api/src/__init__.py", ""),
+                ("api/src/main.py", APP),
+            ],
+        )
+        .unwrap();
+        assert_eq!((e.target.as_str(), e.root.as_str()), ("src.main:app", "api"));
         // The application, not its tests, and main.py before a deeper module.
         let e = entry_of(
             "fastapi",

@@ -374,7 +374,12 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         }
     }
 
-    // Health routes declared in the source.
+    // Health routes declared in the source: first as the routes are mounted (a router's
+    // `/health` included under `/api` is served at `/api/health`, and `/api/health` is no
+    // `/health`), then, for what the route readers do not read, by the literal path.
+    let (health, readiness) = declared_health(dir, sources);
+    d.health = health;
+    d.readiness = readiness;
     for id in &dir.sources {
         let f = sources.get(*id);
         // Next.js route handlers take their path from the folder (`app/api/health/route.ts`).
@@ -406,6 +411,42 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         }
     }
     d
+}
+
+/// The GET routes without parameters whose last segment names a health check
+/// (`health`, `healthz`, `livez`; readiness: `ready`, `readyz`, `readiness`), shortest path
+/// first, among the routes of the folder's source as they are mounted.
+fn declared_health(dir: &RepoDir, sources: &Sources) -> (Option<Valued<String>>, Option<Valued<String>>) {
+    let files: Vec<(String, &str)> = dir
+        .sources
+        .iter()
+        .map(|id| sources.get(*id))
+        .filter(|f| {
+            let path = f.display_path();
+            crate::parse::routes::declares_routes(&path, &f.text)
+        })
+        .map(|f| (f.display_path(), f.text.as_str()))
+        .collect();
+    // Most folders have no such route; reading every route of the folder is for those that do.
+    if !files
+        .iter()
+        .any(|(_, t)| t.contains("health") || t.contains("ready") || t.contains("livez"))
+    {
+        return (None, None);
+    }
+    let routes = crate::parse::routes::parse(&files);
+    let pick = |names: &[&str]| {
+        routes
+            .iter()
+            .filter(|r| r.method == "GET" && r.params.is_empty())
+            .filter(|r| names.contains(&r.path.rsplit('/').next().unwrap_or("")))
+            .min_by_key(|r| r.path.len())
+            .map(|r| Valued::new(r.path.clone(), Origin::at(&r.file, r.line)))
+    };
+    (
+        pick(&["health", "healthz", "livez"]),
+        pick(&["ready", "readyz", "readiness"]),
+    )
 }
 
 /// The URL path of a Next.js App Router handler: `web/app/api/health/route.ts` → `/api/health`
