@@ -784,8 +784,8 @@ impl SpecParser<'_> {
                     .map(move |item| (item, group.as_str()))
             })
         };
-        let unnumbered = items().count();
-        if unnumbered == 0 || items().any(|(item, _)| leading_id(item.text.plain.trim()).is_some()) {
+        let count = items().count();
+        if count == 0 || items().any(|(item, _)| leading_id(item.text.plain.trim()).is_some()) {
             for (sub, group) in groups {
                 self.requirements(sub, group, out);
             }
@@ -815,17 +815,14 @@ impl SpecParser<'_> {
                 .unwrap_or(0)
                 + 1;
             let text = one_line(self.raw(item.text.span.clone()));
-            numbered.push(Requirement {
-                strength: strength(&text),
-                id: format!("{prefix}-{number:03}"),
-                prefix: prefix.to_string(),
+            numbered.push(self.requirement_of(
+                item,
+                group,
+                format!("{prefix}-{number:03}"),
+                prefix.to_string(),
                 number,
                 text,
-                group: group.to_string(),
-                line: self.line(item.span.start),
-                original: None,
-                span: Some(self.span(item.text.span.clone())),
-            });
+            ));
         }
         let range = |prefix: &str| {
             let ids: Vec<&str> = numbered
@@ -840,7 +837,7 @@ impl SpecParser<'_> {
             }
         };
         let read_as: Vec<String> = ["FR", "NFR", "SC"].iter().filter_map(|p| range(p)).collect();
-        let plural = match (unnumbered, what) {
+        let plural = match (count, what) {
             (1, _) => what.to_string(),
             (_, "success criterion") => "success criteria".to_string(),
             _ => format!("{what}s"),
@@ -848,10 +845,10 @@ impl SpecParser<'_> {
         self.diags.push(
             Diagnostic::new(
                 Code::MalformedRequirement,
-                if unnumbered == 1 {
+                if count == 1 {
                     format!("1 {plural} without an identifier, numbered by its place")
                 } else {
-                    format!("{unnumbered} {plural} without identifiers, numbered in the order written")
+                    format!("{count} {plural} without identifiers, numbered in the order written")
                 },
             )
             .at(self.span(root.title.span.clone()))
@@ -866,6 +863,29 @@ impl SpecParser<'_> {
             )),
         );
         out.extend(numbered);
+    }
+
+    /// The requirement a bullet states, at the bullet.
+    fn requirement_of(
+        &self,
+        item: &Item,
+        group: &str,
+        id: String,
+        prefix: String,
+        number: u32,
+        text: String,
+    ) -> Requirement {
+        Requirement {
+            strength: strength(&text),
+            id,
+            prefix,
+            number,
+            text,
+            group: group.to_string(),
+            line: self.line(item.span.start),
+            original: None,
+            span: Some(self.span(item.text.span.clone())),
+        }
     }
 
     fn requirements(&mut self, s: &Section, group: &str, out: &mut Vec<Requirement>) {
@@ -901,17 +921,7 @@ impl SpecParser<'_> {
                             .hint("write the requirement after the identifier: `**FR-001**: System MUST …`"),
                     );
                 }
-                Some(Requirement {
-                    strength: strength(&text),
-                    id,
-                    prefix,
-                    number,
-                    text,
-                    group: group.to_string(),
-                    line: self.line(item.span.start),
-                    original: None,
-                    span: Some(self.span(item.text.span.clone())),
-                })
+                Some(self.requirement_of(item, group, id, prefix, number, text))
             }
             None => {
                 self.diags.push(
