@@ -1114,3 +1114,28 @@ fn a_health_route_is_probed_where_its_router_is_mounted() {
     assert!(!deployment.contains("path: /health"), "{deployment}");
     assert!(!f.run.stderr.contains("SP424"), "{}", f.run.stderr);
 }
+
+#[test]
+fn the_team_image_requirements_win_over_a_lock_that_lacks_them() {
+    let f = run_fixture("team-image-installs-requirements");
+    f.run.assert_code(0);
+    f.run
+        .assert_stderr_contains("warning[SP433]: component `backend`: backend/uv.lock is not used");
+    let dockerfile = f.doc("001-board/docker/backend.Dockerfile");
+    assert!(
+        dockerfile.contains("pip install --no-cache-dir -r requirements.txt"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("uv sync"), "{dockerfile}");
+}
+
+#[test]
+fn a_settings_list_gets_its_value_as_json() {
+    let f = run_fixture("settings-list-from-env-example");
+    f.run.assert_code(0);
+    let configmap = f.doc("001-board/k8s/20-backend-config-configmap.yaml");
+    assert!(
+        configmap.contains(r#"CORS_ORIGINS: "[\"http://localhost:3000\",\"http://127.0.0.1:3000\"]""#),
+        "{configmap}"
+    );
+}

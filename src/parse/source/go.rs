@@ -26,6 +26,7 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
                     required: needle == "os.Getenv(",
                     build_time: false,
                     how: needle.trim_end_matches('(').into(),
+                    json_list: false,
                 },
                 source,
                 at..close + 1,

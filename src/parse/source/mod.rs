@@ -64,6 +64,10 @@ pub struct EnvRead {
     pub build_time: bool,
     /// How it is read (`pydantic Settings field`, `os.getenv`, `process.env`…).
     pub how: String,
+    /// The reader decodes the value as a JSON list: a pydantic Settings field of a list, set
+    /// or tuple type (`cors_origins: List[str]`), which stops the process at start on
+    /// `a,b`.
+    pub json_list: bool,
 }
 
 /// A command line a team wrote to start the component.

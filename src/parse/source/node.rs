@@ -211,6 +211,7 @@ fn env_reads(text: &str, source: SourceId, f: &mut FileFacts) {
                     build_time: how == "import.meta.env" || build_time(&name),
                     how: how.into(),
                     name,
+                    json_list: false,
                 },
                 source,
                 at..end,

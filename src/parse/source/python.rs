@@ -344,6 +344,7 @@ fn push_env(
             required,
             build_time: false,
             how: how.to_string(),
+            json_list: false,
         },
         source,
         range,
@@ -469,12 +470,42 @@ fn settings(text: &str, source: SourceId, f: &mut FileFacts) {
                     required,
                     build_time: false,
                     how: "pydantic Settings field".into(),
+                    json_list: json_list(annotation),
                 },
                 source,
                 lstart..start + l.len(),
             ));
         }
     }
+}
+
+/// Whether pydantic-settings decodes a field of this annotation from JSON and wants a list:
+/// `List[str]`, `list[str] | None`, `Optional[Set[str]]`, `tuple[int, ...]`; not when
+/// `NoDecode` hands the raw text to the model's validators.
+fn json_list(annotation: &str) -> bool {
+    if annotation.contains("NoDecode") {
+        return false;
+    }
+    let a = annotation.trim();
+    let a = a.strip_prefix("Annotated[").unwrap_or(a);
+    let a = a
+        .strip_prefix("Optional[")
+        .or_else(|| a.strip_prefix("typing.Optional["))
+        .unwrap_or(a);
+    let a = a.strip_prefix("typing.").unwrap_or(a);
+    [
+        "List",
+        "list",
+        "Set",
+        "set",
+        "FrozenSet",
+        "frozenset",
+        "Tuple",
+        "tuple",
+        "Sequence",
+    ]
+    .iter()
+    .any(|t| a == *t || a.starts_with(&format!("{t}[")))
 }
 
 /// `env_prefix="APP_"` in `model_config = SettingsConfigDict(...)` or `class Config:`.
@@ -523,6 +554,27 @@ mod tests {
             facts("def helper():\n    log(\"FastAPI(\")\n\napp = helper()\n")
                 .apps
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn settings_fields_decoded_as_json_lists() {
+        let src = "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    cors_origins: List[str] = []\n    hosts: list[str] | None = None\n    ids: Optional[Set[int]] = None\n    raw: Annotated[list[str], NoDecode] = []\n    name: str = \"x\"\n    listing: str = \"a\"\n";
+        let lists: Vec<(String, bool)> = facts(src)
+            .env
+            .into_iter()
+            .map(|e| (e.value.name, e.value.json_list))
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                ("CORS_ORIGINS".to_string(), true),
+                ("HOSTS".into(), true),
+                ("IDS".into(), true),
+                ("RAW".into(), false),
+                ("NAME".into(), false),
+                ("LISTING".into(), false),
+            ]
         );
     }
 

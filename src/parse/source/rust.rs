@@ -31,6 +31,7 @@ pub fn read(text: &str, source: SourceId) -> FileFacts {
                     required: !optional,
                     build_time: false,
                     how: needle.trim_end_matches('(').to_string(),
+                    json_list: false,
                 },
                 source,
                 at..close + 1,

@@ -1126,6 +1126,24 @@ pub fn env(
             }
         }
     }
+    // A list the code decodes from JSON (a pydantic Settings field `cors_origins: List[str]`)
+    // written for people in .env.example (`http://a,http://b`): as the JSON array the reader
+    // wants, or the process stops at start with "error parsing value for field".
+    for c in e.config.iter_mut() {
+        let Some((_, read_at, _)) = reads.iter().find(|(r, _, _)| r.name == c.name && r.json_list) else {
+            continue;
+        };
+        if serde_json::from_str::<serde_json::Value>(&c.value).is_ok_and(|v| v.is_array()) {
+            continue;
+        }
+        let items: Vec<&str> = c.value.split(',').map(str::trim).filter(|i| !i.is_empty()).collect();
+        c.value = serde_json::to_string(&items).expect("strings serialise");
+        c.origin = Origin::derived(format!(
+            "{}, as the JSON list {} decodes",
+            c.origin.source(),
+            read_at.text
+        ));
+    }
     e
 }
 

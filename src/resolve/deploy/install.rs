@@ -173,40 +173,92 @@ pub fn unusable_lock(
     sources: &Sources,
     diags: &mut Diagnostics,
 ) {
-    let Some(super::repo::UnusableLock {
-        lock,
-        manager,
-        requires,
-    }) = &detected.unusable_lock
-    else {
+    let Some(super::repo::UnusableLock { lock, manager, why }) = &detected.unusable_lock else {
         return;
     };
     if manager == pm {
         return;
     }
-    let (file, line) = (&requires.file, &requires.line);
     let installs = match candidates(pm).iter().find(|f| dir.has(f)) {
         Some(f) => format!("the image installs with {pm} from {}", dir.path_of(f)),
         None => format!("the image installs with {pm}"),
     };
-    let mut d = Diagnostic::new(
-        Code::StaleLockfile,
-        format!(
-            "component `{name}`: {} is not used: {manager} installs from the `{line}` of {}, which has none, so {installs}",
-            dir.path_of(lock),
-            dir.path_of(file)
-        ),
-    )
-    .hint(format!(
-        "if {manager} manages the project, add the `{line}` table (name, version, dependencies) to {} and run `{manager} lock` in {}/; if another tool does, delete {}",
-        dir.path_of(file),
-        dir.path,
-        dir.path_of(lock)
-    ));
+    let mut d = match why {
+        super::repo::Unused::Lacks(requires) => {
+            let (file, line) = (&requires.file, &requires.line);
+            Diagnostic::new(
+                Code::StaleLockfile,
+                format!(
+                    "component `{name}`: {} is not used: {manager} installs from the `{line}` of {}, which has none, so {installs}",
+                    dir.path_of(lock),
+                    dir.path_of(file)
+                ),
+            )
+            .hint(format!(
+                "if {manager} manages the project, add the `{line}` table (name, version, dependencies) to {} and run `{manager} lock` in {}/; if another tool does, delete {}",
+                dir.path_of(file),
+                dir.path,
+                dir.path_of(lock)
+            ))
+        }
+        super::repo::Unused::TeamInstalls { at, missing } => {
+            let shown: Vec<String> = missing.iter().take(3).map(|m| format!("`{m}`")).collect();
+            let more = match missing.len() {
+                n if n > 3 => format!(" and {} more", n - 3),
+                _ => String::new(),
+            };
+            Diagnostic::new(
+                Code::StaleLockfile,
+                format!(
+                    "component `{name}`: {} is not used: the team's image installs {} ({}), which lists {}{more} that the dependencies of {} lack, so {installs}",
+                    dir.path_of(lock),
+                    dir.path_of("requirements.txt"),
+                    at.text,
+                    shown.join(", "),
+                    dir.path_of("pyproject.toml")
+                ),
+            )
+            .hint(format!(
+                "to install with {manager}, add them to `dependencies` in {} and run `{manager} lock` in {}/",
+                dir.path_of("pyproject.toml"),
+                dir.path
+            ))
+        }
+    };
     if let Some(id) = dir.files.get(lock.as_str()) {
         d = d.at(first_line(sources, *id)).label("not used");
     }
     diags.push(d);
+}
+
+/// The distributions requirements.txt lists that the `[project] dependencies` of
+/// pyproject.toml lack (normalised names, in the file's order).
+pub fn missing_from_project(dir: &RepoDir, sources: &Sources) -> Vec<String> {
+    let (Some(requirements), Some(manifest)) = (
+        text(dir, sources, "requirements.txt"),
+        text(dir, sources, "pyproject.toml"),
+    ) else {
+        return Vec::new();
+    };
+    let declared: Vec<String> = toml_string_array(manifest, "[project]", "dependencies")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| requirement(d))
+        .map(|(name, _)| name)
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for line in requirements.lines().map(requirement_text) {
+        if line.is_empty() || line.starts_with(['#', '-', '.', '/']) || line.contains("://") {
+            continue;
+        }
+        if let Some((name, _)) = requirement(line)
+            && !declared.contains(&name)
+            && !out.contains(&name)
+        {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// `package.json` against the root package of `package-lock.json` (lockfile v2 and v3), or

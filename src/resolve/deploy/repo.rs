@@ -17,8 +17,9 @@ pub struct Detected {
     /// within that range it is the version to build on.
     pub image_version: Option<Valued<String>>,
     pub package_manager: Option<Valued<String>>,
-    /// A lock file that would select a package manager whose required line its folder lacks
-    /// (uv.lock beside a pyproject.toml without `[project]`).
+    /// A lock file that would select a package manager that does not install the folder
+    /// (uv.lock beside a pyproject.toml without `[project]`, or whose dependencies lack what
+    /// the team's image installs from requirements.txt).
     pub unusable_lock: Option<UnusableLock>,
     /// `.env.example` keys: (name, example value, is secret).
     pub env: Vec<(String, String, bool, Origin)>,
@@ -27,11 +28,24 @@ pub struct Detected {
 }
 
 /// A lock file left unused: its name in the folder, the package manager it would select, and
-/// the line that manager needs (`[project]` of pyproject.toml).
+/// why that manager does not install the folder.
 pub struct UnusableLock {
     pub lock: String,
     pub manager: String,
-    pub requires: crate::catalog::RequiredLine,
+    pub why: Unused,
+}
+
+pub enum Unused {
+    /// The folder lacks the line the manager needs (`[project]` of pyproject.toml).
+    Lacks(crate::catalog::RequiredLine),
+    /// The team's image installs requirements.txt with pip, and pyproject.toml's
+    /// `[project] dependencies` lack some of what it lists: the code runs with those.
+    TeamInstalls {
+        /// The Dockerfile line that installs it.
+        at: Origin,
+        /// The distributions pyproject.toml lacks, normalised names.
+        missing: Vec<String>,
+    },
 }
 
 fn file<'a>(dir: &RepoDir, sources: &'a Sources, name: &str) -> Option<(&'a str, String)> {
@@ -69,6 +83,25 @@ pub fn team_requirements(dir: &RepoDir, sources: &Sources) -> Option<Valued<Stri
             };
             Valued::new(file, origin)
         })
+}
+
+/// The line of the team's image's Dockerfile that installs requirements.txt with pip
+/// (`RUN pip install --no-cache-dir -r requirements.txt`), when that image does not use uv.
+fn team_pip_install(dir: &RepoDir, sources: &Sources) -> Option<Origin> {
+    if !dir.files.contains_key("requirements.txt") {
+        return None;
+    }
+    let dockerfile = team_dockerfile(dir, sources)?;
+    let text = &sources.get(*dir.files.get(&dockerfile)?).text;
+    if text.contains("uv sync") || text.contains("uv pip") {
+        return None;
+    }
+    let line = text.lines().position(|l| {
+        l.contains("pip install")
+            && l.split_whitespace()
+                .any(|w| w.trim_start_matches("./").trim_start_matches("/app/") == "requirements.txt")
+    })?;
+    Some(Origin::at(&dir.path_of(&dockerfile), line + 1))
 }
 
 /// Whether the folder has a requirements.txt with no line pip acts on (only comments: "No
@@ -324,9 +357,25 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
             d.unusable_lock.get_or_insert_with(|| UnusableLock {
                 lock: lock.clone(),
                 manager: pm.id.clone(),
-                requires: r.clone(),
+                why: Unused::Lacks(r.clone()),
             });
             return None;
+        }
+        // uv installs pyproject.toml's dependencies; a team whose image installs
+        // requirements.txt instead, where the code's imports are (`slowapi` only there),
+        // would get an image that stops at start.
+        if pm.id == "uv"
+            && let Some(at) = team_pip_install(dir, sources)
+        {
+            let missing = super::install::missing_from_project(dir, sources);
+            if !missing.is_empty() {
+                d.unusable_lock.get_or_insert_with(|| UnusableLock {
+                    lock: lock.clone(),
+                    manager: pm.id.clone(),
+                    why: Unused::TeamInstalls { at, missing },
+                });
+                return None;
+            }
         }
         Some((pm.id.clone(), dir.path_of(lock)))
     });
