@@ -290,7 +290,7 @@ pub fn docs(code: Code) -> CodeDocs {
             "Commit the lock file of the package manager the folder uses (`npm install`, `uv lock`, `pnpm install`), or pin every requirement (`pip freeze > requirements.txt`); the Dockerfile then installs from it with a frozen install.",
         ),
         Code::StaleLockfile => d(
-            "The Dockerfile installs with the lock file frozen (`npm ci`, `uv sync --locked`); a lock file that no longer matches its manifest makes that step fail in `docker build`, long after the edit that caused it. A lock file whose manager has nothing to install (a `uv.lock` beside a pyproject.toml without `[project]`, left from before the project moved to Poetry) would make the install succeed and the container stop at start; it does not choose the package manager, and is reported too.",
+            "The Dockerfile installs with the lock file frozen (`npm ci`, `uv sync --locked`); a lock file that no longer matches its manifest makes that step fail in `docker build`, long after the edit that caused it. A lock file whose manager has nothing to install (a `uv.lock` beside a pyproject.toml without `[project]`, left from before the project moved to Poetry) would make the install succeed and the container stop at start; it does not choose the package manager, and is reported too. Nor does a `uv.lock` whose pyproject.toml lacks dependencies that the requirements.txt the team's own Dockerfile installs with pip lists (the code imports them): the image installs that requirements.txt, as the team's does.",
             "a dependency added to pyproject.toml without running `uv lock`",
             "Run the package manager's lock command in the component folder (`uv lock`, `npm install`) and commit the updated lock file.",
         ),
