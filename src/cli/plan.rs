@@ -119,7 +119,8 @@ pub(super) fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)
         ))
     })?;
     // Started inside a feature folder: that feature, as spec-kit's scripts assume (inside a
-    // folder that groups features, the feature below it).
+    // folder that groups features, the feature below it, or, in the group folder itself, the
+    // branch's feature or the only one among the group's).
     let here = cwd.strip_prefix(&root).ok().and_then(|rel| {
         let mut parts = rel.components().map(|p| p.as_os_str().to_string_lossy().into_owned());
         if parts.next()? != "specs" {
@@ -127,16 +128,21 @@ pub(super) fn locate(args: &PlanArgs, cwd: &Path) -> Result<(PathBuf, Selection)
         }
         let first = parts.next()?;
         if load::feature::is_feature_folder(&root.join("specs"), &first) {
-            return Some(first);
+            return Some(Selection::Named(first));
         }
-        parts
-            .next()
-            .filter(|second| load::feature::grouped_features(&root, &first).contains(second))
+        let grouped = load::feature::grouped_features(&root, &first);
+        if grouped.is_empty() {
+            return None;
+        }
+        Some(match parts.next().filter(|second| grouped.contains(second)) {
+            Some(feature) => Selection::Named(feature),
+            None => Selection::Group(first),
+        })
     });
     let selection = match (&args.feature, args.all, here) {
         (_, true, _) => Selection::All,
         (Some(f), false, _) => Selection::Named(f.clone()),
-        (None, false, Some(name)) => Selection::Named(name),
+        (None, false, Some(here)) => here,
         (None, false, None) => Selection::Current,
     };
     Ok((root, selection))

@@ -31,13 +31,28 @@ pub enum Selection {
     Named(String),
     /// Several features named on the command line (`sp plan 006 004`), in that order.
     Several(Vec<String>),
+    /// Started inside a folder that groups features (`specs/phase-4/`): [`Selection::Current`]
+    /// among that folder's features.
+    Group(String),
 }
 
 /// Whether a folder under specs/ is a feature: spec-kit numbers them (`001-slug`, or a
 /// timestamp), and a folder named otherwise is one only when it has a spec.md. Teams keep
 /// reference pages beside their features (`specs/api/`, `specs/ui/`); those are not compiled.
+/// A numbered folder without a spec.md whose folders have one (`specs/4-deploy/001-images/`)
+/// groups features, as a named one does.
 pub fn is_feature_folder(specs: &Path, name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_digit()) || specs.join(name).join("spec.md").is_file()
+    let dir = specs.join(name);
+    dir.join("spec.md").is_file() || (name.starts_with(|c: char| c.is_ascii_digit()) && !holds_features(&dir))
+}
+
+/// Whether a folder has a folder with a spec.md.
+fn holds_features(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(std::result::Result::ok)
+            .any(|e| e.file_type().is_ok_and(|t| t.is_dir()) && e.path().join("spec.md").is_file())
+    })
 }
 
 /// Folders under specs/ that are not features ([`is_feature_folder`]), sorted: reference
@@ -141,6 +156,38 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
                 }
             }
             Ok(out)
+        }
+        Selection::Group(group) => {
+            let dir = Path::new("specs").join(group);
+            let inside: Vec<FeatureFiles> = features
+                .iter()
+                .filter(|f| f.dir.parent() == Some(dir.as_path()))
+                .cloned()
+                .collect();
+            if let Some(f) = branch.and_then(|b| inside.iter().find(|f| f.name == b)) {
+                return Ok(vec![f.clone()]);
+            }
+            match inside.as_slice() {
+                [only] => Ok(vec![only.clone()]),
+                _ => Err(Error::Usage(format!(
+                    "error[{}]: {} features in specs/{group}/ ({}) and the git branch names none of them; name one, or use --all",
+                    if inside.is_empty() {
+                        Code::FeatureNotFound
+                    } else {
+                        Code::AmbiguousFeature
+                    },
+                    if inside.is_empty() {
+                        "no".to_string()
+                    } else {
+                        inside.len().to_string()
+                    },
+                    if inside.is_empty() {
+                        "none".to_string()
+                    } else {
+                        inside.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                    }
+                ))),
+            }
         }
         Selection::Current => {
             if let Some(f) = branch.and_then(|b| features.iter().find(|f| f.name == b)) {

@@ -577,6 +577,32 @@ fn grouped_feature_folders_are_compiled() {
         );
     }
 
+    // Inside the group folder: its only feature; with two, which ones to name.
+    let run = Test::new().workspace(ws.join("specs/phase-1")).args(["plan"]).run();
+    run.assert_code(0);
+    assert!(run.stderr.contains("1 feature, "), "{}", run.stderr);
+    ws.write(
+        "specs/phase-1/002-board/spec.md",
+        ws.read("specs/phase-1/001-todo-list/spec.md"),
+    );
+    let run = Test::new().workspace(ws.join("specs/phase-1")).args(["plan"]).run();
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("2 features in specs/phase-1/ (001-todo-list, 002-board) and the git branch names none of them"),
+        "{}",
+        run.stderr
+    );
+
+    // A numbered folder without a spec.md whose folders have one groups them.
+    let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
+    std::fs::create_dir_all(ws.join("specs/4-deploy")).unwrap();
+    std::fs::rename(ws.join("specs/001-todo-list"), ws.join("specs/4-deploy/001-todo-list")).unwrap();
+    let run = Test::new().workspace(&ws).args(["plan", "--all"]).run();
+    run.assert_code(0);
+    assert!(!run.stderr.contains("SP105"), "{}", run.stderr);
+    assert!(ws.join("out/001-todo-list/plan.md").is_file(), "{}", run.stderr);
+
     // Beside a feature directly under specs/: both are compiled; a grouped folder with the name
     // of another feature is not, and says which one has its name.
     let ws = Workspace::copy_of(fixtures_dir().join("clean-minimal"));
