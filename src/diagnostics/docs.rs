@@ -329,6 +329,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "services:\n  api-backend:\n    build: ./backend\n    environment:\n      CACHE_HOST: redis-cache\n  redis-cache:\n    image: redis:7",
             "Give the cluster's address with `components.<name>.config.<VARIABLE>: <value>` in the deployment block of plan-input.md (or `--set`): a component is reached at `http://<component>:<port>`, a backing service at the host `sp plan --explain` shows for it.",
         ),
+        Code::ImportedFolderMissing => d(
+            "The image builds the frontend from the repository as committed; an import through a tsconfig path alias (`@/*` → `./src/*`) of a folder git does not hold fails `npm run build` with `Module not found`, long after `sp plan` wrote a Dockerfile that looks complete. Python's `.gitignore` template ignores `lib/` anywhere in the tree, which takes a Next.js `src/lib/` with it when a repository keeps both.",
+            "frontend/src/components/ui/button.tsx: import { cn } from \"@/lib/utils\"   (frontend/src/lib/ is not in git)",
+            "Commit the folder; if a `.gitignore` rule leaves it out, narrow the rule to the folder it meant (`/lib/` or `backend/lib/`).",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.jinja containing `{% for stage in plan.stages %}` without `{% endfor %}`",

@@ -110,7 +110,14 @@ pub struct RepoDir {
     /// backend/Dockerfile.prod backend`), other than its plain `Dockerfile`: the team's
     /// choice among the folder's Dockerfiles (`load/builds.rs`).
     pub built_with: Vec<BuiltWith>,
+    /// Its folders to [`FOLDER_DEPTH`] levels (`src`, `src/lib`), relative to it, sorted:
+    /// whether a folder its source imports is in the repository, where [`Self::sources`]
+    /// stops at a count.
+    pub folders: Vec<String>,
 }
+
+/// How deep [`RepoDir::folders`] lists.
+pub const FOLDER_DEPTH: usize = 3;
 
 /// A Dockerfile inside the folder a script names for its build.
 #[derive(Debug, Clone)]
@@ -351,6 +358,7 @@ pub fn scan(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Scan
             .collect();
         // Sub-folders of the root that hold a manifest are components of their own; the
         // root's scan covers the rest (a root `pyproject.toml` packaging `backend/`).
+        rd.folders = folders(&dir, FOLDER_DEPTH);
         let scanned = source_files(&dir, &detection);
         for file in scanned {
             let Ok(text) = std::fs::read_to_string(&file) else {
@@ -501,6 +509,35 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
+}
+
+/// The folders under `dir` to `depth` levels, relative to it with forward slashes, sorted;
+/// hidden folders and dependency or build output folders are not listed.
+fn folders(dir: &Path, depth: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut queue = vec![(dir.to_path_buf(), String::new(), 1)];
+    while let Some((d, rel, level)) = queue.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !e.file_type().is_ok_and(|t| t.is_dir())
+                || name.starts_with('.')
+                || matches!(
+                    name.as_str(),
+                    "node_modules" | "__pycache__" | "target" | "dist" | "build"
+                )
+            {
+                continue;
+            }
+            let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            if level < depth {
+                queue.push((e.path(), path.clone(), level + 1));
+            }
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Source files of a component, breadth first, sorted, bounded in count and size. A folder

@@ -1139,3 +1139,13 @@ fn a_settings_list_gets_its_value_as_json() {
         "{configmap}"
     );
 }
+
+#[test]
+fn an_imported_folder_the_repository_lacks_is_reported() {
+    let f = run_fixture("imported-folder-missing");
+    f.run.assert_code(0);
+    f.run.assert_stderr_contains(
+        "warning[SP441]: component `frontend`: `@/lib/dates` (and 1 more import) needs frontend/src/lib/, which is not in the repository",
+    );
+    assert!(!f.run.stderr.contains("frontend/src/components/"), "{}", f.run.stderr);
+}

@@ -12,6 +12,7 @@ mod build_time;
 mod code;
 mod component;
 pub mod discover;
+mod imports;
 pub mod input;
 mod install;
 mod prose;

@@ -21,7 +21,7 @@ use crate::model::{Origin, OriginKind};
 
 use super::input::ComponentInput;
 use super::prose::Facts;
-use super::{DeployInputs, code, discover, install, repo, role_of, typescript};
+use super::{DeployInputs, code, discover, imports, install, repo, role_of, typescript};
 
 pub use exposure::shared_node_ports;
 pub use folder::report_missing_folders;
@@ -370,6 +370,9 @@ pub(super) fn component(
         && stack.language == "node"
     {
         install::install_scripts(name, dir, cx.sources, diags);
+        if let Some(code) = &code {
+            imports::missing_folders(name, code, dir, cx.sources, diags);
+        }
     }
     // pip's requirements file: the folder's requirements.txt, or the one the team's image
     // installs (`install::lockfile`).
