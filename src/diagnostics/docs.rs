@@ -334,6 +334,11 @@ pub fn docs(code: Code) -> CodeDocs {
             "frontend/src/components/ui/button.tsx: import { cn } from \"@/lib/utils\"   (frontend/src/lib/ is not in git)",
             "Commit the folder; if a `.gitignore` rule leaves it out, narrow the rule to the folder it meant (`/lib/` or `backend/lib/`).",
         ),
+        Code::ImportOutsideContext => d(
+            "sp builds each component's image from its own folder (the build context), as the contracts, the quickstart and skaffold.yaml say; code it imports from a sibling folder through a path alias (`@site/tokens` → `../site/tokens`) is not in that context, and the image's build fails even though the team's compose file, building from the repository root, works.",
+            "frontend/tsconfig.json: \"paths\": { \"@site/*\": [\"../site/*\"] }   and   import { colors } from \"@site/tokens\"",
+            "Move the shared code into the component's folder, or publish it as a package the component depends on.",
+        ),
         Code::TemplateError => d(
             "A document template that does not parse or render would leave a document half written; the run fails instead.",
             "templates/plan.md.jinja containing `{% for stage in plan.stages %}` without `{% endfor %}`",

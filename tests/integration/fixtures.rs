@@ -1149,3 +1149,11 @@ fn an_imported_folder_the_repository_lacks_is_reported() {
     );
     assert!(!f.run.stderr.contains("frontend/src/components/"), "{}", f.run.stderr);
 }
+
+#[test]
+fn an_import_outside_the_build_context_is_reported() {
+    let f = run_fixture("imported-folder-missing");
+    f.run.assert_stderr_contains(
+        "warning[SP442]: component `frontend`: `@shared/brand` resolves through the alias `@shared/*` to shared/, outside frontend/, the build context of its image",
+    );
+}

@@ -44,22 +44,31 @@ fn aliases(code: &Code, sources: &Sources) -> Vec<(String, String)> {
         ) else {
             continue;
         };
-        let folder = normalise(&format!("{base}/{target}"));
-        // An alias out of the component (`"@site/*": ["../site/*"]`) is not the folder's to hold.
-        if prefix.is_empty() || folder.split('/').any(|s| s == "..") {
+        if prefix.is_empty() {
             continue;
         }
-        out.push((prefix.to_string(), folder));
+        out.push((prefix.to_string(), normalise(&format!("{base}/{target}"))));
     }
     out
 }
 
-/// A relative path without `.` segments or slashes at its ends (`./src/` → `src`, `.` → ``).
+/// A relative path without `.` segments or slashes at its ends, `..` applied where it can be
+/// (`./src/` → `src`, `.` → ``, `./src/../lib` → `lib`; `../site` stays).
 fn normalise(path: &str) -> String {
-    path.split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut out: Vec<&str> = Vec::new();
+    for s in path.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        if s == ".." && out.last().is_some_and(|l| *l != "..") {
+            out.pop();
+        } else {
+            out.push(s);
+        }
+    }
+    out.join("/")
+}
+
+/// Whether a path relative to the component leaves it (`../site`).
+fn outside(path: &str) -> bool {
+    path == ".." || path.starts_with("../")
 }
 
 /// The module specifiers a JavaScript or TypeScript file imports, with their byte offsets:
@@ -97,6 +106,8 @@ pub fn missing_folders(name: &str, code: &Code, dir: &RepoDir, sources: &Sources
     }
     // (missing folder, first import: its file shown, its span, the specifier), how many.
     let mut missing: Vec<(String, String, Span, String, usize)> = Vec::new();
+    // Aliases out of the component already reported.
+    let mut outside_seen: Vec<&str> = Vec::new();
     for f in &code.files {
         if !["ts", "tsx", "js", "jsx", "mjs", "cjs"]
             .iter()
@@ -109,6 +120,29 @@ pub fn missing_folders(name: &str, code: &Code, dir: &RepoDir, sources: &Sources
             let Some((prefix, folder)) = aliases.iter().find(|(p, _)| spec.starts_with(p.as_str())) else {
                 continue;
             };
+            if outside(folder) {
+                if !outside_seen.contains(&prefix.as_str()) {
+                    outside_seen.push(prefix);
+                    let shown = crate::source::display_path(&std::path::Path::new(&dir.path).join(folder));
+                    diags.push(
+                        Diagnostic::new(
+                            DiagCode::ImportOutsideContext,
+                            format!(
+                                "component `{name}`: `{spec}` resolves through the alias `{prefix}*` to {}/, outside {}/, the build context of its image: the image's build stops on `Module not found`",
+                                normalise(&shown),
+                                dir.path
+                            ),
+                        )
+                        .at(Span::new(f.id, at..at + spec.len()))
+                        .label(format!("outside {}/", dir.path))
+                        .hint(format!(
+                            "sp builds each image from its component's folder: move the shared code into {}/, or make it a package {}/package.json depends on",
+                            dir.path, dir.path
+                        )),
+                    );
+                }
+                continue;
+            }
             let module = normalise(&format!("{folder}/{}", &spec[prefix.len()..]));
             // The folder the module sits in, as deep as load listed: `src/lib/utils` needs
             // `src/lib`.
@@ -187,5 +221,8 @@ mod tests {
         assert_eq!(normalise("./src/"), "src");
         assert_eq!(normalise("./"), "");
         assert_eq!(normalise("./src/./lib"), "src/lib");
+        assert_eq!(normalise("./src/../lib"), "lib");
+        assert_eq!(normalise("./../site/"), "../site");
+        assert!(outside("../site") && !outside("src"));
     }
 }
