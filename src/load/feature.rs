@@ -169,23 +169,15 @@ pub fn select(features: &[FeatureFiles], selection: &Selection, branch: Option<&
             }
             match inside.as_slice() {
                 [only] => Ok(vec![only.clone()]),
-                _ => Err(Error::Usage(format!(
+                [] => Err(Error::Usage(format!(
+                    "error[{}]: no feature folders in specs/{group}/",
+                    Code::FeatureNotFound
+                ))),
+                several => Err(Error::Usage(format!(
                     "error[{}]: {} features in specs/{group}/ ({}) and the git branch names none of them; name one, or use --all",
-                    if inside.is_empty() {
-                        Code::FeatureNotFound
-                    } else {
-                        Code::AmbiguousFeature
-                    },
-                    if inside.is_empty() {
-                        "no".to_string()
-                    } else {
-                        inside.len().to_string()
-                    },
-                    if inside.is_empty() {
-                        "none".to_string()
-                    } else {
-                        inside.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
-                    }
+                    Code::AmbiguousFeature,
+                    several.len(),
+                    several.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
                 ))),
             }
         }
