@@ -97,6 +97,15 @@ fn specifiers(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// A folder the source imports that is not there: the first import that needs it, and how
+/// many do.
+struct Missing {
+    folder: String,
+    span: Span,
+    spec: String,
+    count: usize,
+}
+
 /// SP441 for each folder the component's source imports through a path alias that the
 /// repository does not hold.
 pub fn missing_folders(name: &str, code: &Code, dir: &RepoDir, sources: &Sources, diags: &mut Diagnostics) {
@@ -104,8 +113,7 @@ pub fn missing_folders(name: &str, code: &Code, dir: &RepoDir, sources: &Sources
     if aliases.is_empty() {
         return;
     }
-    // (missing folder, first import: its file shown, its span, the specifier), how many.
-    let mut missing: Vec<(String, String, Span, String, usize)> = Vec::new();
+    let mut missing: Vec<Missing> = Vec::new();
     // Aliases out of the component already reported.
     let mut outside_seen: Vec<&str> = Vec::new();
     for f in &code.files {
@@ -120,20 +128,20 @@ pub fn missing_folders(name: &str, code: &Code, dir: &RepoDir, sources: &Sources
             let Some((prefix, folder)) = aliases.iter().find(|(p, _)| spec.starts_with(p.as_str())) else {
                 continue;
             };
+            let span = Span::new(f.id, at..at + spec.len());
             if outside(folder) {
                 if !outside_seen.contains(&prefix.as_str()) {
                     outside_seen.push(prefix);
-                    let shown = crate::source::display_path(&std::path::Path::new(&dir.path).join(folder));
                     diags.push(
                         Diagnostic::new(
                             DiagCode::ImportOutsideContext,
                             format!(
                                 "component `{name}`: `{spec}` resolves through the alias `{prefix}*` to {}/, outside {}/, the build context of its image: the image's build stops on `Module not found`",
-                                normalise(&shown),
+                                normalise(&format!("{}/{folder}", dir.path)),
                                 dir.path
                             ),
                         )
-                        .at(Span::new(f.id, at..at + spec.len()))
+                        .at(span)
                         .label(format!("outside {}/", dir.path))
                         .hint(format!(
                             "sp builds each image from its component's folder: move the shared code into {}/, or make it a package {}/package.json depends on",
@@ -144,40 +152,36 @@ pub fn missing_folders(name: &str, code: &Code, dir: &RepoDir, sources: &Sources
                 continue;
             }
             let module = normalise(&format!("{folder}/{}", &spec[prefix.len()..]));
-            // The folder the module sits in, as deep as load listed: `src/lib/utils` needs
-            // `src/lib`.
             let Some((parent, _)) = module.rsplit_once('/') else {
                 continue;
             };
-            let needed: String = parent.split('/').take(FOLDER_DEPTH).collect::<Vec<_>>().join("/");
-            if needed.is_empty() || dir.folders.contains(&needed) {
+            // The shallowest folder on the way to the module that is not there, as deep as
+            // load listed (`src/lib` for `src/lib/auth/client`).
+            let parts: Vec<&str> = parent.split('/').take(FOLDER_DEPTH).collect();
+            let Some(absent) = (1..=parts.len())
+                .map(|n| parts[..n].join("/"))
+                .find(|p| !dir.folders.contains(p))
+            else {
                 continue;
-            }
-            // Report the shallowest folder that is missing (`src/lib`, not `src/lib/auth`).
-            let mut shallowest = String::new();
-            for part in needed.split('/') {
-                shallowest = if shallowest.is_empty() {
-                    part.to_string()
-                } else {
-                    format!("{shallowest}/{part}")
-                };
-                if !dir.folders.contains(&shallowest) {
-                    break;
-                }
-            }
-            match missing.iter_mut().find(|m| m.0 == shallowest) {
-                Some(m) => m.4 += 1,
-                None => missing.push((
-                    shallowest,
-                    f.shown.clone(),
-                    Span::new(f.id, at..at + spec.len()),
-                    spec.to_string(),
-                    1,
-                )),
+            };
+            match missing.iter_mut().find(|m| m.folder == absent) {
+                Some(m) => m.count += 1,
+                None => missing.push(Missing {
+                    folder: absent,
+                    span,
+                    spec: spec.to_string(),
+                    count: 1,
+                }),
             }
         }
     }
-    for (folder, _, span, spec, count) in missing {
+    for Missing {
+        folder,
+        span,
+        spec,
+        count,
+    } in missing
+    {
         let shown = dir.path_of(&folder);
         let others = match count {
             1 => String::new(),

@@ -87,12 +87,11 @@ pub fn team_requirements(dir: &RepoDir, sources: &Sources) -> Option<Valued<Stri
 
 /// The line of the team's image's Dockerfile that installs requirements.txt with pip
 /// (`RUN pip install --no-cache-dir -r requirements.txt`), when that image does not use uv.
-fn team_pip_install(dir: &RepoDir, sources: &Sources) -> Option<Origin> {
+fn team_pip_install(dir: &RepoDir, sources: &Sources, dockerfile: &str) -> Option<Origin> {
     if !dir.files.contains_key("requirements.txt") {
         return None;
     }
-    let dockerfile = team_dockerfile(dir, sources)?;
-    let text = &sources.get(*dir.files.get(&dockerfile)?).text;
+    let text = &sources.get(*dir.files.get(dockerfile)?).text;
     if text.contains("uv sync") || text.contains("uv pip") {
         return None;
     }
@@ -101,7 +100,7 @@ fn team_pip_install(dir: &RepoDir, sources: &Sources) -> Option<Origin> {
             && l.split_whitespace()
                 .any(|w| w.trim_start_matches("./").trim_start_matches("/app/") == "requirements.txt")
     })?;
-    Some(Origin::at(&dir.path_of(&dockerfile), line + 1))
+    Some(Origin::at(&dir.path_of(dockerfile), line + 1))
 }
 
 /// Whether the folder has a requirements.txt with no line pip acts on (only comments: "No
@@ -348,6 +347,9 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         .filter(|l| stack.is_none_or(|s| s.language == l.id))
         .collect();
 
+    // The team's own image's Dockerfile: how it installs, and the version it builds on.
+    let team = team_dockerfile(dir, sources);
+
     // Package manager: the lock file is the truth.
     let pm = languages.iter().flat_map(|l| &l.package_managers).find_map(|pm| {
         let lock = pm.detect.iter().find(|f| dir.has(f))?;
@@ -365,7 +367,7 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
         // requirements.txt instead, where the code's imports are (`slowapi` only there),
         // would get an image that stops at start.
         if pm.id == "uv"
-            && let Some(at) = team_pip_install(dir, sources)
+            && let Some(at) = team.as_deref().and_then(|t| team_pip_install(dir, sources, t))
         {
             let missing = super::install::missing_from_project(dir, sources);
             if !missing.is_empty() {
@@ -386,7 +388,6 @@ pub fn detect(dir: &RepoDir, sources: &Sources, stack: Option<&Stack>) -> Detect
     }
 
     // Language version. A `FROM` tag is read from the team's own image's Dockerfile.
-    let team = team_dockerfile(dir, sources);
     for vf in languages.iter().flat_map(|l| &l.version_files) {
         let name = match vf.read {
             crate::catalog::VersionReader::DockerfileFrom => team.as_deref().unwrap_or(&vf.file),
@@ -470,11 +471,8 @@ fn declared_health(dir: &RepoDir, sources: &Sources) -> (Option<Valued<String>>,
         .sources
         .iter()
         .map(|id| sources.get(*id))
-        .filter(|f| {
-            let path = f.display_path();
-            crate::parse::routes::declares_routes(&path, &f.text)
-        })
         .map(|f| (f.display_path(), f.text.as_str()))
+        .filter(|(path, text)| crate::parse::routes::declares_routes(path, text))
         .collect();
     // Most folders have no such route; reading every route of the folder is for those that do.
     if !files
